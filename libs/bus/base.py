@@ -1,0 +1,78 @@
+"""The Bus port: publish, subscribe with a consumer group, and request/reply; transports implement it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from libs.bus.envelope import Envelope
+
+# A topic handler receives the decoded, contract-validated envelope. When the envelope carries `replyto`,
+# the consumer loop sends the returned message (or the raised DomainError) back as the reply.
+TopicHandler = Callable[[Envelope], Awaitable[BaseModel | None]]
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    """What a handler needs to know about the message it is handling (never the transport)."""
+
+    event_id: str
+    tenant_id: str
+    correlation_id: str
+    key: str | None
+    type: str
+
+
+class Bus(ABC):
+    """Service code depends on this interface only; `KafkaBus` and `MemoryBus` implement it."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Create declared topics, start producers and every subscription's consumer loop."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop consumers (finishing the message in hand), flush producers."""
+
+    @abstractmethod
+    def subscribe(self, topic: str, *, group: str, handler: TopicHandler) -> None:
+        """Register a consumer-group handler for `topic`; call before `start()`."""
+
+    @abstractmethod
+    async def publish(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        correlation_id: str | None = None,
+        event_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> Envelope:
+        """Validate `message` against its contract, wrap it in an Envelope and send it (acks=all)."""
+
+    @abstractmethod
+    async def request(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        timeout: float,
+        correlation_id: str | None = None,
+    ) -> Envelope:
+        """Send a command and wait for its reply on this instance's reply topic.
+
+        Raises `libs.errors.Timeout` when no reply comes in `timeout` seconds, `Unavailable` when the broker
+        cannot be reached, and the typed DomainError when the handler answered with an error reply.
+        """
+
+    @property
+    @abstractmethod
+    def healthy(self) -> bool:
+        """True while the transport is connected (readiness probes read it)."""

@@ -1,0 +1,47 @@
+"""CloudEvents 1.0 envelope (structured JSON mode) that carries every message on the bus."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+SPEC_VERSION = "1.0"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def derived_id(cause_id: str, *parts: str) -> str:
+    """A deterministic event id for an effect of `cause_id`: redelivery re-emits the same id, so consumers dedupe it."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "/".join((cause_id, *parts))).hex
+
+
+class Envelope(BaseModel):
+    """One CloudEvent plus Switchboard's extensions (tenantid, correlationid, traceparent, replyto)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    specversion: str = SPEC_VERSION
+    id: str = Field(default_factory=new_id)
+    source: str
+    type: str
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str | None = None
+    datacontenttype: str = "application/json"
+    data: dict[str, Any]
+    tenantid: str
+    correlationid: str
+    traceparent: str | None = None
+    replyto: str | None = None
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json", exclude_none=True))
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Envelope:
+        return cls.model_validate(orjson.loads(raw))
