@@ -1,0 +1,266 @@
+"""MongoDB adapter of the document-store port (motor): the doc "id" is the Mongo "_id"."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
+
+from libs.errors import Conflict, Invalid, Unavailable
+from libs.store.documents import (
+    check_amount,
+    check_field,
+    check_name,
+    parent_paths,
+    prepare_changes,
+    prepare_doc,
+)
+from libs.store.filters import Condition, check_page, parse_filter, parse_sort
+from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort
+
+
+def mongo_field(field: str) -> str:
+    return "_id" if field == "id" else field
+
+
+def to_mongo_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validated Conditions -> a Mongo query ($and of one clause per condition keeps repeated fields)."""
+    clauses = [_clause(c) for c in parse_filter(filter)]
+    if not clauses:
+        return {}
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _bracket(value: Any) -> str | None:
+    """The $type fence for a value; numbers and booleans get one explicitly because drivers and mocks
+    that compare in Python conflate True with 1 (MongoDB itself keeps them in separate brackets)."""
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, int | float) else None
+
+
+def _typed(op: str, value: Any) -> dict[str, Any]:
+    bracket = _bracket(value)
+    return {op: value, "$type": bracket} if bracket else {op: value}
+
+
+def _in_clause(field: str, values: tuple[Any, ...]) -> dict[str, Any]:
+    groups: dict[str | None, list[Any]] = {}
+    for value in values:
+        groups.setdefault(_bracket(value), []).append(value)
+    branches = [
+        {field: {"$in": group, "$type": bracket} if bracket else {"$in": group}}
+        for bracket, group in groups.items()
+    ]
+    if not branches:
+        return {field: {"$in": []}}
+    return branches[0] if len(branches) == 1 else {"$or": branches}
+
+
+def _clause(c: Condition) -> dict[str, Any]:
+    field = mongo_field(c.field)
+    if c.op == "$in":
+        return _in_clause(field, c.value)
+    if c.op == "$nin":
+        return {"$nor": [_in_clause(field, c.value)]}
+    if c.op == "$ne":
+        return {field: {"$not": _typed("$eq", c.value)}} if _bracket(c.value) else {field: {"$ne": c.value}}
+    if c.op == "$exists":
+        return {field: {"$exists": c.value}}
+    return {field: _typed(c.op, c.value)}
+
+
+def _from_mongo(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    return {"id": raw["_id"], **{k: v for k, v in raw.items() if k != "_id"}}
+
+
+def _to_mongo(body: dict[str, Any]) -> dict[str, Any]:
+    return {"_id": body["id"], **{k: v for k, v in body.items() if k != "id"}}
+
+
+@asynccontextmanager
+async def _mapped_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except DuplicateKeyError as exc:
+        raise Conflict("duplicate key", {"key": (exc.details or {}).get("keyValue")}) from exc
+    except OperationFailure as exc:
+        # Server-side refusals of a valid-looking request ($set under a scalar, $inc of a string).
+        raise Invalid("the database refused the operation", {"reason": str(exc)}) from exc
+    except PyMongoError as exc:
+        raise Unavailable("document store unavailable", {"reason": type(exc).__name__}) from exc
+
+
+class MongoStore(DocumentStore):
+    """Takes any motor-compatible client (AsyncIOMotorClient, mongomock_motor for tests)."""
+
+    def __init__(self, client: Any, database: str, *, owns_client: bool = True) -> None:
+        self._client = client
+        self._db = client[check_name(database, "database")]
+        self._owns_client = owns_client
+        self._collections: dict[str, MongoCollection] = {}
+
+    def collection(self, name: str) -> MongoCollection:
+        found = self._collections.get(name)
+        if found is None:
+            found = self._collections[name] = MongoCollection(self._db[check_name(name, "collection")])
+        return found
+
+    async def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    async def ping(self) -> bool:
+        try:
+            reply = await self._db.command("ping")
+        except PyMongoError:
+            return False
+        return bool(reply.get("ok"))
+
+
+class MongoCollection(Collection):
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    async def insert(self, doc: dict[str, Any]) -> dict[str, Any]:
+        body = prepare_doc(doc)
+        async with _mapped_errors():
+            await self._raw.insert_one(_to_mongo(body))
+        return body
+
+    async def upsert(self, doc: dict[str, Any]) -> dict[str, Any]:
+        body = prepare_doc(doc)
+        replacement = {k: v for k, v in body.items() if k != "id"}
+        for attempt in range(2):
+            try:
+                async with _mapped_errors():
+                    await self._raw.replace_one({"_id": body["id"]}, replacement, upsert=True)
+                return body
+            except Conflict:
+                # Two racing upserts of a new id: the loser's insert hits _id; the retry replaces.
+                if attempt or await self._raw.find_one({"_id": body["id"]}, {"_id": 1}) is None:
+                    raise
+        return body
+
+    async def insert_if_absent(self, doc: dict[str, Any]) -> bool:
+        body = prepare_doc(doc)
+        try:
+            async with _mapped_errors():
+                await self._raw.insert_one(_to_mongo(body))
+        except Conflict:
+            if await self.get(body["id"]) is not None:
+                return False
+            raise  # a unique index other than the id refused it
+        return True
+
+    async def get(self, id: str) -> dict[str, Any] | None:
+        async with _mapped_errors():
+            return _from_mongo(await self._raw.find_one({"_id": id}))
+
+    async def find_one(self, filter: Filter) -> dict[str, Any] | None:
+        query = to_mongo_filter(filter)
+        async with _mapped_errors():
+            return _from_mongo(await self._raw.find_one(query))
+
+    async def update(self, id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        fields = prepare_changes(id, changes)
+        if not fields:
+            return await self.get(id)
+        # Guard dotted parents so a scalar parent is refused the same way on every server and on mongomock.
+        parents = sorted({p for f in fields for p in parent_paths(f)})
+        query: dict[str, Any] = {"_id": id}
+        if parents:
+            query["$and"] = [{"$or": [{p: {"$type": "object"}}, {p: {"$exists": False}}]} for p in parents]
+        return await self._modify(id, query, {"$set": fields}, fields=list(fields))
+
+    async def increment(self, id: str, field: str, by: float = 1) -> dict[str, Any] | None:
+        check_field(field)
+        amount = check_amount(by)
+        if field == "id":
+            raise Invalid("'id' cannot be changed", {"field": "id"})
+        numeric = {"$or": [{field: {"$type": "number"}}, {field: {"$exists": False}}]}
+        return await self._modify(id, {"_id": id, **numeric}, {"$inc": {field: amount}}, fields=[field])
+
+    async def _modify(
+        self, id: str, query: dict[str, Any], change: dict[str, Any], *, fields: list[str]
+    ) -> dict[str, Any] | None:
+        async with _mapped_errors():
+            raw = await self._raw.find_one_and_update(query, change, return_document=ReturnDocument.AFTER)
+        if raw is None and await self.get(id) is not None:
+            raise Invalid("field type does not allow this change", {"field": fields[0]})
+        return _from_mongo(raw)
+
+    async def delete(self, id: str) -> bool:
+        async with _mapped_errors():
+            result = await self._raw.delete_one({"_id": id})
+        return bool(result.deleted_count == 1)
+
+    async def delete_many(self, filter: Filter) -> int:
+        query = to_mongo_filter(filter)
+        async with _mapped_errors():
+            result = await self._raw.delete_many(query)
+        return int(result.deleted_count)
+
+    async def find(
+        self, filter: Filter | None = None, *, sort: Sort = (), skip: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        check_page(skip, limit)
+        query = to_mongo_filter(filter)
+        keys = [(mongo_field(f), d) for f, d in parse_sort(sort)]
+        if limit == 0:
+            return []  # Mongo reads limit 0 as "no limit"
+        cursor = self._raw.find(query).sort(keys).skip(skip)
+        if limit is not None:
+            cursor = cursor.limit(limit)
+        async with _mapped_errors():
+            return [doc for raw in await cursor.to_list(None) if (doc := _from_mongo(raw)) is not None]
+
+    async def count(self, filter: Filter | None = None) -> int:
+        query = to_mongo_filter(filter)
+        async with _mapped_errors():
+            return int(await self._raw.count_documents(query))
+
+    async def count_by(self, field: str, filter: Filter | None = None) -> dict[Any, int]:
+        check_field(field)
+        pipeline = [
+            {"$match": to_mongo_filter(filter)},
+            {"$group": {"_id": f"${mongo_field(field)}", "n": {"$sum": 1}}},
+        ]
+        counts: dict[Any, int] = {}
+        async with _mapped_errors():
+            rows = await self._raw.aggregate(pipeline).to_list(None)
+        for row in rows:
+            if isinstance(row["_id"], list | dict):
+                raise Invalid("count_by needs a scalar field", {"field": field})
+            counts[row["_id"]] = counts.get(row["_id"], 0) + int(row["n"])
+        return counts
+
+    async def aggregate(self, field: str, op: AggregateOp, filter: Filter | None = None) -> float | None:
+        check_field(field)
+        if op not in ("sum", "avg", "min", "max"):
+            raise Invalid("aggregate op must be sum, avg, min or max", {"field": "op"})
+        name = mongo_field(field)
+        query = to_mongo_filter(filter)
+        numeric = {name: {"$type": "number"}}
+        match = {"$and": [query, numeric]} if query else numeric
+        group = {"_id": None, "v": {f"${op}": f"${name}"}, "n": {"$sum": 1}}
+        async with _mapped_errors():
+            rows = await self._raw.aggregate([{"$match": match}, {"$group": group}]).to_list(None)
+        # "n" tells an empty match from a zero sum (mongomock emits a group row even for no input).
+        if not rows or not rows[0]["n"] or rows[0]["v"] is None:
+            return None
+        return float(rows[0]["v"])
+
+    async def ensure_index(self, fields: Sequence[str], *, unique: bool = False) -> None:
+        names = [check_field(f) for f in fields]
+        if not names:
+            raise Invalid("an index needs at least one field", {"field": "fields"})
+        if names == ["id"]:
+            return
+        async with _mapped_errors():
+            await self._raw.create_index([(mongo_field(f), 1) for f in names], unique=unique)

@@ -1,0 +1,84 @@
+"""Document-store port: the Collection and DocumentStore interfaces every service repository codes against."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, Literal
+
+# Mongo-style subset, the same on every adapter (see libs/store/README.md for the exact semantics):
+# {"field": v, "a.b": v, "f": {"$in": [...], "$nin": [...], "$ne": v, "$gt": v, "$gte": v, "$lt": v,
+#  "$lte": v, "$exists": bool}}
+Filter = dict[str, Any]
+# (field, 1 | -1); adapters append ("id", 1) as a final tie-breaker so pagination is stable.
+Sort = Sequence[tuple[str, int]]
+AggregateOp = Literal["sum", "avg", "min", "max"]
+
+
+class Collection(ABC):
+    """A named set of JSON-like documents keyed by their string "id"; every returned doc is a fresh dict."""
+
+    @abstractmethod
+    async def insert(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Store a new doc; raises Conflict on a duplicate id or unique-index value."""
+
+    @abstractmethod
+    async def upsert(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Replace the doc with the same id, or insert it."""
+
+    @abstractmethod
+    async def insert_if_absent(self, doc: dict[str, Any]) -> bool:
+        """True if inserted, False if the id already existed (for idempotent effects)."""
+
+    @abstractmethod
+    async def get(self, id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    async def find_one(self, filter: Filter) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    async def update(self, id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """$set semantics on top-level and dotted fields; the updated doc, or None when the id is unknown."""
+
+    @abstractmethod
+    async def increment(self, id: str, field: str, by: float = 1) -> dict[str, Any] | None:
+        """Atomically add `by` to a numeric field (a missing field counts as 0)."""
+
+    @abstractmethod
+    async def delete(self, id: str) -> bool: ...
+
+    @abstractmethod
+    async def delete_many(self, filter: Filter) -> int: ...
+
+    @abstractmethod
+    async def find(
+        self, filter: Filter | None = None, *, sort: Sort = (), skip: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    async def count(self, filter: Filter | None = None) -> int: ...
+
+    @abstractmethod
+    async def count_by(self, field: str, filter: Filter | None = None) -> dict[Any, int]:
+        """Group-by count; a missing or null field groups under None."""
+
+    @abstractmethod
+    async def aggregate(self, field: str, op: AggregateOp, filter: Filter | None = None) -> float | None:
+        """sum/avg/min/max over the numeric values of `field`; None when no matching doc holds a number."""
+
+    @abstractmethod
+    async def ensure_index(self, fields: Sequence[str], *, unique: bool = False) -> None: ...
+
+
+class DocumentStore(ABC):
+    """One service's database: a set of collections."""
+
+    @abstractmethod
+    def collection(self, name: str) -> Collection: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """Readiness: True when the database answers."""
