@@ -1,0 +1,1 @@
+"""Escalation service: policy, tickets, per-company CS config and human review."""

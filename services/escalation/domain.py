@@ -1,0 +1,251 @@
+"""Escalation vocabulary (seed 002 tiers, sentiments, categories, reasons; seed 001 priorities) and the
+value types the policy consumes (TurnFacts) and produces (EscalationDecision)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum, StrEnum
+from typing import Any
+
+from libs.errors import Invalid
+
+
+class Tier(StrEnum):
+    AI_REP = "AI_REP"
+    AI_MANAGER = "AI_MANAGER"
+    HUMAN_AGENT = "HUMAN_AGENT"
+
+    @property
+    def rank(self) -> int:
+        return _TIER_RANK[self]
+
+
+_TIER_RANK = {Tier.AI_REP: 1, Tier.AI_MANAGER: 2, Tier.HUMAN_AGENT: 3}
+# Seed 002 config keys for each tier.
+TIER_CONFIG_KEY = {Tier.AI_REP: "aiRep", Tier.AI_MANAGER: "aiManager", Tier.HUMAN_AGENT: "humanAgent"}
+
+
+class Sentiment(StrEnum):
+    """Seed 002 customer-sentiment scale, most positive first."""
+
+    HAPPY = "HAPPY"
+    SATISFIED = "SATISFIED"
+    NEUTRAL = "NEUTRAL"
+    FRUSTRATED = "FRUSTRATED"
+    ANGRY = "ANGRY"
+    IRATE = "IRATE"
+
+    @property
+    def negativity(self) -> int:
+        return list(Sentiment).index(self)
+
+
+class IssueCategory(StrEnum):
+    BILLING = "BILLING"
+    SHIPPING = "SHIPPING"
+    PRODUCT_QUALITY = "PRODUCT_QUALITY"
+    SUBSCRIPTION = "SUBSCRIPTION"
+    REFUND = "REFUND"
+    TECHNICAL = "TECHNICAL"
+    ACCOUNT = "ACCOUNT"
+    GENERAL_INQUIRY = "GENERAL_INQUIRY"
+    COMPLAINT = "COMPLAINT"
+    CANCELLATION = "CANCELLATION"
+
+
+class Reason(StrEnum):
+    """Seed 002 escalation reasons; the first seven move AI_REP → AI_MANAGER, the rest AI_MANAGER → human."""
+
+    IRATE_CUSTOMER = "IRATE_CUSTOMER"
+    REFUND_REQUEST = "REFUND_REQUEST"
+    COMPLEX_ISSUE = "COMPLEX_ISSUE"
+    REPEAT_CONTACT = "REPEAT_CONTACT"
+    HIGH_VALUE_CUSTOMER = "HIGH_VALUE_CUSTOMER"
+    LEGAL_MENTION = "LEGAL_MENTION"
+    SOCIAL_MEDIA_THREAT = "SOCIAL_MEDIA_THREAT"
+    REFUND_OVER_THRESHOLD = "REFUND_OVER_THRESHOLD"
+    CUSTOMER_REQUEST = "CUSTOMER_REQUEST"
+    POLICY_EXCEPTION = "POLICY_EXCEPTION"
+    ESCALATED_COMPLAINT = "ESCALATED_COMPLAINT"
+    TECHNICAL_LIMITATION = "TECHNICAL_LIMITATION"
+
+
+class SupportReason(StrEnum):
+    """Seed 001 escalation reasons (the support-agent dialect's vocabulary)."""
+
+    NEGATIVE_SENTIMENT = "negative_sentiment"
+    HIGH_COMPLEXITY = "high_complexity"
+    REPEATED_FAILURES = "repeated_failures"
+    MANUAL_REQUEST = "manual_request"
+    POLICY_VIOLATION = "policy_violation"
+
+
+class Priority(StrEnum):
+    """Seed 001 ticket priorities, least urgent first."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        return list(Priority).index(self)
+
+    def bumped(self) -> Priority:
+        return list(Priority)[min(self.rank + 1, len(Priority) - 1)]
+
+
+class InvalidEscalationTarget(Invalid):
+    """Escalating to the current, a lower, an unknown or a disabled tier; seed 002 maps this to CS_004.
+
+    `details["code"]` is "CS_004" so the mapping survives the bus, where only the base code travels."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, {"code": "CS_004", **(details or {})})
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFacts:
+    """Everything the policy looks at for one customer turn; every field is optional.
+
+    sentiment_score is the platform's −1..1 scale (negative = unhappy); failed_attempts counts AI replies
+    at the current tier that did not resolve the issue; repeat_contacts counts earlier contacts about it."""
+
+    sentiment_score: float | None = None
+    sentiment_level: Sentiment | None = None
+    irate: bool = False
+    irate_keywords: tuple[str, ...] = ()
+    retrieval_confidence: float | None = None
+    complexity_score: float | None = None
+    category: IssueCategory | None = None
+    refund_amount: float | None = None
+    credit_amount: float | None = None
+    currency: str | None = None
+    subscription_change: bool = False
+    is_vip: bool = False
+    lifetime_value: float | None = None
+    repeat_contacts: int = 0
+    failed_attempts: int = 0
+    human_requested: bool = False
+    manager_requested: bool = False
+    legal_threat: bool = False
+    social_media_threat: bool = False
+    policy_flags: tuple[str, ...] = ()
+
+    def merged(self, partial: dict[str, Any]) -> TurnFacts:
+        """These facts overlaid with a partial mapping (e.g. from extract_facts); booleans are OR-ed."""
+        return facts_from_dict({**self.to_dict(), **_or_merge(self, partial)})
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, Enum):
+                out[key] = value.value
+            elif isinstance(value, tuple):
+                out[key] = list(value)
+        return out
+
+
+def _or_merge(base: TurnFacts, partial: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(partial)
+    for key, value in partial.items():
+        current = getattr(base, key, None)
+        if isinstance(current, bool) and isinstance(value, bool):
+            merged[key] = current or value
+        elif isinstance(current, tuple) and isinstance(value, list | tuple):
+            merged[key] = tuple(dict.fromkeys((*current, *value)))
+    return merged
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(TurnFacts))
+_ENUM_FIELDS: dict[str, type[Enum]] = {"sentiment_level": Sentiment, "category": IssueCategory}
+_FLOAT_RANGES = {
+    "sentiment_score": (-1.0, 1.0),
+    "retrieval_confidence": (0.0, 1.0),
+    "complexity_score": (0.0, 1.0),
+    "refund_amount": (0.0, float("inf")),
+    "credit_amount": (0.0, float("inf")),
+    "lifetime_value": (0.0, float("inf")),
+}
+_INT_FIELDS = ("repeat_contacts", "failed_attempts")
+_BOOL_FIELDS = frozenset(
+    {"irate", "subscription_change", "is_vip", "human_requested", "manager_requested", "legal_threat"}
+    | {"social_media_threat"}
+)
+
+
+def facts_from_dict(payload: dict[str, Any]) -> TurnFacts:
+    """TurnFacts from a JSON-ish mapping (a bus command); wrong fields raise Invalid naming the field."""
+    unknown = sorted(set(payload) - _FIELD_NAMES)
+    if unknown:
+        raise Invalid(f"unknown fact: {unknown[0]}", {"field": f"facts.{unknown[0]}"})
+    values: dict[str, Any] = {}
+    for key, value in payload.items():
+        if value is not None:
+            values[key] = _coerce_fact(key, value)
+    return TurnFacts(**values)
+
+
+def _coerce_fact(key: str, value: Any) -> Any:
+    where = {"field": f"facts.{key}"}
+    if key in _ENUM_FIELDS:
+        try:
+            return _ENUM_FIELDS[key](value)
+        except ValueError:
+            allowed = [m.value for m in _ENUM_FIELDS[key]]
+            raise Invalid(f"{key} must be one of {allowed}", {**where, "allowed": allowed}) from None
+    if key in _FLOAT_RANGES:
+        low, high = _FLOAT_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise Invalid(f"{key} must be a number in [{low}, {high}]", where)
+        return float(value)
+    if key in _INT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Invalid(f"{key} must be a non-negative integer", where)
+        return value
+    if key in _BOOL_FIELDS:
+        if not isinstance(value, bool):
+            raise Invalid(f"{key} must be a boolean", where)
+        return value
+    if key in ("irate_keywords", "policy_flags"):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise Invalid(f"{key} must be a list of strings", where)
+        return tuple(value)
+    if not isinstance(value, str):  # currency
+        raise Invalid(f"{key} must be a string", where)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDecision:
+    """The policy's verdict for one turn. `reasons` is ordered most severe first; `support_reason` is the
+    seed 001 word for the leading trigger; `irate` says whether the irate protocol saw an irate customer."""
+
+    escalate: bool
+    target_tier: Tier
+    reasons: list[Reason] = field(default_factory=list)
+    priority: Priority = Priority.LOW
+    explanation: str = ""
+    support_reason: SupportReason | None = None
+    irate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "escalate": self.escalate,
+            "target_tier": self.target_tier.value,
+            "reasons": [r.value for r in self.reasons],
+            "priority": self.priority.value,
+            "explanation": self.explanation,
+            "support_reason": self.support_reason.value if self.support_reason else None,
+            "irate": self.irate,
+        }
+
+
+def parse_enum(enum_type: type[Enum], value: Any, field_name: str) -> Any:
+    """`enum_type(value)` or Invalid naming the field and listing the allowed values."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = [m.value for m in enum_type]
+        raise Invalid(f"{field_name} must be one of {allowed}", {"field": field_name, "allowed": allowed}) from None

@@ -1,0 +1,107 @@
+"""Escalation persistence over libs/store: tickets, per-company CS configs, review items and decisions,
+and per-tenant counters. Every document carries tenant_id and every query filters by it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from libs.store import DocumentStore
+
+TICKETS = "tickets"
+CONFIGS = "cs_configs"
+REVIEWS = "review_items"
+DECISIONS = "review_decisions"
+COUNTERS = "counters"
+
+
+def scoped_id(tenant_id: str, public_id: str) -> str:
+    """Public ids (TKT-2026-000001, rev-000001) repeat across tenants; the stored id never does."""
+    return f"{tenant_id}/{public_id}"
+
+
+class EscalationRepository:
+    """Thin, tenant-scoped access to the escalation service's collections."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+        self.tickets = store.collection(TICKETS)
+        self.configs = store.collection(CONFIGS)
+        self.reviews = store.collection(REVIEWS)
+        self.decisions = store.collection(DECISIONS)
+        self.counters = store.collection(COUNTERS)
+
+    async def ensure_indexes(self) -> None:
+        await self.tickets.ensure_index(["tenant_id", "status", "priority_rank"])
+        await self.tickets.ensure_index(["tenant_id", "session_id"])
+        await self.reviews.ensure_index(["tenant_id", "status", "priority"])
+
+    async def next_sequence(self, tenant_id: str, name: str) -> int:
+        """Atomic per-tenant counter: 1, 2, 3, … for each (tenant, name)."""
+        counter_id = scoped_id(tenant_id, name)
+        await self.counters.insert_if_absent({"id": counter_id, "tenant_id": tenant_id, "value": 0})
+        doc = await self.counters.increment(counter_id, "value", 1)
+        assert doc is not None  # created just above and never deleted
+        return int(doc["value"])
+
+    async def _get_scoped(self, collection_name: str, tenant_id: str, public_id: str) -> dict[str, Any] | None:
+        doc = await self._store.collection(collection_name).get(scoped_id(tenant_id, public_id))
+        # Belt and braces: the scoped id already embeds the tenant.
+        return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+
+    # tickets
+    async def insert_ticket(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return await self.tickets.insert(doc)
+
+    async def get_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
+        return await self._get_scoped(TICKETS, tenant_id, ticket_id)
+
+    async def update_ticket(self, tenant_id: str, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        return await self.tickets.update(scoped_id(tenant_id, ticket_id), changes)
+
+    async def count_open_tickets_at_least(self, tenant_id: str, priority_rank: int) -> int:
+        """Unassigned tickets that a new ticket of this urgency would wait behind."""
+        return await self.tickets.count(
+            {"tenant_id": tenant_id, "status": "open", "priority_rank": {"$gte": priority_rank}}
+        )
+
+    async def find_tickets(
+        self, tenant_id: str, filters: dict[str, Any], *, skip: int = 0, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], int]:
+        query = {**filters, "tenant_id": tenant_id}
+        docs = await self.tickets.find(query, sort=[("created_at", 1)], skip=skip, limit=limit)
+        return docs, await self.tickets.count(query)
+
+    # configs
+    async def get_config(self, tenant_id: str) -> dict[str, Any] | None:
+        doc = await self.configs.get(tenant_id)
+        return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+
+    async def save_config(self, tenant_id: str, config: dict[str, Any], updated_at: str) -> None:
+        await self.configs.upsert({"id": tenant_id, "tenant_id": tenant_id, "config": config, "updated_at": updated_at})
+
+    # reviews
+    async def insert_review(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return await self.reviews.insert(doc)
+
+    async def get_review(self, tenant_id: str, item_id: str) -> dict[str, Any] | None:
+        return await self._get_scoped(REVIEWS, tenant_id, item_id)
+
+    async def claim_decision(self, tenant_id: str, item_id: str, decision: dict[str, Any]) -> bool:
+        """First decision wins atomically (unique id); False when the item was already decided."""
+        doc = {"id": scoped_id(tenant_id, item_id), "tenant_id": tenant_id, "item_id": item_id, **decision}
+        return await self.decisions.insert_if_absent(doc)
+
+    async def update_review(self, tenant_id: str, item_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        return await self.reviews.update(scoped_id(tenant_id, item_id), changes)
+
+    async def count_queued_reviews_at_most(self, tenant_id: str, priority: int) -> int:
+        """Queued items at least as urgent (1 = most urgent) that a new item would wait behind."""
+        return await self.reviews.count({"tenant_id": tenant_id, "status": "queued", "priority": {"$lte": priority}})
+
+    async def find_reviews(
+        self, tenant_id: str, filters: dict[str, Any], *, skip: int = 0, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], int]:
+        query = {**filters, "tenant_id": tenant_id}
+        sort = [("priority", 1), ("created_at", 1)]
+        docs = await self.reviews.find(query, sort=sort, skip=skip, limit=limit)
+        return docs, await self.reviews.count(query)
