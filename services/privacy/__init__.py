@@ -1,0 +1,1 @@
+"""Privacy service: PII detection, reversible anonymization (encrypted vault) and fairness analysis."""

@@ -1,0 +1,261 @@
+"""Custom Presidio recognizers: take text, produce RecognizerResults for numbers, contacts and addresses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from libs.observability.pii_scrub import iban_ok, luhn_ok
+
+# Internal (Presidio-style) entity names; domain.py maps them to the API's snake_case type names.
+ACCOUNT = "ACCOUNT_NUMBER"
+PHONE = "PHONE_NUMBER"
+CARD = "CREDIT_CARD"
+IBAN = "IBAN_CODE"
+SSN = "US_SSN"
+EMAIL = "EMAIL_ADDRESS"
+ADDRESS = "STREET_ADDRESS"
+DOB = "DATE_OF_BIRTH"
+IP = "IP_ADDRESS"
+
+L = r"[^\W\d_]"  # one Unicode letter (Python's re has no \p{L})
+_WINDOW = 48  # characters before a candidate searched for context words
+
+
+def _context(text: str, start: int, words: re.Pattern[str], window: int = _WINDOW) -> bool:
+    return words.search(text, max(0, start - window), start) is not None
+
+
+class PatternFinder(EntityRecognizer):
+    """Base: subclasses yield (start, end, score); Presidio's NLP artifacts are not needed."""
+
+    ENTITY = ""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)
+
+    def load(self) -> None:
+        """Nothing to load: patterns are compiled at class definition."""
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        raise NotImplementedError
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if entities and self.ENTITY not in entities:
+            return []
+        return [RecognizerResult(self.ENTITY, s, e, score) for s, e, score in self.find(text)]
+
+
+class EmailFinder(PatternFinder):
+    ENTITY = EMAIL
+    PATTERN = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            yield m.start(), m.end(), 1.0
+
+
+class CardFinder(PatternFinder):
+    """12-19 digits (optionally grouped) passing Luhn; issuer prefix 2-6 or a card word nearby."""
+
+    ENTITY = CARD
+    PATTERN = re.compile(r"(?<![\w-])\d{4}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?(?![\w-])")
+    CONTEXT = re.compile(r"card|\bcc\b|visa|master|amex|debit|credit", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            digits = re.sub(r"\D", "", m.group())
+            if not (12 <= len(digits) <= 19 and luhn_ok(digits)):
+                continue
+            if _context(text, m.start(), self.CONTEXT):
+                yield m.start(), m.end(), 1.0
+            elif digits[0] in "23456" and len(digits) >= 13:
+                yield m.start(), m.end(), 0.9
+
+
+class IbanFinder(PatternFinder):
+    ENTITY = IBAN
+    PATTERN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?!\w)", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            if iban_ok(m.group()):
+                yield m.start(), m.end(), 1.0
+
+
+class SsnFinder(PatternFinder):
+    """Dashed SSNs in the valid ranges; bare 9-digit runs only next to SSN words."""
+
+    ENTITY = SSN
+    DASHED = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+    BARE = re.compile(r"(?<!\w)(?!000|666|9\d\d)\d{9}(?!\w)")
+    CONTEXT = re.compile(r"\bssn\b|social security|\bss#|social sec", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.DASHED.finditer(text):
+            yield m.start(), m.end(), 0.95 if _context(text, m.start(), self.CONTEXT) else 0.75
+        for m in self.BARE.finditer(text):
+            if _context(text, m.start(), self.CONTEXT):
+                yield m.start(), m.end(), 0.9
+
+
+class IpFinder(PatternFinder):
+    ENTITY = IP
+    _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    V4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w.]|\.\d)")
+    V6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?:(?::[0-9a-f]{1,4}){1,6})?(?![\w:])", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.V4.finditer(text):
+            yield m.start(), m.end(), 0.95
+        for m in self.V6.finditer(text):
+            if m.group().count(":") >= 3:
+                yield m.start(), m.end(), 0.9
+
+
+class PhoneFinder(PatternFinder):
+    """International and national shapes; loose shapes (two groups, bare runs) only next to phone words."""
+
+    ENTITY = PHONE
+    PATTERN = re.compile(
+        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,5}){0,4})"
+        r"(?![\w/]|[.-]\d)"
+    )
+    CONTEXT = re.compile(
+        r"phone|mobile|\bcell|\btel\b|tel:|\bcall|\btext|\bsms|number|\bfax|contact|reach|\bdial|whatsapp"
+        r"|registered|messages to|\bph\b|\bmob\b",
+        re.I,
+    )
+    AFTER = re.compile(r"[ \t\-(]*(office|home|mobile|work|cell|fax|ext)", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            value = m.group()
+            digits = sum(ch.isdigit() for ch in value)
+            if not 7 <= digits <= 15:
+                continue
+            groups = len(re.findall(r"\d+", value))
+            strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9)
+            near = _context(text, m.start(), self.CONTEXT) or bool(self.AFTER.match(text, m.end()))
+            if near:
+                yield m.start(), m.end(), 0.85
+            elif strong:
+                yield m.start(), m.end(), 0.6
+
+
+class AccountNumberFinder(PatternFinder):
+    """Runs of 6-17 digits (dashes/spaces allowed) after an account word, unless a phone word is nearer."""
+
+    ENTITY = ACCOUNT
+    PATTERN = re.compile(r"(?<![\w-])\d[\d -]{4,20}\d(?![\w-])")
+    CONTEXT = re.compile(r"\b(?:account|acct|acc|a/c|routing|member (?:id|number)|customer (?:id|number))\b", re.I)
+    PHONE_WORDS = re.compile(r"phone|mobile|\bcell|\btel\b|\bcall|\bfax|whatsapp|\bsms\b", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            digits = sum(ch.isdigit() for ch in m.group())
+            if not 6 <= digits <= 17:
+                continue
+            lo = max(0, m.start() - 40)
+            account = [c.end() for c in self.CONTEXT.finditer(text, lo, m.start())]
+            phone = [c.end() for c in self.PHONE_WORDS.finditer(text, lo, m.start())]
+            if account and (not phone or phone[-1] < account[-1]):
+                yield m.start(), m.end(), 0.9
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+
+
+class DateOfBirthFinder(PatternFinder):
+    """Calendar dates preceded by a birth word ("born", "DOB", "date of birth", "birthday")."""
+
+    ENTITY = DOB
+    PATTERN = re.compile(
+        r"(?<![\w/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}"
+        rf"|{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS},? \d{{4}})"
+        r"(?![\w/])",
+        re.I,
+    )
+    CONTEXT = re.compile(r"\bborn\b|birth|\bdob\b|d\.o\.b|b-?day", re.I)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            if _context(text, m.start(), self.CONTEXT, window=60):
+                yield m.start(), m.end(), 0.85
+
+
+# --- street addresses -------------------------------------------------------------------------------------
+_NUM = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4})?"
+_WORD = rf"{L}[\w'’.\-]*"
+_CAP = r"(?=[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-ЯÞ])" + _WORD  # a word starting with an upper-case letter
+_SUFFIX = (
+    r"(?:street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|terrace|ter"
+    r"|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|crescent|cres|close|row|walk|alley|plaza|loop"
+    r"|path|pike|ridge|hills?|heights|park|gardens|grove|mews|green|point|crossing|run|view|estates?|islands?"
+    r"|harbou?r|junction|valley|village|vista|wells?|bypass|causeway|expressway|freeway|turnpike|forks?|glen"
+    r"|haven|landing|manor|meadows?|mills?|mount|orchard|pass|pines|prairie|ranch|rapids|route|shores?"
+    r"|springs?|summit|trace|union|ville|wharf|creek|lake|lakes|brook|burg|center|centre|common|cove|dale"
+    r"|field|fields|ford|fort|gateway|isle|key|knolls?|light|lodge|neck|oval|parade|rise|river|tunnel)\b\.?"
+)
+_EURO = (
+    r"\w{2,}?(?:straat|strasse|straße|str\.|weg|vej|veien|vegen|gata|gatan|gade|gasse|laan|plein|allee|platz"
+    r"|dreef|kade|singel|katu|tie|utca|vägen|väg|stræde|torv|gränd|polku|kuja|damm)"
+)
+_PREFIX = (
+    r"(?:c/|rue|via|viale|calle|carrer|rua|avenida|avenue|boulevard|chemin|place|plaza|ulica|ul\.|piazza|largo"
+    r"|travessa|strada|corso|paseo|camino|allée|impasse|quai|route|rambla|praça|plac|aleja|al\.)"
+)
+_LEAD_UNIT = r"(?:(?:apt\.?|suite|unit)[ \t]+\d+\w*[ \t]+)?"
+_STREET = (
+    rf"{_LEAD_UNIT}(?:"
+    rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?(?:{_WORD}[ \t]+){{0,3}}?{_SUFFIX}"  # 590 Edington Drive
+    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"  # 1072 Pohlstrasse 9
+    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{1,3}}(?:u\.|utca|út|útja|tér|rkp\.|ul\.)[ \t]+\d{{1,5}}\.?"
+    rf"|{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
+    rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?\b"  # rue La Boétie 5
+    rf"|corner[ \t]+of[ \t]+[^\n,.?!]{{3,60}}?[ \t]+and[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}"
+    r")"
+)
+_MILITARY = (
+    r"(?:(?:PSC|Unit|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}"
+    r"|(?:USNS|USS|USNV|USCGC)[ \t]+[\w'’.\-]+(?:[ \t][A-Z][\w'’.\-]*)?)"
+    r"[ \t]*\n?[ \t,]*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}"
+    r"|P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,6}(?:[ \t]+(?:{_CAP}[ \t]+){0,3}{_CAP})?"
+).replace("{_CAP}", _CAP)
+_GENERIC = rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_WORD}(?:[ \t]+{_WORD}){{0,2}}[ \t]+\d{{1,5}}[a-z]?\b"
+_UNIT = r"(?:[ \t]*,?[\s>]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|#)[ \t]*\d+\w*)?"
+_ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
+_PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
+_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP})"
+_TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
+
+
+class StreetAddressFinder(PatternFinder):
+    """Street line (English suffixes, European street words, military, P.O. boxes) plus unit and locality lines;
+    the shape-only form "number word number" needs an address word nearby or to start a line."""
+
+    ENTITY = ADDRESS
+    STRONG = re.compile(rf"(?<![\w-])(?:{_STREET}|{_MILITARY}){_UNIT}(?-i:{_TAIL})", re.I)
+    WEAK = re.compile(rf"(?<![\w-]){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
+    CONTEXT = re.compile(
+        r"address|\blives?\b|living|located|\bis at\b|\bat:?\s*$|sent to|send (?:it|them|this)? ?to|ship|deliver"
+        r"|moved|\breside|\bmeet|office|drops? you|mail(?:ed)? to|billing|residence|home is|\bto:?\s*$",
+        re.I | re.M,
+    )
+    LINE_START = re.compile(r"(?:^|\n)[ \t>]*$")
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.STRONG.finditer(text):
+            yield m.start(), m.end(), 0.8
+        for m in self.WEAK.finditer(text):
+            line_start = self.LINE_START.search(text, max(0, m.start() - 8), m.start()) is not None
+            if _context(text, m.start(), self.CONTEXT, window=60) or (line_start and "\n" in m.group()):
+                yield m.start(), m.end(), 0.75
