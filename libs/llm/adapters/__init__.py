@@ -1,0 +1,1 @@
+"""Provider adapters: one per provider SDK plus the shared port."""

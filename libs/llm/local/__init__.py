@@ -1,0 +1,1 @@
+"""Local (no-network) provider: extractive answers, MiniLM embeddings, similarity classification."""

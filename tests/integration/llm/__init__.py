@@ -1,0 +1,1 @@
+"""Integration tests of libs/llm against fake provider servers."""
