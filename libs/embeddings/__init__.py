@@ -1,4 +1,4 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (int8 ONNX on onnxruntime, no torch): texts in, unit vectors out."""
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (int8 ONNX, no torch): texts in, unit vectors out."""
 
 from libs.embeddings.encoder import EMBEDDING_DIM, MODEL_ID, SentenceEncoder, get_encoder
 

