@@ -63,7 +63,7 @@ class Bus(ABC):
         *,
         key: str | None,
         tenant_id: str,
-        timeout: float,
+        timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
         correlation_id: str | None = None,
     ) -> Envelope:
         """Send a command and wait for its reply on this instance's reply topic.

@@ -40,7 +40,9 @@ class Envelope(BaseModel):
     replyto: str | None = None
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(self.model_dump(mode="json", exclude_none=True))
+        # orjson serialises the field values directly (datetime as RFC 3339): several times cheaper than
+        # model_dump(mode="json") on a path that runs once per message.
+        return orjson.dumps({k: v for k, v in self.__dict__.items() if v is not None})
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Envelope:

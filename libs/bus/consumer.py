@@ -1,0 +1,283 @@
+"""Consumer core shared by every transport: raw record → envelope → contract → dedupe → handler → reply/DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import structlog
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from pydantic import BaseModel, ValidationError
+
+from libs.bus.base import TopicHandler
+from libs.bus.envelope import Envelope
+from libs.contracts.models.common import ErrorReplyV1
+from libs.contracts.registry import ContractRegistry, ContractViolation
+from libs.errors import DomainError, PermanentError, RetryableError, Unavailable
+
+log = structlog.get_logger("libs.bus")
+tracer = trace.get_tracer("libs.bus")
+
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a failing handler is retried (in place, so its partition keeps its order) before the DLQ."""
+
+    attempts: int = 4
+    base_delay: float = 0.2
+    max_delay: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with ±20 % jitter so that failing consumers do not retry in lockstep."""
+        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+
+
+class ProcessedLog(Protocol):
+    """Remembers which event ids a consumer group has handled; services may plug in a store-backed one."""
+
+    async def seen(self, group: str, event_id: str) -> bool: ...
+
+    async def mark(self, group: str, event_id: str) -> None: ...
+
+
+class MemoryProcessedLog:
+    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._ids: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    async def seen(self, group: str, event_id: str) -> bool:
+        key = (group, event_id)
+        if key in self._ids:
+            self._ids.move_to_end(key)
+            return True
+        return False
+
+    async def mark(self, group: str, event_id: str) -> None:
+        self._ids[(group, event_id)] = None
+        self._ids.move_to_end((group, event_id))
+        while len(self._ids) > self._capacity:
+            self._ids.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One message as a transport received it."""
+
+    topic: str
+    value: bytes
+    partition: int = 0
+    offset: int = -1
+    key: bytes | None = None
+    headers: Headers = ()
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message parked on `<topic>.dlq`: the original bytes and headers plus why and where it failed."""
+
+    record: Record
+    group: str
+    error_type: str
+    error: str
+    attempts: int
+    event_id: str | None = None
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.record.topic}.dlq"
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        extra = {
+            "x-dlq-source-topic": self.record.topic,
+            "x-dlq-source-partition": str(self.record.partition),
+            "x-dlq-source-offset": str(self.record.offset),
+            "x-dlq-group": self.group,
+            "x-dlq-error-type": self.error_type,
+            "x-dlq-error": self.error[:1000],
+            "x-dlq-attempts": str(self.attempts),
+        }
+        return [*self.record.headers, *((k, v.encode()) for k, v in extra.items())]
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    DEAD_LETTERED = "dead_lettered"
+
+
+ReplySender = Callable[[str, BaseModel, Envelope], Awaitable[None]]
+DeadLetterSink = Callable[[DeadLetter], Awaitable[None]]
+
+
+def decode(record: Record, registry: ContractRegistry) -> Envelope:
+    """Parse and contract-check a record; ContractViolation names what is wrong, never the payload."""
+    try:
+        env = Envelope.model_validate_json(record.value)
+    except ValidationError as exc:
+        fields = [".".join(map(str, e["loc"])) or e["type"] for e in exc.errors(include_input=False)]
+        raise ContractViolation("undecodable envelope", {"topic": record.topic, "fields": fields}) from None
+    registry.check_topic(record.topic, env.type)
+    registry.validate(env.type, env.data)
+    return env
+
+
+@contextmanager
+def _handling_span(topic: str, group: str, env: Envelope) -> Iterator[None]:
+    """Continue the producer's trace (traceparent) and bind ids to every log line of the handler."""
+    parent = propagate.extract({"traceparent": env.traceparent} if env.traceparent else {})
+    attributes = {
+        "messaging.system": "kafka",
+        "messaging.destination.name": topic,
+        "messaging.consumer.group.name": group,
+        "messaging.message.id": env.id,
+        "cloudevents.event_type": env.type,
+    }
+    # Plain start_span/attach rather than the nested context-manager helpers: this runs once per message.
+    span = tracer.start_span(f"process {topic}", context=parent, kind=trace.SpanKind.CONSUMER, attributes=attributes)
+    token = otel_context.attach(trace.set_span_in_context(span, parent))
+    log_tokens = structlog.contextvars.bind_contextvars(event_id=env.id, correlation_id=env.correlationid)
+    try:
+        yield
+    finally:
+        structlog.contextvars.reset_contextvars(**log_tokens)
+        otel_context.detach(token)
+        span.end()
+
+
+class ConsumerCore:
+    """Runs one consumer group's handler on records; transports commit after `process()` returns.
+
+    `process()` raises only when the transport itself failed (a reply or dead letter could not be sent):
+    the caller must then not commit, so the record is delivered again.
+    """
+
+    def __init__(
+        self,
+        *,
+        group: str,
+        handler: TopicHandler,
+        registry: ContractRegistry,
+        processed: ProcessedLog,
+        retry: RetryPolicy,
+        send_reply: ReplySender,
+        dead_letter: DeadLetterSink,
+    ) -> None:
+        self.group = group
+        self._handler = handler
+        self._registry = registry
+        self._processed = processed
+        self._retry = retry
+        self._send_reply = send_reply
+        self._dead_letter = dead_letter
+
+    async def process(self, record: Record) -> Outcome:
+        try:
+            env = decode(record, self._registry)
+        except ContractViolation as exc:
+            log.warning("bus.contract_violation", topic=record.topic, group=self.group, details=exc.details)
+            await self._park(record, None, exc, attempts=0)
+            return Outcome.DEAD_LETTERED
+        if await self._processed.seen(self.group, env.id):
+            log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
+            return Outcome.DUPLICATE
+        with _handling_span(record.topic, self.group, env):
+            outcome = await self._handle(record, env)
+        await self._processed.mark(self.group, env.id)
+        return outcome
+
+    async def _handle(self, record: Record, env: Envelope) -> Outcome:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result = await self._handler(env)
+            except DomainError as exc:
+                if isinstance(exc, Unavailable) and env.replyto is None and attempt < self._retry.attempts:
+                    # Nobody waits on an event: a dependency outage is worth retrying, not answering.
+                    await self._backoff(env, attempt, exc)
+                    continue
+                log.info("bus.domain_error", event_id=env.id, type=env.type, code=exc.code)
+                return await self._answer(record, env, exc, attempt)
+            except PermanentError as exc:
+                await self._park(record, env, exc, attempts=attempt)
+                return Outcome.DEAD_LETTERED
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the one place that catches everything: retry, then park
+                if attempt >= self._retry.attempts:
+                    await self._park(record, env, exc, attempts=attempt)
+                    return Outcome.DEAD_LETTERED
+                await self._backoff(env, attempt, exc)
+                continue
+            return await self._answer(record, env, result, attempt)
+
+    async def _answer(self, record: Record, env: Envelope, result: object, attempt: int) -> Outcome:
+        """Send the handler's answer to `replyto`; an answer that breaks its contract parks the request."""
+        if not env.replyto or result is None:
+            return Outcome.HANDLED
+        try:
+            if isinstance(result, DomainError):
+                result = ErrorReplyV1(code=result.code[:64], message=result.message[:4000], details=result.details)
+            if not isinstance(result, BaseModel):
+                raise ContractViolation(f"handler returned {type(result).__name__}, not a contract model")
+            await self._send_reply(env.replyto, result, env)
+        except (ContractViolation, TypeError, ValueError) as exc:
+            await self._park(record, env, exc, attempts=attempt)
+            return Outcome.DEAD_LETTERED
+        return Outcome.HANDLED
+
+    async def _backoff(self, env: Envelope, attempt: int, exc: BaseException) -> None:
+        delay = self._retry.delay(attempt)
+        log.warning(
+            "bus.retry",
+            event_id=env.id,
+            type=env.type,
+            attempt=attempt,
+            delay_s=round(delay, 3),
+            error_type=type(exc).__name__,
+            error_at=_where(exc),
+        )
+        await asyncio.sleep(delay)
+
+    async def _park(self, record: Record, env: Envelope | None, exc: BaseException, *, attempts: int) -> None:
+        # Only messages of our own typed errors are kept verbatim; an arbitrary exception text may hold data.
+        ours = isinstance(exc, PermanentError | RetryableError | DomainError)
+        error = str(exc) if ours else f"{type(exc).__name__} at {_where(exc)}"
+        letter = DeadLetter(record, self.group, type(exc).__name__, error, attempts, env.id if env else None)
+        log.error(
+            "bus.dead_lettered",
+            topic=record.topic,
+            group=self.group,
+            event_id=letter.event_id,
+            error_type=letter.error_type,
+            error_at=_where(exc),
+            attempts=attempts,
+        )
+        await self._dead_letter(letter)
+        if env is not None and env.replyto:
+            code = "invalid" if isinstance(exc, ContractViolation) else "unavailable"
+            details = {"event_id": env.id, "error_type": letter.error_type}
+            reply = ErrorReplyV1(code=code, message="the command could not be processed", details=details)
+            await self._send_reply(env.replyto, reply, env)
+
+
+def _where(exc: BaseException) -> str:
+    """`file:line in function` of the innermost frame: enough to debug without logging locals or data."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "?"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return f"{code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno} in {code.co_name}"

@@ -1,0 +1,94 @@
+"""Turns a service's HANDLERS table into a TopicHandler; Publisher re-emits effects with deterministic ids."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from libs.bus.base import Bus, MessageContext, TopicHandler
+from libs.bus.envelope import Envelope, derived_id
+from libs.contracts.registry import ContractRegistry, default_registry
+from libs.errors import PermanentError
+
+HandlerFn = Callable[..., Awaitable[BaseModel | None]]
+
+
+def context_of(env: Envelope) -> MessageContext:
+    return MessageContext(
+        event_id=env.id, tenant_id=env.tenantid, correlation_id=env.correlationid, key=env.subject, type=env.type
+    )
+
+
+def decode_data(env: Envelope, registry: ContractRegistry | None = None) -> BaseModel:
+    """The envelope's `data` as its generated model (e.g. a request() reply)."""
+    model = (registry or default_registry()).model_for(env.type)
+    try:
+        return model.model_validate(env.data)
+    except ValidationError as exc:
+        # Field paths only: pydantic's own message would echo the input values.
+        fields = [".".join(map(str, e["loc"])) for e in exc.errors(include_input=False)]
+        raise PermanentError(f"{env.type}: data does not fit its model (fields: {', '.join(fields)})") from None
+
+
+class Publisher:
+    """Publishes on behalf of the message being handled: same tenant and correlation, derived event ids.
+
+    The n-th message of a given (topic, type) gets `derived_id(ctx.event_id, topic, type, n)`, so handling a
+    redelivered message re-emits identical ids and downstream consumers dedupe them.
+    """
+
+    def __init__(self, bus: Bus, ctx: MessageContext, registry: ContractRegistry | None = None) -> None:
+        self._bus = bus
+        self._ctx = ctx
+        self._registry = registry or default_registry()
+        self._counts: dict[tuple[str, str], int] = {}
+
+    async def __call__(self, topic: str, message: BaseModel, *, key: str | None = None) -> Envelope:
+        message_type = self._registry.type_of(message)
+        n = self._counts.get((topic, message_type), 0)
+        self._counts[(topic, message_type)] = n + 1
+        return await self._bus.publish(
+            topic,
+            message,
+            key=key if key is not None else self._ctx.key,
+            tenant_id=self._ctx.tenant_id,
+            correlation_id=self._ctx.correlation_id,
+            event_id=derived_id(self._ctx.event_id, topic, message_type, str(n)),
+        )
+
+
+def build_topic_handler(
+    bus: Bus | None,
+    handlers: Mapping[str, HandlerFn],
+    deps: Mapping[str, Any] | None = None,
+    *,
+    registry: ContractRegistry | None = None,
+) -> TopicHandler:
+    """Route each envelope by type: `await fn(model, ctx=MessageContext, **deps)`.
+
+    Handlers that declare a `publish` parameter also get a `Publisher` bound to the message (needs `bus`).
+    Unknown types raise PermanentError (parked on the DLQ): the topic carries a type this service cannot handle.
+    """
+    reg = registry or default_registry()
+    static = dict(deps or {})
+    wants_publish = {t: "publish" in inspect.signature(fn).parameters for t, fn in handlers.items()}
+    for message_type in handlers:
+        reg.model_for(message_type)  # a table naming an unknown type fails at wiring time
+        if wants_publish[message_type] and bus is None:
+            raise ValueError(f"handler for {message_type!r} takes `publish`: pass the bus")
+
+    async def handle(env: Envelope) -> BaseModel | None:
+        fn = handlers.get(env.type)
+        if fn is None:
+            raise PermanentError(f"no handler for {env.type!r}")
+        message = decode_data(env, reg)
+        ctx = context_of(env)
+        kwargs = dict(static)
+        if bus is not None and wants_publish[env.type]:
+            kwargs["publish"] = Publisher(bus, ctx, reg)
+        return await fn(message, ctx=ctx, **kwargs)
+
+    return handle

@@ -1,0 +1,321 @@
+"""KafkaBus: the Bus over a Kafka-protocol broker (aiokafka): group consumers, reply topic, DLQ, health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from libs.bus.consumer import Headers, ProcessedLog, RetryPolicy
+from libs.bus.kafka_consumer import GroupLoop, to_record
+from libs.bus.transport import Subscription, TransportBus
+from libs.contracts.registry import ContractRegistry
+from libs.errors import Unavailable
+
+log = structlog.get_logger("libs.bus")
+
+TOPIC_EXISTS = 36
+
+
+class KafkaBus(TransportBus):
+    """Bus over Kafka (or tansu): acks=all producer, manual commits after success, per-instance reply topic."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        service_name: str,
+        instance_id: str,
+        registry: ContractRegistry | None = None,
+        *,
+        processed: ProcessedLog | None = None,
+        retry: RetryPolicy | None = None,
+        send_timeout: float = 10.0,
+        start_timeout: float = 30.0,
+        idempotence: bool | None = None,
+        linger_ms: int = 5,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 3_000,
+        max_poll_records: int = 500,
+        replication_factor: int = 1,
+        health_interval: float = 1.0,
+        stop_timeout: float = 15.0,
+    ) -> None:
+        super().__init__(
+            service_name=service_name,
+            instance_id=instance_id,
+            registry=registry,
+            processed=processed,
+            retry=retry,
+            send_timeout=send_timeout,
+        )
+        self.bootstrap_servers = bootstrap_servers
+        self.start_timeout = start_timeout
+        # None = use it when the broker grants a producer id (Apache Kafka does; tansu's memory engine does not).
+        self.idempotence = idempotence
+        self.linger_ms = linger_ms
+        # tansu finishes a group join after about half the session timeout: local runs pass ~2000 ms;
+        # Apache Kafka refuses anything below group.min.session.timeout.ms (6000 by default).
+        self.session_timeout_ms = session_timeout_ms
+        self.heartbeat_interval_ms = min(heartbeat_interval_ms, session_timeout_ms // 3)
+        self.max_poll_records = max_poll_records
+        self.replication_factor = replication_factor
+        self.health_interval = health_interval
+        self.stop_timeout = stop_timeout
+        self._producer: AIOKafkaProducer | None = None
+        self._reply_consumer: AIOKafkaConsumer | None = None
+        self._consumers: list[AIOKafkaConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._healthy = False
+        self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._stopping = False
+        self._outbox = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.start_timeout
+        while True:
+            try:
+                await self.ensure_topics()
+                break
+            except (KafkaError, OSError) as exc:
+                if loop.time() > deadline:
+                    raise Unavailable(
+                        "Kafka broker unreachable", {"bootstrap_servers": self.bootstrap_servers}
+                    ) from exc
+                await asyncio.sleep(0.5)
+        self._producer = await self._start_producer()
+        self._tasks.append(asyncio.create_task(self._append(), name="bus:append"))
+        await self._start_reply_consumer()
+        for sub in self._subscriptions:
+            self._tasks.append(asyncio.create_task(self._consume(sub), name=f"bus:{sub.topic}:{sub.group}"))
+        self._tasks.append(asyncio.create_task(self._watch_health(), name="bus:health"))
+        self._started = self._healthy = True
+        log.info(
+            "bus.started",
+            service=self.service_name,
+            instance=self.instance_id,
+            subscriptions=len(self._subscriptions),
+            idempotence=self.idempotence,
+        )
+
+    async def stop(self) -> None:
+        self._stopping = True
+        consumers = [t for t in self._tasks if t.get_name() not in ("bus:health", "bus:append", "bus:replies")]
+        # Let each consumer finish (and commit) the batch in hand; past stop_timeout it is cut off uncommitted.
+        _, pending = await asyncio.wait(consumers, timeout=self.stop_timeout) if consumers else (set(), set())
+        for task in [*pending, *self._tasks]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for client in [*self._consumers, self._reply_consumer, self._producer]:
+            if client is not None:
+                with contextlib.suppress(Exception, asyncio.TimeoutError):
+                    await asyncio.wait_for(client.stop(), 5)
+        self._consumers.clear()
+        self._reply_consumer = self._producer = None
+        self._started = self._healthy = False
+
+    @property
+    def healthy(self) -> bool:
+        return self._started and self._healthy
+
+    # -- topics ------------------------------------------------------------------------------------
+    def declared_topics(self) -> dict[str, int]:
+        """Every topic this bus needs: declared topics, their DLQs and this instance's reply topic."""
+        wanted = {self.reply_topic: self.registry.reply_topics.partitions}
+        for spec in self.registry.topics():
+            wanted[spec.name] = wanted[spec.dlq] = spec.partitions
+        return wanted
+
+    async def ensure_topics(self, names: Sequence[str] | None = None) -> None:
+        """Create missing topics (an existing topic is fine: several instances race to create them)."""
+        wanted = self.declared_topics()
+        selected = {n: wanted[n] for n in names} if names is not None else wanted
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000)
+        await admin.start()
+        try:
+            response = await admin.create_topics(
+                [NewTopic(n, p, self.replication_factor) for n, p in sorted(selected.items())]
+            )
+        finally:
+            await admin.close()
+        for topic, code, *_ in response.topic_errors:
+            if code not in (0, TOPIC_EXISTS):
+                raise KafkaError(f"create topic {topic} failed with error code {code}")
+
+    # -- producing ---------------------------------------------------------------------------------
+    async def _start_producer(self) -> AIOKafkaProducer:
+        if self.idempotence is not False:
+            producer = self._new_producer(idempotent=True)
+            try:
+                await asyncio.wait_for(producer.start(), 10)
+                self.idempotence = True
+                return producer
+            except (KafkaError, TimeoutError):
+                # Granting a producer id is what idempotence needs; tansu's memory engine refuses it.
+                await producer.stop()
+                if self.idempotence:
+                    raise
+                log.info("bus.idempotence_unsupported", bootstrap_servers=self.bootstrap_servers)
+                self.idempotence = False
+        producer = self._new_producer(idempotent=False)
+        await producer.start()
+        return producer
+
+    def _new_producer(self, *, idempotent: bool) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            acks="all",
+            enable_idempotence=idempotent,
+            linger_ms=self.linger_ms,
+            request_timeout_ms=int(self.send_timeout * 1000),
+            client_id=f"{self.service_name}-{self.instance_id}",
+        )
+
+    async def _send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, within: float) -> None:
+        if self._producer is None:
+            raise Unavailable("message bus not started", {"topic": topic})
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._outbox.put_nowait(_Outgoing(topic, value, key, headers, done))
+        # A plain timer per send (not asyncio.timeout/wait_for, which cost a task or a cancel dance each).
+        timer = loop.call_later(within, _expire, done)
+        try:
+            await done
+        except TimeoutError:
+            self._healthy = False
+            raise self._unavailable(topic, f"no broker acknowledgement within {within:g}s") from None
+        except KafkaError as exc:
+            self._healthy = False
+            raise self._unavailable(topic, type(exc).__name__) from exc
+        finally:
+            timer.cancel()
+
+    async def _append(self) -> None:
+        """Hands outgoing records to aiokafka one at a time, in order.
+
+        aiokafka wakes every waiting sender whenever a partition's batch drains, so thousands of concurrent
+        send() calls thrash; a single appender keeps batches full. Records whose sender gave up are dropped.
+        """
+        assert self._producer is not None
+        producer = self._producer
+        while True:
+            item = await self._outbox.get()
+            if item.done.done():
+                continue
+            try:
+                delivery = await producer.send(item.topic, value=item.value, key=item.key, headers=list(item.headers))
+            except KafkaError as exc:
+                _settle(item.done, exc)
+                continue
+            delivery.add_done_callback(partial(_delivered, item.done))
+
+    # -- consuming ---------------------------------------------------------------------------------
+    async def _start_reply_consumer(self) -> None:
+        # No group: only this instance reads its reply topic. Start at the end (older replies have no waiter);
+        # "earliest" only matters when the topic was recreated (broker restart), so no new reply is skipped.
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=100,
+            client_id=f"{self.service_name}-{self.instance_id}-replies",
+        )
+        await consumer.start()
+        partitions = [TopicPartition(self.reply_topic, p) for p in range(self.registry.reply_topics.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        self._reply_consumer = consumer
+        self._tasks.append(asyncio.create_task(self._read_replies(consumer), name="bus:replies"))
+
+    async def _read_replies(self, consumer: AIOKafkaConsumer) -> None:
+        while not self._stopping:
+            try:
+                batches = await consumer.getmany(timeout_ms=500)
+            except KafkaError as exc:
+                log.warning("bus.reply_fetch_failed", error_type=type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
+            for messages in batches.values():
+                for m in messages:
+                    self._on_reply(to_record(m))
+
+    def _group_consumer(self, sub: Subscription) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=sub.group,
+            client_id=f"{self.service_name}-{self.instance_id}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=self.heartbeat_interval_ms,
+            max_poll_records=self.max_poll_records,
+            fetch_max_wait_ms=100,
+        )
+
+    async def _consume(self, sub: Subscription) -> None:
+        consumer = self._group_consumer(sub)
+        self._consumers.append(consumer)
+        await GroupLoop(consumer, self._core(sub), sub.topic, lambda: self._stopping).run()
+
+    # -- health ------------------------------------------------------------------------------------
+    async def _watch_health(self) -> None:
+        """Probe the broker; recreate declared topics that vanished (a memory-backed broker restarted)."""
+        while not self._stopping:
+            await asyncio.sleep(self.health_interval)
+            producer = self._producer
+            if producer is None:
+                continue
+            try:
+                metadata = await asyncio.wait_for(producer.client.fetch_all_metadata(), 2)
+                missing = set(self.declared_topics()) - set(metadata.topics())
+                if missing:
+                    log.warning("bus.topics_missing", count=len(missing))
+                    await asyncio.wait_for(self.ensure_topics(sorted(missing)), 5)
+                self._healthy = True
+            except (KafkaError, OSError, TimeoutError) as exc:
+                if self._healthy:
+                    log.warning("bus.unhealthy", error_type=type(exc).__name__)
+                self._healthy = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    topic: str
+    value: bytes
+    key: bytes | None
+    headers: Headers
+    done: asyncio.Future[None]
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if not done.done():
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+
+def _expire(done: asyncio.Future[None]) -> None:
+    _settle(done, TimeoutError())
+
+
+def _delivered(done: asyncio.Future[None], delivery: asyncio.Future[object]) -> None:
+    if delivery.cancelled():
+        _settle(done, KafkaError("delivery cancelled"))
+    else:
+        _settle(done, delivery.exception())

@@ -1,0 +1,229 @@
+"""What every Bus transport shares: envelope building + validation on publish, request/reply bookkeeping, DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import abstractmethod
+from dataclasses import dataclass
+
+import structlog
+from opentelemetry import propagate, trace
+from pydantic import BaseModel
+
+from libs.bus.base import Bus, TopicHandler
+from libs.bus.consumer import (
+    ConsumerCore,
+    DeadLetter,
+    Headers,
+    MemoryProcessedLog,
+    ProcessedLog,
+    Record,
+    RetryPolicy,
+    decode,
+)
+from libs.bus.envelope import Envelope, derived_id, new_id
+from libs.contracts.registry import ContractRegistry, ContractViolation, default_registry
+from libs.errors import Timeout, Unavailable, error_from_dict
+
+log = structlog.get_logger("libs.bus")
+tracer = trace.get_tracer("libs.bus")
+
+ERROR_REPLY_TYPE = "common.ErrorReply.v1"
+
+
+def reply_id(request_id: str) -> str:
+    """The id a reply to `request_id` carries: the requester waits on it, and redelivery re-emits the same."""
+    return derived_id(request_id, "reply")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    topic: str
+    group: str
+    handler: TopicHandler
+
+
+class TransportBus(Bus):
+    """Bus logic above the wire; subclasses move bytes (`_send`) and run consumer loops over `ConsumerCore`."""
+
+    def __init__(
+        self,
+        *,
+        service_name: str,
+        instance_id: str,
+        registry: ContractRegistry | None = None,
+        processed: ProcessedLog | None = None,
+        retry: RetryPolicy | None = None,
+        send_timeout: float = 10.0,
+    ) -> None:
+        self.send_timeout = send_timeout
+        self.service_name = service_name
+        self.instance_id = instance_id
+        self.registry = registry or default_registry()
+        self.processed = processed or MemoryProcessedLog()
+        self.retry = retry or RetryPolicy()
+        self.reply_topic = self.registry.reply_topics.name(service_name, instance_id)
+        self._subscriptions: list[Subscription] = []
+        self._pending: dict[str, asyncio.Future[Envelope]] = {}
+        self._started = False
+
+    @abstractmethod
+    async def _send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, within: float) -> None:
+        """Deliver one record (acks=all) or raise `Unavailable` within `within` seconds."""
+
+    # -- Bus API -------------------------------------------------------------------------------------
+    def subscribe(self, topic: str, *, group: str, handler: TopicHandler) -> None:
+        if self._started:
+            raise RuntimeError("subscribe() must be called before start()")
+        self.registry.topic(topic)  # undeclared topics fail at wiring time, not at the first message
+        self._subscriptions.append(Subscription(topic, group, handler))
+
+    async def publish(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        correlation_id: str | None = None,
+        event_id: str | None = None,
+        reply_to: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - bounds the broker acknowledgement
+    ) -> Envelope:
+        # A span that is not made current: attaching a context per message costs more than the send itself.
+        span = tracer.start_span(f"send {topic}", kind=trace.SpanKind.PRODUCER)
+        try:
+            env = self.envelope(
+                topic,
+                message,
+                key=key,
+                tenant_id=tenant_id,
+                correlation_id=correlation_id,
+                event_id=event_id,
+                reply_to=reply_to,
+                span=span,
+            )
+            await self._send_envelope(topic, env, timeout)
+        finally:
+            span.end()
+        return env
+
+    async def request(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
+        correlation_id: str | None = None,
+    ) -> Envelope:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        event_id = new_id()
+        future: asyncio.Future[Envelope] = loop.create_future()
+        self._pending[reply_id(event_id)] = future
+        try:
+            await self.publish(
+                topic,
+                message,
+                key=key,
+                tenant_id=tenant_id,
+                correlation_id=correlation_id,
+                event_id=event_id,
+                reply_to=self.reply_topic,
+                timeout=timeout,
+            )
+            remaining = max(0.0, deadline - loop.time())
+            try:
+                reply = await asyncio.wait_for(future, remaining)
+            except TimeoutError:
+                raise Timeout(
+                    f"no reply from {topic} within {timeout:g}s",
+                    {"topic": topic, "timeout_s": timeout, "event_id": event_id},
+                ) from None
+        finally:
+            self._pending.pop(reply_id(event_id), None)
+        if reply.type == ERROR_REPLY_TYPE:
+            raise error_from_dict(reply.data)
+        return reply
+
+    # -- building and sending ------------------------------------------------------------------------
+    def envelope(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        correlation_id: str | None = None,
+        event_id: str | None = None,
+        reply_to: str | None = None,
+        span: trace.Span | None = None,
+    ) -> Envelope:
+        """Check `message` against its contract and topic and wrap it; the trace (of `span`, else the current
+        one) goes in `traceparent`."""
+        message_type = self.registry.type_of(message)
+        self.registry.check_topic(topic, message_type)
+        data = self.registry.dump(message_type, message)
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span) if span is not None else None)
+        event_id = event_id or new_id()
+        return Envelope(
+            id=event_id,
+            source=f"/switchboard/{self.service_name}",
+            type=message_type,
+            subject=key,
+            data=data,
+            tenantid=tenant_id,
+            correlationid=correlation_id or event_id,
+            traceparent=carrier.get("traceparent"),
+            replyto=reply_to,
+        )
+
+    async def _send_envelope(self, topic: str, env: Envelope, within: float | None) -> None:
+        # The trace also rides as a Kafka header, for tools that read headers and not payloads.
+        headers = (("traceparent", env.traceparent.encode()),) if env.traceparent else ()
+        key = env.subject.encode() if env.subject is not None else None
+        await self._send(topic, env.to_bytes(), key, headers, within or self.send_timeout)
+
+    async def _send_reply(self, reply_to: str, message: BaseModel, request: Envelope) -> None:
+        env = self.envelope(
+            reply_to,
+            message,
+            key=None,
+            tenant_id=request.tenantid,
+            correlation_id=request.correlationid,
+            event_id=reply_id(request.id),
+        )
+        await self._send_envelope(reply_to, env, None)
+
+    async def _send_dead_letter(self, letter: DeadLetter) -> None:
+        await self._send(
+            letter.dlq_topic, letter.record.value, letter.record.key, tuple(letter.headers()), self.send_timeout
+        )
+
+    def _core(self, sub: Subscription) -> ConsumerCore:
+        return ConsumerCore(
+            group=sub.group,
+            handler=sub.handler,
+            registry=self.registry,
+            processed=self.processed,
+            retry=self.retry,
+            send_reply=self._send_reply,
+            dead_letter=self._send_dead_letter,
+        )
+
+    def _on_reply(self, record: Record) -> None:
+        """Resolve the waiting request; late or foreign replies are dropped (their requester gave up)."""
+        try:
+            env = decode(record, self.registry)
+        except ContractViolation as exc:
+            log.warning("bus.bad_reply", topic=record.topic, details=exc.details)
+            return
+        future = self._pending.get(env.id)
+        if future is not None and not future.done():
+            future.set_result(env)
+
+    def _unavailable(self, topic: str, why: str) -> Unavailable:
+        return Unavailable(f"message bus unavailable: {why}", {"topic": topic})

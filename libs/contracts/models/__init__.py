@@ -1,0 +1,1 @@
+"""Pydantic models generated from contracts/ by libs.contracts.generate (one module per domain)."""
