@@ -74,7 +74,10 @@ def build_topic_handler(
     """
     reg = registry or default_registry()
     static = dict(deps or {})
-    wants_publish = {t: "publish" in inspect.signature(fn).parameters for t, fn in handlers.items()}
+    # Each handler gets only the dependencies it names, so one table can mix handlers with different needs.
+    params = {t: inspect.signature(fn).parameters for t, fn in handlers.items()}
+    own_deps = {t: {k: v for k, v in static.items() if k in params[t]} for t in handlers}
+    wants_publish = {t: "publish" in params[t] for t in handlers}
     for message_type in handlers:
         reg.model_for(message_type)  # a table naming an unknown type fails at wiring time
         if wants_publish[message_type] and bus is None:
@@ -86,7 +89,7 @@ def build_topic_handler(
             raise PermanentError(f"no handler for {env.type!r}")
         message = decode_data(env, reg)
         ctx = context_of(env)
-        kwargs = dict(static)
+        kwargs = dict(own_deps[env.type])
         if bus is not None and wants_publish[env.type]:
             kwargs["publish"] = Publisher(bus, ctx, reg)
         return await fn(message, ctx=ctx, **kwargs)

@@ -1,0 +1,79 @@
+"""A built service (bus + hooks + health) and the loop that runs it until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import FastAPI
+
+from libs.bus.base import Bus
+from libs.observability import HealthState, get_logger, health_app
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """What `bootstrap()` returns: the wired bus, readiness checks and start/stop hooks of one service."""
+
+    name: str
+    bus: Bus
+    health: HealthState
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+    app: FastAPI | None = None  # the gateway brings its own HTTP app; others get a health app
+
+    async def start(self, *, start_bus: bool = True) -> None:
+        for hook in self.on_start:
+            await hook()
+        if start_bus:
+            await self.bus.start()
+
+    async def stop(self, *, stop_bus: bool = True) -> None:
+        if stop_bus:
+            await self.bus.stop()
+        for hook in reversed(self.on_stop):
+            await hook()
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the service's loop owns SIGTERM/SIGINT and stops every part."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_forever(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
+    """Run uvicorn until `stop` is set (signals are handled by the caller, not by uvicorn)."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task
+
+
+async def run_service(service: Service, *, host: str, port: int) -> None:
+    """Start the service, serve its HTTP app (or health app) on host:port, stop cleanly on SIGTERM/SIGINT."""
+    log = get_logger("runtime")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await service.start()
+    log.info("service.started", port=port)
+    try:
+        app = service.app or health_app(service.health)
+        if port:
+            await serve_forever(app, host, port, stop)
+        else:
+            await stop.wait()
+    finally:
+        await service.stop()
+        log.info("service.stopped")

@@ -1,0 +1,56 @@
+"""Platform-wide settings (env prefix SWITCHBOARD_) embedded in every service's settings, and their factories."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.bus.base import Bus
+from libs.store import DocumentStore, open_store
+
+
+class PlatformSettings(BaseSettings):
+    """Where the shared infrastructure is: broker, stores, data folder; identical for every service."""
+
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
+
+    bus: Literal["kafka", "memory"] = "kafka"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # tansu completes a group join after about half the session timeout, so the local stack passes a short one;
+    # Apache Kafka refuses values under group.min.session.timeout.ms (6000 by default).
+    kafka_session_timeout_ms: int = 10_000
+    data_dir: Path = Path(".switchboard")
+    mongodb_url: str | None = None
+    redis_url: str | None = None
+    qdrant_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=0, description="health/ready/metrics port of a non-gateway service; 0 = none")
+    log_level: str = "INFO"
+    json_logs: bool = True
+    instance_id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+def make_bus(platform: PlatformSettings, service: str) -> Bus:
+    """KafkaBus on a real broker, or MemoryBus for single-process mode and unit tests."""
+    from libs.bus import KafkaBus, MemoryBus
+
+    if platform.bus == "memory":
+        return MemoryBus(service_name=service)
+    return KafkaBus(
+        platform.kafka_bootstrap,
+        service_name=service,
+        instance_id=platform.instance_id,
+        session_timeout_ms=platform.kafka_session_timeout_ms,
+    )
+
+
+def open_service_store(platform: PlatformSettings, service: str) -> DocumentStore:
+    """Each service owns one database: MongoDB when configured, else a SQLite file under the data folder."""
+    sqlite_dir = platform.data_dir / "db"
+    if not platform.mongodb_url:
+        sqlite_dir.mkdir(parents=True, exist_ok=True)
+    return open_store(database=service, mongodb_url=platform.mongodb_url, sqlite_dir=sqlite_dir)

@@ -1,0 +1,88 @@
+"""The gateway's FastAPI app: request ids and timing, body-size limit, dialect routers, seed-shaped 404/405/413."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from libs.observability import HealthState
+from libs.observability.health import add_health_routes
+from services.gateway.deps import Gateway
+from services.gateway.dialects import dialect_for_path, routers
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes` with 413 before they are read into memory (Content-Length or streamed)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, cs_prefix: str) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.cs_prefix = cs_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, "Request body too large")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        request.state.request_id = f"req_{uuid.uuid4().hex[:16]}"
+        dialect = dialect_for_path(scope["path"], self.cs_prefix)
+        response = dialect.render_error(
+            request,
+            status=413,
+            code="too_large",
+            message="Request body too large",
+            details={"max_bytes": self.max_bytes},
+        )
+        await response(scope, receive, send)
+
+
+def create_app(gw: Gateway, health: HealthState) -> FastAPI:
+    app = FastAPI(
+        title="Switchboard",
+        version="0.1.0",
+        description="One gateway for the five customer-service APIs (see each tag for its seed dialect).",
+    )
+    app.state.gateway = gw
+    app.state.health = health
+    app.state.started_at = time.monotonic()
+
+    @app.middleware("http")
+    async def stamp(request: Request, call_next: Any) -> Any:
+        request.state.started = time.perf_counter()
+        request.state.request_id = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex[:16]}"
+        return await call_next(request)
+
+    @app.exception_handler(HTTPException)
+    async def unrouted(request: Request, exc: HTTPException) -> JSONResponse:
+        dialect = dialect_for_path(request.url.path, gw.settings.cs_prefix)
+        return dialect.http_error(request, exc)
+
+    for dialect, router in routers():
+        # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
+        app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
+    add_health_routes(app, health, liveness=False)  # /health is seed 001's own shape
+    app.add_middleware(BodyLimit, max_bytes=gw.settings.max_body_bytes, cs_prefix=gw.settings.cs_prefix)
+    return app

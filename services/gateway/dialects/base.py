@@ -1,0 +1,140 @@
+"""The dialect machinery: one route class per seed dialect that renders every error in that dialect's envelope."""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from libs.errors import DomainError
+from libs.observability import get_logger
+
+STATUS_BY_CODE: dict[str, int] = {
+    "invalid": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "unavailable": 503,
+    "timeout": 504,
+}
+CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+
+log = get_logger("gateway.errors")
+
+
+def request_id(request: Request) -> str:
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:
+        rid = request.state.request_id = f"req_{uuid.uuid4().hex[:16]}"
+    return str(rid)
+
+
+def naive_utc_timestamp() -> str:
+    """The seeds' timestamp style: ISO 8601 with microseconds and no offset (UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def zulu_timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def field_errors(exc: RequestValidationError) -> dict[str, str]:
+    """Pydantic errors as {"field.path": "message"}: the request part (body/query/path) is dropped from the path."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]  # only the request part: a field may itself be called "query"
+        field = ".".join(loc) or "body"
+        kind = err.get("type", "")
+        if kind == "missing":
+            message = "Field is required"
+        elif kind == "extra_forbidden":
+            message = "Unknown field"
+        elif kind == "json_invalid":
+            field, message = "body", "Malformed JSON"
+        else:
+            message = str(err.get("msg", "Invalid value"))
+        out.setdefault(field, message)
+    return out
+
+
+class Dialect(ABC):
+    """One seed's conventions: its error envelope, its rate-limit header names."""
+
+    name: str
+    rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+    @abstractmethod
+    def render_error(
+        self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]
+    ) -> JSONResponse:
+        """The dialect's error body for a domain error `code` (see STATUS_BY_CODE) at HTTP `status`."""
+
+    def validation_error(self, request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc)
+        first = next(iter(errors))
+        message = "Validation error" if len(errors) > 1 else f"{first}: {errors[first]}"
+        return self.render_error(request, status=400, code="invalid", message=message, details=errors)
+
+    def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
+        status = STATUS_BY_CODE.get(exc.code, 500)
+        return self.render_error(request, status=status, code=exc.code, message=exc.message, details=exc.details)
+
+    def http_error(self, request: Request, exc: HTTPException) -> JSONResponse:
+        code = CODE_BY_STATUS.get(exc.status_code, "error")
+        return self.render_error(request, status=exc.status_code, code=code, message=str(exc.detail), details={})
+
+    def unexpected_error(self, request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "request.failed", path=request.url.path, error_type=type(exc).__name__, request_id=request_id(request)
+        )
+        return self.render_error(request, status=500, code="error", message="Internal server error", details={})
+
+    def route_class(self) -> type[APIRoute]:
+        dialect = self
+
+        class DialectRoute(APIRoute):
+            def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+                handler = super().get_route_handler()
+
+                async def handle(request: Request) -> Response:
+                    request.state.dialect = dialect
+                    try:
+                        response = await handler(request)
+                    except RequestValidationError as exc:
+                        response = dialect.validation_error(request, exc)
+                    except DomainError as exc:
+                        response = dialect.domain_error(request, exc)
+                    except HTTPException as exc:
+                        response = dialect.http_error(request, exc)
+                    except Exception as exc:  # the one place a request's unexpected failure is turned into a 500
+                        response = dialect.unexpected_error(request, exc)
+                    dialect.add_rate_limit_headers(request, response)
+                    response.headers["X-Request-ID"] = request_id(request)
+                    return response
+
+                return handle
+
+        return DialectRoute
+
+    def add_rate_limit_headers(self, request: Request, response: Response) -> None:
+        quota = getattr(request.state, "rate_limit", None)
+        if quota is None:
+            return
+        limit_h, remaining_h, reset_h = self.rate_limit_headers
+        response.headers[limit_h] = str(quota.limit)
+        response.headers[remaining_h] = str(quota.remaining)
+        response.headers[reset_h] = str(quota.reset_epoch)

@@ -1,0 +1,1 @@
+"""Seed dialect crm_chat."""

@@ -1,0 +1,96 @@
+"""Seed 000 POST /api/v1/analyze/sentiment and /analyze/batch, answered by the sentiment service over the bus."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from libs.errors import Invalid
+from services.gateway.clients.sentiment import SentimentClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1/analyze", route_class=DIALECT.route_class(), tags=["insights: sentiment"])
+
+MAX_TEXT_CHARS = 32_768
+MAX_BATCH = 10_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Text must not be empty")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, strict=True), AfterValidator(_not_blank)]
+
+
+class SentimentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text
+    use_ai: bool = False
+
+
+class Conversation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=200, strict=True)
+    text: Text
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversations: list[Conversation] = Field(min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> BatchRequest:
+        seen: set[str] = set()
+        for conv in self.conversations:
+            if conv.id in seen:
+                raise Invalid("Duplicate conversation id", {"conversations": f"id {conv.id!r} appears more than once"})
+            seen.add(conv.id)
+        return self
+
+
+def _client(gw: Gateway) -> SentimentClient:
+    return SentimentClient(gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s)
+
+
+def _probabilities(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sentiment": result["label"],
+        "positive": round(result["positive"], 4),
+        "negative": round(result["negative"], 4),
+        "neutral": round(result["neutral"], 4),
+    }
+
+
+@router.post("/sentiment")
+async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    batch = await _client(gw).analyze_sentiment(
+        caller, [("text", body.text)], use_ai=body.use_ai, correlation_id=request_id(request)
+    )
+    result = batch.results[0]
+    analysis = {
+        "satisfaction_score": result["satisfaction_score"],
+        "key_positives": result["key_positives"],
+        "key_negatives": result["key_negatives"],
+        "score": result["score"],
+        "cs_level": result["cs_level"],
+        "source": batch.analysis_source,
+        "model": batch.model,
+    }
+    return ok({**_probabilities(result), "analysis": analysis})
+
+
+@router.post("/batch")
+async def analyze_batch(body: BatchRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    items = [(conv.id, conv.text) for conv in body.conversations]
+    batch = await _client(gw).analyze_sentiment(caller, items, use_ai=False, correlation_id=request_id(request))
+    results = [{"id": r["id"], **_probabilities(r)} for r in batch.results]
+    summary = {
+        f"{label}_count": sum(r["sentiment"] == label for r in results) for label in ("positive", "negative", "neutral")
+    }
+    return ok({"results": results, "summary": summary})

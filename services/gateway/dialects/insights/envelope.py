@@ -1,0 +1,35 @@
+"""Seed 000 (CustomerAI Insights) envelope: {"error", "status_code", "data"|"message"/"details", "timestamp"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from services.gateway.dialects.base import Dialect, naive_utc_timestamp
+
+
+class InsightsDialect(Dialect):
+    name = "insights"
+    rate_limit_headers = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
+
+    def render_error(
+        self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]
+    ) -> JSONResponse:
+        body = {
+            "error": True,
+            "status_code": status,
+            "message": message,
+            "details": details,
+            "timestamp": naive_utc_timestamp(),
+        }
+        return JSONResponse(body, status_code=status)
+
+
+DIALECT = InsightsDialect()
+
+
+def ok(data: Any, status: int = 200) -> dict[str, Any]:
+    """The success envelope every seed 000 endpoint answers with."""
+    return {"error": False, "status_code": status, "data": data, "timestamp": naive_utc_timestamp()}

@@ -1,0 +1,1 @@
+"""Seed dialect support_agent."""

@@ -1,0 +1,1 @@
+"""Seed dialect tiered_cs."""

@@ -1,0 +1,39 @@
+"""Seed 002 (tiered customer service) error envelope: {"error": {"code": "CS_0xx", "message", "details"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from services.gateway.dialects.base import Dialect
+
+# A domain error may name its exact CS code in details["cs_code"] (CS_001, CS_003, CS_004, CS_005 ...).
+CS_CODES = {
+    "invalid": "CS_008",
+    "too_large": "CS_008",
+    "not_found": "CS_002",
+    "rate_limited": "CS_007",
+    "unavailable": "CS_006",
+    "timeout": "CS_006",
+    "forbidden": "CS_009",
+    "unauthorized": "UNAUTHORIZED",
+    "conflict": "CS_003",
+    "error": "CS_010",
+}
+
+
+class TieredCsDialect(Dialect):
+    name = "tiered_cs"
+
+    def render_error(
+        self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]
+    ) -> JSONResponse:
+        cs_code = details.get("cs_code") or CS_CODES.get(code, "CS_010")
+        visible = {key: value for key, value in details.items() if key != "cs_code"}
+        body = {"error": {"code": cs_code, "message": message, "details": visible}}
+        return JSONResponse(body, status_code=status)
+
+
+DIALECT = TieredCsDialect()

@@ -1,0 +1,33 @@
+"""Gateway settings (env prefix SWITCHBOARD_GATEWAY_), with the platform's shared settings embedded."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.runtime import PlatformSettings
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_GATEWAY_", extra="ignore")
+
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    jwt_secret: str | None = Field(default=None, validation_alias=AliasChoices("SWITCHBOARD_JWT_SECRET", "jwt_secret"))
+    jwt_ttl_minutes: int = 60
+    session_ttl_hours: int = 24
+    admin_email: str = Field(
+        default="admin@switchboard.local", validation_alias=AliasChoices("SWITCHBOARD_ADMIN_EMAIL", "admin_email")
+    )
+    admin_password: str | None = Field(
+        default=None, validation_alias=AliasChoices("SWITCHBOARD_ADMIN_PASSWORD", "admin_password")
+    )
+    bootstrap_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("SWITCHBOARD_BOOTSTRAP_API_KEY", "bootstrap_api_key")
+    )
+    default_tenant: str = "default"
+    request_timeout_s: float = 10.0
+    batch_timeout_s: float = 60.0
+    max_body_bytes: int = 16 * 1024 * 1024
+    cs_prefix: str = "/cs"

@@ -1,0 +1,117 @@
+"""Runs `switchboard up` as a real process tree (broker + services) on free ports for the whole e2e session."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """(pid, cmdline) of the direct children of `pid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append((int(entry.name), cmd))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+@dataclass
+class Stack:
+    url: str
+    kafka: str
+    process: subprocess.Popen[bytes]
+    credentials: dict[str, str]
+    data_dir: Path
+
+    def service_pid(self, name: str) -> int:
+        for pid, cmd in children_of(self.process.pid):
+            if f"services.{name}" in cmd:
+                return pid
+        raise LookupError(name)
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credentials['api_key']}"}
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"switchboard up exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("stack not ready")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data_dir = tmp_path_factory.mktemp("switchboard")
+    port, kafka_port = _free_port(), _free_port()
+    log = (data_dir / "up.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "services.launcher.cli",
+            "up",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--kafka-port",
+            str(kafka_port),
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process, timeout=180)
+        # Wait until the banner is printed: every service reported ready.
+        deadline = time.monotonic() + 120
+        while b"Switchboard is up" not in (data_dir / "up.log").read_bytes():
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError((data_dir / "up.log").read_text())
+            time.sleep(0.3)
+        creds = json.loads((data_dir / "credentials.json").read_text())
+        yield Stack(url=url, kafka=f"127.0.0.1:{kafka_port}", process=process, credentials=creds, data_dir=data_dir)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
