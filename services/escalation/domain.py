@@ -99,10 +99,12 @@ class Priority(StrEnum):
 class InvalidEscalationTarget(Invalid):
     """Escalating to the current, a lower, an unknown or a disabled tier; seed 002 maps this to CS_004.
 
-    `details["code"]` is "CS_004" so the mapping survives the bus, where only the base code travels."""
+    Only the base code `invalid` travels over the bus, so the CS code rides in details: `cs_code` is what the
+    tiered_cs envelope renders as its error code (and strips from the visible details); `code` is kept for
+    callers that read it."""
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message, {"code": "CS_004", **(details or {})})
+        super().__init__(message, {"cs_code": "CS_004", "code": "CS_004", **(details or {})})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,276 @@
+"""Consumes escalation.commands (policy, tickets, CS config, human review), replies with the escalation.* reply
+types and emits EscalationCreated/Updated and ReviewQueued/Decided on escalation.events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from libs.bus import Publisher
+from libs.bus.base import MessageContext
+from libs.contracts.models.escalation import (
+    CheckEscalationV1,
+    CompanyConfigV1,
+    CreateTicketV1,
+    DecideReviewV1,
+    EscalationCreatedV1,
+    EscalationDecisionV1,
+    EscalationStepV1,
+    EscalationUpdatedV1,
+    EvaluateTurnV1,
+    GetCompanyConfigV1,
+    GetTicketV1,
+    ListReviewsV1,
+    ListTicketsV1,
+    QueueReviewV1,
+    ReviewDecidedV1,
+    ReviewListV1,
+    ReviewQueuedV1,
+    ReviewReceiptV1,
+    ReviewVerdictV1,
+    TicketListV1,
+    TicketReceiptV1,
+    TicketV1,
+    UpdateCompanyConfigV1,
+    UpdateTicketV1,
+)
+from libs.contracts.registry import default_registry
+from libs.store import DocumentStore
+from services.escalation import tickets as tk
+from services.escalation.domain import TurnFacts, facts_from_dict
+from services.escalation.facts import extract_facts
+from services.escalation.service import EscalationService
+
+COMMANDS_TOPIC = "escalation.commands"
+EVENTS_TOPIC = "escalation.events"
+UPDATE_FIELDS = ("status", "assigned_agent", "resolution_notes", "customer_satisfaction")
+
+R = TypeVar("R", bound=BaseModel)
+Outcome = tuple[BaseModel, list[tuple[BaseModel, str]]]  # the reply and the (event, key) pairs to publish
+
+
+class CommandLog:
+    """Outcomes of the commands that create something, by (tenant, command event id).
+
+    A command redelivered after it was handled (crash before the offset commit) answers the recorded reply and
+    re-emits the recorded events with the same derived ids, instead of opening a second ticket or review item."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._handled = store.collection("handled_commands")
+
+    async def get(self, ctx: MessageContext) -> dict[str, Any] | None:
+        return await self._handled.get(f"{ctx.tenant_id}/{ctx.event_id}")
+
+    async def put(self, ctx: MessageContext, record: dict[str, Any]) -> None:
+        await self._handled.insert_if_absent({"id": f"{ctx.tenant_id}/{ctx.event_id}", **record})
+
+
+async def _once(
+    ctx: MessageContext, log: CommandLog, publish: Publisher, reply_type: type[R], run: Callable[[], Awaitable[Outcome]]
+) -> R:
+    registry = default_registry()
+    record = await log.get(ctx)
+    if record is None:
+        reply, events = await run()
+        record = {
+            "type": ctx.type,
+            "reply": reply.model_dump(mode="json", exclude_none=True),
+            "events": [
+                {"type": registry.type_of(e), "data": e.model_dump(mode="json", exclude_none=True), "key": key}
+                for e, key in events
+            ],
+        }
+        await log.put(ctx, record)
+    for event in record["events"]:
+        await publish(EVENTS_TOPIC, registry.model_for(event["type"]).model_validate(event["data"]), key=event["key"])
+    return reply_type.model_validate(record["reply"])
+
+
+def _created_event(receipt: dict[str, Any], *, reason: str, customer_id: str | None, **extra: Any) -> BaseModel:
+    keys = ("ticket_id", "session_id", "priority", "status", "created_at", "estimated_response_time")
+    return EscalationCreatedV1.model_validate(
+        {**{k: receipt[k] for k in keys}, "reason": reason, "customer_id": customer_id, **extra}
+    )
+
+
+# policy
+async def _turn_facts(cmd: EvaluateTurnV1, service: EscalationService, tenant_id: str) -> TurnFacts:
+    facts = facts_from_dict(cmd.facts.model_dump(exclude_none=True) if cmd.facts else {})
+    if cmd.text:
+        keywords = (await service.company_config(tenant_id)).irate.get("triggerKeywords", ())
+        facts = facts.merged(extract_facts(cmd.text, keywords))
+    return facts
+
+
+async def handle_evaluate_turn(
+    cmd: EvaluateTurnV1, *, ctx: MessageContext, service: EscalationService, log: CommandLog, publish: Publisher
+) -> EscalationDecisionV1:
+    async def run() -> Outcome:
+        facts = await _turn_facts(cmd, service, ctx.tenant_id)
+        decision = await service.evaluate(ctx.tenant_id, facts, cmd.current_tier)
+        reply = {**decision.to_dict(), "ticket_id": None}
+        events: list[tuple[BaseModel, str]] = []
+        if cmd.create_ticket and decision.escalate:
+            body = tk.request_from_decision(decision, cmd.session_id, facts)
+            receipt = await service.create_ticket(ctx.tenant_id, body, customer_id=cmd.customer_id)
+            reply["ticket_id"] = receipt["ticket_id"]
+            event = _created_event(
+                receipt,
+                reason=body["reason"],
+                customer_id=cmd.customer_id,
+                source="policy",
+                from_tier=cmd.current_tier,
+                to_tier=decision.target_tier.value,
+                reasons=[r.value for r in decision.reasons],
+            )
+            events.append((event, cmd.session_id))
+        return EscalationDecisionV1.model_validate(reply), events
+
+    if not cmd.create_ticket:  # a pure evaluation has no effect to protect: nothing to record per turn
+        return EscalationDecisionV1.model_validate((await run())[0])
+    return await _once(ctx, log, publish, EscalationDecisionV1, run)
+
+
+async def handle_check_escalation(
+    cmd: CheckEscalationV1, *, ctx: MessageContext, service: EscalationService
+) -> EscalationStepV1:
+    body = {"reason": cmd.reason, "targetTier": cmd.target_tier, "notes": cmd.notes}
+    entry = await service.check_escalation(ctx.tenant_id, cmd.current_tier, body)
+    return EscalationStepV1(
+        from_tier=entry["fromTier"],
+        to_tier=entry["toTier"],
+        reason=entry["reason"],
+        notes=entry.get("notes"),
+        timestamp=entry["timestamp"],
+    )
+
+
+# tickets
+async def handle_create_ticket(
+    cmd: CreateTicketV1, *, ctx: MessageContext, service: EscalationService, log: CommandLog, publish: Publisher
+) -> TicketReceiptV1:
+    async def run() -> Outcome:
+        body = cmd.model_dump(exclude_none=True, exclude={"customer_id"})
+        receipt = await service.create_ticket(ctx.tenant_id, body, customer_id=cmd.customer_id)
+        event = _created_event(receipt, reason=cmd.reason, customer_id=cmd.customer_id, source="manual")
+        return TicketReceiptV1.model_validate(receipt), [(event, cmd.session_id)]
+
+    return await _once(ctx, log, publish, TicketReceiptV1, run)
+
+
+async def handle_get_ticket(cmd: GetTicketV1, *, ctx: MessageContext, service: EscalationService) -> TicketV1:
+    return TicketV1.model_validate(await service.get_ticket(ctx.tenant_id, cmd.ticket_id))
+
+
+async def handle_update_ticket(
+    cmd: UpdateTicketV1, *, ctx: MessageContext, service: EscalationService, publish: Publisher
+) -> TicketV1:
+    before = await service.get_ticket(ctx.tenant_id, cmd.ticket_id)
+    body = cmd.model_dump(exclude_none=True, exclude={"ticket_id"})
+    after = await service.update_ticket(ctx.tenant_id, cmd.ticket_id, body)
+    changed = [name for name in UPDATE_FIELDS if before[name] != after[name]]
+    if changed:
+        keys = ("ticket_id", "session_id", "customer_id", "priority", "reason", "status", "assigned_agent")
+        event = EscalationUpdatedV1.model_validate(
+            {
+                **{k: after[k] for k in keys},
+                "customer_satisfaction": after["customer_satisfaction"],
+                "previous_status": before["status"],
+                "changed": changed,
+                "created_at": after["created_at"],
+                "updated_at": after["updated_at"],
+            }
+        )
+        await publish(EVENTS_TOPIC, event, key=after["session_id"])
+    return TicketV1.model_validate(after)
+
+
+async def handle_list_tickets(cmd: ListTicketsV1, *, ctx: MessageContext, service: EscalationService) -> TicketListV1:
+    page = await service.list_tickets(
+        ctx.tenant_id, session_id=cmd.session_id, status=cmd.status, limit=cmd.limit, offset=cmd.offset
+    )
+    return TicketListV1.model_validate(page)
+
+
+# CS config (the company is the envelope's tenant)
+async def handle_get_company_config(
+    cmd: GetCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
+) -> CompanyConfigV1:
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.get_config(ctx.tenant_id))
+
+
+async def handle_update_company_config(
+    cmd: UpdateCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
+) -> CompanyConfigV1:
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.update_config(ctx.tenant_id, cmd.patch))
+
+
+# human review
+async def _queue_length(service: EscalationService, tenant_id: str) -> int:
+    return await service.repo.count_queued_reviews_at_most(tenant_id, 5)  # 5 = least urgent: every queued item
+
+
+async def handle_queue_review(
+    cmd: QueueReviewV1, *, ctx: MessageContext, service: EscalationService, log: CommandLog, publish: Publisher
+) -> ReviewReceiptV1:
+    async def run() -> Outcome:
+        receipt = await service.queue_review(ctx.tenant_id, cmd.model_dump(exclude_none=True))
+        item = await service.repo.get_review(ctx.tenant_id, receipt["item_id"])
+        assert item is not None  # inserted just above; items are never deleted
+        event = ReviewQueuedV1(
+            item_id=item["item_id"],
+            category=item["category"],
+            priority=item["priority"],
+            created_at=item["created_at"],
+            estimated_review_time=item["estimated_review_time"],
+            queue_length=await _queue_length(service, ctx.tenant_id),
+        )
+        return ReviewReceiptV1.model_validate(receipt), [(event, item["item_id"])]
+
+    return await _once(ctx, log, publish, ReviewReceiptV1, run)
+
+
+async def handle_decide_review(
+    cmd: DecideReviewV1, *, ctx: MessageContext, service: EscalationService, publish: Publisher
+) -> ReviewVerdictV1:
+    body = cmd.model_dump(exclude_none=True, exclude={"reviewer_id"})
+    verdict = await service.decide_review(ctx.tenant_id, body, reviewer_id=cmd.reviewer_id)
+    item = await service.repo.get_review(ctx.tenant_id, verdict["item_id"])
+    assert item is not None  # just decided; items are never deleted
+    event = ReviewDecidedV1(
+        item_id=item["item_id"],
+        category=item["category"],
+        priority=item["priority"],
+        approved=item["approved"],
+        edited=bool(item.get("edits")),
+        reviewer_id=item["reviewer_id"],
+        review_time=item["review_time"],
+        queue_length=await _queue_length(service, ctx.tenant_id),
+    )
+    await publish(EVENTS_TOPIC, event, key=item["item_id"])
+    return ReviewVerdictV1.model_validate(verdict)
+
+
+async def handle_list_reviews(cmd: ListReviewsV1, *, ctx: MessageContext, service: EscalationService) -> ReviewListV1:
+    status = None if cmd.status == "all" else cmd.status
+    page = await service.list_reviews(
+        ctx.tenant_id, status=status, category=cmd.category, limit=cmd.limit, offset=cmd.offset
+    )
+    return ReviewListV1.model_validate(page)
+
+
+HANDLERS: dict[str, Callable[..., Awaitable[BaseModel]]] = {
+    "escalation.EvaluateTurn.v1": handle_evaluate_turn,
+    "escalation.CheckEscalation.v1": handle_check_escalation,
+    "escalation.CreateTicket.v1": handle_create_ticket,
+    "escalation.GetTicket.v1": handle_get_ticket,
+    "escalation.UpdateTicket.v1": handle_update_ticket,
+    "escalation.ListTickets.v1": handle_list_tickets,
+    "escalation.GetCompanyConfig.v1": handle_get_company_config,
+    "escalation.UpdateCompanyConfig.v1": handle_update_company_config,
+    "escalation.QueueReview.v1": handle_queue_review,
+    "escalation.DecideReview.v1": handle_decide_review,
+    "escalation.ListReviews.v1": handle_list_reviews,
+}

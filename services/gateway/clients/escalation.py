@@ -1,0 +1,105 @@
+"""Gateway → escalation service: ticket, CS-config and human-review commands on escalation.commands, answered as
+plain dicts in the documented shapes (domain errors come back raised, for the dialect to render)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from libs.bus.base import Bus
+from libs.contracts.models.escalation import (
+    CompanyConfigV1,
+    CreateTicketV1,
+    DecideReviewV1,
+    GetCompanyConfigV1,
+    GetTicketV1,
+    ListReviewsV1,
+    QueueReviewV1,
+    ReviewListV1,
+    ReviewReceiptV1,
+    ReviewVerdictV1,
+    TicketReceiptV1,
+    TicketV1,
+    UpdateCompanyConfigV1,
+    UpdateTicketV1,
+)
+from services.gateway.auth import Principal
+
+TOPIC = "escalation.commands"
+R = TypeVar("R", bound=BaseModel)
+ReviewStatus = Literal["queued", "reviewed", "all"]
+
+
+class EscalationClient:
+    """One method per command; every call runs inside the caller's tenant."""
+
+    def __init__(self, bus: Bus, *, timeout_s: float) -> None:
+        self._bus = bus
+        self._timeout = timeout_s
+
+    async def _ask(
+        self, caller: Principal, command: BaseModel, reply_type: type[R], *, key: str, correlation_id: str
+    ) -> R:
+        reply = await self._bus.request(
+            TOPIC, command, key=key, tenant_id=caller.tenant_id, timeout=self._timeout, correlation_id=correlation_id
+        )
+        # The bus drops null fields; validating against the reply model puts the documented nulls back.
+        return reply_type.model_validate(reply.data)
+
+    # tickets (seed 001)
+    async def create_ticket(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+        command = CreateTicketV1.model_validate(body)
+        receipt = await self._ask(
+            caller, command, TicketReceiptV1, key=command.session_id, correlation_id=correlation_id
+        )
+        return receipt.model_dump(mode="json", exclude_none=True)  # assigned_agent only once assigned
+
+    async def get_ticket(self, caller: Principal, ticket_id: str, *, correlation_id: str) -> dict[str, Any]:
+        command = GetTicketV1(ticket_id=ticket_id)
+        ticket = await self._ask(caller, command, TicketV1, key=ticket_id, correlation_id=correlation_id)
+        return ticket.model_dump(mode="json")
+
+    async def update_ticket(
+        self, caller: Principal, ticket_id: str, changes: dict[str, Any], *, correlation_id: str
+    ) -> dict[str, Any]:
+        command = UpdateTicketV1.model_validate({**changes, "ticket_id": ticket_id})
+        ticket = await self._ask(caller, command, TicketV1, key=ticket_id, correlation_id=correlation_id)
+        return ticket.model_dump(mode="json")
+
+    # CS config (seed 002): the company is the caller's tenant
+    async def get_config(self, caller: Principal, *, correlation_id: str) -> dict[str, Any]:
+        reply = await self._ask(
+            caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id
+        )
+        return reply.config
+
+    async def update_config(self, caller: Principal, patch: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+        command = UpdateCompanyConfigV1(patch=patch)
+        reply = await self._ask(caller, command, CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id)
+        return reply.config
+
+    # human review (seed 000)
+    async def queue_review(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+        command = QueueReviewV1.model_validate(body)
+        receipt = await self._ask(caller, command, ReviewReceiptV1, key=caller.tenant_id, correlation_id=correlation_id)
+        return receipt.model_dump(mode="json")
+
+    async def decide_review(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+        command = DecideReviewV1.model_validate({**body, "reviewer_id": caller.subject_id})
+        verdict = await self._ask(caller, command, ReviewVerdictV1, key=command.item_id, correlation_id=correlation_id)
+        return verdict.model_dump(mode="json")
+
+    async def list_reviews(
+        self,
+        caller: Principal,
+        *,
+        status: ReviewStatus,
+        category: str | None,
+        limit: int,
+        offset: int,
+        correlation_id: str,
+    ) -> dict[str, Any]:
+        command = ListReviewsV1(status=status, category=category, limit=limit, offset=offset)
+        page = await self._ask(caller, command, ReviewListV1, key=caller.tenant_id, correlation_id=correlation_id)
+        return page.model_dump(mode="json")

@@ -1,0 +1,90 @@
+"""Seed 000 POST /api/v1/review/queue and /review/decision, plus GET /api/v1/review/queue for reviewers: the human
+review queue, answered by the escalation service over the bus, in the insights envelope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.clients.escalation import EscalationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1/review", route_class=DIALECT.route_class(), tags=["insights: human review"])
+
+# Who may put AI responses up for review (the pipeline's agents) and who may decide on them.
+QUEUE_ROLES = ("agent", "reviewer")
+REVIEW_ROLES = ("reviewer",)  # admin always passes Principal.require
+
+
+class QueueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=20_000, strict=True)
+    response: str = Field(min_length=1, max_length=50_000, strict=True)
+    category: str | None = Field(default=None, min_length=1, max_length=100, strict=True)
+    priority: int = Field(default=3, ge=1, le=5, strict=True, description="1 = most urgent .. 5")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(min_length=1, max_length=100, strict=True)
+    approved: bool = Field(strict=True)
+    feedback: str | None = Field(default=None, max_length=10_000, strict=True)
+    edits: dict[str, Annotated[str, Field(max_length=50_000, strict=True)]] = Field(default_factory=dict, max_length=20)
+
+
+TIME_FIELDS = ("estimated_review_time", "review_time", "created_at")
+
+
+def _client(gw: Gateway) -> EscalationClient:
+    return EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+
+
+def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
+    """The seed's timestamp style (UTC, no offset, microseconds: 2023-08-15T16:30:00.000000) for time fields."""
+    out = dict(data)
+    for key in TIME_FIELDS:
+        if isinstance(out.get(key), str):
+            moment = datetime.fromisoformat(out[key]).astimezone(UTC).replace(tzinfo=None)
+            out[key] = moment.isoformat(timespec="microseconds")
+    return out
+
+
+@router.post("/queue")
+async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    caller.require(*QUEUE_ROLES)
+    data = await _client(gw).queue_review(
+        caller, body.model_dump(exclude_none=True), correlation_id=request_id(request)
+    )
+    return ok(_seed_times(data))
+
+
+@router.post("/decision")
+async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    """reviewer_id is the authenticated reviewer; a second decision on an item is 409."""
+    caller.require(*REVIEW_ROLES)
+    fields = body.model_dump(exclude_none=True)
+    return ok(_seed_times(await _client(gw).decide_review(caller, fields, correlation_id=request_id(request))))
+
+
+@router.get("/queue")
+async def list_review_queue(
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    status: Literal["queued", "reviewed", "all"] = "queued",
+    category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Items most urgent first, then oldest; each with its original response beside any edits and the decision."""
+    caller.require(*REVIEW_ROLES)
+    page = await _client(gw).list_reviews(
+        caller, status=status, category=category, limit=limit, offset=offset, correlation_id=request_id(request)
+    )
+    return ok({**page, "items": [_seed_times(item) for item in page["items"]]})

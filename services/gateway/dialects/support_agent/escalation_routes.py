@@ -1,0 +1,67 @@
+"""Seed 001 POST /api/escalation, GET and PUT /api/escalation/{ticket_id}: escalation tickets answered by the
+escalation service over the bus; errors in the support-agent envelope."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.clients.escalation import EscalationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.support_agent.envelope import DIALECT
+
+router = APIRouter(prefix="/api/escalation", route_class=DIALECT.route_class(), tags=["support agent: escalation"])
+
+# Reasons, priorities and statuses are plain strings here: the escalation service checks them and its error names
+# the field and lists the allowed values (it also accepts the seed 002 reason codes on tickets).
+Word = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
+TicketId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class CreateEscalationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: str = Field(min_length=1, max_length=200, strict=True)
+    reason: Word
+    priority: Word
+    customer_sentiment: float | None = Field(default=None, ge=-1, le=1, strict=True)
+    query_complexity: float | None = Field(default=None, ge=0, le=1, strict=True)
+    additional_context: str | None = Field(default=None, max_length=10_000, strict=True)
+
+
+class UpdateEscalationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Word | None = None
+    assigned_agent: str | None = Field(default=None, min_length=1, max_length=200, strict=True)
+    resolution_notes: str | None = Field(default=None, max_length=10_000, strict=True)
+    customer_satisfaction: int | None = Field(default=None, ge=1, le=5, strict=True)
+
+
+def _client(gw: Gateway) -> EscalationClient:
+    return EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+
+
+@router.post("")
+async def create_escalation(
+    body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
+) -> dict[str, Any]:
+    caller.require("agent")
+    fields = body.model_dump(exclude_none=True)
+    return await _client(gw).create_ticket(caller, fields, correlation_id=request_id(request))
+
+
+@router.get("/{ticket_id}")
+async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    return await _client(gw).get_ticket(caller, ticket_id, correlation_id=request_id(request))
+
+
+@router.put("/{ticket_id}")
+async def update_escalation(
+    ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
+) -> dict[str, Any]:
+    """Answers the updated ticket in the GET shape (the seed documents no PUT response body)."""
+    caller.require("agent")
+    changes = body.model_dump(exclude_none=True)
+    return await _client(gw).update_ticket(caller, ticket_id, changes, correlation_id=request_id(request))

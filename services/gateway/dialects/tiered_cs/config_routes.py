@@ -1,0 +1,52 @@
+"""Seed 002 GET /config?companyId= and PUT /config (mounted under the /cs prefix): the company's CS config, answered
+by the escalation service over the bus; errors in the tiered-cs envelope (CS_005 missing companyId, CS_009 another
+company, CS_008 a bad config value)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+
+from libs.errors import Forbidden, Invalid
+from services.gateway.auth import Principal
+from services.gateway.clients.escalation import EscalationClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.tiered_cs.envelope import DIALECT
+
+router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: config"])
+
+
+def _check_company(caller: Principal, company_id: Any) -> None:
+    """The company is the caller's tenant: another company's config is refused with 403 CS_009, the code the
+    seed gives for a company whose CS the caller may not use (no caller sees another tenant's data)."""
+    if company_id is None or (isinstance(company_id, str) and not company_id.strip()):
+        raise Invalid("Missing company ID", {"cs_code": "CS_005", "field": "companyId"})
+    if not isinstance(company_id, str):
+        raise Invalid("companyId must be a string", {"field": "companyId"})
+    if company_id != caller.tenant_id:
+        raise Forbidden("Company CS not enabled for this caller", {"cs_code": "CS_009", "companyId": company_id})
+
+
+@router.get("/config")
+async def get_config(
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    company_id: Annotated[str | None, Query(alias="companyId", max_length=200)] = None,
+) -> dict[str, Any]:
+    _check_company(caller, company_id)
+    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    return await client.get_config(caller, correlation_id=request_id(request))
+
+
+@router.put("/config")
+async def update_config(
+    body: Annotated[dict[str, Any], Body()], caller: Caller, gw: GatewayDep, request: Request
+) -> dict[str, Any]:
+    """A partial config, deep-merged (objects by key, lists replace); answers the whole resulting config."""
+    caller.require("admin")
+    _check_company(caller, body.get("companyId"))
+    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    return await client.update_config(caller, body, correlation_id=request_id(request))

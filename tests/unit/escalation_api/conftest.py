@@ -1,0 +1,92 @@
+"""An in-process platform for the escalation endpoints: gateway + escalation bootstrapped on one MemoryBus and
+in-memory stores; events read back from the broker's escalation.events history; users of each role made by the
+admin."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from libs.bus import MemoryBus
+from libs.bus.envelope import Envelope
+from libs.runtime import PlatformSettings, Service
+from libs.store import open_store
+from services.escalation.bootstrap import bootstrap as bootstrap_escalation
+from services.escalation.settings import EscalationSettings
+from services.gateway import auth
+from services.gateway.bootstrap import bootstrap as bootstrap_gateway
+from services.gateway.settings import GatewaySettings
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
+TENANT = "default"  # the gateway's default tenant: the admin and the bootstrap key belong to it
+KEY_AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+@dataclass
+class Platform:
+    client: httpx.AsyncClient
+    bus: MemoryBus
+
+    async def login(self, email: str, password: str) -> dict[str, str]:
+        resp = await self.client.post("/api/v1/auth/login", json={"username": email, "password": password})
+        assert resp.status_code == 200, resp.text
+        return {"Authorization": f"Bearer {resp.json()['data']['token']}"}
+
+    async def user(self, role: str, *, tenant_id: str | None = None) -> dict[str, str]:
+        """Auth headers of a fresh user with one role, created by the admin through POST /api/v1/users."""
+        email, password = f"{role}-{tenant_id or TENANT}@example.com", "long enough password"
+        body: dict[str, Any] = {"email": email, "password": password, "roles": [role]}
+        if tenant_id:
+            body["tenant_id"] = tenant_id
+        admin = await self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        resp = await self.client.post("/api/v1/users", json=body, headers=admin)
+        assert resp.status_code == 201, resp.text
+        return await self.login(email, password)
+
+    def events(self) -> list[Envelope]:
+        """Everything published on escalation.events so far (events go out before the command's reply)."""
+        return [Envelope.from_bytes(r.value) for r in self.bus.broker.records("escalation.events")]
+
+    def events_of(self, event_type: str) -> list[dict[str, Any]]:
+        return [e.data for e in self.events() if e.type == event_type]
+
+
+@pytest.fixture
+async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Platform]:
+    # Passwords are not what these tests are about: a cheap argon2 cost keeps each login in milliseconds.
+    monkeypatch.setattr(auth, "PasswordHasher", partial(PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
+    common = PlatformSettings(bus="memory", data_dir=tmp_path)
+    bus = MemoryBus(service_name="test")
+    gateway = bootstrap_gateway(
+        GatewaySettings(
+            platform=common,
+            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
+            admin_email=ADMIN_EMAIL,
+            admin_password=ADMIN_PASSWORD,
+            bootstrap_api_key=API_KEY,
+            request_timeout_s=5,
+        ),
+        bus=bus,
+        store=open_store(database="gateway"),
+    )
+    escalation = bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="esc"))
+    services: list[Service] = [escalation, gateway]
+    for service in services:
+        await service.start(start_bus=False)
+    await bus.start()
+    assert gateway.app is not None
+    transport = httpx.ASGITransport(app=gateway.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield Platform(client=client, bus=bus)
+    await bus.stop()
+    for service in reversed(services):
+        await service.stop(stop_bus=False)
