@@ -40,7 +40,7 @@ class AnalyzeFairnessV1(BaseModel):
     )
     data: Annotated[list[dict[str, Any]], Field(max_length=100000)]
     """
-    Records; checked in depth by the service.
+    Records (column -> value); checked in depth by the service.
     """
     attributes: Annotated[list[Attribute], Field(max_length=50)]
     outcome_columns: Annotated[list[OutcomeColumn], Field(max_length=50)]
