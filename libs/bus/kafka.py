@@ -181,6 +181,9 @@ class KafkaBus(TransportBus):
             linger_ms=self.linger_ms,
             request_timeout_ms=int(self.send_timeout * 1000),
             client_id=f"{self.service_name}-{self.instance_id}",
+            # Commands may carry up to 1 MiB of text plus the envelope; brokers are configured to match
+            # (message.max.bytes in docker-compose and the Kafka StatefulSet).
+            max_request_size=MAX_MESSAGE_BYTES,
         )
 
     async def _send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, within: float) -> None:
