@@ -1,0 +1,209 @@
+"""Pure conversation rules: tiers, statuses, intents and categories from text, turn bookkeeping; no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from libs.errors import Invalid
+
+TIERS = ("AI_REP", "AI_MANAGER", "HUMAN_AGENT")
+TIER_ROLE = {"AI_REP": "ai_rep", "AI_MANAGER": "ai_manager", "HUMAN_AGENT": "system"}
+STATUSES = ("ACTIVE", "WAITING_CUSTOMER", "ESCALATED", "RESOLVED", "ABANDONED", "CLOSED")
+CLOSED_STATUSES = frozenset({"RESOLVED", "CLOSED", "ABANDONED"})
+CHANNELS = ("voice", "chat", "email", "sms", "api", "web", "widget", "mobile")
+ISSUE_CATEGORIES = (
+    "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT",
+    "GENERAL_INQUIRY", "COMPLAINT", "CANCELLATION",
+)  # fmt: skip
+ESCALATION_REASONS = (
+    "IRATE_CUSTOMER", "REFUND_REQUEST", "COMPLEX_ISSUE", "REPEAT_CONTACT", "HIGH_VALUE_CUSTOMER", "LEGAL_MENTION",
+    "SOCIAL_MEDIA_THREAT", "REFUND_OVER_THRESHOLD", "CUSTOMER_REQUEST", "POLICY_EXCEPTION", "ESCALATED_COMPLAINT",
+    "TECHNICAL_LIMITATION",
+)  # fmt: skip
+RESOLUTION_TYPES = (
+    "INFORMATION_PROVIDED", "ISSUE_RESOLVED", "REFUND_PROCESSED", "REPLACEMENT_SENT", "CREDIT_APPLIED",
+    "SUBSCRIPTION_MODIFIED", "ESCALATED_TO_HUMAN", "CUSTOMER_SATISFIED", "UNRESOLVED",
+)  # fmt: skip
+MAX_MESSAGE_CHARS = 32_768  # far below the 100 KB the seeds' clients may send; such messages are refused (CS_008)
+
+HANDOFF_TEXT = (
+    "Your conversation is now with our support team. A human agent has the full history and will reply "
+    "here shortly; there is no need to repeat anything."
+)
+AI_DOWN_TEXT = (
+    "I'm sorry, I can't answer that right now. I've passed your message to our support team, "
+    "who will follow up with you."
+)
+
+# Ordered keyword rules: first match wins. Each gives (seed 002 issue category, seed 000 category, crm category).
+_CATEGORY_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
+    (re.compile(pattern, re.I), issue, insight, crm)
+    for pattern, issue, insight, crm in (
+        (r"\b(refund\w*|money back|reimburs\w*|charge ?back)\b", "REFUND", "refund_request", "support"),
+        (r"\b(cancel\w*|terminate|close my account)\b", "CANCELLATION", "account_closure", "support"),
+        (r"\b(subscription|plan|membership|renew\w*)\b", "SUBSCRIPTION", "subscription", "sales"),
+        (r"\b(ship\w*|deliver\w*|track\w*|package|parcel|order)\b", "SHIPPING", "order_status", "support"),
+        (r"\b(loan|mortgage|credit score|borrow\w*|apr)\b", "BILLING", "loan_inquiry", "sales"),
+        (r"\b(invest\w*|stocks?|portfolio|retirement|fund)\b", "GENERAL_INQUIRY", "investment_advice", "sales"),
+        (r"\b(fraud\w*|stolen|unauthori[sz]ed|scam)\b", "ACCOUNT", "fraud_report", "support"),
+        (r"\b(bill\w*|invoice|charged?|payment|fee)\b", "BILLING", "billing", "support"),
+        (r"\b(password|log ?in|sign ?in|account|locked|access)\b", "ACCOUNT", "account_access", "support"),
+        (r"\b(error|bug|crash\w*|not working|broken|api|integrat\w*|install\w*)\b", "TECHNICAL", "technical_support",
+         "support"),
+        (r"\b(defect\w*|damaged|quality|faulty)\b", "PRODUCT_QUALITY", "product_quality", "support"),
+        (r"\b(complain\w*|terrible|unacceptable|worst|awful)\b", "COMPLAINT", "complaint", "support"),
+        (r"\b(price|pricing|cost|quote|buy|purchase|demo|features?|trial|discount|upgrade)\b", "GENERAL_INQUIRY",
+         "product_inquiry", "sales"),
+    )
+)  # fmt: skip
+_SALES = re.compile(
+    r"\b(price|pricing|cost|quote|buy|purchase|demo|features?|trial|discount|upgrade|plans?|sales|offer|"
+    r"enterprise|licen[cs]e|subscribe)\b",
+    re.I,
+)
+_SUPPORT = re.compile(
+    r"\b(help|problem|issue|error|bug|broken|not working|can'?t|cannot|unable|reset|refund|fix|fail\w*|"
+    r"wrong|locked|access|support|complain\w*|frustrat\w*)\b",
+    re.I,
+)
+_HUMAN_REQUEST = re.compile(
+    r"\b(human|real person|live agent|representative|speak to (?:an? )?(?:agent|person|someone)|"
+    r"talk to (?:an? )?(?:agent|person|someone))\b",
+    re.I,
+)
+# Words that mark an unhappy customer even when the sentiment service is down (seed 002 irate keywords and kin).
+_UPSET = re.compile(
+    r"\b(angry|furious|unacceptable|outraged|ridiculous|disgusting|livid|terrible|awful|worst|frustrat\w*|"
+    r"useless|fed up|sick of)\b",
+    re.I,
+)
+_SUGGESTIONS = (
+    (re.compile(r"\b(order|ship\w*|deliver\w*|track\w*|package)\b", re.I), "track_package"),
+    (re.compile(r"\b(refund\w*|money back)\b", re.I), "request_refund"),
+    (re.compile(r"\b(password|log ?in|sign ?in|locked)\b", re.I), "reset_password"),
+    (re.compile(r"\b(bill\w*|invoice|charge\w*|payment)\b", re.I), "review_billing"),
+    (re.compile(r"\b(cancel\w*|subscription|plan)\b", re.I), "manage_subscription"),
+)
+
+
+def now_iso() -> str:
+    """UTC with milliseconds and a Z: one fixed width, so string order is time order in the store."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(value: str, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{field} must be an ISO 8601 date", {field: "ISO 8601 date or datetime"}) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso_bound(value: str, field: str) -> str:
+    """A filter bound in the stored timestamp format (so string comparison is time comparison)."""
+    return parse_iso(value, field).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def tier_rank(tier: str) -> int:
+    return TIERS.index(tier)
+
+
+def check_message(text: str) -> str:
+    """A usable customer message: not blank, bounded; the field name is `message` in every dialect."""
+    if not text or not text.strip():
+        raise Invalid("Message must not be empty", {"message": "must contain text", "cs_code": "CS_008"})
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Invalid("Message too long", {"message": f"at most {MAX_MESSAGE_CHARS} characters", "cs_code": "CS_008"})
+    return text
+
+
+def check_open(session: dict[str, Any]) -> None:
+    """Messages and escalations need a live session; seed 002 names this CS_003."""
+    status = session["status"]
+    if status in CLOSED_STATUSES:
+        word = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "abandoned"}[status]
+        raise Invalid(
+            f"Session already {word}", {"session_id": session["session_id"], "status": status, "cs_code": "CS_003"}
+        )
+
+
+def check_manual_target(current: str, target: str) -> None:
+    """A manual escalation must go up: AI_MANAGER or HUMAN_AGENT above the current tier (CS_004)."""
+    if target not in ("AI_MANAGER", "HUMAN_AGENT") or tier_rank(target) <= tier_rank(current):
+        raise Invalid(
+            f"Cannot escalate from {current} to {target}",
+            {"targetTier": f"must be a tier above {current}", "cs_code": "CS_004"},
+        )
+
+
+def normalize_query(text: str) -> str:
+    """Cache-key form: NFKC, case-folded, punctuation dropped, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", folded).split())
+
+
+def cache_key(tenant_id: str, tier: str, agent: str | None, query: str, knowledge_version: str) -> str:
+    raw = "\x1f".join((tenant_id, tier, agent or "", normalize_query(query), knowledge_version))
+    return "conv:cache:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def categorize(text: str) -> tuple[str, str, str] | None:
+    """(seed 002 issue category, seed 000 category, crm category) of the first matching rule, else None."""
+    for pattern, issue, insight, crm in _CATEGORY_RULES:
+        if pattern.search(text):
+            return issue, insight, crm
+    return None
+
+
+def agent_for(text: str) -> str:
+    """Seed 004 agent by intent: buying questions to sales, problems to support, the rest to general."""
+    sales, support = len(_SALES.findall(text)), len(_SUPPORT.findall(text))
+    if sales > support:
+        return "sales_agent"
+    if support:
+        return "support_agent"
+    return "general_agent"
+
+
+def asks_for_human(text: str) -> bool:
+    """Local fallback used only when the escalation service is down: an explicit request for a person."""
+    return bool(_HUMAN_REQUEST.search(text))
+
+
+def sounds_upset(text: str) -> bool:
+    return bool(_UPSET.search(text))
+
+
+def suggested_actions(text: str, *, escalated: bool, irate: bool) -> list[str]:
+    found = [action for pattern, action in _SUGGESTIONS if pattern.search(text)]
+    if irate and not escalated:
+        found.append("offer_escalation")
+    return found[:4]
+
+
+def issue_summary(category: str | None, status: str, tier: str) -> str:
+    """A short summary that never quotes the customer (so it holds no PII)."""
+    topic = (category or "GENERAL_INQUIRY").replace("_", " ").lower()
+    if status == "RESOLVED":
+        return f"{topic.capitalize()} inquiry - resolved"
+    if tier != "AI_REP":
+        return f"{topic.capitalize()} inquiry - escalated to {tier.replace('_', ' ').lower()}"
+    return f"{topic.capitalize()} inquiry"
+
+
+def next_failed_attempts(session: dict[str, Any], *, negative: bool) -> int:
+    """AI replies at this tier that did not settle things: the customer is still unhappy, or was asked back."""
+    had_reply = session.get("tier_replies", 0) > 0
+    unresolved = negative or session.get("last_reply_answered") is False
+    return int(session.get("failed_attempts", 0)) + (1 if had_reply and unresolved else 0)
+
+
+def title_from(redacted_text: str) -> str:
+    """A conversation title from the redacted first message (placeholders, never raw PII)."""
+    words = redacted_text.split()
+    title = " ".join(words[:8])
+    return title + ("..." if len(words) > 8 else "")

@@ -1,0 +1,148 @@
+"""Consumes conversation.commands (sessions, turns, customer tokens, CRM); replies with views and emits
+conversation.events through the command's Publisher (derived ids, so a redelivery re-emits identical events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from libs.bus import Publisher
+from libs.bus.base import MessageContext
+from libs.bus.dispatch import HandlerFn
+from libs.contracts.models.conversation import (
+    CloseSessionV1,
+    CreateCrmUserV1,
+    CrmPageV1,
+    CrmUserV1,
+    CustomerTokenV1,
+    EscalateSessionV1,
+    GetCrmUserV1,
+    GetSessionV1,
+    IssueCustomerTokenV1,
+    ListCrmUsersV1,
+    ListSessionsV1,
+    ListUserConversationsV1,
+    PostMessageV1,
+    ResolveSessionV1,
+    SessionPageV1,
+    SessionViewV1,
+    StartSessionV1,
+    TurnResultV1,
+    ValidateCustomerTokenV1,
+)
+from services.conversation.customers import CrmService, CustomerTokens
+from services.conversation.events import EVENTS_TOPIC, Emit
+from services.conversation.sessions import SessionService
+from services.conversation.turns import TurnService
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The service's parts, handed to every handler as one dependency (`app`)."""
+
+    sessions: SessionService
+    turns: TurnService
+    tokens: CustomerTokens
+    crm: CrmService
+    history_limit: int = 500
+
+
+def emitter(publish: Publisher) -> Emit:
+    async def emit(event: BaseModel, session: dict[str, Any]) -> None:
+        await publish(EVENTS_TOPIC, event, key=session["session_id"])
+
+    return emit
+
+
+def _view(session: dict[str, Any], messages: list[dict[str, Any]] | None = None) -> SessionViewV1:
+    return SessionViewV1(session=session, messages=messages or [])
+
+
+async def handle_start_session(
+    cmd: StartSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> SessionViewV1:
+    return _view(await app.sessions.start(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+
+
+async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Conversation) -> SessionViewV1:
+    session, messages = await app.sessions.view(ctx.tenant_id, cmd.session_id, cmd.message_limit or app.history_limit)
+    return _view(session, messages)
+
+
+async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app: Conversation) -> SessionPageV1:
+    items, total = await app.sessions.search(ctx.tenant_id, cmd.model_dump())
+    return SessionPageV1(items=items, total=total, limit=cmd.limit, offset=cmd.offset)
+
+
+async def handle_post_message(
+    cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> TurnResultV1:
+    result = await app.turns.post_message(ctx.tenant_id, cmd.model_dump(), emitter(publish))
+    return TurnResultV1.model_validate(result)
+
+
+async def handle_escalate_session(
+    cmd: EscalateSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> SessionViewV1:
+    return _view(await app.sessions.escalate_manually(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+
+
+async def handle_resolve_session(
+    cmd: ResolveSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> SessionViewV1:
+    return _view(await app.sessions.resolve(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+
+
+async def handle_close_session(
+    cmd: CloseSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> SessionViewV1:
+    return _view(await app.sessions.close(ctx.tenant_id, cmd.session_id, emitter(publish)))
+
+
+async def handle_issue_customer_token(
+    cmd: IssueCustomerTokenV1, *, ctx: MessageContext, app: Conversation
+) -> CustomerTokenV1:
+    return CustomerTokenV1.model_validate(await app.tokens.issue(ctx.tenant_id, cmd.user_id, cmd.ttl_s))
+
+
+async def handle_validate_customer_token(
+    cmd: ValidateCustomerTokenV1, *, ctx: MessageContext, app: Conversation
+) -> CustomerTokenV1:
+    return CustomerTokenV1.model_validate(await app.tokens.validate(cmd.session_token))
+
+
+async def handle_create_crm_user(cmd: CreateCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:
+    return CrmUserV1(user=await app.crm.create_user(ctx.tenant_id, cmd.model_dump()))
+
+
+async def handle_get_crm_user(cmd: GetCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:
+    return CrmUserV1(user=await app.crm.get_user(ctx.tenant_id, cmd.user_id))
+
+
+async def handle_list_crm_users(cmd: ListCrmUsersV1, *, ctx: MessageContext, app: Conversation) -> CrmPageV1:
+    return CrmPageV1.model_validate(await app.crm.list_users(ctx.tenant_id, cmd.page, cmd.per_page, cmd.active_only))
+
+
+async def handle_list_user_conversations(
+    cmd: ListUserConversationsV1, *, ctx: MessageContext, app: Conversation
+) -> CrmPageV1:
+    return CrmPageV1.model_validate(await app.crm.conversations(ctx.tenant_id, cmd.user_id, cmd.page, cmd.per_page))
+
+
+HANDLERS: dict[str, HandlerFn] = {
+    "conversation.StartSession.v1": handle_start_session,
+    "conversation.GetSession.v1": handle_get_session,
+    "conversation.ListSessions.v1": handle_list_sessions,
+    "conversation.PostMessage.v1": handle_post_message,
+    "conversation.EscalateSession.v1": handle_escalate_session,
+    "conversation.ResolveSession.v1": handle_resolve_session,
+    "conversation.CloseSession.v1": handle_close_session,
+    "conversation.IssueCustomerToken.v1": handle_issue_customer_token,
+    "conversation.ValidateCustomerToken.v1": handle_validate_customer_token,
+    "conversation.CreateCrmUser.v1": handle_create_crm_user,
+    "conversation.GetCrmUser.v1": handle_get_crm_user,
+    "conversation.ListCrmUsers.v1": handle_list_crm_users,
+    "conversation.ListUserConversations.v1": handle_list_user_conversations,
+}

@@ -1,0 +1,66 @@
+"""Escalation step: the turn's facts in, the policy's verdict (tier, reasons, ticket) out (EvaluateTurn.v1)."""
+
+from __future__ import annotations
+
+from libs.bus.base import Bus
+from libs.contracts.models.escalation import EscalationDecisionV1, EvaluateTurnV1
+from services.conversation.domain import asks_for_human
+from services.conversation.pipeline.ports import EscalationQuery, EscalationVerdict
+
+TOPIC = "escalation.commands"
+UNAVAILABLE_REASON = "escalation_service_unavailable"
+
+
+class BusEscalation:
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    async def evaluate(self, query: EscalationQuery, *, deadline_s: float) -> EscalationVerdict:
+        command = EvaluateTurnV1.model_validate(
+            {
+                "session_id": query.session_id,
+                "current_tier": query.current_tier,
+                "facts": dict(query.facts),
+                "text": query.text,
+                "create_ticket": query.create_ticket,
+                "customer_id": query.customer_id,
+            }
+        )
+        reply = await self._bus.request(
+            TOPIC, command, key=query.session_id, tenant_id=query.tenant_id, timeout=deadline_s
+        )
+        decision = EscalationDecisionV1.model_validate(reply.data)
+        return EscalationVerdict(
+            escalate=decision.escalate,
+            target_tier=decision.target_tier,
+            reasons=tuple(decision.reasons),
+            priority=decision.priority,
+            explanation=decision.explanation,
+            support_reason=decision.support_reason,
+            irate=decision.irate,
+            ticket_id=decision.ticket_id,
+        )
+
+
+def fallback_verdict(query: EscalationQuery) -> EscalationVerdict:
+    """The policy could not be asked: flag the turn for a person (fail safe), and honour an explicit request
+    for a human locally so a customer can always reach one."""
+    if asks_for_human(query.text) and query.current_tier != "HUMAN_AGENT":
+        return EscalationVerdict(
+            escalate=True,
+            target_tier="HUMAN_AGENT",
+            reasons=("CUSTOMER_REQUEST",),
+            priority="medium",
+            explanation=f"{query.current_tier} -> HUMAN_AGENT: customer asked for a human (policy unavailable)",
+            support_reason="manual_request",
+            available=False,
+        )
+    return EscalationVerdict(
+        escalate=True,
+        target_tier=query.current_tier,
+        reasons=(),
+        priority="medium",
+        explanation="escalation policy unavailable: flagged for human review",
+        support_reason=UNAVAILABLE_REASON,
+        available=False,
+    )

@@ -1,0 +1,23 @@
+"""Sentiment step: redacted customer text in, label/score/CS level/irate out (sentiment.AnalyzeSentiment.v1)."""
+
+from __future__ import annotations
+
+from libs.bus.base import Bus
+from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV1
+from services.conversation.pipeline.ports import SentimentReading
+
+TOPIC = "sentiment.commands"
+UNAVAILABLE = SentimentReading(available=False)  # neutral, and says so
+
+
+class BusSentiment:
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    async def analyze(self, text: str, *, tenant_id: str, key: str, deadline_s: float) -> SentimentReading:
+        command = AnalyzeSentimentV1.model_validate({"texts": [{"id": key, "text": text}], "use_ai": True})
+        reply = await self._bus.request(TOPIC, command, key=key, tenant_id=tenant_id, timeout=deadline_s)
+        result = SentimentResultV1.model_validate(reply.data).results[0]
+        return SentimentReading(
+            label=result.label, score=float(result.score), cs_level=result.cs_level, irate=bool(result.irate)
+        )

@@ -1,0 +1,211 @@
+"""Session lifecycle: open, read, list, escalate, resolve, close and the idle sweep; emits the lifecycle events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from libs.errors import Conflict, Invalid, NotFound
+from libs.observability import get_logger
+from services.conversation import events
+from services.conversation.domain import (
+    CHANNELS,
+    ESCALATION_REASONS,
+    ISSUE_CATEGORIES,
+    RESOLUTION_TYPES,
+    STATUSES,
+    check_manual_target,
+    check_open,
+    iso_bound,
+    issue_summary,
+    now_iso,
+)
+from services.conversation.events import Emit
+from services.conversation.store import ConversationRepository
+
+log = get_logger("conversation.sessions")
+
+
+def new_session_id() -> str:
+    return f"sess_{uuid.uuid4().hex[:16]}"
+
+
+def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
+    if value is not None and value not in allowed:
+        raise Invalid(f"{field} must be one of {list(allowed)}", {field: f"one of {', '.join(allowed)}"})
+
+
+class SessionService:
+    def __init__(self, repo: ConversationRepository) -> None:
+        self.repo = repo
+
+    async def get(self, tenant_id: str, session_id: str) -> dict[str, Any]:
+        session = await self.repo.get_session(tenant_id, session_id)
+        if session is None:
+            raise NotFound("Session not found", {"session_id": session_id})
+        return session
+
+    async def view(self, tenant_id: str, session_id: str, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        session = await self.get(tenant_id, session_id)
+        return session, await self.repo.list_messages(tenant_id, session_id, limit)
+
+    async def start(self, tenant_id: str, spec: dict[str, Any], emit: Emit) -> dict[str, Any]:
+        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict."""
+        check_choice(spec["channel"], CHANNELS, "channel")
+        check_choice(spec.get("issue_category"), ISSUE_CATEGORIES, "issueCategory")
+        session_id = spec.get("session_id") or new_session_id()
+        existing = await self.repo.get_session(tenant_id, session_id)
+        if existing is not None:
+            if spec.get("if_exists") == "return":
+                return existing
+            raise Conflict("Session already exists", {"session_id": session_id})
+        now = now_iso()
+        session = {
+            "session_id": session_id,
+            "tenant_id": tenant_id,
+            "customer_id": spec["customer_id"],
+            "channel": spec["channel"],
+            "dialect": spec["dialect"],
+            "status": "ACTIVE",
+            "current_tier": "AI_REP",
+            "issue_category": spec.get("issue_category"),
+            "issue_summary": issue_summary(spec.get("issue_category"), "ACTIVE", "AI_REP"),
+            "customer_sentiment": "NEUTRAL",
+            "sentiment_history": [],
+            "escalation_history": [],
+            "escalations": [],
+            "resolution": None,
+            "metadata": dict(spec.get("metadata") or {}),
+            "initial_message": spec.get("initial_message"),
+            "title": None,
+            "category": "general",
+            "agent_used": None,
+            "message_count": 0,
+            "failed_attempts": 0,
+            "tier_replies": 0,
+            "repeat_contacts": await self.repo.count_sessions(tenant_id, spec["customer_id"]),
+            "created_at": now,
+            "updated_at": now,
+            "last_activity_at": now,
+        }
+        stored = await self.repo.insert_session(session)
+        await emit(events.created(stored), stored)
+        return stored
+
+    async def search(self, tenant_id: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        check_choice(query.get("status"), STATUSES, "status")
+        filters: dict[str, Any] = {}
+        for name, field in (("customer_id", "customer_id"), ("status", "status"), ("tier", "current_tier")):
+            if query.get(name):
+                filters[field] = query[name]
+        bounds = {}
+        if query.get("start_date"):
+            bounds["$gte"] = iso_bound(query["start_date"], "startDate")
+        if query.get("end_date"):
+            bounds["$lte"] = iso_bound(query["end_date"], "endDate")
+        if bounds:
+            filters["created_at"] = bounds
+        return await self.repo.list_sessions(tenant_id, filters, limit=query["limit"], offset=query["offset"])
+
+    async def escalate_manually(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+        session = await self.get(tenant_id, cmd["session_id"])
+        check_open(session)
+        check_choice(cmd["reason"], ESCALATION_REASONS, "reason")
+        check_manual_target(session["current_tier"], cmd["target_tier"])
+        return await self.move_tier(
+            session,
+            to_tier=cmd["target_tier"],
+            reasons=[cmd["reason"]],
+            emit=emit,
+            priority="medium",
+            notes=cmd.get("notes"),
+            trigger="manual",
+        )
+
+    async def move_tier(
+        self,
+        session: dict[str, Any],
+        *,
+        to_tier: str,
+        reasons: list[str],
+        emit: Emit,
+        priority: str,
+        notes: str | None = None,
+        ticket_id: str | None = None,
+        support_reason: str | None = None,
+        trigger: str = "policy",
+    ) -> dict[str, Any]:
+        """Record the move in escalationHistory, reset per-tier counters, emit SessionEscalated."""
+        now = now_iso()
+        entry: dict[str, Any] = {
+            "fromTier": session["current_tier"],
+            "toTier": to_tier,
+            "reason": reasons[0] if reasons else (support_reason or "POLICY"),
+            "reasons": reasons,
+            "timestamp": now,
+        }
+        if notes:
+            entry["notes"] = notes
+        if ticket_id:
+            entry["ticketId"] = ticket_id
+        changes: dict[str, Any] = {
+            "current_tier": to_tier,
+            "status": "ESCALATED",
+            "escalation_history": [*session["escalation_history"], entry],
+            "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
+            "failed_attempts": 0,
+            "tier_replies": 0,
+            "updated_at": now,
+        }
+        updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
+        event = events.escalated(updated, entry, priority=priority, support_reason=support_reason, trigger=trigger)
+        await emit(event, updated)
+        return updated
+
+    async def resolve(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+        session = await self.get(tenant_id, cmd["session_id"])
+        check_open(session)
+        check_choice(cmd["resolution_type"], RESOLUTION_TYPES, "resolutionType")
+        now = now_iso()
+        resolution = {
+            "type": cmd["resolution_type"],
+            "summary": cmd.get("summary"),
+            "actionsTaken": list(cmd.get("actions_taken") or []),
+            "followUpRequired": bool(cmd.get("follow_up_required")),
+        }
+        changes = {
+            "status": "RESOLVED",
+            "resolution": resolution,
+            "resolved_at": now,
+            "updated_at": now,
+            "issue_summary": issue_summary(session.get("issue_category"), "RESOLVED", session["current_tier"]),
+        }
+        updated = await self.repo.update_session(tenant_id, session["session_id"], changes)
+        await emit(events.resolved(updated), updated)
+        return updated
+
+    async def close(self, tenant_id: str, session_id: str, emit: Emit) -> dict[str, Any]:
+        session = await self.get(tenant_id, session_id)
+        if session["status"] == "CLOSED":
+            return session  # closing twice is a no-op (DELETE is idempotent)
+        now = now_iso()
+        changes = {"status": "CLOSED", "closed_at": now, "updated_at": now}
+        updated = await self.repo.update_session(tenant_id, session_id, changes)
+        await emit(events.closed(updated), updated)
+        return updated
+
+    async def sweep_idle(self, idle_s: float, emit: Emit) -> int:
+        """Mark open sessions with no customer activity for `idle_s` ABANDONED; returns how many."""
+        now = datetime.now(UTC)
+        cutoff = (now - timedelta(seconds=idle_s)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        count = 0
+        for session in await self.repo.idle_sessions(cutoff):
+            at = now_iso()
+            changes = {"status": "ABANDONED", "abandoned_at": at, "updated_at": at}
+            updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
+            await emit(events.abandoned(session, now), updated)
+            count += 1
+        if count:
+            log.info("conversation.sessions_abandoned", count=count)
+        return count

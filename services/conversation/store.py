@@ -1,0 +1,114 @@
+"""The conversation service's repository: sessions, messages, idempotent turns, customer tokens and CRM users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from libs.store import DocumentStore, Filter
+
+OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
+
+
+def doc_id(tenant_id: str, public_id: str) -> str:
+    """Public ids are only unique inside a tenant (seed 001 lets callers choose them), so the key holds both."""
+    return f"{tenant_id}/{public_id}"
+
+
+class ConversationRepository:
+    def __init__(self, store: DocumentStore) -> None:
+        self.sessions = store.collection("sessions")
+        self.messages = store.collection("messages")
+        self.turns = store.collection("turns")
+        self.tokens = store.collection("customer_tokens")
+        self.users = store.collection("crm_users")
+
+    async def ensure_indexes(self) -> None:
+        await self.sessions.ensure_index(["tenant_id", "created_at"])
+        await self.sessions.ensure_index(["tenant_id", "customer_id", "created_at"])
+        await self.sessions.ensure_index(["status", "last_activity_at"])
+        await self.messages.ensure_index(["tenant_id", "session_id", "seq"])
+        await self.tokens.ensure_index(["token_hash"], unique=True)
+        await self.users.ensure_index(["tenant_id", "email"], unique=True)
+        await self.users.ensure_index(["tenant_id", "created_at"])
+
+    # -- sessions ------------------------------------------------------------------------------------------
+    async def get_session(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
+        return await self.sessions.get(doc_id(tenant_id, session_id))
+
+    async def insert_session(self, session: dict[str, Any]) -> dict[str, Any]:
+        return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
+
+    async def update_session(self, tenant_id: str, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        updated = await self.sessions.update(doc_id(tenant_id, session_id), changes)
+        assert updated is not None, "sessions are never deleted"
+        return updated
+
+    async def list_sessions(
+        self, tenant_id: str, filters: Filter, *, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        query = {**filters, "tenant_id": tenant_id}
+        items = await self.sessions.find(query, sort=[("created_at", -1)], skip=offset, limit=limit)
+        return items, await self.sessions.count(query)
+
+    async def count_sessions(self, tenant_id: str, customer_id: str) -> int:
+        return await self.sessions.count({"tenant_id": tenant_id, "customer_id": customer_id})
+
+    async def idle_sessions(self, cutoff_iso: str, limit: int = 500) -> list[dict[str, Any]]:
+        """Open sessions (any tenant) with no customer activity since `cutoff_iso`."""
+        query = {"status": {"$in": OPEN_STATUSES}, "last_activity_at": {"$lt": cutoff_iso}}
+        return await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)
+
+    # -- messages ------------------------------------------------------------------------------------------
+    async def add_message(self, message: dict[str, Any]) -> None:
+        # insert_if_absent: a redelivered command writes the same ids again and changes nothing.
+        await self.messages.insert_if_absent({"id": doc_id(message["tenant_id"], message["message_id"]), **message})
+
+    async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[dict[str, Any]]:
+        query = {"tenant_id": tenant_id, "session_id": session_id}
+        return await self.messages.find(query, sort=[("seq", 1)], limit=limit)
+
+    async def last_message(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
+        query = {"tenant_id": tenant_id, "session_id": session_id}
+        found = await self.messages.find(query, sort=[("seq", -1)], limit=1)
+        return found[0] if found else None
+
+    async def count_messages(self, tenant_id: str, customer_id: str) -> int:
+        return await self.messages.count({"tenant_id": tenant_id, "customer_id": customer_id})
+
+    # -- idempotent turns ----------------------------------------------------------------------------------
+    async def get_turn(self, tenant_id: str, turn_key: str) -> dict[str, Any] | None:
+        found = await self.turns.get(doc_id(tenant_id, turn_key))
+        return found["result"] if found else None
+
+    async def save_turn(self, tenant_id: str, turn_key: str, result: dict[str, Any], at: str) -> None:
+        doc = {"id": doc_id(tenant_id, turn_key), "tenant_id": tenant_id, "result": result, "created_at": at}
+        await self.turns.insert_if_absent(doc)
+
+    # -- customer tokens -----------------------------------------------------------------------------------
+    async def insert_token(self, record: dict[str, Any]) -> None:
+        await self.tokens.insert(record)
+
+    async def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
+        return await self.tokens.find_one({"token_hash": token_hash})
+
+    # -- CRM users -----------------------------------------------------------------------------------------
+    async def insert_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        return await self.users.insert({"id": doc_id(user["tenant_id"], user["user_id"]), **user})
+
+    async def get_user(self, tenant_id: str, user_id: str) -> dict[str, Any] | None:
+        return await self.users.get(doc_id(tenant_id, user_id))
+
+    async def list_users(
+        self, tenant_id: str, *, active_only: bool, skip: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        query: Filter = {"tenant_id": tenant_id}
+        if active_only:
+            query["is_active"] = True
+        items = await self.users.find(query, sort=[("created_at", 1)], skip=skip, limit=limit)
+        return items, await self.users.count(query)
+
+    async def last_activity(self, tenant_id: str, customer_id: str) -> str | None:
+        found = await self.sessions.find(
+            {"tenant_id": tenant_id, "customer_id": customer_id}, sort=[("last_activity_at", -1)], limit=1
+        )
+        return found[0]["last_activity_at"] if found else None

@@ -1,0 +1,96 @@
+"""Gateway -> conversation service: every conversation.commands request, answered with the reply's data dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from libs.bus.base import Bus
+from libs.contracts.models.conversation import (
+    CloseSessionV1,
+    CreateCrmUserV1,
+    EscalateSessionV1,
+    GetCrmUserV1,
+    GetSessionV1,
+    IssueCustomerTokenV1,
+    ListCrmUsersV1,
+    ListSessionsV1,
+    ListUserConversationsV1,
+    PostMessageV1,
+    ResolveSessionV1,
+    StartSessionV1,
+    ValidateCustomerTokenV1,
+)
+from libs.errors import DomainError
+from services.gateway.auth import Principal
+
+TOPIC = "conversation.commands"
+
+
+class ConversationClient:
+    """One method per command; `keep_cs_code` keeps seed 002's exact error code (only tiered_cs renders it)."""
+
+    def __init__(self, bus: Bus, *, timeout_s: float, correlation_id: str, keep_cs_code: bool = False) -> None:
+        self._bus = bus
+        self._timeout = timeout_s
+        self._correlation_id = correlation_id
+        self._keep_cs_code = keep_cs_code
+
+    async def _call(self, tenant_id: str, command: BaseModel, key: str | None) -> dict[str, Any]:
+        try:
+            reply = await self._bus.request(
+                TOPIC,
+                command,
+                key=key,
+                tenant_id=tenant_id,
+                timeout=self._timeout,
+                correlation_id=self._correlation_id,
+            )
+        except DomainError as exc:
+            if not self._keep_cs_code:
+                exc.details.pop("cs_code", None)
+            raise
+        return dict(reply.data)
+
+    async def start_session(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        command = StartSessionV1.model_validate(fields)
+        return await self._call(caller.tenant_id, command, fields.get("session_id") or fields["customer_id"])
+
+    async def get_session(self, caller: Principal, session_id: str) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, GetSessionV1(session_id=session_id), session_id)
+
+    async def list_sessions(self, caller: Principal, **query: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, ListSessionsV1.model_validate(query), caller.tenant_id)
+
+    async def post_message(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, PostMessageV1.model_validate(fields), fields["session_id"])
+
+    async def escalate(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, EscalateSessionV1.model_validate(fields), fields["session_id"])
+
+    async def resolve(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, ResolveSessionV1.model_validate(fields), fields["session_id"])
+
+    async def close(self, caller: Principal, session_id: str) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, CloseSessionV1(session_id=session_id), session_id)
+
+    async def issue_token(self, caller: Principal, user_id: str) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, IssueCustomerTokenV1(user_id=user_id), user_id)
+
+    async def validate_token(self, tenant_id: str, token: str) -> dict[str, Any]:
+        """Open endpoint: the token is the credential, so the caller's tenant is the token's own."""
+        return await self._call(tenant_id, ValidateCustomerTokenV1(session_token=token), None)
+
+    async def create_user(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, CreateCrmUserV1.model_validate(fields), fields["email"])
+
+    async def get_user(self, caller: Principal, user_id: str) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, GetCrmUserV1(user_id=user_id), user_id)
+
+    async def list_users(self, caller: Principal, **query: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, ListCrmUsersV1.model_validate(query), caller.tenant_id)
+
+    async def user_conversations(self, caller: Principal, **query: Any) -> dict[str, Any]:
+        command = ListUserConversationsV1.model_validate(query)
+        return await self._call(caller.tenant_id, command, query["user_id"])

@@ -1,0 +1,89 @@
+"""Seed 004 POST /chat: a turn routed to the general, sales or support agent, with user info and RAG context."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from libs.errors import Forbidden, NotFound
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id, zulu_timestamp
+from services.gateway.dialects.crm_chat.envelope import DIALECT
+from services.gateway.dialects.crm_chat.session_routes import client
+
+router = APIRouter(route_class=DIALECT.route_class(), tags=["crm chat: chat"])
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", strict=True)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Message must not be empty")
+    return value
+
+
+class ChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    user_id: Id
+    conversation_id: Id | None = None
+    session_token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+def _rag(passage: dict[str, Any]) -> dict[str, Any]:
+    metadata = {"filename": passage["filename"] or passage["source"], "chunk_id": passage["chunk_id"]}
+    return {"content": passage["content"], "source": passage["source"], "score": passage["score"], "metadata": metadata}
+
+
+@router.post("/chat")
+async def chat(
+    body: ChatBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    conv = client(gw, request)
+    token = body.session_token or x_session_token
+    if token is not None:
+        found = await conv.validate_token(caller.tenant_id, token)
+        if found["tenant_id"] != caller.tenant_id or found["user_id"] != body.user_id:
+            raise Forbidden("Session token belongs to another user", {"session_token": "not this user's"})
+    conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
+    data = await conv.post_message(
+        caller,
+        session_id=conversation_id,
+        customer_id=body.user_id,
+        text=body.message,
+        channel="chat",
+        dialect="crm_chat",
+        create_if_missing=True,
+        idempotency_key=idempotency_key,
+        context=body.context,
+        want_agent=True,
+    )
+    try:
+        user = (await conv.get_user(caller, body.user_id))["user"]
+    except NotFound:
+        user = {"id": body.user_id, "name": None, "email": None, "company": None}
+    turn = data["turn"]
+    return {
+        "response": data["reply_message"]["content"],
+        "conversation_id": conversation_id,
+        "user_info": {k: user.get(k) for k in ("id", "name", "email", "company")},
+        "rag_context": [_rag(p) for p in turn["rag_context"]],
+        "metadata": {
+            "response_time": round(turn["response_time_ms"] / 1000, 3),
+            "tokens_used": turn["tokens"]["input"] + turn["tokens"]["output"],
+            "agent_used": turn["agent_used"] or "general_agent",
+            "rag_documents_retrieved": len(turn["rag_context"]),
+            "openai_model": turn["model"] or "none",
+            "conversation_length": data["session"]["message_count"],
+            "timestamp": zulu_timestamp(),
+            "request_id": request_id(request),
+        },
+    }

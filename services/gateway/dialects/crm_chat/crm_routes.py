@@ -1,0 +1,63 @@
+"""Seed 004 CRM: POST /crm/create_user, GET /crm/users/{id} (with stats), GET /crm/users, GET /crm/conversations."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
+from services.gateway.dialects.crm_chat.session_routes import client
+
+router = APIRouter(prefix="/crm", route_class=DIALECT.route_class(), tags=["crm chat: crm"])
+UserId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+Page = Annotated[int, Query(ge=1, le=1_000_000)]
+PerPage = Annotated[int, Query(ge=1, le=100)]
+Text = Annotated[str, Field(max_length=200)]
+
+
+class UserBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+    email: Annotated[str, Field(min_length=3, max_length=320, strict=True)]
+    phone: Annotated[str, Field(max_length=64)] | None = None
+    company: Text | None = None
+    role: Text | None = None
+    preferences: dict[str, Any] = Field(default_factory=dict)
+
+
+def _paged(request: Request, page: dict[str, Any]) -> dict[str, Any]:
+    body = ok(request, page["items"])
+    pages = math.ceil(page["total"] / page["per_page"]) if page["total"] else 0
+    pagination = {"page": page["page"], "per_page": page["per_page"], "total": page["total"], "pages": pages}
+    return {"success": True, "data": body["data"], "pagination": pagination, "metadata": body["metadata"]}
+
+
+@router.post("/create_user")
+async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    created = await client(gw, request).create_user(caller, **body.model_dump())
+    return ok(request, created["user"])
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    return ok(request, (await client(gw, request).get_user(caller, user_id))["user"])
+
+
+@router.get("/users")
+async def list_users(
+    caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10, active_only: bool = True
+) -> dict[str, Any]:
+    found = await client(gw, request).list_users(caller, page=page, per_page=per_page, active_only=active_only)
+    return _paged(request, found)
+
+
+@router.get("/conversations/{user_id}")
+async def user_conversations(
+    user_id: UserId, caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10
+) -> dict[str, Any]:
+    found = await client(gw, request).user_conversations(caller, user_id=user_id, page=page, per_page=per_page)
+    return _paged(request, found)

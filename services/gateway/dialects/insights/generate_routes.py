@@ -1,0 +1,63 @@
+"""Seed 000 POST /api/v1/generate/response: one turn with category, review flag, confidence and alternatives."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1/generate", route_class=DIALECT.route_class(), tags=["insights: generate"])
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Query must not be empty")
+    return value
+
+
+class GenerateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    customer_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.post("/response")
+async def generate_response(
+    body: GenerateBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    data = await client.post_message(
+        caller,
+        session_id=f"gen_{uuid.uuid4().hex[:16]}",
+        customer_id=body.customer_id,
+        text=body.query,
+        channel="api",
+        dialect="insights",
+        create_if_missing=True,
+        idempotency_key=idempotency_key,
+        context=body.context,
+        want_category=True,
+        want_alternatives=True,
+    )
+    turn = data["turn"]
+    return ok(
+        {
+            "response": data["reply_message"]["content"],
+            "category": turn["category"] or "general_inquiry",
+            "requires_human_review": turn["requires_human_review"],
+            "confidence": round(turn["confidence"] or 0.0, 4),
+            "alternative_responses": turn["alternatives"],
+        }
+    )

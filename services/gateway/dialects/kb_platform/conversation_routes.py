@@ -1,0 +1,100 @@
+"""Seed 003 POST /api/v1/conversations (create or continue) and GET /api/v1/conversations/{id}."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.kb_platform.envelope import DIALECT
+
+router = APIRouter(
+    prefix="/api/v1/conversations", route_class=DIALECT.route_class(), tags=["kb platform: conversations"]
+)
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, strict=True)]
+Channel = Literal["chat", "api", "email", "sms", "voice", "web", "widget", "mobile"]
+_STATUS = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "closed", "ESCALATED": "escalated"}
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class ConversationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    user_id: Id
+    channel: Channel = "chat"
+    conversation_id: Id | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def _client(gw: Gateway, request: Request) -> ConversationClient:
+    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+
+
+@router.post("")
+async def converse(
+    body: ConversationBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
+    data = await _client(gw, request).post_message(
+        caller,
+        session_id=conversation_id,
+        customer_id=body.user_id,
+        text=body.message,
+        channel=body.channel,
+        dialect="kb_platform",
+        create_if_missing=body.conversation_id is None,
+        idempotency_key=idempotency_key,
+    )
+    turn, reply = data["turn"], data["reply_message"]
+    return {
+        "conversation_id": conversation_id,
+        "response": reply["content"],
+        "confidence": round(turn["confidence"] or 0.0, 4),
+        "sources": turn["sources"],
+        "escalated": turn["escalated"],
+        "timestamp": reply["timestamp"],
+    }
+
+
+def _message(message: dict[str, Any]) -> dict[str, Any]:
+    role = message["role"]
+    sender = "user" if role == "customer" else ("ai" if message["metadata"].get("aiGenerated") else "agent")
+    view = {"id": message["message_id"], "sender": sender, "content": message["content"]}
+    if sender == "ai":
+        view["confidence"] = message["metadata"].get("confidence")
+    return view | {"timestamp": message["timestamp"]}
+
+
+@router.get("/{conversation_id}")
+async def get_conversation(
+    conversation_id: Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)],
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+) -> dict[str, Any]:
+    data = await _client(gw, request).get_session(caller, conversation_id)
+    session = data["session"]
+    return {
+        "conversation_id": session["session_id"],
+        "user_id": session["customer_id"],
+        "channel": session["channel"],
+        "messages": [_message(m) for m in data["messages"]],
+        "status": _STATUS.get(session["status"], "active"),
+        "created_at": session["created_at"],
+    }

@@ -1,0 +1,72 @@
+"""Seed 001 POST /api/query: one customer turn through the conversation pipeline, in the support-agent shape."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.support_agent.envelope import DIALECT
+
+router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: query"])
+
+MAX_QUERY_CHARS = 32_768
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$", strict=True)]
+
+
+class QueryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, strict=True), AfterValidator(_not_blank)]
+    session_id: Id
+    customer_id: Id
+
+
+def model_used(turn: dict[str, Any]) -> str:
+    if turn["model"]:
+        return str(turn["model"])
+    return "human_agent" if turn["handoff"] else "unavailable"
+
+
+@router.post("/api/query")
+async def query(
+    body: QueryBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    data = await client.post_message(
+        caller,
+        session_id=body.session_id,
+        customer_id=body.customer_id,
+        text=body.query,
+        channel="api",
+        dialect="support_agent",
+        create_if_missing=True,
+        idempotency_key=idempotency_key,
+    )
+    turn = data["turn"]
+    return {
+        "response": data["reply_message"]["content"],
+        "model_used": model_used(turn),
+        "sentiment_score": turn["sentiment"]["score"],
+        "complexity_score": turn["complexity_score"],
+        "response_time_ms": turn["response_time_ms"],
+        "escalated": turn["escalated"],
+        "escalation_reason": turn["escalation_reason"],
+        "ticket_id": turn["ticket_id"],
+        "cached": turn["cached"],
+    }

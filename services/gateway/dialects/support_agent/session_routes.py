@@ -1,0 +1,90 @@
+"""Seed 001 POST/GET/DELETE /api/session: open, read (with history and escalations) and close a session."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.support_agent.envelope import DIALECT
+
+router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: sessions"])
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, strict=True)]
+SessionId = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]
+
+
+class SessionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: Id
+    session_id: Id | None = None
+
+
+def _client(gw: Gateway, request: Request) -> ConversationClient:
+    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+
+
+def status_word(status: str) -> str:
+    return "closed" if status in ("CLOSED", "RESOLVED", "ABANDONED") else "active"
+
+
+def _message(message: dict[str, Any]) -> dict[str, Any]:
+    meta = message["metadata"]
+    customer = message["role"] == "customer"
+    return {
+        "id": message["message_id"],
+        "timestamp": message["timestamp"],
+        "role": "user" if customer else "assistant",
+        "content": message["content"],
+        "metadata": {
+            "model_used": None if customer else meta.get("model"),
+            "sentiment_score": meta.get("sentimentScore"),
+            "complexity_score": None if customer else meta.get("complexityScore"),
+        },
+    }
+
+
+@router.post("/api/session")
+async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    data = await _client(gw, request).start_session(
+        caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
+    )
+    session = data["session"]
+    return {
+        "session_id": session["session_id"],
+        "customer_id": session["customer_id"],
+        "created_at": session["created_at"],
+        "status": status_word(session["status"]),
+    }
+
+
+@router.get("/api/session/{session_id}")
+async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    data = await _client(gw, request).get_session(caller, session_id)
+    session = data["session"]
+    return {
+        "session_id": session["session_id"],
+        "customer_id": session["customer_id"],
+        "created_at": session["created_at"],
+        "updated_at": session["updated_at"],
+        "status": status_word(session["status"]),
+        "messages": [_message(m) for m in data["messages"]],
+        "escalations": [
+            {k: e[k] for k in ("ticket_id", "reason", "created_at", "status")} for e in session.get("escalations", [])
+        ],
+    }
+
+
+@router.delete("/api/session/{session_id}")
+async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    session = (await _client(gw, request).close(caller, session_id))["session"]
+    return {
+        "message": "Session closed successfully",
+        "session_id": session["session_id"],
+        "archived_at": session["closed_at"],
+    }

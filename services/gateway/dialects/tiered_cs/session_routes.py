@@ -1,0 +1,287 @@
+"""Seed 002 sessions, messages, escalate and resolve (under the CS prefix), answered by the conversation service."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from libs.errors import Forbidden, Invalid, NotFound
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.tiered_cs.envelope import DIALECT
+
+router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: sessions"])
+
+MAX_MESSAGE_CHARS = 32_768
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
+Channel = Literal["voice", "chat", "email", "sms"]
+IssueCategory = Literal[
+    "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT", "GENERAL_INQUIRY",
+    "COMPLAINT", "CANCELLATION",
+]  # fmt: skip
+Reason = Literal[
+    "IRATE_CUSTOMER", "REFUND_REQUEST", "COMPLEX_ISSUE", "REPEAT_CONTACT", "HIGH_VALUE_CUSTOMER", "LEGAL_MENTION",
+    "SOCIAL_MEDIA_THREAT", "REFUND_OVER_THRESHOLD", "CUSTOMER_REQUEST", "POLICY_EXCEPTION", "ESCALATED_COMPLAINT",
+    "TECHNICAL_LIMITATION",
+]  # fmt: skip
+ResolutionType = Literal[
+    "INFORMATION_PROVIDED", "ISSUE_RESOLVED", "REFUND_PROCESSED", "REPLACEMENT_SENT", "CREDIT_APPLIED",
+    "SUBSCRIPTION_MODIFIED", "ESCALATED_TO_HUMAN", "CUSTOMER_SATISFIED", "UNRESOLVED",
+]  # fmt: skip
+Status = Literal["ACTIVE", "WAITING_CUSTOMER", "ESCALATED", "RESOLVED", "ABANDONED"]
+Tier = Literal["AI_REP", "AI_MANAGER", "HUMAN_AGENT"]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Message must not be empty")
+    return value
+
+
+Message = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS, strict=True), AfterValidator(_not_blank)]
+Id = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+
+
+class StartBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    companyId: Id | None = None
+    customerId: Id
+    channel: Channel
+    initialMessage: Message | None = None
+    issueCategory: IssueCategory | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessageBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: Message
+
+
+class EscalateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+    targetTier: Annotated[str, Field(min_length=1, max_length=32, strict=True)]  # checked by the service (CS_004)
+    notes: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resolutionType: ResolutionType
+    summary: Annotated[str, Field(max_length=4000)] | None = None
+    actionsTaken: list[Annotated[str, Field(max_length=1000)]] = Field(default_factory=list, max_length=100)
+    followUpRequired: bool = False
+
+
+def _client(gw: Gateway, request: Request) -> ConversationClient:
+    return ConversationClient(
+        gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request), keep_cs_code=True
+    )
+
+
+def _company(caller: Caller, company_id: str | None) -> None:
+    if not company_id:
+        raise Invalid("Missing company ID", {"companyId": "required", "cs_code": "CS_005"})
+    if company_id != caller.tenant_id:
+        raise Forbidden("Company CS not enabled for this caller", {"companyId": company_id})
+
+
+def _session_id(session_id: str) -> str:
+    if not _SESSION_ID.match(session_id):
+        raise Invalid("Invalid session ID", {"sessionId": "letters, digits, _ . : - (1-200)", "cs_code": "CS_001"})
+    return session_id
+
+
+async def _guard(call: Any, session_id: str) -> dict[str, Any]:
+    """The seed's 404 names the id as `sessionId`."""
+    try:
+        return dict(await call)
+    except NotFound:
+        raise NotFound("Session not found", {"sessionId": session_id}) from None
+
+
+def message_view(message: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": message["message_id"],
+        "role": message["role"],
+        "content": message["content"],
+        "timestamp": message["timestamp"],
+    }
+    if message["role"] == "customer":
+        return view | {"sentiment": message.get("sentiment", "NEUTRAL")}
+    meta = message["metadata"]
+    shown = {"aiGenerated": meta["aiGenerated"], "model": meta["model"], "tokens": meta["tokens"]}
+    shown["latencyMs"] = meta["latencyMs"]
+    if full:
+        shown |= {"actionsTaken": meta["actionsTaken"], "suggestedActions": meta["suggestedActions"]}
+    return view | {"metadata": shown}
+
+
+def session_view(session: dict[str, Any], messages: list[dict[str, Any]] | None) -> dict[str, Any]:
+    view = {
+        "id": session["session_id"],
+        "companyId": session["tenant_id"],
+        "customerId": session["customer_id"],
+        "channel": session["channel"],
+        "currentTier": session["current_tier"],
+        "status": "RESOLVED" if session["status"] == "CLOSED" else session["status"],
+        "issueCategory": session.get("issue_category"),
+        "issueSummary": session.get("issue_summary"),
+        "customerSentiment": session["customer_sentiment"],
+        # Seed 002 shows sentiment scores on a 0..1 scale (NEUTRAL 0.5); the platform's is −1..1.
+        "sentimentHistory": [
+            {"sentiment": p["sentiment"], "score": round((p["score"] + 1) / 2, 3), "timestamp": p["timestamp"]}
+            for p in session["sentiment_history"]
+        ],
+        "escalationHistory": [_escalation(e) for e in session["escalation_history"]],
+        "context": {"customer": {"id": session["customer_id"], **dict(session["metadata"].get("customer") or {})}},
+        "createdAt": session["created_at"],
+        "updatedAt": session["updated_at"],
+    }
+    if messages is not None:
+        view["messages"] = [message_view(m) for m in messages]
+    if session.get("resolution"):
+        view["resolution"] = _resolution(session["resolution"])
+        view["resolvedAt"] = session.get("resolved_at")
+    return view
+
+
+def _escalation(entry: dict[str, Any]) -> dict[str, Any]:
+    keys = ("fromTier", "toTier", "reason", "timestamp", "notes")
+    return {k: entry[k] for k in keys if k in entry}
+
+
+def _resolution(resolution: dict[str, Any]) -> dict[str, Any]:
+    return {k: resolution[k] for k in ("type", "summary", "actionsTaken", "followUpRequired")}
+
+
+@router.post("/sessions", status_code=201)
+async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    _company(caller, body.companyId)
+    data = await _client(gw, request).start_session(
+        caller,
+        customer_id=body.customerId,
+        channel=body.channel,
+        dialect="tiered_cs",
+        issue_category=body.issueCategory,
+        initial_message=body.initialMessage,
+        metadata=body.metadata,
+    )
+    full = session_view(data["session"], [])
+    keys = ("id", "companyId", "customerId", "channel", "currentTier", "status", "customerSentiment", "messages")
+    return {**{k: full[k] for k in keys}, "createdAt": full["createdAt"]}
+
+
+@router.get("/sessions")
+async def list_sessions(
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    companyId: Annotated[str | None, Query(max_length=200)] = None,
+    status: Status | None = None,
+    tier: Tier | None = None,
+    customerId: Annotated[str | None, Query(max_length=200)] = None,
+    startDate: Annotated[str | None, Query(max_length=64)] = None,
+    endDate: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    _company(caller, companyId)
+    page = await _client(gw, request).list_sessions(
+        caller,
+        customer_id=customerId,
+        status=status,
+        tier=tier,
+        start_date=startDate,
+        end_date=endDate,
+        limit=limit,
+        offset=offset,
+    )
+    sessions = [session_view(s, None) for s in page["items"]]
+    return {"sessions": sessions, "total": page["total"], "limit": page["limit"], "offset": page["offset"]}
+
+
+@router.get("/sessions/{session_id}")
+async def get_session(session_id: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    data = await _guard(_client(gw, request).get_session(caller, _session_id(session_id)), session_id)
+    return session_view(data["session"], data["messages"])
+
+
+@router.post("/sessions/{session_id}/messages", status_code=201)
+async def send_message(
+    session_id: str,
+    body: MessageBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    call = _client(gw, request).post_message(
+        caller,
+        session_id=_session_id(session_id),
+        text=body.message,
+        channel="chat",
+        dialect="tiered_cs",
+        create_if_missing=False,
+        idempotency_key=idempotency_key,
+    )
+    data = await _guard(call, session_id)
+    session, turn = data["session"], data["turn"]
+    update: dict[str, Any] = {
+        "customerSentiment": session["customer_sentiment"],
+        "issueSummary": session["issue_summary"],
+    }
+    if turn["escalated"] and session["current_tier"] != data["reply_message"]["metadata"]["tier"]:
+        update |= {"currentTier": session["current_tier"], "status": session["status"]}
+    body_out = {
+        "customerMessage": message_view(data["customer_message"]),
+        "aiResponse": message_view(data["reply_message"], full=True),
+        "sessionUpdate": update,
+    }
+    return JSONResponse(body_out, status_code=201)
+
+
+@router.post("/sessions/{session_id}/escalate")
+async def escalate(
+    session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep, request: Request
+) -> dict[str, Any]:
+    call = _client(gw, request).escalate(
+        caller, session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier),
+        notes=body.notes,
+    )  # fmt: skip
+    session = (await _guard(call, session_id))["session"]
+    view = session_view(session, None)
+    keys = ("id", "currentTier", "status", "escalationHistory")
+    return {"success": True, "session": {k: view[k] for k in keys}}
+
+
+def _tier(target: str) -> str:
+    if target not in ("AI_MANAGER", "HUMAN_AGENT"):
+        raise Invalid("Invalid escalation target", {"targetTier": "AI_MANAGER or HUMAN_AGENT", "cs_code": "CS_004"})
+    return target
+
+
+@router.post("/sessions/{session_id}/resolve")
+async def resolve(
+    session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep, request: Request
+) -> dict[str, Any]:
+    call = _client(gw, request).resolve(
+        caller,
+        session_id=_session_id(session_id),
+        resolution_type=body.resolutionType,
+        summary=body.summary,
+        actions_taken=body.actionsTaken,
+        follow_up_required=body.followUpRequired,
+    )
+    session = (await _guard(call, session_id))["session"]
+    resolved = {
+        "id": session["session_id"],
+        "status": session["status"],
+        "resolution": _resolution(session["resolution"]),
+        "resolvedAt": session["resolved_at"],
+    }
+    return {"success": True, "session": resolved}

@@ -1,0 +1,54 @@
+"""Pure conversation rules: categories, agent routing, cache keys, failed attempts, message checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from libs.errors import Invalid
+from services.conversation.domain import (
+    agent_for,
+    cache_key,
+    categorize,
+    check_manual_target,
+    check_message,
+    next_failed_attempts,
+    normalize_query,
+)
+
+
+def test_categories_and_agents() -> None:
+    assert categorize("Can I get a personal loan with a credit score of 650?") == ("BILLING", "loan_inquiry", "sales")
+    assert categorize("Where is my order?") == ("SHIPPING", "order_status", "support")
+    assert categorize("hello there") is None
+    assert agent_for("What are the key features of our CRM system?") == "sales_agent"
+    assert agent_for("I can't log in, the reset is broken") == "support_agent"
+    assert agent_for("Good morning") == "general_agent"
+
+
+def test_cache_key_normalizes_but_separates_tenant_tier_and_version() -> None:
+    assert normalize_query("  How do I RESET my password?? ") == "how do i reset my password"
+    key = cache_key("t", "AI_REP", None, "How do I reset?", "v1")
+    assert key == cache_key("t", "AI_REP", None, "how do i reset", "v1")
+    others = {cache_key("u", "AI_REP", None, "how do i reset", "v1"), cache_key("t", "AI_MANAGER", None, "x", "v1"),
+              cache_key("t", "AI_REP", None, "how do i reset", "v2")}  # fmt: skip
+    assert key not in others and "reset" not in key
+
+
+def test_failed_attempts_count_unhelpful_replies_at_this_tier() -> None:
+    fresh = {"tier_replies": 0, "failed_attempts": 0}
+    assert next_failed_attempts(fresh, negative=True) == 0, "no reply yet, nothing failed"
+    replied = {"tier_replies": 1, "failed_attempts": 1, "last_reply_answered": True}
+    assert next_failed_attempts(replied, negative=True) == 2
+    assert next_failed_attempts(replied, negative=False) == 1
+    assert next_failed_attempts({**replied, "last_reply_answered": False}, negative=False) == 2
+
+
+def test_message_and_target_checks_name_their_codes() -> None:
+    for bad in ("", "  ", "x" * 40_000):
+        with pytest.raises(Invalid) as caught:
+            check_message(bad)
+        assert caught.value.details["cs_code"] == "CS_008"
+    with pytest.raises(Invalid) as caught:
+        check_manual_target("AI_MANAGER", "AI_MANAGER")
+    assert caught.value.details["cs_code"] == "CS_004"
+    check_manual_target("AI_REP", "HUMAN_AGENT")

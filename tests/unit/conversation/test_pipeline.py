@@ -1,0 +1,121 @@
+"""The turn pipeline's guarantees: no PII reaches a provider or a log, absent services degrade the turn within
+its deadline, an irate customer climbs the tiers, a customer may ask for a human, the idle sweep abandons."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from services.conversation.settings import StepDeadlines
+from tests.unit.conversation.conftest import TENANT, PlatformFactory, has_bootstrap
+
+NAME, EMAIL, PHONE = "Johanna Whitfield", "johanna.whitfield@example.com", "+1 415 555 0199"
+PII_MESSAGE = f"Hi, I am {NAME}, e-mail {EMAIL}, phone {PHONE}. How do I reset my password?"
+
+
+async def test_pii_reaches_no_provider_and_no_log(
+    make_platform: PlatformFactory, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    if not has_bootstrap("privacy"):
+        pytest.skip("privacy service not bootstrappable yet")
+    p = await make_platform()
+    body = {"query": PII_MESSAGE, "session_id": "pii_1", "customer_id": "c1"}
+    resp = await p.client.post("/api/query", json=body, headers=p.headers)
+    assert resp.status_code == 200, resp.text
+    assert p.llm.requests, "the turn reached the LLM"
+    seen = " ".join(
+        " ".join([r.prompt, r.system_prompt or "", *(x.content for x in r.passages), str(dict(r.context))])
+        for r in p.llm.requests
+    )
+    out = capsys.readouterr()
+    logs = out.out + out.err + caplog.text
+    for secret in (NAME, "Whitfield", EMAIL, "555 0199"):
+        assert secret not in seen, f"{secret!r} reached a provider"
+        assert secret not in logs, f"{secret!r} was logged"
+    assert "[EMAIL_1]" in p.llm.requests[0].prompt
+    received = p.events("MessageReceived")[0]["data"]
+    assert {"email", "phone_number"} <= set(received["pii_detected"])
+    # The conversation itself keeps what the customer wrote (it is their history).
+    history = (await p.client.get("/api/session/pii_1", headers=p.headers)).json()
+    assert history["messages"][0]["content"] == PII_MESSAGE
+
+
+async def test_absent_services_degrade_the_turn_within_deadlines(make_platform: PlatformFactory) -> None:
+    deadlines = StepDeadlines(privacy_s=0.2, sentiment_s=0.2, retrieval_s=0.2, escalation_s=0.2)
+    p = await make_platform(without=("privacy", "sentiment", "escalation"), rag=False, deadlines=deadlines)
+    body = {"query": f"My e-mail is {EMAIL}, what are your hours?", "session_id": "deg_1", "customer_id": "c1"}
+    started = time.perf_counter()
+    resp = await p.client.post("/api/query", json=body, headers=p.headers)
+    elapsed = time.perf_counter() - started
+    assert resp.status_code == 200, resp.text
+    data = resp.json()
+    assert data["response"] and data["sentiment_score"] == 0.0
+    assert data["escalated"] is True and data["escalation_reason"] == "escalation_service_unavailable"
+    assert elapsed < 5, "each absent step gave up at its deadline"
+    assert EMAIL not in p.llm.requests[0].prompt, "the local scrubber still masked the e-mail"
+    replied = p.events("MessageReplied")[0]["data"]
+    assert set(replied["degraded"]) == {"redact", "sentiment", "retrieval", "escalation"}
+    assert replied["sources_count"] == 0 and replied["sentiment_score"] is None
+    assert p.events("MessageReceived")[0]["data"]["sentiment_available"] is False
+    view = (await p.client.get("/api/session/deg_1", headers=p.headers)).json()
+    assert view["messages"][1]["metadata"]["sentiment_score"] == 0.0
+
+
+async def test_human_request_is_honoured_even_without_the_policy(make_platform: PlatformFactory) -> None:
+    deadlines = StepDeadlines(privacy_s=0.2, sentiment_s=0.2, retrieval_s=0.2, escalation_s=0.2)
+    p = await make_platform(without=("privacy", "sentiment", "escalation"), deadlines=deadlines)
+    resp = await p.client.post("/cs/sessions", json={"companyId": TENANT, "customerId": "c", "channel": "chat"},
+                               headers=p.headers)  # fmt: skip
+    sid = resp.json()["id"]
+    resp = await p.client.post(f"/cs/sessions/{sid}/messages", json={"message": "I want to talk to a human"},
+                               headers=p.headers)  # fmt: skip
+    assert resp.json()["sessionUpdate"]["currentTier"] == "HUMAN_AGENT"
+    resp = await p.client.post(f"/cs/sessions/{sid}/messages", json={"message": "hello?"}, headers=p.headers)
+    assert resp.json()["aiResponse"]["metadata"]["aiGenerated"] is False
+
+
+async def test_irate_customer_escalates_through_the_tiers(make_platform: PlatformFactory) -> None:
+    if not has_bootstrap("escalation"):
+        pytest.skip("escalation service not bootstrappable yet")
+    # No knowledge base: the policy sees only the customer's mood, not low retrieval confidence.
+    p = await make_platform(rag=False)
+    resp = await p.client.post("/cs/sessions", json={"companyId": TENANT, "customerId": "c", "channel": "chat"},
+                               headers=p.headers)  # fmt: skip
+    sid = resp.json()["id"]
+    tiers = []
+    for _ in range(6):
+        resp = await p.client.post(
+            f"/cs/sessions/{sid}/messages",
+            json={"message": "This is unacceptable! I am furious, nothing works and nobody helps me."},
+            headers=p.headers,
+        )
+        assert resp.status_code == 201, resp.text
+        view = (await p.client.get(f"/cs/sessions/{sid}", headers=p.headers)).json()
+        tiers.append(view["currentTier"])
+    assert tiers[0] == "AI_REP", "the first irate message gets a de-escalation attempt"
+    assert "AI_MANAGER" in tiers and tiers[-1] == "HUMAN_AGENT"
+    assert tiers.index("AI_MANAGER") < tiers.index("HUMAN_AGENT")
+    history = view["escalationHistory"]
+    assert [(e["fromTier"], e["toTier"]) for e in history] == [("AI_REP", "AI_MANAGER"), ("AI_MANAGER", "HUMAN_AGENT")]
+    assert history[0]["reason"] == "IRATE_CUSTOMER"
+    events = [e["data"] for e in p.events("SessionEscalated")]
+    assert [e["trigger"] for e in events] == ["policy", "policy"] and all(e["ticket_id"] for e in events)
+
+
+async def test_idle_sweep_abandons_open_sessions(make_platform: PlatformFactory) -> None:
+    p = await make_platform(idle_abandon_s=0.2, sweep_interval_s=0.05)
+    resp = await p.client.post("/api/session", json={"customer_id": "c", "session_id": "idle_1"}, headers=p.headers)
+    assert resp.status_code == 200
+    for _ in range(100):
+        if p.events("SessionAbandoned"):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)  # a few more sweeps: a session is abandoned once
+    abandoned = p.events("SessionAbandoned")
+    assert len(abandoned) == 1 and abandoned[0]["data"]["session_id"] == "idle_1"
+    assert abandoned[0]["data"]["idle_s"] >= 0.2
+    resp = await p.client.post("/api/query", json={"query": "hi", "session_id": "idle_1", "customer_id": "c"},
+                               headers=p.headers)  # fmt: skip
+    assert resp.status_code == 400
