@@ -20,18 +20,22 @@ from services.gateway.dialects import dialect_for_path, routers
 class BodyLimit:
     """Refuse bodies over `max_bytes` with 413 before they are read into memory (Content-Length or streamed)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, cs_prefix: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, cs_prefix: str, allowances: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.cs_prefix = cs_prefix
+        self.allowances = allowances or {}  # path -> larger limit (uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.allowances.get(scope["path"], self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         received = 0
 
@@ -39,13 +43,13 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise HTTPException(413, "Request body too large")
             return message
 
         await self.app(scope, limited_receive, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         request = Request(scope, receive)
         request.state.request_id = f"req_{uuid.uuid4().hex[:16]}"
         dialect = dialect_for_path(scope["path"], self.cs_prefix)
@@ -54,7 +58,7 @@ class BodyLimit:
             status=413,
             code="too_large",
             message="Request body too large",
-            details={"max_bytes": self.max_bytes},
+            details={"max_bytes": limit},
         )
         await response(scope, receive, send)
 
@@ -84,5 +88,10 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
         app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
     add_health_routes(app, health, liveness=False)  # /health is seed 001's own shape
-    app.add_middleware(BodyLimit, max_bytes=gw.settings.max_body_bytes, cs_prefix=gw.settings.cs_prefix)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=gw.settings.max_body_bytes,
+        cs_prefix=gw.settings.cs_prefix,
+        allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
+    )
     return app

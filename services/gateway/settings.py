@@ -30,4 +30,6 @@ class GatewaySettings(BaseSettings):
     request_timeout_s: float = 10.0
     batch_timeout_s: float = 60.0
     max_body_bytes: int = 16 * 1024 * 1024
+    # /upload_docs takes several files of up to 50 MB each; the route enforces per-file and per-request limits.
+    upload_max_body_bytes: int = 210_000_000
     cs_prefix: str = "/cs"

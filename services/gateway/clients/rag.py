@@ -1,0 +1,126 @@
+"""Gateway → rag service: articles, file uploads in ordered parts, stats, document list/delete and embeddings."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+from libs.bus.base import Bus
+from libs.contracts.models.rag import (
+    ArticleResultV1,
+    DeleteDocumentV1,
+    DeletionResultV1,
+    DocumentPageV1,
+    EmbedResultV1,
+    EmbedV1,
+    GetStatsV1,
+    KnowledgeStatsV1,
+    ListDocumentsV1,
+    UploadPartV1,
+    UploadResultV1,
+    UpsertArticleV1,
+)
+from libs.errors import Unavailable
+from services.gateway.auth import Principal
+
+TOPIC = "rag.commands"
+INGEST_TOPIC = "rag_ingest.commands"  # articles and uploads: their own consumer, so indexing never delays retrieval
+PART_BYTES = 512 * 1024  # raw bytes per UploadPart: ~700 KB once base64-encoded, under Kafka's 1 MB message default
+EMBED_BATCH = 64  # texts per Embed command: 64 × 384 floats as JSON stays well under 1 MB
+EMBED_BATCH_CHARS = 200_000  # and at most this much text per command
+
+
+class RagClient:
+    def __init__(self, bus: Bus, *, timeout_s: float, long_timeout_s: float) -> None:
+        self._bus = bus
+        self._timeout = timeout_s
+        self._long_timeout = long_timeout_s
+
+    async def _request(
+        self,
+        caller: Principal,
+        command: BaseModel,
+        correlation_id: str,
+        *,
+        key: str | None = None,
+        long: bool = False,
+        topic: str = TOPIC,
+    ) -> tuple[str, dict[str, Any]]:
+        reply = await self._bus.request(
+            topic,
+            command,
+            key=key or correlation_id,
+            tenant_id=caller.tenant_id,
+            timeout=self._long_timeout if long else self._timeout,
+            correlation_id=correlation_id,
+        )
+        return reply.type, reply.data
+
+    async def upsert_article(
+        self, caller: Principal, article: dict[str, Any], *, correlation_id: str
+    ) -> ArticleResultV1:
+        command = UpsertArticleV1.model_validate(article)
+        _, data = await self._request(caller, command, correlation_id, long=True, topic=INGEST_TOPIC)
+        return ArticleResultV1.model_validate(data)
+
+    async def upload(
+        self, caller: Principal, filename: str, content_type: str, body: IO[bytes], size: int, *, correlation_id: str
+    ) -> UploadResultV1:
+        """Send a file as ordered parts on one key; the rag service may end the upload early (bad name, too big)."""
+        upload_id = f"upl_{uuid.uuid4().hex}"
+        total = max(1, -(-size // PART_BYTES))
+        body.seek(0)
+        for index in range(total):
+            chunk = await asyncio.to_thread(body.read, PART_BYTES)
+            part = UploadPartV1(
+                upload_id=upload_id, filename=filename, content_type=content_type, index=index, total=total,
+                size=size, data_b64=base64.b64encode(chunk).decode("ascii"),
+            )  # fmt: skip
+            # Every part gets the long deadline: it may queue behind another file's indexing on rag_ingest.
+            kind, data = await self._request(caller, part, correlation_id, key=upload_id, long=True, topic=INGEST_TOPIC)
+            if kind == "rag.UploadResult.v1":
+                return UploadResultV1.model_validate(data)
+        raise Unavailable("the rag service acknowledged the last part without a result", {"upload_id": upload_id})
+
+    async def stats(self, caller: Principal, *, correlation_id: str) -> KnowledgeStatsV1:
+        _, data = await self._request(caller, GetStatsV1(), correlation_id)
+        return KnowledgeStatsV1.model_validate(data)
+
+    async def list_documents(
+        self, caller: Principal, page: int, per_page: int, *, correlation_id: str
+    ) -> DocumentPageV1:
+        _, data = await self._request(caller, ListDocumentsV1(page=page, per_page=per_page), correlation_id)
+        return DocumentPageV1.model_validate(data)
+
+    async def delete_document(self, caller: Principal, filename: str, *, correlation_id: str) -> DeletionResultV1:
+        _, data = await self._request(caller, DeleteDocumentV1(filename=filename), correlation_id, long=True)
+        return DeletionResultV1.model_validate(data)
+
+    async def embed(
+        self, caller: Principal, texts: list[str], *, dimensions: int | None, model: str | None, correlation_id: str
+    ) -> tuple[list[list[float]], str, int]:
+        """Embed in parallel batches small enough for one bus message each; vectors come back in input order."""
+        batches: list[list[str]] = [[]]
+        chars = 0
+        for text in texts:
+            if batches[-1] and (len(batches[-1]) >= EMBED_BATCH or chars + len(text) > EMBED_BATCH_CHARS):
+                batches.append([])
+                chars = 0
+            batches[-1].append(text)
+            chars += len(text)
+        commands = [EmbedV1.model_validate({"texts": b, "dimensions": dimensions, "model": model}) for b in batches]
+        replies = await asyncio.gather(
+            *(
+                self._request(
+                    caller, c, correlation_id, key=f"{correlation_id}:{i}", long=sum(map(len, c.texts)) > 20_000
+                )
+                for i, c in enumerate(commands)
+            )
+        )
+        results = [EmbedResultV1.model_validate(data) for _, data in replies]
+        vectors = [v for r in results for v in r.embeddings]
+        return vectors, results[0].model, results[0].dimensions

@@ -1,0 +1,43 @@
+"""Seed 000 POST /api/v1/ai/embed: texts in, embeddings from the local sentence model (rag service) out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.gateway.clients.rag import RagClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
+
+MAX_TEXTS = 256
+MAX_TEXT_CHARS = 100_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Text must not be empty")
+    return value
+
+
+class EmbedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[
+        Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, strict=True), AfterValidator(_not_blank)]
+    ] = Field(min_length=1, max_length=MAX_TEXTS)
+    model: Annotated[str, Field(min_length=1, max_length=200, strict=True)] | None = None
+    dimensions: Annotated[int, Field(gt=0, le=100_000, strict=True)] | None = None
+
+
+@router.post("/embed")
+async def embed(body: EmbedRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    """The local model answers in its native 384 dimensions; any other `dimensions` is a 400 naming the field."""
+    client = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
+    vectors, model, dims = await client.embed(
+        caller, body.texts, dimensions=body.dimensions, model=body.model, correlation_id=request_id(request)
+    )
+    return ok({"embeddings": vectors, "model": model, "dimensions": dims})

@@ -1,0 +1,66 @@
+"""Seed 003 POST /api/v1/knowledge-base: add or update an article, indexed by the rag service over the bus."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from services.gateway.clients.rag import RagClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.kb_platform.envelope import DIALECT
+
+router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: knowledge base"])
+
+MAX_CONTENT_CHARS = 200_000
+# One bus message must stay under 1 MB: UTF-8 text can take up to 4 bytes a character.
+MAX_CONTENT_BYTES = 600_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _fits_a_message(value: str) -> str:
+    if len(value.encode("utf-8")) > MAX_CONTENT_BYTES:
+        raise ValueError(f"must be at most {MAX_CONTENT_BYTES} bytes of UTF-8")
+    return value
+
+
+class ArticleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: Annotated[str, Field(min_length=1, max_length=500, strict=True), AfterValidator(_not_blank)]
+    content: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_CONTENT_CHARS, strict=True),
+        AfterValidator(_not_blank),
+        AfterValidator(_fits_a_message),
+    ]
+    category: Annotated[str, Field(min_length=1, max_length=200, strict=True)] = "general"
+    tags: list[Annotated[str, Field(min_length=1, max_length=100, strict=True)]] = Field(
+        default_factory=list, max_length=100
+    )
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def _zulu(value: str) -> str:
+    return datetime.fromisoformat(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@router.post("/knowledge-base")
+async def upsert_article(body: ArticleRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    """Same title and category (case and spacing aside) updates the article in place, keeping its id."""
+    caller.require("agent")
+    client = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
+    result = await client.upsert_article(caller, body.model_dump(), correlation_id=request_id(request))
+    return {
+        "article_id": result.article_id,
+        "status": result.status,
+        "indexed": result.indexed,
+        "created_at": _zulu(result.created_at),
+    }

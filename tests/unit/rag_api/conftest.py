@@ -1,0 +1,143 @@
+"""An in-process platform for rag API tests: gateway + rag bootstrapped on one MemoryBus, in-memory stores and
+Qdrant local mode in tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from libs.bus import MemoryBus
+from libs.contracts.models.rag import RetrieveV1
+from libs.runtime import PlatformSettings, Service
+from libs.store import DocumentStore, open_store
+from services.gateway.bootstrap import bootstrap as bootstrap_gateway
+from services.gateway.settings import GatewaySettings
+from services.rag.bootstrap import bootstrap as bootstrap_rag
+from services.rag.settings import RagSettings
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+DEFAULT_TENANT = "default"
+
+
+def minimal_pdf(text: str, padding: int = 0) -> bytes:
+    """A real one-page PDF with a text layer; `padding` adds an unreferenced binary stream of that many bytes."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    if padding:
+        blob = bytes((i * 7919) % 251 for i in range(padding))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(blob) + blob + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+@dataclass
+class Platform:
+    client: httpx.AsyncClient
+    bus: MemoryBus
+
+    async def upload(self, *files: tuple[str, bytes, str], headers: dict[str, str] | None = None) -> httpx.Response:
+        parts = [("files", (name, data, ctype)) for name, data, ctype in files]
+        return await self.client.post("/upload_docs", files=parts, headers=headers or AUTH)
+
+    async def retrieve(self, query: str, *, tenant_id: str = DEFAULT_TENANT, top_k: int = 3) -> dict[str, Any]:
+        """rag.Retrieve.v1 over the bus, exactly as the conversation service sends it."""
+        reply = await self.bus.request(
+            "rag.commands", RetrieveV1(query=query, top_k=top_k), key="sess_1", tenant_id=tenant_id, timeout=30
+        )
+        assert reply.type == "rag.RetrieveResult.v1"
+        return reply.data
+
+    def events(self, event_type: str) -> list[dict[str, Any]]:
+        envelopes = [orjson.loads(r.value) for r in self.bus.broker.records("rag.events")]
+        return [e for e in envelopes if e["type"] == event_type]
+
+    async def api_key_for(self, tenant_id: str) -> dict[str, str]:
+        """Headers with a fresh key of another tenant, issued by the admin through POST /api/v1/api-keys."""
+        body = {"name": f"{tenant_id} key", "tenant_id": tenant_id, "roles": ["agent"]}
+        resp = await self.client.post("/api/v1/api-keys", json=body, headers=AUTH)
+        assert resp.status_code == 201, resp.text
+        return {"Authorization": f"Bearer {resp.json()['data']['api_key']}"}
+
+    async def wait_for_status(self, filename: str, status: str, headers: dict[str, str] | None = None) -> None:
+        for _ in range(600):
+            docs = (await self.client.get("/rag/documents", headers=headers or AUTH)).json()["data"]
+            if any(d["filename"] == filename and d["status"] == status for d in docs):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{filename} never reached {status}")
+
+
+PlatformFactory = Callable[..., Awaitable[Platform]]
+
+
+@pytest.fixture
+async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
+    started: list[tuple[MemoryBus, list[Service], httpx.AsyncClient]] = []
+
+    async def make(rag_store: DocumentStore | None = None, **rag_overrides: Any) -> Platform:
+        common = PlatformSettings(bus="memory", data_dir=tmp_path)
+        bus = MemoryBus(service_name="test")
+        gateway = bootstrap_gateway(
+            GatewaySettings(
+                platform=common,
+                jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
+                admin_email=ADMIN_EMAIL,
+                admin_password=ADMIN_PASSWORD,
+                bootstrap_api_key=API_KEY,
+                request_timeout_s=30,
+                batch_timeout_s=60,
+                max_body_bytes=64_000_000,  # the per-path allowance proposed for upload routes
+            ),
+            bus=bus,
+            store=open_store(database="gateway"),
+        )
+        settings = RagSettings(platform=common, warm_model_on_start=False, **rag_overrides)
+        rag = bootstrap_rag(settings, bus=bus, store=rag_store or open_store(database="rag"))
+        services = [rag, gateway]
+        for service in services:
+            await service.start(start_bus=False)
+        await bus.start()
+        assert gateway.app is not None
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gateway")
+        started.append((bus, services, client))
+        return Platform(client=client, bus=bus)
+
+    yield make
+    for bus, services, client in started:
+        await client.aclose()
+        await bus.stop()
+        for service in reversed(services):
+            await service.stop(stop_bus=False)
+
+
+@pytest.fixture
+async def platform(make_platform: PlatformFactory) -> Platform:
+    return await make_platform()
