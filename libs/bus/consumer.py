@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from libs.bus.envelope import Envelope
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
 from libs.errors import DomainError, PermanentError, RetryableError, Unavailable
+from libs.observability.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 
 log = structlog.get_logger("libs.bus")
 tracer = trace.get_tracer("libs.bus")
@@ -182,6 +184,13 @@ class ConsumerCore:
         self._dead_letter = dead_letter
 
     async def process(self, record: Record) -> Outcome:
+        started = time.perf_counter()
+        outcome = await self._process(record)
+        BUS_MESSAGES.labels(record.topic, self.group, outcome.value).inc()
+        BUS_HANDLE_SECONDS.labels(record.topic, self.group).observe(time.perf_counter() - started)
+        return outcome
+
+    async def _process(self, record: Record) -> Outcome:
         try:
             env = decode(record, self._registry)
         except ContractViolation as exc:

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.observability import HealthState
 from libs.observability.health import add_health_routes
+from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
 
@@ -77,7 +78,12 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     async def stamp(request: Request, call_next: Any) -> Any:
         request.state.started = time.perf_counter()
         request.state.request_id = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex[:16]}"
-        return await call_next(request)
+        response = await call_next(request)
+        # The route template, not the raw path, so ids in paths do not explode the label set.
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        HTTP_SECONDS.labels(request.method, route).observe(time.perf_counter() - request.state.started)
+        return response
 
     @app.exception_handler(HTTPException)
     async def unrouted(request: Request, exc: HTTPException) -> JSONResponse:
