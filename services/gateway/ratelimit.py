@@ -42,10 +42,11 @@ class RedisCounters:
         self._redis = client
 
     async def incr(self, key: str, ttl_seconds: int) -> int:
+        # SET NX EX creates the window with its expiry exactly once (works on Redis 6, unlike EXPIRE NX).
         async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=ttl_seconds, nx=True)
             pipe.incr(key)
-            pipe.expire(key, ttl_seconds, nx=True)
-            count, _ = await pipe.execute()
+            _, count = await pipe.execute()
         return int(count)
 
 
