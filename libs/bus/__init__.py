@@ -2,7 +2,7 @@
 
 from libs.bus.base import Bus, MessageContext, TopicHandler
 from libs.bus.consumer import DeadLetter, MemoryProcessedLog, ProcessedLog, Record, RetryPolicy
-from libs.bus.dispatch import Publisher, build_topic_handler, decode_data
+from libs.bus.dispatch import Publisher, ReplyStream, build_topic_handler, decode_data
 from libs.bus.envelope import Envelope, derived_id, new_id
 from libs.bus.kafka import KafkaBus
 from libs.bus.memory import MemoryBroker, MemoryBus
@@ -19,6 +19,7 @@ __all__ = [
     "ProcessedLog",
     "Publisher",
     "Record",
+    "ReplyStream",
     "RetryPolicy",
     "TopicHandler",
     "build_topic_handler",

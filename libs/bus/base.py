@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -71,6 +71,22 @@ class Bus(ABC):
         Raises `libs.errors.Timeout` when no reply comes in `timeout` seconds, `Unavailable` when the broker
         cannot be reached, and the typed DomainError when the handler answered with an error reply.
         """
+
+    @abstractmethod
+    def request_stream(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        timeout: float,
+        idle_timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> AsyncGenerator[Envelope, None]:
+        """Send a command whose handler streams (`reply_stream`): yields each streamed reply in order, then the
+        final reply, and ends. `timeout` bounds the whole exchange and `idle_timeout` each wait for the next
+        reply (`libs.errors.Timeout`); an error reply, even after some streamed ones, raises the typed error."""
 
     @property
     @abstractmethod

@@ -1,4 +1,5 @@
-"""Turns a service's HANDLERS table into a TopicHandler; Publisher re-emits effects with deterministic ids."""
+"""Turns a service's HANDLERS table into a TopicHandler; Publisher re-emits effects with deterministic ids and
+ReplyStream sends a request's ordered partial replies before its final one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from libs.bus.base import Bus, MessageContext, TopicHandler
 from libs.bus.envelope import Envelope, derived_id
+from libs.bus.transport import delta_id
 from libs.contracts.registry import ContractRegistry, default_registry
 from libs.errors import PermanentError
 
@@ -60,6 +62,31 @@ class Publisher:
         )
 
 
+class ReplyStream:
+    """Sends partial replies to the requester of the message being handled, in order, before the handler's
+    return value (the final reply). The n-th gets `delta_id(request id, n)`: `Bus.request_stream` waits for
+    exactly that id, so replies re-sent by a redelivery are recognised and dropped. Without a requester
+    (`replyto` unset) it sends nothing."""
+
+    def __init__(self, bus: Bus, env: Envelope) -> None:
+        self._bus = bus
+        self._env = env
+        self.sent = 0
+
+    async def __call__(self, message: BaseModel) -> None:
+        if not self._env.replyto:
+            return
+        n, self.sent = self.sent, self.sent + 1
+        await self._bus.publish(
+            self._env.replyto,
+            message,
+            key=None,
+            tenant_id=self._env.tenantid,
+            correlation_id=self._env.correlationid,
+            event_id=delta_id(self._env.id, n),
+        )
+
+
 def build_topic_handler(
     bus: Bus | None,
     handlers: Mapping[str, HandlerFn],
@@ -69,7 +96,8 @@ def build_topic_handler(
 ) -> TopicHandler:
     """Route each envelope by type: `await fn(model, ctx=MessageContext, **deps)`.
 
-    Handlers that declare a `publish` parameter also get a `Publisher` bound to the message (needs `bus`).
+    Handlers that declare a `publish` parameter also get a `Publisher` bound to the message, and those that
+    declare `reply_stream` a `ReplyStream` (both need `bus`).
     Unknown types raise PermanentError (parked on the DLQ): the topic carries a type this service cannot handle.
     """
     reg = registry or default_registry()
@@ -78,10 +106,11 @@ def build_topic_handler(
     params = {t: inspect.signature(fn).parameters for t, fn in handlers.items()}
     own_deps = {t: {k: v for k, v in static.items() if k in params[t]} for t in handlers}
     wants_publish = {t: "publish" in params[t] for t in handlers}
+    wants_stream = {t: "reply_stream" in params[t] for t in handlers}
     for message_type in handlers:
         reg.model_for(message_type)  # a table naming an unknown type fails at wiring time
-        if wants_publish[message_type] and bus is None:
-            raise ValueError(f"handler for {message_type!r} takes `publish`: pass the bus")
+        if (wants_publish[message_type] or wants_stream[message_type]) and bus is None:
+            raise ValueError(f"handler for {message_type!r} takes `publish` or `reply_stream`: pass the bus")
 
     async def handle(env: Envelope) -> BaseModel | None:
         fn = handlers.get(env.type)
@@ -92,6 +121,8 @@ def build_topic_handler(
         kwargs = dict(own_deps[env.type])
         if bus is not None and wants_publish[env.type]:
             kwargs["publish"] = Publisher(bus, ctx, reg)
+        if bus is not None and wants_stream[env.type]:
+            kwargs["reply_stream"] = ReplyStream(bus, env)
         return await fn(message, ctx=ctx, **kwargs)
 
     return handle

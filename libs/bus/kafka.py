@@ -22,6 +22,8 @@ from libs.errors import Unavailable
 log = structlog.get_logger("libs.bus")
 
 TOPIC_EXISTS = 36
+# Largest record the producer sends: 1 MiB of text plus its envelope (brokers' message.max.bytes matches).
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 class KafkaBus(TransportBus):

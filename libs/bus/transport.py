@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from abc import abstractmethod
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
 
 import structlog
 from opentelemetry import propagate, trace
@@ -36,6 +37,20 @@ def reply_id(request_id: str) -> str:
     return derived_id(request_id, "reply")
 
 
+def delta_id(request_id: str, n: int) -> str:
+    """The id of the n-th streamed reply before the final one: deterministic, so a redelivery re-sends the same."""
+    return derived_id(request_id, "delta", str(n))
+
+
+@dataclass
+class _ReplyStream:
+    """A streaming request in flight: its replies in arrival order and the next delta id it expects."""
+
+    request_id: str
+    queue: asyncio.Queue[Envelope] = field(default_factory=asyncio.Queue)
+    next_delta: int = 0
+
+
 @dataclass(frozen=True)
 class Subscription:
     topic: str
@@ -65,6 +80,8 @@ class TransportBus(Bus):
         self.reply_topic = self.registry.reply_topics.name(service_name, instance_id)
         self._subscriptions: list[Subscription] = []
         self._pending: dict[str, asyncio.Future[Envelope]] = {}
+        # Expected reply id (the next delta, and the final reply) -> its streaming request.
+        self._streams: dict[str, _ReplyStream] = {}
         self._started = False
 
     @abstractmethod
@@ -148,6 +165,57 @@ class TransportBus(Bus):
             raise error_from_dict(reply.data)
         return reply
 
+    async def request_stream(
+        self,
+        topic: str,
+        message: BaseModel,
+        *,
+        key: str | None,
+        tenant_id: str,
+        timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
+        idle_timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> AsyncGenerator[Envelope, None]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        event_id = new_id()
+        stream = _ReplyStream(event_id)
+        final_id = reply_id(event_id)
+        self._streams[final_id] = stream
+        self._streams[delta_id(event_id, 0)] = stream
+        try:
+            await self.publish(
+                topic,
+                message,
+                key=key,
+                tenant_id=tenant_id,
+                correlation_id=correlation_id,
+                event_id=event_id,
+                reply_to=self.reply_topic,
+                timeout=timeout,
+            )
+            while True:
+                wait = deadline - loop.time()
+                if idle_timeout is not None:
+                    wait = min(wait, idle_timeout)
+                try:
+                    reply = await asyncio.wait_for(stream.queue.get(), max(0.0, wait))
+                except TimeoutError:
+                    raise Timeout(
+                        f"no reply from {topic} in time (stream)",
+                        {"topic": topic, "timeout_s": timeout, "idle_timeout_s": idle_timeout, "event_id": event_id},
+                    ) from None
+                if reply.id != final_id:
+                    yield reply
+                    continue
+                if reply.type == ERROR_REPLY_TYPE:
+                    raise error_from_dict(reply.data)
+                yield reply
+                return
+        finally:
+            self._streams.pop(final_id, None)
+            self._streams.pop(delta_id(event_id, stream.next_delta), None)
+
     # -- building and sending ------------------------------------------------------------------------
     def envelope(
         self,
@@ -224,6 +292,17 @@ class TransportBus(Bus):
         future = self._pending.get(env.id)
         if future is not None and not future.done():
             future.set_result(env)
+            return
+        stream = self._streams.get(env.id)
+        if stream is None:
+            return
+        if env.id == delta_id(stream.request_id, stream.next_delta):
+            # The reply topic has one partition, so deltas arrive in order: wait for the next one only. A
+            # redelivered handler re-sends deltas already seen; their ids are no longer expected and are dropped.
+            del self._streams[env.id]
+            stream.next_delta += 1
+            self._streams[delta_id(stream.request_id, stream.next_delta)] = stream
+        stream.queue.put_nowait(env)
 
     def _unavailable(self, topic: str, why: str) -> Unavailable:
         return Unavailable(f"message bus unavailable: {why}", {"topic": topic})

@@ -14,6 +14,7 @@ from libs.llm import LLMService, LLMSettings
 from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
+from services.conversation.ai_handlers import AI_HANDLERS, AiGeneration, TransientRedactor
 from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.events import EVENTS_TOPIC
@@ -44,11 +45,17 @@ def bootstrap(
     retrieval: RetrievalPort | None = None,
     escalation: EscalationPort | None = None,
     cache: ResponseCache | None = None,
+    ai_llm: LLMService | None = None,
 ) -> Service:
-    """Every port defaults to its bus-backed implementation; tests may pass in-process ones (e.g. a fake rag)."""
+    """Every port defaults to its bus-backed implementation; tests may pass in-process ones (e.g. a fake rag).
+    `ai_llm` answers ai/providers and ai/generate; by default it is `llm` when that is an LLMService, else one
+    built here (shared with the pipeline when `llm` is not given)."""
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
-    own_llm = LLMService(LLMSettings()) if llm is None else None
+    own_llm: LLMService | None = None
+    if ai_llm is None:
+        ai_llm = llm if isinstance(llm, LLMService) else LLMService(LLMSettings())
+        own_llm = ai_llm if ai_llm is not llm else None
     cache = cache or open_cache(settings.platform.redis_url, ttl_s=settings.cache_ttl_s)
     repo = ConversationRepository(store)
     ports = Ports(
@@ -56,10 +63,17 @@ def bootstrap(
         sentiment=sentiment or BusSentiment(bus),
         retrieval=retrieval or BusRetrieval(bus),
         escalation=escalation or BusEscalation(bus),
-        llm=llm or own_llm,  # type: ignore[arg-type]  # one of the two is set
+        llm=llm or ai_llm,
     )
     pipeline = TurnPipeline(ports, cache, settings.deadlines, top_k=settings.retrieval_top_k)
     sessions = SessionService(repo)
+    ai = AiGeneration(
+        ai_llm,
+        redactor or TransientRedactor(bus),
+        ports.retrieval,
+        settings.deadlines,
+        top_k=settings.retrieval_top_k,
+    )
     app = Conversation(
         sessions=sessions,
         turns=TurnService(repo, sessions, pipeline),
@@ -70,7 +84,7 @@ def bootstrap(
     bus.subscribe(
         "conversation.commands",
         group=settings.consumer_group,
-        handler=build_topic_handler(bus, HANDLERS, deps={"app": app}),
+        handler=build_topic_handler(bus, {**HANDLERS, **AI_HANDLERS}, deps={"app": app, "ai": ai}),
     )
     sweeper = IdleSweeper(bus, sessions, settings)
 

@@ -25,6 +25,17 @@ class CloseSessionV1(BaseModel):
     """
 
 
+Flag = Annotated[str, Field(max_length=300)]
+
+
+class ComplianceCheck(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    passed: bool
+    flags: Annotated[list[Flag], Field(max_length=100)]
+
+
 class ConversationCreatedV1(BaseModel):
     """
     Event: a session was opened.
@@ -143,6 +154,45 @@ class EscalateSessionV1(BaseModel):
     notes: Notes | None = None
 
 
+FallbackChainTriedItem = Annotated[str, Field(max_length=200)]
+
+
+Source = Annotated[str, Field(max_length=1000)]
+
+
+class GenerateV1(BaseModel):
+    """
+    Command: generate text with the model registry (seed 000 POST /api/v1/ai/generate); answered with GenerateResult.v1, preceded by GenerationDelta.v1 replies in order when `stream` is true. Ranges (max_tokens per model, temperature 0-2, non-empty prompt, known model) are checked by the service, which answers Invalid naming the field. Carries the caller's prompt: the prompt is redacted before any provider sees it.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    prompt: Annotated[str, Field(max_length=100000)]
+    model: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    """
+    Registry model id; absent = routed by query complexity.
+    """
+    max_tokens: int | None = 512
+    temperature: float | None = 0.7
+    system_prompt: Annotated[str | None, Field(max_length=20000)] = None
+    stream: bool | None = False
+    context: dict[str, Any] | None = None
+    """
+    Caller context passed to the model as labelled facts.
+    """
+
+
+class GenerationDeltaV1(BaseModel):
+    """
+    Streamed reply to Generate.v1 (stream=true): the next piece of generated text, sent before the final GenerateResult.v1; concatenated in `index` order they are the generated text.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    index: Annotated[int, Field(ge=0)]
+    text: Annotated[str, Field(max_length=200000)]
+
+
 class GetCrmUserV1(BaseModel):
     """
     Command: read a CRM user with conversation stats (seed 004 GET /crm/users/{id}); answered with CrmUser.v1.
@@ -188,6 +238,15 @@ class ListCrmUsersV1(BaseModel):
     page: Annotated[int, Field(ge=1, le=1000000)]
     per_page: Annotated[int, Field(ge=1, le=100)]
     active_only: bool
+
+
+class ListProvidersV1(BaseModel):
+    """
+    Command: list the model registry with live availability (seed 000 GET /api/v1/ai/providers); answered with ProviderList.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
 
 
 CustomerId = Annotated[str, Field(max_length=200)]
@@ -375,6 +434,33 @@ class PostMessageV1(BaseModel):
     want_category: bool | None = None
     want_agent: bool | None = None
     want_alternatives: bool | None = None
+
+
+class ProviderEntry(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    id: Annotated[str, Field(max_length=200, min_length=1)]
+    provider: Literal['openai', 'anthropic', 'google', 'local']
+    model: Annotated[str, Field(max_length=200, min_length=1)]
+    compliance_level: Annotated[str, Field(max_length=100)]
+    capabilities: Annotated[list[Literal['text_generation', 'embeddings', 'classification']], Field(max_length=10)]
+    is_default: bool
+    available: bool
+    """
+    True when the provider's API key is configured (local: always).
+    """
+
+
+class ProviderListV1(BaseModel):
+    """
+    Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    providers: Annotated[list[ProviderEntry], Field(max_length=500)]
+    default_provider: Annotated[str, Field(max_length=200, min_length=1)]
 
 
 Summary = Annotated[str, Field(max_length=4000)]
@@ -587,6 +673,15 @@ class StartSessionV1(BaseModel):
     """
 
 
+class TokenUsage(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    prompt_tokens: Annotated[int, Field(ge=0)]
+    completion_tokens: Annotated[int, Field(ge=0)]
+    total_tokens: Annotated[int, Field(ge=0)]
+
+
 class TurnResultV1(BaseModel):
     """
     Reply: the stored customer message, the reply (AI, or the handoff notice at HUMAN_AGENT), the updated session and the turn's facts.
@@ -620,3 +715,31 @@ class ValidateCustomerTokenV1(BaseModel):
         extra='forbid',
     )
     session_token: Annotated[str, Field(max_length=512, min_length=1)]
+
+
+class GenerateResultV1(BaseModel):
+    """
+    Reply to Generate.v1: the seed 000 ai/generate data (generated_text, usage, model, compliance_check) plus routing and cost facts.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    generated_text: Annotated[str, Field(max_length=1000000)]
+    usage: TokenUsage
+    model: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    The model name the provider reported (e.g. gpt-4o).
+    """
+    compliance_check: ComplianceCheck
+    model_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    The registry id that answered.
+    """
+    provider: Literal['openai', 'anthropic', 'google', 'local']
+    cost_usd: Annotated[float | None, Field(ge=0.0)] = None
+    requires_human_review: bool | None = None
+    confidence: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    complexity_score: float | None = None
+    latency_ms: Annotated[float | None, Field(ge=0.0)] = None
+    fallback_chain_tried: Annotated[list[FallbackChainTriedItem] | None, Field(max_length=100)] = None
+    sources: Annotated[list[Source] | None, Field(max_length=100)] = None
