@@ -1,0 +1,1 @@
+"""AI-quality evaluation scripts (make eval): read ../shared/data, print tables."""
