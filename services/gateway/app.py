@@ -16,6 +16,7 @@ from libs.observability.health import add_health_routes
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
+from services.gateway.route_limits import enforce, limits_for
 
 
 class BodyLimit:
@@ -73,6 +74,14 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     app.state.gateway = gw
     app.state.health = health
     app.state.started_at = time.monotonic()
+
+    async def route_guard(request: Request, dialect: str, method: str, path: str) -> None:
+        limits = limits_for(dialect, method, path, gw.settings.cs_prefix)
+        if limits:
+            await enforce(request, gw.limiter, f"{dialect}:{method}:{path}", limits)
+
+    if gw.settings.route_limits:
+        app.state.route_guard = route_guard
 
     @app.middleware("http")
     async def stamp(request: Request, call_next: Any) -> Any:

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from libs.bus.base import Bus
 from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
-from services.gateway.ratelimit import Quota, RateLimiter
+from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
 from services.gateway.settings import GatewaySettings
 
 
@@ -40,9 +40,9 @@ async def authenticated(
 ) -> Principal:
     principal = await gw.identity.authenticate(authorization, x_api_key)
     try:
-        request.state.rate_limit = await gw.limiter.hit(principal.subject_id, principal.rate_tier)
+        keep_tightest(request, await gw.limiter.hit(principal.subject_id, principal.rate_tier))
     except RateLimited as exc:
-        request.state.rate_limit = Quota(limit=exc.details["limit"], remaining=0, reset_epoch=exc.details["reset"])
+        keep_tightest(request, Quota(limit=exc.details["limit"], remaining=0, reset_epoch=exc.details["reset"]))
         raise
     return principal
 

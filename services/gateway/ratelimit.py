@@ -56,12 +56,22 @@ class RateLimiter:
         self._window = window_seconds
 
     async def hit(self, subject: str, tier: str) -> Quota:
-        """Count one request; raise RateLimited (with the quota in details) past the tier's limit."""
-        limit = TIER_LIMITS.get(tier, TIER_LIMITS["free"])
-        window_start = int(time.time()) // self._window * self._window
-        reset = window_start + self._window
-        count = await self._backend.incr(f"rl:{subject}:{window_start}", self._window)
+        """Count one request against the caller's hourly tier (seed 003); RateLimited past it."""
+        return await self.hit_window(subject, TIER_LIMITS.get(tier, TIER_LIMITS["free"]), self._window)
+
+    async def hit_window(self, key: str, limit: int, window_seconds: int) -> Quota:
+        """Count one request in a fixed window of `window_seconds`; RateLimited (quota in details) past `limit`."""
+        window_start = int(time.time()) // window_seconds * window_seconds
+        reset = window_start + window_seconds
+        count = await self._backend.incr(f"rl:{key}:{window_seconds}:{window_start}", window_seconds)
         quota = Quota(limit=limit, remaining=max(0, limit - count), reset_epoch=reset)
         if count > limit:
             raise RateLimited("Rate limit exceeded", {"limit": limit, "reset": reset})
         return quota
+
+
+def keep_tightest(request: Any, quota: Quota) -> None:
+    """The response headers show the quota closest to running out among all that applied to the request."""
+    current: Quota | None = getattr(request.state, "rate_limit", None)
+    if current is None or quota.remaining < current.remaining:
+        request.state.rate_limit = quota

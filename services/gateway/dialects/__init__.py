@@ -28,13 +28,14 @@ def routers() -> list[tuple[str, APIRouter]]:
     return found
 
 
-_KB_PATHS = ("/api/v1/conversations", "/api/v1/knowledge-base", "/api/v1/analytics")
+_KB_PREFIXES = ("/api/v1/conversations", "/api/v1/knowledge-base")
+_KB_ANALYTICS = "/api/v1/analytics"  # exactly: /api/v1/analytics/summary is seed 000's
 _CRM_PATHS = ("/sessions", "/chat", "/crm", "/upload_docs", "/rag", "/admin")
 
 
 def dialect_for_path(path: str, cs_prefix: str = "/cs") -> Dialect:
     """Pick the envelope for a request that reached no route (404/405), by the seed that owns the path."""
-    if path.startswith(_KB_PATHS):
+    if path.startswith(_KB_PREFIXES) or path == _KB_ANALYTICS:
         return KB_PLATFORM
     if path.startswith(("/api/v1", "/websocket")):
         return INSIGHTS

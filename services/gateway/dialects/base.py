@@ -76,6 +76,8 @@ class Dialect(ABC):
 
     name: str
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+    # A seed that documents no status for a domain error code renders it with its closest documented status.
+    status_overrides: dict[str, int] = {}  # noqa: RUF012 - read-only class table
 
     @abstractmethod
     def render_error(
@@ -90,7 +92,7 @@ class Dialect(ABC):
         return self.render_error(request, status=400, code="invalid", message=message, details=errors)
 
     def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
-        status = STATUS_BY_CODE.get(exc.code, 500)
+        status = self.status_overrides.get(exc.code) or STATUS_BY_CODE.get(exc.code, 500)
         return self.render_error(request, status=status, code=exc.code, message=exc.message, details=exc.details)
 
     def http_error(self, request: Request, exc: HTTPException) -> JSONResponse:
@@ -110,9 +112,14 @@ class Dialect(ABC):
             def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
                 handler = super().get_route_handler()
 
+                route_path = self.path
+
                 async def handle(request: Request) -> Response:
                     request.state.dialect = dialect
                     try:
+                        guard = getattr(request.app.state, "route_guard", None)
+                        if guard is not None:  # per-route rate limits, rendered in this dialect's envelope
+                            await guard(request, dialect.name, request.method, route_path)
                         response = await handler(request)
                     except RequestValidationError as exc:
                         response = dialect.validation_error(request, exc)

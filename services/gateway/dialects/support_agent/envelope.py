@@ -33,6 +33,8 @@ def _details_text(details: dict[str, Any]) -> str | None:
 
 class SupportAgentDialect(Dialect):
     name = "support_agent"
+    # Seed 001 documents no 409: a refused state change is a VALIDATION_ERROR, which it lists as 400.
+    status_overrides = {"conflict": 400}  # noqa: RUF012 - read-only class table
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]
