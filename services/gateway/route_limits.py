@@ -47,12 +47,19 @@ def limits_for(dialect: str, method: str, path: str, cs_prefix: str) -> tuple[Li
 
 
 async def enforce(request: Request, limiter: RateLimiter, scope: str, limits: tuple[Limit, ...]) -> None:
-    """Count the request in each window (per client IP, as the seeds say); 429 past any of them."""
+    """Count the request in each window (per client IP, as the seeds say); 429 past any of them.
+
+    The headers show the longest window (seed 004's example shows its 100/min, not the 10/s burst) unless a
+    shorter window is the one that refused the request.
+    """
     client = request.client.host if request.client else "unknown"
-    for limit in limits:
+    shown: Quota | None = None
+    for limit in sorted(limits, key=lambda x: -x.per_seconds):
         try:
             quota = await limiter.hit_window(f"{scope}:{client}", limit.requests, limit.per_seconds)
         except RateLimited as exc:
-            keep_tightest(request, Quota(limit=limit.requests, remaining=0, reset_epoch=exc.details["reset"]))
+            request.state.rate_limit = Quota(limit=limit.requests, remaining=0, reset_epoch=exc.details["reset"])
             raise
-        keep_tightest(request, quota)
+        shown = shown or quota
+    if shown is not None:
+        keep_tightest(request, shown)

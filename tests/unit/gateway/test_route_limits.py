@@ -42,4 +42,5 @@ async def test_seed_004_burst_of_ten_per_second(platform: Platform) -> None:
     assert 429 in codes
     refused = responses[codes.index(429)]
     assert refused.json()["success"] is False and refused.json()["error"]["code"] == "RATE_LIMITED"
-    assert refused.headers["X-RateLimit-Limit"] == "10"
+    assert refused.headers["X-RateLimit-Limit"] == "10"  # the burst window refused it
+    assert responses[0].headers["X-RateLimit-Limit"] == "100"
