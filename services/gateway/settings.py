@@ -33,5 +33,5 @@ class GatewaySettings(BaseSettings):
     # /upload_docs takes several files of up to 50 MB each; the route enforces per-file and per-request limits.
     upload_max_body_bytes: int = 210_000_000
     cs_prefix: str = "/cs"
-    # The per-IP route limits the seeds document (seed 001/002 per minute, seed 004 10/s bursts); key tiers always apply.
+    # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
