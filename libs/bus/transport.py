@@ -235,7 +235,9 @@ class TransportBus(Bus):
         self.registry.check_topic(topic, message_type)
         data = self.registry.dump(message_type, message)
         carrier: dict[str, str] = {}
-        propagate.inject(carrier, context=trace.set_span_in_context(span) if span is not None else None)
+        traced = span if span is not None else trace.get_current_span()
+        if traced.get_span_context().is_valid:  # no trace in progress: nothing to propagate, skip the propagators
+            propagate.inject(carrier, context=trace.set_span_in_context(traced))
         event_id = event_id or new_id()
         return Envelope(
             id=event_id,
