@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     configs = CONFIGS
     if args.smoke:
         cut = np.arange(300)
-        ds = data.Datasets(*(x.subset(cut) if isinstance(x, data.Split) else x for x in vars(ds).values()))
+        fields: dict[str, Any] = {k: v.subset(cut) if isinstance(v, data.Split) else v for k, v in vars(ds).items()}
+        ds = data.Datasets(**fields)
         configs = [{**CONFIGS[0], "epochs": 1}]
     device = "cuda" if torch.cuda.is_available() else "cpu"
     args.out.mkdir(parents=True, exist_ok=True)
