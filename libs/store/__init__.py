@@ -11,9 +11,7 @@ from libs.store.sqlite import SQLiteStore
 __all__ = ["AggregateOp", "Collection", "DocumentStore", "Filter", "Sort", "open_store"]
 
 
-def open_store(
-    *, database: str, mongodb_url: str | None = None, sqlite_dir: Path | None = None
-) -> DocumentStore:
+def open_store(*, database: str, mongodb_url: str | None = None, sqlite_dir: Path | None = None) -> DocumentStore:
     """mongodb_url -> MongoDB `database`; else <sqlite_dir>/<database>.sqlite3; neither -> in-memory."""
     check_name(database, "database")
     if mongodb_url:

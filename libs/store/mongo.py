@@ -52,8 +52,7 @@ def _in_clause(field: str, values: tuple[Any, ...]) -> dict[str, Any]:
     for value in values:
         groups.setdefault(_bracket(value), []).append(value)
     branches = [
-        {field: {"$in": group, "$type": bracket} if bracket else {"$in": group}}
-        for bracket, group in groups.items()
+        {field: {"$in": group, "$type": bracket} if bracket else {"$in": group}} for bracket, group in groups.items()
     ]
     if not branches:
         return {field: {"$in": []}}

@@ -118,10 +118,7 @@ class SQLiteCollection(Collection):
 
     async def upsert(self, doc: dict[str, Any]) -> dict[str, Any]:
         body = prepare_doc(doc)
-        sql = (
-            f"INSERT INTO {self._table} (id, doc) VALUES (?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc"
-        )
+        sql = f"INSERT INTO {self._table} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc"
         self._store.run(lambda conn: conn.execute(sql, (body["id"], _dumps(body))))
         return body
 

@@ -1,4 +1,5 @@
-"""Consumes sentiment.commands (AnalyzeSentiment), replies with SentimentResult and emits SentimentAnalyzed events."""
+"""Consumes sentiment.commands: AnalyzeSentiment (replies SentimentResult, emits SentimentAnalyzed events), Classify
+(ClassificationResult), Explain (ExplanationResult, page stored) and GetExplanation (ExplanationView)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,28 @@ from typing import Any
 
 from libs.bus import Publisher
 from libs.bus.base import MessageContext
+from libs.bus.dispatch import HandlerFn
 from libs.bus.envelope import derived_id
-from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentAnalyzedV1, SentimentResultV1
+from libs.contracts.models.sentiment import (
+    AnalyzeSentimentV1,
+    ClassificationResultV1,
+    ClassifyV1,
+    ExplainV1,
+    ExplanationResultV1,
+    ExplanationViewV1,
+    GetExplanationV1,
+    SentimentAnalyzedV1,
+    SentimentResultV1,
+)
+from services.sentiment.ai_analysis import AiAnalyst, AiReading
+from services.sentiment.classification import CategoryClassifier
 from services.sentiment.domain import IrateRule
+from services.sentiment.explanations import ExplanationService, result_fields
 from services.sentiment.model import SentimentModel
 from services.sentiment.store import AnalysisRepository
 
 EVENTS_TOPIC = "sentiment.events"
+LOCAL_SOURCE = "local"
 
 
 def _rule(cmd: AnalyzeSentimentV1) -> IrateRule:
@@ -25,25 +41,47 @@ def _rule(cmd: AnalyzeSentimentV1) -> IrateRule:
     )
 
 
+def _with_ai(result: dict[str, Any], reading: AiReading) -> dict[str, Any]:
+    """The LLM's reading replaces the local satisfaction score and phrases; label and probabilities stay local."""
+    if not reading.answered:
+        return {**result, "analysis_source": reading.source}
+    return {
+        **result,
+        "satisfaction_score": reading.satisfaction_score,
+        "key_positives": reading.key_positives,
+        "key_negatives": reading.key_negatives,
+        "analysis_source": reading.source,
+    }
+
+
 async def handle_analyze_sentiment(
     cmd: AnalyzeSentimentV1,
     *,
     ctx: MessageContext,
     model: SentimentModel,
     repo: AnalysisRepository,
+    analyst: AiAnalyst,
     publish: Publisher,
 ) -> SentimentResultV1:
     texts = [item.text for item in cmd.texts]
     # The model is CPU-bound: run it off the event loop so replies and heartbeats keep flowing.
     analyses = await asyncio.to_thread(model.analyze, texts, _rule(cmd))
-    results: list[dict[str, Any]] = [{"id": item.id, **asdict(a)} for item, a in zip(cmd.texts, analyses, strict=True)]
+    results: list[dict[str, Any]] = [
+        {"id": item.id, **asdict(a), "analysis_source": LOCAL_SOURCE}
+        for item, a in zip(cmd.texts, analyses, strict=True)
+    ]
+    if cmd.use_ai:
+        readings = await analyst.analyze(texts)
+        results = [_with_ai(r, reading) for r, reading in zip(results, readings, strict=True)]
     for result in results:
         await repo.record(derived_id(ctx.event_id, result["id"]), ctx.tenant_id, result, ctx.event_id)
     # Events are re-published on redelivery with the same derived ids, so consumers see each one once.
     await asyncio.gather(
         *(publish(EVENTS_TOPIC, _event(r, model.model_id, ctx.event_id), key=r["id"]) for r in results)
     )
-    return SentimentResultV1.model_validate({"results": results, "model": model.model_id, "analysis_source": "local"})
+    sources = {r["analysis_source"] for r in results}
+    source = sources.pop() if len(sources) == 1 else ("mixed" if sources else LOCAL_SOURCE)
+    return SentimentResultV1.model_validate({"results": results, "model": model.model_id, "analysis_source": source})
 
 
 def _event(result: dict[str, Any], model_id: str, request_id: str) -> SentimentAnalyzedV1:
@@ -61,4 +99,46 @@ def _event(result: dict[str, Any], model_id: str, request_id: str) -> SentimentA
     )
 
 
-HANDLERS = {"sentiment.AnalyzeSentiment.v1": handle_analyze_sentiment}
+async def handle_classify(
+    cmd: ClassifyV1, *, ctx: MessageContext, classifier: CategoryClassifier
+) -> ClassificationResultV1:
+    result = await classifier.classify(cmd.text, cmd.categories, cmd.model)
+    return ClassificationResultV1.model_validate(
+        {
+            "classifications": [{"category": c, "probability": p} for c, p in result.scores],
+            "top_category": result.scores[0][0],
+            "model": result.model,
+            "source": result.source,
+        }
+    )
+
+
+async def handle_explain(
+    cmd: ExplainV1, *, ctx: MessageContext, explanations: ExplanationService
+) -> ExplanationResultV1:
+    # Derived from the command's id: a redelivered Explain finds the page already stored and answers with it.
+    explanation_id = "exp-" + derived_id(ctx.event_id, "explanation")
+    explanation, page = await explanations.explain(explanation_id, ctx.tenant_id, cmd.model_name, cmd.text, cmd.method)
+    return ExplanationResultV1.model_validate(result_fields(explanation, page))
+
+
+async def handle_get_explanation(
+    cmd: GetExplanationV1, *, ctx: MessageContext, explanations: ExplanationService
+) -> ExplanationViewV1:
+    page = await explanations.page(cmd.explanation_id, ctx.tenant_id, cmd.access_token)
+    return ExplanationViewV1.model_validate(
+        {
+            "explanation_id": page.explanation_id,
+            "html": page.html,
+            "model_name": page.model_name,
+            "expires_at": page.expires_at.isoformat(),
+        }
+    )
+
+
+HANDLERS: dict[str, HandlerFn] = {
+    "sentiment.AnalyzeSentiment.v1": handle_analyze_sentiment,
+    "sentiment.Classify.v1": handle_classify,
+    "sentiment.Explain.v1": handle_explain,
+    "sentiment.GetExplanation.v1": handle_get_explanation,
+}

@@ -1,11 +1,18 @@
-"""The sentiment service's repository: one analysis record per analysed text, written at most once."""
+"""The sentiment service's repositories: one analysis record per analysed text (written at most once) and the
+rendered explanation pages (per tenant, expiring, opened by id + tenant or by id + access token)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.store import DocumentStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class AnalysisRepository:
@@ -22,10 +29,76 @@ class AnalysisRepository:
             "tenant_id": tenant_id,
             "request_id": request_id,
             "item_id": result["id"],
-            "created_at": datetime.now(UTC).isoformat(),
+            "created_at": _now().isoformat(),
             **{k: result[k] for k in ("label", "score", "cs_level", "irate", "satisfaction_score")},
         }
         return await self._analyses.insert_if_absent(doc)
 
     async def count(self, tenant_id: str) -> int:
         return await self._analyses.count({"tenant_id": tenant_id})
+
+
+@dataclass(frozen=True)
+class StoredExplanation:
+    explanation_id: str
+    tenant_id: str
+    model_name: str
+    html: str
+    access_token: str
+    expires_at: datetime
+
+
+class ExplanationRepository:
+    """Explanation pages. The token is kept as issued: the page it opens sits in the same record, so hashing it
+    would protect nothing, and a redelivered Explain must answer with the token of the record already stored."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._pages = store.collection("explanations")
+
+    async def ensure_indexes(self) -> None:
+        await self._pages.ensure_index(["expires_at"])
+
+    async def save(self, page: StoredExplanation) -> StoredExplanation:
+        """Store unless this id exists (redelivery); either way the stored record is returned."""
+        # Expired pages hold customer text nobody may read any more: drop them as new ones come in.
+        await self._pages.delete_many({"expires_at": {"$lt": _now().isoformat()}})
+        doc = {
+            "id": page.explanation_id,
+            "tenant_id": page.tenant_id,
+            "model_name": page.model_name,
+            "html": page.html,
+            "access_token": page.access_token,
+            "created_at": _now().isoformat(),
+            "expires_at": page.expires_at.isoformat(),
+        }
+        if await self._pages.insert_if_absent(doc):
+            return page
+        stored = await self._pages.get(page.explanation_id)
+        return _page(stored) if stored is not None else page
+
+    async def open(self, explanation_id: str, tenant_id: str, access_token: str | None) -> StoredExplanation | None:
+        """The page when it exists, belongs to `tenant_id`, has not expired and (when given) the token matches."""
+        doc = await self._pages.get(explanation_id)
+        if doc is None or doc["tenant_id"] != tenant_id:
+            return None
+        page = _page(doc)
+        if page.expires_at <= _now():
+            return None
+        if access_token is not None and not hmac.compare_digest(access_token.encode(), page.access_token.encode()):
+            return None
+        return page
+
+
+def _page(doc: dict[str, Any]) -> StoredExplanation:
+    return StoredExplanation(
+        explanation_id=doc["id"],
+        tenant_id=doc["tenant_id"],
+        model_name=doc["model_name"],
+        html=doc["html"],
+        access_token=doc["access_token"],
+        expires_at=datetime.fromisoformat(doc["expires_at"]),
+    )
+
+
+def expiry(ttl_s: int) -> datetime:
+    return _now() + timedelta(seconds=ttl_s)

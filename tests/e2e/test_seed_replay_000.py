@@ -285,7 +285,6 @@ def test_ai_generate(api: httpx.Client) -> None:
     assert data["generated_text"].strip()
 
 
-@pending("POST /api/v1/ai/classify")
 def test_ai_classify(api: httpx.Client) -> None:
     categories = ["account_access", "transaction_issue", "balance_inquiry", "fee_dispute", "technical_support"]
     resp = api.post(
@@ -364,7 +363,6 @@ def test_ai_deploy(api: httpx.Client) -> None:
     check(data, {"deployment_id": str, "status": str, "endpoint": str, "metrics_endpoint": str})
 
 
-@pending("POST /api/v1/ai/explain")
 def test_ai_explain(api: httpx.Client) -> None:
     resp = api.post(
         "/api/v1/ai/explain",

@@ -566,6 +566,10 @@ class EvaluateTurnV1(BaseModel):
     """
     Recorded on the ticket.
     """
+    negative_sentiment: bool | None = None
+    """
+    Seed 001 rule: a sentiment_score at or below the policy's negative_sentiment threshold (-0.6) escalates AI_REP -> AI_MANAGER at once (support_reason negative_sentiment, seed 002 reason IRATE_CUSTOMER). Absent/false: the company's irate protocol alone governs a negative customer (de-escalation attempts first).
+    """
 
 
 class TicketListV1(BaseModel):

@@ -1,13 +1,25 @@
-"""Gateway → sentiment service: AnalyzeSentiment requests, split into parallel chunks for large batches."""
+"""Gateway → sentiment service: AnalyzeSentiment (split into parallel chunks for large batches), Classify, Explain
+and GetExplanation requests over the bus; typed replies out."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from dataclasses import dataclass
 from typing import Any
 
 from libs.bus.base import Bus
-from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV1
+from libs.contracts.models.sentiment import (
+    AnalyzeSentimentV1,
+    ClassificationResultV1,
+    ClassifyV1,
+    ExplainV1,
+    ExplanationResultV1,
+    ExplanationViewV1,
+    GetExplanationV1,
+    SentimentResultV1,
+)
 from services.gateway.auth import Principal
 
 SENTIMENT_CHUNK = 256  # texts per command: small enough that a crashed consumer redoes little, large enough to batch
@@ -53,3 +65,65 @@ class SentimentClient:
             correlation_id=correlation_id,
         )
         return SentimentResultV1.model_validate(reply.data)
+
+    async def classify(
+        self, caller: Principal, text: str, categories: list[str], model: str | None, *, correlation_id: str
+    ) -> ClassificationResultV1:
+        fields: dict[str, Any] = {"text": text, "categories": categories}
+        if model is not None:
+            fields["model"] = model
+        reply = await self._bus.request(
+            "sentiment.commands",
+            ClassifyV1.model_validate(fields),
+            key=correlation_id,
+            tenant_id=caller.tenant_id,
+            # A named cloud model may be tried before the local fallback answers: the long budget.
+            timeout=self._batch_timeout,
+            correlation_id=correlation_id,
+        )
+        return ClassificationResultV1.model_validate(reply.data)
+
+    async def explain(
+        self, caller: Principal, model_name: str, text: str, method: str, *, correlation_id: str
+    ) -> ExplanationResultV1:
+        command = ExplainV1.model_validate({"model_name": model_name, "text": text, "method": method})
+        reply = await self._bus.request(
+            "sentiment.commands",
+            command,
+            key=correlation_id,
+            tenant_id=caller.tenant_id,
+            # Shapley values cost a few hundred model calls: the long budget.
+            timeout=self._batch_timeout,
+            correlation_id=correlation_id,
+        )
+        return ExplanationResultV1.model_validate(reply.data)
+
+    async def explanation_page(
+        self, tenant_id: str, explanation_id: str, access_token: str | None, *, correlation_id: str
+    ) -> ExplanationViewV1:
+        """The stored page in `tenant_id` (the caller's, or the one the access token was issued in)."""
+        fields: dict[str, Any] = {"explanation_id": explanation_id}
+        if access_token is not None:
+            fields["access_token"] = access_token
+        reply = await self._bus.request(
+            "sentiment.commands",
+            GetExplanationV1.model_validate(fields),
+            key=explanation_id,
+            tenant_id=tenant_id,
+            timeout=self._timeout,
+            correlation_id=correlation_id,
+        )
+        return ExplanationViewV1.model_validate(reply.data)
+
+
+def token_tenant(token: str) -> str | None:
+    """The tenant an explanation access token was issued in (format `<base64url(tenant)>.<secret>`, see the
+    sentiment service's explanations.issue_token), or None when the token is malformed."""
+    head, sep, secret = token.partition(".")
+    if not sep or not head or len(secret) < 16:
+        return None
+    try:
+        tenant = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return tenant or None

@@ -225,10 +225,7 @@ async def test_sort_skip_limit(store: DocumentStore) -> None:
     ids = lambda docs: "".join(d["id"] for d in docs)  # noqa: E731
     assert ids(await people.find(sort=[("name", -1)])) == "dcba"
     assert ids(await people.find(sort=[("addr.zip", 1)])) == "cdab"  # missing first, then id tie-break
-    assert (
-        ids(await people.find({"addr.city": {"$exists": True}}, sort=[("addr.city", 1), ("age", -1)]))
-        == "cab"
-    )
+    assert ids(await people.find({"addr.city": {"$exists": True}}, sort=[("addr.city", 1), ("age", -1)])) == "cab"
     assert ids(await people.find(sort=[("name", 1)], skip=1, limit=2)) == "bc"
     assert ids(await people.find(sort=[("name", 1)], skip=3, limit=10)) == "d"
     assert await people.find(limit=0) == []

@@ -16,9 +16,7 @@ from libs.store.sqlite import SQLiteStore
 
 def test_prepare_doc_copies_puts_id_first_and_stringifies_dates() -> None:
     nested = {"k": [1, (2, 3)]}
-    doc = prepare_doc(
-        {"a": nested, "id": "x", "d": date(2024, 1, 2), "t": datetime(2024, 1, 2, 3, tzinfo=UTC)}
-    )
+    doc = prepare_doc({"a": nested, "id": "x", "d": date(2024, 1, 2), "t": datetime(2024, 1, 2, 3, tzinfo=UTC)})
     assert list(doc) == ["id", "a", "d", "t"]
     assert doc["a"] == {"k": [1, [2, 3]]} and doc["a"] is not nested
     assert doc["d"] == "2024-01-02" and doc["t"] == "2024-01-02T03:00:00+00:00"

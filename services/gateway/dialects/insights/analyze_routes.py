@@ -74,12 +74,14 @@ async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayD
     )
     result = batch.results[0]
     analysis = {
-        "satisfaction_score": result["satisfaction_score"],
+        "satisfaction_score": int(result["satisfaction_score"]),  # a 1..10 integer (the contract's number)
         "key_positives": result["key_positives"],
         "key_negatives": result["key_negatives"],
         "score": result["score"],
         "cs_level": result["cs_level"],
-        "source": batch.analysis_source,
+        # use_ai: "local", "local_fallback: <reason>" or the LLM registry id that wrote the satisfaction score and
+        # phrases (the probabilities and label always come from the local model named by "model").
+        "source": result.get("analysis_source", batch.analysis_source),
         "model": batch.model,
     }
     return ok({**_probabilities(result), "analysis": analysis})

@@ -1,0 +1,65 @@
+"""Seed 000 POST /api/v1/ai/classify: text + 2..100 distinct categories (+ optional model) in, probabilities best
+first, top category and model out; answered by the sentiment service over the bus (sentiment.Classify.v1).
+
+`model` may name an LLM registry id (GET /api/v1/ai/providers): when that provider is configured it answers,
+otherwise the local classifier does and the additive `source` field says why ("local_fallback: ...").
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from services.gateway.clients.sentiment import SentimentClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.analyze_routes import Text
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
+
+MIN_CATEGORIES, MAX_CATEGORIES = 2, 100
+MAX_CATEGORY_CHARS = 200
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Category must not be empty")
+    return value.strip()
+
+
+Category = Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY_CHARS, strict=True), AfterValidator(_not_blank)]
+
+
+class ClassifyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text
+    categories: Annotated[list[Category], Field(min_length=MIN_CATEGORIES, max_length=MAX_CATEGORIES)]
+    model: Annotated[str, Field(min_length=1, max_length=200, strict=True)] | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct(cls, categories: list[str]) -> list[str]:
+        duplicated = sorted({c for c in categories if categories.count(c) > 1})
+        if duplicated:
+            raise ValueError(f"Categories must be distinct; duplicated: {', '.join(duplicated)}")
+        return categories
+
+
+@router.post("/classify", description=__doc__)
+async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    client = SentimentClient(
+        gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s
+    )
+    result = await client.classify(caller, body.text, body.categories, body.model, correlation_id=request_id(request))
+    return ok(
+        {
+            # Insertion order is the ranking: best first, as in the seed.
+            "classifications": {item.category: item.probability for item in result.classifications},
+            "top_category": result.top_category,
+            "model": result.model,
+            "source": result.source,
+        }
+    )

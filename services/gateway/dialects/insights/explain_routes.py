@@ -1,0 +1,96 @@
+"""Seed 000 POST /api/v1/ai/explain (model name + {text} + method in; prediction, Shapley token importances and a
+visualization link out) and GET /api/v1/visualizations/{explanation_id} (the rendered HTML page), both answered
+by the sentiment service over the bus (sentiment.Explain.v1, sentiment.GetExplanation.v1).
+
+The visualization page opens either with the API's own credentials (Authorization / X-API-Key; the caller's
+tenant must own the explanation) or, so that it works as a plain link in a browser, with the `token` query
+parameter that visualization_url carries: an unguessable per-explanation token (192 random bits) that expires
+with the stored page (SWITCHBOARD_SENTIMENT_EXPLANATION_TTL_S, default 1 h). A missing, expired, wrong-token or
+other-tenant page is the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from libs.errors import NotFound
+from services.gateway.clients.sentiment import SentimentClient, token_tenant
+from services.gateway.deps import Caller, Gateway, GatewayDep, authenticated
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.insights.analyze_routes import Text
+from services.gateway.dialects.insights.envelope import DIALECT, ok
+
+router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: ai"])
+
+VISUALIZATION_PATH = "/api/v1/visualizations/"
+# The page is inert HTML with inline styles only: nothing else may load, and the token never leaves in a Referer.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+
+
+class ExplainData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text
+
+
+class ExplainBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model_name: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+    data: ExplainData
+    # Checked by the sentiment service (only "shap"), whose 400 names explanation_method.
+    explanation_method: Annotated[str, Field(min_length=1, max_length=50, strict=True)] = "shap"
+
+
+def _client(gw: Gateway) -> SentimentClient:
+    return SentimentClient(gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s)
+
+
+@router.post("/ai/explain", description=__doc__)
+async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    result = await _client(gw).explain(
+        caller, body.model_name, body.data.text, body.explanation_method, correlation_id=request_id(request)
+    )
+    url = f"{str(request.base_url).rstrip('/')}{VISUALIZATION_PATH}{result.explanation_id}?token={result.access_token}"
+    return ok(
+        {
+            "prediction": {result.prediction.kind: result.prediction.label, "confidence": result.prediction.confidence},
+            "explanation": {
+                "method": result.method,
+                "feature_importance": [f.model_dump() for f in result.feature_importance],
+                "visualization_url": url,
+                "explanation_id": result.explanation_id,
+                "visualization_expires_at": result.expires_at.isoformat(),
+                "base_value": result.base_value,
+                "exact": result.exact,
+            },
+            "model": result.model_name,
+        }
+    )
+
+
+@router.get("/visualizations/{explanation_id}", response_class=HTMLResponse, description=__doc__)
+async def visualization(
+    explanation_id: Annotated[str, Path(min_length=1, max_length=100)],
+    gw: GatewayDep,
+    request: Request,
+    token: Annotated[str | None, Query(min_length=1, max_length=600)] = None,
+) -> HTMLResponse:
+    if token is not None:
+        tenant = token_tenant(token)
+        if tenant is None:
+            raise NotFound("explanation not found or expired", {"explanation_id": explanation_id})
+    else:
+        caller = await authenticated(
+            request, gw, request.headers.get("authorization"), request.headers.get("x-api-key")
+        )
+        tenant = caller.tenant_id
+    page = await _client(gw).explanation_page(tenant, explanation_id, token, correlation_id=request_id(request))
+    return HTMLResponse(page.html, headers=PAGE_HEADERS)
