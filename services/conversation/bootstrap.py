@@ -66,7 +66,7 @@ def bootstrap(
         llm=llm or ai_llm,
     )
     pipeline = TurnPipeline(ports, cache, settings.deadlines, top_k=settings.retrieval_top_k)
-    sessions = SessionService(repo)
+    sessions = SessionService(repo, repeat_contact_window_s=settings.repeat_contact_window_s)
     ai = AiGeneration(
         ai_llm,
         redactor or TransientRedactor(bus),

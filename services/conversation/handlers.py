@@ -33,6 +33,7 @@ from libs.contracts.models.conversation import (
     ValidateCustomerTokenV1,
 )
 from services.conversation.customers import CrmService, CustomerTokens
+from services.conversation.domain import check_message
 from services.conversation.events import EVENTS_TOPIC, Emit
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
@@ -63,11 +64,30 @@ def _view(session: dict[str, Any], messages: list[dict[str, Any]] | None = None)
 async def handle_start_session(
     cmd: StartSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
-    return _view(await app.sessions.start(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+    """Opens the session; an initial message is its first customer turn, answered like any PostMessage, and the
+    view carries that turn's two messages (seed 002 POST /sessions `initialMessage`)."""
+    emit = emitter(publish)
+    if cmd.initial_message is not None:
+        check_message(cmd.initial_message)  # a blank one is refused (CS_008) before anything is created
+    session = await app.sessions.start(ctx.tenant_id, cmd.model_dump(exclude={"initial_message"}), emit)
+    if cmd.initial_message is None:
+        return _view(session)
+    first_turn = {
+        "session_id": session["session_id"],
+        "text": cmd.initial_message,
+        "channel": session["channel"],
+        "dialect": session["dialect"],
+    }
+    turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit)
+    return _view(turn["session"], [turn["customer_message"], turn["reply_message"]])
 
 
 async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Conversation) -> SessionViewV1:
-    session, messages = await app.sessions.view(ctx.tenant_id, cmd.session_id, cmd.message_limit or app.history_limit)
+    """`message_limit` 0 answers the session record alone (callers that need only its fields)."""
+    limit = app.history_limit if cmd.message_limit is None else cmd.message_limit
+    if limit == 0:
+        return _view(await app.sessions.get(ctx.tenant_id, cmd.session_id))
+    session, messages = await app.sessions.view(ctx.tenant_id, cmd.session_id, limit)
     return _view(session, messages)
 
 

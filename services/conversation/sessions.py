@@ -37,8 +37,16 @@ def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> Non
 
 
 class SessionService:
-    def __init__(self, repo: ConversationRepository) -> None:
+    def __init__(self, repo: ConversationRepository, *, repeat_contact_window_s: float = 7 * 86_400) -> None:
         self.repo = repo
+        self.repeat_contact_window_s = repeat_contact_window_s
+
+    async def repeat_contacts(self, tenant_id: str, customer_id: str) -> int:
+        """Earlier contacts of this customer that count as coming back (seed 002 REPEAT_CONTACT): sessions opened
+        within the window in which they wrote; a session opened but never used, or a months-old one, is not."""
+        since = datetime.now(UTC) - timedelta(seconds=self.repeat_contact_window_s)
+        since_iso = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return await self.repo.count_recent_contacts(tenant_id, customer_id, since_iso)
 
     async def get(self, tenant_id: str, session_id: str) -> dict[str, Any]:
         session = await self.repo.get_session(tenant_id, session_id)
@@ -77,14 +85,13 @@ class SessionService:
             "escalations": [],
             "resolution": None,
             "metadata": dict(spec.get("metadata") or {}),
-            "initial_message": spec.get("initial_message"),
             "title": None,
             "category": "general",
             "agent_used": None,
             "message_count": 0,
             "failed_attempts": 0,
             "tier_replies": 0,
-            "repeat_contacts": await self.repo.count_sessions(tenant_id, spec["customer_id"]),
+            "repeat_contacts": await self.repeat_contacts(tenant_id, spec["customer_id"]),
             "created_at": now,
             "updated_at": now,
             "last_activity_at": now,

@@ -31,3 +31,6 @@ class ConversationSettings(BaseSettings):
     sweep_interval_s: float = 60.0  # how often the idle sweep runs; 0 disables it
     customer_token_ttl_s: int = 86_400
     history_limit: int = 500  # messages returned with a session view
+    # A customer's earlier sessions opened this recently, in which they wrote at least once, are repeat contacts
+    # (seed 002 REPEAT_CONTACT); older or empty ones are not.
+    repeat_contact_window_s: float = Field(default=7 * 86_400, gt=0)

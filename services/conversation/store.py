@@ -53,6 +53,16 @@ class ConversationRepository:
     async def count_sessions(self, tenant_id: str, customer_id: str) -> int:
         return await self.sessions.count({"tenant_id": tenant_id, "customer_id": customer_id})
 
+    async def count_recent_contacts(self, tenant_id: str, customer_id: str, since_iso: str) -> int:
+        """The customer's sessions opened since `since_iso` in which they wrote at least one message."""
+        query: Filter = {
+            "tenant_id": tenant_id,
+            "customer_id": customer_id,
+            "created_at": {"$gte": since_iso},
+            "message_count": {"$gt": 0},
+        }
+        return await self.sessions.count(query)
+
     async def idle_sessions(self, cutoff_iso: str, limit: int = 500) -> list[dict[str, Any]]:
         """Open sessions (any tenant) with no customer activity since `cutoff_iso`."""
         query = {"status": {"$in": OPEN_STATUSES}, "last_activity_at": {"$lt": cutoff_iso}}

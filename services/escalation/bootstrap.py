@@ -30,6 +30,7 @@ def thresholds(settings: EscalationSettings) -> Thresholds:
         repeat_contacts=settings.repeat_contacts,
         failed_attempts=settings.failed_attempts,
         vip_lifetime_value=settings.vip_lifetime_value,
+        negative_sentiment=settings.negative_sentiment,
     )
 
 

@@ -109,7 +109,9 @@ async def handle_evaluate_turn(
 ) -> EscalationDecisionV1:
     async def run() -> Outcome:
         facts = await _turn_facts(cmd, service, ctx.tenant_id)
-        decision = await service.evaluate(ctx.tenant_id, facts, cmd.current_tier)
+        decision = await service.evaluate(
+            ctx.tenant_id, facts, cmd.current_tier, negative_sentiment=bool(cmd.negative_sentiment)
+        )
         reply = {**decision.to_dict(), "ticket_id": None}
         events: list[tuple[BaseModel, str]] = []
         if cmd.create_ticket and decision.escalate:

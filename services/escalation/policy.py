@@ -31,6 +31,10 @@ class Thresholds:
     repeat_contacts: int = 2
     failed_attempts: int = 3
     vip_lifetime_value: float = 5000.0
+    # Seed 001's example answer escalates a frustrated customer at sentiment_score −0.6 on first contact
+    # (reason negative_sentiment): at or below this score an evaluation asked for `negative_sentiment`
+    # escalation moves the customer from AI_REP to AI_MANAGER at once, without de-escalation attempts.
+    negative_sentiment: float = -0.6
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -104,6 +108,23 @@ def _irate_triggers(facts: TurnFacts, config: CompanyConfig, current: Tier) -> l
     if target.rank > current.rank:
         return [_Trigger(Reason.IRATE_CUSTOMER, target, SupportReason.NEGATIVE_SENTIMENT, why)]
     return _severe(Reason.IRATE_CUSTOMER, current, why, SupportReason.NEGATIVE_SENTIMENT)
+
+
+def _negative_sentiment_triggers(
+    facts: TurnFacts, config: CompanyConfig, current: Tier, limits: Thresholds
+) -> list[_Trigger]:
+    """Seed 001 negative_sentiment: a strongly negative score hands the rep's customer to the manager at once.
+
+    Seed 002 has no negative-sentiment code; its closest is IRATE_CUSTOMER ("extremely upset"). A company that
+    turned its irate protocol or its auto-escalation off has opted out of escalations on mood alone."""
+    auto = config.irate.get("autoEscalate", {})
+    score = facts.sentiment_score
+    if current is not Tier.AI_REP or score is None or score > limits.negative_sentiment:
+        return []
+    if not config.irate.get("enabled", True) or not auto.get("enabled", True):
+        return []
+    why = f"sentiment {score:.2f} at or below {limits.negative_sentiment:.2f}"
+    return [_Trigger(Reason.IRATE_CUSTOMER, Tier.AI_MANAGER, SupportReason.NEGATIVE_SENTIMENT, why)]
 
 
 def _authority_triggers(facts: TurnFacts, config: CompanyConfig, current: Tier) -> list[_Trigger]:
@@ -200,10 +221,17 @@ def evaluate(
     current_tier: Tier,
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    negative_sentiment: bool = False,
 ) -> EscalationDecision:
-    """Decide whether this turn leaves current_tier, for which tier, why, and how urgently."""
+    """Decide whether this turn leaves current_tier, for which tier, why, and how urgently.
+
+    `negative_sentiment` adds seed 001's rule (score ≤ thresholds.negative_sentiment escalates from AI_REP at
+    once); without it a strongly negative customer follows the company's irate protocol (seed 002: de-escalation
+    attempts first). Reasons are ordered by urgency, so a negative mood (high) leads a repeat contact (medium)."""
     irate = is_irate(facts, config)
     triggers = _irate_triggers(facts, config, current_tier) if irate else []
+    if negative_sentiment:
+        triggers += _negative_sentiment_triggers(facts, config, current_tier, thresholds)
     triggers += _authority_triggers(facts, config, current_tier)
     triggers += _request_triggers(facts, current_tier)
     triggers += _difficulty_triggers(facts, current_tier, thresholds)

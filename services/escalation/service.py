@@ -40,12 +40,19 @@ class EscalationService:
 
     # policy
     async def evaluate(
-        self, tenant_id: str, facts: TurnFacts | dict[str, Any], current_tier: Tier | str
+        self,
+        tenant_id: str,
+        facts: TurnFacts | dict[str, Any],
+        current_tier: Tier | str,
+        *,
+        negative_sentiment: bool = False,
     ) -> EscalationDecision:
-        """The policy verdict for one turn under the tenant's config (facts may be a JSON mapping)."""
+        """The policy verdict for one turn under the tenant's config (facts may be a JSON mapping);
+        `negative_sentiment` turns on seed 001's immediate escalation of a strongly negative customer."""
         parsed = facts if isinstance(facts, TurnFacts) else facts_from_dict(facts)
         tier = parse_enum(Tier, current_tier, "currentTier")
-        return evaluate(parsed, await self.company_config(tenant_id), tier, thresholds=self._thresholds)
+        config = await self.company_config(tenant_id)
+        return evaluate(parsed, config, tier, thresholds=self._thresholds, negative_sentiment=negative_sentiment)
 
     async def check_escalation(self, tenant_id: str, current_tier: Tier | str, body: dict[str, Any]) -> dict[str, Any]:
         """A seed 002 manual escalation -> its escalationHistory entry; CS_004 errors for a bad target."""

@@ -20,3 +20,4 @@ class EscalationSettings(BaseSettings):
     repeat_contacts: int = Field(default=2, ge=1)
     failed_attempts: int = Field(default=3, ge=1)
     vip_lifetime_value: float = Field(default=5000.0, ge=0)
+    negative_sentiment: float = Field(default=-0.6, ge=-1, le=0)

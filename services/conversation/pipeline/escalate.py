@@ -24,6 +24,7 @@ class BusEscalation:
                 "text": query.text,
                 "create_ticket": query.create_ticket,
                 "customer_id": query.customer_id,
+                "negative_sentiment": query.negative_sentiment,
             }
         )
         reply = await self._bus.request(

@@ -68,6 +68,7 @@ class EscalationQuery:
     text: str  # redacted
     facts: Mapping[str, Any] = field(default_factory=dict)
     create_ticket: bool = True
+    negative_sentiment: bool = False  # seed 001's rule: strongly negative mood escalates at once
 
 
 class Redactor(Protocol):

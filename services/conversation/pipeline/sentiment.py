@@ -15,7 +15,8 @@ class BusSentiment:
         self._bus = bus
 
     async def analyze(self, text: str, *, tenant_id: str, key: str, deadline_s: float) -> SentimentReading:
-        command = AnalyzeSentimentV1.model_validate({"texts": [{"id": key, "text": text}], "use_ai": True})
+        # The turn reads label, score, level and irate flag, which always come from the local model: no LLM call.
+        command = AnalyzeSentimentV1.model_validate({"texts": [{"id": key, "text": text}], "use_ai": False})
         reply = await self._bus.request(TOPIC, command, key=key, tenant_id=tenant_id, timeout=deadline_s)
         result = SentimentResultV1.model_validate(reply.data).results[0]
         return SentimentReading(

@@ -35,6 +35,9 @@ INSIGHT_CATEGORIES = (
     "order_status", "refund_request", "complaint", "general_inquiry",
 )  # fmt: skip
 NEGATIVE_AT = -0.3  # sentiment score at or below which the previous reply counts as not having helped
+# Seed 001 escalates a strongly negative customer on first contact (its example: −0.6, negative_sentiment);
+# seed 002's sessions follow the company's irate protocol instead (de-escalation attempts before escalating).
+NEGATIVE_SENTIMENT_DIALECTS = frozenset({"support_agent"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class TurnPipeline:
             current_tier=req.session["current_tier"],
             text=outcome.redaction.text,
             facts=_facts(req, outcome),
+            negative_sentiment=req.session.get("dialect") in NEGATIVE_SENTIMENT_DIALECTS,
         )
         work = self.ports.escalation.evaluate(query, deadline_s=self.deadlines.escalation_s)
         verdict = await outcome.steps.run(

@@ -57,8 +57,12 @@ class ConversationClient:
         command = StartSessionV1.model_validate(fields)
         return await self._call(caller.tenant_id, command, fields.get("session_id") or fields["customer_id"])
 
-    async def get_session(self, caller: Principal, session_id: str) -> dict[str, Any]:
-        return await self._call(caller.tenant_id, GetSessionV1(session_id=session_id), session_id)
+    async def get_session(
+        self, caller: Principal, session_id: str, *, message_limit: int | None = None
+    ) -> dict[str, Any]:
+        """{session, messages}; `message_limit` 0 leaves the messages out."""
+        command = GetSessionV1(session_id=session_id, message_limit=message_limit)
+        return await self._call(caller.tenant_id, command, session_id)
 
     async def list_sessions(self, caller: Principal, **query: Any) -> dict[str, Any]:
         return await self._call(caller.tenant_id, ListSessionsV1.model_validate(query), caller.tenant_id)

@@ -15,10 +15,12 @@ from libs.contracts.models.escalation import (
     GetCompanyConfigV1,
     GetTicketV1,
     ListReviewsV1,
+    ListTicketsV1,
     QueueReviewV1,
     ReviewListV1,
     ReviewReceiptV1,
     ReviewVerdictV1,
+    TicketListV1,
     TicketReceiptV1,
     TicketV1,
     UpdateCompanyConfigV1,
@@ -66,6 +68,22 @@ class EscalationClient:
         command = UpdateTicketV1.model_validate({**changes, "ticket_id": ticket_id})
         ticket = await self._ask(caller, command, TicketV1, key=ticket_id, correlation_id=correlation_id)
         return ticket.model_dump(mode="json")
+
+    async def list_tickets(
+        self,
+        caller: Principal,
+        *,
+        session_id: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        correlation_id: str,
+    ) -> dict[str, Any]:
+        """{tickets (GET shape, oldest first), total, limit, offset}; e.g. one session's escalations."""
+        command = ListTicketsV1(session_id=session_id, status=status, limit=limit, offset=offset)
+        key = session_id or caller.tenant_id
+        page = await self._ask(caller, command, TicketListV1, key=key, correlation_id=correlation_id)
+        return page.model_dump(mode="json")
 
     # CS config (seed 002): the company is the caller's tenant
     async def get_config(self, caller: Principal, *, correlation_id: str) -> dict[str, Any]:

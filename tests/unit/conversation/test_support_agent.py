@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.conversation.conftest import Platform
 
 QUERY_KEYS = {"response", "model_used", "sentiment_score", "complexity_score", "response_time_ms", "escalated",
@@ -45,7 +47,8 @@ async def test_session_create_get_close(platform: Platform) -> None:
     generated = (await c.post("/api/session", json={"customer_id": "cust_1"}, headers=h)).json()
     assert generated["session_id"].startswith("sess_")
     again = await c.post("/api/session", json={"customer_id": "c", "session_id": "test_1"}, headers=h)
-    assert again.status_code == 409
+    # Seed 001 documents no 409: a refused state change is its VALIDATION_ERROR (400).
+    assert again.status_code == 400 and again.json()["error_type"] == "VALIDATION_ERROR"
     resp = await c.delete("/api/session/test_1", headers=h)
     assert resp.status_code == 200
     assert resp.json()["message"] == "Session closed successfully" and resp.json()["archived_at"]
@@ -89,3 +92,51 @@ async def test_same_question_is_answered_from_the_cache(platform: Platform) -> N
     third = await c.post("/api/query", json={"query": "How do I reset my password?", "session_id": "c",
                                              "customer_id": "c3"}, headers=h)  # fmt: skip
     assert third.json()["cached"] is False
+
+
+def _needs_policy_and_mood(platform: Platform) -> None:
+    if not {"escalation", "sentiment"} <= set(platform.services):
+        pytest.skip("escalation or sentiment service not available")
+
+
+async def test_seed_example_escalates_on_negative_sentiment(platform: Platform) -> None:
+    """Seed 001's example answer: a very frustrated first message is escalated (negative_sentiment) with a ticket
+    that names the session's customer and is listed on the session."""
+    _needs_policy_and_mood(platform)
+    c, h = platform.client, platform.headers
+    assert (await c.post("/api/session", json={"customer_id": "cust_xyz789", "session_id": "sess_abc123"},
+                         headers=h)).status_code == 200  # fmt: skip
+    body = {"query": "I cannot access my account and I am very frustrated", "session_id": "sess_abc123",
+            "customer_id": "cust_xyz789"}  # fmt: skip
+    answer = (await c.post("/api/query", json=body, headers=h)).json()
+    assert answer["sentiment_score"] <= -0.6
+    assert (answer["escalated"], answer["escalation_reason"]) == (True, "negative_sentiment")
+    ticket = (await c.get(f"/api/escalation/{answer['ticket_id']}", headers=h)).json()
+    assert (ticket["customer_id"], ticket["reason"], ticket["status"]) == ("cust_xyz789", "negative_sentiment", "open")
+    manual = {"session_id": "sess_abc123", "reason": "manual_request", "priority": "high"}
+    manual_id = (await c.post("/api/escalation", json=manual, headers=h)).json()["ticket_id"]
+    assert (await c.get(f"/api/escalation/{manual_id}", headers=h)).json()["customer_id"] == "cust_xyz789"
+    session = (await c.get("/api/session/sess_abc123", headers=h)).json()
+    assert session["status"] == "active"  # escalated to the AI manager, still open
+    assert [(e["ticket_id"], e["reason"]) for e in session["escalations"]] == [
+        (answer["ticket_id"], "negative_sentiment"), (manual_id, "manual_request"),
+    ]  # fmt: skip
+
+
+async def test_negative_first_turn_of_a_returning_customer_leads_with_negative_sentiment(platform: Platform) -> None:
+    """Seed 001's test scenarios in order: test_3 is the first turn of the customer's third session. Its mood leads
+    (negative_sentiment / IRATE_CUSTOMER) and the two earlier contacts ride along; no failed attempt is counted."""
+    _needs_policy_and_mood(platform)
+    c, h = platform.client, platform.headers
+    for sid, text in (("test_1", "What are your hours?"), ("test_2", "I need help integrating your API")):
+        assert (await c.post("/api/query", json={"query": text, "session_id": sid, "customer_id": "test_user"},
+                             headers=h)).status_code == 200  # fmt: skip
+    body = {"query": "This is terrible! Nothing works and I am extremely frustrated!", "session_id": "test_3",
+            "customer_id": "test_user"}  # fmt: skip
+    negative = (await c.post("/api/query", json=body, headers=h)).json()
+    assert (negative["escalated"], negative["escalation_reason"]) == (True, "negative_sentiment"), negative
+    replied = [e["data"] for e in platform.events("MessageReplied") if e["data"]["session_id"] == "test_3"]
+    reasons = replied[0]["escalation_reasons"]
+    assert reasons[0] == "IRATE_CUSTOMER" and "REPEAT_CONTACT" in reasons, reasons
+    ticket = (await c.get(f"/api/escalation/{negative['ticket_id']}", headers=h)).json()
+    assert (ticket["customer_id"], ticket["reason"]) == ("test_user", "negative_sentiment")

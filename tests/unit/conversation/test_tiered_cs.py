@@ -34,9 +34,46 @@ async def test_start_session_replays_the_seed_example(platform: Platform) -> Non
     assert resp.status_code == 201
     data = resp.json()
     assert set(data) == SESSION_KEYS
-    assert data["currentTier"] == "AI_REP" and data["status"] == "ACTIVE" and data["customerSentiment"] == "NEUTRAL"
-    assert data["messages"] == [] and data["companyId"] == TENANT and data["channel"] == "chat"
-    assert [e["type"] for e in platform.events()] == ["conversation.ConversationCreated.v1"]
+    assert data["companyId"] == TENANT and data["channel"] == "chat" and data["customerSentiment"] == "NEUTRAL"
+    # The initialMessage is the session's first customer turn: the response's messages hold it and its answer,
+    # and tier/status are those after it (this test KB answers the vague question poorly: the policy may hand
+    # it up on low retrieval confidence).
+    customer, answer = data["messages"]
+    assert (customer["role"], customer["content"]) == ("customer", "I need help with my order")
+    assert answer["role"] == "ai_rep" and answer["content"].strip() and answer["metadata"]["aiGenerated"] is True
+    view = (await platform.client.get(f"/cs/sessions/{data['id']}", headers=platform.headers)).json()
+    assert (data["currentTier"], data["status"]) == (view["currentTier"], view["status"])
+    assert [m["id"] for m in data["messages"]] == [m["id"] for m in view["messages"]]
+    types = [e["type"].split(".")[1] for e in platform.events()]
+    assert types[0] == "ConversationCreated" and {"MessageReceived", "MessageReplied"} <= set(types)
+
+
+async def test_initial_message_is_the_first_turn_of_the_history(platform: Platform) -> None:
+    sid = await _start(platform, initialMessage="How do I reset my password?", issueCategory="ACCOUNT")
+    view = (await platform.client.get(f"/cs/sessions/{sid}", headers=platform.headers)).json()
+    first = view["messages"][0]
+    assert (first["role"], first["content"]) == ("customer", "How do I reset my password?")
+    assert [m["role"] for m in view["messages"]] == ["customer", "ai_rep"]
+    assert "Forgot Password" in view["messages"][1]["content"]
+    assert (view["currentTier"], view["status"], view["issueCategory"]) == ("AI_REP", "ACTIVE", "ACCOUNT")
+    if platform.services.get("sentiment") is not None:
+        assert len(view["sentimentHistory"]) == 1
+    # The next message continues the same conversation.
+    assert (await _send(platform, sid, "Can you check again?")).status_code == 201
+    view = (await platform.client.get(f"/cs/sessions/{sid}", headers=platform.headers)).json()
+    assert [m["role"] for m in view["messages"]] == ["customer", "ai_rep", "customer", "ai_rep"]
+    # The customer's text lives in the messages only, never on the session record's events.
+    assert "password" not in str(platform.events("ConversationCreated"))
+
+
+async def test_blank_initial_message_is_cs_008_and_opens_nothing(platform: Platform) -> None:
+    body = {"companyId": TENANT, "customerId": "cust-blank", "channel": "chat", "initialMessage": "   "}
+    resp = await platform.client.post("/cs/sessions", json=body, headers=platform.headers)
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "CS_008"
+    listed = await platform.client.get(
+        "/cs/sessions", params={"companyId": TENANT, "customerId": "cust-blank"}, headers=platform.headers
+    )
+    assert listed.json()["total"] == 0 and platform.events() == []
 
 
 async def test_start_session_bad_input(platform: Platform) -> None:

@@ -19,7 +19,7 @@ from services.escalation.domain import (
     facts_from_dict,
 )
 from services.escalation.facts import extract_facts
-from services.escalation.policy import check_manual_escalation, evaluate
+from services.escalation.policy import Thresholds, check_manual_escalation, evaluate
 
 REP, MGR, HUMAN = Tier.AI_REP, Tier.AI_MANAGER, Tier.HUMAN_AGENT
 R = Reason
@@ -64,6 +64,9 @@ TABLE = [
      {REP: (MGR, [R.COMPLEX_ISSUE]), MGR: (None, [])}),
     ("routine question", TurnFacts(sentiment_level=Sentiment.NEUTRAL, retrieval_confidence=0.9),
      {REP: (None, []), MGR: (None, [])}),
+    # Without seed 001's rule a strongly negative first turn follows the irate protocol: de-escalate first.
+    ("strongly negative, irate protocol", TurnFacts(sentiment_score=-0.8, sentiment_level=Sentiment.IRATE),
+     {REP: (None, []), MGR: (None, [])}),
 ]  # fmt: skip
 
 CASES = [
@@ -84,6 +87,57 @@ def test_every_reason_at_every_tier(facts: TurnFacts, tier: Tier, target: Tier |
     else:
         assert decision.explanation.startswith(f"{tier.value} -> {target.value}")
         assert decision.support_reason is not None
+
+
+# Seed 001's rule (evaluate(..., negative_sentiment=True), what support-agent sessions ask for): a score at or below
+# Thresholds.negative_sentiment (−0.6, the seed's example answer) escalates AI_REP -> AI_MANAGER at once.
+# (name, facts, tier, config patch, target or None, reasons, seed 001 support reason)
+NEG = SupportReason.NEGATIVE_SENTIMENT
+NEGATIVE_TABLE = [
+    ("seed example score", TurnFacts(sentiment_score=-0.6), REP, {}, MGR, [R.IRATE_CUSTOMER], NEG),
+    ("very frustrated, first turn", TurnFacts(sentiment_score=-0.8, sentiment_level=Sentiment.IRATE), REP, {}, MGR,
+     [R.IRATE_CUSTOMER], NEG),
+    ("just above the threshold", TurnFacts(sentiment_score=-0.59), REP, {}, None, [], None),
+    ("mood leads a repeat contact", TurnFacts(sentiment_score=-0.9, repeat_contacts=2), REP, {}, MGR,
+     [R.IRATE_CUSTOMER, R.REPEAT_CONTACT], NEG),
+    ("mood leads complexity", TurnFacts(sentiment_score=-0.7, complexity_score=0.9), REP, {}, MGR,
+     [R.IRATE_CUSTOMER, R.COMPLEX_ISSUE], NEG),
+    ("irate after attempts too", TurnFacts(sentiment_score=-0.9, failed_attempts=2), REP, {}, MGR,
+     [R.IRATE_CUSTOMER], NEG),
+    ("the manager still de-escalates", TurnFacts(sentiment_score=-0.9), MGR, {}, None, [], None),
+    ("a human tier has nowhere to go", TurnFacts(sentiment_score=-0.9), HUMAN, {}, None, [], None),
+    ("auto-escalation off", TurnFacts(sentiment_score=-0.9), REP,
+     {"irateProtocol": {"autoEscalate": {"enabled": False}}}, None, [], None),
+    ("irate protocol off", TurnFacts(sentiment_score=-0.9), REP, {"irateProtocol": {"enabled": False}}, None, [],
+     None),
+    ("no manager tier", TurnFacts(sentiment_score=-0.9), REP, {"tiers": {"aiManager": {"enabled": False}}}, HUMAN,
+     [R.IRATE_CUSTOMER], NEG),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("facts", "tier", "patch", "target", "reasons", "support"),
+    [pytest.param(*row[1:], id=row[0]) for row in NEGATIVE_TABLE],
+)
+def test_negative_sentiment_rule(facts, tier, patch, target, reasons, support) -> None:
+    decision = evaluate(facts, patched(patch), tier, negative_sentiment=True)
+    assert decision.escalate is (target is not None)
+    assert decision.target_tier is (target or tier)
+    assert decision.reasons == reasons
+    assert decision.support_reason is support
+    if target is not None:
+        assert decision.priority is Priority.HIGH
+        assert "sentiment" in decision.explanation
+
+
+def test_negative_sentiment_threshold_is_a_knob() -> None:
+    strict = Thresholds(negative_sentiment=-0.8)
+    assert not evaluate(
+        TurnFacts(sentiment_score=-0.7), default(), REP, thresholds=strict, negative_sentiment=True
+    ).escalate
+    assert evaluate(
+        TurnFacts(sentiment_score=-0.8), default(), REP, thresholds=strict, negative_sentiment=True
+    ).escalate
 
 
 def test_table_covers_every_reason() -> None:

@@ -1,6 +1,6 @@
-"""An in-process platform for the escalation endpoints: gateway + escalation bootstrapped on one MemoryBus and
-in-memory stores; events read back from the broker's escalation.events history; users of each role made by the
-admin."""
+"""An in-process platform for the escalation endpoints: gateway + escalation + conversation (tickets name a
+session, and the session its tickets) bootstrapped on one MemoryBus and in-memory stores; events read back from the
+broker's escalation.events history; users of each role made by the admin."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from libs.bus import MemoryBus
 from libs.bus.envelope import Envelope
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
+from services.conversation.bootstrap import bootstrap as bootstrap_conversation
+from services.conversation.settings import ConversationSettings
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
 from services.gateway import auth
@@ -52,6 +54,12 @@ class Platform:
         assert resp.status_code == 201, resp.text
         return await self.login(email, password)
 
+    async def open_session(self, session_id: str, customer_id: str, headers: dict[str, str] | None = None) -> None:
+        """Seed 001 POST /api/session; tickets can only be opened for a session that exists."""
+        body = {"session_id": session_id, "customer_id": customer_id}
+        resp = await self.client.post("/api/session", json=body, headers=headers or KEY_AUTH)
+        assert resp.status_code == 200, resp.text
+
     def events(self) -> list[Envelope]:
         """Everything published on escalation.events so far (events go out before the command's reply)."""
         return [Envelope.from_bytes(r.value) for r in self.bus.broker.records("escalation.events")]
@@ -79,7 +87,10 @@ async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         store=open_store(database="gateway"),
     )
     escalation = bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="esc"))
-    services: list[Service] = [escalation, gateway]
+    conversation = bootstrap_conversation(
+        ConversationSettings(platform=common, sweep_interval_s=0), bus=bus, store=open_store(database="conv")
+    )
+    services: list[Service] = [escalation, conversation, gateway]
     for service in services:
         await service.start(start_bus=False)
     await bus.start()

@@ -58,6 +58,19 @@ async def test_irate_customer_is_escalated_after_two_attempts(platform: Platform
     assert _verdict(scored) == (True, "AI_MANAGER", ["IRATE_CUSTOMER"], "high")
 
 
+async def test_negative_sentiment_rule_on_request(platform: Platform) -> None:
+    """Seed 001's first-contact escalation of a very frustrated customer happens only when the caller asks for it
+    (support-agent sessions); otherwise the company's irate protocol gives de-escalation attempts first."""
+    facts = {"sentiment_score": -0.8, "sentiment_level": "IRATE", "failed_attempts": 0, "repeat_contacts": 2}
+    plain = await _evaluate(platform, facts=facts)
+    assert plain["reasons"] == ["REPEAT_CONTACT"] and plain["support_reason"] == "repeated_failures"
+    seed001 = await _evaluate(platform, facts=facts, negative_sentiment=True, create_ticket=True, customer_id="c1")
+    assert _verdict(seed001) == (True, "AI_MANAGER", ["IRATE_CUSTOMER", "REPEAT_CONTACT"], "high")
+    assert seed001["support_reason"] == "negative_sentiment"
+    ticket = (await platform.client.get(f"/api/escalation/{seed001['ticket_id']}", headers=KEY_AUTH)).json()
+    assert (ticket["reason"], ticket["customer_id"], ticket["priority"]) == ("negative_sentiment", "c1", "high")
+
+
 async def test_refund_of_150_goes_past_the_manager_to_a_human_with_a_ticket(platform: Platform) -> None:
     # Default authority: the AI rep may not refund (0), the AI manager up to 100.
     text = "I want a refund of €150 for the broken kettle"

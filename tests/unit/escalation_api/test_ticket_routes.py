@@ -25,6 +25,14 @@ SEED_BODY = {
 }
 
 
+@pytest.fixture
+async def platform(platform: Platform) -> Platform:
+    """The platform with the sessions these tests open tickets for."""
+    await platform.open_session("sess-42", "cust-42")
+    await platform.open_session("s2", "cust-2")
+    return platform
+
+
 async def _create(platform: Platform, **overrides: Any) -> dict[str, Any]:
     resp = await platform.client.post("/api/escalation", json={**SEED_BODY, **overrides}, headers=KEY_AUTH)
     assert resp.status_code == 200, resp.text
@@ -70,6 +78,7 @@ async def test_get_answers_every_documented_field(platform: Platform) -> None:
         "priority": "high",
         "status": "open",
     }
+    assert ticket["customer_id"] == "cust-42"  # the session's customer
     assert ticket["created_at"] == ticket["updated_at"] == created["created_at"]
     assert ticket["assigned_agent"] is ticket["resolution_notes"] is ticket["customer_satisfaction"] is None
 
@@ -102,9 +111,10 @@ async def test_lifecycle_open_assigned_resolved_closed(platform: Platform) -> No
     ],
     ids=["open-to-closed", "open-to-resolved", "reopen-closed", "reassign-closed"],
 )
-async def test_forbidden_transitions_are_409(
+async def test_forbidden_transitions_are_400_validation_errors(
     platform: Platform, path: tuple[str, ...], body: dict[str, Any], mentions: str
 ) -> None:
+    """The service refuses with Conflict; seed 001 lists VALIDATION_ERROR as 400 and documents no 409."""
     ticket_id = (await _create(platform))["ticket_id"]
     steps = {
         "assigned": {"assigned_agent": "agent-7"},
@@ -114,7 +124,7 @@ async def test_forbidden_transitions_are_409(
     for status in path[1:]:
         assert (await _put(platform, ticket_id, steps[status])).status_code == 200
     resp = await _put(platform, ticket_id, body)
-    _assert_error(resp, 409, "VALIDATION_ERROR", mentions=mentions)
+    _assert_error(resp, 400, "VALIDATION_ERROR", mentions=mentions)
     got = await platform.client.get(f"/api/escalation/{ticket_id}", headers=KEY_AUTH)
     assert got.json()["status"] == path[-1]  # nothing changed
 
@@ -182,7 +192,7 @@ async def test_created_and_updated_events_carry_the_webhook_data(platform: Platf
     assert {k: event.get(k) for k in ("ticket_id", "session_id", "customer_id", "priority", "reason")} == {
         "ticket_id": created["ticket_id"],
         "session_id": "sess-42",
-        "customer_id": None,
+        "customer_id": "cust-42",
         "priority": "high",
         "reason": "negative_sentiment",
     }
@@ -197,3 +207,45 @@ async def test_created_and_updated_events_carry_the_webhook_data(platform: Platf
     assert all("resolution_notes" not in u for u in updates)  # free text stays out of events
     envelopes = [e for e in platform.events() if e.type.startswith("escalation.Escalation")]
     assert {e.subject for e in envelopes} == {"sess-42"} and {e.tenantid for e in envelopes} == {"default"}
+
+
+async def test_ticket_names_the_sessions_customer(platform: Platform) -> None:
+    """Seed 001's flow: POST /api/session, then POST /api/escalation for it; the ticket carries that customer."""
+    await platform.open_session("sess_abc123", "cust_xyz789")
+    body = {"session_id": "sess_abc123", "reason": "manual_request", "priority": "high"}
+    created = await platform.client.post("/api/escalation", json=body, headers=KEY_AUTH)
+    assert created.status_code == 200, created.text
+    ticket = (await platform.client.get(f"/api/escalation/{created.json()['ticket_id']}", headers=KEY_AUTH)).json()
+    assert (ticket["session_id"], ticket["customer_id"]) == ("sess_abc123", "cust_xyz789")
+    (event,) = [e for e in platform.events_of("escalation.EscalationCreated.v1") if e["session_id"] == "sess_abc123"]
+    assert event["customer_id"] == "cust_xyz789"
+
+
+async def test_ticket_for_an_unknown_session_is_404_and_opens_nothing(platform: Platform) -> None:
+    body = {"session_id": "sess_never_opened", "reason": "manual_request", "priority": "low"}
+    resp = await platform.client.post("/api/escalation", json=body, headers=KEY_AUTH)
+    _assert_error(resp, 404, "NOT_FOUND_ERROR", mentions="sess_never_opened")
+    # Another tenant's session is unknown too.
+    outsider = await platform.user("agent", tenant_id="other-co")
+    await platform.open_session("sess_theirs", "cust_theirs", headers=outsider)
+    resp = await platform.client.post("/api/escalation", json={**body, "session_id": "sess_theirs"}, headers=KEY_AUTH)
+    _assert_error(resp, 404, "NOT_FOUND_ERROR")
+    assert platform.events_of("escalation.EscalationCreated.v1") == []
+
+
+async def test_session_lists_its_tickets_with_their_current_status(platform: Platform) -> None:
+    """Seed 001 GET /api/session/{id} `escalations`: every ticket of that session, as the ticket is now."""
+    first = await _create(platform)
+    second = await _create(platform, reason="manual_request", priority="low")
+    await _create(platform, session_id="s2")  # another session's ticket is not listed
+    assert (await _put(platform, first["ticket_id"], {"assigned_agent": "agent-7"})).status_code == 200
+    resp = await platform.client.get("/api/session/sess-42", headers=KEY_AUTH)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["escalations"] == [
+        {"ticket_id": first["ticket_id"], "reason": "negative_sentiment", "created_at": first["created_at"],
+         "status": "assigned"},
+        {"ticket_id": second["ticket_id"], "reason": "manual_request", "created_at": second["created_at"],
+         "status": "open"},
+    ]  # fmt: skip
+    untouched = await platform.client.get("/api/session/s2", headers=KEY_AUTH)
+    assert [e["status"] for e in untouched.json()["escalations"]] == ["open"]

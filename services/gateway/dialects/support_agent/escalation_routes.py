@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.gateway.clients.conversation import ConversationClient
 from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
@@ -47,8 +48,14 @@ def _client(gw: Gateway) -> EscalationClient:
 async def create_escalation(
     body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
+    """The ticket names the session's customer (seed 001 GET /api/escalation/{id} `customer_id`), read from the
+    conversation service: an unknown session is a 404 and no ticket is opened."""
     caller.require("agent")
-    fields = body.model_dump(exclude_none=True)
+    conversations = ConversationClient(
+        gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request)
+    )
+    session = (await conversations.get_session(caller, body.session_id, message_limit=0))["session"]
+    fields = {**body.model_dump(exclude_none=True), "customer_id": session["customer_id"]}
     return await _client(gw).create_ticket(caller, fields, correlation_id=request_id(request))
 
 

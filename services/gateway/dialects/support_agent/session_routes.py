@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.errors import Timeout, Unavailable
+from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
+from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
@@ -15,6 +19,7 @@ from services.gateway.dialects.support_agent.envelope import DIALECT
 router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: sessions"])
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+MAX_TICKETS = 500  # a session's escalations shown (ListTickets' page limit)
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, strict=True)]
 SessionId = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]
 
@@ -63,10 +68,27 @@ async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, requ
     }
 
 
+async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
+    """The session's escalation tickets as the escalation service has them now (policy-opened and POST
+    /api/escalation ones, with their current status); None when that service cannot answer."""
+    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    try:
+        page = await client.list_tickets(
+            caller, session_id=session_id, limit=MAX_TICKETS, offset=0, correlation_id=request_id(request)
+        )
+    except (Unavailable, Timeout):
+        return None
+    return list(page["tickets"])
+
+
 @router.get("/api/session/{session_id}")
 async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    data = await _client(gw, request).get_session(caller, session_id)
+    data, tickets = await asyncio.gather(
+        _client(gw, request).get_session(caller, session_id), _tickets(gw, request, caller, session_id)
+    )
     session = data["session"]
+    # Without the escalation service, the tickets the conversation recorded itself (status as first seen).
+    escalations = tickets if tickets is not None else session.get("escalations", [])
     return {
         "session_id": session["session_id"],
         "customer_id": session["customer_id"],
@@ -74,9 +96,7 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
         "updated_at": session["updated_at"],
         "status": status_word(session["status"]),
         "messages": [_message(m) for m in data["messages"]],
-        "escalations": [
-            {k: e[k] for k in ("ticket_id", "reason", "created_at", "status")} for e in session.get("escalations", [])
-        ],
+        "escalations": [{k: e[k] for k in ("ticket_id", "reason", "created_at", "status")} for e in escalations],
     }
 
 

@@ -171,7 +171,9 @@ async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request
         initial_message=body.initialMessage,
         metadata=body.metadata,
     )
-    full = session_view(data["session"], [])
+    # With an initialMessage the session already holds its first turn (the customer's message and the answer),
+    # and the tier, status and sentiment shown are those after it.
+    full = session_view(data["session"], data.get("messages") or [])
     keys = ("id", "companyId", "customerId", "channel", "currentTier", "status", "customerSentiment", "messages")
     return {**{k: full[k] for k in keys}, "createdAt": full["createdAt"]}
 
