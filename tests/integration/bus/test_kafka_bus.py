@@ -155,7 +155,7 @@ async def test_request_reply_success_error_and_timeout(
     started = time.monotonic()
     with pytest.raises(Timeout):
         await caller.request(topics.commands, analyze("a"), key="x", tenant_id="t", timeout=0.5)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
 
 
 async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
@@ -174,7 +174,7 @@ async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
     started = time.monotonic()
     with pytest.raises(Unavailable):  # Timeout is a subclass: either is a clear, bounded failure
         await caller.request(topics.commands, analyze("a"), key="k", tenant_id="t", timeout=1.0)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
     await wait_until(lambda: not caller.healthy, within=5, what="unhealthy")
 
     own_broker.start()  # same port, empty storage: the bus must recreate its topics and rejoin
