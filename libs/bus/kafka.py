@@ -45,6 +45,7 @@ class KafkaBus(TransportBus):
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_records: int = 500,
+        fetch_max_wait_ms: int = 100,
         replication_factor: int = 1,
         health_interval: float = 1.0,
         stop_timeout: float = 15.0,
@@ -67,6 +68,9 @@ class KafkaBus(TransportBus):
         self.session_timeout_ms = session_timeout_ms
         self.heartbeat_interval_ms = min(heartbeat_interval_ms, session_timeout_ms // 3)
         self.max_poll_records = max_poll_records
+        # How long a fetch may wait for data. Every request/reply hop can cost up to this on a broker that does not
+        # answer a waiting fetch as soon as data arrives (tansu): the local stack passes a short value.
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.replication_factor = replication_factor
         self.health_interval = health_interval
         self.stop_timeout = stop_timeout
@@ -235,7 +239,7 @@ class KafkaBus(TransportBus):
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=100,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
             client_id=f"{self.service_name}-{self.instance_id}-replies",
         )
         await consumer.start()
@@ -269,7 +273,7 @@ class KafkaBus(TransportBus):
             session_timeout_ms=self.session_timeout_ms,
             heartbeat_interval_ms=self.heartbeat_interval_ms,
             max_poll_records=self.max_poll_records,
-            fetch_max_wait_ms=100,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
     async def _consume(self, sub: Subscription) -> None:

@@ -23,6 +23,7 @@ class PlatformSettings(BaseSettings):
     # tansu completes a group join after about half the session timeout, so the local stack passes a short one;
     # Apache Kafka refuses values under group.min.session.timeout.ms (6000 by default).
     kafka_session_timeout_ms: int = 10_000
+    kafka_fetch_max_wait_ms: int = 100
     data_dir: Path = Path(".switchboard")
     mongodb_url: str | None = None
     redis_url: str | None = None
@@ -45,6 +46,7 @@ def make_bus(platform: PlatformSettings, service: str) -> Bus:
         service_name=service,
         instance_id=platform.instance_id,
         session_timeout_ms=platform.kafka_session_timeout_ms,
+        fetch_max_wait_ms=platform.kafka_fetch_max_wait_ms,
     )
 
 

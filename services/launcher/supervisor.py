@@ -90,6 +90,7 @@ class Stack:
                 "SWITCHBOARD_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.kafka_port}",
                 "SWITCHBOARD_DATA_DIR": str(self.data_dir),
                 "SWITCHBOARD_KAFKA_SESSION_TIMEOUT_MS": "2000",
+                "SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS": os.environ.get("SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS", "20"),
                 "PYTHONUNBUFFERED": "1",
             }
         )
