@@ -23,6 +23,7 @@ from torch import nn
 from transformers import AutoModel
 
 from services.sentiment.training import data
+from services.sentiment.training.export import export_onnx
 
 # A first GPU run (batch 32, 5 epochs at 5e-5 and 8e-5) peaked at epochs 2-3 on dev, hence these.
 CONFIGS: list[dict[str, Any]] = [
@@ -174,32 +175,6 @@ def train_config(
     return best
 
 
-class _Export(nn.Module):
-    def __init__(self, model: TwoHeadMiniLM) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.model(input_ids, attention_mask)
-
-
-def export_onnx(model: TwoHeadMiniLM, path: Path) -> None:
-    model = model.cpu().eval()
-    ids = torch.ones((2, 16), dtype=torch.long)
-    mask = torch.ones_like(ids)
-    mask[1, 10:] = 0  # a padded row: with an all-ones mask the tracer drops the attention masking altogether
-    kwargs: dict[str, Any] = {
-        "input_names": ["input_ids", "attention_mask"],
-        "output_names": ["sentiment_logits", "intent_logits"],
-        "dynamic_axes": {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}},
-        "opset_version": 17,
-    }
-    try:
-        torch.onnx.export(_Export(model), (ids, mask), str(path), dynamo=False, **kwargs)
-    except TypeError:  # older torch has no `dynamo` switch and always uses the TorchScript exporter
-        torch.onnx.export(_Export(model), (ids, mask), str(path), **kwargs)
-
-
 def onnx_scores(path: Path, base: Path, ds: data.Datasets) -> dict[str, float]:
     """Scores the exported file as the service runs it: onnxruntime on CPU."""
     import onnxruntime as ort
@@ -242,22 +217,46 @@ def dev_total(scores: dict[str, float]) -> float:
     return scores["sentiment_dev_macro_recall"] + scores["intent_dev_accuracy"]
 
 
+def probe_rows(tok: Tokenizer, ds: data.Datasets) -> list[list[int]]:
+    """Token ids of a few dev texts of very different lengths (longest included): the padding check's inputs."""
+    rows = sorted(pretokenize(tok, ds.sentiment_dev.texts[:400] + ds.intent_dev.texts[:100]), key=len)
+    return [rows[i] for i in np.linspace(0, len(rows) - 1, 8).astype(int)]
+
+
+def export_all(model: TwoHeadMiniLM, base: Path, ds: data.Datasets, out: Path, variants: list[bool]) -> dict:
+    """fp32 export (padding-checked), int8 variants, each scored on onnxruntime CPU; the dev-best int8 is renamed."""
+    fp32 = out / "model.fp32.onnx"
+    export_report = export_onnx(model, fp32, probe_rows(make_tokenizer(base), ds))
+    metrics = {"fp32": onnx_scores(fp32, base, ds)}
+    for per_channel in variants:
+        variant = out / f"int8.per_channel={per_channel}.onnx"
+        quantize(fp32, variant, per_channel)
+        metrics[variant.name] = onnx_scores(variant, base, ds)
+        print(variant.name, json.dumps(metrics[variant.name]), flush=True)
+    # The int8 variant is chosen on the dev splits only, like everything else.
+    chosen = max((k for k in metrics if k.startswith("int8")), key=lambda k: dev_total(metrics[k]))
+    (out / chosen).rename(out / "sentiment_intent_minilm.int8.onnx")
+    return {"onnx_metrics": metrics, "int8_variant": chosen, "export": export_report}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=None, help="shared data folder (default <repo>/../shared/data)")
     parser.add_argument("--base", type=Path, default=None, help="MiniLM model dir (default: the packaged one)")
     parser.add_argument("--out", type=Path, default=Path(".devdata/finetune-out"))
     parser.add_argument("--max-train-s", type=float, default=3600.0, help="stop starting epochs after this")
+    parser.add_argument("--config", action="append", help="train only these CONFIGS names (default: all)")
+    parser.add_argument("--per-channel", choices=("both", "true", "false"), default="both", help="int8 variants")
     parser.add_argument("--smoke", action="store_true", help="tiny subset, one epoch: checks the pipeline")
     args = parser.parse_args(argv)
     base = args.base or data.packaged_base()
     ds = data.load(args.data)
-    configs = CONFIGS
+    configs = [c for c in CONFIGS if not args.config or c["name"] in args.config]
     if args.smoke:
         cut = np.arange(300)
         fields: dict[str, Any] = {k: v.subset(cut) if isinstance(v, data.Split) else v for k, v in vars(ds).items()}
         ds = data.Datasets(**fields)
-        configs = [{**CONFIGS[0], "epochs": 1}]
+        configs = [{**configs[0], "epochs": 1}]
     device = "cuda" if torch.cuda.is_available() else "cpu"
     args.out.mkdir(parents=True, exist_ok=True)
     log: list[dict[str, Any]] = []
@@ -267,21 +266,11 @@ def main(argv: list[str] | None = None) -> None:
     (score, state, epoch), cfg = max(results, key=lambda r: r[0][0])
     model = TwoHeadMiniLM(base, len(data.SENTIMENT_LABELS), len(ds.intent_labels))
     model.load_state_dict(state)
-    fp32 = args.out / "model.fp32.onnx"
-    export_onnx(model, fp32)
-    metrics = {"fp32": onnx_scores(fp32, base, ds)}
-    for per_channel in (False, True):
-        variant = args.out / f"int8.per_channel={per_channel}.onnx"
-        quantize(fp32, variant, per_channel)
-        metrics[variant.name] = onnx_scores(variant, base, ds)
-    # The int8 variant is chosen on the dev splits only, like everything else.
-    chosen = max((k for k in metrics if k.startswith("int8")), key=lambda k: dev_total(metrics[k]))
-    (args.out / chosen).rename(args.out / "sentiment_intent_minilm.int8.onnx")
+    variants = {"both": [False, True], "true": [True], "false": [False]}[args.per_channel]
     meta = {
         "chosen": {"config": cfg, "epoch": epoch, "dev_score": score},
         "training_log": log,
-        "onnx_metrics": metrics,
-        "int8_variant": chosen,
+        **export_all(model, base, ds, args.out, variants),
         "sentiment_labels": list(data.SENTIMENT_LABELS),
         "intent_labels": list(ds.intent_labels),
         "max_tokens_trained": MAX_TOKENS,
@@ -289,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": data.SEED,
     }
     (args.out / "finetune_meta.json").write_text(json.dumps(meta, indent=1))
-    print(json.dumps(metrics, indent=1))
+    print(json.dumps(meta["onnx_metrics"], indent=1))
 
 
 if __name__ == "__main__":
