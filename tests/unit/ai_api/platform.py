@@ -20,12 +20,10 @@ from libs.store import open_store
 from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.pipeline.ports import Retrieval, RetrievedPassage
 from services.conversation.settings import ConversationSettings, StepDeadlines
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
+from tests.support.platform import API_KEY, gateway_for_tests, serving
 
-API_KEY = "sb_test_ai_api_key_0123456789abcdef"
 KB = (
     RetrievedPassage(
         content="Premium credit card holders get airport lounge access and 3% cash back on travel purchases. "
@@ -72,18 +70,7 @@ async def ai_platform(
     no_keys = LLMSettings(openai_api_key=None, anthropic_api_key=None, google_api_key=None)
     llm = LLMService(llm_settings or no_keys)
     kb = FixedKnowledgeBase()
-    gateway = bootstrap_gateway(
-        GatewaySettings(
-            platform=common,
-            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-            admin_email="admin@example.com",
-            admin_password="correct horse battery",
-            bootstrap_api_key=API_KEY,
-            request_timeout_s=request_timeout_s,
-        ),
-        bus=bus,
-        store=open_store(database="gateway"),
-    )
+    gateway = gateway_for_tests(common, bus, request_timeout_s=request_timeout_s)
     conversation = bootstrap_conversation(
         ConversationSettings(
             platform=common,
@@ -95,25 +82,17 @@ async def ai_platform(
         retrieval=kb,
         ai_llm=llm,
     )
-    services: list[Service] = [gateway, conversation]
+    services: list[Service] = [conversation]
     if privacy:
         services.append(
             bootstrap_privacy(
                 PrivacySettings(platform=common, warm_model_on_start=False), bus=bus, store=open_store(database="p")
             )
         )
-    for service in services:
-        await service.start(start_bus=False)
-    await bus.start()
-    assert gateway.app is not None
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gateway")
     try:
-        yield Platform(client=client, bus=bus, llm=llm, kb=kb)
+        async with serving(bus, [*services, gateway]) as client:
+            yield Platform(client=client, bus=bus, llm=llm, kb=kb)
     finally:
-        await client.aclose()
-        await bus.stop()
-        for service in reversed(services):
-            await service.stop(stop_bus=False)
         await llm.aclose()
 
 

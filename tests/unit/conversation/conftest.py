@@ -8,6 +8,7 @@ import functools
 import importlib
 import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,15 +23,11 @@ from libs.store import open_store
 from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.pipeline.ports import Retrieval, RetrievedPassage
 from services.conversation.settings import ConversationSettings, StepDeadlines
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.model import shared_sentiment_model
 from services.sentiment.settings import SentimentSettings
+from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
-API_KEY = "sb_test_conversation_key_0123456789abcdef"
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery"
 TENANT = "default"
 REPO = Path(__file__).resolve().parents[3]
 FAST_S = 0.3
@@ -144,7 +141,7 @@ PlatformFactory = Callable[..., Awaitable[Platform]]
 
 @pytest.fixture
 async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
-    started: list[tuple[MemoryBus, list[Service], httpx.AsyncClient]] = []
+    running = AsyncExitStack()
 
     async def build(
         *,
@@ -156,18 +153,7 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
     ) -> Platform:
         common = PlatformSettings(bus="memory", data_dir=tmp_path)
         bus = MemoryBus(service_name="test")
-        gateway = bootstrap_gateway(
-            GatewaySettings(
-                platform=common,
-                jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-                admin_email=ADMIN_EMAIL,
-                admin_password=ADMIN_PASSWORD,
-                bootstrap_api_key=API_KEY,
-                request_timeout_s=15,
-            ),
-            bus=bus,
-            store=open_store(database="gateway"),
-        )
+        gateway = gateway_for_tests(common, bus, request_timeout_s=15)
         llm, fake_rag = RecordingLLM(), (FakeRag() if rag else None)
         present = {n for n in ("sentiment", "privacy", "escalation") if n not in without}
         present = {n for n in present if (sentiment_ready() if n == "sentiment" else has_bootstrap(n))}
@@ -200,20 +186,13 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
         for name in ("privacy", "escalation"):
             if name in present and (service := _optional(name, common, bus)) is not None:
                 services[name] = service
-        for service in services.values():
-            await service.start(start_bus=False)
-        await bus.start()
-        assert gateway.app is not None
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gateway")
-        started.append((bus, list(services.values()), client))
+        # The gateway starts last, after the services it calls.
+        ordered = [s for name, s in services.items() if name != "gateway"] + [gateway]
+        client = await running.enter_async_context(serving(bus, ordered))
         return Platform(client=client, bus=bus, llm=llm, services=services, rag=fake_rag)
 
-    yield build
-    for bus, services, client in started:
-        await client.aclose()
-        await bus.stop()
-        for service in reversed(services):
-            await service.stop(stop_bus=False)
+    async with running:
+        yield build
 
 
 @pytest.fixture

@@ -16,19 +16,15 @@ from argon2 import PasswordHasher
 
 from libs.bus import MemoryBus
 from libs.bus.envelope import Envelope
-from libs.runtime import PlatformSettings, Service
+from libs.runtime import PlatformSettings
 from libs.store import open_store
 from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.settings import ConversationSettings
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
 from services.gateway import auth
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
+from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery"
-API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
 TENANT = "default"  # the gateway's default tenant: the admin and the bootstrap key belong to it
 KEY_AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
@@ -74,30 +70,9 @@ async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
     monkeypatch.setattr(auth, "PasswordHasher", partial(PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
-    gateway = bootstrap_gateway(
-        GatewaySettings(
-            platform=common,
-            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-            admin_email=ADMIN_EMAIL,
-            admin_password=ADMIN_PASSWORD,
-            bootstrap_api_key=API_KEY,
-            request_timeout_s=5,
-        ),
-        bus=bus,
-        store=open_store(database="gateway"),
-    )
     escalation = bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="esc"))
     conversation = bootstrap_conversation(
         ConversationSettings(platform=common, sweep_interval_s=0), bus=bus, store=open_store(database="conv")
     )
-    services: list[Service] = [escalation, conversation, gateway]
-    for service in services:
-        await service.start(start_bus=False)
-    await bus.start()
-    assert gateway.app is not None
-    transport = httpx.ASGITransport(app=gateway.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+    async with serving(bus, [escalation, conversation, gateway_for_tests(common, bus)]) as client:
         yield Platform(client=client, bus=bus)
-    await bus.stop()
-    for service in reversed(services):
-        await service.stop(stop_bus=False)

@@ -12,14 +12,11 @@ import pytest
 from libs.bus import MemoryBus
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.settings import SentimentSettings
+from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery"
-API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
+__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "API_KEY"]
 
 
 @dataclass
@@ -38,29 +35,9 @@ class Platform:
 async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
-    gateway = bootstrap_gateway(
-        GatewaySettings(
-            platform=common,
-            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-            admin_email=ADMIN_EMAIL,
-            admin_password=ADMIN_PASSWORD,
-            bootstrap_api_key=API_KEY,
-            request_timeout_s=5,
-        ),
-        bus=bus,
-        store=open_store(database="gateway"),
-    )
     sentiment = bootstrap_sentiment(
         SentimentSettings(platform=common, warm_model_on_start=False), bus=bus, store=open_store(database="sentiment")
     )
-    services = [sentiment, gateway]
-    for service in services:
-        await service.start(start_bus=False)
-    await bus.start()
-    assert gateway.app is not None
-    transport = httpx.ASGITransport(app=gateway.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+    services = [sentiment, gateway_for_tests(common, bus)]
+    async with serving(bus, services) as client:
         yield Platform(client=client, services=services, bus=bus)
-    await bus.stop()
-    for service in reversed(services):
-        await service.stop(stop_bus=False)

@@ -12,17 +12,15 @@ import orjson
 import pytest
 
 from libs.bus import MemoryBus
-from libs.runtime import PlatformSettings, Service
+from libs.runtime import PlatformSettings
 from libs.store import open_store
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
 from services.privacy.vault import generate_key
+from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery"
-API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
+__all__ = ["API_KEY"]  # re-exported for the test modules
+
 USER_PASSWORD = "reviewer-password-42"
 
 
@@ -54,31 +52,10 @@ class Platform:
 async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
-    gateway = bootstrap_gateway(
-        GatewaySettings(
-            platform=common,
-            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-            admin_email=ADMIN_EMAIL,
-            admin_password=ADMIN_PASSWORD,
-            bootstrap_api_key=API_KEY,
-            request_timeout_s=20,
-        ),
-        bus=bus,
-        store=open_store(database="gateway"),
-    )
     privacy = bootstrap_privacy(
         PrivacySettings(platform=common, warm_model_on_start=False, vault_keys=f"test1:{generate_key()}"),
         bus=bus,
         store=open_store(database="privacy"),
     )
-    services: list[Service] = [privacy, gateway]
-    for service in services:
-        await service.start(start_bus=False)
-    await bus.start()
-    assert gateway.app is not None
-    transport = httpx.ASGITransport(app=gateway.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+    async with serving(bus, [privacy, gateway_for_tests(common, bus, request_timeout_s=20)]) as client:
         yield Platform(client=client, bus=bus)
-    await bus.stop()
-    for service in reversed(services):
-        await service.stop(stop_bus=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,16 +17,12 @@ import pytest
 
 from libs.bus import MemoryBus
 from libs.contracts.models.rag import RetrieveV1
-from libs.runtime import PlatformSettings, Service
+from libs.runtime import PlatformSettings
 from libs.store import DocumentStore, open_store
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
-from services.gateway.settings import GatewaySettings
 from services.rag.bootstrap import bootstrap as bootstrap_rag
 from services.rag.settings import RagSettings
+from tests.support.platform import API_KEY, gateway_for_tests, serving
 
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = "correct horse battery"
-API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 DEFAULT_TENANT = "default"
 
@@ -100,42 +97,18 @@ PlatformFactory = Callable[..., Awaitable[Platform]]
 
 @pytest.fixture
 async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
-    started: list[tuple[MemoryBus, list[Service], httpx.AsyncClient]] = []
+    async with AsyncExitStack() as running:
 
-    async def make(rag_store: DocumentStore | None = None, **rag_overrides: Any) -> Platform:
-        common = PlatformSettings(bus="memory", data_dir=tmp_path)
-        bus = MemoryBus(service_name="test")
-        gateway = bootstrap_gateway(
-            GatewaySettings(
-                platform=common,
-                jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-                admin_email=ADMIN_EMAIL,
-                admin_password=ADMIN_PASSWORD,
-                bootstrap_api_key=API_KEY,
-                request_timeout_s=30,
-                batch_timeout_s=60,
-                max_body_bytes=64_000_000,  # the per-path allowance proposed for upload routes
-            ),
-            bus=bus,
-            store=open_store(database="gateway"),
-        )
-        settings = RagSettings(platform=common, warm_model_on_start=False, **rag_overrides)
-        rag = bootstrap_rag(settings, bus=bus, store=rag_store or open_store(database="rag"))
-        services = [rag, gateway]
-        for service in services:
-            await service.start(start_bus=False)
-        await bus.start()
-        assert gateway.app is not None
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gateway")
-        started.append((bus, services, client))
-        return Platform(client=client, bus=bus)
+        async def make(rag_store: DocumentStore | None = None, **rag_overrides: Any) -> Platform:
+            common = PlatformSettings(bus="memory", data_dir=tmp_path)
+            bus = MemoryBus(service_name="test")
+            gateway = gateway_for_tests(common, bus, request_timeout_s=30, batch_timeout_s=60)
+            settings = RagSettings(platform=common, warm_model_on_start=False, **rag_overrides)
+            rag = bootstrap_rag(settings, bus=bus, store=rag_store or open_store(database="rag"))
+            client = await running.enter_async_context(serving(bus, [rag, gateway]))
+            return Platform(client=client, bus=bus)
 
-    yield make
-    for bus, services, client in started:
-        await client.aclose()
-        await bus.stop()
-        for service in reversed(services):
-            await service.stop(stop_bus=False)
+        yield make
 
 
 @pytest.fixture

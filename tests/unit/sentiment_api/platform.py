@@ -13,15 +13,12 @@ import httpx
 
 from libs.bus import MemoryBus
 from libs.llm import LLMService, LLMSettings
-from libs.runtime import PlatformSettings, Service
+from libs.runtime import PlatformSettings
 from libs.store import open_store
-from services.gateway.bootstrap import bootstrap as bootstrap_gateway
 from services.gateway.deps import Gateway
-from services.gateway.settings import GatewaySettings
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.settings import SentimentSettings
-
-API_KEY = "sb_test_sentiment_api_key_0123456789abcdef"
+from tests.support.platform import API_KEY, gateway_for_tests, serving
 
 
 @dataclass
@@ -52,36 +49,16 @@ async def sentiment_platform(
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
     llm = LLMService(llm_settings or no_keys())
-    gateway = bootstrap_gateway(
-        GatewaySettings(
-            platform=common,
-            jwt_secret="unit-test-secret-of-sufficient-length-0123456789",
-            admin_email="admin@example.com",
-            admin_password="correct horse battery",
-            bootstrap_api_key=API_KEY,
-            request_timeout_s=10,
-            batch_timeout_s=30,
-        ),
-        bus=bus,
-        store=open_store(database="gateway"),
-    )
+    gateway = gateway_for_tests(common, bus, request_timeout_s=10, batch_timeout_s=30)
     service = bootstrap_sentiment(
         SentimentSettings.model_validate({"platform": common, "warm_model_on_start": False, **sentiment}),
         bus=bus,
         store=open_store(database="sentiment"),
         llm=llm,
     )
-    services: list[Service] = [service, gateway]
-    for s in services:
-        await s.start(start_bus=False)
-    await bus.start()
     assert gateway.app is not None
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway.app), base_url="http://gateway")
     try:
-        yield Platform(client=client, bus=bus, llm=llm, gateway=gateway.app.state.gateway)
+        async with serving(bus, [service, gateway]) as client:
+            yield Platform(client=client, bus=bus, llm=llm, gateway=gateway.app.state.gateway)
     finally:
-        await client.aclose()
-        await bus.stop()
-        for s in reversed(services):
-            await s.stop(stop_bus=False)
         await llm.aclose()

@@ -1,0 +1,52 @@
+"""Shared wiring for API tests: a gateway with known credentials plus services on one MemoryBus, served over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from libs.bus import MemoryBus
+from libs.runtime import PlatformSettings, Service
+from libs.store import open_store
+from services.gateway.bootstrap import bootstrap as bootstrap_gateway
+from services.gateway.settings import GatewaySettings
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
+JWT_SECRET = "unit-test-secret-of-sufficient-length-0123456789"
+
+
+def gateway_for_tests(common: PlatformSettings, bus: MemoryBus, **overrides: Any) -> Service:
+    """The gateway with the admin, bootstrap API key and JWT secret above; `overrides` are GatewaySettings fields."""
+    fields: dict[str, Any] = {"request_timeout_s": 5, **overrides}
+    settings = GatewaySettings(
+        platform=common,
+        jwt_secret=JWT_SECRET,
+        admin_email=ADMIN_EMAIL,
+        admin_password=ADMIN_PASSWORD,
+        bootstrap_api_key=API_KEY,
+        **fields,
+    )
+    return bootstrap_gateway(settings, bus=bus, store=open_store(database="gateway"))
+
+
+@asynccontextmanager
+async def serving(bus: MemoryBus, services: Sequence[Service]) -> AsyncIterator[httpx.AsyncClient]:
+    """Start `services` in order, then the bus; yield an ASGI client on the gateway among them; stop all after."""
+    gateway = next(s for s in services if s.app is not None)
+    assert gateway.app is not None
+    for service in services:
+        await service.start(start_bus=False)
+    await bus.start()
+    try:
+        transport = httpx.ASGITransport(app=gateway.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield client
+    finally:
+        await bus.stop()
+        for service in reversed(services):
+            await service.stop(stop_bus=False)
