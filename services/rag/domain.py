@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from libs.embeddings import get_encoder
 from libs.errors import Invalid, NotFound, TooLarge
 from services.rag.chunking import TokenChunker
@@ -221,17 +223,29 @@ class KnowledgeBase:
 
     # retrieval (conversation service)
     async def retrieve(
-        self, tenant_id: str, query: str, top_k: int = 5, *, mode: SearchMode = "hybrid"
+        self,
+        tenant_id: str,
+        query: str,
+        top_k: int = 5,
+        *,
+        mode: SearchMode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[Passage]:
-        """The tenant's best passages for `query` (an empty knowledge base gives [])."""
+        """The tenant's best passages for `query` (an empty knowledge base gives []); `query_vector` skips embedding."""
         if not query or not query.strip():
             raise Invalid("query is required", {"field": "query"})
         if not 1 <= top_k <= MAX_TOP_K:
             raise Invalid(f"top_k must be between 1 and {MAX_TOP_K}", {"field": "top_k"})
         return await asyncio.to_thread(
             rank_passages, self._index, await self._loaded_encoder(), tenant_id, query, top_k,
-            max(self._candidates, top_k), mode, self._fusion,
+            max(self._candidates, top_k), mode, self._fusion, dense_vector=query_vector,
         )  # fmt: skip
+
+    async def embed_query(self, query: str) -> np.ndarray:
+        """The query's dense vector, to pass to `retrieve` and hand on to the caller (it embeds nothing twice)."""
+        encoder = await self._loaded_encoder()
+        vectors = await asyncio.to_thread(encoder.encode, [query])
+        return np.asarray(vectors[0], dtype=np.float32)
 
     async def knowledge_version(self, tenant_id: str) -> int:
         """Bumps on every change to the tenant's knowledge; cached answers keyed on it go stale by themselves."""

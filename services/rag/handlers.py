@@ -42,7 +42,8 @@ def _iso(value: datetime | None) -> str | None:
 async def handle_retrieve(cmd: RetrieveV1, *, ctx: MessageContext, kb: KnowledgeBase) -> RetrieveResultV1:
     # Read the version first: a change landing mid-query then makes the cached answer stale, never the reverse.
     version = await kb.knowledge_version(ctx.tenant_id)
-    passages = await kb.retrieve(ctx.tenant_id, cmd.query, cmd.top_k, mode=cmd.mode or "hybrid")
+    vector = await kb.embed_query(cmd.query) if cmd.query.strip() else None
+    passages = await kb.retrieve(ctx.tenant_id, cmd.query, cmd.top_k, mode=cmd.mode or "hybrid", query_vector=vector)
     return RetrieveResultV1(
         passages=[
             RetrievedPassage(
@@ -57,6 +58,7 @@ async def handle_retrieve(cmd: RetrieveV1, *, ctx: MessageContext, kb: Knowledge
             for p in passages
         ],
         knowledge_version=version,
+        query_vector=[round(float(x), 6) for x in vector] if vector is not None else None,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from services.rag.embedding import Encoder
 from services.rag.fusion import FusionConfig, fuse
 from services.rag.index import VectorIndex
@@ -22,9 +24,11 @@ def rank_passages(
     fusion: FusionConfig,
     *,
     use_mirror: bool = True,
+    dense_vector: np.ndarray | None = None,
 ) -> list[Passage]:
-    """Blocking: embed the query, fetch `candidates` per list, fuse (or take one list), keep `top_k`."""
-    dense_vector = encoder.encode([query])[0]
+    """Blocking: embed the query (unless given), fetch `candidates` per list, fuse (or take one list), keep `top_k`."""
+    if dense_vector is None:
+        dense_vector = encoder.encode([query])[0]
     dense_hits, sparse_hits = index.search(
         tenant_id, dense_vector, query_vector(query), candidates, use_mirror=use_mirror
     )

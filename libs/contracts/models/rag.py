@@ -357,3 +357,7 @@ class RetrieveResultV1(BaseModel):
     """
     Bumps on every change of the tenant's knowledge (cache key).
     """
+    query_vector: Annotated[list[float] | None, Field(max_length=4096)] = None
+    """
+    The query's dense embedding (all-MiniLM-L6-v2, unit length): the caller's local provider reuses it instead of embedding the query again.
+    """
