@@ -3,15 +3,11 @@ escalation.commands (replies on the requester's reply topic, events on escalatio
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from libs.bus import build_topic_handler
-from libs.bus.base import Bus, TopicHandler
-from libs.bus.envelope import Envelope
-from libs.errors import PermanentError
+from libs.bus.base import Bus
 from libs.observability import HealthState
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
@@ -34,24 +30,6 @@ def thresholds(settings: EscalationSettings) -> Thresholds:
     )
 
 
-def route_by_type(bus: Bus, deps: Mapping[str, Any]) -> TopicHandler:
-    """One topic handler over HANDLERS where each handler gets only the dependencies its signature names
-    (build_topic_handler hands every dependency to every handler)."""
-    per_type: dict[str, TopicHandler] = {}
-    for message_type, fn in HANDLERS.items():
-        wanted = inspect.signature(fn).parameters
-        own = {name: dep for name, dep in deps.items() if name in wanted}
-        per_type[message_type] = build_topic_handler(bus, {message_type: fn}, deps=own)
-
-    async def handle(env: Envelope) -> Any:
-        handler = per_type.get(env.type)
-        if handler is None:
-            raise PermanentError(f"no handler for {env.type!r}")
-        return await handler(env)
-
-    return handle
-
-
 def bootstrap(
     settings: EscalationSettings,
     *,
@@ -63,7 +41,7 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     service = EscalationService(store, clock=clock, thresholds=thresholds(settings))
     deps = {"service": service, "log": CommandLog(store)}
-    bus.subscribe(COMMANDS_TOPIC, group=settings.consumer_group, handler=route_by_type(bus, deps))
+    bus.subscribe(COMMANDS_TOPIC, group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps))
 
     async def store_up() -> bool:
         return await store.ping()

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from libs.bus import build_topic_handler
-from libs.bus.base import Bus, TopicHandler
-from libs.bus.envelope import Envelope
-from libs.errors import PermanentError
+from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
@@ -46,23 +41,6 @@ def vault_keys(settings: PrivacySettings) -> tuple[dict[str, str], str]:
     return parse_vault_keys(path.read_text().strip())
 
 
-def _route_by_type(bus: Bus, deps: Mapping[str, Any]) -> TopicHandler:
-    """One topic handler over HANDLERS where each handler gets only the dependencies its signature names."""
-    per_type: dict[str, TopicHandler] = {}
-    for message_type, fn in HANDLERS.items():
-        wanted = inspect.signature(fn).parameters
-        own = {name: dep for name, dep in deps.items() if name in wanted}
-        per_type[message_type] = build_topic_handler(bus, {message_type: fn}, deps=own)
-
-    async def handle(env: Envelope) -> Any:
-        handler = per_type.get(env.type)
-        if handler is None:
-            raise PermanentError(f"no handler for {env.type!r}")
-        return await handler(env)
-
-    return handle
-
-
 def bootstrap(
     settings: PrivacySettings,
     *,
@@ -76,7 +54,9 @@ def bootstrap(
     vault = PiiVault(store, keys, active)
     provider = analyzer or get_analyzer
     deps = {"analyzer": provider, "vault": vault, "deanonymize_roles": frozenset(settings.deanonymize_roles)}
-    bus.subscribe("privacy.commands", group=settings.consumer_group, handler=_route_by_type(bus, deps))
+    bus.subscribe(
+        "privacy.commands", group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps)
+    )
 
     async def prepare() -> None:
         await vault.ensure_indexes()

@@ -103,3 +103,18 @@ async def test_unavailable_dependency_is_retried_for_events_but_answered_for_req
     await bus.stop()
     assert calls == {"event": 3, "command": 1}
     assert broker.records(f"{EVENTS}.dlq") == []
+
+
+async def test_each_handler_gets_only_the_dependencies_it_names() -> None:
+    bus = MemoryBus(MemoryBroker(), service_name="sentiment", retry=FAST)
+
+    async def handle_analyze_sentiment(cmd: AnalyzeSentimentV1, *, ctx: MessageContext) -> SentimentResultV1:
+        return result_for(cmd)  # takes no deps: the table's other deps must not be forced on it
+
+    handlers = {"sentiment.AnalyzeSentiment.v1": handle_analyze_sentiment}
+    deps = {"model_name": "m1", "vault": object()}
+    bus.subscribe(COMMANDS, group="sentiment", handler=build_topic_handler(bus, handlers, deps))
+    await bus.start()
+    reply = await bus.request(COMMANDS, analyze("a"), key="k", tenant_id="acme", timeout=2)
+    await bus.stop()
+    assert reply.type == "sentiment.SentimentResult.v1"
