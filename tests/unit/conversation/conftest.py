@@ -4,7 +4,6 @@ every GenerateRequest it is given. Services left out are simply absent on the bu
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -24,7 +23,6 @@ from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.pipeline.ports import Retrieval, RetrievedPassage
 from services.conversation.settings import ConversationSettings, StepDeadlines
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
-from services.sentiment.model import shared_sentiment_model
 from services.sentiment.settings import SentimentSettings
 from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
@@ -52,22 +50,6 @@ KB = (
         article_id="kb_article_789",
     ),
 )
-
-
-@functools.cache
-def sentiment_ready() -> bool:
-    """The sentiment service's model artifacts load (its helper may be retraining them right now)."""
-    try:
-        shared_sentiment_model()
-    except (FileNotFoundError, RuntimeError):
-        return False
-    return True
-
-
-def has_bootstrap(name: str) -> bool:
-    """True when services/<name>/bootstrap.py exists and defines `bootstrap` (helpers land it in parallel)."""
-    path = REPO / "services" / name / "bootstrap.py"
-    return path.exists() and "def bootstrap(" in path.read_text()
 
 
 class RecordingLLM:
@@ -123,9 +105,7 @@ class Platform:
         return {"Authorization": f"Bearer {resp.json()['data']['token']}"}
 
 
-def _optional(name: str, common: PlatformSettings, bus: MemoryBus) -> Service | None:
-    if not has_bootstrap(name):
-        return None
+def _service(name: str, common: PlatformSettings, bus: MemoryBus) -> Service:
     module = importlib.import_module(f"services.{name}.bootstrap")
     settings_module = importlib.import_module(f"services.{name}.settings")
     settings_cls = getattr(settings_module, f"{name.capitalize()}Settings")
@@ -156,7 +136,6 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
         gateway = gateway_for_tests(common, bus, request_timeout_s=15)
         llm, fake_rag = RecordingLLM(), (FakeRag() if rag else None)
         present = {n for n in ("sentiment", "privacy", "escalation") if n not in without}
-        present = {n for n in present if (sentiment_ready() if n == "sentiment" else has_bootstrap(n))}
         # A present service gets time for its first (model-loading) call; an absent one is given up on quickly.
         deadlines = deadlines or StepDeadlines(
             privacy_s=8 if "privacy" in present else FAST_S,
@@ -184,8 +163,8 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
                 store=open_store(database="sentiment"),
             )
         for name in ("privacy", "escalation"):
-            if name in present and (service := _optional(name, common, bus)) is not None:
-                services[name] = service
+            if name in present:
+                services[name] = _service(name, common, bus)
         # The gateway starts last, after the services it calls.
         ordered = [s for name, s in services.items() if name != "gateway"] + [gateway]
         client = await running.enter_async_context(serving(bus, ordered))
@@ -198,11 +177,3 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
 @pytest.fixture
 async def platform(make_platform: PlatformFactory) -> Platform:
     return await make_platform()
-
-
-def optional_services() -> dict[str, bool]:
-    return {name: has_bootstrap(name) for name in ("privacy", "escalation")}
-
-
-def spec_available(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None

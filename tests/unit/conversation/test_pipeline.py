@@ -9,7 +9,7 @@ import time
 import pytest
 
 from services.conversation.settings import StepDeadlines
-from tests.unit.conversation.conftest import TENANT, PlatformFactory, has_bootstrap
+from tests.unit.conversation.conftest import TENANT, PlatformFactory
 
 NAME, EMAIL, PHONE = "Johanna Whitfield", "johanna.whitfield@example.com", "+1 415 555 0199"
 PII_MESSAGE = f"Hi, I am {NAME}, e-mail {EMAIL}, phone {PHONE}. How do I reset my password?"
@@ -18,8 +18,6 @@ PII_MESSAGE = f"Hi, I am {NAME}, e-mail {EMAIL}, phone {PHONE}. How do I reset m
 async def test_pii_reaches_no_provider_and_no_log(
     make_platform: PlatformFactory, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    if not has_bootstrap("privacy"):
-        pytest.skip("privacy service not bootstrappable yet")
     p = await make_platform()
     body = {"query": PII_MESSAGE, "session_id": "pii_1", "customer_id": "c1"}
     resp = await p.client.post("/api/query", json=body, headers=p.headers)
@@ -77,8 +75,6 @@ async def test_human_request_is_honoured_even_without_the_policy(make_platform: 
 
 
 async def test_irate_customer_escalates_through_the_tiers(make_platform: PlatformFactory) -> None:
-    if not has_bootstrap("escalation"):
-        pytest.skip("escalation service not bootstrappable yet")
     # No knowledge base: the policy sees only the customer's mood, not low retrieval confidence.
     p = await make_platform(rag=False)
     resp = await p.client.post("/cs/sessions", json={"companyId": TENANT, "customerId": "c", "channel": "chat"},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.unit.conversation.conftest import Platform
 
 QUERY_KEYS = {"response", "model_used", "sentiment_score", "complexity_score", "response_time_ms", "escalated",
@@ -94,15 +92,9 @@ async def test_same_question_is_answered_from_the_cache(platform: Platform) -> N
     assert third.json()["cached"] is False
 
 
-def _needs_policy_and_mood(platform: Platform) -> None:
-    if not {"escalation", "sentiment"} <= set(platform.services):
-        pytest.skip("escalation or sentiment service not available")
-
-
 async def test_seed_example_escalates_on_negative_sentiment(platform: Platform) -> None:
     """Seed 001's example answer: a very frustrated first message is escalated (negative_sentiment) with a ticket
     that names the session's customer and is listed on the session."""
-    _needs_policy_and_mood(platform)
     c, h = platform.client, platform.headers
     assert (await c.post("/api/session", json={"customer_id": "cust_xyz789", "session_id": "sess_abc123"},
                          headers=h)).status_code == 200  # fmt: skip
@@ -126,7 +118,6 @@ async def test_seed_example_escalates_on_negative_sentiment(platform: Platform) 
 async def test_negative_first_turn_of_a_returning_customer_leads_with_negative_sentiment(platform: Platform) -> None:
     """Seed 001's test scenarios in order: test_3 is the first turn of the customer's third session. Its mood leads
     (negative_sentiment / IRATE_CUSTOMER) and the two earlier contacts ride along; no failed attempt is counted."""
-    _needs_policy_and_mood(platform)
     c, h = platform.client, platform.headers
     for sid, text in (("test_1", "What are your hours?"), ("test_2", "I need help integrating your API")):
         assert (await c.post("/api/query", json={"query": text, "session_id": sid, "customer_id": "test_user"},
