@@ -49,12 +49,14 @@ def hash_api_key(key: str) -> str:
 class Identity:
     """Users, API keys and token checks over the gateway's own store."""
 
-    def __init__(self, store: DocumentStore, *, jwt_secret: str, jwt_ttl: timedelta) -> None:
+    def __init__(
+        self, store: DocumentStore, *, jwt_secret: str, jwt_ttl: timedelta, hasher: PasswordHasher | None = None
+    ) -> None:
         self._users = store.collection("users")
         self._keys = store.collection("api_keys")
         self._secret = jwt_secret
         self._ttl = jwt_ttl
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()
 
     async def ensure_indexes(self) -> None:
         await self._users.ensure_index(["email"], unique=True)

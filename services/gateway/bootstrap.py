@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
@@ -45,7 +47,10 @@ def _limiter(settings: GatewaySettings) -> RateLimiter:
 def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: DocumentStore | None = None) -> Service:
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
-    identity = Identity(store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes))
+    hasher = PasswordHasher(time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib)
+    identity = Identity(
+        store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher
+    )
     gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings))
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
 

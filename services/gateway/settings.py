@@ -16,6 +16,9 @@ class GatewaySettings(BaseSettings):
     port: int = 8080
     jwt_secret: str | None = Field(default=None, validation_alias=AliasChoices("SWITCHBOARD_JWT_SECRET", "jwt_secret"))
     jwt_ttl_minutes: int = 60
+    # argon2id cost (argon2-cffi's defaults); tests lower it, production keeps or raises it.
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
     session_ttl_hours: int = 24
     admin_email: str = Field(
         default="admin@switchboard.local", validation_alias=AliasChoices("SWITCHBOARD_ADMIN_EMAIL", "admin_email")

@@ -22,7 +22,8 @@ JWT_SECRET = "unit-test-secret-of-sufficient-length-0123456789"
 
 def gateway_for_tests(common: PlatformSettings, bus: MemoryBus, **overrides: Any) -> Service:
     """The gateway with the admin, bootstrap API key and JWT secret above; `overrides` are GatewaySettings fields."""
-    fields: dict[str, Any] = {"request_timeout_s": 5, **overrides}
+    # Passwords are not what API tests are about: a cheap argon2 cost keeps each login in milliseconds.
+    fields: dict[str, Any] = {"request_timeout_s": 5, "password_time_cost": 1, "password_memory_kib": 1024, **overrides}
     settings = GatewaySettings(
         platform=common,
         jwt_secret=JWT_SECRET,

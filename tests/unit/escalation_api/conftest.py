@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from libs.bus import MemoryBus
 from libs.bus.envelope import Envelope
@@ -22,7 +20,6 @@ from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.settings import ConversationSettings
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
-from services.gateway import auth
 from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
 
 TENANT = "default"  # the gateway's default tenant: the admin and the bootstrap key belong to it
@@ -65,9 +62,7 @@ class Platform:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Platform]:
-    # Passwords are not what these tests are about: a cheap argon2 cost keeps each login in milliseconds.
-    monkeypatch.setattr(auth, "PasswordHasher", partial(PasswordHasher, time_cost=1, memory_cost=1024, parallelism=1))
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
     escalation = bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="esc"))
