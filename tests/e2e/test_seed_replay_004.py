@@ -31,6 +31,7 @@ from tests.e2e.seed_examples import (
     tenant_key,
     zulu,
 )
+from tests.support.documents import minimal_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -71,29 +72,6 @@ CHAT_RESPONSE = {
         "request_id": str,
     },
 }
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with real text (Helvetica), so the upload goes through the PDF parser."""
-    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
-    stream = ("BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({t}) Tj T*" for t in escaped) + " ET").encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +136,7 @@ def test_validate_session_is_open(stack: Stack, session: dict[str, Any]) -> None
 
 def test_upload_docs_stats_and_listing(api: httpx.Client) -> None:
     files = [
-        ("files", ("document1.pdf", make_pdf(MANUAL_LINES), "application/pdf")),
+        ("files", ("document1.pdf", minimal_pdf(*MANUAL_LINES), "application/pdf")),
         ("files", ("document2.csv", b"plan,price,seats\nbasic,10,1\npro,25,5\n", "text/csv")),
         ("files", ("document3.txt", b"Our support team is available 9am-5pm, Monday to Friday.", "text/plain")),
     ]
@@ -243,7 +221,9 @@ def test_complete_chat_flow(stack: Stack) -> None:
         )
         token = crm_ok(api.post("/sessions/create", json={"user_id": user["id"]}))["session_token"]
         upload = crm_ok(
-            api.post("/upload_docs", files={"files": ("product_manual.pdf", make_pdf(MANUAL_LINES), "application/pdf")})
+            api.post(
+                "/upload_docs", files={"files": ("product_manual.pdf", minimal_pdf(*MANUAL_LINES), "application/pdf")}
+            )
         )
         assert upload["uploaded_files"][0]["status"] == "success" and upload["total_chunks"] >= 1
 
@@ -350,7 +330,7 @@ def test_python_client_example(stack: Stack, tmp_path: Path) -> None:
     assert response["response"].strip()
 
     manual = tmp_path / "product_manual.pdf"
-    manual.write_bytes(make_pdf(MANUAL_LINES))
+    manual.write_bytes(minimal_pdf(*MANUAL_LINES))
     uploaded = bot.upload_document(manual)
     assert uploaded["success"] is True, uploaded
     assert uploaded["data"]["uploaded_files"][0]["filename"] == "product_manual.pdf"

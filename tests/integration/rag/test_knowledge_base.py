@@ -17,7 +17,7 @@ from services.rag.index import VectorIndex
 from services.rag.models import MAX_FILE_BYTES
 from services.rag.repository import RagRepository
 from services.rag.retrieval import rank_passages
-from tests.unit.rag.test_parsers import minimal_pdf
+from tests.support.documents import minimal_pdf
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,8 @@ from libs.store import open_store
 from services.rag.handlers import handle_delete_document
 from services.rag.repository import RagRepository, document_id, document_record
 from services.rag.uploads import UploadStore
-from tests.unit.rag_api.conftest import AUTH, DEFAULT_TENANT, Platform, PlatformFactory, minimal_pdf
+from tests.support.documents import minimal_pdf
+from tests.unit.rag_api.conftest import AUTH, DEFAULT_TENANT, Platform, PlatformFactory
 
 PDF_TEXT = "Refunds are paid back to the original card within five business days after we receive the return"
 CSV = (
