@@ -141,16 +141,7 @@ class TransportBus(Bus):
         future: asyncio.Future[Envelope] = loop.create_future()
         self._pending[reply_id(event_id)] = future
         try:
-            await self.publish(
-                topic,
-                message,
-                key=key,
-                tenant_id=tenant_id,
-                correlation_id=correlation_id,
-                event_id=event_id,
-                reply_to=self.reply_topic,
-                timeout=timeout,
-            )
+            await self._send_request(topic, message, key, tenant_id, correlation_id, event_id, timeout)
             remaining = max(0.0, deadline - loop.time())
             try:
                 reply = await asyncio.wait_for(future, remaining)
@@ -164,6 +155,28 @@ class TransportBus(Bus):
         if reply.type == ERROR_REPLY_TYPE:
             raise error_from_dict(reply.data)
         return reply
+
+    async def _send_request(
+        self,
+        topic: str,
+        message: BaseModel,
+        key: str | None,
+        tenant_id: str,
+        correlation_id: str | None,
+        event_id: str,
+        within: float,
+    ) -> None:
+        """Publish a command whose replies come to this instance's reply topic."""
+        await self.publish(
+            topic,
+            message,
+            key=key,
+            tenant_id=tenant_id,
+            correlation_id=correlation_id,
+            event_id=event_id,
+            reply_to=self.reply_topic,
+            timeout=within,
+        )
 
     async def request_stream(
         self,
@@ -184,16 +197,7 @@ class TransportBus(Bus):
         self._streams[final_id] = stream
         self._streams[delta_id(event_id, 0)] = stream
         try:
-            await self.publish(
-                topic,
-                message,
-                key=key,
-                tenant_id=tenant_id,
-                correlation_id=correlation_id,
-                event_id=event_id,
-                reply_to=self.reply_topic,
-                timeout=timeout,
-            )
+            await self._send_request(topic, message, key, tenant_id, correlation_id, event_id, timeout)
             while True:
                 wait = deadline - loop.time()
                 if idle_timeout is not None:
