@@ -38,8 +38,12 @@ class Bus(ABC):
         """Stop consumers (finishing the message in hand), flush producers."""
 
     @abstractmethod
-    def subscribe(self, topic: str, *, group: str, handler: TopicHandler) -> None:
-        """Register a consumer-group handler for `topic`; call before `start()`."""
+    def subscribe(self, topic: str, *, group: str, handler: TopicHandler, max_in_flight: int | None = None) -> None:
+        """Register a consumer-group handler for `topic`; call before `start()`.
+
+        Messages with the same key are handled strictly in order; different keys run concurrently, at most
+        `max_in_flight` messages at once (None: the bus's default).
+        """
 
     @abstractmethod
     async def publish(

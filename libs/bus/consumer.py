@@ -6,26 +6,24 @@ import asyncio
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 import structlog
-from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
+from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
 from libs.bus.base import TopicHandler
 from libs.bus.envelope import Envelope
+from libs.bus.trace_context import begin_consuming, end_consuming
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
 from libs.errors import DomainError, PermanentError, RetryableError, Unavailable
 from libs.observability.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 
 log = structlog.get_logger("libs.bus")
-tracer = trace.get_tracer("libs.bus")
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -134,29 +132,6 @@ def decode(record: Record, registry: ContractRegistry) -> Envelope:
     return env
 
 
-@contextmanager
-def _handling_span(topic: str, group: str, env: Envelope) -> Iterator[None]:
-    """Continue the producer's trace (traceparent) and bind ids to every log line of the handler."""
-    parent = propagate.extract({"traceparent": env.traceparent} if env.traceparent else {})
-    attributes = {
-        "messaging.system": "kafka",
-        "messaging.destination.name": topic,
-        "messaging.consumer.group.name": group,
-        "messaging.message.id": env.id,
-        "cloudevents.event_type": env.type,
-    }
-    # Plain start_span/attach rather than the nested context-manager helpers: this runs once per message.
-    span = tracer.start_span(f"process {topic}", context=parent, kind=trace.SpanKind.CONSUMER, attributes=attributes)
-    token = otel_context.attach(trace.set_span_in_context(span, parent))
-    log_tokens = structlog.contextvars.bind_contextvars(event_id=env.id, correlation_id=env.correlationid)
-    try:
-        yield
-    finally:
-        structlog.contextvars.reset_contextvars(**log_tokens)
-        otel_context.detach(token)
-        span.end()
-
-
 class ConsumerCore:
     """Runs one consumer group's handler on records; transports commit after `process()` returns.
 
@@ -182,12 +157,22 @@ class ConsumerCore:
         self._retry = retry
         self._send_reply = send_reply
         self._dead_letter = dead_letter
+        # Labelled metric children, looked up once: `labels()` per message costs more than the update itself.
+        self._counters: dict[tuple[str, Outcome], Counter] = {}
+        self._timers: dict[str, Histogram] = {}
 
     async def process(self, record: Record) -> Outcome:
         started = time.perf_counter()
         outcome = await self._process(record)
-        BUS_MESSAGES.labels(record.topic, self.group, outcome.value).inc()
-        BUS_HANDLE_SECONDS.labels(record.topic, self.group).observe(time.perf_counter() - started)
+        topic = record.topic
+        counter = self._counters.get((topic, outcome))
+        if counter is None:
+            counter = self._counters[(topic, outcome)] = BUS_MESSAGES.labels(topic, self.group, outcome.value)
+        timer = self._timers.get(topic)
+        if timer is None:
+            timer = self._timers[topic] = BUS_HANDLE_SECONDS.labels(topic, self.group)
+        counter.inc()
+        timer.observe(time.perf_counter() - started)
         return outcome
 
     async def _process(self, record: Record) -> Outcome:
@@ -200,8 +185,14 @@ class ConsumerCore:
         if await self._processed.seen(self.group, env.id):
             log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
             return Outcome.DUPLICATE
-        with _handling_span(record.topic, self.group, env):
+        # Continue the producer's trace (traceparent) and bind the ids to every log line of the handler.
+        handling = begin_consuming(record.topic, self.group, env.id, env.type, env.traceparent)
+        log_tokens = structlog.contextvars.bind_contextvars(event_id=env.id, correlation_id=env.correlationid)
+        try:
             outcome = await self._handle(record, env)
+        finally:
+            structlog.contextvars.reset_contextvars(**log_tokens)
+            end_consuming(handling)
         await self._processed.mark(self.group, env.id)
         return outcome
 

@@ -1,4 +1,5 @@
-"""One KafkaBus subscription: polls its group's partitions, handles them (each in order) and commits progress."""
+"""One KafkaBus subscription: polls its group's partitions, handles keys in parallel (each key in order), commits
+only finished offset prefixes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from libs.bus.consumer import ConsumerCore, Record
+from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes, OffsetTracker
 
 log = structlog.get_logger("libs.bus")
 
@@ -56,71 +58,103 @@ class Committer:
 
 
 class _HandOver(ConsumerRebalanceListener):
-    """On rebalance, finish the batch in hand and commit it before the partitions move: no double handling."""
+    """On rebalance, finish (bounded) the records in hand of the partitions that move and commit them first."""
 
-    def __init__(self, lock: asyncio.Lock, committer: Committer) -> None:
-        self._lock = lock
-        self._committer = committer
+    def __init__(self, loop: GroupLoop) -> None:
+        self._loop = loop
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        async with self._lock:
-            await self._committer.flush()
+        await self._loop.hand_over({tp.partition for tp in revoked if tp.topic == self._loop.topic})
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        return
+        self._loop.owned.update(tp.partition for tp in assigned if tp.topic == self._loop.topic)
 
 
 class GroupLoop:
-    """Poll a batch; partitions run concurrently, each in order; hand the handled offsets to the committer."""
+    """Polls while handlers run: keys in parallel (each in order) up to `max_in_flight` records, commits prefixes."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, core: ConsumerCore, topic: str, stopping: Callable[[], bool]
+        self,
+        consumer: AIOKafkaConsumer,
+        core: ConsumerCore,
+        topic: str,
+        stopping: Callable[[], bool],
+        *,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        drain_timeout: float = 15.0,
     ) -> None:
         self._consumer = consumer
         self._core = core
-        self._topic = topic
+        self.topic = topic
         self._stopping = stopping
-        self._lock = asyncio.Lock()
+        self._drain_timeout = drain_timeout
+        self.owned: set[int] = set()
         self._committer = Committer(consumer, topic, core.group)
+        self._tracker = OffsetTracker()
+        self._lanes = KeyLanes(
+            self._handle, limit=max_in_flight, on_finished=self._finished, name=f"bus:{topic}:{core.group}"
+        )
+        self._tps: dict[int, TopicPartition] = {}
 
     async def run(self) -> None:
-        self._consumer.subscribe([self._topic], listener=_HandOver(self._lock, self._committer))
+        self._consumer.subscribe([self.topic], listener=_HandOver(self))
         await self._consumer.start()
-        while not self._stopping():
-            try:
-                batches = await self._consumer.getmany(timeout_ms=500)
-            except KafkaError as exc:
-                log.warning(
-                    "bus.fetch_failed", topic=self._topic, group=self._core.group, error_type=type(exc).__name__
-                )
-                await asyncio.sleep(0.5)
-                continue
-            if not batches:
-                continue
-            async with self._lock:
-                done = await asyncio.gather(*(self._run_partition(tp, msgs) for tp, msgs in batches.items()))
-                offsets = {tp: offset for tp, offset in done if offset is not None}
-                if offsets:
-                    self._committer.add(offsets)
-        await self._committer.flush()
+        try:
+            while not self._stopping():
+                if not await self._lanes.wait_room(within=0.5):
+                    continue  # full: stop fetching until a record finishes (checking for stop meanwhile)
+                await self._poll()
+            # Stop: records in hand finish (KafkaBus.stop bounds this), the others stay uncommitted.
+            self._lanes.stop()
+            await self._lanes.idle()
+            await self._committer.flush()
+        finally:
+            await self._lanes.close()
 
-    async def _run_partition(self, tp: TopicPartition, messages: list[object]) -> tuple[TopicPartition, int | None]:
-        """Handle one partition's messages in order; returns the offset to commit (None: nothing new)."""
-        next_offset: int | None = None
-        for m in messages:
-            record = to_record(m)
+    async def _poll(self) -> None:
+        try:
+            batches = await self._consumer.getmany(timeout_ms=500, max_records=self._lanes.room())
+        except KafkaError as exc:
+            log.warning("bus.fetch_failed", topic=self.topic, group=self._core.group, error_type=type(exc).__name__)
+            await asyncio.sleep(0.5)
+            return
+        for tp, messages in batches.items():
+            if tp.partition not in self.owned:
+                continue  # fetched just before a revoke: the next owner reads it from the committed offset
+            self._tps[tp.partition] = tp
+            for m in messages:
+                record = to_record(m)
+                self._lanes.put(record, self._tracker.take(record.partition, record.offset))
+
+    async def _handle(self, record: Record) -> bool:
+        """Process one record; a transport failure (reply/DLQ not sent) is retried in place, keeping its key's
+        order, until it succeeds or the partition leaves us (then it stays uncommitted and is read again)."""
+        while True:
             try:
                 await self._core.process(record)
-            except Exception as exc:  # transport failure on reply/DLQ: re-read from here later, do not commit it
+                return True
+            except Exception as exc:
                 log.warning(
                     "bus.redeliver",
-                    topic=tp.topic,
-                    partition=tp.partition,
+                    topic=record.topic,
+                    partition=record.partition,
                     offset=record.offset,
                     error_type=type(exc).__name__,
                 )
-                self._consumer.seek(tp, record.offset)
-                await asyncio.sleep(0.5)
-                break
-            next_offset = record.offset + 1
-        return tp, next_offset
+            if self._stopping() or record.partition not in self.owned:
+                return False
+            await asyncio.sleep(0.5)
+
+    def _finished(self, record: Record, tag: object) -> None:
+        position = self._tracker.finish(record.partition, record.offset, tag)
+        if position is not None:
+            self._committer.add({self._tps[record.partition]: position})
+
+    async def hand_over(self, partitions: set[int]) -> None:
+        """Revoked: drop records not started, let running ones finish (bounded), commit, forget the partitions."""
+        self.owned.difference_update(partitions)
+        self._lanes.discard(partitions)
+        if not await self._lanes.idle(partitions, within=self._drain_timeout):
+            log.warning("bus.handover_timeout", topic=self.topic, group=self._core.group, partitions=sorted(partitions))
+        await self._committer.flush()
+        self._tracker.forget(partitions)

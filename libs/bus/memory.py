@@ -12,6 +12,7 @@ import structlog
 
 from libs.bus.base import TopicHandler
 from libs.bus.consumer import ConsumerCore, Headers, ProcessedLog, Record, RetryPolicy
+from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes
 from libs.bus.transport import Subscription, TransportBus
 from libs.contracts.registry import ContractRegistry
 
@@ -72,41 +73,50 @@ class MemoryBroker:
         return list(self._history.get(topic, ()))
 
 
-class _Worker:
-    """Consumes one partition of one group in order; stop() lets the message in hand finish."""
+class _Pump:
+    """Feeds one group's partition queues into key lanes: keys in parallel, each in order, bounded in flight."""
 
-    def __init__(self, core: ConsumerCore, queue: asyncio.Queue[Record]) -> None:
+    def __init__(self, core: ConsumerCore, queues: list[asyncio.Queue[Record]], max_in_flight: int) -> None:
         self.core = core
-        self.queue = queue
-        self.busy = False
-        self.stopping = False
-        self.task: asyncio.Task[None] | None = None
+        self.queues = queues
+        self.lanes = KeyLanes(self._handle, limit=max_in_flight, name=f"bus:memory:{core.group}")
+        self.tasks: list[asyncio.Task[None]] = []
+        self.held = 0  # records taken off a queue, waiting for room in the lanes
 
-    async def run(self) -> None:
-        while not self.stopping:
-            record = await self.queue.get()
-            self.busy = True
-            try:
-                await self._process(record)
-            finally:
-                self.busy = False
+    def start(self, name: str) -> None:
+        self.tasks = [asyncio.create_task(self._feed(q), name=name) for q in self.queues]
 
-    async def _process(self, record: Record) -> None:
+    async def _feed(self, queue: asyncio.Queue[Record]) -> None:
+        while True:
+            record = await queue.get()
+            self.held += 1
+            # No await between the room check (it returns at once when there is room) and put(): the feeders of
+            # the other partitions cannot slip in between, so the bound holds.
+            await self.lanes.wait_room()
+            self.lanes.put(record)
+            self.held -= 1
+
+    async def _handle(self, record: Record) -> bool:
         for attempt in range(1, 4):
             try:
                 await self.core.process(record)
-                return
+                return True
             except Exception:  # a failed reply/DLQ send; in memory only a bug can cause it
                 log.exception("bus.memory.transport_error", topic=record.topic, attempt=attempt)
                 await asyncio.sleep(0.05 * attempt)
+        return True
+
+    @property
+    def busy(self) -> bool:
+        return self.held > 0 or self.lanes.in_flight > 0 or any(not q.empty() for q in self.queues)
 
     async def stop(self) -> None:
-        self.stopping = True
-        if self.task is None:
-            return
-        if not self.busy:
-            self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        """Stop taking records; the ones being handled finish."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.lanes.stop()
+        await self.lanes.idle()
 
 
 class MemoryBus(TransportBus):
@@ -121,19 +131,25 @@ class MemoryBus(TransportBus):
         registry: ContractRegistry | None = None,
         processed: ProcessedLog | None = None,
         retry: RetryPolicy | None = None,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         super().__init__(
-            service_name=service_name, instance_id=instance_id, registry=registry, processed=processed, retry=retry
+            service_name=service_name,
+            instance_id=instance_id,
+            registry=registry,
+            processed=processed,
+            retry=retry,
+            max_in_flight=max_in_flight,
         )
         self.broker = broker or MemoryBroker()
-        self._workers: list[_Worker] = []
+        self._pumps: list[_Pump] = []
         self._joined: list[Subscription] = []
 
     def _partitions(self, topic: str) -> int:
         return self.registry.partitions(topic)
 
-    def subscribe(self, topic: str, *, group: str, handler: TopicHandler) -> None:
-        super().subscribe(topic, group=group, handler=handler)
+    def subscribe(self, topic: str, *, group: str, handler: TopicHandler, max_in_flight: int | None = None) -> None:
+        super().subscribe(topic, group=group, handler=handler, max_in_flight=max_in_flight)
         # Joining at subscribe time means messages published before start() wait in the group's queues.
         self._join(self._subscriptions[-1])
 
@@ -149,15 +165,13 @@ class MemoryBus(TransportBus):
         for sub in self._subscriptions:
             if sub not in self._joined:
                 self._join(sub)
-            core = self._core(sub)
-            for queue in self.broker._groups[sub.topic][sub.group].queues:
-                worker = _Worker(core, queue)
-                worker.task = asyncio.create_task(worker.run(), name=f"bus:{sub.topic}:{sub.group}")
-                self._workers.append(worker)
+            pump = _Pump(self._core(sub), self.broker._groups[sub.topic][sub.group].queues, sub.max_in_flight)
+            pump.start(f"bus:{sub.topic}:{sub.group}")
+            self._pumps.append(pump)
 
     async def stop(self) -> None:
-        await asyncio.gather(*(w.stop() for w in self._workers))
-        self._workers.clear()
+        await asyncio.gather(*(p.stop() for p in self._pumps))
+        self._pumps.clear()
         self.broker._reply_sinks.pop(self.reply_topic, None)
         for sub in self._joined:
             self.broker.leave(sub.topic, sub.group)
@@ -176,7 +190,7 @@ class MemoryBus(TransportBus):
         """Wait until every queue of this bus's groups is empty and no handler runs (tests, shutdown)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        while any(w.busy or not w.queue.empty() for w in self._workers):
+        while any(p.busy for p in self._pumps):
             if loop.time() > deadline:
                 raise TimeoutError("MemoryBus.drain: handlers still busy")
             await asyncio.sleep(0.005)

@@ -6,9 +6,11 @@ import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import structlog
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from pydantic import BaseModel
 
 from libs.bus.base import Bus, TopicHandler
@@ -22,12 +24,13 @@ from libs.bus.consumer import (
     RetryPolicy,
     decode,
 )
-from libs.bus.envelope import Envelope, derived_id, new_id
+from libs.bus.envelope import SPEC_VERSION, Envelope, derived_id, new_id
+from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
+from libs.bus.trace_context import derived_traceparent, inject, recording, tracer
 from libs.contracts.registry import ContractRegistry, ContractViolation, default_registry
 from libs.errors import Timeout, Unavailable, error_from_dict
 
 log = structlog.get_logger("libs.bus")
-tracer = trace.get_tracer("libs.bus")
 
 ERROR_REPLY_TYPE = "common.ErrorReply.v1"
 
@@ -56,6 +59,7 @@ class Subscription:
     topic: str
     group: str
     handler: TopicHandler
+    max_in_flight: int
 
 
 class TransportBus(Bus):
@@ -70,8 +74,12 @@ class TransportBus(Bus):
         processed: ProcessedLog | None = None,
         retry: RetryPolicy | None = None,
         send_timeout: float = 10.0,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self.send_timeout = send_timeout
+        self.max_in_flight = max_in_flight
         self.service_name = service_name
         self.instance_id = instance_id
         self.registry = registry or default_registry()
@@ -83,17 +91,21 @@ class TransportBus(Bus):
         # Expected reply id (the next delta, and the final reply) -> its streaming request.
         self._streams: dict[str, _ReplyStream] = {}
         self._started = False
+        self._source = f"/switchboard/{service_name}"
+        self._types: dict[type[BaseModel], str] = {}
 
     @abstractmethod
     async def _send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, within: float) -> None:
         """Deliver one record (acks=all) or raise `Unavailable` within `within` seconds."""
 
     # -- Bus API -------------------------------------------------------------------------------------
-    def subscribe(self, topic: str, *, group: str, handler: TopicHandler) -> None:
+    def subscribe(self, topic: str, *, group: str, handler: TopicHandler, max_in_flight: int | None = None) -> None:
         if self._started:
             raise RuntimeError("subscribe() must be called before start()")
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self.registry.topic(topic)  # undeclared topics fail at wiring time, not at the first message
-        self._subscriptions.append(Subscription(topic, group, handler))
+        self._subscriptions.append(Subscription(topic, group, handler, max_in_flight or self.max_in_flight))
 
     async def publish(
         self,
@@ -107,6 +119,20 @@ class TransportBus(Bus):
         reply_to: str | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - bounds the broker acknowledgement
     ) -> Envelope:
+        if not recording():
+            # Nobody records spans: derive the child traceparent directly instead of an SDK span per message.
+            env = self.envelope(
+                topic,
+                message,
+                key=key,
+                tenant_id=tenant_id,
+                correlation_id=correlation_id,
+                event_id=event_id,
+                reply_to=reply_to,
+                traceparent=derived_traceparent(),
+            )
+            await self._send_envelope(topic, env, timeout)
+            return env
         # A span that is not made current: attaching a context per message costs more than the send itself.
         span = tracer.start_span(f"send {topic}", kind=trace.SpanKind.PRODUCER)
         try:
@@ -118,7 +144,7 @@ class TransportBus(Bus):
                 correlation_id=correlation_id,
                 event_id=event_id,
                 reply_to=reply_to,
-                span=span,
+                traceparent=inject(span),
             )
             await self._send_envelope(topic, env, timeout)
         finally:
@@ -231,29 +257,39 @@ class TransportBus(Bus):
         correlation_id: str | None = None,
         event_id: str | None = None,
         reply_to: str | None = None,
-        span: trace.Span | None = None,
+        traceparent: str | None = None,
     ) -> Envelope:
-        """Check `message` against its contract and topic and wrap it; the trace (of `span`, else the current
-        one) goes in `traceparent`."""
-        message_type = self.registry.type_of(message)
+        """Check `message` against its contract and topic and wrap it; `traceparent` defaults to a child of the
+        current trace."""
+        message_type = self._types.get(type(message))
+        if message_type is None:
+            message_type = self._types[type(message)] = self.registry.type_of(message)
         self.registry.check_topic(topic, message_type)
-        data = self.registry.dump(message_type, message)
-        carrier: dict[str, str] = {}
-        traced = span if span is not None else trace.get_current_span()
-        if traced.get_span_context().is_valid:  # no trace in progress: nothing to propagate, skip the propagators
-            propagate.inject(carrier, context=trace.set_span_in_context(traced))
+        data = self.registry.dump(message_type, message)  # validates against the JSON Schema
         event_id = event_id or new_id()
-        return Envelope(
-            id=event_id,
-            source=f"/switchboard/{self.service_name}",
-            type=message_type,
-            subject=key,
-            data=data,
-            tenantid=tenant_id,
-            correlationid=correlation_id or event_id,
-            traceparent=carrier.get("traceparent"),
-            replyto=reply_to,
-        )
+        fields = {
+            "specversion": SPEC_VERSION,
+            "id": event_id,
+            "source": self._source,
+            "type": message_type,
+            "time": datetime.now(UTC),
+            "subject": key,
+            "datacontenttype": "application/json",
+            "data": data,
+            "tenantid": tenant_id,
+            "correlationid": correlation_id or event_id,
+            "traceparent": traceparent if traceparent is not None else self._traceparent(),
+            "replyto": reply_to,
+        }
+        if _plain_strings(fields):
+            return Envelope.trusted(fields)
+        return Envelope.model_validate(fields)  # a caller passed a wrong type: the model says which field
+
+    @staticmethod
+    def _traceparent() -> str | None:
+        if not recording():
+            return derived_traceparent()
+        return inject(trace.get_current_span())
 
     async def _send_envelope(self, topic: str, env: Envelope, within: float | None) -> None:
         # The trace also rides as a Kafka header, for tools that read headers and not payloads.
@@ -312,3 +348,11 @@ class TransportBus(Bus):
 
     def _unavailable(self, topic: str, why: str) -> Unavailable:
         return Unavailable(f"message bus unavailable: {why}", {"topic": topic})
+
+
+def _plain_strings(fields: dict[str, Any]) -> bool:
+    """The caller-supplied envelope fields have the types the model demands (checked without the model)."""
+    for name in ("id", "tenantid", "correlationid"):
+        if type(fields[name]) is not str:
+            return False
+    return all(fields[name] is None or type(fields[name]) is str for name in ("subject", "replyto", "traceparent"))

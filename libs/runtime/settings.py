@@ -24,6 +24,9 @@ class PlatformSettings(BaseSettings):
     # Apache Kafka refuses values under group.min.session.timeout.ms (6000 by default).
     kafka_session_timeout_ms: int = 10_000
     kafka_fetch_max_wait_ms: int = 100
+    # Messages one subscription handles at once (different keys in parallel, each key in order): request/reply
+    # handlers spend most of a turn waiting on other services, so one-at-a-time would cap throughput.
+    bus_max_in_flight: int = Field(default=64, ge=1)
     data_dir: Path = Path(".switchboard")
     mongodb_url: str | None = None
     redis_url: str | None = None
@@ -40,13 +43,14 @@ def make_bus(platform: PlatformSettings, service: str) -> Bus:
     from libs.bus import KafkaBus, MemoryBus
 
     if platform.bus == "memory":
-        return MemoryBus(service_name=service)
+        return MemoryBus(service_name=service, max_in_flight=platform.bus_max_in_flight)
     return KafkaBus(
         platform.kafka_bootstrap,
         service_name=service,
         instance_id=platform.instance_id,
         session_timeout_ms=platform.kafka_session_timeout_ms,
         fetch_max_wait_ms=platform.kafka_fetch_max_wait_ms,
+        max_in_flight=platform.bus_max_in_flight,
     )
 
 

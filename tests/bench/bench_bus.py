@@ -4,12 +4,18 @@ against raw aiokafka (bytes produce + group consume with manual commit), same br
 Two topologies, each measured for both paths: producer and consumer sharing one process (one core does both
 sides), and producer and consumer in separate processes, as services are deployed.
 
+Both paths do the same sending work: WINDOW concurrent senders, each waiting for its message's acks=all
+acknowledgement before sending the next (what `bus.publish` guarantees; raw uses `send_and_wait`). Every process
+configures OpenTelemetry as a service does (`configure_tracing`: SDK provider, no exporter unless
+OTEL_EXPORTER_OTLP_ENDPOINT is set), so the bus pays the tracing a deployed service pays.
+
 Run: python -m tests.bench.bench_bus [N]   (prints events/s of both paths and the ratio; target >= 50 %)
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 import tempfile
 import time
@@ -22,12 +28,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from libs.bus import Envelope, KafkaBus
 from libs.contracts.models.sentiment import SentimentAnalyzedV1
 from libs.contracts.registry import ContractRegistry
+from libs.observability.tracing import configure_tracing
 from tests.support.contracts import EVENT, scratch_registry
 from tests.support.tansu import Broker
 
 PARTITIONS = 3
-WINDOW = 256  # publishes in flight at once: concurrent, but bounded as a real producer would be
-LINGER_MS = 2  # the KafkaBus default, used by both paths
+WINDOW = 256  # publishes in flight at once, on both paths: concurrent, but bounded as a real producer would be
+LINGER_MS: int = inspect.signature(KafkaBus).parameters["linger_ms"].default  # the KafkaBus default, both paths
 Signal = Callable[[str], Awaitable[None]]
 
 
@@ -119,9 +126,13 @@ async def produce_raw(bootstrap: str, topic: str, n: int, ready: asyncio.Event) 
     while not ready.is_set():
         await producer.send_and_wait(topic, payload, key=b"warm")
         await asyncio.sleep(0.2)
+
+    async def sender(first: int) -> None:
+        for i in range(first, n, WINDOW):
+            await producer.send_and_wait(topic, payload, key=f"conv-{i % 97}".encode())
+
     started = time.monotonic()
-    futures = [await producer.send(topic, payload, key=f"conv-{i % 97}".encode()) for i in range(n)]
-    await asyncio.gather(*futures)
+    await asyncio.gather(*(sender(k) for k in range(WINDOW)))
     await producer.stop()
     return started
 
@@ -196,6 +207,8 @@ async def two_processes(kind: str, bootstrap: str, contracts: Path, topic: str, 
 
 
 async def child_main(kind: str, bootstrap: str, contracts: str, topic: str, n: int) -> None:
+    configure_tracing("bench-consumer")
+
     async def signal(word: str) -> None:
         print(word, flush=True)
 
@@ -207,6 +220,7 @@ async def child_main(kind: str, bootstrap: str, contracts: str, topic: str, n: i
 
 
 async def main(n: int) -> None:
+    configure_tracing("bench")
     results: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         broker = Broker(Path(tmp) / "broker.log").start()
@@ -230,7 +244,8 @@ async def main(n: int) -> None:
             broker.stop()
     print(
         f"bus throughput on tansu (memory storage): {n} events of {len(sample_bytes())} bytes, {PARTITIONS} "
-        f"partitions, acks=all, linger {LINGER_MS} ms, group consume with commits; events/s end to end"
+        f"partitions, acks=all, linger {LINGER_MS} ms, {WINDOW} sends in flight (each awaits its ack), group consume "
+        "with commits; events/s end to end"
     )
     print(f"{'topology':<36}{'raw aiokafka':>14}{'KafkaBus':>12}{'ratio':>8}")
     for mode, label in (("same", "producer+consumer in one process"), ("split", "producer, consumer in 2 processes")):

@@ -26,6 +26,7 @@ class Topics:
         prefix = f"it{uuid.uuid4().hex[:8]}"
         self.events = f"{prefix}.events"
         self.commands = f"{prefix}.commands"
+        self.single = f"{prefix}.single"  # one partition: every key shares it (offset-prefix commit tests)
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def registry(tmp_path: Path, topics: Topics) -> ContractRegistry:
         {
             topics.events: {"partitions": 3, "messages": [EVENT]},
             topics.commands: {"partitions": 2, "messages": [COMMAND], "replies": [RESULT]},
+            topics.single: {"partitions": 1, "messages": [EVENT]},
         },
     )
 

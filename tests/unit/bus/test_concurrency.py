@@ -1,0 +1,165 @@
+"""Key-ordered concurrency: KeyLanes/OffsetTracker directly, and MemoryBus subscriptions (same key in order,
+different keys overlap, bounded in flight)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+
+import pytest
+
+from libs.bus import Envelope, MemoryBus
+from libs.bus.consumer import Record
+from libs.bus.lanes import KeyLanes, OffsetTracker
+from tests.unit.bus.messages import analyzed
+
+EVENTS = "sentiment.events"
+
+
+def rec(offset: int, key: str | None, partition: int = 0) -> Record:
+    return Record("t", b"", partition, offset, key.encode() if key is not None else None)
+
+
+# -- OffsetTracker ---------------------------------------------------------------------------------
+def test_commit_position_covers_only_the_finished_prefix() -> None:
+    tracker = OffsetTracker()
+    tags = [tracker.take(0, offset) for offset in range(5)]
+    assert tracker.finish(0, 1, tags[1]) is None  # offset 0 still unfinished: nothing may be committed
+    assert tracker.finish(0, 3, tags[3]) is None
+    assert tracker.finish(0, 0, tags[0]) == 2  # 0 and 1 done: resume at 2
+    assert tracker.finish(0, 2, tags[2]) == 4  # 2 and the earlier-finished 3
+    assert tracker.finish(0, 4, tags[4]) == 5
+    assert tracker.unfinished(0) == 0
+
+
+def test_partitions_are_tracked_apart_and_a_forgotten_partition_commits_nothing() -> None:
+    tracker = OffsetTracker()
+    a, b = tracker.take(0, 10), tracker.take(1, 7)
+    assert tracker.finish(1, 7, b) == 8
+    tracker.forget([0])
+    assert tracker.finish(0, 10, a) is None  # revoked before it finished: no longer ours to commit
+    again = tracker.take(0, 10)  # re-read after re-assignment
+    assert tracker.finish(0, 10, again) == 11
+
+
+# -- KeyLanes --------------------------------------------------------------------------------------
+async def test_lanes_keep_key_order_and_run_keys_concurrently() -> None:
+    order: dict[bytes | None, list[int]] = defaultdict(list)
+    running = 0
+    peak = 0
+
+    async def handle(record: Record) -> bool:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(random.uniform(0, 0.003))
+        order[record.key].append(record.offset)
+        running -= 1
+        return True
+
+    lanes = KeyLanes(handle, limit=100)
+    records = [rec(n, f"k{n % 4}") for n in range(40)]
+    for r in records:
+        lanes.put(r)
+    assert await lanes.idle(within=5)
+    assert {k: v for k, v in order.items()} == {
+        f"k{i}".encode(): [n for n in range(40) if n % 4 == i] for i in range(4)
+    }
+    assert peak == 4  # one handler per key at a time, the four keys at once
+
+
+async def test_lanes_report_finished_records_and_not_abandoned_ones() -> None:
+    finished: list[int] = []
+
+    async def handle(record: Record) -> bool:
+        if record.offset == 1:
+            raise RuntimeError("transport down")
+        return record.offset != 2
+
+    lanes = KeyLanes(handle, limit=10, on_finished=lambda r, _: finished.append(r.offset))
+    for n in range(4):
+        lanes.put(rec(n, None))
+    assert await lanes.idle(within=5)
+    assert sorted(finished) == [0, 3]
+    assert lanes.in_flight == 0
+
+
+async def test_lanes_bound_what_is_taken_and_discard_what_has_not_started() -> None:
+    gate = asyncio.Event()
+
+    async def handle(record: Record) -> bool:
+        await gate.wait()
+        return True
+
+    lanes = KeyLanes(handle, limit=3)
+    for n in range(3):
+        lanes.put(rec(n, "same"))
+    assert lanes.room() == 0
+    assert not await lanes.wait_room(within=0.05)  # full: the poll loop must wait
+    await asyncio.sleep(0.01)
+    assert lanes.discard([0]) == 2  # the head runs on; the two behind it are dropped (read again by the next owner)
+    assert lanes.room() == 2
+    gate.set()
+    assert await lanes.idle(within=5)
+    await lanes.close()
+
+
+def test_max_in_flight_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        MemoryBus().subscribe(EVENTS, group="g", handler=lambda env: asyncio.sleep(0), max_in_flight=0)
+
+
+# -- MemoryBus -------------------------------------------------------------------------------------
+async def test_memory_bus_blocked_key_does_not_block_other_keys() -> None:
+    bus = MemoryBus()
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handle(env: Envelope) -> None:
+        if env.subject == "slow":
+            await release.wait()
+        handled.append(env.data["id"])
+
+    bus.subscribe(EVENTS, group="g", handler=handle)
+    await bus.start()
+    # One partition's worth of traffic is not needed: keys overlap even where they share a partition.
+    await bus.publish(EVENTS, analyzed("slow-1"), key="slow", tenant_id="t")
+    await bus.publish(EVENTS, analyzed("slow-2"), key="slow", tenant_id="t")
+    for n in range(5):
+        await bus.publish(EVENTS, analyzed(f"fast-{n}"), key=f"fast-{n}", tenant_id="t")
+    for _ in range(100):
+        if len(handled) == 5:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(handled) == [f"fast-{n}" for n in range(5)]  # slow-1 holds only its own key
+    release.set()
+    await bus.drain()
+    await bus.stop()
+    assert handled[-2:] == ["slow-1", "slow-2"]
+
+
+async def test_memory_bus_keeps_each_keys_order_under_concurrency_and_bounds_in_flight() -> None:
+    bus = MemoryBus()
+    seen: dict[str, list[int]] = defaultdict(list)
+    running = 0
+    peak = 0
+
+    async def handle(env: Envelope) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(random.uniform(0, 0.002))
+        key, n = env.data["id"].split(":")
+        seen[key].append(int(n))
+        running -= 1
+
+    bus.subscribe(EVENTS, group="g", handler=handle, max_in_flight=5)
+    await bus.start()
+    for n in range(30):
+        for k in range(12):
+            await bus.publish(EVENTS, analyzed(f"k{k}:{n}"), key=f"k{k}", tenant_id="t")
+    await bus.drain(within=10)
+    await bus.stop()
+    assert seen == {f"k{k}": list(range(30)) for k in range(12)}
+    assert 1 < peak <= 5
