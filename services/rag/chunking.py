@@ -1,4 +1,8 @@
-"""Sections in, overlapping Chunks out: windows of `chunk_size` MiniLM word-piece tokens, cut at sentence ends."""
+"""Sections in, overlapping Chunks out: windows of `chunk_size` MiniLM word-piece tokens, cut at sentence ends.
+
+With the default MiniLM tokenizer each Chunk also carries the word-piece ids of its embed text, so the encoder
+does not tokenize it a second time.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +33,13 @@ def _minilm_tokenizer() -> object:
 
 def minilm_offsets(text: str) -> Offsets:
     """Character spans of the MiniLM word-piece tokens of `text` (no [CLS]/[SEP])."""
-    tokenizer = _minilm_tokenizer()
-    encoding = tokenizer.encode(text, add_special_tokens=False)  # type: ignore[attr-defined]
-    return [(int(a), int(b)) for a, b in encoding.offsets]
+    return minilm_tokens(text)[0]
+
+
+def minilm_tokens(text: str) -> tuple[Offsets, list[int], list[bool]]:
+    """Spans, ids and "continues the previous word" flags (a `##` piece) of the MiniLM tokens of `text`."""
+    encoding = _minilm_tokenizer().encode(text, add_special_tokens=False)  # type: ignore[attr-defined]
+    return encoding.offsets, encoding.ids, [t.startswith("##") for t in encoding.tokens]
 
 
 def word_offsets(text: str) -> Offsets:
@@ -59,31 +67,46 @@ class TokenChunker:
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self._tokenize = tokenize
+        self._with_ids = tokenize is minilm_offsets
+
+    def _tokens(self, text: str) -> tuple[Offsets, list[int] | None, list[bool]]:
+        if self._with_ids:
+            return minilm_tokens(text)
+        return self._tokenize(text), None, []
 
     def chunk(self, sections: Sequence[Section]) -> list[Chunk]:
         chunks: list[Chunk] = []
         for section in sections:
-            for text in self._split(section):
-                chunks.append(Chunk(index=len(chunks), text=text, heading=section.heading))
+            heading, heading_ids, _ = self._tokens(section.heading) if section.heading else ([], [], [])
+            for text, ids in self._split(section, len(heading)):
+                token_ids = tuple(heading_ids + ids) if heading_ids is not None and ids is not None else None
+                chunks.append(Chunk(index=len(chunks), text=text, heading=section.heading, token_ids=token_ids))
         return chunks
 
-    def _split(self, section: Section) -> list[str]:
-        heading_tokens = len(self._tokenize(section.heading)) if section.heading else 0
+    def _split(self, section: Section, heading_tokens: int) -> list[tuple[str, list[int] | None]]:
         budget = max(self.chunk_size - heading_tokens, self.chunk_size // 2)
         text = section.text
-        offsets = self._tokenize(text)
+        offsets, ids, continues = self._tokens(text)
         if not offsets:
             return []
+
+        def piece(start: int, end: int) -> tuple[str, list[int] | None]:
+            span = text[offsets[start][0] : offsets[end - 1][1]]
+            # The span tokenizes to ids[start:end] only when it starts and ends on word bounds (no `##` split).
+            if ids is None or continues[start] or (end < len(ids) and continues[end]):
+                return span, None
+            return span, ids[start:end]
+
         if len(offsets) <= budget:
-            return [text[offsets[0][0] : offsets[-1][1]]]
+            return [piece(0, len(offsets))]
         overlap = min(self.chunk_overlap, budget // 2 - 1)
-        pieces: list[str] = []
+        pieces: list[tuple[str, list[int] | None]] = []
         start = 0
         while True:
             end = min(start + budget, len(offsets))
             if end < len(offsets):
                 end = _sentence_cut(text, offsets, start + (3 * budget) // 4, end)
-            pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+            pieces.append(piece(start, end))
             if end >= len(offsets):
                 return pieces
             start = _word_start(text, offsets, max(end - overlap, start + 1), start + 1)

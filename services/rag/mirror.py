@@ -81,15 +81,21 @@ class SearchMirror:
                 self._rows.setdefault(tenant, {})[rec.point_id] = row
                 self._snapshots.pop(tenant, None)
 
+    def select(self, tenant_id: str, matches: Callable[[dict[str, Any]], bool]) -> list[str]:
+        """Ids of the tenant's points whose payload `matches`."""
+        with self._lock:
+            return [pid for pid, row in self._rows.get(tenant_id, {}).items() if matches(row.payload)]
+
     def remove(self, tenant_id: str, matches: Callable[[dict[str, Any]], bool]) -> int:
+        return self.remove_ids(tenant_id, self.select(tenant_id, matches))
+
+    def remove_ids(self, tenant_id: str, point_ids: Iterable[str]) -> int:
         with self._lock:
             rows = self._rows.get(tenant_id, {})
-            doomed = [pid for pid, row in rows.items() if matches(row.payload)]
-            for pid in doomed:
-                del rows[pid]
-            if doomed:
+            removed = sum(rows.pop(pid, None) is not None for pid in point_ids)
+            if removed:
                 self._snapshots.pop(tenant_id, None)
-            return len(doomed)
+            return removed
 
     def _snapshot(self, tenant_id: str) -> _Snapshot | None:
         with self._lock:
@@ -102,7 +108,10 @@ class SearchMirror:
         snap = self._snapshot(tenant_id)
         if snap is None:
             return []
-        scores = snap.dense @ np.asarray(query, np.float32)
+        # einsum, not `@`: a matrix-vector product is memory-bound, and `@` hands it to the multi-threaded BLAS,
+        # whose threads spin on shared cores (10,000 × 384 took 8-12 ms that way, 0.8 ms here) and keep spinning
+        # afterwards, slowing the next query's embedding too.
+        scores = np.einsum("ij,j->i", snap.dense, np.asarray(query, np.float32))
         return [(snap.ids[i], float(scores[i]), snap.payloads[i]) for i in _top(scores, limit)]
 
     def search_sparse(self, tenant_id: str, indices: list[int], values: list[float], limit: int) -> list[Hit]:

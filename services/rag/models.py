@@ -27,11 +27,15 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """One indexed passage: `text` is what is shown, `embed_text` (heading + text) is what is embedded."""
+    """One indexed passage: `text` is what is shown, `embed_text` (heading + text) is what is embedded.
+
+    `token_ids` are the embedding model's word-piece ids of `embed_text` when the chunker already has them.
+    """
 
     index: int
     text: str
     heading: str = ""
+    token_ids: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def embed_text(self) -> str:

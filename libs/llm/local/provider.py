@@ -46,12 +46,16 @@ class LocalAdapter(ProviderAdapter):
         """Embed passage sentences ahead of the first question (rag can call this at indexing time)."""
         self._sentences().warm([p.content for p in passages])
 
+    def clear_sentence_cache(self) -> None:
+        """Drop cached passage sentences and vectors (the next answers run cold)."""
+        self._sentences().clear()
+
     def _answer(self, req: GenerateRequest, max_tokens: int) -> Completion:
-        if req.query_vector is not None:
-            query = np.asarray(req.query_vector, dtype=np.float32)
-        else:
-            query = self._enc().encode([req.prompt])[0]
-        cached = self._sentences().get_many([p.content for p in req.passages])
+        given = req.query_vector is not None
+        # Without the retrieval's query vector, the prompt is embedded in the same encoder call as any
+        # passage sentences not cached yet.
+        cached, extra = self._sentences().get_many([p.content for p in req.passages], () if given else (req.prompt,))
+        query = np.asarray(req.query_vector, dtype=np.float32) if given else extra[0]
         answer = compose(query, req.passages, cached, req.sentiment, max_tokens)
         # Billed-as-read tokens: the prompt plus every passage, as a cloud model would have been sent them.
         prompt_tokens = count_tokens(req.prompt) + sum(count_tokens(p.content) for p in req.passages)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from tokenizers import Tokenizer
 
+from libs.embeddings.encoder import tokenizer_path
 from libs.errors import Invalid
 from services.rag.chunking import TokenChunker, minilm_offsets, word_offsets
 from services.rag.models import Section
@@ -59,3 +61,22 @@ def test_invalid_parameters_are_refused() -> None:
         TokenChunker(8, 0)
     with pytest.raises(Invalid):
         TokenChunker(100, 60)
+
+
+def test_minilm_chunks_carry_the_ids_of_their_embed_text() -> None:
+    tokenizer = Tokenizer.from_file(str(tokenizer_path()))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    text = "Crème brûlée, naïve café. Unbelievably long words: antidisestablishmentarianism! " * 30
+    chunks = TokenChunker(40, 6).chunk([Section(text, heading="Menu — desserts")])
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.token_ids is not None
+        assert list(chunk.token_ids) == tokenizer.encode(chunk.embed_text, add_special_tokens=False).ids
+
+
+def test_a_cut_inside_a_word_leaves_the_ids_to_the_encoder() -> None:
+    # One 92-piece "word" must be cut mid-word; its pieces then tokenize differently on their own.
+    chunks = TokenChunker(16, 0).chunk([Section("zq" + "9xq" * 30)])
+    assert len(chunks) > 1 and any(c.token_ids is None for c in chunks)
+    assert TokenChunker(32, 0, tokenize=word_offsets).chunk([Section("plain words")])[0].token_ids is None

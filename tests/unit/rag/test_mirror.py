@@ -13,7 +13,7 @@ from services.rag.sparse import document_vector, idf, query_vector
 
 def record(pid: str, tenant: str, text: str, vector: np.ndarray, doc: str = "d") -> ChunkRecord:
     indices, values = document_vector(text)
-    payload = {"tenant_id": tenant, "doc_key": doc, "version": "v1", "content": text}
+    payload: dict[str, object] = {"tenant_id": tenant, "doc_key": doc, "version": "v1", "content": text}
     return ChunkRecord(pid, (vector / np.linalg.norm(vector)).tolist(), indices, values, payload)
 
 
@@ -54,3 +54,15 @@ def test_remove_takes_rows_out_of_search() -> None:
     assert mirror.remove("t1", lambda p: p["doc_key"] == "x") == 1
     assert [h[0] for h in mirror.search_sparse("t1", *query_vector("alpha"), limit=5)] == ["b"]
     assert mirror.count("t1") == 1
+
+
+def test_select_then_remove_ids_drops_only_those_points() -> None:
+    mirror = SearchMirror(384)
+    ones = np.ones(384)
+    mirror.add([record("a", "t1", "alpha", ones, doc="x"), record("b", "t1", "beta", ones, doc="y")])
+    mirror.add([record("c", "t2", "alpha", ones, doc="x")])
+    doomed = mirror.select("t1", lambda p: p["doc_key"] == "x")
+    assert doomed == ["a"]
+    assert mirror.remove_ids("t1", [*doomed, "missing"]) == 1
+    assert [h[0] for h in mirror.search_dense("t1", ones, 5)] == ["b"]
+    assert mirror.count("t2") == 1
