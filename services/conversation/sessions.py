@@ -63,11 +63,6 @@ class SessionService:
         check_choice(spec["channel"], CHANNELS, "channel")
         check_choice(spec.get("issue_category"), ISSUE_CATEGORIES, "issueCategory")
         session_id = spec.get("session_id") or new_session_id()
-        existing = await self.repo.get_session(tenant_id, session_id)
-        if existing is not None:
-            if spec.get("if_exists") == "return":
-                return existing
-            raise Conflict("Session already exists", {"session_id": session_id})
         now = now_iso()
         session = {
             "session_id": session_id,
@@ -96,7 +91,14 @@ class SessionService:
             "updated_at": now,
             "last_activity_at": now,
         }
-        stored = await self.repo.insert_session(session)
+        try:
+            # The insert is the existence check (one store call less per new session than a read first).
+            stored = await self.repo.insert_session(session)
+        except Conflict:
+            existing = await self.repo.get_session(tenant_id, session_id)
+            if existing is not None and spec.get("if_exists") == "return":
+                return existing
+            raise Conflict("Session already exists", {"session_id": session_id}) from None
         await emit(events.created(stored), stored)
         return stored
 

@@ -22,6 +22,7 @@ from services.conversation.domain import (
     title_from,
 )
 from services.conversation.events import Emit
+from services.conversation.pipeline.deadline import Deadline, TurnTimer
 from services.conversation.pipeline.turn import TurnOutcome, TurnPipeline, TurnRequest
 from services.conversation.sessions import SessionService
 from services.conversation.store import ConversationRepository
@@ -36,9 +37,13 @@ class TurnService:
         self.repo = repo
         self.sessions = sessions
         self.pipeline = pipeline
+        self.timer = TurnTimer()
 
     async def post_message(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
         started = time.perf_counter()
+        deadline = Deadline(cmd.get("deadline"))
+        # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
+        deadline.check("arrival", need_s=self.timer.typical_s)
         text = check_message(cmd["text"])
         turn_key = f"idem:{cmd['session_id']}:{cmd['idempotency_key']}" if cmd.get("idempotency_key") else None
         if turn_key is not None:
@@ -57,8 +62,10 @@ class TurnService:
                 want_category=bool(cmd.get("want_category")),
                 want_agent=bool(cmd.get("want_agent")),
                 want_alternatives=bool(cmd.get("want_alternatives")),
+                deadline=deadline,
             )
         )
+        deadline.check("persist")  # nothing of the turn is stored or published once its requester gave up
         persist_started = time.perf_counter()
         customer = self._customer_message(session, message_id, text, outcome)
         await self.repo.add_message(customer)
@@ -76,6 +83,7 @@ class TurnService:
         }
         if turn_key is not None:
             await self.repo.save_turn(tenant_id, turn_key, result, now_iso())
+        self.timer.record(time.perf_counter() - started)
         return result
 
     async def _session(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:

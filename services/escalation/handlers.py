@@ -39,6 +39,7 @@ from libs.contracts.models.escalation import (
 from libs.contracts.registry import default_registry
 from libs.store import DocumentStore
 from services.escalation import tickets as tk
+from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
 from services.escalation.facts import extract_facts
 from services.escalation.service import EscalationService
@@ -74,6 +75,10 @@ async def _once(
     record = await log.get(ctx)
     if record is None:
         reply, events = await run()
+        if not events:
+            # Nothing was created (a turn the policy kept at its tier): a redelivery re-runs the same pure
+            # evaluation, so there is nothing to record; most turns end here, one store write less each.
+            return reply_type.model_validate(reply)
         record = {
             "type": ctx.type,
             "reply": reply.model_dump(mode="json", exclude_none=True),
@@ -96,11 +101,10 @@ def _created_event(receipt: dict[str, Any], *, reason: str, customer_id: str | N
 
 
 # policy
-async def _turn_facts(cmd: EvaluateTurnV1, service: EscalationService, tenant_id: str) -> TurnFacts:
+def _turn_facts(cmd: EvaluateTurnV1, config: CompanyConfig) -> TurnFacts:
     facts = facts_from_dict(cmd.facts.model_dump(exclude_none=True) if cmd.facts else {})
     if cmd.text:
-        keywords = (await service.company_config(tenant_id)).irate.get("triggerKeywords", ())
-        facts = facts.merged(extract_facts(cmd.text, keywords))
+        facts = facts.merged(extract_facts(cmd.text, config.irate.get("triggerKeywords", ())))
     return facts
 
 
@@ -108,9 +112,10 @@ async def handle_evaluate_turn(
     cmd: EvaluateTurnV1, *, ctx: MessageContext, service: EscalationService, log: CommandLog, publish: Publisher
 ) -> EscalationDecisionV1:
     async def run() -> Outcome:
-        facts = await _turn_facts(cmd, service, ctx.tenant_id)
+        config = await service.company_config(ctx.tenant_id)  # read once per turn: facts and policy share it
+        facts = _turn_facts(cmd, config)
         decision = await service.evaluate(
-            ctx.tenant_id, facts, cmd.current_tier, negative_sentiment=bool(cmd.negative_sentiment)
+            ctx.tenant_id, facts, cmd.current_tier, negative_sentiment=bool(cmd.negative_sentiment), config=config
         )
         reply = {**decision.to_dict(), "ticket_id": None}
         events: list[tuple[BaseModel, str]] = []

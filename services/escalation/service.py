@@ -46,12 +46,14 @@ class EscalationService:
         current_tier: Tier | str,
         *,
         negative_sentiment: bool = False,
+        config: CompanyConfig | None = None,
     ) -> EscalationDecision:
         """The policy verdict for one turn under the tenant's config (facts may be a JSON mapping);
-        `negative_sentiment` turns on seed 001's immediate escalation of a strongly negative customer."""
+        `negative_sentiment` turns on seed 001's immediate escalation of a strongly negative customer. `config`:
+        the tenant's config when the caller already read it (else it is read here)."""
         parsed = facts if isinstance(facts, TurnFacts) else facts_from_dict(facts)
         tier = parse_enum(Tier, current_tier, "currentTier")
-        config = await self.company_config(tenant_id)
+        config = config or await self.company_config(tenant_id)
         return evaluate(parsed, config, tier, thresholds=self._thresholds, negative_sentiment=negative_sentiment)
 
     async def check_escalation(self, tenant_id: str, current_tier: Tier | str, body: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
+from services.privacy.batching import AnonymizeBatcher
 from services.privacy.handlers import HANDLERS, AnalyzerProvider, anonymize_text
 from services.privacy.pii import get_analyzer
 from services.privacy.settings import PrivacySettings, parse_vault_keys
@@ -53,7 +54,8 @@ def bootstrap(
     keys, active = vault_keys(settings)
     vault = PiiVault(store, keys, active)
     provider = analyzer or get_analyzer
-    deps = {"analyzer": provider, "vault": vault, "deanonymize_roles": frozenset(settings.deanonymize_roles)}
+    batcher = AnonymizeBatcher(provider)
+    deps = {"batcher": batcher, "vault": vault, "deanonymize_roles": frozenset(settings.deanonymize_roles)}
     bus.subscribe(
         "privacy.commands", group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps)
     )

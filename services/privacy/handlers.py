@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
-
-from presidio_analyzer import AnalyzerEngine
 
 from libs.bus import Publisher
 from libs.bus.base import MessageContext
@@ -26,6 +24,7 @@ from libs.contracts.models.privacy import (
 )
 from libs.errors import Conflict, DomainError, Forbidden, NotFound
 from libs.observability import get_logger
+from services.privacy.batching import AnalyzerProvider, AnonymizeBatcher
 from services.privacy.domain import AnonymizeResult, anonymize_detections, check_text, deanonymize
 from services.privacy.fairness import DEFAULT_MIN_SAMPLE_SIZE, analyze_fairness
 from services.privacy.pii import detect
@@ -36,7 +35,6 @@ EVENTS_TOPIC = "privacy.events"
 # Placeholders always look like "[NAME_1]", so this key can never clash with one.
 TEXT_KEY = "$anonymized_text"
 
-AnalyzerProvider = Callable[[], AnalyzerEngine]
 log = get_logger("privacy.handlers")
 
 
@@ -47,10 +45,12 @@ def anonymize_text(text: str, keep_mapping: bool, analyzer: AnalyzerProvider) ->
 
 
 async def handle_anonymize(
-    cmd: AnonymizeV1, *, ctx: MessageContext, analyzer: AnalyzerProvider, vault: PiiVault, publish: Publisher
+    cmd: AnonymizeV1, *, ctx: MessageContext, batcher: AnonymizeBatcher, vault: PiiVault, publish: Publisher
 ) -> AnonymizeResultV1:
-    # spaCy + regex recognizers are CPU-bound: off the event loop so replies and heartbeats keep flowing.
-    result = await asyncio.to_thread(anonymize_text, cmd.text, bool(cmd.keep_mapping), analyzer)
+    check_text(cmd.text)
+    # spaCy + regex recognizers are CPU-bound: batched with the other texts in flight, in a worker thread, so
+    # replies and heartbeats keep flowing.
+    result = await batcher.anonymize(cmd.text, bool(cmd.keep_mapping))
     token = None
     if cmd.store_originals and result.originals:
         # Derived from the command id: a redelivered command seals under the same token instead of a second one.

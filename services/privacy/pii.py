@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
+from thinc.api import Ops, get_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
 from services.privacy import recognizers as rz
@@ -185,6 +186,17 @@ def build_presidio_default_analyzer(model: str = SPACY_MODEL) -> AnalyzerEngine:
 
 _lock = threading.Lock()
 _shared: AnalyzerEngine | None = None
+_cpu_ops: list[Ops] = []
+
+
+def _pin_cpu_ops() -> None:
+    """Make thinc's CPU backend current in this context. thinc keeps it in a ContextVar, and each
+    asyncio.to_thread call runs in a fresh copy of a context where it was never set, so every spaCy call would
+    otherwise look the backend up again (registry scan and failed imports of optional backends: ~0.6 ms a
+    message, a fifth of the NER itself)."""
+    if not _cpu_ops:
+        _cpu_ops.append(get_ops("cpu"))
+    set_current_ops(_cpu_ops[0])
 
 
 def get_analyzer() -> AnalyzerEngine:
@@ -216,4 +228,17 @@ def resolve_overlaps(results: list[RecognizerResult], min_score: float = MIN_SCO
 def detect(text: str, analyzer: AnalyzerEngine | None = None) -> list[Detection]:
     """Find PII in `text`: non-overlapping detections in text order."""
     engine = analyzer or get_analyzer()
+    _pin_cpu_ops()
     return resolve_overlaps(engine.analyze(text=text, language="en"))
+
+
+def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> list[list[Detection]]:
+    """`detect` for several texts at once, the same detections: spaCy runs them as one `nlp.pipe` batch, which
+    costs 25-45 % less per text than one call each (batches of 4-32 short messages)."""
+    engine = analyzer or get_analyzer()
+    _pin_cpu_ops()
+    parsed = engine.nlp_engine.process_batch(texts, "en", batch_size=max(1, len(texts)))
+    return [
+        resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts))
+        for text, artifacts in parsed
+    ]

@@ -137,6 +137,15 @@ def steps_line(steps: dict[str, list[float]]) -> str:
     return f"{timings}  (from {len(steps.get('turns', []))} MessageReplied events of this phase)"
 
 
+def wasted_line(s: Samples, steps: dict[str, list[float]]) -> str:
+    """Turns the conversation service finished beyond those answered: work for requests that had already failed
+    (what an overload wastes; expired PostMessage deadlines are dropped instead of finished)."""
+    finished = len(steps.get("turns", []))
+    wasted = max(0, finished - s.ok)
+    share = f"{wasted / finished:.0%}" if finished else "n/a"
+    return f"turns finished by the conversation service: {finished}, of which {wasted} ({share}) for failed requests"
+
+
 # -- the run --
 def turn_sender(key: str, prefix: str, mix: QueryMix) -> Any:
     auth = {"Authorization": f"Bearer {key}"}
@@ -248,6 +257,7 @@ def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any])
     print("   " + describe("turns", steady))
     print("   " + turn_mix(steady))
     print(f"   step ms p50: {steps_line(steps['bo'])}")
+    print("   " + wasted_line(steady, steps["bo"]))
     print(f"2. peak, {args.clients} clients, closed loop, {args.seconds:.0f} s after a {args.warmup:.0f} s warm-up")
     print("   " + describe("turns", peak))
     print("   " + turn_mix(peak))

@@ -14,6 +14,7 @@ from libs.llm import ComplianceCheck, check_compliance, complexity_score
 from services.conversation.cache import ResponseCache
 from services.conversation.domain import agent_for, cache_key, categorize, next_failed_attempts, sounds_upset
 from services.conversation.pipeline import escalate, redact, retrieve, sentiment
+from services.conversation.pipeline.deadline import Deadline
 from services.conversation.pipeline.generate import Answer, generate_answer
 from services.conversation.pipeline.ports import (
     EscalationPort,
@@ -49,6 +50,7 @@ class TurnRequest:
     want_category: bool = False
     want_agent: bool = False
     want_alternatives: bool = False
+    deadline: Deadline = field(default_factory=Deadline)  # the requester's; steps are capped to it
 
 
 @dataclass
@@ -90,11 +92,13 @@ class TurnPipeline:
         steps = StepLog()
         session, tier = req.session, req.session["current_tier"]
         redaction = await self._redact(req, steps)
+        req.deadline.check("redact")
         if tier == "HUMAN_AGENT":
             return await self._handoff(req, redaction, steps)
         reading, found = await asyncio.gather(
             self._sentiment(req, redaction, steps), self._retrieve(req, redaction, steps)
         )
+        req.deadline.check("analyze")
         outcome = TurnOutcome(
             redaction=redaction,
             sentiment=reading,
@@ -116,31 +120,31 @@ class TurnPipeline:
             outcome.insight_category = await self._classify_with_llm(redaction.text, steps)
         if req.want_alternatives and outcome.answer is not None:
             outcome.alternatives = await self._alternatives(req, outcome)
+        req.deadline.check("generate")
         outcome.verdict = await self._escalate(req, outcome)
         return outcome
 
     # -- steps ------------------------------------------------------------------------------------------
     async def _redact(self, req: TurnRequest, steps: StepLog) -> Redaction:
+        limit = req.deadline.cap(self.deadlines.privacy_s)
         work = self.ports.redactor.redact(
-            req.text, tenant_id=req.tenant_id, key=req.session["session_id"], deadline_s=self.deadlines.privacy_s
+            req.text, tenant_id=req.tenant_id, key=req.session["session_id"], deadline_s=limit
         )
-        return await steps.run("redact", work, redact.fallback_redaction(req.text), self.deadlines.privacy_s)
+        return await steps.run("redact", work, redact.fallback_redaction(req.text), limit)
 
     async def _sentiment(self, req: TurnRequest, redaction: Redaction, steps: StepLog) -> SentimentReading:
+        limit = req.deadline.cap(self.deadlines.sentiment_s)
         work = self.ports.sentiment.analyze(
-            redaction.text, tenant_id=req.tenant_id, key=req.message_id, deadline_s=self.deadlines.sentiment_s
+            redaction.text, tenant_id=req.tenant_id, key=req.message_id, deadline_s=limit
         )
-        return await steps.run("sentiment", work, sentiment.UNAVAILABLE, self.deadlines.sentiment_s)
+        return await steps.run("sentiment", work, sentiment.UNAVAILABLE, limit)
 
     async def _retrieve(self, req: TurnRequest, redaction: Redaction, steps: StepLog) -> Retrieval:
+        limit = req.deadline.cap(self.deadlines.retrieval_s)
         work = self.ports.retrieval.retrieve(
-            redaction.text,
-            tenant_id=req.tenant_id,
-            key=req.session["session_id"],
-            top_k=self.top_k,
-            deadline_s=self.deadlines.retrieval_s,
+            redaction.text, tenant_id=req.tenant_id, key=req.session["session_id"], top_k=self.top_k, deadline_s=limit
         )
-        return await steps.run("retrieval", work, retrieve.UNAVAILABLE, self.deadlines.retrieval_s)
+        return await steps.run("retrieval", work, retrieve.UNAVAILABLE, limit)
 
     async def _handoff(self, req: TurnRequest, redaction: Redaction, steps: StepLog) -> TurnOutcome:
         """At HUMAN_AGENT the AI stays silent: the message is read for mood (for the agent) and routed on."""
@@ -178,7 +182,8 @@ class TurnPipeline:
             if hit is not None:
                 steps.ms["generation"] = 0.0
                 return Answer.from_dict(hit, cached=True)
-        answer = await steps.run("generation", self._generate(outcome, tier, found), None, self.deadlines.generation_s)
+        limit = req.deadline.cap(self.deadlines.generation_s)
+        answer = await steps.run("generation", self._generate(outcome, tier, found), None, limit)
         if key is not None and answer is not None and answer.answered:
             await self.cache.put(key, answer.to_dict())
         return answer
@@ -209,7 +214,10 @@ class TurnPipeline:
         alternative = Retrieval(passages=passages[1:], query_vector=outcome.retrieval.query_vector)
         tier = req.session["current_tier"]
         other = await outcome.steps.run(
-            "alternatives", self._generate(outcome, tier, alternative), None, self.deadlines.generation_s
+            "alternatives",
+            self._generate(outcome, tier, alternative),
+            None,
+            req.deadline.cap(self.deadlines.generation_s),
         )
         if other is None or not other.answered or other.text == outcome.answer.text:
             return []
@@ -225,10 +233,9 @@ class TurnPipeline:
             facts=_facts(req, outcome),
             negative_sentiment=req.session.get("dialect") in NEGATIVE_SENTIMENT_DIALECTS,
         )
-        work = self.ports.escalation.evaluate(query, deadline_s=self.deadlines.escalation_s)
-        verdict = await outcome.steps.run(
-            "escalation", work, escalate.fallback_verdict(query), self.deadlines.escalation_s
-        )
+        limit = req.deadline.cap(self.deadlines.escalation_s)
+        work = self.ports.escalation.evaluate(query, deadline_s=limit)
+        verdict = await outcome.steps.run("escalation", work, escalate.fallback_verdict(query), limit)
         if outcome.answer is None and not verdict.escalate:
             # No provider answered: a person must pick this up even though the policy saw no trigger.
             return EscalationVerdict(

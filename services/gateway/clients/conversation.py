@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pydantic import BaseModel
@@ -68,7 +69,10 @@ class ConversationClient:
         return await self._call(caller.tenant_id, ListSessionsV1.model_validate(query), caller.tenant_id)
 
     async def post_message(self, caller: Principal, **fields: Any) -> dict[str, Any]:
-        return await self._call(caller.tenant_id, PostMessageV1.model_validate(fields), fields["session_id"])
+        # The turn carries when this request stops waiting: past it the service drops the turn instead of
+        # spending a whole pipeline on an answer that would only meet a 504 (what makes overload collapse).
+        command = PostMessageV1.model_validate({**fields, "deadline": time.time() + self._timeout})
+        return await self._call(caller.tenant_id, command, fields["session_id"])
 
     async def escalate(self, caller: Principal, **fields: Any) -> dict[str, Any]:
         return await self._call(caller.tenant_id, EscalateSessionV1.model_validate(fields), fields["session_id"])
