@@ -123,9 +123,16 @@ def _top(scored: list[tuple[float, str]]) -> list[str]:
 
 
 def build_analysis(
-    probabilities: Sequence[float], text: str, rule: IrateRule, vader: PolarityScorer
+    probabilities: Sequence[float],
+    text: str,
+    rule: IrateRule,
+    vader: PolarityScorer,
+    phrases: tuple[list[str], list[str]] | None = None,
 ) -> SentimentAnalysis:
-    """probabilities are (negative, neutral, positive) summing to 1; the rest is derived from them and the text."""
+    """probabilities are (negative, neutral, positive) summing to 1; the rest is derived from them and the text.
+
+    `phrases`: key_phrases(text, vader) when the caller already computed them (the batch path does, off the model's
+    critical path)."""
     negative, neutral, positive = (max(0.0, float(p)) for p in probabilities)
     total = negative + neutral + positive
     if not math.isfinite(total) or total <= 0:
@@ -136,7 +143,7 @@ def build_analysis(
     ]
     score = max(-1.0, min(1.0, positive - negative))
     irate = score <= rule.threshold or keyword_hit(text, rule.keywords)
-    key_positives, key_negatives = key_phrases(text, vader)
+    key_positives, key_negatives = phrases if phrases is not None else key_phrases(text, vader)
     return SentimentAnalysis(
         label=label,
         positive=positive,

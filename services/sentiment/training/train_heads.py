@@ -1,9 +1,11 @@
 """Trains the small numpy heads on CPU (scikit-learn): shared data + packaged and fine-tuned MiniLM in, heads.npz out.
 
-Run: python -m services.sentiment.training.train_heads [--data DIR]   (about 2 minutes on 2 cores)
+Run: python -m services.sentiment.training.train_heads [--data DIR]   (about 5 minutes on 2 busy cores)
 heads.npz holds: the VADER fusion stacker over the fine-tuned sentiment logits (fit on the TweetEval dev split the
-fine-tuning never saw), the fallback MLP over frozen embeddings + VADER, the frozen-embedding BANKING77 head and the
-blend weight with the fine-tuned intent head. Every choice is made on dev splits carved from train.
+fine-tuning never saw), the fallback MLP over frozen embeddings + VADER, and the BANKING77 intent blend: a logistic
+head on frozen embeddings, a logistic head on char n-gram TF-IDF (vocabulary + idf + weights) and the blend weights
+with the fine-tuned intent head. Every choice is made on dev splits carved from train; the BANKING77 hold-out is
+never read here.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 from sklearn.neural_network import MLPClassifier
@@ -78,17 +82,74 @@ def fit_fallback(x_train: np.ndarray, y_train: np.ndarray, x_dev: np.ndarray, y_
     return weights, {"dev_macro_recall_by_prior_alpha": by_alpha, "alpha": alpha}
 
 
-def fit_intent(emb_train, y_train, emb_dev, y_dev, ft_dev_logits):
-    """Logistic head on frozen embeddings (C on dev), then its blend weight with the fine-tuned head (on dev)."""
-    fits = {c: LogisticRegression(C=c, max_iter=3000).fit(emb_train, y_train) for c in (10.0, 30.0, 100.0)}
-    acc = {c: float(np.mean(f.predict(emb_dev) == y_dev)) for c, f in fits.items()}
-    best = fits[max(acc, key=lambda c: acc[c])]
-    frozen = softmax(emb_dev @ best.coef_.T + best.intercept_)
-    ft = softmax(ft_dev_logits)
-    blend = {w: float(np.mean((w * ft + (1 - w) * frozen).argmax(1) == y_dev)) for w in np.linspace(0, 1, 11)}
-    weight = max(blend, key=lambda w: (blend[w], -abs(w - 0.5)))  # ties → the more even blend
-    weights = {"intent_W": best.coef_.T, "intent_b": best.intercept_, "intent_ft_weight": np.array(weight)}
-    return weights, {"dev_accuracy_by_C": acc, "dev_accuracy_by_ft_weight": blend, "ft_weight": weight}
+LEXICAL_NGRAMS = (2, 5)
+LEXICAL: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": LEXICAL_NGRAMS, "sublinear_tf": True, "min_df": 2}
+Weights = tuple[float, ...]
+BLEND_GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
+
+
+def fit_lexical(texts: list[str], y: np.ndarray, max_features: int, c: float):
+    vectorizer = TfidfVectorizer(**LEXICAL, max_features=max_features).fit(texts)
+    return vectorizer, LogisticRegression(C=c, max_iter=3000).fit(vectorizer.transform(texts), y)
+
+
+def smoothed_best(scores: dict[Weights, float]) -> Weights:
+    """The grid point whose neighbourhood (±0.1 per weight) scores best on average: one dev sample less noise."""
+
+    def around(w: Weights) -> float:
+        near = [v for k, v in scores.items() if max(abs(a - b) for a, b in zip(k, w, strict=True)) <= 0.1 + 1e-9]
+        return float(np.mean(near))
+
+    return max(scores, key=lambda w: (around(w), scores[w]))
+
+
+def fit_intent(ds: data.Datasets, emb_train: np.ndarray, emb_dev: np.ndarray, ft_dev_logits: np.ndarray):
+    """Three BANKING77 views blended: the fine-tuned head, a logistic head on frozen MiniLM embeddings and one on char
+    n-gram TF-IDF. Every choice (C, vocabulary size, blend weights) is made on the dev split with heads fit on train
+    only; the two cheap heads are then refit on train + dev with those choices (the fine-tuned encoder stays as is).
+    """
+    tr, dev = ds.intent_train, ds.intent_dev
+    frozen_fits = {c: LogisticRegression(C=c, max_iter=3000).fit(emb_train, tr.labels) for c in (10.0, 30.0, 100.0)}
+    frozen_acc = {c: float(np.mean(f.predict(emb_dev) == dev.labels)) for c, f in frozen_fits.items()}
+    frozen_c = max(frozen_acc, key=lambda c: frozen_acc[c])
+    lexical_acc: dict[tuple[int, float], float] = {}
+    lexical_dev: dict[tuple[int, float], np.ndarray] = {}
+    for key in [(m, c) for m in (3000, 6000) for c in (10.0, 30.0)]:
+        vectorizer, clf = fit_lexical(tr.texts, tr.labels, *key)
+        lexical_dev[key] = clf.predict_proba(vectorizer.transform(dev.texts))
+        lexical_acc[key] = float(np.mean(lexical_dev[key].argmax(1) == dev.labels))
+    lexical_key = max(lexical_acc, key=lambda k: lexical_acc[k])
+    views = (softmax(ft_dev_logits), frozen_fits[frozen_c].predict_proba(emb_dev), lexical_dev[lexical_key])
+
+    def accuracy(weights: Weights, probs: tuple[np.ndarray, ...]) -> float:
+        mixed = np.sum([w * p for w, p in zip(weights, probs, strict=True)], axis=0)
+        return float(np.mean(mixed.argmax(1) == dev.labels))
+
+    grid = [float(w) for w in BLEND_GRID]
+    pairs = [(a, b) for a in grid for b in grid if a + b <= 1.0 + 1e-9]
+    blend: dict[Weights, float] = {
+        (a, b, abs(round(1 - a - b, 1))): accuracy((a, b, 1 - a - b), views) for a, b in pairs
+    }
+    fallback: dict[Weights, float] = {(b, abs(round(1 - b, 1))): accuracy((b, 1 - b), views[1:]) for b in grid}
+    weights, fallback_weights = smoothed_best(blend), smoothed_best(fallback)
+    both = np.concatenate([tr.labels, dev.labels])
+    frozen = LogisticRegression(C=frozen_c, max_iter=3000).fit(np.vstack([emb_train, emb_dev]), both)
+    vectorizer, lexical = fit_lexical(tr.texts + dev.texts, both, *lexical_key)
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    heads = {
+        "intent_W": frozen.coef_.T, "intent_b": frozen.intercept_,
+        "lex_vocab": np.array(vocabulary), "lex_idf": vectorizer.idf_, "lex_ngram": np.array(LEXICAL_NGRAMS),
+        "lex_W": lexical.coef_.T.astype(np.float16), "lex_b": lexical.intercept_,  # fp16: half the bytes
+        "intent_blend": np.array(weights), "intent_fallback_blend": np.array(fallback_weights),
+    }  # fmt: skip
+    report = {
+        "frozen_dev_accuracy_by_C": frozen_acc, "frozen_C": frozen_c,
+        "lexical_dev_accuracy_by_max_features_C": {str(k): v for k, v in lexical_acc.items()},
+        "lexical": str(lexical_key), "dev_accuracy_by_blend_ft_frozen_lexical": {str(k): v for k, v in blend.items()},
+        "blend": weights, "dev_accuracy_blend": blend[weights], "fallback_blend_frozen_lexical": fallback_weights,
+        "dev_accuracy_fallback_blend": fallback[fallback_weights], "refit_on": "intent train + dev",
+    }  # fmt: skip
+    return heads, report
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,11 +175,10 @@ def main(argv: list[str] | None = None) -> None:
         np.hstack([emb("s_dev", ds.sentiment_dev), vad("s_dev", ds.sentiment_dev)]),
         ds.sentiment_dev.labels,
     )
-    intent, intent_report = fit_intent(
-        emb("i_train", ds.intent_train), ds.intent_train.labels,
-        emb("i_dev", ds.intent_dev), ds.intent_dev.labels, i_dev_logits,
-    )  # fmt: skip
-    arrays = {k: np.asarray(v, dtype=np.float32) for k, v in {**fusion, **fallback, **intent}.items()}
+    intent, intent_report = fit_intent(ds, emb("i_train", ds.intent_train), emb("i_dev", ds.intent_dev), i_dev_logits)
+    raw = {k: np.asarray(v) for k, v in {**fusion, **fallback, **intent}.items()}
+    keep = {np.dtype(np.float16), np.dtype(np.float32)}  # and the int/str arrays: vocabulary, n-gram range
+    arrays = {k: v if v.dtype.kind in "iU" or v.dtype in keep else v.astype(np.float32) for k, v in raw.items()}
     arrays_all: dict[str, np.ndarray] = {"intent_labels": np.array(ds.intent_labels), **arrays}
     np.savez_compressed(args.out, **arrays_all)  # type: ignore[arg-type]
     report = {"fusion": fusion_report, "fallback": fallback_report, "intent": intent_report}
