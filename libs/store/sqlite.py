@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,21 @@ def _dumps(doc: dict[str, Any]) -> str:
     return orjson.dumps(doc).decode()
 
 
+def _enable_wal(conn: sqlite3.Connection, within: float = 5.0) -> None:
+    """Switch to WAL, retrying while another connection holds the lock: when several processes open a new
+    database at once, SQLite answers the journal-mode switch with "database is locked" without waiting on the
+    busy timeout (it would otherwise risk a deadlock), so the wait has to happen here."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SQLiteStore(DocumentStore):
     """Plain sqlite3 called inline on the event loop (measured 3-10x faster than aiosqlite's thread hop).
 
@@ -45,10 +61,9 @@ class SQLiteStore(DocumentStore):
     def __init__(self, path: Path | str = ":memory:") -> None:
         self._path = str(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        _enable_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=5000")
         self._collections: dict[str, SQLiteCollection] = {}
         self._closed = False
 
