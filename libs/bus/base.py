@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -56,8 +57,11 @@ class Bus(ABC):
         correlation_id: str | None = None,
         event_id: str | None = None,
         reply_to: str | None = None,
+        deadline: datetime | None = None,
     ) -> Envelope:
-        """Validate `message` against its contract, wrap it in an Envelope and send it (acks=all)."""
+        """Validate `message` against its contract, wrap it in an Envelope and send it (acks=all).
+
+        A `deadline` tells consumers to drop the message, unhandled, once it has passed (`request` sets it)."""
 
     @abstractmethod
     async def request(

@@ -8,6 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -114,6 +115,7 @@ class Outcome(StrEnum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     DEAD_LETTERED = "dead_lettered"
+    EXPIRED = "expired"  # read after its deadline: nobody waits for the result any more
 
 
 ReplySender = Callable[[str, BaseModel, Envelope], Awaitable[None]]
@@ -185,6 +187,12 @@ class ConsumerCore:
         if await self._processed.seen(self.group, env.id):
             log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
             return Outcome.DUPLICATE
+        if env.deadline is not None and env.deadline <= datetime.now(UTC):
+            # The requester has timed out: handling it now would only queue more work behind it (overload
+            # collapse), so it is dropped and committed. Clocks are assumed NTP-synchronised across hosts.
+            log.info("bus.expired", topic=record.topic, group=self.group, event_id=env.id, type=env.type)
+            await self._processed.mark(self.group, env.id)
+            return Outcome.EXPIRED
         # Continue the producer's trace (traceparent) and bind the ids to every log line of the handler.
         handling = begin_consuming(record.topic, self.group, env.id, env.type, env.traceparent)
         log_tokens = structlog.contextvars.bind_contextvars(event_id=env.id, correlation_id=env.correlationid)

@@ -24,7 +24,10 @@ def derived_id(cause_id: str, *parts: str) -> str:
 
 
 class Envelope(BaseModel):
-    """One CloudEvent plus Switchboard's extensions (tenantid, correlationid, traceparent, replyto)."""
+    """One CloudEvent plus Switchboard's extensions (tenantid, correlationid, traceparent, replyto, deadline).
+
+    `deadline` (commands sent by `request`) is when the requester stops waiting: a consumer that reads the command
+    later drops it instead of doing work nobody will read."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -40,6 +43,7 @@ class Envelope(BaseModel):
     correlationid: str
     traceparent: str | None = None
     replyto: str | None = None
+    deadline: datetime | None = None
 
     def to_bytes(self) -> bytes:
         # orjson serialises the field values directly (datetime as RFC 3339): several times cheaper than

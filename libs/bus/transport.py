@@ -6,7 +6,7 @@ import asyncio
 from abc import abstractmethod
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -118,6 +118,7 @@ class TransportBus(Bus):
         event_id: str | None = None,
         reply_to: str | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - bounds the broker acknowledgement
+        deadline: datetime | None = None,
     ) -> Envelope:
         if not recording():
             # Nobody records spans: derive the child traceparent directly instead of an SDK span per message.
@@ -130,6 +131,7 @@ class TransportBus(Bus):
                 event_id=event_id,
                 reply_to=reply_to,
                 traceparent=derived_traceparent(),
+                deadline=deadline,
             )
             await self._send_envelope(topic, env, timeout)
             return env
@@ -145,6 +147,7 @@ class TransportBus(Bus):
                 event_id=event_id,
                 reply_to=reply_to,
                 traceparent=inject(span),
+                deadline=deadline,
             )
             await self._send_envelope(topic, env, timeout)
         finally:
@@ -202,6 +205,7 @@ class TransportBus(Bus):
             event_id=event_id,
             reply_to=self.reply_topic,
             timeout=within,
+            deadline=datetime.now(UTC) + timedelta(seconds=within),
         )
 
     async def request_stream(
@@ -258,6 +262,7 @@ class TransportBus(Bus):
         event_id: str | None = None,
         reply_to: str | None = None,
         traceparent: str | None = None,
+        deadline: datetime | None = None,
     ) -> Envelope:
         """Check `message` against its contract and topic and wrap it; `traceparent` defaults to a child of the
         current trace."""
@@ -280,6 +285,7 @@ class TransportBus(Bus):
             "correlationid": correlation_id or event_id,
             "traceparent": traceparent if traceparent is not None else self._traceparent(),
             "replyto": reply_to,
+            "deadline": deadline,
         }
         if _plain_strings(fields):
             return Envelope.trusted(fields)
@@ -355,4 +361,7 @@ def _plain_strings(fields: dict[str, Any]) -> bool:
     for name in ("id", "tenantid", "correlationid"):
         if type(fields[name]) is not str:
             return False
-    return all(fields[name] is None or type(fields[name]) is str for name in ("subject", "replyto", "traceparent"))
+    if not all(fields[name] is None or type(fields[name]) is str for name in ("subject", "replyto", "traceparent")):
+        return False
+    deadline = fields["deadline"]
+    return deadline is None or (type(deadline) is datetime and deadline.tzinfo is not None)

@@ -6,7 +6,7 @@ from prometheus_client import Counter, Histogram
 
 BUS_MESSAGES = Counter(
     "switchboard_bus_messages_total",
-    "Messages consumed, by topic, consumer group and outcome (handled, duplicate, dead_lettered)",
+    "Messages consumed, by topic, consumer group and outcome (handled, duplicate, dead_lettered, expired)",
     ["topic", "group", "outcome"],
 )
 BUS_HANDLE_SECONDS = Histogram(
