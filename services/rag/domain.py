@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from libs.batching import MicroBatcher
 from libs.embeddings import get_encoder
 from libs.errors import Invalid, NotFound, TooLarge
 from services.rag.chunking import TokenChunker
@@ -72,6 +73,10 @@ class KnowledgeBase:
         self._candidates = candidates
         self._clock = clock
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        # Queries of the turns in flight together are embedded in one encoder call (one thread hop, one forward).
+        self._queries: MicroBatcher[str, np.ndarray] = MicroBatcher(
+            lambda queries: list(self._encoder().encode(queries)), max_batch=32
+        )
 
     async def _loaded_encoder(self) -> Encoder:
         """The encoder, loaded in a worker thread: the first load takes seconds and must not stall the loop."""
@@ -243,9 +248,7 @@ class KnowledgeBase:
 
     async def embed_query(self, query: str) -> np.ndarray:
         """The query's dense vector, to pass to `retrieve` and hand on to the caller (it embeds nothing twice)."""
-        encoder = await self._loaded_encoder()
-        vectors = await asyncio.to_thread(encoder.encode, [query])
-        return np.asarray(vectors[0], dtype=np.float32)
+        return np.asarray(await self._queries.submit(query), dtype=np.float32)  # loads the encoder off the loop
 
     async def knowledge_version(self, tenant_id: str) -> int:
         """Bumps on every change to the tenant's knowledge; cached answers keyed on it go stale by themselves."""

@@ -15,7 +15,7 @@ from services.sentiment.ai_analysis import AiAnalyst
 from services.sentiment.classification import CategoryClassifier
 from services.sentiment.explain import Explainer, shared_explainer
 from services.sentiment.explanations import ExplanationService
-from services.sentiment.handlers import HANDLERS
+from services.sentiment.handlers import HANDLERS, analysis_batcher
 from services.sentiment.intent import Classifier
 from services.sentiment.model import SentimentModel, shared_sentiment_model
 from services.sentiment.settings import SentimentSettings
@@ -43,6 +43,7 @@ def bootstrap(
     pages = ExplanationRepository(store)
     deps = {
         "model": sentiment_model,
+        "analyzer": analysis_batcher(sentiment_model),
         "repo": repo,
         "analyst": AiAnalyst(llm_service, timeout_s=settings.ai_timeout_s, max_texts=settings.ai_max_texts),
         "classifier": CategoryClassifier(

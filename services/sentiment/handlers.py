@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import asdict
 from typing import Any
 
+from libs.batching import MicroBatcher
 from libs.bus import Publisher
 from libs.bus.base import MessageContext
 from libs.bus.dispatch import HandlerFn
@@ -24,13 +25,28 @@ from libs.contracts.models.sentiment import (
 )
 from services.sentiment.ai_analysis import AiAnalyst, AiReading
 from services.sentiment.classification import CategoryClassifier
-from services.sentiment.domain import IrateRule
+from services.sentiment.domain import IrateRule, SentimentAnalysis
 from services.sentiment.explanations import ExplanationService, result_fields
 from services.sentiment.model import SentimentModel
 from services.sentiment.store import AnalysisRepository
 
 EVENTS_TOPIC = "sentiment.events"
 LOCAL_SOURCE = "local"
+
+
+AnalysisBatcher = MicroBatcher[tuple[list[str], IrateRule], list[SentimentAnalysis]]
+
+
+def analysis_batcher(model: SentimentModel, *, max_texts: int = 256) -> AnalysisBatcher:
+    """Commands in flight together (each its texts and irate rule) analysed in one model call."""
+
+    def run(commands: list[tuple[list[str], IrateRule]]) -> list[list[SentimentAnalysis]]:
+        texts = [t for texts, _ in commands for t in texts]
+        rules = [rule for texts, rule in commands for _ in texts]
+        analyses = iter(model.analyze_each(texts, rules))
+        return [[next(analyses) for _ in texts] for texts, _ in commands]
+
+    return MicroBatcher(run, max_batch=max_texts, max_cost=max_texts, cost=lambda command: len(command[0]))
 
 
 def _rule(cmd: AnalyzeSentimentV1) -> IrateRule:
@@ -59,13 +75,14 @@ async def handle_analyze_sentiment(
     *,
     ctx: MessageContext,
     model: SentimentModel,
+    analyzer: AnalysisBatcher,
     repo: AnalysisRepository,
     analyst: AiAnalyst,
     publish: Publisher,
 ) -> SentimentResultV1:
     texts = [item.text for item in cmd.texts]
-    # The model is CPU-bound: run it off the event loop so replies and heartbeats keep flowing.
-    analyses = await asyncio.to_thread(model.analyze, texts, _rule(cmd))
+    # Off the event loop, batched with the other commands in flight (one forward pass for all of them).
+    analyses = await analyzer.submit((texts, _rule(cmd)))
     results: list[dict[str, Any]] = [
         {"id": item.id, **asdict(a), "analysis_source": LOCAL_SOURCE}
         for item, a in zip(cmd.texts, analyses, strict=True)

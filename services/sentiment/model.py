@@ -54,6 +54,12 @@ PAD_MERGE_BELOW = 16  # padded batches gather lengths rarer than this (16: the b
 RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+def spin_wanted() -> bool:
+    """Spin-waiting lowers a lone request's latency but burns the CPU the platform's other services share (the same
+    switch as libs.embeddings): SWITCHBOARD_ONNX_SPIN=1 only where this process has its cores to itself."""
+    return os.environ.get("SWITCHBOARD_ONNX_SPIN", "0") == "1"
+
+
 def session_options(threads: int, spin: bool) -> ort.SessionOptions:
     """`spin`: idle intra-op workers busy-wait for the next operator instead of sleeping.
 
@@ -101,7 +107,7 @@ class TwoHeadOnnx:
         """
         self.threads = threads or int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(4, os.cpu_count() or 1)
         self._session = ort.InferenceSession(
-            str(path), session_options(self.threads, spin=True), providers=["CPUExecutionProvider"]
+            str(path), session_options(self.threads, spin=spin_wanted()), providers=["CPUExecutionProvider"]
         )
         self._lane_session = (
             ort.InferenceSession(str(path), session_options(1, spin=False), providers=["CPUExecutionProvider"])
@@ -259,7 +265,10 @@ class SentimentModel:
         return w_ft * softmax(pending()[1]) + w_frozen * frozen + w_lexical * lexical
 
     def analyze(self, texts: Sequence[str], rule: IrateRule | None = None) -> list[SentimentAnalysis]:
-        rule = rule or IrateRule()
+        return self.analyze_each(texts, [rule or IrateRule()] * len(texts))
+
+    def analyze_each(self, texts: Sequence[str], rules: Sequence[IrateRule]) -> list[SentimentAnalysis]:
+        """`analyze` with one irate rule per text: texts of several commands run as one batch."""
         clean = [sanitize(t) for t in texts]
         pending = self._finetuned.start(clean) if self._finetuned is not None and clean else None
         # VADER and the key phrases are GIL-bound Python: done while onnxruntime's lanes run the batches.
@@ -268,7 +277,7 @@ class SentimentModel:
         probabilities = self._probabilities(clean, vader, pending)
         return [
             build_analysis(p, t, rule, self._vader, phrases=ph)
-            for p, t, ph in zip(probabilities, clean, phrases, strict=True)
+            for p, t, rule, ph in zip(probabilities, clean, rules, phrases, strict=True)
         ]
 
 

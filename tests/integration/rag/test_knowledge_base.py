@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,3 +199,12 @@ async def test_index_survives_a_restart(tmp_path: Path) -> None:
         assert (await reopened.kb.stats("acme")).total_chunks == 4
     finally:
         reopened.index.close()
+
+
+async def test_queries_embedded_together_match_each_embedded_alone(env: Env) -> None:
+    queries = ["How do I reset my password?", "refund", "Why was my card declined twice this week at the shop?"]
+    together = await asyncio.gather(*(env.kb.embed_query(q) for q in queries))
+    alone = get_encoder().encode(queries[:1]), get_encoder().encode(queries[1:2]), get_encoder().encode(queries[2:])
+    for vector, single in zip(together, alone, strict=True):
+        assert vector.shape == (384,)
+        assert float(vector @ single[0]) > 0.999  # padding in a shared batch is masked: same meaning vector
