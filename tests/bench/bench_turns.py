@@ -230,6 +230,9 @@ async def measure(args: argparse.Namespace, port: int, echo_port: int, key: str,
     pids = processes_under(stack_pid)
     async with pool(port, args.clients) as http:
         await seed_articles(http, key)
+        # One client at a time on an idle stack: the latency floor (bus hops and steps, no queueing).
+        await closed_loop(http, turn_sender(key, f"bl{tag}-", mix), clients=1, duration_s=2)
+        lone = await closed_loop(http, turn_sender(key, f"bl{tag}-", mix), clients=1, duration_s=args.lone_seconds)
         await closed_loop(http, turn_sender(key, f"bw{tag}-", mix), clients=args.clients, duration_s=args.warmup)
         before = cpu_snapshot(pids)
         send = turn_sender(key, f"bc{tag}-", mix)
@@ -241,7 +244,10 @@ async def measure(args: argparse.Namespace, port: int, echo_port: int, key: str,
     async with pool(port, 1024) as http:
         steady = await open_loop(http, turn_sender(key, f"bo{tag}-", mix), rate=args.rate, duration_s=args.seconds)
     loads.append(uptime())
-    return {"echo": echo, "steady": steady, "peak": peak, "cpu": cpu, "tag": tag, "settled": settled, "loads": loads}
+    return {
+        "echo": echo, "lone": lone, "steady": steady, "peak": peak, "cpu": cpu, "tag": tag, "settled": settled,
+        "loads": loads,
+    }  # fmt: skip
 
 
 def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any]) -> None:
@@ -252,6 +258,9 @@ def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any])
         print(f"   {line}")
     print("stack: switchboard up (processes, tansu broker) with SWITCHBOARD_GATEWAY_ROUTE_LIMITS=false, so seed 001's")
     print("       60 requests/min per client IP on /api/query does not throttle the benchmark (API-key tier still on)")
+    print(f"0. one client, one turn at a time on an idle stack, {args.lone_seconds:.0f} s (fetch wait "
+          f"{os.environ.get('SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS', '20')} ms)")  # fmt: skip
+    print("   " + describe("turns", got["lone"]))
     print(f"1. steady {args.rate:.0f} turns/s offered, open loop, {args.seconds:.0f} s (after the warm-up and 2.;")
     print(f"   the stack had drained 2.'s queue in {got['settled']:.0f} s; latency counts from each scheduled send)")
     print("   " + describe("turns", steady))
@@ -297,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="closed-loop warm-up before the peak phase")
     parser.add_argument("--echo-seconds", type=float, default=10.0, help="length of the echo baseline phase")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients in the closed-loop phases")
+    parser.add_argument("--lone-seconds", type=float, default=5.0, help="length of the one-client phase")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
         data_dir = Path(tmp)
