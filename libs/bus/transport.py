@@ -120,23 +120,9 @@ class TransportBus(Bus):
         timeout: float | None = None,  # noqa: ASYNC109 - bounds the broker acknowledgement
         deadline: datetime | None = None,
     ) -> Envelope:
-        if not recording():
-            # Nobody records spans: derive the child traceparent directly instead of an SDK span per message.
-            env = self.envelope(
-                topic,
-                message,
-                key=key,
-                tenant_id=tenant_id,
-                correlation_id=correlation_id,
-                event_id=event_id,
-                reply_to=reply_to,
-                traceparent=derived_traceparent(),
-                deadline=deadline,
-            )
-            await self._send_envelope(topic, env, timeout)
-            return env
-        # A span that is not made current: attaching a context per message costs more than the send itself.
-        span = tracer.start_span(f"send {topic}", kind=trace.SpanKind.PRODUCER)
+        # Without a span processor nobody records spans: the child traceparent is derived directly instead of an SDK
+        # span per message. A real span is not made current: attaching a context per message costs more than the send.
+        span = tracer.start_span(f"send {topic}", kind=trace.SpanKind.PRODUCER) if recording() else None
         try:
             env = self.envelope(
                 topic,
@@ -146,12 +132,13 @@ class TransportBus(Bus):
                 correlation_id=correlation_id,
                 event_id=event_id,
                 reply_to=reply_to,
-                traceparent=inject(span),
+                traceparent=derived_traceparent() if span is None else inject(span),
                 deadline=deadline,
             )
             await self._send_envelope(topic, env, timeout)
         finally:
-            span.end()
+            if span is not None:
+                span.end()
         return env
 
     async def request(
