@@ -261,6 +261,7 @@ def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any])
     print(f"0. one client, one turn at a time on an idle stack, {args.lone_seconds:.0f} s (fetch wait "
           f"{os.environ.get('SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS', '20')} ms)")  # fmt: skip
     print("   " + describe("turns", got["lone"]))
+    print(f"   step ms p50: {steps_line(steps['bl'])}")
     print(f"1. steady {args.rate:.0f} turns/s offered, open loop, {args.seconds:.0f} s (after the warm-up and 2.;")
     print(f"   the stack had drained 2.'s queue in {got['settled']:.0f} s; latency counts from each scheduled send)")
     print("   " + describe("turns", steady))
@@ -294,8 +295,9 @@ def run_phases(
     key = json.loads((data_dir / "credentials.json").read_text())["api_key"]
     got = asyncio.run(measure(args, port, echo_port, key, stack.pid))
     tag = got["tag"]
-    found = asyncio.run(step_timings(f"127.0.0.1:{kafka_port}", (f"bo{tag}-", f"bc{tag}-")))
-    got["steps"] = {"bo": found[f"bo{tag}-"], "bc": found[f"bc{tag}-"]}
+    phases = ("bl", "bo", "bc")
+    found = asyncio.run(step_timings(f"127.0.0.1:{kafka_port}", tuple(f"{p}{tag}-" for p in phases)))
+    got["steps"] = {p: found[f"{p}{tag}-"] for p in phases}
     return got
 
 
