@@ -43,7 +43,7 @@ class TurnService:
         started = time.perf_counter()
         deadline = Deadline(cmd.get("deadline"))
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
-        deadline.check("arrival", need_s=self.timer.typical_s)
+        self.timer.admit(deadline)
         text = check_message(cmd["text"])
         turn_key = f"idem:{cmd['session_id']}:{cmd['idempotency_key']}" if cmd.get("idempotency_key") else None
         if turn_key is not None:

@@ -35,6 +35,18 @@ class TurnTimer:
     def record(self, seconds: float) -> None:
         self.typical_s += self.weight * (seconds - self.typical_s)
 
+    def admit(self, deadline: Deadline) -> None:
+        """Raise Timeout (counted under "arrival") when `deadline` leaves less than a typical turn.
+
+        A drop also shrinks the typical time as if a zero-length turn had been recorded: only finished turns
+        record their time, so without this a typical time grown past the requesters' whole timeout (a slow
+        provider, a burst) would drop every new turn and never shrink again. Each drop lets the next turns be
+        tried sooner, and those that finish set the figure back to what turns really take."""
+        need = self.typical_s
+        if deadline.expired(need):
+            self.record(0.0)
+        deadline.check("arrival", need_s=need)
+
 
 @dataclass(frozen=True, slots=True)
 class Deadline:

@@ -57,6 +57,22 @@ def test_a_turn_with_less_time_left_than_turns_take_is_dropped_at_arrival() -> N
     assert caught.value.details["needed_s"] == round(timer.typical_s, 3)
 
 
+def test_drops_at_arrival_shrink_the_typical_time_so_turns_are_admitted_again() -> None:
+    """A typical time grown past the requesters' whole timeout must not drop every turn for ever."""
+    timer = TurnTimer(weight=0.1)
+    for _ in range(100):
+        timer.record(12.0)  # e.g. a provider that hung at its deadline for a while
+    dropped = 0
+    while True:
+        try:
+            timer.admit(Deadline(time.time() + 10))  # every requester waits 10 s
+            break
+        except Timeout:
+            dropped += 1
+            assert dropped < 10, "admission never recovers"
+    assert dropped >= 1 and timer.typical_s < 10
+
+
 async def test_a_turn_arriving_after_its_deadline_is_dropped_unprocessed(make_platform: PlatformFactory) -> None:
     p = await make_platform(without=("privacy", "sentiment", "escalation"))
     before = expired_count("arrival")
