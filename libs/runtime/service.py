@@ -12,7 +12,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from libs.bus.base import Bus
-from libs.observability import HealthState, get_logger, health_app
+from libs.observability import HealthState, get_logger, health_app, setup_observability
+from libs.runtime.settings import PlatformSettings
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -77,3 +78,23 @@ async def run_service(service: Service, *, host: str, port: int) -> None:
     finally:
         await service.stop()
         log.info("service.stopped")
+
+
+def run_process(
+    name: str,
+    platform: PlatformSettings,
+    build: Callable[[], Service],
+    *,
+    host: str | None = None,
+    port: int | None = None,
+) -> None:
+    """A service process's whole `main`: observability first (so bootstrap logs are shaped), then build the
+    service and run it until SIGTERM; host and port default to the platform's."""
+    setup_observability(name, level=platform.log_level, json_logs=platform.json_logs)
+    asyncio.run(
+        run_service(
+            build(),
+            host=platform.http_host if host is None else host,
+            port=platform.http_port if port is None else port,
+        )
+    )
