@@ -51,3 +51,23 @@ async def serving(bus: MemoryBus, services: Sequence[Service]) -> AsyncIterator[
         await bus.stop()
         for service in reversed(services):
             await service.stop(stop_bus=False)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    """Auth headers of a JWT from seed 000's POST /api/v1/auth/login."""
+    resp = await client.post("/api/v1/auth/login", json={"username": email, "password": password})
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json()['data']['token']}"}
+
+
+async def user_headers(client: httpx.AsyncClient, role: str, *, tenant_id: str | None = None) -> dict[str, str]:
+    """Auth headers of a fresh user with one role (in `tenant_id`, default the admin's), created by the admin
+    through POST /api/v1/users."""
+    email, password = f"{role}-{tenant_id or 'default'}@example.com", "long enough password"
+    body: dict[str, Any] = {"email": email, "password": password, "roles": [role]}
+    if tenant_id:
+        body["tenant_id"] = tenant_id
+    admin = await login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    resp = await client.post("/api/v1/users", json=body, headers=admin)
+    assert resp.status_code == 201, resp.text
+    return await login(client, email, password)

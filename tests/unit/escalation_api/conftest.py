@@ -20,7 +20,7 @@ from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.settings import ConversationSettings
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
-from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
+from tests.support.platform import API_KEY, gateway_for_tests, serving, user_headers
 
 TENANT = "default"  # the gateway's default tenant: the admin and the bootstrap key belong to it
 KEY_AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -31,21 +31,8 @@ class Platform:
     client: httpx.AsyncClient
     bus: MemoryBus
 
-    async def login(self, email: str, password: str) -> dict[str, str]:
-        resp = await self.client.post("/api/v1/auth/login", json={"username": email, "password": password})
-        assert resp.status_code == 200, resp.text
-        return {"Authorization": f"Bearer {resp.json()['data']['token']}"}
-
     async def user(self, role: str, *, tenant_id: str | None = None) -> dict[str, str]:
-        """Auth headers of a fresh user with one role, created by the admin through POST /api/v1/users."""
-        email, password = f"{role}-{tenant_id or TENANT}@example.com", "long enough password"
-        body: dict[str, Any] = {"email": email, "password": password, "roles": [role]}
-        if tenant_id:
-            body["tenant_id"] = tenant_id
-        admin = await self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-        resp = await self.client.post("/api/v1/users", json=body, headers=admin)
-        assert resp.status_code == 201, resp.text
-        return await self.login(email, password)
+        return await user_headers(self.client, role, tenant_id=tenant_id)
 
     async def open_session(self, session_id: str, customer_id: str, headers: dict[str, str] | None = None) -> None:
         """Seed 001 POST /api/session; tickets can only be opened for a session that exists."""

@@ -17,11 +17,9 @@ from libs.store import open_store
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
 from services.privacy.vault import generate_key
-from tests.support.platform import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, gateway_for_tests, serving
+from tests.support.platform import API_KEY, gateway_for_tests, serving, user_headers
 
 __all__ = ["API_KEY"]  # re-exported for the test modules
-
-USER_PASSWORD = "reviewer-password-42"
 
 
 @dataclass
@@ -29,19 +27,8 @@ class Platform:
     client: httpx.AsyncClient
     bus: MemoryBus
 
-    async def login(self, email: str, password: str) -> dict[str, str]:
-        resp = await self.client.post("/api/v1/auth/login", json={"username": email, "password": password})
-        assert resp.status_code == 200, resp.text
-        return {"Authorization": f"Bearer {resp.json()['data']['token']}"}
-
     async def user(self, role: str) -> dict[str, str]:
-        """Auth headers of a fresh user with `role`, created by the admin through POST /api/v1/users."""
-        admin = await self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-        email = f"{role}@example.com"
-        body = {"email": email, "password": USER_PASSWORD, "roles": [role]}
-        resp = await self.client.post("/api/v1/users", json=body, headers=admin)
-        assert resp.status_code == 201, resp.text
-        return await self.login(email, USER_PASSWORD)
+        return await user_headers(self.client, role)
 
     def events(self, topic: str = "privacy.events") -> list[dict[str, Any]]:
         """Envelopes (as dicts) sent to `topic` so far, read from the in-memory broker."""
