@@ -25,6 +25,7 @@ class MessageContext:
     correlation_id: str
     key: str | None
     type: str
+    deadline: datetime | None = None  # when the requester stops waiting (commands sent by `request`)
 
 
 class Bus(ABC):

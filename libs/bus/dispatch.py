@@ -20,7 +20,12 @@ HandlerFn = Callable[..., Awaitable[BaseModel | None]]
 
 def context_of(env: Envelope) -> MessageContext:
     return MessageContext(
-        event_id=env.id, tenant_id=env.tenantid, correlation_id=env.correlationid, key=env.subject, type=env.type
+        event_id=env.id,
+        tenant_id=env.tenantid,
+        correlation_id=env.correlationid,
+        key=env.subject,
+        type=env.type,
+        deadline=env.deadline,
     )
 
 

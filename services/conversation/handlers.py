@@ -99,7 +99,7 @@ async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app:
 async def handle_post_message(
     cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> TurnResultV1:
-    result = await app.turns.post_message(ctx.tenant_id, cmd.model_dump(), emitter(publish))
+    result = await app.turns.post_message(ctx.tenant_id, cmd.model_dump(), emitter(publish), deadline_at=ctx.deadline)
     return TurnResultV1.model_validate(result)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 from libs.errors import NotFound
@@ -39,9 +40,11 @@ class TurnService:
         self.pipeline = pipeline
         self.timer = TurnTimer()
 
-    async def post_message(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    async def post_message(
+        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, deadline_at: datetime | None = None
+    ) -> dict[str, Any]:
         started = time.perf_counter()
-        deadline = Deadline(cmd.get("deadline"))
+        deadline = Deadline(None if deadline_at is None else deadline_at.timestamp())
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
         self.timer.admit(deadline)
         text = check_message(cmd["text"])

@@ -434,10 +434,6 @@ class PostMessageV1(BaseModel):
     want_category: bool | None = None
     want_agent: bool | None = None
     want_alternatives: bool | None = None
-    deadline: float | None = None
-    """
-    Unix time (seconds) after which the requester no longer waits for the answer (the gateway's request timeout). The service drops a command it receives after its deadline (or too close to it) and stops a turn that runs past it before its messages are stored; absent: no deadline.
-    """
 
 
 class ProviderEntry(BaseModel):

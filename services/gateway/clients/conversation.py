@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from pydantic import BaseModel
@@ -69,9 +68,8 @@ class ConversationClient:
         return await self._call(caller.tenant_id, ListSessionsV1.model_validate(query), caller.tenant_id)
 
     async def post_message(self, caller: Principal, **fields: Any) -> dict[str, Any]:
-        # The turn carries when this request stops waiting: past it the service drops the turn instead of
-        # spending a whole pipeline on an answer that would only meet a 504 (what makes overload collapse).
-        command = PostMessageV1.model_validate({**fields, "deadline": time.time() + self._timeout})
+        # request() stamps the envelope with when this request stops waiting: the service stops the turn there.
+        command = PostMessageV1.model_validate(fields)
         return await self._call(caller.tenant_id, command, fields["session_id"])
 
     async def escalate(self, caller: Principal, **fields: Any) -> dict[str, Any]:
