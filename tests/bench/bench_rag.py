@@ -77,7 +77,7 @@ async def bench_ingestion(docs: list[str], n_docs: int, root: Path) -> None:
         texts = [c.embed_text for c in chunker.chunk(parse_txt(doc))]
         tokens += [len(minilm_offsets(t)) + 2 for t in texts]  # + [CLS] and [SEP]
         start = time.perf_counter()
-        encoder.encode(texts, batch_size=16)
+        encoder.encode(texts)
         bare += time.perf_counter() - start
     index.close()
     print(f"\ningestion ({os.cpu_count()} cores, load {_load()}, {n_docs} txt files, {chunks} chunks of <=200 MiniLM"

@@ -18,14 +18,17 @@ from pathlib import Path
 import numpy as np
 
 # Fitted values (see the module docstring); confidence = sigmoid(SLOPE * best_similarity + INTERCEPT).
-# Last fit: 1287 train / 570 held-out examples; held-out accuracy 0.751, Brier 0.160; confidence 0.5 at cos 0.553.
+# Last fit (fused int8 encoder, libs/embeddings/bert_onnx.py): 1287 train / 570 held-out examples; held-out accuracy
+# 0.744, Brier 0.161; confidence 0.5 at cos 0.551.
 # Ask-back cutoff: StackFAQ paraphrases are long (~12 words) and their 10th-percentile answerable cosine is 0.52,
-# but short customer questions score lower against the right sentence ("What are your hours?" vs "Our opening
-# hours are 9am to 5pm" is 0.48), so the cutoff sits lower; answers between it and 0.553 come back with
-# confidence < 0.5, which marks them for human review.
-ANSWER_SIMILARITY = 0.40
-SLOPE = 12.4886
-INTERCEPT = -6.9076
+# but short or instruction-style questions score lower against the right sentence ("What are your hours?" vs "Our
+# opening hours are 9am to 5pm" is 0.48; seed 000's "Write a response to a customer who is asking about our premium
+# credit card benefits" vs "Premium credit card holders get airport lounge access ..." is 0.39), so the cutoff sits
+# lower. On the calibration pairs it keeps 98.9 % of answerable ones and answers 13 % of off-topic ones (0.40: 98.7 %
+# and 11 %); answers between it and 0.551 come back with confidence < 0.5, which marks them for human review.
+ANSWER_SIMILARITY = 0.38
+SLOPE = 12.6199
+INTERCEPT = -6.9476
 
 
 def confidence(best_similarity: float) -> float:

@@ -19,7 +19,7 @@ _MAX_CHARS = 400
 
 
 class Encoder(Protocol):
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def count_tokens(text: str) -> int:

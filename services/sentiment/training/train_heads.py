@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     encoder, vader, ft = get_encoder(), SentimentIntensityAnalyzer(), TwoHeadOnnx(FINETUNED_ONNX)
 
     def emb(name: str, split: data.Split) -> np.ndarray:
-        return cached(f"emb_{name}", len(split.texts), lambda: encoder.encode(split.texts))
+        return cached(f"emb_{encoder.model_file}_{name}", len(split.texts), lambda: encoder.encode(split.texts))
 
     def vad(name: str, split: data.Split) -> np.ndarray:
         return cached(f"vader_{name}", len(split.texts), lambda: vader_features(vader, split.texts))

@@ -1,4 +1,4 @@
-"""SentenceEncoder: length-bucketed batches keep input order, and word-piece ids embed exactly like their text."""
+"""SentenceEncoder: a text's vector never depends on the texts it is sent with, and ids embed exactly like text."""
 
 from __future__ import annotations
 
@@ -17,14 +17,23 @@ TEXTS = [
 ]
 
 
-def test_batches_of_any_size_give_each_text_its_own_vector() -> None:
+def test_a_texts_vector_does_not_depend_on_the_texts_sent_with_it() -> None:
     encoder = get_encoder()
     one_by_one = np.stack([encoder.encode([t])[0] for t in TEXTS])
-    for batch_size in (1, 2, 64):
-        batched = encoder.encode(TEXTS, batch_size=batch_size)
-        assert batched.shape == (len(TEXTS), EMBEDDING_DIM)
-        np.testing.assert_allclose(batched, one_by_one, atol=1e-4)
+    together = encoder.encode(TEXTS)
+    reversed_with_others = encoder.encode([*reversed(TEXTS), "an unrelated long sentence about weather " * 9])
+    assert together.shape == (len(TEXTS), EMBEDDING_DIM)
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)
+    np.testing.assert_allclose(reversed_with_others[: len(TEXTS)][::-1], one_by_one, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert encoder.encode([]).shape == (0, EMBEDDING_DIM)
+
+
+def test_similar_meaning_scores_higher_than_unrelated_text() -> None:
+    refund, card_refund, hours = get_encoder().encode(
+        ["When will my refund arrive?", "How long until the money is back on my card?", "Opening hours: 9am to 5pm."]
+    )
+    assert float(refund @ card_refund) > float(refund @ hours) + 0.2
 
 
 def test_chunker_token_ids_embed_exactly_like_the_chunk_text() -> None:

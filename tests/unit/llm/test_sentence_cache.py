@@ -19,9 +19,9 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
-        return get_encoder().encode(texts, batch_size)
+        return get_encoder().encode(texts)
 
 
 def test_misses_and_query_are_embedded_in_one_call() -> None:
