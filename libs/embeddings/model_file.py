@@ -16,10 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from libs.embeddings.bert_onnx import BertShape, bert_graph, quantize_int8
-
 # Bump when bert_onnx changes what it writes: the file name changes with it, so no stale graph is ever loaded.
-RECIPE = "fused-int8-dynamic-v2"
+RECIPE = "fused-int8-dynamic-v3"
 
 
 def packaged_model_dir() -> Path:
@@ -81,6 +79,8 @@ def _fingerprint(source: Path) -> str:
 
 def _build(source: Path, out: Path) -> None:
     from safetensors.numpy import load_file
+
+    from libs.embeddings.bert_onnx import BertShape, bert_graph, quantize_int8  # onnx tooling: only when building
 
     config = json.loads((source / "config.json").read_text())
     shape = BertShape(
