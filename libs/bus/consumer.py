@@ -7,10 +7,11 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -65,10 +66,13 @@ class MemoryProcessedLog:
         return False
 
     async def mark(self, group: str, event_id: str) -> None:
-        self._ids[(group, event_id)] = None
-        self._ids.move_to_end((group, event_id))
-        while len(self._ids) > self._capacity:
-            self._ids.popitem(last=False)
+        ids, key = self._ids, (group, event_id)
+        if key in ids:
+            ids.move_to_end(key)
+            return
+        ids[key] = None
+        while len(ids) > self._capacity:
+            ids.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,17 @@ class Record:
     offset: int = -1
     key: bytes | None = None
     headers: Headers = ()
+
+    @classmethod
+    def received(
+        cls, topic: str, value: bytes, partition: int, offset: int, key: bytes | None, headers: Headers
+    ) -> Record:
+        """Record(...) minus the frozen dataclass __init__ (an object.__setattr__ per field): one per message."""
+        record = object.__new__(cls)
+        fields = {"topic": topic, "value": value, "partition": partition, "offset": offset, "key": key}
+        fields["headers"] = headers
+        object.__setattr__(record, "__dict__", fields)
+        return record
 
 
 @dataclass(frozen=True)
@@ -195,11 +210,13 @@ class ConsumerCore:
             return Outcome.EXPIRED
         # Continue the producer's trace (traceparent) and bind the ids to every log line of the handler.
         handling = begin_consuming(record.topic, self.group, env.id, env.type, env.traceparent)
-        log_tokens = structlog.contextvars.bind_contextvars(event_id=env.id, correlation_id=env.correlationid)
+        event_var, correlation_var = _log_id_vars()
+        event_token, correlation_token = event_var.set(env.id), correlation_var.set(env.correlationid)
         try:
             outcome = await self._handle(record, env)
         finally:
-            structlog.contextvars.reset_contextvars(**log_tokens)
+            correlation_var.reset(correlation_token)
+            event_var.reset(event_token)
             end_consuming(handling)
         await self._processed.mark(self.group, env.id)
         return outcome
@@ -228,6 +245,8 @@ class ConsumerCore:
                     return Outcome.DEAD_LETTERED
                 await self._backoff(env, attempt, exc)
                 continue
+            if not env.replyto or result is None:
+                return Outcome.HANDLED  # an event, or nothing to answer (checked here: _answer is a coroutine)
             return await self._answer(record, env, result, attempt)
 
     async def _answer(self, record: Record, env: Envelope, result: object, attempt: int) -> Outcome:
@@ -278,6 +297,19 @@ class ConsumerCore:
             details = {"event_id": env.id, "error_type": letter.error_type}
             reply = ErrorReplyV1(code=code, message="the command could not be processed", details=details)
             await self._send_reply(env.replyto, reply, env)
+
+
+_LOG_ID_VARS: list[ContextVar[Any]] = []
+
+
+def _log_id_vars() -> tuple[ContextVar[Any], ContextVar[Any]]:
+    """The ContextVars behind structlog's `event_id` and `correlation_id` (what `bind_contextvars` sets), found once
+    through its public API: setting them directly costs a third of `bind_contextvars`/`reset_contextvars`."""
+    if not _LOG_ID_VARS:
+        tokens = structlog.contextvars.bind_contextvars(event_id=None, correlation_id=None)
+        structlog.contextvars.reset_contextvars(**tokens)
+        _LOG_ID_VARS.extend((tokens["event_id"].var, tokens["correlation_id"].var))
+    return _LOG_ID_VARS[0], _LOG_ID_VARS[1]
 
 
 def _where(exc: BaseException) -> str:

@@ -11,6 +11,8 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 SPEC_VERSION = "1.0"
+# The optional attributes: left out of the JSON when None (CloudEvents: absent, not null).
+_OPTIONAL = ("subject", "traceparent", "replyto", "deadline")
 
 
 def new_id() -> str:
@@ -48,7 +50,11 @@ class Envelope(BaseModel):
     def to_bytes(self) -> bytes:
         # orjson serialises the field values directly (datetime as RFC 3339): several times cheaper than
         # model_dump(mode="json") on a path that runs once per message.
-        return orjson.dumps({k: v for k, v in self.__dict__.items() if v is not None})
+        fields = self.__dict__.copy()
+        for name in _OPTIONAL:  # every other field is required and never None
+            if fields[name] is None:
+                del fields[name]
+        return orjson.dumps(fields)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Envelope:
@@ -61,7 +67,13 @@ class Envelope(BaseModel):
         `model_construct` does, minus its per-field default and alias handling."""
         env = cls.__new__(cls)
         object.__setattr__(env, "__dict__", fields)
-        object.__setattr__(env, "__pydantic_fields_set__", set(fields))
-        object.__setattr__(env, "__pydantic_extra__", None)
-        object.__setattr__(env, "__pydantic_private__", None)
+        # BaseModel's slots, set through their descriptors (object.__setattr__ looks each one up first).
+        _set_fields_set(env, set(fields))
+        _set_extra(env, None)
+        _set_private(env, None)
         return env
+
+
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__

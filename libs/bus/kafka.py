@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import partial
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -15,6 +13,7 @@ from aiokafka.errors import KafkaError
 
 from libs.bus.consumer import Headers, ProcessedLog, RetryPolicy
 from libs.bus.kafka_consumer import GroupLoop, to_record
+from libs.bus.kafka_producer import KeyPartitioner, Outbox
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
 from libs.bus.transport import Subscription, TransportBus
 from libs.contracts.registry import ContractRegistry
@@ -86,14 +85,13 @@ class KafkaBus(TransportBus):
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._healthy = False
-        self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
+        self._outbox: Outbox | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         if self._started:
             return
         self._stopping = False
-        self._outbox = asyncio.Queue()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.start_timeout
         while True:
@@ -107,7 +105,8 @@ class KafkaBus(TransportBus):
                     ) from exc
                 await asyncio.sleep(0.5)
         self._producer = await self._start_producer()
-        self._tasks.append(asyncio.create_task(self._append(), name="bus:append"))
+        self._outbox = Outbox(self._producer, self.send_timeout)
+        self._tasks.append(asyncio.create_task(self._outbox.run(), name="bus:append"))
         await self._start_reply_consumer()
         for sub in self._subscriptions:
             self._tasks.append(asyncio.create_task(self._consume(sub), name=f"bus:{sub.topic}:{sub.group}"))
@@ -136,6 +135,7 @@ class KafkaBus(TransportBus):
                     await asyncio.wait_for(client.stop(), 5)
         self._consumers.clear()
         self._reply_consumer = self._producer = None
+        self._outbox = None
         self._started = self._healthy = False
 
     @property
@@ -196,45 +196,21 @@ class KafkaBus(TransportBus):
             # Commands may carry up to 1 MiB of text plus the envelope; brokers are configured to match
             # (message.max.bytes in docker-compose and the Kafka StatefulSet).
             max_request_size=MAX_MESSAGE_BYTES,
+            partitioner=KeyPartitioner(),
         )
 
     async def _send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, within: float) -> None:
-        if self._producer is None:
+        outbox = self._outbox
+        if outbox is None:
             raise Unavailable("message bus not started", {"topic": topic})
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._outbox.put_nowait(_Outgoing(topic, value, key, headers, done))
-        # A plain timer per send (not asyncio.timeout/wait_for, which cost a task or a cancel dance each).
-        timer = loop.call_later(within, _expire, done)
         try:
-            await done
+            await outbox.send(topic, value, key, headers, within)
         except TimeoutError:
             self._healthy = False
             raise self._unavailable(topic, f"no broker acknowledgement within {within:g}s") from None
         except KafkaError as exc:
             self._healthy = False
             raise self._unavailable(topic, type(exc).__name__) from exc
-        finally:
-            timer.cancel()
-
-    async def _append(self) -> None:
-        """Hands outgoing records to aiokafka one at a time, in order.
-
-        aiokafka wakes every waiting sender whenever a partition's batch drains, so thousands of concurrent
-        send() calls thrash; a single appender keeps batches full. Records whose sender gave up are dropped.
-        """
-        assert self._producer is not None
-        producer = self._producer
-        while True:
-            item = await self._outbox.get()
-            if item.done.done():
-                continue
-            try:
-                delivery = await producer.send(item.topic, value=item.value, key=item.key, headers=list(item.headers))
-            except KafkaError as exc:
-                _settle(item.done, exc)
-                continue
-            delivery.add_done_callback(partial(_delivered, item.done))
 
     # -- consuming ---------------------------------------------------------------------------------
     async def _start_reply_consumer(self) -> None:
@@ -314,31 +290,3 @@ class KafkaBus(TransportBus):
                 if self._healthy:
                     log.warning("bus.unhealthy", error_type=type(exc).__name__)
                 self._healthy = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Outgoing:
-    topic: str
-    value: bytes
-    key: bytes | None
-    headers: Headers
-    done: asyncio.Future[None]
-
-
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
-    if not done.done():
-        if error is None:
-            done.set_result(None)
-        else:
-            done.set_exception(error)
-
-
-def _expire(done: asyncio.Future[None]) -> None:
-    _settle(done, TimeoutError())
-
-
-def _delivered(done: asyncio.Future[None], delivery: asyncio.Future[object]) -> None:
-    if delivery.cancelled():
-        _settle(done, KafkaError("delivery cancelled"))
-    else:
-        _settle(done, delivery.exception())

@@ -18,13 +18,13 @@ log = structlog.get_logger("libs.bus")
 
 def to_record(m: object) -> Record:
     """Our transport-free view of an aiokafka ConsumerRecord."""
-    return Record(
-        topic=m.topic,  # type: ignore[attr-defined]
-        value=m.value,  # type: ignore[attr-defined]
-        partition=m.partition,  # type: ignore[attr-defined]
-        offset=m.offset,  # type: ignore[attr-defined]
-        key=m.key,  # type: ignore[attr-defined]
-        headers=tuple(m.headers),  # type: ignore[attr-defined]
+    return Record.received(
+        m.topic,  # type: ignore[attr-defined]
+        m.value,  # type: ignore[attr-defined]
+        m.partition,  # type: ignore[attr-defined]
+        m.offset,  # type: ignore[attr-defined]
+        m.key,  # type: ignore[attr-defined]
+        tuple(m.headers),  # type: ignore[attr-defined]
     )
 
 
@@ -38,8 +38,8 @@ class Committer:
         self._pending: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def add(self, offsets: dict[TopicPartition, int]) -> None:
-        self._pending.update(offsets)
+    def add(self, tp: TopicPartition, position: int) -> None:
+        self._pending[tp] = position
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name=f"bus:commit:{self._topic}")
 
@@ -148,7 +148,7 @@ class GroupLoop:
     def _finished(self, record: Record, tag: object) -> None:
         position = self._tracker.finish(record.partition, record.offset, tag)
         if position is not None:
-            self._committer.add({self._tps[record.partition]: position})
+            self._committer.add(self._tps[record.partition], position)
 
     async def hand_over(self, partitions: set[int]) -> None:
         """Revoked: drop records not started, let running ones finish (bounded), commit, forget the partitions."""

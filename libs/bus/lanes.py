@@ -34,7 +34,13 @@ def lane_of(record: Record) -> Hashable:
 
 
 class KeyLanes:
-    """Runs records concurrently across keys, in order within a key, at most `limit` taken and unfinished."""
+    """Runs records concurrently across keys, in order within a key, at most `limit` taken and unfinished.
+
+    Lanes are run by a pool of worker tasks (at most `limit`) rather than a task per lane: a worker takes a ready
+    lane and handles its records one after another until the lane is empty. When a handler completes without
+    waiting (the common case under load) one worker runs lane after lane with no task created or scheduled per
+    record; when a handler waits, another worker is woken for the remaining lanes, so keys still run concurrently.
+    """
 
     def __init__(self, handle: LaneHandler, *, limit: int, on_finished: Finished | None = None, name: str = "bus"):
         if limit < 1:
@@ -44,10 +50,13 @@ class KeyLanes:
         self._on_finished = on_finished
         self._name = name
         self._lanes: dict[Hashable, deque[tuple[Record, object]]] = {}
+        self._ready: deque[Hashable] = deque()  # lanes with records that no worker has taken yet
         self._busy: set[Hashable] = set()  # lanes whose head record is being handled right now
         self._count = 0
         self._waiters: list[asyncio.Future[None]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # the workers
+        self._parked: list[asyncio.Future[None]] = []  # idle workers, each waiting on its future
+        self._waking = 0  # workers woken (or created) that have not run yet: they will take ready lanes
         self._stopping = False
 
     @property
@@ -60,17 +69,56 @@ class KeyLanes:
 
     def put(self, record: Record, tag: object = None) -> None:
         """Queue `record` behind its key; `tag` comes back to `on_finished`. The caller respects `room()`."""
+        if self._stopping:
+            return  # stopped: it is not started (it stays uncommitted, read again later)
         key = lane_of(record)
         self._count += 1
         lane = self._lanes.get(key)
         if lane is not None:
             lane.append((record, tag))
             return
-        lane = self._lanes[key] = deque(((record, tag),))
-        # One task per active lane, not per record: a key's records run in that task one after another.
-        task = asyncio.create_task(self._run(key, lane), name=f"{self._name}:lane")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._lanes[key] = deque(((record, tag),))
+        self._ready.append(key)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Make sure a worker will take the ready lanes: wake a parked one, or add one while under `limit`."""
+        if not self._ready or self._waking or self._stopping:
+            return
+        if self._parked:
+            self._parked.pop().set_result(None)
+        elif len(self._tasks) < self.limit:
+            task = asyncio.create_task(self._work(), name=f"{self._name}:lane")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            return  # every worker is in a handler: the first to finish takes the ready lanes
+        self._waking += 1
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._waking -= 1
+        while not self._stopping:
+            while self._ready and not self._stopping:
+                key = self._ready.popleft()
+                lane = self._lanes.get(key)
+                if not lane or key in self._busy:
+                    continue  # emptied by discard, or already run by another worker
+                # Should this lane's handler wait, another worker must take the lanes behind it.
+                self._dispatch()
+                await self._run(key, lane)
+            if self._stopping:
+                return
+            parked = loop.create_future()
+            self._parked.append(parked)
+            try:
+                await parked
+            finally:
+                if parked.cancelled():
+                    with contextlib.suppress(ValueError):
+                        self._parked.remove(parked)
+                else:
+                    self._waking -= 1
 
     async def _run(self, key: Hashable, lane: deque[tuple[Record, object]]) -> None:
         try:
@@ -87,7 +135,10 @@ class KeyLanes:
                 lane.popleft()
                 self._release(1)
                 if finished and self._on_finished is not None:
-                    self._on_finished(record, tag)
+                    try:
+                        self._on_finished(record, tag)
+                    except Exception:  # a worker serves every lane: one bookkeeping bug must not stall the others
+                        log.exception("bus.lane_finish_failed", topic=record.topic)
         finally:
             # Stopped or cancelled: what is left was never started, so it stays uncommitted (read again later).
             if self._lanes.get(key) is lane:
@@ -130,6 +181,8 @@ class KeyLanes:
                 while len(lane) > keep:
                     lane.pop()
                     dropped += 1
+                if not lane:  # never started: no worker holds it (its stale ready entry is skipped)
+                    del self._lanes[key]
         self._release(dropped)
         return dropped
 
@@ -152,11 +205,26 @@ class KeyLanes:
     def stop(self) -> None:
         """Let each running record finish, start no other."""
         self._stopping = True
-        self._release(0)
+        # Records not started never will be: they are released now (and stay uncommitted); running ones finish.
+        self._ready.clear()
+        dropped = 0
+        for key, lane in list(self._lanes.items()):
+            keep = 1 if key in self._busy else 0
+            dropped += len(lane) - keep
+            while len(lane) > keep:
+                lane.pop()
+            if not lane:
+                del self._lanes[key]
+        parked, self._parked = self._parked, []
+        for worker in parked:
+            worker.set_result(None)  # idle workers see the stop and end
+        self._waking += len(parked)
+        self._release(dropped)
 
     async def close(self) -> None:
         """Cancel whatever still runs (a shutdown past its deadline): those records stay uncommitted."""
-        self._stopping = True
+        if not self._stopping:
+            self.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -28,6 +28,22 @@ def recording() -> bool:
         if not _PROVIDER_FROM_ENV:
             return False
         provider = trace.get_tracer_provider()
+    # This runs twice per message: the answer is kept until the provider or its processors change (the SDK
+    # replaces its processor tuple when one is added, so identity tells).
+    global _last_answer
+    processors = getattr(getattr(provider, "_active_span_processor", None), "_span_processors", None)
+    last_provider, last_processors, answer = _last_answer
+    if provider is last_provider and processors is last_processors:
+        return answer
+    answer = _recording(provider)
+    _last_answer = (provider, processors, answer)
+    return answer
+
+
+_last_answer: tuple[object, object, bool] = (None, None, False)  # provider, its processors, what `recording` said
+
+
+def _recording(provider: object) -> bool:
     if isinstance(provider, ProxyTracerProvider | NoOpTracerProvider):
         return False
     processors = getattr(provider, "_active_span_processor", None)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from abc import abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
 from opentelemetry import trace
@@ -274,7 +273,7 @@ class TransportBus(Bus):
             "replyto": reply_to,
             "deadline": deadline,
         }
-        if _plain_strings(fields):
+        if _plain_strings(event_id, tenant_id, fields["correlationid"], key, reply_to, fields["traceparent"], deadline):
             return Envelope.trusted(fields)
         return Envelope.model_validate(fields)  # a caller passed a wrong type: the model says which field
 
@@ -284,11 +283,12 @@ class TransportBus(Bus):
             return derived_traceparent()
         return inject(trace.get_current_span())
 
-    async def _send_envelope(self, topic: str, env: Envelope, within: float | None) -> None:
+    def _send_envelope(self, topic: str, env: Envelope, within: float | None) -> Awaitable[None]:
+        """The `_send` of `env`, to await (a plain function: one coroutine frame less per publish)."""
         # The trace also rides as a Kafka header, for tools that read headers and not payloads.
         headers = (("traceparent", env.traceparent.encode()),) if env.traceparent else ()
         key = env.subject.encode() if env.subject is not None else None
-        await self._send(topic, env.to_bytes(), key, headers, within or self.send_timeout)
+        return self._send(topic, env.to_bytes(), key, headers, within or self.send_timeout)
 
     async def _send_reply(self, reply_to: str, message: BaseModel, request: Envelope) -> None:
         env = self.envelope(
@@ -343,12 +343,22 @@ class TransportBus(Bus):
         return Unavailable(f"message bus unavailable: {why}", {"topic": topic})
 
 
-def _plain_strings(fields: dict[str, Any]) -> bool:
+def _plain_strings(
+    event_id: object,
+    tenant_id: object,
+    correlation_id: object,
+    key: object,
+    reply_to: object,
+    traceparent: object,
+    deadline: object,
+) -> bool:
     """The caller-supplied envelope fields have the types the model demands (checked without the model)."""
-    for name in ("id", "tenantid", "correlationid"):
-        if type(fields[name]) is not str:
-            return False
-    if not all(fields[name] is None or type(fields[name]) is str for name in ("subject", "replyto", "traceparent")):
-        return False
-    deadline = fields["deadline"]
-    return deadline is None or (type(deadline) is datetime and deadline.tzinfo is not None)
+    return (
+        type(event_id) is str
+        and type(tenant_id) is str
+        and type(correlation_id) is str
+        and (key is None or type(key) is str)
+        and (reply_to is None or type(reply_to) is str)
+        and (traceparent is None or type(traceparent) is str)
+        and (deadline is None or (type(deadline) is datetime and deadline.tzinfo is not None))
+    )

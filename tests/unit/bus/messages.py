@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentAnalyzedV1, SentimentResultV1
 
 
-def analyzed(n: int | str, *, label: str = "positive") -> SentimentAnalyzedV1:
+def analyzed(n: int | str, *, label: Literal["positive", "negative", "neutral"] = "positive") -> SentimentAnalyzedV1:
     return SentimentAnalyzedV1(
         id=str(n),
         label=label,

@@ -105,6 +105,95 @@ async def test_lanes_bound_what_is_taken_and_discard_what_has_not_started() -> N
     await lanes.close()
 
 
+async def test_lanes_run_other_keys_while_one_handler_waits() -> None:
+    # Handlers that finish without waiting run back to back on one worker; one that waits must not hold the others.
+    gate = asyncio.Event()
+    done: list[int] = []
+
+    async def handle(record: Record) -> bool:
+        if record.key == b"slow":
+            await gate.wait()
+        done.append(record.offset)
+        return True
+
+    lanes = KeyLanes(handle, limit=50)
+    lanes.put(rec(0, "slow"))
+    for n in range(1, 21):
+        lanes.put(rec(n, f"fast-{n % 5}"))
+    for _ in range(100):
+        if len(done) == 20:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(done) == list(range(1, 21))  # every other key finished while "slow" waits
+    assert lanes.in_flight == 1
+    gate.set()
+    assert await lanes.idle(within=5)
+    assert done[-1] == 0
+    await lanes.close()
+
+
+async def test_lanes_use_at_most_limit_workers_and_keep_the_bound_under_load() -> None:
+    running = peak = 0
+
+    async def handle(record: Record) -> bool:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.001)
+        running -= 1
+        return True
+
+    lanes = KeyLanes(handle, limit=4)
+    for n in range(40):
+        await lanes.wait_room()
+        lanes.put(rec(n, f"k{n}"))
+        assert lanes.in_flight <= 4
+    assert await lanes.idle(within=5)
+    assert peak == 4
+    await lanes.close()
+
+
+async def test_lane_discarded_then_refilled_runs_once_in_order() -> None:
+    handled: list[int] = []
+
+    async def handle(record: Record) -> bool:
+        await asyncio.sleep(0.01)
+        handled.append(record.offset)
+        return True
+
+    lanes = KeyLanes(handle, limit=10)
+    lanes.put(rec(0, "k"))
+    assert lanes.discard([0]) == 1  # not started: dropped (the partition moved away)
+    lanes.put(rec(5, "k"))  # the partition came back: read again from its committed offset
+    lanes.put(rec(6, "k"))
+    assert await lanes.idle(within=5)
+    assert handled == [5, 6]
+    await lanes.close()
+
+
+async def test_lanes_stop_finishes_running_records_and_drops_the_rest() -> None:
+    gate = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(record: Record) -> bool:
+        if record.offset == 0:
+            await gate.wait()
+        handled.append(record.offset)
+        return True
+
+    lanes = KeyLanes(handle, limit=10, on_finished=lambda r, _: None)
+    lanes.put(rec(0, "a"))
+    lanes.put(rec(1, "a"))  # behind the running one: never started
+    await asyncio.sleep(0.01)
+    lanes.put(rec(2, "b"))  # taken, not yet started
+    lanes.stop()
+    assert lanes.in_flight == 1  # only the running record is left
+    gate.set()
+    assert await lanes.idle(within=5)
+    assert handled == [0]
+    await lanes.close()
+
+
 def test_max_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError):
         MemoryBus().subscribe(EVENTS, group="g", handler=lambda env: asyncio.sleep(0), max_in_flight=0)

@@ -8,10 +8,12 @@ import time
 from collections import defaultdict
 
 import pytest
+import structlog
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from libs.bus import Envelope, MemoryBroker, MemoryBus, RetryPolicy, decode_data
+from libs.bus.consumer import Record
 from libs.contracts.models.sentiment import SentimentAnalyzedV1, SentimentResultV1
 from libs.contracts.registry import ContractViolation
 from libs.errors import NotFound, PermanentError, RetryableError, Timeout
@@ -282,3 +284,36 @@ async def test_trace_context_travels_from_publisher_to_handler() -> None:
     await bus.stop()
     assert env.traceparent is not None and env.traceparent.startswith("00-" + f"{0xABC:032x}")
     assert seen == [0xABC]
+
+
+async def test_handler_log_lines_carry_the_event_and_correlation_ids_and_only_while_it_runs() -> None:
+    bus = MemoryBus()
+    bound: list[dict[str, object]] = []
+
+    async def handle(env: Envelope) -> None:
+        bound.append(structlog.contextvars.get_contextvars())
+        await asyncio.sleep(0)  # still bound after the handler waits
+        bound.append(structlog.contextvars.get_contextvars())
+
+    bus.subscribe(EVENTS, group="g", handler=handle)
+    await bus.start()
+    first = await bus.publish(EVENTS, analyzed(1), key="k", tenant_id="t", correlation_id="corr-1")
+    second = await bus.publish(EVENTS, analyzed(2), key="k", tenant_id="t")
+    await bus.drain()
+    await bus.stop()
+    ids = [{k: b[k] for k in ("event_id", "correlation_id")} for b in bound]
+    assert ids == [
+        {"event_id": first.id, "correlation_id": "corr-1"},
+        {"event_id": first.id, "correlation_id": "corr-1"},
+        {"event_id": second.id, "correlation_id": second.id},
+        {"event_id": second.id, "correlation_id": second.id},
+    ]
+    assert "event_id" not in structlog.contextvars.get_contextvars()
+
+
+def test_a_received_record_equals_one_built_the_ordinary_way() -> None:
+    built = Record("t", b"v", 2, 7, b"k", (("h", b"x"),))
+    received = Record.received("t", b"v", 2, 7, b"k", (("h", b"x"),))
+    assert received == built and hash(received) == hash(built)
+    with pytest.raises(AttributeError):
+        received.offset = 8  # type: ignore[misc]  # still frozen
