@@ -11,6 +11,7 @@ never read here.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from sklearn.neural_network import MLPClassifier
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from libs.embeddings import get_encoder
+from libs.embeddings.encoder import UNFUSED
 from services.sentiment.model import FINETUNED_ONNX, HEADS_NPZ, TwoHeadOnnx, softmax, vader_features
 from services.sentiment.training import data
 
@@ -166,8 +168,11 @@ def main(argv: list[str] | None = None) -> None:
     def vad(name: str, split: data.Split) -> np.ndarray:
         return cached(f"vader_{name}", len(split.texts), lambda: vader_features(vader, split.texts))
 
-    s_dev_logits = cached("ft_s_dev", len(ds.sentiment_dev.texts), lambda: ft.logits(ds.sentiment_dev.texts)[0])
-    i_dev_logits = cached("ft_i_dev", len(ds.intent_dev.texts), lambda: ft.logits(ds.intent_dev.texts)[1])
+    # The fine-tuned logits depend on the model file and on how it is run (the graph optimizations switched off).
+    ft_tag = f"{hashlib.sha256(FINETUNED_ONNX.read_bytes()).hexdigest()[:12]}_{'-'.join(UNFUSED)}"
+    s_dev, i_dev = ds.sentiment_dev.texts, ds.intent_dev.texts
+    s_dev_logits = cached(f"ft_{ft_tag}_s_dev", len(s_dev), lambda: ft.logits(s_dev)[0])
+    i_dev_logits = cached(f"ft_{ft_tag}_i_dev", len(i_dev), lambda: ft.logits(i_dev)[1])
     fusion, fusion_report = fit_fusion(s_dev_logits, vad("s_dev", ds.sentiment_dev), ds.sentiment_dev.labels)
     fallback, fallback_report = fit_fallback(
         np.hstack([emb("s_train", ds.sentiment_train), vad("s_train", ds.sentiment_train)]),
