@@ -17,43 +17,49 @@ from libs.embeddings.model_file import encoder_model, packaged_model_dir
 EMBEDDING_DIM = 384
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 # Graph optimizations every session running a MiniLM graph switches off: ONNX Runtime's fused SkipLayerNormalization
-# CPU kernel (1.32) is slower than the Add, Add and LayerNormalization it replaces (5-8 % of a forward pass).
+# CPU kernel (1.32) is slower than the Add, Add and LayerNormalization it replaces (5-8 % of a forward pass here;
+# 7 % of a 64-text batch of the sentiment model).
 UNFUSED = ["SkipLayerNormFusion"]
 MAX_TOKENS = 256  # the model was trained on 256-token windows; longer input is truncated
 
 
 def tokenizer_path() -> Path:
     """The model's own tokenizer.json (also used to count chunk sizes in model tokens)."""
-    return _packaged_tokenizer()
-
-
-def _packaged_tokenizer() -> Path:
     return packaged_model_dir() / "tokenizer.json"
 
 
-def _cores() -> int:
+def default_threads() -> int:
+    """SWITCHBOARD_ONNX_THREADS, else one intra-op thread per core this process may use, at most 4."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(4, cores)
 
 
-def session_options(threads: int | None = None) -> ort.SessionOptions:
-    """One intra-op thread per core (at most 4), full graph optimisation, no spin-waiting.
+def spin_wanted() -> bool:
+    """SWITCHBOARD_ONNX_SPIN=1: idle intra-op threads busy-wait for the next operator (see `minilm_session`)."""
+    return os.environ.get("SWITCHBOARD_ONNX_SPIN", "0") == "1"
 
-    Why no spinning: by default idle pool threads busy-wait for the next op. Every service of the platform
-    shares the same few cores, and under that contention spinning threads steal the CPU the running op needs
-    (measured on 2 shared cores: a 13-token query took 14.5 ms with spinning vs 7.1 ms without).
+
+def minilm_session(path: Path, threads: int | None = None, spin: bool | None = None) -> ort.InferenceSession:
+    """A session for a MiniLM graph (this encoder's or the sentiment model's): full graph optimisation except
+    `UNFUSED`, `threads` intra-op threads (default `default_threads()`), spin-waiting only if `spin` (default
+    `spin_wanted()`).
+
+    Why no spinning by default: every service of the platform shares the same few cores, and under that contention
+    spinning threads steal the CPU the running op needs (measured on 2 shared cores: a 13-token query took 14.5 ms
+    with spinning vs 7.1 ms without). Spinning pays only where a process has its cores to itself.
     """
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(4, _cores())
+    options.intra_op_num_threads = threads or default_threads()
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    spin = os.environ.get("SWITCHBOARD_ONNX_SPIN", "0")  # "1" for a machine whose cores are this process's alone
-    options.add_session_config_entry("session.intra_op.allow_spinning", spin)
-    options.add_session_config_entry("session.inter_op.allow_spinning", spin)
-    return options
+    flag = "1" if (spin_wanted() if spin is None else spin) else "0"
+    options.add_session_config_entry("session.intra_op.allow_spinning", flag)
+    options.add_session_config_entry("session.inter_op.allow_spinning", flag)
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED)
 
 
 class SentenceEncoder:
@@ -64,16 +70,13 @@ class SentenceEncoder:
     mates (cosine ≈ 0.99 to its own). Alone, a text always gets the same vector, and no time goes on padding.
     """
 
-    def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int | None = None):
+    def __init__(self, model_path: Path | None = None, tokenizer_file: Path | None = None, threads: int | None = None):
         model_path = model_path or encoder_model()
-        options = session_options(threads)
-        self._session = ort.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
-        )
-        lanes = options.intra_op_num_threads
+        self._session = minilm_session(model_path, threads)
+        lanes = threads or default_threads()
         self._lanes = ThreadPoolExecutor(lanes, thread_name_prefix="encoder") if lanes > 1 else None  # start on use
         self.model_file = model_path.stem  # names the weights and graph recipe: keys caches of computed vectors
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path or _packaged_tokenizer()))
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file or tokenizer_path()))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
         cls, sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")

@@ -8,7 +8,6 @@ through a small MLP. Both run on onnxruntime + numpy only; artifacts and provena
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,7 @@ from tokenizers import Tokenizer
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from libs.embeddings import SentenceEncoder, get_encoder
-from libs.embeddings.encoder import UNFUSED, _packaged_tokenizer
+from libs.embeddings.encoder import default_threads, minilm_session, tokenizer_path
 from services.sentiment.domain import IrateRule, SentimentAnalysis, build_analysis, key_phrases, sanitize
 from services.sentiment.lexical import CharTfidf
 
@@ -54,26 +53,6 @@ PAD_MERGE_BELOW = 16  # padded batches gather lengths rarer than this (16: the b
 RunFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def spin_wanted() -> bool:
-    """Spin-waiting lowers a lone request's latency but burns the CPU the platform's other services share (the same
-    switch as libs.embeddings): SWITCHBOARD_ONNX_SPIN=1 only where this process has its cores to itself."""
-    return os.environ.get("SWITCHBOARD_ONNX_SPIN", "0") == "1"
-
-
-def session_options(threads: int, spin: bool) -> ort.SessionOptions:
-    """`spin`: idle intra-op workers busy-wait for the next operator instead of sleeping.
-
-    Worth it only for one short run where latency counts (single text p50 3.9 vs 5.7 ms on 2 cores); across a long
-    request the spinning burned ~60 % more CPU per text (9.1 vs 5.5 CPU s per 1000 tweets), hence the lanes.
-    """
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-    return options
-
-
 def pad_rows(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Right-pads token id rows with 0 ([PAD]); returns (input_ids, attention_mask), both int64."""
     ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype=np.int64)
@@ -105,11 +84,13 @@ class TwoHeadOnnx:
         Requests of one batch run on a session using `threads` cores (latency); longer requests spread their batches
         over `threads` lanes of one single-threaded session each (throughput, see `start`).
         """
-        self.threads = threads or int(os.environ.get("SWITCHBOARD_ONNX_THREADS", "0")) or min(4, os.cpu_count() or 1)
-        self._session = _session(path, session_options(self.threads, spin=spin_wanted()))
-        self._lane_session = _session(path, session_options(1, spin=False)) if self.threads > 1 else self._session
+        self.threads = threads or default_threads()
+        self._session = minilm_session(path, self.threads)
+        # Lanes never spin: spinning lowers a lone run's latency (single text p50 3.9 vs 5.7 ms on 2 cores), but across
+        # a long request it burned ~60 % more CPU per text (9.1 vs 5.5 CPU s per 1000 tweets).
+        self._lane_session = minilm_session(path, 1, spin=False) if self.threads > 1 else self._session
         self._lanes = ThreadPoolExecutor(self.threads, thread_name_prefix="sentiment-onnx")  # threads start on use
-        self.tokenizer = Tokenizer.from_file(str(_packaged_tokenizer()))
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # tokenizer.json pads to the longest; `batches` decides
         self.padded = padded and honours_padding(self.run, self.tokenizer)
@@ -171,12 +152,6 @@ class TwoHeadOnnx:
 
     def logits(self, texts: Sequence[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
         return self.start(texts, batch_size)()
-
-
-def _session(path: Path, options: ort.SessionOptions) -> ort.InferenceSession:
-    # UNFUSED: ONNX Runtime's fused SkipLayerNormalization CPU kernel is slower than the plain nodes it replaces
-    # (measured on this model: 7 % of a 64-text batch, 5 % of a single text).
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED)
 
 
 def gather(n: int, parts: Sequence[tuple[list[int], tuple[np.ndarray, np.ndarray]]]) -> tuple[np.ndarray, np.ndarray]:
