@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.sentiment.model import FINETUNED_ONNX, TwoHeadOnnx
+from services.sentiment.model import TwoHeadOnnx
 
 WORDS = ["refund", "card", "pending", "transfer", "thanks", "awful", "great", "why", "my", "the", "is", "not"]
 
@@ -17,8 +17,6 @@ def texts(n: int, seed: int = 7) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[TwoHeadOnnx, TwoHeadOnnx]:
-    if not FINETUNED_ONNX.exists():
-        pytest.skip("fine-tuned artifact absent")
     return TwoHeadOnnx(threads=1), TwoHeadOnnx(threads=2)
 
 

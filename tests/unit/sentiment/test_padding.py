@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.sentiment.model import FINETUNED_ONNX, PAD_FILLER, TwoHeadOnnx, honours_padding, pad_rows, softmax
+from services.sentiment.model import PAD_FILLER, TwoHeadOnnx, honours_padding, pad_rows, softmax
 
 TEXTS = [
     "ok",
@@ -22,8 +22,6 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def ft() -> TwoHeadOnnx:
-    if not FINETUNED_ONNX.exists():
-        pytest.skip("fine-tuned artifact absent")
     return TwoHeadOnnx(threads=2, padded=True)
 
 
