@@ -18,7 +18,7 @@ log = structlog.get_logger("libs.bus")
 
 def to_record(m: object) -> Record:
     """Our transport-free view of an aiokafka ConsumerRecord."""
-    return Record.received(
+    return Record(
         m.topic,  # type: ignore[attr-defined]
         m.value,  # type: ignore[attr-defined]
         m.partition,  # type: ignore[attr-defined]

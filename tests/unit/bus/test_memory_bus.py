@@ -13,7 +13,6 @@ from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from libs.bus import Envelope, MemoryBroker, MemoryBus, RetryPolicy, decode_data
-from libs.bus.consumer import Record
 from libs.contracts.models.sentiment import SentimentAnalyzedV1, SentimentResultV1
 from libs.contracts.registry import ContractViolation
 from libs.errors import NotFound, PermanentError, RetryableError, Timeout
@@ -309,11 +308,3 @@ async def test_handler_log_lines_carry_the_event_and_correlation_ids_and_only_wh
         {"event_id": second.id, "correlation_id": second.id},
     ]
     assert "event_id" not in structlog.contextvars.get_contextvars()
-
-
-def test_a_received_record_equals_one_built_the_ordinary_way() -> None:
-    built = Record("t", b"v", 2, 7, b"k", (("h", b"x"),))
-    received = Record.received("t", b"v", 2, 7, b"k", (("h", b"x"),))
-    assert received == built and hash(received) == hash(built)
-    with pytest.raises(AttributeError):
-        received.offset = 8  # type: ignore[misc]  # still frozen
