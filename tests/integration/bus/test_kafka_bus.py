@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 
 import pytest
@@ -160,8 +161,9 @@ async def test_request_reply_success_error_and_timeout(
     assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
 
 
+@pytest.mark.parametrize("replaced", [False, True], ids=["same-log", "replaced-broker"])
 async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
-    own_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    own_broker: Broker, kafka_bus: BusFactory, topics: Topics, replaced: bool
 ) -> None:
     async def handle(env: Envelope) -> SentimentResultV1:
         return result_for(analyze("x"))
@@ -179,7 +181,9 @@ async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
     assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
     await wait_until(lambda: not caller.healthy, within=5, what="unhealthy")
 
-    own_broker.start()  # same port, same log: the bus must reconnect and rejoin by itself
+    if replaced:  # a new broker on the same address: empty log, so topics and the reply topic's offsets start over
+        shutil.rmtree(own_broker.log_dir)
+    own_broker.start()  # the bus must reconnect, recreate what is missing, reposition and rejoin by itself
     deadline = time.monotonic() + 45
     while True:
         try:
