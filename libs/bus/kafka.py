@@ -274,7 +274,7 @@ class KafkaBus(TransportBus):
 
     # -- health ------------------------------------------------------------------------------------
     async def _watch_health(self) -> None:
-        """Probe the broker; recreate declared topics that vanished (a memory-backed broker restarted)."""
+        """Probe the broker; recreate declared topics that vanished (a broker replaced by one with an empty log)."""
         while not self._stopping:
             await asyncio.sleep(self.health_interval)
             producer = self._producer
