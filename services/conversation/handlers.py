@@ -78,7 +78,7 @@ async def handle_start_session(
         "channel": session["channel"],
         "dialect": session["dialect"],
     }
-    turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit)
+    turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit, event_id=ctx.event_id)
     return _view(turn["session"], [turn["customer_message"], turn["reply_message"]])
 
 
@@ -99,7 +99,9 @@ async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app:
 async def handle_post_message(
     cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> TurnResultV1:
-    result = await app.turns.post_message(ctx.tenant_id, cmd.model_dump(), emitter(publish), deadline_at=ctx.deadline)
+    result = await app.turns.post_message(
+        ctx.tenant_id, cmd.model_dump(), emitter(publish), event_id=ctx.event_id, deadline_at=ctx.deadline
+    )
     return TurnResultV1.model_validate(result)
 
 

@@ -36,6 +36,41 @@ def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> Non
         raise Invalid(f"{field} must be one of {list(allowed)}", {field: f"one of {', '.join(allowed)}"})
 
 
+def tier_move(
+    session: dict[str, Any],
+    to_tier: str,
+    reasons: list[str],
+    *,
+    notes: str | None = None,
+    ticket_id: str | None = None,
+    support_reason: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The session changes of a tier move and its escalationHistory entry, written by the caller (a turn commits
+    them with its messages, so a crash cannot leave the reply stored and the move lost)."""
+    now = now_iso()
+    entry: dict[str, Any] = {
+        "fromTier": session["current_tier"],
+        "toTier": to_tier,
+        "reason": reasons[0] if reasons else (support_reason or "POLICY"),
+        "reasons": reasons,
+        "timestamp": now,
+    }
+    if notes:
+        entry["notes"] = notes
+    if ticket_id:
+        entry["ticketId"] = ticket_id
+    changes: dict[str, Any] = {
+        "current_tier": to_tier,
+        "status": "ESCALATED",
+        "escalation_history": [*session["escalation_history"], entry],
+        "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
+        "failed_attempts": 0,
+        "tier_replies": 0,
+        "updated_at": now,
+    }
+    return changes, entry
+
+
 class SessionService:
     def __init__(self, repo: ConversationRepository, *, repeat_contact_window_s: float = 7 * 86_400) -> None:
         self.repo = repo
@@ -146,27 +181,9 @@ class SessionService:
         trigger: str = "policy",
     ) -> dict[str, Any]:
         """Record the move in escalationHistory, reset per-tier counters, emit SessionEscalated."""
-        now = now_iso()
-        entry: dict[str, Any] = {
-            "fromTier": session["current_tier"],
-            "toTier": to_tier,
-            "reason": reasons[0] if reasons else (support_reason or "POLICY"),
-            "reasons": reasons,
-            "timestamp": now,
-        }
-        if notes:
-            entry["notes"] = notes
-        if ticket_id:
-            entry["ticketId"] = ticket_id
-        changes: dict[str, Any] = {
-            "current_tier": to_tier,
-            "status": "ESCALATED",
-            "escalation_history": [*session["escalation_history"], entry],
-            "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
-            "failed_attempts": 0,
-            "tier_replies": 0,
-            "updated_at": now,
-        }
+        changes, entry = tier_move(
+            session, to_tier, reasons, notes=notes, ticket_id=ticket_id, support_reason=support_reason
+        )
         updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
         event = events.escalated(updated, entry, priority=priority, support_reason=support_reason, trigger=trigger)
         await emit(event, updated)

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from libs.store import DocumentStore, Filter
+from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    """Everything one turn stores, committed as one unit (`ConversationRepository.commit_turn`)."""
+
+    event_id: str
+    session: dict[str, Any]
+    session_changes: dict[str, Any]
+    customer: dict[str, Any]
+    reply: dict[str, Any]
+    result: dict[str, Any]
+    turn_key: str | None
+    at: str
+
 
 OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
 
@@ -16,6 +32,8 @@ def doc_id(tenant_id: str, public_id: str) -> str:
 
 class ConversationRepository:
     def __init__(self, store: DocumentStore) -> None:
+        self.store = store
+        self.inbox = store.collection("inbox")
         self.sessions = store.collection("sessions")
         self.messages = store.collection("messages")
         self.turns = store.collection("turns")
@@ -69,10 +87,6 @@ class ConversationRepository:
         return await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)
 
     # -- messages ------------------------------------------------------------------------------------------
-    async def add_message(self, message: dict[str, Any]) -> None:
-        # insert_if_absent: a redelivered command writes the same ids again and changes nothing.
-        await self.messages.insert_if_absent({"id": doc_id(message["tenant_id"], message["message_id"]), **message})
-
     async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[dict[str, Any]]:
         query = {"tenant_id": tenant_id, "session_id": session_id}
         return await self.messages.find(query, sort=[("seq", 1)], limit=limit)
@@ -90,9 +104,26 @@ class ConversationRepository:
         found = await self.turns.get(doc_id(tenant_id, turn_key))
         return found["result"] if found else None
 
-    async def save_turn(self, tenant_id: str, turn_key: str, result: dict[str, Any], at: str) -> None:
-        doc = {"id": doc_id(tenant_id, turn_key), "tenant_id": tenant_id, "result": result, "created_at": at}
-        await self.turns.insert_if_absent(doc)
+    # -- the inbox: commands handled, with their reply ---------------------------------------------------------
+    async def handled(self, tenant_id: str, event_id: str) -> dict[str, Any] | None:
+        """The stored reply of a command (by its envelope's event id) already handled, else None."""
+        found = await self.inbox.get(doc_id(tenant_id, f"inbox:{event_id}"))
+        return found["result"] if found else None
+
+    async def commit_turn(self, turn: TurnWrite) -> None:
+        """The turn's two messages, its session changes, the idempotency record and the inbox record in ONE store
+        commit: a crash leaves all of them or none, so a redelivery either returns the reply or redoes the turn."""
+        tenant_id, session_id = turn.session["tenant_id"], turn.session["session_id"]
+        writes: list[Write] = [
+            Insert("inbox", _inbox_doc(tenant_id, turn.event_id, turn.result, turn.at)),
+            Insert("messages", {"id": doc_id(tenant_id, turn.customer["message_id"]), **turn.customer}),
+            Insert("messages", {"id": doc_id(tenant_id, turn.reply["message_id"]), **turn.reply}),
+            Update("sessions", doc_id(tenant_id, session_id), turn.session_changes),
+        ]
+        if turn.turn_key is not None:
+            doc = {"id": doc_id(tenant_id, turn.turn_key), "tenant_id": tenant_id, "result": turn.result}
+            writes.append(Upsert("turns", {**doc, "created_at": turn.at}))
+        await self.store.commit(writes)
 
     # -- customer tokens -----------------------------------------------------------------------------------
     async def insert_token(self, record: dict[str, Any]) -> None:
@@ -122,3 +153,7 @@ class ConversationRepository:
             {"tenant_id": tenant_id, "customer_id": customer_id}, sort=[("last_activity_at", -1)], limit=1
         )
         return found[0]["last_activity_at"] if found else None
+
+
+def _inbox_doc(tenant_id: str, event_id: str, result: dict[str, Any], at: str) -> dict[str, Any]:
+    return {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "result": result, "created_at": at}

@@ -1,0 +1,76 @@
+"""Effects once per command: the same PostMessage envelope delivered again to a restarted conversation service
+(a fresh bootstrap, a fresh bus with no in-memory dedupe, the same SQLite file) stores nothing twice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from libs.bus import MemoryBus
+from libs.contracts.models.conversation import PostMessageV1
+from libs.runtime import PlatformSettings, Service
+from libs.store import open_store
+from services.conversation.bootstrap import bootstrap
+from services.conversation.settings import ConversationSettings, StepDeadlines
+from services.conversation.store import ConversationRepository
+
+pytestmark = pytest.mark.integration
+
+TENANT = "default"
+REPLIES = "tester.replies.1"
+# The other services are absent: each remote step gives up fast; the turn still runs and is stored.
+FAST = StepDeadlines(privacy_s=0.2, sentiment_s=0.2, retrieval_s=0.2, escalation_s=0.2, classify_s=0.2)
+
+
+def _process(tmp_path: Path) -> tuple[MemoryBus, Service]:
+    """One 'process' of the conversation service: its own bus (and in-memory dedupe), its store on the file."""
+    bus = MemoryBus(service_name="conversation")
+    settings = ConversationSettings(platform=PlatformSettings(bus="memory", data_dir=tmp_path), deadlines=FAST)
+    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    return bus, bootstrap(settings, bus=bus, store=store)
+
+
+async def _deliver(tmp_path: Path, command: PostMessageV1, event_id: str) -> tuple[dict[str, Any], list[str]]:
+    """Start a fresh service, deliver the envelope `event_id`, stop it; its reply and the event types it emitted."""
+    bus, service = _process(tmp_path)
+    await service.start()
+    try:
+        await bus.publish(
+            "conversation.commands", command, key=command.session_id, tenant_id=TENANT, event_id=event_id,
+            reply_to=REPLIES,
+        )  # fmt: skip
+        await bus.drain(within=30)
+        replies = [json.loads(r.value) for r in bus.broker.records(REPLIES)]
+        emitted = [json.loads(r.value)["type"] for r in bus.broker.records("conversation.events")]
+    finally:
+        await service.stop()
+    assert len(replies) == 1, replies
+    return replies[0], emitted
+
+
+async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_path: Path) -> None:
+    command = PostMessageV1(
+        session_id=f"s-{uuid.uuid4().hex[:8]}", customer_id="cust-1", text="My order 1234 never arrived.",
+        channel="web", dialect="kb_platform", create_if_missing=True,
+    )  # fmt: skip
+    event_id = uuid.uuid4().hex
+    first, first_events = await _deliver(tmp_path, command, event_id)
+    again, again_events = await _deliver(tmp_path, command, event_id)  # the "crashed" consumer's redelivery
+
+    assert first["type"] == again["type"] == "conversation.TurnResult.v1"
+    assert again["data"] == first["data"]  # the stored reply, unchanged
+    assert "conversation.MessageReceived.v1" in first_events
+    assert again_events == []  # nothing re-run, nothing re-announced
+
+    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    repo = ConversationRepository(store)
+    messages = await repo.list_messages(TENANT, command.session_id, limit=50)
+    assert [(m["role"], m["seq"]) for m in messages] == [("customer", 1), (messages[1]["role"], 2)]
+    assert sum(m["content"] == command.text for m in messages) == 1
+    session = await repo.get_session(TENANT, command.session_id)
+    assert session is not None and session["message_count"] == 2
+    await store.close()
