@@ -57,7 +57,8 @@ def turn_facts(session: dict[str, Any], outcome: TurnOutcome, reply: dict[str, A
         "alternatives": list(outcome.alternatives),
         "actions_taken": meta["actionsTaken"],
         "suggested_actions": meta["suggestedActions"],
-        "pii_detected": list(outcome.redaction.pii_detected),
+        "pii_detected": list(outcome.redaction.pii_detected) if outcome.redaction.available else None,
+        "redaction": "applied" if outcome.redaction.available else "unavailable",
         "degraded": list(outcome.steps.degraded),
         "step_ms": dict(outcome.steps.ms),
     }

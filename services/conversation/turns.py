@@ -121,8 +121,10 @@ class TurnService:
             "seq": session["message_count"] + 1,
             "role": "customer",
             "content": text,
-            "redacted_content": outcome.redaction.text,
-            "pii_detected": list(outcome.redaction.pii_detected),
+            # Unredacted (privacy unavailable): store no "redacted" copy and claim no PII finding either way.
+            "redacted_content": outcome.redaction.text if outcome.redaction.available else None,
+            "pii_detected": list(outcome.redaction.pii_detected) if outcome.redaction.available else None,
+            "redaction": redaction_state(outcome),
             "pii_token": outcome.redaction.token,
             "timestamp": now_iso(),
             "sentiment": reading.cs_level,
@@ -177,6 +179,7 @@ class TurnService:
                 "requiresHumanReview": bool(answer and answer.requires_human_review) or verdict.escalate,
                 "complianceFlags": list(outcome.compliance.flags),
                 "degraded": list(outcome.steps.degraded),
+                "redaction": redaction_state(outcome),
                 "stepMs": dict(outcome.steps.ms),
             },
         }
@@ -196,7 +199,7 @@ class TurnService:
             "updated_at": now,
             "issue_category": category,
             "issue_summary": issue_summary(category, session["status"], session["current_tier"]),
-            "title": session.get("title") or title_from(outcome.redaction.text),
+            "title": session.get("title") or _title(outcome),
             "category": _crm_category(session, outcome),
             "agent_used": outcome.agent or session.get("agent_used"),
             "needs_review": session.get("needs_review", False) or (verdict.escalate and not verdict.available),
@@ -238,6 +241,16 @@ class TurnService:
         await emit(events.replied(session, reply, outcome), session)
         if outcome.answer is not None and outcome.answer.cached:
             await emit(events.cache_hit(session, reply, outcome), session)
+
+
+def redaction_state(outcome: TurnOutcome) -> str:
+    """ "unavailable" flags a turn whose text the privacy service could not redact (nothing left the process)."""
+    return "applied" if outcome.redaction.available else "unavailable"
+
+
+def _title(outcome: TurnOutcome) -> str | None:
+    # An unredacted text may hold names the local scrubber cannot see: no title until a redacted turn gives one.
+    return title_from(outcome.redaction.text) if outcome.redaction.available else None
 
 
 def _no_tokens() -> dict[str, int]:
