@@ -30,7 +30,7 @@ class EscalationRepository:
     """Thin, tenant-scoped access to the escalation service's collections."""
 
     def __init__(self, store: DocumentStore) -> None:
-        self._store = store
+        self.store = self._store = store
         self.tickets = store.collection(TICKETS)
         self.configs = store.collection(CONFIGS)
         self.reviews = store.collection(REVIEWS)
