@@ -20,6 +20,7 @@ class TurnWrite:
     result: dict[str, Any]
     turn_key: str | None
     at: str
+    events: list[dict[str, Any]]
 
 
 OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
@@ -106,16 +107,16 @@ class ConversationRepository:
 
     # -- the inbox: commands handled, with their reply ---------------------------------------------------------
     async def handled(self, tenant_id: str, event_id: str) -> dict[str, Any] | None:
-        """The stored reply of a command (by its envelope's event id) already handled, else None."""
-        found = await self.inbox.get(doc_id(tenant_id, f"inbox:{event_id}"))
-        return found["result"] if found else None
+        """The inbox record of a command (by its envelope's event id) already handled: its `result` (the reply)
+        and its `events`; None when it was not handled."""
+        return await self.inbox.get(doc_id(tenant_id, f"inbox:{event_id}"))
 
     async def commit_turn(self, turn: TurnWrite) -> None:
         """The turn's two messages, its session changes, the idempotency record and the inbox record in ONE store
         commit: a crash leaves all of them or none, so a redelivery either returns the reply or redoes the turn."""
         tenant_id, session_id = turn.session["tenant_id"], turn.session["session_id"]
         writes: list[Write] = [
-            Insert("inbox", _inbox_doc(tenant_id, turn.event_id, turn.result, turn.at)),
+            Insert("inbox", {**_inbox_doc(tenant_id, turn.event_id, turn.result, turn.at), "events": turn.events}),
             Insert("messages", {"id": doc_id(tenant_id, turn.customer["message_id"]), **turn.customer}),
             Insert("messages", {"id": doc_id(tenant_id, turn.reply["message_id"]), **turn.reply}),
             Update("sessions", doc_id(tenant_id, session_id), turn.session_changes),

@@ -7,6 +7,8 @@ import time
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from libs.bus import derived_id
 from libs.errors import NotFound
 from services.conversation import events
@@ -22,7 +24,7 @@ from services.conversation.domain import (
     tier_rank,
     title_from,
 )
-from services.conversation.events import Emit
+from services.conversation.events import Emit, record, replay_events
 from services.conversation.pipeline.deadline import Deadline, TurnTimer
 from services.conversation.pipeline.turn import TurnOutcome, TurnPipeline, TurnRequest
 from services.conversation.sessions import SessionService, tier_move
@@ -48,7 +50,11 @@ class TurnService:
         """Runs the turn of the command `event_id` once: a redelivery gets the stored result and changes nothing."""
         handled = await self.repo.handled(tenant_id, event_id)
         if handled is not None:
-            return handled
+            # Re-published with the same derived event ids (consumers drop them as duplicates): a crash between
+            # the commit and the publishing would otherwise lose this turn's events for good.
+            for event in replay_events(handled):
+                await emit(event, handled["result"]["session"])
+            return dict(handled["result"])
         started = time.perf_counter()
         deadline = Deadline(None if deadline_at is None else deadline_at.timestamp())
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
@@ -84,12 +90,14 @@ class TurnService:
             "reply_message": reply,
             "turn": turn_facts(updated, outcome, reply, total_ms),
         }
+        turn_events = self._turn_events(updated, customer, reply, outcome, move)
         persist_started = time.perf_counter()
-        await self.repo.commit_turn(TurnWrite(event_id, session, changes, customer, reply, result, turn_key, now_iso()))
+        await self.repo.commit_turn(
+            TurnWrite(event_id, session, changes, customer, reply, result, turn_key, now_iso(), record(turn_events))
+        )
         outcome.steps.ms["persist"] = round((time.perf_counter() - persist_started) * 1000, 2)
-        if move is not None:
-            await emit(self._escalated_event(updated, move, outcome), updated)
-        await self._emit_turn(updated, customer, reply, outcome, emit)
+        for event in turn_events:
+            await emit(event, updated)
         self.timer.record(time.perf_counter() - started)
         return result
 
@@ -229,18 +237,20 @@ class TurnService:
             session, entry, priority=verdict.priority, support_reason=verdict.support_reason, trigger=trigger
         )
 
-    async def _emit_turn(
+    def _turn_events(
         self,
         session: dict[str, Any],
         customer: dict[str, Any],
         reply: dict[str, Any],
         outcome: TurnOutcome,
-        emit: Emit,
-    ) -> None:
-        await emit(events.received(session, customer, outcome), session)
-        await emit(events.replied(session, reply, outcome), session)
+        move: dict[str, Any] | None,
+    ) -> list[BaseModel]:
+        """The events of the turn, in publishing order (their derived ids depend on it)."""
+        out = [] if move is None else [self._escalated_event(session, move, outcome)]
+        out += [events.received(session, customer, outcome), events.replied(session, reply, outcome)]
         if outcome.answer is not None and outcome.answer.cached:
-            await emit(events.cache_hit(session, reply, outcome), session)
+            out.append(events.cache_hit(session, reply, outcome))
+        return out
 
 
 def redaction_state(outcome: TurnOutcome) -> str:
