@@ -69,7 +69,8 @@ async def handle_start_session(
     emit = emitter(publish)
     if cmd.initial_message is not None:
         check_message(cmd.initial_message)  # a blank one is refused (CS_008) before anything is created
-    session = await app.sessions.start(ctx.tenant_id, cmd.model_dump(exclude={"initial_message"}), emit)
+    spec = cmd.model_dump(exclude={"initial_message"})
+    session = await app.sessions.start(ctx.tenant_id, spec, emit, event_id=ctx.event_id)
     if cmd.initial_message is None:
         return _view(session)
     first_turn = {

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from libs.bus import derived_id
 from libs.errors import Conflict, Invalid, NotFound
 from libs.observability import get_logger
 from services.conversation import events
@@ -29,6 +30,10 @@ log = get_logger("conversation.sessions")
 
 def new_session_id() -> str:
     return f"sess_{uuid.uuid4().hex[:16]}"
+
+
+def derived_session_id(event_id: str) -> str:
+    return f"sess_{derived_id(event_id, 'session')[:16]}"
 
 
 def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
@@ -93,11 +98,15 @@ class SessionService:
         session = await self.get(tenant_id, session_id)
         return session, await self.repo.list_messages(tenant_id, session_id, limit)
 
-    async def start(self, tenant_id: str, spec: dict[str, Any], emit: Emit) -> dict[str, Any]:
-        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict."""
+    async def start(
+        self, tenant_id: str, spec: dict[str, Any], emit: Emit, *, event_id: str | None = None
+    ) -> dict[str, Any]:
+        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict, except
+        to a redelivery of the command `event_id` that created it, which gets that session back."""
         check_choice(spec["channel"], CHANNELS, "channel")
         check_choice(spec.get("issue_category"), ISSUE_CATEGORIES, "issueCategory")
-        session_id = spec.get("session_id") or new_session_id()
+        # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
+        session_id = spec.get("session_id") or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
         session = {
             "session_id": session_id,
@@ -125,13 +134,15 @@ class SessionService:
             "created_at": now,
             "updated_at": now,
             "last_activity_at": now,
+            "created_by": event_id,
         }
         try:
             # The insert is the existence check (one store call less per new session than a read first).
             stored = await self.repo.insert_session(session)
         except Conflict:
             existing = await self.repo.get_session(tenant_id, session_id)
-            if existing is not None and spec.get("if_exists") == "return":
+            redelivered = existing is not None and event_id is not None and existing.get("created_by") == event_id
+            if existing is not None and (spec.get("if_exists") == "return" or redelivered):
                 return existing
             raise Conflict("Session already exists", {"session_id": session_id}) from None
         await emit(events.created(stored), stored)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from libs.bus import MemoryBus
-from libs.contracts.models.conversation import PostMessageV1
+from libs.contracts.models.conversation import PostMessageV1, StartSessionV1
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
 from services.conversation.bootstrap import bootstrap
@@ -36,14 +36,14 @@ def _process(tmp_path: Path) -> tuple[MemoryBus, Service]:
 
 
 async def _deliver(
-    tmp_path: Path, command: PostMessageV1, event_id: str
+    tmp_path: Path, command: PostMessageV1 | StartSessionV1, event_id: str, key: str = "k"
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Start a fresh service, deliver the envelope `event_id`, stop it; its reply and the event types it emitted."""
     bus, service = _process(tmp_path)
     await service.start()
     try:
         await bus.publish(
-            "conversation.commands", command, key=command.session_id, tenant_id=TENANT, event_id=event_id,
+            "conversation.commands", command, key=key, tenant_id=TENANT, event_id=event_id,
             reply_to=REPLIES,
         )  # fmt: skip
         await bus.drain(within=30)
@@ -61,8 +61,10 @@ async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_pat
         channel="web", dialect="kb_platform", create_if_missing=True,
     )  # fmt: skip
     event_id = uuid.uuid4().hex
-    first, first_events = await _deliver(tmp_path, command, event_id)
-    again, again_events = await _deliver(tmp_path, command, event_id)  # the "crashed" consumer's redelivery
+    first, first_events = await _deliver(tmp_path, command, event_id, command.session_id)
+    again, again_events = await _deliver(
+        tmp_path, command, event_id, command.session_id
+    )  # the "crashed" consumer's redelivery
 
     assert first["type"] == again["type"] == "conversation.TurnResult.v1"
     assert again["data"] == first["data"]  # the stored reply, unchanged
@@ -79,4 +81,20 @@ async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_pat
     assert sum(m["content"] == command.text for m in messages) == 1
     session = await repo.get_session(TENANT, command.session_id)
     assert session is not None and session["message_count"] == 2
+    await store.close()
+
+
+async def test_a_redelivered_start_session_opens_one_session_with_its_first_turn(tmp_path: Path) -> None:
+    command = StartSessionV1(
+        customer_id="cust-2", channel="chat", dialect="tiered_cs", initial_message="Hello, my invoice is wrong."
+    )
+    event_id = uuid.uuid4().hex
+    first, _ = await _deliver(tmp_path, command, event_id)
+    again, _ = await _deliver(tmp_path, command, event_id)
+    assert first["type"] == again["type"] == "conversation.SessionView.v1", first
+    assert again["data"]["session"]["session_id"] == first["data"]["session"]["session_id"]
+    assert [m["message_id"] for m in again["data"]["messages"]] == [m["message_id"] for m in first["data"]["messages"]]
+    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    assert await store.collection("sessions").count({"customer_id": "cust-2"}) == 1
+    assert await store.collection("messages").count({"customer_id": "cust-2"}) == 2
     await store.close()
