@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
+from libs.store.documents import set_path
+from services.conversation.domain import now_iso
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,9 @@ class TurnWrite:
     at: str
     events: list[dict[str, Any]]
 
+
+# The writes of the command being handled, while it runs as a unit of work (see `ConversationRepository.staging`).
+_staged: ContextVar[list[Write] | None] = ContextVar("conversation_staged", default=None)
 
 OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
 
@@ -58,9 +66,33 @@ class ConversationRepository:
         return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
 
     async def update_session(self, tenant_id: str, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        staged = _staged.get()
+        if staged is not None:  # inside `staging()`: collected for the command's commit, returned as it will be
+            current = await self.sessions.get(doc_id(tenant_id, session_id))
+            assert current is not None, "sessions are never deleted"
+            staged.append(Update("sessions", doc_id(tenant_id, session_id), changes))
+            for field, value in changes.items():
+                set_path(current, field, value)
+            return current
         updated = await self.sessions.update(doc_id(tenant_id, session_id), changes)
         assert updated is not None, "sessions are never deleted"
         return updated
+
+    @contextmanager
+    def staging(self) -> Iterator[list[Write]]:
+        """Inside, session updates are collected instead of written, for `commit_command` to store them with the
+        command's inbox record in one commit."""
+        writes: list[Write] = []
+        token = _staged.set(writes)
+        try:
+            yield writes
+        finally:
+            _staged.reset(token)
+
+    async def commit_command(self, tenant_id: str, event_id: str, inbox: dict[str, Any], writes: list[Write]) -> None:
+        """A session command's staged writes and its inbox record (`result`, `events`) as ONE commit."""
+        record = {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "created_at": now_iso()}
+        await self.store.commit([Insert("inbox", {**record, **inbox}), *writes])
 
     async def list_sessions(
         self, tenant_id: str, filters: Filter, *, limit: int, offset: int

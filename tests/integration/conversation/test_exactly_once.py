@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from libs.bus import MemoryBus
-from libs.contracts.models.conversation import PostMessageV1, StartSessionV1
+from libs.contracts.models.conversation import PostMessageV1, ResolveSessionV1, StartSessionV1
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
 from services.conversation.bootstrap import bootstrap
@@ -36,7 +36,7 @@ def _process(tmp_path: Path) -> tuple[MemoryBus, Service]:
 
 
 async def _deliver(
-    tmp_path: Path, command: PostMessageV1 | StartSessionV1, event_id: str, key: str = "k"
+    tmp_path: Path, command: PostMessageV1 | StartSessionV1 | ResolveSessionV1, event_id: str, key: str = "k"
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Start a fresh service, deliver the envelope `event_id`, stop it; its reply and the event types it emitted."""
     bus, service = _process(tmp_path)
@@ -98,3 +98,21 @@ async def test_a_redelivered_start_session_opens_one_session_with_its_first_turn
     assert await store.collection("sessions").count({"customer_id": "cust-2"}) == 1
     assert await store.collection("messages").count({"customer_id": "cust-2"}) == 2
     await store.close()
+
+
+async def test_a_redelivered_resolve_answers_the_same_view_not_already_resolved(tmp_path: Path) -> None:
+    turn = PostMessageV1(
+        session_id="s-resolve", customer_id="cust-3", text="Thanks, that fixed it.", channel="web",
+        dialect="kb_platform", create_if_missing=True,
+    )  # fmt: skip
+    await _deliver(tmp_path, turn, uuid.uuid4().hex, turn.session_id)
+    resolve = ResolveSessionV1(
+        session_id="s-resolve", resolution_type="ISSUE_RESOLVED", actions_taken=[], follow_up_required=False
+    )
+    event_id = uuid.uuid4().hex
+    first, first_events = await _deliver(tmp_path, resolve, event_id, resolve.session_id)
+    again, again_events = await _deliver(tmp_path, resolve, event_id, resolve.session_id)
+    assert first["type"] == again["type"] == "conversation.SessionView.v1", again
+    assert again["data"] == first["data"] and first["data"]["session"]["status"] == "RESOLVED"
+    assert [t for t, _ in first_events] == ["conversation.SessionResolved.v1"]
+    assert again_events == first_events  # re-published under the same id
