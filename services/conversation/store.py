@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
 from libs.store.documents import set_path
+from libs.store.staging import Staging
 from services.conversation.domain import now_iso
 
 
@@ -29,7 +28,7 @@ class TurnWrite:
 
 
 # The writes of the command being handled, while it runs as a unit of work (see `ConversationRepository.staging`).
-_staged: ContextVar[list[Write] | None] = ContextVar("conversation_staged", default=None)
+_staging = Staging("conversation_staged")
 
 OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
 
@@ -66,7 +65,7 @@ class ConversationRepository:
         return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
 
     async def update_session(self, tenant_id: str, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        staged = _staged.get()
+        staged = _staging.writes()
         if staged is not None:  # inside `staging()`: collected for the command's commit, returned as it will be
             current = await self.sessions.get(doc_id(tenant_id, session_id))
             assert current is not None, "sessions are never deleted"
@@ -78,16 +77,10 @@ class ConversationRepository:
         assert updated is not None, "sessions are never deleted"
         return updated
 
-    @contextmanager
-    def staging(self) -> Iterator[list[Write]]:
+    def staging(self) -> AbstractContextManager[list[Write]]:
         """Inside, session updates are collected instead of written, for `commit_command` to store them with the
         command's inbox record in one commit."""
-        writes: list[Write] = []
-        token = _staged.set(writes)
-        try:
-            yield writes
-        finally:
-            _staged.reset(token)
+        return _staging.collect()
 
     async def commit_command(self, tenant_id: str, event_id: str, inbox: dict[str, Any], writes: list[Write]) -> None:
         """A session command's staged writes and its inbox record (`result`, `events`) as ONE commit."""

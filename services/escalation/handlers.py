@@ -37,7 +37,7 @@ from libs.contracts.models.escalation import (
     UpdateTicketV1,
 )
 from libs.contracts.registry import default_registry
-from libs.store import DocumentStore, Insert
+from libs.store import DocumentStore, Insert, Write
 from services.escalation import tickets as tk
 from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
@@ -67,7 +67,7 @@ class CommandLog:
     async def get(self, ctx: MessageContext) -> dict[str, Any] | None:
         return await self._handled.get(f"{ctx.tenant_id}/{ctx.event_id}")
 
-    async def put(self, ctx: MessageContext, record: dict[str, Any], effects: list[Insert]) -> None:
+    async def put(self, ctx: MessageContext, record: dict[str, Any], effects: list[Write]) -> None:
         """The record and the command's creations in ONE commit: both land, or neither (then it runs again)."""
         await self._store.commit([Insert(HANDLED, {"id": f"{ctx.tenant_id}/{ctx.event_id}", **record}), *effects])
 

@@ -3,12 +3,11 @@ and per-tenant counters. Every document carries tenant_id and every query filter
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from typing import Any
 
 from libs.store import DocumentStore, Insert, Write
+from libs.store.staging import Staging
 
 TICKETS = "tickets"
 CONFIGS = "cs_configs"
@@ -23,7 +22,7 @@ def scoped_id(tenant_id: str, public_id: str) -> str:
 
 
 # The creations of the command being handled, when it runs as a unit of work (see `EscalationRepository.staging`).
-_staged: ContextVar[list[Insert] | None] = ContextVar("escalation_staged", default=None)
+_staging = Staging("escalation_staged")
 
 
 class EscalationRepository:
@@ -42,20 +41,14 @@ class EscalationRepository:
         await self.tickets.ensure_index(["tenant_id", "session_id"])
         await self.reviews.ensure_index(["tenant_id", "status", "priority"])
 
-    @contextmanager
-    def staging(self) -> Iterator[list[Insert]]:
+    def staging(self) -> AbstractContextManager[list[Write]]:
         """Inside, new tickets and review items are collected instead of written, so the caller commits them with
         the command's handled-record in one store commit (a crash cannot leave a ticket without its record, which
         a redelivery would then open a second time). Reads of this repository see them already."""
-        staged: list[Insert] = []
-        token = _staged.set(staged)
-        try:
-            yield staged
-        finally:
-            _staged.reset(token)
+        return _staging.collect()
 
     async def _create(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
-        staged = _staged.get()
+        staged = _staging.writes()
         if staged is None:
             return await self._store.collection(collection).insert(doc)
         staged.append(Insert(collection, doc))
@@ -63,7 +56,14 @@ class EscalationRepository:
 
     @staticmethod
     def _staged_doc(collection: str, doc_id: str) -> dict[str, Any] | None:
-        return next((w.doc for w in _staged.get() or () if w.collection == collection and w.doc["id"] == doc_id), None)
+        return next(
+            (
+                w.doc
+                for w in _staging.writes() or ()
+                if isinstance(w, Insert) and w.collection == collection and w.doc["id"] == doc_id
+            ),
+            None,
+        )
 
     async def commit(self, writes: list[Write]) -> None:
         await self._store.commit(writes)
@@ -131,7 +131,11 @@ class EscalationRepository:
     async def count_queued_reviews_at_most(self, tenant_id: str, priority: int) -> int:
         """Queued items at least as urgent (1 = most urgent) that a new item would wait behind."""
         stored = await self.reviews.count({"tenant_id": tenant_id, "status": "queued", "priority": {"$lte": priority}})
-        staged = [w.doc for w in _staged.get() or () if w.collection == REVIEWS and w.doc["tenant_id"] == tenant_id]
+        staged = [
+            w.doc
+            for w in _staging.writes() or ()
+            if isinstance(w, Insert) and w.collection == REVIEWS and w.doc["tenant_id"] == tenant_id
+        ]
         return stored + sum(d["status"] == "queued" and d["priority"] <= priority for d in staged)
 
     async def find_reviews(
