@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import pytest
 from libs.bus import MemoryBus
 from libs.contracts.models.conversation import PostMessageV1, ResolveSessionV1, StartSessionV1
 from libs.runtime import PlatformSettings, Service
-from libs.store import open_store
+from libs.store import DocumentStore, open_store
+from libs.store.mongo import MongoStore
 from services.conversation.bootstrap import bootstrap
 from services.conversation.settings import ConversationSettings, StepDeadlines
 from services.conversation.store import ConversationRepository
@@ -27,19 +29,35 @@ EVENTS = "conversation.events"
 FAST = StepDeadlines(privacy_s=0.2, sentiment_s=0.2, retrieval_s=0.2, escalation_s=0.2, classify_s=0.2)
 
 
-def _process(tmp_path: Path) -> tuple[MemoryBus, Service]:
-    """One 'process' of the conversation service: its own bus (and in-memory dedupe), its store on the file."""
+OpenDb = Callable[[], DocumentStore]
+
+
+@pytest.fixture(params=["sqlite", "mongomock"])
+def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> OpenDb:
+    """Opens the service's database again on the same data each call: a SQLite file, or one MongoDB (mock)."""
+    if request.param == "sqlite":
+        return lambda: open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    from mongomock_motor import AsyncMongoMockClient
+
+    client = AsyncMongoMockClient()
+    return lambda: MongoStore(client, "conversation", owns_client=False)
+
+
+def _process(tmp_path: Path, open_db: OpenDb) -> tuple[MemoryBus, Service]:
+    """One 'process' of the conversation service: its own bus (and in-memory dedupe), its store on the data."""
     bus = MemoryBus(service_name="conversation")
     settings = ConversationSettings(platform=PlatformSettings(bus="memory", data_dir=tmp_path), deadlines=FAST)
-    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
-    return bus, bootstrap(settings, bus=bus, store=store)
+    return bus, bootstrap(settings, bus=bus, store=open_db())
 
 
 async def _deliver(
-    tmp_path: Path, command: PostMessageV1 | StartSessionV1 | ResolveSessionV1, event_id: str, key: str = "k"
+    db: tuple[Path, OpenDb],
+    command: PostMessageV1 | StartSessionV1 | ResolveSessionV1,
+    event_id: str,
+    key: str = "k",
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Start a fresh service, deliver the envelope `event_id`, stop it; its reply and the event types it emitted."""
-    bus, service = _process(tmp_path)
+    bus, service = _process(*db)
     await service.start()
     try:
         await bus.publish(
@@ -55,15 +73,16 @@ async def _deliver(
     return replies[0], emitted
 
 
-async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_path: Path) -> None:
+async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_path: Path, open_db: OpenDb) -> None:
+    db = (tmp_path, open_db)
     command = PostMessageV1(
         session_id=f"s-{uuid.uuid4().hex[:8]}", customer_id="cust-1", text="My order 1234 never arrived.",
         channel="web", dialect="kb_platform", create_if_missing=True,
     )  # fmt: skip
     event_id = uuid.uuid4().hex
-    first, first_events = await _deliver(tmp_path, command, event_id, command.session_id)
+    first, first_events = await _deliver(db, command, event_id, command.session_id)
     again, again_events = await _deliver(
-        tmp_path, command, event_id, command.session_id
+        db, command, event_id, command.session_id
     )  # the "crashed" consumer's redelivery
 
     assert first["type"] == again["type"] == "conversation.TurnResult.v1"
@@ -74,7 +93,7 @@ async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_pat
     # went out), so consumers drop them as duplicates.
     assert again_events == turn_events
 
-    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    store = open_db()
     repo = ConversationRepository(store)
     messages = await repo.list_messages(TENANT, command.session_id, limit=50)
     assert [(m["role"], m["seq"]) for m in messages] == [("customer", 1), (messages[1]["role"], 2)]
@@ -84,34 +103,40 @@ async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_pat
     await store.close()
 
 
-async def test_a_redelivered_start_session_opens_one_session_with_its_first_turn(tmp_path: Path) -> None:
+async def test_a_redelivered_start_session_opens_one_session_with_its_first_turn(
+    tmp_path: Path, open_db: OpenDb
+) -> None:
+    db = (tmp_path, open_db)
     command = StartSessionV1(
         customer_id="cust-2", channel="chat", dialect="tiered_cs", initial_message="Hello, my invoice is wrong."
     )
     event_id = uuid.uuid4().hex
-    first, _ = await _deliver(tmp_path, command, event_id)
-    again, _ = await _deliver(tmp_path, command, event_id)
+    first, _ = await _deliver(db, command, event_id)
+    again, _ = await _deliver(db, command, event_id)
     assert first["type"] == again["type"] == "conversation.SessionView.v1", first
     assert again["data"]["session"]["session_id"] == first["data"]["session"]["session_id"]
     assert [m["message_id"] for m in again["data"]["messages"]] == [m["message_id"] for m in first["data"]["messages"]]
-    store = open_store(database="conversation", sqlite_dir=tmp_path / "db")
+    store = open_db()
     assert await store.collection("sessions").count({"customer_id": "cust-2"}) == 1
     assert await store.collection("messages").count({"customer_id": "cust-2"}) == 2
     await store.close()
 
 
-async def test_a_redelivered_resolve_answers_the_same_view_not_already_resolved(tmp_path: Path) -> None:
+async def test_a_redelivered_resolve_answers_the_same_view_not_already_resolved(
+    tmp_path: Path, open_db: OpenDb
+) -> None:
+    db = (tmp_path, open_db)
     turn = PostMessageV1(
         session_id="s-resolve", customer_id="cust-3", text="Thanks, that fixed it.", channel="web",
         dialect="kb_platform", create_if_missing=True,
     )  # fmt: skip
-    await _deliver(tmp_path, turn, uuid.uuid4().hex, turn.session_id)
+    await _deliver(db, turn, uuid.uuid4().hex, turn.session_id)
     resolve = ResolveSessionV1(
         session_id="s-resolve", resolution_type="ISSUE_RESOLVED", actions_taken=[], follow_up_required=False
     )
     event_id = uuid.uuid4().hex
-    first, first_events = await _deliver(tmp_path, resolve, event_id, resolve.session_id)
-    again, again_events = await _deliver(tmp_path, resolve, event_id, resolve.session_id)
+    first, first_events = await _deliver(db, resolve, event_id, resolve.session_id)
+    again, again_events = await _deliver(db, resolve, event_id, resolve.session_id)
     assert first["type"] == again["type"] == "conversation.SessionView.v1", again
     assert again["data"] == first["data"] and first["data"]["session"]["status"] == "RESOLVED"
     assert [t for t, _ in first_events] == ["conversation.SessionResolved.v1"]
