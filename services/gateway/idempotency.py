@@ -31,6 +31,8 @@ DONE_TTL_S = 24 * 3600
 # Answers that say nothing was done: the next try with the key runs the request again.
 RETRYABLE = {401, 403, 408, 429}
 POLL_S = 0.05
+# Creates nothing, and its answer is a credential that must not be kept at rest: never replayed.
+EXEMPT_PATHS = frozenset({"/api/v1/auth/login"})
 
 
 class Records(Protocol):
@@ -133,7 +135,7 @@ class IdempotencyGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_key = dict(scope.get("headers", [])).get(HEADER) if scope["type"] == "http" else None
-        if raw_key is None or scope["method"] != "POST":
+        if raw_key is None or scope["method"] != "POST" or scope["path"] in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
         key = raw_key.decode("latin-1").strip()
