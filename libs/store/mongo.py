@@ -19,7 +19,8 @@ from libs.store.documents import (
     prepare_doc,
 )
 from libs.store.filters import Condition, check_page, parse_filter, parse_sort
-from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort
+from libs.store.mongo_journal import Journal
+from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort, Write
 
 
 def mongo_field(field: str) -> str:
@@ -129,6 +130,7 @@ class MongoStore(DocumentStore):
         self._db = client[check_name(database, "database")]
         self._owns_client = owns_client
         self._collections: dict[str, MongoCollection] = {}
+        self._journal = Journal(self)
 
     def collection(self, name: str) -> MongoCollection:
         found = self._collections.get(name)
@@ -146,6 +148,12 @@ class MongoStore(DocumentStore):
         except PyMongoError:
             return False
         return bool(reply.get("ok"))
+
+    async def commit(self, writes: Sequence[Write]) -> None:
+        await self._journal.commit(writes)
+
+    async def recover(self) -> int:
+        return await self._journal.recover()
 
 
 class MongoCollection(Collection):
