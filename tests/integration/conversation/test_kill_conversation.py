@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer
 
 from libs.bus import Envelope, KafkaBus
 from libs.contracts.models.conversation import PostMessageV1
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 
 pytestmark = pytest.mark.integration
 __all__ = ["own_broker"]  # the fixture: a broker of this test's own
