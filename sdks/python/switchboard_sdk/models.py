@@ -213,6 +213,25 @@ class CreateEscalationRequest(BaseModel):
     session_id: Annotated[str, Field(max_length=200, min_length=1, title="Session Id")]
 
 
+class CreatePublishableKeyRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    allowed_origins: Annotated[
+        list[str],
+        Field(
+            description="scheme://host[:port] of each site",
+            max_length=20,
+            min_length=1,
+            title="Allowed Origins",
+        ),
+    ]
+    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    rate_tier: Annotated[
+        Literal["free", "starter"] | None, Field(title="Rate Tier")
+    ] = "free"
+
+
 class CreateUserRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -229,6 +248,23 @@ class CreateUserRequest(BaseModel):
         Field(min_length=1, title="Roles"),
     ]
     tenant_id: Annotated[TenantId | None, Field(title="Tenant Id")] = None
+
+
+class CreatedPublishableKey(BaseModel):
+    allowed_origins: Annotated[list[str], Field(title="Allowed Origins")]
+    created_at: Annotated[str, Field(title="Created At")]
+    id: Annotated[str, Field(title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="Shown once: put it in the widget snippet's apiKey", title="Key"
+        ),
+    ]
+    key_prefix: Annotated[str, Field(title="Key Prefix")]
+    name: Annotated[str, Field(title="Name")]
+    rate_tier: Annotated[str, Field(title="Rate Tier")]
+    revoked: Annotated[bool, Field(title="Revoked")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
 
 
 class Text(RootModel[str]):
@@ -299,6 +335,13 @@ class EmbedRequest(BaseModel):
     dimensions: Annotated[Dimensions | None, Field(title="Dimensions")] = None
     model: Annotated[Model | None, Field(title="Model")] = None
     texts: Annotated[list[Text1], Field(max_length=256, min_length=1, title="Texts")]
+
+
+class EnvelopeCreatedPublishableKey(BaseModel):
+    data: CreatedPublishableKey
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
 
 
 class Notes(RootModel[str]):
@@ -387,6 +430,21 @@ class MessageBody(BaseModel):
         extra="forbid",
     )
     message: Annotated[str, Field(max_length=32768, min_length=1, title="Message")]
+
+
+class PublishableKey(BaseModel):
+    allowed_origins: Annotated[list[str], Field(title="Allowed Origins")]
+    created_at: Annotated[str, Field(title="Created At")]
+    id: Annotated[str, Field(title="Id")]
+    key_prefix: Annotated[str, Field(title="Key Prefix")]
+    name: Annotated[str, Field(title="Name")]
+    rate_tier: Annotated[str, Field(title="Rate Tier")]
+    revoked: Annotated[bool, Field(title="Revoked")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class PublishableKeyList(BaseModel):
+    publishable_keys: Annotated[list[PublishableKey], Field(title="Publishable Keys")]
 
 
 class QueryBody(BaseModel):
@@ -609,6 +667,20 @@ class BatchRequest(BaseModel):
     conversations: Annotated[
         list[Conversation], Field(max_length=10000, min_length=1, title="Conversations")
     ]
+
+
+class EnvelopePublishableKeyList(BaseModel):
+    data: PublishableKeyList
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EnvelopePublishableKey(BaseModel):
+    data: PublishableKey
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
 
 
 class ExplainBody(BaseModel):

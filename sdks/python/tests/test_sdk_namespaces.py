@@ -87,3 +87,11 @@ async def test_async_client_same_surface(stack: Stack) -> None:
         assert len(ids) == 1
         with pytest.raises(NotFoundError):
             await client.crm_chat.get_user("user_missing")
+
+
+def test_publishable_keys_for_the_widget(client: Switchboard) -> None:
+    created = client.insights.create_publishable_key(name="shop", allowed_origins=["https://shop.example"])["data"]
+    assert created["key"].startswith("pk_")
+    listed = client.insights.list_publishable_keys()["data"]["publishable_keys"]
+    assert created["id"] in {k["id"] for k in listed} and all("key" not in k for k in listed)
+    assert client.insights.revoke_publishable_key(created["id"])["data"]["revoked"] is True

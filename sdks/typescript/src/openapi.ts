@@ -429,6 +429,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/publishable-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Publishable Keys */
+        get: operations["list_publishable_keys_api_v1_publishable_keys_get"];
+        put?: never;
+        /** Create Publishable Key */
+        post: operations["create_publishable_key_api_v1_publishable_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/publishable-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke Publishable Key */
+        delete: operations["revoke_publishable_key_api_v1_publishable_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/review/decision": {
         parameters: {
             query?: never;
@@ -999,6 +1034,22 @@ export interface components {
             /** Session Id */
             session_id: string;
         };
+        /** CreatePublishableKeyRequest */
+        CreatePublishableKeyRequest: {
+            /**
+             * Allowed Origins
+             * @description scheme://host[:port] of each site
+             */
+            allowed_origins: string[];
+            /** Name */
+            name: string;
+            /**
+             * Rate Tier
+             * @default free
+             * @enum {string}
+             */
+            rate_tier?: "free" | "starter";
+        };
         /** CreateUserRequest */
         CreateUserRequest: {
             /** Email */
@@ -1009,6 +1060,30 @@ export interface components {
             roles: ("admin" | "analyst" | "agent" | "reviewer")[];
             /** Tenant Id */
             tenant_id?: string | null;
+        };
+        /** CreatedPublishableKey */
+        CreatedPublishableKey: {
+            /** Allowed Origins */
+            allowed_origins: string[];
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Key
+             * @description Shown once: put it in the widget snippet's apiKey
+             */
+            key: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Tenant Id */
+            tenant_id: string;
         };
         /** DeanonymizeRequest */
         DeanonymizeRequest: {
@@ -1044,6 +1119,36 @@ export interface components {
             model?: string | null;
             /** Texts */
             texts: string[];
+        };
+        /** Envelope[CreatedPublishableKey] */
+        Envelope_CreatedPublishableKey_: {
+            data: components["schemas"]["CreatedPublishableKey"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[PublishableKeyList] */
+        Envelope_PublishableKeyList_: {
+            data: components["schemas"]["PublishableKeyList"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[PublishableKey] */
+        Envelope_PublishableKey_: {
+            data: components["schemas"]["PublishableKey"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
         };
         /** EscalateBody */
         EscalateBody: {
@@ -1116,6 +1221,30 @@ export interface components {
         MessageBody: {
             /** Message */
             message: string;
+        };
+        /** PublishableKey */
+        PublishableKey: {
+            /** Allowed Origins */
+            allowed_origins: string[];
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** PublishableKeyList */
+        PublishableKeyList: {
+            /** Publishable Keys */
+            publishable_keys: components["schemas"]["PublishableKey"][];
         };
         /** QueryBody */
         QueryBody: {
@@ -2168,6 +2297,108 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_publishable_keys_api_v1_publishable_keys_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_PublishableKeyList_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_publishable_key_api_v1_publishable_keys_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePublishableKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_CreatedPublishableKey_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_publishable_key_api_v1_publishable_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_PublishableKey_"];
                 };
             };
             /** @description Validation Error */

@@ -79,5 +79,15 @@ class Insights(Resource[R]):
     def revoke_api_key(self, key_id: str) -> R:
         return self._call(ApiRequest("DELETE", f"/api/v1/api-keys/{key_id}"))
 
+    def create_publishable_key(self, body: Body = None, **fields: Any) -> R:
+        """A `pk_…` key for the chat widget, locked to `allowed_origins` (the plaintext is in the answer, once)."""
+        return self._post("/api/v1/publishable-keys", body_of(m.CreatePublishableKeyRequest, body, fields))
+
+    def list_publishable_keys(self) -> R:
+        return self._call(ApiRequest("GET", "/api/v1/publishable-keys"))
+
+    def revoke_publishable_key(self, key_id: str) -> R:
+        return self._call(ApiRequest("DELETE", f"/api/v1/publishable-keys/{key_id}"))
+
     def _post(self, path: str, body: dict[str, Any]) -> R:
         return self._call(ApiRequest("POST", path, json=body))

@@ -29,6 +29,12 @@ export class Insights {
   createUser(body: Schemas["CreateUserRequest"]) { return this.post("/api/v1/users", body); }
   createApiKey(body: Schemas["CreateApiKeyRequest"]) { return this.post("/api/v1/api-keys", body); }
 
+  /** A `pk_…` key for the chat widget, locked to `allowed_origins` (the plaintext is in the answer, once). */
+  createPublishableKey(body: Schemas["CreatePublishableKeyRequest"]) { return this.post("/api/v1/publishable-keys", body); }
+  listPublishableKeys(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/publishable-keys" }); }
+  revokePublishableKey(keyId: string): Promise<Json> {
+    return this.transport.call({ method: "DELETE", path: `/api/v1/publishable-keys/${encodeURIComponent(keyId)}` });
+  }
   aiProviders(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/ai/providers" }); }
   listUsers(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/users" }); }
   listApiKeys(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/api-keys" }); }
