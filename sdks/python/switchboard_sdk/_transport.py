@@ -55,9 +55,10 @@ class RetryPolicy:
         if retry_after:
             if retry_after.strip().replace(".", "", 1).isdigit():
                 return float(retry_after)
-            parsed = email.utils.parsedate_to_datetime(retry_after) if retry_after else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - now)
+            try:
+                return max(0.0, email.utils.parsedate_to_datetime(retry_after).timestamp() - now)
+            except (TypeError, ValueError):
+                pass  # neither seconds nor a date: fall back to the reset header or backoff
         remaining = next((headers[h] for h in REMAINING_HEADERS if h in headers), None)
         reset = next((headers[h] for h in RESET_HEADERS if h in headers), None)
         if remaining == "0" and reset and reset.isdigit():

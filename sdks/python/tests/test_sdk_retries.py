@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import email.utils
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from switchboard_sdk import (
@@ -16,6 +18,7 @@ from switchboard_sdk import (
     AsyncSwitchboard,
     InternalServerError,
     RateLimitError,
+    RetryPolicy,
     ServiceUnavailableError,
     Switchboard,
 )
@@ -120,3 +123,14 @@ async def test_a_silent_gateway_times_out() -> None:
             with pytest.raises(APITimeoutError) as caught:
                 await client.insights.ai_providers()
     assert caught.value.attempts == 2 and time.monotonic() - started < 5
+
+
+def test_retry_after_forms() -> None:
+    policy, now = RetryPolicy(), time.time()
+    assert policy.server_wait(httpx.Headers({"Retry-After": "3"}), now) == 3.0
+    in_two = email.utils.formatdate(now + 2, usegmt=True)
+    assert 0.9 <= (policy.server_wait(httpx.Headers({"Retry-After": in_two}), now) or 0) <= 2.1
+    assert policy.server_wait(httpx.Headers({"Retry-After": "soon"}), now) is None
+    reset = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(now) + 5)}
+    assert 4 <= (policy.server_wait(httpx.Headers(reset), now) or 0) <= 5.1
+    assert policy.server_wait(httpx.Headers({**reset, "X-RateLimit-Remaining": "3"}), now) is None
