@@ -95,3 +95,12 @@ def test_publishable_keys_for_the_widget(client: Switchboard) -> None:
     listed = client.insights.list_publishable_keys()["data"]["publishable_keys"]
     assert created["id"] in {k["id"] for k in listed} and all("key" not in k for k in listed)
     assert client.insights.revoke_publishable_key(created["id"])["data"]["revoked"] is True
+
+
+def test_documents_upload_list_and_delete(client: Switchboard) -> None:
+    text = b"Shipping to Canada takes 5 to 7 business days and costs 12 dollars."
+    uploaded = client.crm_chat.upload_docs([("shipping-sdk.txt", text, "text/plain")])
+    assert uploaded["success"] is True, uploaded
+    names = {d["filename"] for d in client.crm_chat.iter_documents(per_page=1)}
+    assert "shipping-sdk.txt" in names
+    assert client.crm_chat.delete_document("shipping-sdk.txt")["success"] is True
