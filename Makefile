@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: install run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
+.PHONY: install kafka ferretdb run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,15 +17,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m libs.embeddings
 	touch $(STAMP)
 
-install: $(STAMP)
+# Apache Kafka's broker classpath from Maven Central (deploy/kafka/pom.xml) into ~/.cache/switchboard/kafka-<version>;
+# a no-op once fetched. Separate from the venv, so that `make run-inproc` works on a machine without Java.
+kafka: $(STAMP)
+	$(PY) -m libs.bus.local_kafka fetch
 
-run: $(STAMP)  ## the whole platform as processes: broker + every service, gateway on :8080
+# FerretDB (MongoDB wire protocol on SQLite), the real server of the store conformance suite's motor cases where no
+# mongod exists; built from its Go module once. Without Go the build says why and those cases skip, naming it.
+ferretdb: $(STAMP)
+	$(PY) -m tests.support.ferretdb build
+
+install: $(STAMP) kafka ferretdb
+
+run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080
 	$(VENV)/bin/switchboard up
 
 run-inproc: $(STAMP)  ## every service in one process on the in-memory bus
 	$(VENV)/bin/switchboard up --inproc
 
-test: $(STAMP)  ## everything that runs on a fresh machine
+test: $(STAMP) kafka ferretdb  ## everything that runs on a fresh machine
 	$(PYTEST) tests/unit tests/contract tests/integration tests/e2e
 
 test-unit: $(STAMP)
@@ -34,10 +44,10 @@ test-unit: $(STAMP)
 test-contract: $(STAMP)
 	$(PYTEST) tests/contract
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) kafka ferretdb
 	$(PYTEST) tests/integration
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) kafka
 	$(PYTEST) tests/e2e
 
 lint: $(STAMP)
@@ -49,7 +59,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)  ## speed figures, each beside a baseline measured in the same run
+bench: $(STAMP) kafka  ## speed figures, each beside a baseline measured in the same run
 	@for b in tests/bench/bench_*.py; do m=$$(echo $$b | sed 's|/|.|g; s|\.py$$||'); echo "== $$m"; $(PY) -m $$m || exit 1; done
 
 eval: $(STAMP)  ## AI quality on ../shared/data
