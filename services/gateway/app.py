@@ -18,6 +18,7 @@ from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
 from services.gateway.idempotency import IdempotencyGuard, open_records
 from services.gateway.route_limits import enforce, limits_for
+from services.gateway.widget import WidgetCors, add_widget_route
 
 
 class BodyLimit:
@@ -117,4 +118,7 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         cs_prefix=gw.settings.cs_prefix,
         allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
     )
+    add_widget_route(app, gw.settings.widget_js)
+    if gw.publishable is not None:
+        app.add_middleware(WidgetCors, keys=gw.publishable)
     return app

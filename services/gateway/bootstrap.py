@@ -15,6 +15,7 @@ from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
+from services.gateway.publishable import PublishableKeys
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
 
@@ -51,11 +52,13 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     identity = Identity(
         store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher
     )
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings))
+    publishable = PublishableKeys(store)
+    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), publishable=publishable)
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
 
     async def seed_admin() -> None:
         await identity.ensure_indexes()
+        await publishable.ensure_indexes()
         await _ensure_first_credentials(identity, settings)
 
     return Service(

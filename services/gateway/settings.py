@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,3 +40,5 @@ class GatewaySettings(BaseSettings):
     cs_prefix: str = "/cs"
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
+    # The built chat widget served at /widget.js (default: widget/dist/widget.js in the repository).
+    widget_js: Path | None = None
