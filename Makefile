@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: install kafka ferretdb run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
+.PHONY: install kafka ferretdb npm chromium test-sdks run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,19 @@ kafka: $(STAMP)
 ferretdb: $(STAMP)
 	$(PY) -m tests.support.ferretdb build
 
-install: $(STAMP) kafka ferretdb
+# The chat widget (served by the gateway at /widget.js) and the TypeScript SDK's toolchain, from npm lockfiles.
+NPM_STAMP := widget/dist/widget.js
+$(NPM_STAMP): widget/package-lock.json widget/src/*.ts sdks/typescript/package-lock.json
+	cd widget && npm ci --no-audit --no-fund && npm run build
+	cd sdks/typescript && npm ci --no-audit --no-fund
+
+npm: $(NPM_STAMP)
+
+# Debian's Chromium for the browser tests (the widget; never a browser download of a test tool's own).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+install: $(STAMP) kafka ferretdb npm chromium
 
 run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080
 	$(VENV)/bin/switchboard up
@@ -35,8 +47,14 @@ run: $(STAMP) kafka  ## the whole platform as processes: broker + every service,
 run-inproc: $(STAMP)  ## every service in one process on the in-memory bus
 	$(VENV)/bin/switchboard up --inproc
 
-test: $(STAMP) kafka ferretdb  ## everything that runs on a fresh machine
-	$(PYTEST) tests/unit tests/contract tests/integration tests/e2e
+test: install  ## everything that runs on a fresh machine
+	$(PYTEST) tests/unit tests/contract tests/integration tests/e2e sdks/python/tests
+	$(MAKE) test-sdks
+
+test-sdks: install  ## the TypeScript and Java SDKs and the widget (in Chromium), each against the running platform
+	cd sdks/typescript && npm test
+	cd widget && npm test
+	cd sdks/java && mvn -q -B verify
 
 test-unit: $(STAMP)
 	$(PYTEST) tests/unit
@@ -54,6 +72,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs services
+	cd sdks/python && ../../.venv/bin/mypy switchboard_sdk
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
