@@ -143,6 +143,8 @@ class JobRunner:
         hp = job.hyperparameters
         steps_per_epoch = -(-len(split.y_train) // hp.batch_size)
         job.progress.total_steps = hp.epochs * steps_per_epoch
+        # The checkpoint, not the stored record, says where training stands (a crash may fall between the two).
+        job.progress.current_epoch = first_epoch - 1
         job.progress.current_step = (first_epoch - 1) * steps_per_epoch
         job.status = "IN_PROGRESS"
         await self._store.save_job(job)
