@@ -4,6 +4,7 @@ memory. A new version is loaded first and then swapped in with one assignment, s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from libs.contracts.models.training import DeployV1
 from libs.errors import Conflict, Invalid, NotFound
 from libs.observability import get_logger
+from libs.shapley import Attribution, attribute
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
 from services.training.head import SoftmaxHead
 from services.training.jobs import Encoder
@@ -110,16 +112,29 @@ class Deployments:
             raise NotFound("deployment not found", {"field": "deployment_id" if deployment_id else "deployment_name"})
         return record
 
-    async def predict(self, tenant_id: str, name: str, texts: list[str]) -> tuple[Served, list[Prediction]]:
+    async def serving(self, tenant_id: str, name: str) -> Served:
+        """The version a deployment answers with now (loaded on first use after a restart)."""
         served = self._served.get((tenant_id, name))
         if served is None:
             record = await self.get(tenant_id, name=name)
             if record.status != "ACTIVE":
                 raise Conflict(f"deployment {name} is {record.status}", {"field": "deployment_name"})
             served = await self._load(record)
-        vectors = await asyncio.to_thread(self._encoder.encode, texts)
-        probs = served.head.probabilities(np.asarray(vectors, np.float32))
+        return served
+
+    def probabilities(self, served: Served, texts: Sequence[str]) -> np.ndarray:
+        return served.head.probabilities(np.asarray(self._encoder.encode(texts), np.float32))
+
+    async def predict(self, tenant_id: str, name: str, texts: list[str]) -> tuple[Served, list[Prediction]]:
+        served = await self.serving(tenant_id, name)
+        probs = await asyncio.to_thread(self.probabilities, served, texts)
         return served, [_prediction(served.head.labels, row) for row in probs]
+
+    async def explain(self, tenant_id: str, name: str, text: str) -> tuple[Served, Attribution]:
+        """Shapley token importances (libs.shapley) of the deployed version's prediction for `text`."""
+        served = await self.serving(tenant_id, name)
+        found = await asyncio.to_thread(attribute, lambda texts: self.probabilities(served, texts), text)
+        return served, found
 
     async def recover(self) -> int:
         records = [r for r in await self._store.all_deployments() if r.status != "FAILED"]

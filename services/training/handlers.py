@@ -17,6 +17,9 @@ from libs.contracts.models.training import (
     DeleteDatasetV1,
     DeploymentV1,
     DeployV1,
+    ExplainV1,
+    ExplanationV1,
+    FeatureImportance,
     GetDatasetV1,
     GetDeploymentV1,
     GetTrainingJobV1,
@@ -226,6 +229,16 @@ async def handle_predict(cmd: PredictV1, *, ctx: MessageContext, deployments: De
     )  # fmt: skip
 
 
+async def handle_explain(cmd: ExplainV1, *, ctx: MessageContext, deployments: Deployments) -> ExplanationV1:
+    served, found = await deployments.explain(ctx.tenant_id, cmd.deployment_name, cmd.text)
+    return ExplanationV1(
+        deployment_name=cmd.deployment_name, model_uri=served.model_uri, label=served.head.labels[found.target],
+        confidence=min(max(found.confidence, 0.0), 1.0), method=cmd.method, base_value=found.base_value,
+        feature_importance=[FeatureImportance(feature=f, importance=i) for f, i in found.ranked[:100]],
+        exact=found.exact,
+    )  # fmt: skip
+
+
 HANDLERS: dict[str, HandlerFn] = {
     "training.UploadDatasetPart.v1": handle_upload_dataset_part,
     "training.GetDataset.v1": handle_get_dataset,
@@ -237,4 +250,5 @@ HANDLERS: dict[str, HandlerFn] = {
     "training.GetDeployment.v1": handle_get_deployment,
     "training.RollbackDeployment.v1": handle_rollback_deployment,
     "training.Predict.v1": handle_predict,
+    "training.Explain.v1": handle_explain,
 }

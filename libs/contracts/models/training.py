@@ -81,6 +81,29 @@ PreviousModelUri = Annotated[str, Field(max_length=1024, min_length=1)]
 Label = Annotated[str, Field(max_length=200, min_length=1)]
 
 
+class ExplainV1(BaseModel):
+    """
+    Command (seed 000 POST /api/v1/ai/explain with model_name set to a deployment): Shapley token importances of the deployed model's prediction. Carries the customer's text.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    deployment_name: Annotated[str, Field(max_length=63, min_length=1, pattern='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')]
+    """
+    A DNS-1123 label: the deployment's name in its endpoint and in Kubernetes.
+    """
+    text: Annotated[str, Field(max_length=20000, min_length=1)]
+    method: Literal['shap']
+
+
+class FeatureImportance(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    feature: Annotated[str, Field(max_length=2000, min_length=1)]
+    importance: float
+
+
 class GetDatasetV1(BaseModel):
     """
     Command: read one dataset of the caller's tenant.
@@ -330,6 +353,32 @@ class DeploymentV1(BaseModel):
     updated_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO-8601 timestamp (UTC).
+    """
+
+
+class ExplanationV1(BaseModel):
+    """
+    Reply to Explain.v1: the deployed model's label, its probability and each token's Shapley importance (best first).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    deployment_name: Annotated[str, Field(max_length=63, min_length=1, pattern='^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')]
+    """
+    A DNS-1123 label: the deployment's name in its endpoint and in Kubernetes.
+    """
+    model_uri: Annotated[str, Field(max_length=1024, min_length=1)]
+    label: Annotated[str, Field(max_length=200, min_length=1)]
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    method: Literal['shap']
+    feature_importance: Annotated[list[FeatureImportance], Field(max_length=100)]
+    base_value: float
+    """
+    The label's probability for an empty text.
+    """
+    exact: bool
+    """
+    false when the Shapley values were estimated by sampling (long texts).
     """
 
 

@@ -17,6 +17,8 @@ from libs.contracts.models.training import (
     DeleteDatasetV1,
     DeploymentV1,
     DeployV1,
+    ExplainV1,
+    ExplanationV1,
     GetDatasetV1,
     GetDeploymentV1,
     GetTrainingJobV1,
@@ -102,6 +104,11 @@ class TrainingClient:
     async def rollback(self, caller: Principal, deployment_id: str, *, correlation_id: str) -> DeploymentV1:
         command = RollbackDeploymentV1(deployment_id=deployment_id)
         return await self._ask(caller, command, DeploymentV1, correlation_id, long=True)
+
+    async def explain(self, caller: Principal, name: str, text: str, *, correlation_id: str) -> ExplanationV1:
+        command = ExplainV1(deployment_name=name, text=text, method="shap")
+        # Shapley values cost a few hundred model calls: the long budget.
+        return await self._ask(caller, command, ExplanationV1, correlation_id, long=True)
 
     async def predict(self, caller: Principal, name: str, texts: list[str], *, correlation_id: str) -> PredictionV1:
         command = PredictV1(deployment_name=name, texts=texts)

@@ -1,5 +1,5 @@
-"""An in-process platform for training API tests: gateway + training bootstrapped on one MemoryBus, in-memory stores,
-the real MiniLM encoder and the training files under tmp_path."""
+"""An in-process platform for training API tests: gateway + training (+ sentiment, for explain/classify) on one
+MemoryBus, in-memory stores, the real MiniLM encoder and the training files under tmp_path."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ import orjson
 import pytest
 
 from libs.bus import MemoryBus
+from libs.llm import LLMService, LLMSettings
 from libs.runtime import PlatformSettings
 from libs.store import DocumentStore, open_store
+from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
+from services.sentiment.settings import SentimentSettings
 from services.training.bootstrap import bootstrap as bootstrap_training
 from services.training.settings import TrainingSettings
 from tests.support.platform import API_KEY, gateway_for_tests, serving
@@ -108,7 +111,14 @@ async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
             gateway = gateway_for_tests(common, bus, request_timeout_s=30, batch_timeout_s=60)
             settings = TrainingSettings(platform=common, warm_model_on_start=False, **overrides)
             training = bootstrap_training(settings, bus=bus, store=training_store or open_store(database="training"))
-            client = await running.enter_async_context(serving(bus, [training, gateway]))
+            # explain/classify ask the sentiment service first (built-in models), then the deployed ones.
+            llm = LLMService(LLMSettings(openai_api_key=None, anthropic_api_key=None, google_api_key=None))
+            running.push_async_callback(llm.aclose)
+            sentiment = bootstrap_sentiment(
+                SentimentSettings(platform=common, warm_model_on_start=False), bus=bus,
+                store=open_store(database="sentiment"), llm=llm,
+            )  # fmt: skip
+            client = await running.enter_async_context(serving(bus, [sentiment, training, gateway]))
             return Platform(client=client, bus=bus)
 
         yield make

@@ -101,3 +101,28 @@ async def test_deploy_errors(platform: Platform) -> None:
     no_previous = (await deploy(platform, model_uri)).json()["data"]["deployment_id"]
     resp = await platform.client.post(f"/api/v1/ai/deployments/{no_previous}/rollback", headers=AUTH)
     assert resp.status_code == 409
+
+
+async def test_explain_and_classify_use_a_deployed_model_by_name(platform: Platform) -> None:
+    model_uri = await platform.trained_model()
+    await wait_active(platform, (await deploy(platform, model_uri)).json()["data"]["deployment_id"])
+    body = {"model_name": "intents", "data": {"text": "please refund my order"}, "explanation_method": "shap"}
+    explained = await platform.client.post("/api/v1/ai/explain", json=body, headers=AUTH)
+    assert explained.status_code == 200, explained.text
+    data = explained.json()["data"]
+    assert data["prediction"]["label"] == "refund" and data["model_uri"] == model_uri
+    features = data["explanation"]["feature_importance"]
+    assert {f["feature"] for f in features} == {"please", "refund", "my", "order"}
+    assert max(features, key=lambda f: f["importance"])["feature"] in {"refund", "order"}
+    # Shapley efficiency: importances sum to confidence minus the empty-text baseline.
+    total = sum(f["importance"] for f in features)
+    assert abs(total - (data["prediction"]["confidence"] - data["explanation"]["base_value"])) < 1e-4
+    classify = {"text": "I forgot my password", "categories": ["password", "refund"], "model": "intents"}
+    classified = await platform.client.post("/api/v1/ai/classify", json=classify, headers=AUTH)
+    assert classified.status_code == 200, classified.text
+    result = classified.json()["data"]
+    assert result["top_category"] == "password" and result["source"] == f"deployed:{model_uri}"
+    assert abs(sum(result["classifications"].values()) - 1) < 1e-3
+    unknown = await platform.client.post("/api/v1/ai/classify", json={**classify, "categories": ["password", "x"]},
+                                         headers=AUTH)  # fmt: skip
+    assert unknown.status_code == 400 and "x" in unknown.json()["message"]
