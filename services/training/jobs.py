@@ -173,7 +173,7 @@ class JobRunner:
 
         loss = await asyncio.to_thread(
             train_epoch, head, split.x_train, split.y_train, lr=hp.learning_rate, batch_size=hp.batch_size,
-            epoch=epoch, seed=job.seed, on_step=on_step,
+            epoch=epoch, seed=job.seed, total_steps=job.progress.total_steps, on_step=on_step,
         )  # fmt: skip
         if job.cancel_requested:
             return True
