@@ -32,7 +32,9 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     the_encoder = encoder or get_encoder()
     repo = TrainingStore(store, settings.root())
-    runner = JobRunner(repo, bus, the_encoder, max_parallel=settings.max_parallel_jobs)
+    runner = JobRunner(
+        repo, bus, the_encoder, max_parallel=settings.max_parallel_jobs, max_workers=settings.max_local_workers
+    )
     deployments = Deployments(repo, the_encoder, kubernetes_configured=settings.kubernetes_configured())
     deps: dict[str, Any] = {"store": repo, "runner": runner, "deployments": deployments}
     bus.subscribe(

@@ -112,6 +112,7 @@ class ModelVersion(BaseModel):
     code_version: str
     encoder: str
     validation_split: str
+    workers: int = 1  # data-parallel worker processes that trained it
     created_at: datetime
 
 

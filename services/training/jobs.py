@@ -26,6 +26,7 @@ from services.training.domain import (
     now,
 )
 from services.training.head import SoftmaxHead, evaluate, stratified_split, train_epoch
+from services.training.parallel import GradientWorkers
 from services.training.store import TrainingStore
 
 EVENTS_TOPIC = "training.events"
@@ -72,11 +73,14 @@ def progress_view(job: JobRecord) -> TrainingProgress:
 
 
 class JobRunner:
-    def __init__(self, store: TrainingStore, bus: Bus, encoder: Encoder, *, max_parallel: int) -> None:
+    def __init__(
+        self, store: TrainingStore, bus: Bus, encoder: Encoder, *, max_parallel: int, max_workers: int = 4
+    ) -> None:
         self._store = store
         self._bus = bus
         self._encoder = encoder
         self._slots = asyncio.Semaphore(max_parallel)
+        self._max_workers = max_workers
         self._live: dict[str, JobRecord] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -149,16 +153,35 @@ class JobRunner:
         job.status = "IN_PROGRESS"
         await self._store.save_job(job)
         await self._announce(job)
-        for epoch in range(first_epoch, hp.epochs + 1):
-            stopped = await self._epoch(job, head, split, epoch, steps_per_epoch)
-            if stopped:
-                job.status, job.finished_at = "CANCELLED", now()
-                await self._store.save_job(job)
-                await self._announce(job)
-                return
-        await self._finish(job, head, split)
+        workers = await self._workers(job, split)
+        try:
+            for epoch in range(first_epoch, hp.epochs + 1):
+                if await self._epoch(job, head, split, epoch, steps_per_epoch, workers):
+                    job.status, job.finished_at = "CANCELLED", now()
+                    await self._store.save_job(job)
+                    await self._announce(job)
+                    return
+        finally:
+            if workers is not None:
+                await asyncio.to_thread(workers.close)
+        await self._finish(job, head, split, workers.count if workers else 1)
 
-    async def _epoch(self, job: JobRecord, head: SoftmaxHead, split: Split, epoch: int, per_epoch: int) -> bool:
+    async def _workers(self, job: JobRecord, split: Split) -> GradientWorkers | None:
+        """Data-parallel worker processes for instance_count > 1 (at most max_local_workers here)."""
+        count = min(job.instance_count, self._max_workers)
+        if count < 2:
+            return None
+        return await asyncio.to_thread(GradientWorkers, split.x_train, split.y_train, count)
+
+    async def _epoch(
+        self,
+        job: JobRecord,
+        head: SoftmaxHead,
+        split: Split,
+        epoch: int,
+        per_epoch: int,
+        workers: GradientWorkers | None,
+    ) -> bool:
         """One epoch in a worker thread, then validation and a checkpoint; True when the job was cancelled."""
         hp = job.hyperparameters
         base_step = (epoch - 1) * per_epoch
@@ -174,6 +197,7 @@ class JobRunner:
         loss = await asyncio.to_thread(
             train_epoch, head, split.x_train, split.y_train, lr=hp.learning_rate, batch_size=hp.batch_size,
             epoch=epoch, seed=job.seed, total_steps=job.progress.total_steps, on_step=on_step,
+            gradient_of=workers.gradient if workers else None,
         )  # fmt: skip
         if job.cancel_requested:
             return True
@@ -187,7 +211,7 @@ class JobRunner:
         await self._announce(job)
         return False
 
-    async def _finish(self, job: JobRecord, head: SoftmaxHead, split: Split) -> None:
+    async def _finish(self, job: JobRecord, head: SoftmaxHead, split: Split, workers: int) -> None:
         result = await asyncio.to_thread(evaluate, head, split.x_val, split.y_val)
         metrics = {"accuracy": result.accuracy, "macro_f1": result.macro_f1, "validation_loss": result.loss,
                    "train_loss": job.progress.train_loss or 0.0, "validation_rows": float(len(split.y_val)),
@@ -196,7 +220,8 @@ class JobRunner:
             id=job.id, tenant_id=job.tenant_id, uri=job.model_output_uri, labels=head.labels, metrics=metrics,
             confusion_matrix=result.confusion, dataset_sha256=split.dataset_sha256,
             hyperparameters=job.hyperparameters, base_model=job.base_model, code_version=CODE_VERSION,
-            encoder=self._encoder.model_id, validation_split=job.validation_split or "given", created_at=now(),
+            encoder=self._encoder.model_id, validation_split=job.validation_split or "given", workers=workers,
+            created_at=now(),
         )  # fmt: skip
         await self._store.register_model(version, head.to_bytes())
         job.status, job.finished_at = "COMPLETED", now()

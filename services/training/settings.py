@@ -19,6 +19,8 @@ class TrainingSettings(BaseSettings):
     consumer_group: str = "training"
     # Jobs trained at once: training is CPU bound and shares the cores with every other service.
     max_parallel_jobs: int = Field(default=1, ge=1, le=8)
+    # instance_count > 1 on the local backend: that many gradient worker processes, at most this many.
+    max_local_workers: int = Field(default=4, ge=1, le=64)
     # Where data-parallel jobs run: worker processes here, or an indexed Kubernetes Job.
     backend: Literal["local", "kubernetes"] = "local"
     # A cluster for deployment_strategy=kubernetes: in-cluster service account, or this kubeconfig file.

@@ -119,3 +119,14 @@ async def test_a_previous_job_is_a_base_model(platform: Platform) -> None:
     started = await platform.train(await platform.dataset_uri(), base_model=base)
     job = await platform.wait_job(started.json()["data"]["job_id"], {"COMPLETED", "FAILED"})
     assert job["status"] == "COMPLETED" and job["base_model"] == base
+
+
+async def test_two_workers_reach_the_same_validation_accuracy_as_one(platform: Platform) -> None:
+    uri = await platform.dataset_uri()
+    accuracies = []
+    for count in (1, 2):
+        started = await platform.train(uri, instance_count=count)
+        job = await platform.wait_job(started.json()["data"]["job_id"], {"COMPLETED", "FAILED"})
+        assert job["status"] == "COMPLETED", job
+        accuracies.append(job["progress"]["metrics"]["validation_accuracy"])
+    assert abs(accuracies[0] - accuracies[1]) <= 0.01
