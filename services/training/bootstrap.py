@@ -33,7 +33,12 @@ def bootstrap(
     the_encoder = encoder or get_encoder()
     repo = TrainingStore(store, settings.root())
     runner = JobRunner(
-        repo, bus, the_encoder, max_parallel=settings.max_parallel_jobs, max_workers=settings.max_local_workers
+        repo,
+        bus,
+        the_encoder,
+        max_parallel=settings.max_parallel_jobs,
+        max_workers=settings.max_local_workers,
+        backend=settings.backend,
     )
     deployments = Deployments(repo, the_encoder, kubernetes_configured=settings.kubernetes_configured())
     deps: dict[str, Any] = {"store": repo, "runner": runner, "deployments": deployments}

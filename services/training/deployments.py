@@ -60,9 +60,15 @@ class Deployments:
                        {"field": "model_uri", "status": job.status})  # fmt: skip
 
     async def deploy(self, tenant_id: str, cmd: DeployV1, cause_id: str) -> DeploymentRecord:
-        if cmd.deployment_strategy == "kubernetes" and not self._kubernetes:
-            raise Invalid("deployment_strategy kubernetes needs a cluster; none is configured "
-                          "(run in a cluster or set SWITCHBOARD_TRAINING_KUBECONFIG)",
+        if cmd.deployment_strategy == "kubernetes":
+            # Refused rather than quietly served here: this build renders the manifests (kubernetes.py) but has no
+            # Kubernetes API client to apply them with.
+            reason = (
+                "applying its manifests is not available in this build"
+                if self._kubernetes
+                else "needs a cluster; none is configured (run in a cluster or set SWITCHBOARD_TRAINING_KUBECONFIG)"
+            )
+            raise Invalid(f"deployment_strategy kubernetes {reason}; use deployment_strategy local",
                           {"field": "deployment_strategy"})  # fmt: skip
         version = await self.resolve_model(tenant_id, cmd.model_uri)
         existing = await self._store.find_deployment(tenant_id, name=cmd.deployment_name)

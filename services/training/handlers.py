@@ -168,6 +168,10 @@ async def handle_start_training(
     existing = await store.get_job(ctx.tenant_id, job_id)
     if existing is not None:  # redelivery: the job already started
         return job_view(runner.live(job_id) or existing)
+    if runner.backend == "kubernetes" and cmd.instance_count > 1:
+        raise Invalid("the kubernetes training backend renders its indexed Job (services/training/kubernetes.py) but "
+                      "cannot submit it in this build; run with SWITCHBOARD_TRAINING_BACKEND=local",
+                      {"field": "instance_count"})  # fmt: skip
     await _check_base_model(store, ctx.tenant_id, cmd.base_model)
     train = await _check_data_uri(store, ctx.tenant_id, cmd.training_data_uri, "training_data_uri")
     if cmd.validation_data_uri:

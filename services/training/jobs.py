@@ -74,13 +74,15 @@ def progress_view(job: JobRecord) -> TrainingProgress:
 
 class JobRunner:
     def __init__(
-        self, store: TrainingStore, bus: Bus, encoder: Encoder, *, max_parallel: int, max_workers: int = 4
-    ) -> None:
+        self, store: TrainingStore, bus: Bus, encoder: Encoder, *, max_parallel: int, max_workers: int = 4,
+        backend: str = "local",
+    ) -> None:  # fmt: skip
         self._store = store
         self._bus = bus
         self._encoder = encoder
         self._slots = asyncio.Semaphore(max_parallel)
         self._max_workers = max_workers
+        self.backend = backend
         self._live: dict[str, JobRecord] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.training_api.conftest import AUTH, Platform
+from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory
 
 
 async def test_job_runs_to_completed_with_progress_and_metrics(platform: Platform) -> None:
@@ -130,3 +130,9 @@ async def test_two_workers_reach_the_same_validation_accuracy_as_one(platform: P
         assert job["status"] == "COMPLETED", job
         accuracies.append(job["progress"]["metrics"]["validation_accuracy"])
     assert abs(accuracies[0] - accuracies[1]) <= 0.01
+
+
+async def test_kubernetes_backend_refuses_what_it_cannot_submit(make_platform: PlatformFactory) -> None:
+    platform = await make_platform(backend="kubernetes")
+    resp = await platform.train(await platform.dataset_uri(), instance_count=2)
+    assert resp.status_code == 400 and "kubernetes" in resp.json()["message"]
