@@ -114,11 +114,11 @@ def _read_jsonl(content: str) -> tuple[list[str], list[str]]:
 
 
 def _read_csv(content: str) -> tuple[list[str], list[str]]:
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(content, newline=""), dialect=dialect)
+    # The delimiter comes from the header line alone: csv.Sniffer guesses from the rows too, and text full of
+    # commas and quotes (BANKING77) made it pick a wrong quote character.
+    header_line = content.split("\n", 1)[0]
+    delimiter = next((d for d in (",", "\t", ";") if d in header_line), ",")
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [key for key in REQUIRED if key not in header]
     if missing:

@@ -88,3 +88,15 @@ async def test_multi_part_upload_is_reassembled(platform: Platform) -> None:
     resp = await platform.upload("big.csv", data)
     assert resp.status_code == 200, resp.text
     assert resp.json()["data"]["rows"] == len(rows) and resp.json()["data"]["size"] == len(data)
+
+
+async def test_csv_with_quotes_and_commas_in_text(platform: Platform) -> None:
+    data = b'text,label\n"it never changes, ""really""",a\n"Why, is it \'pending\'?",b\nplain,a\n'
+    resp = await platform.upload("tricky.csv", data)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"]["labels"] == {"a": 2, "b": 1}
+
+
+async def test_tab_separated(platform: Platform) -> None:
+    resp = await platform.upload("data.tsv", b"text\tlabel\nhello there\tgreeting\nbye now\tfarewell\n")
+    assert resp.status_code == 200 and resp.json()["data"]["rows"] == 2
