@@ -89,10 +89,13 @@ class JobRecord(BaseModel):
         return f"{MODEL_SCHEME}{self.id}"
 
     def estimated_completion(self) -> datetime | None:
-        """From the measured step rate once steps ran; None when finished or nothing measured yet."""
+        """From the measured step rate once steps ran, before that the first estimate; None when finished."""
         rate = self.progress.steps_per_s
-        if self.status in FINISHED or not rate:
+        if self.status in FINISHED:
             return None
+        if not rate:  # still embedding: the first estimate, while it lies ahead
+            guess = self.created_at + timedelta(seconds=self.estimated_seconds)
+            return guess if guess > now() else None
         remaining = max(self.progress.total_steps - self.progress.current_step, 0)
         return now() + timedelta(seconds=remaining / rate)
 

@@ -76,7 +76,7 @@ def job_view(job: JobRecord) -> TrainingJobV1:
         logs_uri=f"training-logs://{job.id}", progress=progress_view(job),
         estimated_completion=completion.isoformat() if completion else None,
         validation_split=job.validation_split, error=job.error, created_at=job.created_at.isoformat(),
-        finished_at=job.finished_at.isoformat() if job.finished_at else None,
+        finished_at=job.finished_at.isoformat() if job.finished_at else None, model_card=job.model_card,
     )  # fmt: skip
 
 

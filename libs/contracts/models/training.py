@@ -418,3 +418,7 @@ class TrainingJobV1(BaseModel):
     """
     ISO-8601 timestamp (UTC).
     """
+    model_card: dict[str, Any] | None = None
+    """
+    Once COMPLETED: the registered model version (labels, metrics accuracy/macro_f1/validation_loss, confusion_matrix in label order, dataset_sha256, hyperparameters, base_model, code_version, encoder, workers).
+    """

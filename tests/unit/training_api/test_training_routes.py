@@ -28,6 +28,12 @@ async def test_job_runs_to_completed_with_progress_and_metrics(platform: Platfor
     assert 0 < progress["metrics"]["train_loss"] < 1.1  # below ln(3): it learned
     assert job["validation_split"] == "stratified_holdout"
     assert job["estimated_completion"] is None  # finished
+    card = job["model_card"]
+    assert card["labels"] == ["card_lost", "password", "refund"] and card["uri"] == data["model_output_uri"]
+    assert card["metrics"]["accuracy"] == 1.0 and card["metrics"]["macro_f1"] == 1.0
+    assert card["confusion_matrix"] == [[3, 0, 0], [0, 3, 0], [0, 0, 3]]
+    assert card["hyperparameters"] == {"learning_rate": 0.05, "epochs": 5, "batch_size": 8}
+    assert len(card["dataset_sha256"]) == 64 and card["code_version"] and card["encoder"]
 
 
 async def test_progress_events_go_to_training_events(platform: Platform) -> None:

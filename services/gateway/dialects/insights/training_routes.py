@@ -8,7 +8,7 @@ stratified tenth of each label is held out (reported as `validation_split`).
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, File, Path, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,6 +87,7 @@ class JobStatus(BaseModel):
     error: str | None = None
     created_at: str
     finished_at: str | None = None
+    model_card: dict[str, Any] | None = None
 
 
 def training_client(gw: Gateway) -> TrainingClient:
@@ -103,7 +104,7 @@ def job_status(job: TrainingJobV1) -> JobStatus:
         estimated_completion=_zulu(job.estimated_completion), base_model=job.base_model,
         training_data_uri=job.training_data_uri, validation_data_uri=job.validation_data_uri,
         validation_split=job.validation_split, model_output_uri=job.model_output_uri, error=job.error,
-        created_at=job.created_at, finished_at=job.finished_at,
+        created_at=job.created_at, finished_at=job.finished_at, model_card=job.model_card,
     )  # fmt: skip
 
 
