@@ -14,6 +14,8 @@ from libs.contracts.models.training import (
     AutoScaling,
     CancelTrainingJobV1,
     DatasetInfoV1,
+    DatasetListV1,
+    DatasetSummary,
     DeleteDatasetV1,
     DeploymentV1,
     DeployV1,
@@ -24,6 +26,7 @@ from libs.contracts.models.training import (
     GetDeploymentV1,
     GetTrainingJobV1,
     LabelPrediction,
+    ListDatasetsV1,
     PredictionV1,
     PredictV1,
     ResourceRequirements,
@@ -133,6 +136,13 @@ async def _dataset(store: TrainingStore, tenant_id: str, dataset_id: str) -> Dat
 
 async def handle_get_dataset(cmd: GetDatasetV1, *, ctx: MessageContext, store: TrainingStore) -> DatasetInfoV1:
     return dataset_view(await _dataset(store, ctx.tenant_id, cmd.dataset_id))
+
+
+async def handle_list_datasets(cmd: ListDatasetsV1, *, ctx: MessageContext, store: TrainingStore) -> DatasetListV1:
+    records = await store.list_datasets(ctx.tenant_id, cmd.limit or 100)
+    return DatasetListV1(
+        datasets=[DatasetSummary.model_validate(dataset_view(r).model_dump(exclude_none=True)) for r in records]
+    )
 
 
 async def handle_delete_dataset(cmd: DeleteDatasetV1, *, ctx: MessageContext, store: TrainingStore) -> DatasetInfoV1:
@@ -246,6 +256,7 @@ async def handle_explain(cmd: ExplainV1, *, ctx: MessageContext, deployments: De
 HANDLERS: dict[str, HandlerFn] = {
     "training.UploadDatasetPart.v1": handle_upload_dataset_part,
     "training.GetDataset.v1": handle_get_dataset,
+    "training.ListDatasets.v1": handle_list_datasets,
     "training.DeleteDataset.v1": handle_delete_dataset,
     "training.StartTraining.v1": handle_start_training,
     "training.GetTrainingJob.v1": handle_get_training_job,

@@ -41,6 +41,7 @@ class TrainingStore:
     async def setup(self) -> None:
         await self.parts.ensure_index(["upload_id", "index"])
         await self.jobs.ensure_index(["status"])
+        await self.datasets.ensure_index(["tenant_id", "created_at"])
         await self.deployments.ensure_index(["tenant_id", "name"])
 
     # Upload parts: stored once per (upload_id, index), assembled in order when the last one arrives.
@@ -79,6 +80,10 @@ class TrainingStore:
     async def get_dataset(self, tenant_id: str, dataset_id: str) -> DatasetRecord | None:
         doc = await self.datasets.get(dataset_id)
         return DatasetRecord.model_validate(doc) if doc and doc.get("tenant_id") == tenant_id else None
+
+    async def list_datasets(self, tenant_id: str, limit: int) -> list[DatasetRecord]:
+        docs = await self.datasets.find({"tenant_id": tenant_id}, sort=[("created_at", -1)], limit=limit)
+        return [DatasetRecord.model_validate(d) for d in docs]
 
     async def load_rows(self, dataset_id: str) -> tuple[list[str], list[str]]:
         raw = await asyncio.to_thread(self._rows_path(dataset_id).read_text, "utf-8")

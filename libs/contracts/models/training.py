@@ -65,6 +65,33 @@ class DatasetInfoV1(BaseModel):
     deleted: bool | None = None
 
 
+class DatasetSummary(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    dataset_id: Annotated[str, Field(max_length=64, min_length=1)]
+    uri: Annotated[str, Field(max_length=100, min_length=1)]
+    """
+    dataset://<dataset_id>, accepted as training_data_uri / validation_data_uri.
+    """
+    filename: Annotated[str, Field(max_length=1024, min_length=1)]
+    format: Literal['csv', 'jsonl']
+    rows: Annotated[int, Field(ge=0)]
+    labels: dict[str, LabelsAdditionalProperty]
+    """
+    Rows per label.
+    """
+    sha256: Annotated[str, Field(max_length=64, min_length=64)]
+    """
+    Hash of the normalized rows (the embedding cache key).
+    """
+    size: Annotated[int, Field(ge=0)]
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO-8601 timestamp (UTC).
+    """
+
+
 class DeleteDatasetV1(BaseModel):
     """
     Command: delete one dataset of the caller's tenant (its rows and cached embeddings); answered with the deleted DatasetInfo.v1.
@@ -157,6 +184,16 @@ class LabelPrediction(BaseModel):
     label: Annotated[str, Field(max_length=200, min_length=1)]
     confidence: Annotated[float, Field(ge=0.0, le=1.0)]
     probabilities: dict[str, ProbabilitiesAdditionalProperty]
+
+
+class ListDatasetsV1(BaseModel):
+    """
+    Command: the caller's tenant's datasets, newest first.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    limit: Annotated[int | None, Field(ge=1, le=500)] = None
 
 
 Text = Annotated[str, Field(max_length=20000, min_length=1)]
@@ -296,6 +333,16 @@ class UploadProgressV1(BaseModel):
     """
     Parts stored so far.
     """
+
+
+class DatasetListV1(BaseModel):
+    """
+    Reply to ListDatasets.v1: the tenant's datasets, newest first (never their rows).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    datasets: list[DatasetSummary]
 
 
 class DeployV1(BaseModel):

@@ -14,6 +14,7 @@ from libs.bus.base import Bus
 from libs.contracts.models.training import (
     CancelTrainingJobV1,
     DatasetInfoV1,
+    DatasetListV1,
     DeleteDatasetV1,
     DeploymentV1,
     DeployV1,
@@ -22,6 +23,7 @@ from libs.contracts.models.training import (
     GetDatasetV1,
     GetDeploymentV1,
     GetTrainingJobV1,
+    ListDatasetsV1,
     PredictionV1,
     PredictV1,
     RollbackDeploymentV1,
@@ -77,6 +79,9 @@ class TrainingClient:
 
     async def get_dataset(self, caller: Principal, dataset_id: str, *, correlation_id: str) -> DatasetInfoV1:
         return await self._ask(caller, GetDatasetV1(dataset_id=dataset_id), DatasetInfoV1, correlation_id)
+
+    async def list_datasets(self, caller: Principal, limit: int, *, correlation_id: str) -> DatasetListV1:
+        return await self._ask(caller, ListDatasetsV1(limit=limit), DatasetListV1, correlation_id)
 
     async def delete_dataset(self, caller: Principal, dataset_id: str, *, correlation_id: str) -> DatasetInfoV1:
         return await self._ask(caller, DeleteDatasetV1(dataset_id=dataset_id), DatasetInfoV1, correlation_id)

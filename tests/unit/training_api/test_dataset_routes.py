@@ -100,3 +100,12 @@ async def test_csv_with_quotes_and_commas_in_text(platform: Platform) -> None:
 async def test_tab_separated(platform: Platform) -> None:
     resp = await platform.upload("data.tsv", b"text\tlabel\nhello there\tgreeting\nbye now\tfarewell\n")
     assert resp.status_code == 200 and resp.json()["data"]["rows"] == 2
+
+
+async def test_list_shows_only_the_tenants_datasets_newest_first(platform: Platform) -> None:
+    first = await platform.dataset_uri()
+    second = await platform.dataset_uri()
+    listed = (await platform.client.get("/api/v1/ai/datasets", headers=AUTH)).json()["data"]
+    assert [d["uri"] for d in listed] == [second, first]
+    other = await platform.api_key_for("acme")
+    assert (await platform.client.get("/api/v1/ai/datasets", headers=other)).json()["data"] == []

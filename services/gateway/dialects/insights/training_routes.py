@@ -1,6 +1,7 @@
 """Seed 000 training: POST/GET/DELETE /api/v1/ai/datasets (a labelled CSV or JSONL file, up to 50 MB, uploaded as
-multipart `file`), POST /api/v1/ai/distributed-training and GET/DELETE /api/v1/ai/training-job/{job_id}; answered
-by the training service over the bus (training.commands) in the seed 000 envelope.
+multipart `file`; GET without an id lists the tenant's datasets), POST /api/v1/ai/distributed-training and
+GET/DELETE /api/v1/ai/training-job/{job_id}; answered by the training service over the bus (training.commands) in
+the seed 000 envelope.
 
 `training_data_uri` / `validation_data_uri` take the `dataset://…` URI an upload returns. Without a validation set a
 stratified tenth of each label is held out (reported as `validation_split`).
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, File, Path, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.training import StartTrainingV1, TrainingJobV1, TrainingProgress
@@ -119,6 +120,14 @@ async def upload_dataset(
         caller, file.filename or "dataset", file.content_type or "", file.file, size, correlation_id=request_id(request)
     )
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
+
+
+@router.get("/datasets")
+async def list_datasets(
+    caller: Caller, gw: GatewayDep, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> Envelope[list[DatasetOut]]:
+    page = await training_client(gw).list_datasets(caller, limit, correlation_id=request_id(request))
+    return Envelope(data=[DatasetOut.model_validate(d.model_dump()) for d in page.datasets])
 
 
 @router.get("/datasets/{dataset_id}")
