@@ -87,6 +87,15 @@ class Platform:
         assert job["status"] == "COMPLETED", job
         return str(job["model_output_uri"])
 
+    async def long_job(self) -> str:
+        """Start a job that runs for seconds (5x the rows, batch 1, 100 epochs): long enough to act on mid-run."""
+        rows = [(f"{text} ({n})", label) for n in range(5) for text, label in labelled_rows()]
+        hyperparameters = {"learning_rate": 0.01, "epochs": 100, "batch_size": 1}
+        started = await self.train(await self.dataset_uri(rows), hyperparameters=hyperparameters)
+        assert started.status_code == 200, started.text
+        job_id: str = started.json()["data"]["job_id"]
+        return job_id
+
     def events(self) -> list[dict[str, Any]]:
         envelopes = [orjson.loads(r.value) for r in self.bus.broker.records("training.events")]
         return [e["data"] for e in envelopes if e["type"] == "training.TrainingProgressed.v1"]

@@ -86,10 +86,7 @@ async def test_hot_swap_without_a_failed_request_then_rollback(platform: Platfor
 async def test_deploy_errors(platform: Platform) -> None:
     assert (await deploy(platform, "model://train-unknown")).status_code == 404
     assert (await platform.client.get("/api/v1/ai/deployments/deploy-unknown", headers=AUTH)).status_code == 404
-    started = await platform.train(
-        await platform.dataset_uri(), hyperparameters={"learning_rate": 0.01, "epochs": 100, "batch_size": 1}
-    )
-    job_id = started.json()["data"]["job_id"]
+    job_id = await platform.long_job()
     unfinished = await deploy(platform, f"model://{job_id}")
     assert unfinished.status_code == 409, unfinished.text
     await platform.client.delete(f"/api/v1/ai/training-job/{job_id}", headers=AUTH)

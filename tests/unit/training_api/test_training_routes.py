@@ -64,9 +64,7 @@ async def test_given_validation_set_is_used(platform: Platform) -> None:
 
 
 async def test_delete_cancels_a_running_job(platform: Platform) -> None:
-    uri = await platform.dataset_uri()
-    started = await platform.train(uri, hyperparameters={"learning_rate": 0.01, "epochs": 100, "batch_size": 1})
-    job_id = started.json()["data"]["job_id"]
+    job_id = await platform.long_job()
     await platform.wait_job(job_id, {"IN_PROGRESS"})
     resp = await platform.client.delete(f"/api/v1/ai/training-job/{job_id}", headers=AUTH)
     assert resp.status_code == 200
@@ -76,9 +74,7 @@ async def test_delete_cancels_a_running_job(platform: Platform) -> None:
 
 
 async def test_in_progress_job_reports_an_estimated_completion(platform: Platform) -> None:
-    uri = await platform.dataset_uri()
-    started = await platform.train(uri, hyperparameters={"learning_rate": 0.01, "epochs": 100, "batch_size": 1})
-    job_id = started.json()["data"]["job_id"]
+    job_id = await platform.long_job()
     for _ in range(200):
         job = await platform.wait_job(job_id, {"IN_PROGRESS"})
         if job["progress"]["current_step"] > 0:
