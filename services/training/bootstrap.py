@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from libs.bus import build_topic_handler
@@ -48,9 +49,10 @@ def bootstrap(
 
     async def prepare() -> None:
         await repo.setup()
+        purged = await repo.purge_stale_parts(timedelta(seconds=settings.upload_ttl_s))
         jobs = await runner.recover()
         served = await deployments.recover()
-        log.info("training.recovered", jobs=jobs, deployments=served)
+        log.info("training.recovered", jobs=jobs, deployments=served, purged_parts=purged)
         if settings.warm_model_on_start:
             the_encoder.encode(["warm up"])  # load the graph before joining the group
 

@@ -26,6 +26,8 @@ class TrainingSettings(BaseSettings):
     # A cluster for deployment_strategy=kubernetes: in-cluster service account, or this kubeconfig file.
     kubeconfig: Path | None = None
     warm_model_on_start: bool = True
+    # Parts of dataset uploads that never received their last part are dropped at start after this long.
+    upload_ttl_s: int = Field(default=3600, ge=60)
 
     def root(self) -> Path:
         """Dataset rows, cached embeddings, checkpoints and model artifacts (a PVC in the prod overlay)."""

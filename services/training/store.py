@@ -9,6 +9,7 @@ import binascii
 import io
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class TrainingStore:
 
     async def setup(self) -> None:
         await self.parts.ensure_index(["upload_id", "index"])
+        await self.parts.ensure_index(["created_at"])
         await self.jobs.ensure_index(["status"])
         await self.datasets.ensure_index(["tenant_id", "created_at"])
         await self.deployments.ensure_index(["tenant_id", "name"])
@@ -63,6 +65,10 @@ class TrainingStore:
 
     async def drop_parts(self, upload_id: str) -> None:
         await self.parts.delete_many({"upload_id": upload_id})
+
+    async def purge_stale_parts(self, older_than: timedelta) -> int:
+        """Drop parts of uploads whose last part never came (a gateway that died mid-upload)."""
+        return await self.parts.delete_many({"created_at": {"$lt": (now() - older_than).isoformat()}})
 
     # Datasets: the record in the store, the rows as a JSONL file (up to 50 MB: too big for one document).
     def _rows_path(self, dataset_id: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,21 @@ async def test_a_job_that_cannot_resume_fails_with_the_reason(tmp_path: Path) ->
     finally:
         await bus.stop()
         await second.stop(stop_bus=False)
+
+
+async def test_parts_of_an_upload_that_never_finished_are_dropped_at_start(tmp_path: Path) -> None:
+    store = open_store(database="training", sqlite_dir=tmp_path / "db")
+    old = datetime.now(UTC) - timedelta(hours=2)
+    await store.collection("upload_parts").insert(
+        {"id": "upl_x:0000", "tenant_id": TENANT, "upload_id": "upl_x", "index": 0, "data_b64": "", "created_at": old}
+    )
+    await store.close()
+    bus = MemoryBus(service_name="test")
+    svc = service(tmp_path, bus)
+    await svc.start(start_bus=False)
+    try:
+        check = open_store(database="training", sqlite_dir=tmp_path / "db")
+        assert await check.collection("upload_parts").count() == 0
+        await check.close()
+    finally:
+        await svc.stop(stop_bus=False)
