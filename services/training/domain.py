@@ -20,6 +20,7 @@ S3_SCHEME = "s3://"
 SHIPPED_BASE_MODELS = {"customerai-classifier": "all-MiniLM-L6-v2 (int8 ONNX) sentence encoder"}
 CODE_VERSION = "softmax-head/1"  # bump when the training recipe changes what a given dataset + seed produces
 VALIDATION_FRACTION = 0.1
+LOG_LINES = 500
 EMBED_TEXTS_PER_S = 300.0  # measured MiniLM int8 rate on 2 shared cores: the first estimate before any step ran
 
 
@@ -83,10 +84,23 @@ class JobRecord(BaseModel):
     created_at: datetime
     finished_at: datetime | None = None
     model_card: dict[str, object] | None = None
+    log: list[str] = Field(default_factory=list)  # served at logs_uri; the last LOG_LINES lines
 
     @property
     def model_output_uri(self) -> str:
         return f"{MODEL_SCHEME}{self.id}"
+
+    def log_line(self) -> None:
+        p = self.progress
+        metrics = "".join(
+            f" {name}={value:.4f}"
+            for name, value in (("train_loss", p.train_loss), ("validation_accuracy", p.validation_accuracy),
+                                ("validation_macro_f1", p.validation_macro_f1))
+            if value is not None
+        )  # fmt: skip
+        line = f"{now().isoformat()} {self.status} epoch {p.current_epoch}/{self.hyperparameters.epochs} "
+        line += f"step {p.current_step}/{p.total_steps}{metrics}" + (f" error: {self.error}" if self.error else "")
+        self.log = [*self.log, line][-LOG_LINES:]
 
     def estimated_completion(self) -> datetime | None:
         """From the measured step rate once steps ran, before that the first estimate; None when finished."""

@@ -80,6 +80,7 @@ def job_view(job: JobRecord) -> TrainingJobV1:
         estimated_completion=completion.isoformat() if completion else None,
         validation_split=job.validation_split, error=job.error, created_at=job.created_at.isoformat(),
         finished_at=job.finished_at.isoformat() if job.finished_at else None, model_card=job.model_card,
+        log=job.log,
     )  # fmt: skip
 
 
@@ -193,6 +194,7 @@ async def handle_start_training(
         validation_data_uri=cmd.validation_data_uri, hyperparameters=hp, instance_count=cmd.instance_count,
         instance_type=cmd.instance_type, estimated_seconds=first_estimate(train.rows, hp, cached), created_at=now(),
     )  # fmt: skip
+    job.log_line()
     await store.save_job(job)
     runner.start(job)
     return job_view(job)

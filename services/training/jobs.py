@@ -104,8 +104,7 @@ class JobRunner:
             return running
         if job.status not in FINISHED:
             job.status, job.finished_at = "CANCELLED", now()
-            await self._store.save_job(job)
-            await self._announce(job)
+            await self._record(job)
         return job
 
     async def recover(self) -> int:
@@ -137,8 +136,7 @@ class JobRunner:
             reason = str(exc) if isinstance(exc, JobFailed) else f"training failed: {type(exc).__name__}"
             log.error("training.job_failed", job_id=job.id, error=reason)
             job.status, job.error, job.finished_at = "FAILED", reason[:1000], now()
-            await self._store.save_job(job)
-            await self._announce(job)
+            await self._record(job)
         finally:
             if job.status in FINISHED:
                 self._live.pop(job.id, None)
@@ -153,15 +151,13 @@ class JobRunner:
         job.progress.current_epoch = first_epoch - 1
         job.progress.current_step = (first_epoch - 1) * steps_per_epoch
         job.status = "IN_PROGRESS"
-        await self._store.save_job(job)
-        await self._announce(job)
+        await self._record(job)
         workers = await self._workers(job, split)
         try:
             for epoch in range(first_epoch, hp.epochs + 1):
                 if await self._epoch(job, head, split, epoch, steps_per_epoch, workers):
                     job.status, job.finished_at = "CANCELLED", now()
-                    await self._store.save_job(job)
-                    await self._announce(job)
+                    await self._record(job)
                     return
         finally:
             if workers is not None:
@@ -209,8 +205,7 @@ class JobRunner:
         job.progress.validation_accuracy = result.accuracy
         job.progress.validation_macro_f1 = result.macro_f1
         await asyncio.to_thread(self._store.save_checkpoint, job.id, epoch, head.to_bytes())
-        await self._store.save_job(job)
-        await self._announce(job)
+        await self._record(job)
         return False
 
     async def _finish(self, job: JobRecord, head: SoftmaxHead, split: Split, workers: int) -> None:
@@ -228,8 +223,7 @@ class JobRunner:
         await self._store.register_model(version, head.to_bytes())
         job.status, job.finished_at = "COMPLETED", now()
         job.model_card = version.model_dump(mode="json")
-        await self._store.save_job(job)
-        await self._announce(job)
+        await self._record(job)
 
     async def _prepare(self, job: JobRecord) -> Split:
         texts, labels, sha = await self._rows(job, job.training_data_uri)
@@ -286,6 +280,12 @@ class JobRunner:
                 raise JobFailed(f"base model {job.base_model} no longer exists")
             head.warm_start(SoftmaxHead.from_bytes(await self._store.load_artifact(base.id)))
         return head, 1
+
+    async def _record(self, job: JobRecord) -> None:
+        """Log line, store, event: every status change and every finished epoch goes through here."""
+        job.log_line()
+        await self._store.save_job(job)
+        await self._announce(job)
 
     async def _announce(self, job: JobRecord) -> None:
         completion = job.estimated_completion()

@@ -263,6 +263,9 @@ class StartTrainingV1(BaseModel):
     instance_type: Annotated[str | None, Field(max_length=100, min_length=1)] = None
 
 
+LogItem = Annotated[str, Field(max_length=2000, min_length=1)]
+
+
 class TrainingProgress(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -468,4 +471,8 @@ class TrainingJobV1(BaseModel):
     model_card: dict[str, Any] | None = None
     """
     Once COMPLETED: the registered model version (labels, metrics accuracy/macro_f1/validation_loss, confusion_matrix in label order, dataset_sha256, hyperparameters, base_model, code_version, encoder, workers).
+    """
+    log: Annotated[list[LogItem] | None, Field(max_length=500)] = None
+    """
+    The job's log (status changes and finished epochs), oldest first; the gateway serves it at logs_uri.
     """

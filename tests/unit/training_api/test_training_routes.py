@@ -34,6 +34,10 @@ async def test_job_runs_to_completed_with_progress_and_metrics(platform: Platfor
     assert card["confusion_matrix"] == [[3, 0, 0], [0, 3, 0], [0, 0, 3]]
     assert card["hyperparameters"] == {"learning_rate": 0.05, "epochs": 5, "batch_size": 8}
     assert len(card["dataset_sha256"]) == 64 and card["code_version"] and card["encoder"]
+    assert data["logs_uri"] == f"http://gateway/api/v1/ai/training-job/{data['job_id']}/logs"
+    log = (await platform.client.get(data["logs_uri"], headers=AUTH)).json()["data"]["lines"]
+    assert "STARTING" in log[0] and "COMPLETED" in log[-1] and len(log) == 1 + 1 + 5 + 1  # start, run, epochs, end
+    assert "validation_accuracy=1.0000" in log[-1]
 
 
 async def test_progress_events_go_to_training_events(platform: Platform) -> None:

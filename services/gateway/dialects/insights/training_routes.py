@@ -1,7 +1,7 @@
 """Seed 000 training: POST/GET/DELETE /api/v1/ai/datasets (a labelled CSV or JSONL file, up to 50 MB, uploaded as
 multipart `file`; GET without an id lists the tenant's datasets), POST /api/v1/ai/distributed-training and
-GET/DELETE /api/v1/ai/training-job/{job_id}; answered by the training service over the bus (training.commands) in
-the seed 000 envelope.
+GET/DELETE /api/v1/ai/training-job/{job_id} (+ GET .../logs, the documented logs_uri); answered by the training
+service over the bus (training.commands) in the seed 000 envelope.
 
 `training_data_uri` / `validation_data_uri` take the `dataset://…` URI an upload returns. Without a validation set a
 stratified tenth of each label is held out (reported as `validation_split`).
@@ -75,6 +75,12 @@ class JobStarted(BaseModel):
     logs_uri: str
 
 
+class JobLog(BaseModel):
+    job_id: str
+    status: str
+    lines: list[str]
+
+
 class JobStatus(BaseModel):
     job_id: str
     status: str
@@ -142,17 +148,28 @@ async def delete_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
 
+def logs_uri(request: Request, job_id: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/api/v1/ai/training-job/{job_id}/logs"
+
+
 @router.post("/distributed-training", description=__doc__)
 async def start_training(body: TrainingBody, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStarted]:
     command = StartTrainingV1.model_validate(body.model_dump(exclude_none=True))
     job = await training_client(gw).start_training(caller, command, correlation_id=request_id(request))
-    return Envelope(data=JobStarted.model_validate(job.model_dump()))
+    started = JobStarted.model_validate({**job.model_dump(), "logs_uri": logs_uri(request, job.job_id)})
+    return Envelope(data=started)
 
 
 @router.get("/training-job/{job_id}")
 async def get_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
     job = await training_client(gw).get_job(caller, job_id, correlation_id=request_id(request))
     return Envelope(data=job_status(job))
+
+
+@router.get("/training-job/{job_id}/logs")
+async def training_job_logs(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobLog]:
+    job = await training_client(gw).get_job(caller, job_id, correlation_id=request_id(request))
+    return Envelope(data=JobLog(job_id=job.job_id, status=job.status, lines=job.log or []))
 
 
 @router.delete("/training-job/{job_id}")
