@@ -12,6 +12,7 @@ import numpy as np
 from libs.contracts.models.training import DeployV1
 from libs.errors import Conflict, Invalid, NotFound
 from libs.observability import get_logger
+from libs.runtime.tasks import BackgroundTasks
 from libs.shapley import Attribution, attribute
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
 from services.training.head import SoftmaxHead
@@ -43,7 +44,7 @@ class Deployments:
         self._encoder = encoder
         self._kubernetes = kubernetes_configured
         self._served: dict[tuple[str, str], Served] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     async def resolve_model(self, tenant_id: str, model_uri: str) -> ModelVersion:
         """The registered version a model_uri names: 404 when no such job, 409 while its job is unfinished."""
@@ -149,17 +150,10 @@ class Deployments:
         return len(records)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def drain(self) -> None:
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
 
     def _start(self, record: DeploymentRecord) -> None:
-        task = asyncio.create_task(self._activate(record))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(self._activate(record))
 
     async def _activate(self, record: DeploymentRecord) -> None:
         try:

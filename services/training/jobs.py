@@ -16,6 +16,7 @@ from libs.bus.base import Bus
 from libs.bus.envelope import derived_id
 from libs.contracts.models.training import TrainingProgress, TrainingProgressedV1
 from libs.observability import get_logger
+from libs.runtime.tasks import BackgroundTasks
 from services.training.domain import (
     CODE_VERSION,
     FINISHED,
@@ -84,7 +85,7 @@ class JobRunner:
         self._max_workers = max_workers
         self.backend = backend
         self._live: dict[str, JobRecord] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     def live(self, job_id: str) -> JobRecord | None:
         """The running copy of a job (its step counter moves between the epoch-end writes to the store)."""
@@ -92,9 +93,7 @@ class JobRunner:
 
     def start(self, job: JobRecord) -> None:
         self._live[job.id] = job
-        task = asyncio.create_task(self._run(job))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(self._run(job))
 
     async def cancel(self, job: JobRecord) -> JobRecord:
         running = self._live.get(job.id)
@@ -119,12 +118,7 @@ class JobRunner:
 
     async def stop(self) -> None:
         """Cancel running jobs; their records stay unfinished, so the next start resumes them."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def drain(self) -> None:
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
 
     async def _run(self, job: JobRecord) -> None:
         try:
