@@ -116,7 +116,11 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         BodyLimit,
         max_bytes=gw.settings.max_body_bytes,
         cs_prefix=gw.settings.cs_prefix,
-        allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
+        # Dataset uploads may be up to 50 MB: above that (but under this allowance) the route answers 400 naming it.
+        allowances={
+            "/upload_docs": gw.settings.upload_max_body_bytes,
+            "/api/v1/ai/datasets": gw.settings.upload_max_body_bytes,
+        },
     )
     add_widget_route(app, gw.settings.widget_js)
     if gw.publishable is not None:

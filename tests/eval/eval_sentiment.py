@@ -1,6 +1,6 @@
 """Sentiment/intent quality on ../shared/data: TweetEval val and a BANKING77 hold-out in, a printed table out.
 
-Run: python -m tests.eval.eval_sentiment. The splits are the fixed ones of services/sentiment/training/data.py;
+Run: python -m tests.eval.eval_sentiment. The splits are the fixed ones of services/training/offline/data.py;
 nothing reported here was used for training or tuning.
 """
 
@@ -15,7 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from libs.embeddings import get_encoder
 from services.sentiment.intent import describe
 from services.sentiment.model import TwoHeadOnnx, load_sentiment_model, softmax
-from services.sentiment.training import data
+from services.training.offline import data
 
 
 def vader_labels(texts: list[str]) -> np.ndarray:

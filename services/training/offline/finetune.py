@@ -1,6 +1,6 @@
 """Fine-tunes MiniLM with two heads (TweetEval sentiment, BANKING77 intents) on a GPU: shared data in, int8 ONNX out.
 
-Run: python -m services.sentiment.training.finetune [--data DIR] [--base MODEL_DIR] [--out DIR]
+Run: python -m services.training.offline.finetune [--data DIR] [--base MODEL_DIR] [--out DIR]
 Needs torch + transformers + onnx + onnxruntime (a training machine); the service itself never imports this.
 Every config in CONFIGS is trained from the same seed; the (config, epoch) with the best score on the dev splits
 carved from train is exported. TweetEval val and the BANKING77 hold-out are only evaluated, never tuned on.
@@ -22,8 +22,8 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import AutoModel
 
-from services.sentiment.training import data
-from services.sentiment.training.export import export_onnx
+from services.training.offline import data
+from services.training.offline.export import export_onnx
 
 # A first GPU run (batch 32, 5 epochs at 5e-5 and 8e-5) peaked at epochs 2-3 on dev, hence these.
 CONFIGS: list[dict[str, Any]] = [

@@ -1,6 +1,6 @@
 """Trains the small numpy heads on CPU (scikit-learn): shared data + packaged and fine-tuned MiniLM in, heads.npz out.
 
-Run: python -m services.sentiment.training.train_heads [--data DIR]   (about 5 minutes on 2 busy cores)
+Run: python -m services.training.offline.train_heads [--data DIR]   (about 5 minutes on 2 busy cores)
 heads.npz holds: the VADER fusion stacker over the fine-tuned sentiment logits (fit on the TweetEval dev split the
 fine-tuning never saw), the fallback MLP over frozen embeddings + VADER, and the BANKING77 intent blend: a logistic
 head on frozen embeddings, a logistic head on char n-gram TF-IDF (vocabulary + idf + weights) and the blend weights
@@ -27,7 +27,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from libs.embeddings import get_encoder
 from libs.embeddings.encoder import UNFUSED
 from services.sentiment.model import FINETUNED_ONNX, HEADS_NPZ, TwoHeadOnnx, softmax, vader_features
-from services.sentiment.training import data
+from services.training.offline import data
 
 CACHE = Path(".devdata/cache")
 

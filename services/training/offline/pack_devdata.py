@@ -1,7 +1,7 @@
 """Packs what a GPU training machine needs into one small folder: the packaged MiniLM (weights as fp16) and the data.
 
-Run: python -m services.sentiment.training.pack_devdata [--dest .devdata]; then carry the folder to the machine and
-run `python -m services.sentiment.training.finetune --data DEST/data --base DEST/minilm`. fp16 halves the 87 MB of
+Run: python -m services.training.offline.pack_devdata [--dest .devdata]; then carry the folder to the machine and
+run `python -m services.training.offline.finetune --data DEST/data --base DEST/minilm`. fp16 halves the 87 MB of
 weights; finetune loads them back as float32.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from services.sentiment.training import data
-from services.sentiment.training.data import default_data_dir, packaged_base
+from services.training.offline import data
+from services.training.offline.data import default_data_dir, packaged_base
 
 _FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
