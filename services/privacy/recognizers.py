@@ -118,13 +118,18 @@ class IpFinder(PatternFinder):
                 yield m.start(), m.end(), 0.9
 
 
+_ISO_DATE = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d\b")  # "2000-04-16 11:34" is a timestamp, not a number
+_EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension)[ \t]*\d+$", re.I)
+
+
 class PhoneFinder(PatternFinder):
     """International and national shapes; loose shapes (two groups, bare runs) only next to phone words."""
 
     ENTITY = PHONE
     PATTERN = re.compile(
-        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,5}){0,4})"
-        r"(?![\w/]|[.-]\d)"
+        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,8}){0,4})"
+        # An extension stays with its number ("x123", "ext. 12"): Faker and US signatures write them so.
+        r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w/]|[.-]\d)"
     )
     CONTEXT = re.compile(
         r"phone|mobile|\bcell|\btel\b|tel:|\bcall|\btext|\bsms|number|\bfax|contact|reach|\bdial|whatsapp"
@@ -136,8 +141,8 @@ class PhoneFinder(PatternFinder):
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
         for m in self.PATTERN.finditer(text):
             value = m.group()
-            digits = sum(ch.isdigit() for ch in value)
-            if not 7 <= digits <= 15:
+            digits = sum(ch.isdigit() for ch in _EXTENSION.sub("", value))
+            if not 7 <= digits <= 15 or _ISO_DATE.match(value):
                 continue
             groups = len(re.findall(r"\d+", value))
             strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9)
