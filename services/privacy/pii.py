@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
@@ -99,6 +100,15 @@ Media Studio Studios Records Foundation Institute Society Association Museum Hot
 Airport Station
 """
 _STOP = frozenset(_STOP_WORDS.split())
+_NAMES_DIR = Path(__file__).resolve().parent / "names"
+# Given names of Faker's locales (see names/build.py for provenance and the words left out).
+_FIRST_NAMES = frozenset(_NAMES_DIR.joinpath("first_names.txt").read_text(encoding="utf-8").split())
+# A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
+_LISTED = re.compile(rf"(?<![\w-])({_NAME_WORD})((?:[ \t]+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})")
+_PERSON_VERB = re.compile(
+    r"[ \t]+(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
+    r"|wrote|sent|and|who|from|can|could|did|does)\b|'s\b|’s\b"
+)
 _ORG_LIKE = frozenset(["ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"])
 _SHAPE = re.compile(rf"{_FULL_NAME}")
 
@@ -120,7 +130,7 @@ class NameFinder(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts) -> list[RecognizerResult]:
         if entities and PERSON not in entities:
             return []
-        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text)]
+        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text)]
         return [RecognizerResult(PERSON, s, e, score) for s, e, score in found]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
@@ -149,6 +159,21 @@ class NameFinder(EntityRecognizer):
                     words.pop()
                 if words and _clean(m.group(group)[: words[-1].end()]):
                     yield m.start(group), m.start(group) + words[-1].end(), 0.7
+
+    @staticmethod
+    def _from_list(text: str) -> Iterator[tuple[int, int, float]]:
+        """Names that start with a listed given name: "Ulrike Iwasaki", or "Enrico" alone before "shouted"."""
+        for m in _LISTED.finditer(text):
+            if m.group(1) not in _FIRST_NAMES or m.group(1) in _STOP:
+                continue
+            words = list(re.finditer(r"\S+", m.group()))
+            while len(words) > 1 and words[-1].group().strip(".") in _STOP:
+                words.pop()
+            end = m.start() + words[-1].end()
+            if len(words) > 1 and _clean(text[m.start() : end]):
+                yield m.start(), end, 0.75
+            elif len(words) == 1 and _PERSON_VERB.match(text, end):
+                yield m.start(), end, 0.6
 
 
 def _clean(name: str) -> bool:
