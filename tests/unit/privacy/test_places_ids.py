@@ -69,3 +69,28 @@ def test_new_types_restore_exactly() -> None:
     assert "Tucson" not in result.anonymized_text and "A7654321" not in result.anonymized_text
     assert deanonymize(result.anonymized_text, result.originals) == text
     assert result.mapping is not None and "[DRIVER_LICENSE_1]" in result.mapping
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I waited 2 hours in the mall", "Order 1234 ships in 2 ways", "Call the 3 drives team", "We have 3 offices"],
+)
+def test_counts_before_street_words_are_not_addresses(text: str) -> None:
+    assert "STREET_ADDRESS" not in {k for k, _ in found(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Send it to 3188 Juniper Hollow Terrace, Duluth", "3188 Juniper Hollow Terrace, Duluth"),  # last suffix
+        ("Lives at 28919 136 Filadelfeos Str., Klirou", "28919 136 Filadelfeos Str., Klirou"),
+        ("Rand Corporation\n\n213 Pilekrogen 53 Apt. 263, Grand-Leez", "213 Pilekrogen 53 Apt. 263, Grand-Leez"),
+    ],
+)
+def test_more_street_shapes(text: str, expected: str) -> None:
+    assert ("STREET_ADDRESS", expected) in found(text)
+
+
+def test_listed_given_names() -> None:
+    assert ("PERSON", "Enrico") in found("Enrico shouted at the agent again.")
+    assert ("PERSON", "Ulrike Iwasaki") in found("The form was signed by hand: Ulrike Iwasaki")
