@@ -33,8 +33,7 @@ _STATE_CODE = "|".join(gz.STATE_CODES)
 _STATE_NAME = "|".join(re.escape(v) for v in gz.US_STATES.values())
 # One capitalised (or all-capitals) place word; particles join words of one name ("Stratford upon Avon").
 _PW = r"(?=[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я])[^\W\d_][\w'’.\-]*"
-_PLACE = rf"{_PW}(?:[ \t]+(?:(?:upon|on|de|del|la|le|am|an|im|sur|en|di)[ \t]+)?{_PW}){{0,2}}"
-# Phrases after which a capitalised name is where someone lives, is, goes or comes from.
+_PLACE = rf"{_PW}(?:[ \t]+(?:(?:upon|de|del|la|le|am|im|sur|di)[ \t]+)?{_PW}){{0,2}}"
 # Phrases after which a capitalised name is where someone lives, is, goes or comes from; strong enough to
 # override spaCy calling the same word a person ("she moved to Valencia").
 _CUE = (
@@ -74,9 +73,23 @@ _NOT_PLACE = frozenset(
 )
 
 
+# A name with one of these words is a firm or a product, not a place ("from Acme Corp", "in Chrome").
+_NOT_IN_PLACE = frozenset(
+    gz.names(
+        """Inc Inc. Ltd Ltd. LLC Corp Corp. Corporation Company Co Co. Group GmbH AG SA PLC Bank Insurance
+        Solutions Technologies Systems Services Partners Holdings Labs Media Studio Software App Apps Windows
+        Chrome Firefox Safari Android iOS iPhone Excel Word Outlook Teams Zoom Slack Store Pay Prime Plus Pro""",
+        " ",
+    )
+)
+
+
 def _clean_place(value: str) -> str:
-    """Drop trailing words that are not part of a place ("Tucson Monday" → "Tucson"); '' when nothing is left."""
+    """Drop trailing words that are not part of a place ("Tucson Monday" → "Tucson"); '' when nothing is left
+    or when a word shows a firm or product."""
     words = value.split()
+    if any(w.strip(".,") in _NOT_IN_PLACE for w in words):
+        return ""
     while words and words[-1].strip(".,") in _NOT_PLACE:
         words.pop()
     return " ".join(words) if words and words[0].strip(".,") not in _NOT_PLACE else ""

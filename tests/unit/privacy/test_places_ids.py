@@ -94,3 +94,11 @@ def test_more_street_shapes(text: str, expected: str) -> None:
 def test_listed_given_names() -> None:
     assert ("PERSON", "Enrico") in found("Enrico shouted at the agent again.")
     assert ("PERSON", "Ulrike Iwasaki") in found("The form was signed by hand: Ulrike Iwasaki")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The app crashed in Chrome on Windows", "We are from Acme Corp and need support", "I live near the station"],
+)
+def test_products_and_firms_are_not_places(text: str) -> None:
+    assert "LOCATION" not in {k for k, _ in found(text)}
