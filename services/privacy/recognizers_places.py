@@ -10,6 +10,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from services.privacy import gazetteer as gz
+from services.privacy.names import FIRST_NAMES
 from services.privacy.recognizers import PatternFinder
 
 LOCATION = "LOCATION"
@@ -59,7 +60,7 @@ _FIELD = re.compile(
     rf"[ \t]*:[ \t]*({_PLACE})"
 )
 # A bare preposition before a capitalised word: weaker evidence, kept when no name or organisation claims it.
-_PREP = re.compile(rf"\b(?:in|to|at|from|near)[ \t]+({_PLACE})")
+_PREP = re.compile(rf"\b(?:in|to|from|near)[ \t]+({_PLACE})")
 _PREP_BEFORE = re.compile(r"\b(?:in|to|at|from|near|of|visit\w*|between|and)[ \t]+(?:the[ \t]+)?$")
 _CITY_STATE = re.compile(rf"(?<![\w-])({_PLACE}),[ \t]*(?:{_STATE_CODE}|{_STATE_NAME})(?![\w-])")
 _NOT_PLACE = frozenset(
@@ -78,7 +79,8 @@ _NOT_IN_PLACE = frozenset(
     gz.names(
         """Inc Inc. Ltd Ltd. LLC Corp Corp. Corporation Company Co Co. Group GmbH AG SA PLC Bank Insurance
         Solutions Technologies Systems Services Partners Holdings Labs Media Studio Software App Apps Windows
-        Chrome Firefox Safari Android iOS iPhone Excel Word Outlook Teams Zoom Slack Store Pay Prime Plus Pro""",
+        Chrome Firefox Safari Android iOS iPhone Excel Word Outlook Teams Zoom Slack Store Pay Prime Plus Pro TV
+        Radio News Magazine""",
         " ",
     )
 )
@@ -138,6 +140,8 @@ class LocationFinder(EntityRecognizer):
         for pattern, score in rules:
             for m in pattern.finditer(text):
                 place = _clean_place(m.group(1).rstrip(".,"))
+                if pattern is _PREP and place.split(" ")[0] in FIRST_NAMES and place not in _KNOWN:
+                    continue  # "said Gladys to Logan": a bare preposition before a given name is no place cue
                 if place:
                     yield m.start(1), m.start(1) + len(place), score
 
