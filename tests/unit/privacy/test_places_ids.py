@@ -115,3 +115,12 @@ def test_other_mentions_of_a_found_name_are_names_too() -> None:
 
 def test_a_message_opening_with_a_name_and_a_comma() -> None:
     assert ("PERSON", "Danial") in found("Danial, can I please speak to your boss?")
+
+
+def test_all_lowercase_messages_recase_listed_names_only_where_a_name_is_expected() -> None:
+    from services.privacy.names import recase
+
+    assert recase("eva kleist lives at 255 hersnapvej 18") == "Eva Kleist lives at 255 hersnapvej 18"
+    assert recase("the true story of my card") == "the true story of my card"
+    assert recase("Eva kleist") == "Eva kleist"  # only texts with no capital at all
+    assert ("PERSON", "eva kleist") in found("eva kleist lives at 255 hersnapvej 18")
