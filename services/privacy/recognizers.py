@@ -250,7 +250,7 @@ _GENERIC = rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_WORD}(?:[ \t]+{_WORD}){{0,2}}[ \t]+
 _UNIT = r"(?:[ \t]*,?[\s>]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|#)[ \t]*\d+\w*)?"
 _ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
 _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
-_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP})"
+_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d))"  # a ZIP line, not a number line
 _TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
 
 

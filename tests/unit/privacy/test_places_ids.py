@@ -124,3 +124,8 @@ def test_all_lowercase_messages_recase_listed_names_only_where_a_name_is_expecte
     assert recase("the true story of my card") == "the true story of my card"
     assert recase("Eva kleist") == "Eva kleist"  # only texts with no capital at all
     assert ("PERSON", "eva kleist") in found("eva kleist lives at 255 hersnapvej 18")
+
+
+def test_an_address_block_does_not_take_the_next_phone_line() -> None:
+    text = "PSC 3294, Box 9168\nAPO AA 61487\n416 60 039 office"
+    assert ("PHONE_NUMBER", "416 60 039") in found(text)
