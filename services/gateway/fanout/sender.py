@@ -1,0 +1,93 @@
+"""One HTTP attempt of a delivery: pinned to the vetted IP, no redirects, 15 s for the whole exchange (a receiver
+answering after that is a timeout), response body read up to 64 KB and the rest dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from services.gateway.fanout.egress import EgressRefused, resolve_target
+
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status_code: int | None
+    latency_ms: float
+    error: str | None = None
+    retry_after: timedelta | None = None
+    body_bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def parse_retry_after(value: str | None) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return timedelta(seconds=int(value.strip()))
+    try:
+        return max(parsedate_to_datetime(value) - datetime.now(UTC), timedelta(0))
+    except (TypeError, ValueError):
+        return None
+
+
+class Sender:
+    def __init__(self, *, allowed_hosts: frozenset[str], timeout_s: float = 15.0) -> None:
+        self._allowed = allowed_hosts
+        self._timeout_s = timeout_s
+        # One pool for every endpoint; redirects are never followed (a 3xx is a failed attempt).
+        self._client = httpx.AsyncClient(follow_redirects=False, timeout=timeout_s, trust_env=False)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._exchange(url, body, headers, started)
+        except TimeoutError:
+            return SendResult(None, _ms(started), error="timeout")
+        except EgressRefused as exc:
+            return SendResult(None, _ms(started), error=f"refused: {exc}")
+        except httpx.HTTPError as exc:
+            return SendResult(None, _ms(started), error=f"{type(exc).__name__}: {exc}"[:300])
+
+    async def _exchange(self, url: str, body: bytes, headers: dict[str, str], started: float) -> SendResult:
+        target = await resolve_target(url, self._allowed)
+        parts = urlsplit(url)
+        ip = f"[{target.ip}]" if ":" in target.ip else target.ip
+        pinned = urlunsplit((parts.scheme, f"{ip}:{target.port}", parts.path or "/", parts.query, ""))
+        request = self._client.build_request(
+            "POST",
+            pinned,
+            content=body,
+            headers={**headers, "Host": parts.netloc.rpartition("@")[2], "User-Agent": "Switchboard-Webhooks/1"},
+            extensions={"sni_hostname": target.host},  # TLS name and certificate check stay the URL's host
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            read = 0
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= MAX_RESPONSE_BYTES:
+                    break  # the rest is never read; closing the response drops the connection
+        finally:
+            await response.aclose()
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return SendResult(response.status_code, _ms(started), retry_after=retry_after, body_bytes=min(read, 65536))
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
