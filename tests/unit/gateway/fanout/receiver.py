@@ -41,7 +41,11 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     script: list[Reply] = field(default_factory=list)  # consumed in order; then `default`
     default: Reply = field(default_factory=Reply)
+    by_path: dict[str, Reply] = field(default_factory=dict)  # a fixed answer per path, before script/default
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def on(self, path: str) -> list[Received]:
+        return [r for r in self.requests if r.path == path]
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -63,7 +67,7 @@ class Receiver:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        reply = self.script.pop(0) if self.script else self.default
+        reply = self.by_path.get(scope["path"]) or (self.script.pop(0) if self.script else self.default)
         self.requests.append(Received(scope["path"], headers, body, time.perf_counter()))
         self.arrived.set()
         await asyncio.sleep(reply.delay_s)
@@ -87,7 +91,7 @@ async def serve_asgi(app: Any) -> AsyncIterator[int]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets-sansio"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for "listening"
         await asyncio.sleep(0.01)
