@@ -43,6 +43,7 @@ class GatewaySettings(BaseSettings):
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_s: float = 15.0
     webhook_per_endpoint: int = 4
+    webhook_max_in_flight: int = 512
     # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
     # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).
     ws_client_buffer: int = 256

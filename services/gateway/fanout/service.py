@@ -27,7 +27,12 @@ class Fanout:
         self.store = WebhookStore(store)
         self.sender = Sender(allowed_hosts=allowed, timeout_s=settings.webhook_timeout_s)
         self.webhooks = Webhooks(self.store, SecretBox(key_material), allowed_hosts=allowed, wake=self._notify)
-        self.worker = DeliveryWorker(self.webhooks, self.sender, per_endpoint=settings.webhook_per_endpoint)
+        self.worker = DeliveryWorker(
+            self.webhooks,
+            self.sender,
+            per_endpoint=settings.webhook_per_endpoint,
+            max_in_flight=settings.webhook_max_in_flight,
+        )
         self.hub = Hub(
             health,
             buffer=settings.ws_client_buffer,

@@ -69,23 +69,28 @@ class WebhookStore:
     async def save_delivery(self, delivery: Delivery) -> None:
         await self._outbox.upsert(delivery.to_doc())
 
-    async def due(self, moment: datetime, limit: int) -> list[Delivery]:
-        flt = {"status": "pending", "next_attempt_at": {"$lte": moment.isoformat()}}
+    async def due(self, moment: datetime, limit: int, *, skip_subscriptions: list[str]) -> list[Delivery]:
+        """Owed rows whose time has come, oldest first, leaving out endpoints whose slots are all busy (their
+        backlog must not fill the window and starve everyone else)."""
+        flt: dict[str, Any] = {"status": "pending", "next_attempt_at": {"$lte": moment.isoformat()}}
+        if skip_subscriptions:
+            flt["subscription_id"] = {"$nin": skip_subscriptions}
         return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
 
     async def next_due_at(self) -> str | None:
         docs = await self._outbox.find({"status": "pending"}, sort=[("next_attempt_at", 1)], limit=1)
         return str(docs[0]["next_attempt_at"]) if docs else None
 
-    async def is_head(self, delivery: Delivery) -> bool:
-        """True when no earlier delivery of the same conversation to the same endpoint is still owed."""
+    async def lane_neighbour(self, delivery: Delivery, *, before: bool) -> Delivery | None:
+        """The owed delivery of the same (endpoint, conversation) just before (or after) this one, if any."""
         flt = {
             "subscription_id": delivery.subscription_id,
             "ordering_key": delivery.ordering_key,
             "status": "pending",
-            "seq": {"$lt": delivery.seq},
+            "seq": {"$lt": delivery.seq} if before else {"$gt": delivery.seq},
         }
-        return not await self._outbox.find(flt, limit=1)
+        docs = await self._outbox.find(flt, sort=[("seq", -1 if before else 1)], limit=1)
+        return Delivery.from_doc(docs[0]) if docs else None
 
     async def deliveries_since(self, sub_id: str, since: datetime, limit: int) -> list[Delivery]:
         flt = {"subscription_id": sub_id, "created_at": {"$gte": since.isoformat()}}

@@ -82,7 +82,8 @@ class DeliveryWorker:
     async def dispatch_due(self) -> int:
         """Start an attempt for every due delivery that heads its lane and fits its endpoint's slots."""
         started = 0
-        for delivery in await self._store.due(now_utc(), limit=self._max_in_flight):
+        busy = [sub for sub, n in self._per_sub.items() if n >= self._per_endpoint]
+        for delivery in await self._store.due(now_utc(), limit=self._max_in_flight, skip_subscriptions=busy):
             lane = (delivery.subscription_id, delivery.ordering_key)
             if len(self._in_flight) >= self._max_in_flight:
                 break
@@ -90,7 +91,7 @@ class DeliveryWorker:
                 continue
             if self._per_sub[delivery.subscription_id] >= self._per_endpoint:
                 continue
-            if not await self._store.is_head(delivery):
+            if not await self._is_head(delivery):
                 continue
             self._lanes.add(lane)
             self._per_sub[delivery.subscription_id] += 1
@@ -98,9 +99,31 @@ class DeliveryWorker:
             started += 1
         return started
 
+    async def _is_head(self, delivery: Delivery) -> bool:
+        """Only the oldest owed row of a lane may go. A row waiting behind one in backoff is deferred to that
+        row's retry time, so blocked rows leave the due window instead of crowding it every tick."""
+        head = await self._store.lane_neighbour(delivery, before=True)
+        if head is None:
+            return True
+        if head.next_attempt_at > delivery.next_attempt_at:
+            delivery.next_attempt_at = head.next_attempt_at
+            await self._store.save_delivery(delivery)
+        return False
+
+    async def _advance_lane(self, delivery: Delivery) -> None:
+        """Once a row is settled (delivered or given up), the next one of its lane is due now, not at whatever
+        time it was deferred to."""
+        following = await self._store.lane_neighbour(delivery, before=False)
+        moment = now_utc().isoformat()
+        if following is not None and following.next_attempt_at > moment:
+            following.next_attempt_at = moment
+            await self._store.save_delivery(following)
+
     async def _attempt_then_release(self, delivery: Delivery, lane: tuple[str, str]) -> None:
         try:
             await self.attempt(delivery)
+            if delivery.status != "pending":
+                await self._advance_lane(delivery)
         except Exception as exc:  # logged; the row is still pending, so the next tick tries again
             log.error("fanout.attempt_crashed", delivery_id=delivery.id, error_type=type(exc).__name__)
         finally:

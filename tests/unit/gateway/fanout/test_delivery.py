@@ -133,6 +133,25 @@ async def test_a_hung_endpoint_never_delays_another(stack: Stack) -> None:
     assert len(stack.receiver.on("/hung")) <= 4  # its own slots only
 
 
+async def test_a_hung_endpoints_backlog_never_starves_a_newer_endpoint(tmp_path: Path) -> None:
+    """The hung endpoint's 20 owed rows are older than anything else and outnumber the worker's window of 8."""
+    bus = MemoryBus(service_name="test")
+    gateway = await start_stack(bus, open_store(database="gateway"), tmp_path, webhook_max_in_flight=8)
+    async with receiving() as receiver, serving(bus, [gateway]) as client:
+        receiver.by_path["/hung"] = Reply(delay_s=0.9)
+        live = Stack(client=client, bus=bus, gateway=gateway, receiver=receiver)
+        await live.subscribe("support_agent", ["session.closed"], path="/hung")
+        for n in range(20):
+            await live.publish("conversation.SessionClosed.v1", events.session_closed(f"old{n}"), key=f"old{n}")
+        await live.subscribe("support_agent", ["session.closed"], path="/fast")
+        started = time.perf_counter()
+        for n in range(5):
+            await live.publish("conversation.SessionClosed.v1", events.session_closed(f"new{n}"), key=f"new{n}")
+        while len(receiver.on("/fast")) < 5:
+            await asyncio.sleep(0.01)
+            assert time.perf_counter() - started < 0.6, "the hung endpoint's backlog held the fast one up"
+
+
 async def test_outbox_survives_a_restart_with_the_same_webhook_id(tmp_path: Path) -> None:
     store_dir = tmp_path / "db"
     async with receiving() as receiver:
