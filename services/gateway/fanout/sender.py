@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from libs.errors import Invalid
 from services.gateway.fanout.egress import EgressRefused, resolve_target
 
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -59,7 +60,7 @@ class Sender:
                 return await self._exchange(url, body, headers, started)
         except TimeoutError:
             return SendResult(None, _ms(started), error="timeout")
-        except EgressRefused as exc:
+        except (EgressRefused, Invalid) as exc:  # the URL or its address is not allowed (any more)
             return SendResult(None, _ms(started), error=f"refused: {exc}")
         except httpx.HTTPError as exc:
             return SendResult(None, _ms(started), error=f"{type(exc).__name__}: {exc}"[:300])

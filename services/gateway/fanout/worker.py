@@ -99,6 +99,11 @@ class DeliveryWorker:
             started += 1
         return started
 
+    async def _postpone(self, delivery: Delivery) -> None:
+        delivery.next_attempt_at = (now_utc() + retry_delay(max(delivery.attempts, 1))).isoformat()
+        with contextlib.suppress(Exception):  # the store may be what failed; the row then keeps its old time
+            await self._store.save_delivery(delivery)
+
     async def _is_head(self, delivery: Delivery) -> bool:
         """Only the oldest owed row of a lane may go. A row waiting behind one in backoff is deferred to that
         row's retry time, so blocked rows leave the due window instead of crowding it every tick."""
@@ -124,8 +129,9 @@ class DeliveryWorker:
             await self.attempt(delivery)
             if delivery.status != "pending":
                 await self._advance_lane(delivery)
-        except Exception as exc:  # logged; the row is still pending, so the next tick tries again
+        except Exception as exc:  # the row stays pending, retried on the schedule (never in a tight loop)
             log.error("fanout.attempt_crashed", delivery_id=delivery.id, error_type=type(exc).__name__)
+            await self._postpone(delivery)
         finally:
             self._lanes.discard(lane)
             self._per_sub[delivery.subscription_id] -= 1

@@ -98,6 +98,57 @@ async def test_timeout_and_huge_answers_are_bounded(stack: Stack) -> None:
     assert huge["outcome"] == "delivered" and huge["latency_ms"] < 1000
 
 
+async def test_redirects_are_not_followed(stack: Stack) -> None:
+    stack.receiver.by_path["/moved"] = Reply(status=302, headers={"Location": stack.receiver.url("/elsewhere")})
+    hook_id, _ = await stack.subscribe("support_agent", ["session.closed"], path="/moved")
+    await stack.publish("conversation.SessionClosed.v1", events.session_closed(), key="sess_1")
+    await stack.receiver.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert [r.path for r in stack.receiver.requests] == ["/moved"]
+    [row] = await stack.log(hook_id)
+    assert row["status_code"] == 302 and row["outcome"] == "retry"
+
+
+async def test_failing_for_five_days_disables_and_emits_endpoint_disabled(stack: Stack) -> None:
+    stack.receiver.by_path["/down"] = Reply(status=503)
+    down_id, _ = await stack.subscribe("tiered_cs", ["session.created"], path="/down")
+    await stack.subscribe("kb_platform", ["endpoint.disabled"], path="/ops")
+    since = (datetime.now(UTC) - timedelta(days=5, minutes=1)).isoformat()
+    await stack.fanout.store.patch_subscription(down_id, {"failing_since": since})  # its streak began 5 days ago
+    await stack.publish("conversation.ConversationCreated.v1", events.conversation_created(), key="conv_abc123")
+    await stack.receiver.wait_for(2)
+    [notice] = stack.receiver.on("/ops")
+    assert notice.json()["data"] == {
+        "endpoint_id": down_id,
+        "url": stack.receiver.url("/down"),
+        "reason": "failing for 5 days",
+        "failing_since": since,
+    }
+    sub = (await stack.client.get(f"{BASE}/{down_id}", headers=ADMIN)).json()["data"]
+    assert sub["enabled"] is False and sub["disabled_reason"] == "failing for 5 days"
+    assert [r["outcome"] for r in await stack.log(down_id)] == ["disabled"]
+
+
+async def test_connect_time_check_refuses_an_address_no_longer_allowed(tmp_path: Path) -> None:
+    """Allowed when subscribed, refused at the next connection: the address is checked again before connecting."""
+    store = open_store(database="gateway", sqlite_dir=tmp_path / "db")
+    async with receiving() as receiver:
+        bus = MemoryBus(service_name="first")
+        first = await start_stack(bus, store, tmp_path)
+        async with serving(bus, [first]) as client:
+            hook_id, _ = await Stack(client, bus, first, receiver).subscribe("support_agent", ["session.closed"])
+        store = open_store(database="gateway", sqlite_dir=tmp_path / "db")
+        bus = MemoryBus(service_name="second")
+        second = await start_stack(bus, store, tmp_path, webhook_allowed_hosts=[])
+        async with serving(bus, [second]) as client:
+            live = Stack(client, bus, second, receiver)
+            await live.publish("conversation.SessionClosed.v1", events.session_closed(), key="sess_1")
+            await asyncio.sleep(0.3)
+            [row] = await live.log(hook_id)
+    assert receiver.requests == [] and row["outcome"] == "retry" and row["status_code"] is None
+    assert "http is only allowed" in row["error"] or "refused" in row["error"]
+
+
 async def test_order_per_conversation_survives_a_failure(stack: Stack) -> None:
     stack.receiver.script = [Reply(status=500)]
     hook_id, _ = await stack.subscribe("kb_platform", ["*"])

@@ -41,7 +41,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
     escalation = bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="esc"))
-    gateway = gateway_for_tests(common, bus, sentiment_alert_levels={"globex": "FRUSTRATED"})
+    gateway = gateway_for_tests(common, bus, sentiment_alert_levels={"globex": "FRUSTRATED"}, ws_status_interval_s=0.3)
     async with (
         serving(bus, [escalation, gateway]),
         serve_asgi(gateway.app) as port,
@@ -72,6 +72,13 @@ async def test_queue_update_within_a_second_of_post(live: Live) -> None:
         assert update["data"]["queue_length"] >= 1
         await ws.send("ping")
         assert (await next_frame(ws, "pong"))["data"] == {}
+
+
+async def test_system_status_repeats_on_its_interval(live: Live) -> None:
+    async with connect(f"{live.ws_url}?token={API_KEY}") as ws:
+        await next_frame(ws, "system_status")
+        again = await next_frame(ws, "system_status", timeout=1.0)  # every 0.3 s here (30 s by default)
+        assert again["data"]["connections"] >= 1 and set(again["data"]["checks"]) == {"bus", "store"}
 
 
 async def test_header_auth_and_refusals(live: Live) -> None:
