@@ -42,7 +42,7 @@ class GatewaySettings(BaseSettings):
     # the whole-exchange timeout, and how many attempts one endpoint may have running at once.
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
     webhook_timeout_s: float = 15.0
-    webhook_per_endpoint: int = 4
+    webhook_per_endpoint: int = 16
     webhook_max_in_flight: int = 512
     # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
     # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).

@@ -25,7 +25,9 @@ class Fanout:
     def __init__(self, settings: GatewaySettings, store: DocumentStore, *, key_material: str, health: HealthState):
         allowed = frozenset(h.lower() for h in settings.webhook_allowed_hosts)
         self.store = WebhookStore(store)
-        self.sender = Sender(allowed_hosts=allowed, timeout_s=settings.webhook_timeout_s)
+        self.sender = Sender(
+            allowed_hosts=allowed, timeout_s=settings.webhook_timeout_s, per_endpoint=settings.webhook_per_endpoint
+        )
         self.webhooks = Webhooks(self.store, SecretBox(key_material), allowed_hosts=allowed, wake=self._notify)
         self.worker = DeliveryWorker(
             self.webhooks,

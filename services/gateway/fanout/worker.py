@@ -37,7 +37,7 @@ class DeliveryWorker:
         webhooks: Webhooks,
         sender: Sender,
         *,
-        per_endpoint: int = 4,
+        per_endpoint: int = 16,
         max_in_flight: int = 512,
         poll_s: float = 0.5,
     ) -> None:
@@ -146,7 +146,7 @@ class DeliveryWorker:
             return None
         body = delivery.body.encode()
         headers = signed_headers(self._webhooks.signing_secrets(sub), delivery.id, int(time.time()), body)
-        result = await self._sender.send(sub.url, body, headers)
+        result = await self._sender.send(sub.id, sub.url, body, headers)
         delivery.attempts += 1
         delivery.last_status_code = result.status_code
         outcome = await self._settle(sub, delivery, result)
