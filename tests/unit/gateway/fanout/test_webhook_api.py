@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,3 +92,31 @@ async def test_rotation_signs_with_old_and_new_secret(stack: Stack) -> None:
     expiry = datetime.fromisoformat(next(s.expires_at for s in sub.secrets if s.expires_at))
     assert timedelta(hours=23) < expiry - datetime.now(UTC) <= timedelta(hours=24)
     assert all(old not in s.ciphertext and new not in s.ciphertext for s in sub.secrets)  # encrypted at rest
+
+
+async def test_replay_since_and_paginated_log(stack: Stack) -> None:
+    hook_id, _ = await stack.subscribe("support_agent", ["session.closed"])
+    for n in range(3):
+        await stack.publish("conversation.SessionClosed.v1", events.session_closed(f"s{n}"), key=f"s{n}")
+    first = await stack.receiver.wait_for(3)
+    ids = {h.headers["webhook-id"] for h in first}
+    since = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    replayed = await stack.client.post(f"{BASE}/{hook_id}/replay", json={"since": since}, headers=ADMIN)
+    assert replayed.status_code == 200 and replayed.json()["data"]["queued"] == 3
+    again = (await stack.receiver.wait_for(6))[3:]
+    await asyncio.sleep(0.2)  # the attempt is logged once the receiver's answer is in
+    assert {h.headers["webhook-id"] for h in again} == ids  # the same ids: receivers that have them dedupe
+    future = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    none = await stack.client.post(f"{BASE}/{hook_id}/replay", json={"since": future}, headers=ADMIN)
+    assert none.json()["data"]["queued"] == 0
+    bad = await stack.client.post(f"{BASE}/{hook_id}/replay", json={"since": "yesterday"}, headers=ADMIN)
+    assert bad.status_code == 400 and "since" in bad.json()["details"]
+
+    page = (await stack.client.get(f"{BASE}/{hook_id}/deliveries?limit=4&offset=0", headers=ADMIN)).json()["data"]
+    rest = (await stack.client.get(f"{BASE}/{hook_id}/deliveries?limit=4&offset=4", headers=ADMIN)).json()["data"]
+    assert page["total"] == 6 and len(page["deliveries"]) == 4 and len(rest["deliveries"]) == 2
+    rows = page["deliveries"] + rest["deliveries"]
+    assert {r["delivery_id"] for r in rows} == ids and {r["attempt"] for r in rows} == {1, 2}
+    assert all(r["event"] == "session.closed" and r["latency_ms"] >= 0 for r in rows)
+    missing = await stack.client.post(f"{BASE}/{hook_id}/deliveries/msg_nope/resend", headers=ADMIN)
+    assert missing.status_code == 404
