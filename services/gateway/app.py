@@ -16,7 +16,9 @@ from libs.observability.health import add_health_routes
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
+from services.gateway.idempotency import IdempotencyGuard, open_records
 from services.gateway.route_limits import enforce, limits_for
+from services.gateway.widget import WidgetCors, add_widget_route
 
 
 class BodyLimit:
@@ -103,10 +105,20 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
         app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
     add_health_routes(app, health, liveness=False)  # /health is seed 001's own shape
+    # Inside BodyLimit (added after it, so outer): an oversized body is refused before it is read for the key.
+    app.add_middleware(
+        IdempotencyGuard,
+        records=open_records(gw.settings.platform.redis_url),
+        cs_prefix=gw.settings.cs_prefix,
+        running_ttl_s=gw.settings.request_timeout_s + 30,
+    )
     app.add_middleware(
         BodyLimit,
         max_bytes=gw.settings.max_body_bytes,
         cs_prefix=gw.settings.cs_prefix,
         allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
     )
+    add_widget_route(app, gw.settings.widget_js)
+    if gw.publishable is not None:
+        app.add_middleware(WidgetCors, keys=gw.publishable)
     return app

@@ -16,6 +16,7 @@ from services.gateway.app import create_app
 from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
 from services.gateway.fanout.service import Fanout
+from services.gateway.publishable import PublishableKeys
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
 
@@ -51,7 +52,8 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     hasher = PasswordHasher(time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib)
     secret = jwt_secret(settings)
     identity = Identity(store, jwt_secret=secret, jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher)
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings))
+    publishable = PublishableKeys(store)
+    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), publishable=publishable)
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
     fanout = Fanout(settings, store, key_material=secret, health=health)
     fanout.subscribe(bus)
@@ -60,6 +62,7 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
 
     async def seed_admin() -> None:
         await identity.ensure_indexes()
+        await publishable.ensure_indexes()
         await _ensure_first_credentials(identity, settings)
 
     return Service(

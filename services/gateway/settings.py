@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,6 +40,8 @@ class GatewaySettings(BaseSettings):
     cs_prefix: str = "/cs"
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
+    # The built chat widget served at /widget.js (default: widget/dist/widget.js in the repository).
+    widget_js: Path | None = None
     # Webhooks: hosts that may be plain http and private (tests and `make run` allow 127.0.0.1; JSON list in env),
     # the whole-exchange timeout, and how many attempts one endpoint may have running at once.
     webhook_allowed_hosts: list[str] = Field(default_factory=list)

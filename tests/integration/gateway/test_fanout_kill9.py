@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from libs.bus.tansu import free_port
+from libs.bus.local_kafka import free_port
 from libs.contracts.models.conversation import SessionClosedV1
 from libs.runtime import PlatformSettings, make_bus
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 from tests.unit.gateway.fanout import events
 from tests.unit.gateway.fanout.receiver import receiving
 

@@ -14,7 +14,7 @@ from libs.runtime import PlatformSettings, Service, make_bus
 from libs.store import open_store
 from services.gateway.bootstrap import bootstrap as bootstrap_gateway
 from services.gateway.settings import GatewaySettings
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 from tests.unit.gateway.fanout import events
 from tests.unit.gateway.fanout.receiver import Receiver, receiving
 from tests.unit.gateway.fanout.test_signing_egress import standard_webhooks_verify
