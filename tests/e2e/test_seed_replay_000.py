@@ -430,7 +430,6 @@ def test_ai_explain(api: httpx.Client) -> None:
     assert "satisf" in top["feature"] or "quick" in top["feature"]
 
 
-@pending("WebSocket /websocket (queue_update, sentiment_alert, system_status)")
 def test_websocket_queue_update(stack: Stack, api: httpx.Client) -> None:
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
