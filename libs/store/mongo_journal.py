@@ -22,15 +22,16 @@ JOURNAL = "store_journal"
 
 
 def journal_entry(write: Write) -> dict[str, Any]:
-    """A validated write as journal data; $set changes travel as [field, value] pairs because dotted keys are
-    not valid field names inside a stored MongoDB document."""
+    """A validated write as journal data; $set changes travel as {"field", "value"} objects because dotted keys are
+    not valid field names inside a stored MongoDB document (and nested arrays are refused by some servers)."""
     check_name(write.collection, "collection")
     if isinstance(write, Insert | Upsert):
         op = "insert" if isinstance(write, Insert) else "upsert"
         return {"op": op, "collection": write.collection, "doc": prepare_doc(write.doc)}
     assert isinstance(write, Update)
     changes = prepare_changes(write.id, write.changes)
-    return {"op": "update", "collection": write.collection, "id": write.id, "changes": list(map(list, changes.items()))}
+    pairs = [{"field": field, "value": value} for field, value in changes.items()]
+    return {"op": "update", "collection": write.collection, "id": write.id, "changes": pairs}
 
 
 class Journal:
@@ -68,8 +69,10 @@ class Journal:
                 current = await collection.get(entry["id"])
                 if current is None:
                     raise NotFound("no document to update", {"collection": entry["collection"], "id": entry["id"]})
-                for field, value in entry["changes"]:
-                    set_path(current, field, value)  # raises Invalid where MongoDB would refuse the $set
+                for change in entry["changes"]:
+                    set_path(
+                        current, change["field"], change["value"]
+                    )  # raises Invalid where MongoDB would refuse the $set
 
     async def _apply(self, journal_id: str, entries: list[dict[str, Any]]) -> None:
         # Each step is idempotent, so a replay after a crash in the middle of this loop ends in the same state.
@@ -80,5 +83,5 @@ class Journal:
             elif entry["op"] == "upsert":
                 await collection.upsert(entry["doc"])
             else:
-                await collection.update(entry["id"], dict(entry["changes"]))
+                await collection.update(entry["id"], {c["field"]: c["value"] for c in entry["changes"]})
         await self._col(JOURNAL).delete(journal_id)
