@@ -17,6 +17,7 @@ from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
+from services.gateway.tenancy import Tenants
 
 NAME = "gateway"
 log = get_logger(NAME)
@@ -51,12 +52,13 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     identity = Identity(
         store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher
     )
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings))
+    tenants = Tenants(store)
+    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), tenants=tenants)
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
 
     async def seed_admin() -> None:
         await identity.ensure_indexes()
-        await _ensure_first_credentials(identity, settings)
+        await _ensure_first_credentials(identity, tenants, settings)
 
     return Service(
         name=NAME,
@@ -72,23 +74,16 @@ async def _bus_healthy(bus: Bus) -> bool:
     return bus.healthy
 
 
-async def _ensure_first_credentials(identity: Identity, settings: GatewaySettings) -> None:
-    """First start: the admin user and (if given) the bootstrap API key; later starts change nothing."""
+async def _ensure_first_credentials(identity: Identity, tenants: Tenants, settings: GatewaySettings) -> None:
+    """First start: the platform operator's login and (if given) its bootstrap API key, both in the platform's own
+    tenant; later starts change nothing. Only these settings can create an operator: no route grants the role."""
     tenant = settings.default_tenant
+    await tenants.ensure(tenant, created_by="settings")
     if settings.admin_password:
-        created = await identity.ensure_user(
-            tenant_id=tenant, email=settings.admin_email, password=settings.admin_password, roles=["admin"]
+        created = await identity.ensure_operator(
+            tenant_id=tenant, email=settings.admin_email, password=settings.admin_password
         )
         if created:
-            log.info("admin.created", tenant_id=tenant)
-    key = settings.bootstrap_api_key
-    if key and not await identity.has_api_key(key):
-        await identity.create_api_key(
-            tenant_id=tenant,
-            name="bootstrap",
-            rate_tier="enterprise",
-            roles=["admin"],
-            created_by="bootstrap",
-            plaintext=key,
-        )
-        log.info("bootstrap_api_key.created", tenant_id=tenant)
+            log.info("audit", action="operator.created", actor_id="settings", tenant_id=tenant)
+    if settings.bootstrap_api_key and await identity.ensure_operator_key(tenant, settings.bootstrap_api_key):
+        log.info("audit", action="api_key.created", actor_id="settings", tenant_id=tenant, target_id="bootstrap")

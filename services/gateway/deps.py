@@ -12,6 +12,7 @@ from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
 from services.gateway.settings import GatewaySettings
+from services.gateway.tenancy import Tenants
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Gateway:
     bus: Bus
     identity: Identity
     limiter: RateLimiter
+    tenants: Tenants
 
 
 def gateway(request: Request) -> Gateway:

@@ -18,7 +18,7 @@ async def test_login_answers_documented_shape(platform: Platform) -> None:
     body = resp.json()
     assert body["error"] is False and body["status_code"] == 200
     assert set(body["data"]) == {"token", "user_id", "roles"}
-    assert body["data"]["roles"] == ["admin"]
+    assert body["data"]["roles"] == ["admin", "operator"]  # the settings-made login is the platform operator
     assert "T" in body["timestamp"] and not body["timestamp"].endswith("Z")
 
 
