@@ -15,6 +15,7 @@ from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
+from services.gateway.login_guard import LoginGuard
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Tenants
@@ -53,7 +54,15 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher
     )
     tenants = Tenants(store)
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), tenants=tenants)
+    limiter = _limiter(settings)
+    gw = Gateway(
+        settings=settings,
+        bus=bus,
+        identity=identity,
+        limiter=limiter,
+        tenants=tenants,
+        login_guard=LoginGuard(limiter.backend),
+    )
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
 
     async def seed_admin() -> None:

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from libs.bus.base import Bus
 from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
+from services.gateway.login_guard import LoginGuard
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Tenants
@@ -24,6 +25,7 @@ class Gateway:
     identity: Identity
     limiter: RateLimiter
     tenants: Tenants
+    login_guard: LoginGuard
 
 
 def gateway(request: Request) -> Gateway:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
@@ -93,7 +94,11 @@ class Dialect(ABC):
 
     def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
         status = self.status_overrides.get(exc.code) or STATUS_BY_CODE.get(exc.code, 500)
-        return self.render_error(request, status=status, code=exc.code, message=exc.message, details=exc.details)
+        response = self.render_error(request, status=status, code=exc.code, message=exc.message, details=exc.details)
+        retry_after = exc.details.get("retry_after")
+        if status == 429 and isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     def http_error(self, request: Request, exc: HTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(exc.status_code, "error")
@@ -145,3 +150,6 @@ class Dialect(ABC):
         response.headers[limit_h] = str(quota.limit)
         response.headers[remaining_h] = str(quota.remaining)
         response.headers[reset_h] = str(quota.reset_epoch)
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            # Every 429 says when to come back (RFC 9110), whichever limit refused it.
+            response.headers["Retry-After"] = str(max(1, quota.reset_epoch - int(time.time())))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.errors import Unauthorized
 from services.gateway.auth import RATE_TIERS, Principal
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
@@ -43,8 +44,16 @@ class CreateApiKeyRequest(Strict):
 
 
 @router.post("/auth/login")
-async def login(body: LoginRequest, gw: GatewayDep) -> dict[str, Any]:
-    token, user = await gw.identity.login(body.username, body.password)
+async def login(body: LoginRequest, request: Request, gw: GatewayDep) -> dict[str, Any]:
+    """429 with Retry-After while the account or the client IP is locked out after repeated failures."""
+    ip = request.client.host if request.client else "unknown"
+    await gw.login_guard.check(body.username, ip)
+    try:
+        token, user = await gw.identity.login(body.username, body.password)
+    except Unauthorized:
+        await gw.login_guard.failed(body.username, ip)
+        raise
+    await gw.login_guard.succeeded(body.username)
     return ok({"token": token, "user_id": user["id"], "roles": user["roles"]})
 
 
