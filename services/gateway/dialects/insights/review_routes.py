@@ -13,6 +13,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/review", route_class=DIALECT.route_class(), tags=["insights: human review"])
 
@@ -27,7 +28,7 @@ class QueueRequest(BaseModel):
     response: str = Field(min_length=1, max_length=50_000, strict=True)
     category: str | None = Field(default=None, min_length=1, max_length=100, strict=True)
     priority: int = Field(default=3, ge=1, le=5, strict=True, description="1 = most urgent .. 5")
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: FreeForm = Field(default_factory=dict)
 
 
 class DecisionRequest(BaseModel):
