@@ -16,6 +16,7 @@ from libs.observability.health import add_health_routes
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
+from services.gateway.dialects.base import BODY_TOO_LARGE
 from services.gateway.route_limits import enforce, limits_for
 
 
@@ -46,6 +47,9 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
+                # Raised through the middleware's task group, this reaches FastAPI's body parsing wrapped and
+                # comes out as its generic 400; the mark lets the dialect route answer the 413 it is.
+                scope[BODY_TOO_LARGE] = True
                 raise HTTPException(413, "Request body too large")
             return message
 

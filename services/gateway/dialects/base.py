@@ -31,6 +31,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "timeout": 504,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+BODY_TOO_LARGE = "switchboard.body_too_large"  # scope mark set by app.BodyLimit when a streamed body overflows
 
 log = get_logger("gateway.errors")
 
@@ -131,7 +132,9 @@ class Dialect(ABC):
                     except DomainError as exc:
                         response = dialect.domain_error(request, exc)
                     except HTTPException as exc:
-                        response = dialect.http_error(request, exc)
+                        too_large = request.scope.get(BODY_TOO_LARGE)
+                        shown = HTTPException(413, "Request body too large") if too_large else exc
+                        response = dialect.http_error(request, shown)
                     except Exception as exc:  # the one place a request's unexpected failure is turned into a 500
                         response = dialect.unexpected_error(request, exc)
                     dialect.add_rate_limit_headers(request, response)

@@ -45,7 +45,7 @@ async def chat(
     caller: Caller,
     gw: GatewayDep,
     request: Request,
-    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
+    x_session_token: Annotated[str | None, Header(min_length=1, max_length=512)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     conv = client(gw, request)

@@ -81,7 +81,7 @@ async def list_review_queue(
     status: Literal["queued", "reviewed", "all"] = "queued",
     category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # bounded: ≥ 2^63 once reached the store as a 503
 ) -> dict[str, Any]:
     """Items most urgent first, then oldest; each with its original response beside any edits and the decision."""
     caller.require(*REVIEW_ROLES)
