@@ -52,7 +52,11 @@ class _QuietServer(uvicorn.Server):
 
 async def serve_forever(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
     """Run uvicorn until `stop` is set (signals are handled by the caller, not by uvicorn)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    # proxy_headers off: uvicorn would otherwise trust X-Forwarded-For from loopback, letting any local client (or
+    # one behind a same-host proxy) pick its own address; an app that has a trusted proxy says so itself.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     await stop.wait()

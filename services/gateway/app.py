@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from libs.observability import HealthState
 from libs.observability.health import add_health_routes
@@ -113,4 +114,7 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         cs_prefix=gw.settings.cs_prefix,
         allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
     )
+    if gw.settings.trusted_proxy_list:
+        # Outermost, so every part of the app (route limits, login lockouts) sees the real client address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=gw.settings.trusted_proxy_list)
     return app
