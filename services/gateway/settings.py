@@ -39,6 +39,8 @@ class GatewaySettings(BaseSettings):
     # Addresses (or CIDRs) of reverse proxies whose X-Forwarded-For/-Proto is believed; none by default, so a client
     # can never choose the address its per-IP limits and login lockouts count against. Comma-separated in the env.
     trusted_proxies: str = ""
+    # A bearer token a Prometheus scraper may present on /metrics (otherwise only the operator's credentials open it).
+    metrics_token: str | None = None
 
     @property
     def trusted_proxy_list(self) -> list[str]:
