@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ def run_process(
     """A service process's whole `main`: observability first (so bootstrap logs are shaped), then build the
     service and run it until SIGTERM; host and port default to the platform's."""
     setup_observability(name, level=platform.log_level, json_logs=platform.json_logs)
+    os.umask(0o077)  # stores, vaults and secrets this process writes are readable by its own user only
     asyncio.run(
         run_service(
             build(),

@@ -100,16 +100,26 @@ class Identity:
             raise Conflict("A user with this email exists", {"email": email}) from exc
         return public_user(user)
 
-    async def ensure_operator(self, *, tenant_id: str, email: str, password: str) -> bool:
-        """The configured operator login: created on first start (True), or given the operator role if an older
-        start created it as a plain admin. Only the settings reach this; no route grants the role."""
+    async def ensure_operator(
+        self, *, tenant_id: str, email: str, password: str
+    ) -> Literal["created", "updated", "unchanged"]:
+        """The configured operator login: created on first start; on later starts given the operator role (an older
+        start made it a plain admin) and the configured password (settings are the source of truth for it, so the
+        launcher's credentials file never shows a stale one). Only settings reach this; no route grants the role."""
         existing = await self._users.find_one({"email": email.lower()})
         if existing is None:
             await self.create_user(tenant_id=tenant_id, email=email, password=password, roles=["admin"], operator=True)
-            return True
-        if OPERATOR_ROLE not in existing["roles"] and existing["tenant_id"] == tenant_id:
-            await self._users.update(existing["id"], {"roles": sorted({*existing["roles"], OPERATOR_ROLE})})
-        return False
+            return "created"
+        if existing["tenant_id"] != tenant_id:
+            return "unchanged"  # a tenant's user with this email is never promoted
+        changes: dict[str, Any] = {}
+        if OPERATOR_ROLE not in existing["roles"]:
+            changes["roles"] = sorted({*existing["roles"], OPERATOR_ROLE})
+        if not await self._verify(existing["password_hash"], password):
+            changes["password_hash"] = await self._hash(password)
+        if changes:
+            await self._users.update(existing["id"], changes)
+        return "updated" if changes else "unchanged"
 
     async def list_users(self, tenant_id: str) -> list[dict[str, Any]]:
         return [public_user(u) for u in await self._users.find({"tenant_id": tenant_id}, sort=[("created_at", 1)])]

@@ -89,10 +89,10 @@ async def _ensure_first_credentials(identity: Identity, tenants: Tenants, settin
     tenant = settings.default_tenant
     await tenants.ensure(tenant, created_by="settings")
     if settings.admin_password:
-        created = await identity.ensure_operator(
+        outcome = await identity.ensure_operator(
             tenant_id=tenant, email=settings.admin_email, password=settings.admin_password
         )
-        if created:
-            log.info("audit", action="operator.created", actor_id="settings", tenant_id=tenant)
+        if outcome != "unchanged":
+            log.info("audit", action=f"operator.{outcome}", actor_id="settings", tenant_id=tenant)
     if settings.bootstrap_api_key and await identity.ensure_operator_key(tenant, settings.bootstrap_api_key):
         log.info("audit", action="api_key.created", actor_id="settings", tenant_id=tenant, target_id="bootstrap")
