@@ -13,6 +13,7 @@ from services.rag.markup import parse_html, parse_markdown
 from services.rag.models import Section
 
 SUPPORTED_TYPES = ("pdf", "csv", "txt", "json", "md", "html")
+MAX_PDF_PAGES = 2000  # the page budget of one document (its CPU and memory budgets: services/rag/sandbox.py)
 MAX_JSON_DEPTH = 64  # records this deep are no knowledge-base content; deeper ones are refused, not crashed on
 _EXTENSIONS = {
     "pdf": "pdf",
@@ -139,6 +140,8 @@ def parse_pdf(data: bytes, filename: str = "") -> list[Section]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileRejected("encrypted", "PDF is password-protected", filename)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise FileRejected("too_many_pages", f"PDF has more than {MAX_PDF_PAGES} pages", filename)
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileRejected:
         raise
