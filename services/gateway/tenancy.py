@@ -1,21 +1,26 @@
 """Tenants and who may act in which: the platform operator creates tenants; a tenant admin stays in its own.
 
 Every identity change (tenant, user, API key) is written as one `audit` log line naming the actor, its tenant,
-the target tenant and the record, so an operator can reconstruct who granted what.
+the target tenant and the record, and published as gateway.IdentityChanged.v1, so an operator can reconstruct
+who granted what.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from libs.errors import Conflict, Forbidden
+from libs.bus.base import Bus
+from libs.contracts.models.gateway import IdentityChangedV1
+from libs.errors import Conflict, Forbidden, Unavailable
 from libs.observability import get_logger
 from libs.store import DocumentStore
 from services.gateway.auth import Principal
 
 audit_log = get_logger("audit")
+AUDIT_TOPIC = "gateway.events"
+Action = Literal["tenant.created", "user.created", "api_key.created", "api_key.revoked"]
 
 
 def target_tenant(caller: Principal, requested: str | None) -> str:
@@ -30,18 +35,27 @@ def target_tenant(caller: Principal, requested: str | None) -> str:
     return requested
 
 
-def audit(caller: Principal, action: str, *, tenant_id: str, target_id: str, **fields: Any) -> None:
-    """One structured line per identity change; never a secret (keys appear by id and prefix only)."""
-    audit_log.info(
-        "audit",
-        action=action,
-        actor_id=caller.subject_id,
-        actor_kind=caller.kind,
-        actor_tenant=caller.tenant_id,
-        tenant_id=tenant_id,
-        target_id=target_id,
-        **fields,
-    )
+async def audit(
+    bus: Bus,
+    caller: Principal,
+    action: Action,
+    *,
+    tenant_id: str,
+    target_id: str,
+    roles: list[str] | None = None,
+    key_prefix: str | None = None,
+) -> None:
+    """One structured line per identity change, and the same as a gateway.IdentityChanged.v1 event for consumers
+    (analytics, a SIEM). Never a secret: keys appear by id and prefix only."""
+    extra = {k: v for k, v in (("roles", roles), ("key_prefix", key_prefix)) if v is not None}
+    fields = {"action": action, "actor_id": caller.subject_id, "actor_kind": caller.kind,
+              "actor_tenant": caller.tenant_id, "target_id": target_id, **extra}  # fmt: skip
+    audit_log.info("audit", tenant_id=tenant_id, **fields)
+    try:
+        await bus.publish(AUDIT_TOPIC, IdentityChangedV1.model_validate(fields), key=tenant_id, tenant_id=tenant_id)
+    except Unavailable:
+        # The change is made and the log line written; a broker outage must not turn it into an error.
+        audit_log.warning("audit.event_not_published", action=action, target_id=target_id)
 
 
 @dataclass(frozen=True)

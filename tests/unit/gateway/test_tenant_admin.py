@@ -7,6 +7,7 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
+from libs.bus import Envelope
 from tests.support.platform import login
 from tests.unit.gateway.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, API_KEY, Platform
 
@@ -127,3 +128,7 @@ async def test_every_identity_change_is_audited(platform: Platform) -> None:
     ]
     assert all(e["tenant_id"] == "acme" and e["actor_id"] for e in audits)
     assert not any("sb_" in str(v) and len(str(v)) > 12 for e in audits for v in e.values())  # no key in full
+    # The same changes as gateway.IdentityChanged.v1 events, keyed and scoped by the tenant they happened in.
+    events = [Envelope.from_bytes(r.value) for r in platform.bus.broker.records("gateway.events")]
+    assert [e.data["action"] for e in events] == [e["action"] for e in audits]
+    assert {e.tenantid for e in events} == {"acme"} and all(e.type == "gateway.IdentityChanged.v1" for e in events)

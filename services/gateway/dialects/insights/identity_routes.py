@@ -68,7 +68,7 @@ async def create_user(body: CreateUserRequest, caller: Caller, gw: GatewayDep) -
     user = await gw.identity.create_user(
         tenant_id=tenant, email=body.email, password=body.password, roles=list(body.roles)
     )
-    audit(caller, "user.created", tenant_id=tenant, target_id=user["id"], roles=user["roles"])
+    await audit(gw.bus, caller, "user.created", tenant_id=tenant, target_id=user["id"], roles=user["roles"])
     return ok(user, 201)
 
 
@@ -90,7 +90,8 @@ async def create_api_key(body: CreateApiKeyRequest, caller: Caller, gw: GatewayD
         roles=list(body.roles),
         created_by=caller.subject_id,
     )
-    audit(
+    await audit(
+        gw.bus,
         caller,
         "api_key.created",
         tenant_id=tenant,
@@ -112,12 +113,12 @@ async def revoke_api_key(key_id: Annotated[str, Path(max_length=64)], caller: Ca
     """Revoke a key of the caller's tenant (the operator: of any tenant); another tenant's key is a 404."""
     caller.require("admin")
     record = await gw.identity.revoke_api_key(None if caller.is_operator else caller.tenant_id, key_id)
-    audit(caller, "api_key.revoked", tenant_id=record["tenant_id"], target_id=record["id"])
+    await audit(gw.bus, caller, "api_key.revoked", tenant_id=record["tenant_id"], target_id=record["id"])
     return ok(record)
 
 
 async def _acting_tenant(caller: Principal, requested: str | None, gw: Gateway) -> str:
     tenant = target_tenant(caller, requested)
     if tenant != caller.tenant_id and await gw.tenants.ensure(tenant, created_by=caller.subject_id):
-        audit(caller, "tenant.created", tenant_id=tenant, target_id=tenant)
+        await audit(gw.bus, caller, "tenant.created", tenant_id=tenant, target_id=tenant)
     return tenant

@@ -60,7 +60,7 @@ async def create_tenant(body: CreateTenantRequest, caller: Caller, gw: GatewayDe
     """Onboard a company: the tenant and its first admin key (operator only; 409 if the tenant exists)."""
     caller.require_operator()
     tenant = await gw.tenants.create(body.tenant_id, name=body.name, created_by=caller.subject_id)
-    audit(caller, "tenant.created", tenant_id=tenant.tenant_id, target_id=tenant.tenant_id)
+    await audit(gw.bus, caller, "tenant.created", tenant_id=tenant.tenant_id, target_id=tenant.tenant_id)
     key, record = await gw.identity.create_api_key(
         tenant_id=tenant.tenant_id,
         name=body.admin_key_name,
@@ -68,7 +68,9 @@ async def create_tenant(body: CreateTenantRequest, caller: Caller, gw: GatewayDe
         roles=["admin"],
         created_by=caller.subject_id,
     )
-    audit(caller, "api_key.created", tenant_id=tenant.tenant_id, target_id=record["id"], roles=record["roles"])
+    await audit(
+        gw.bus, caller, "api_key.created", tenant_id=tenant.tenant_id, target_id=record["id"], roles=record["roles"]
+    )
     return ok({**tenant.public(), "admin_key_id": record["id"], "api_key": key}, 201)
 
 
