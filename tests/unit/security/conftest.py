@@ -31,19 +31,24 @@ class Stack:
         return {"Authorization": f"Bearer {resp.json()['data']['api_key']}"}
 
 
-@pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    common = PlatformSettings(bus="memory", data_dir=tmp_path)
-    bus = MemoryBus(service_name="test")
+def build_stack(common: PlatformSettings, bus: MemoryBus) -> list[Service]:
+    """Every service, the gateway last (it finds the others consuming), on one bus with in-memory stores."""
     services: list[Service] = []
     for name in available_services():
         if name == "gateway":
             continue
-        fields = {"platform": common}
+        fields: dict[str, object] = {"platform": common}
         if "warm_model_on_start" in settings_class(name).model_fields:
             fields["warm_model_on_start"] = False
         settings = settings_class(name)(**fields)
         services.append(bootstrap_function(name)(settings, bus=bus, store=open_store(database=name)))
     services.append(gateway_for_tests(common, bus, request_timeout_s=30, batch_timeout_s=60, route_limits=False))
+    return services
+
+
+@pytest.fixture
+async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    bus = MemoryBus(service_name="test")
+    services = build_stack(PlatformSettings(bus="memory", data_dir=tmp_path), bus)
     async with serving(bus, services) as client:
         yield Stack(client=client)
