@@ -8,12 +8,13 @@ even the right password is refused with 429 and `Retry-After`; a successful logi
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from libs.errors import RateLimited
 from services.gateway.ratelimit import CounterBackend
 
-FAILURE_MEMORY_S = 3600  # failures are remembered this long after the first one of a run
+FAILURE_MEMORY_S = 3600  # failures are counted in windows of this length
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,18 @@ class LoginGuard:
 
     async def failed(self, username: str, ip: str) -> None:
         for kind, subject, policy in (("account", username, self._account), ("ip", ip, self._ip)):
-            failures = await self._backend.incr(_key("fail", kind, subject), FAILURE_MEMORY_S)
+            failures = await self._backend.incr(_failures_key(kind, subject), FAILURE_MEMORY_S)
             seconds = policy.seconds_after(failures)
             if seconds:
                 await self._backend.hold(_key("lock", kind, subject), seconds)
 
     async def succeeded(self, username: str) -> None:
-        await self._backend.reset(_key("fail", "account", username))
+        await self._backend.reset(_failures_key("account", username))
+
+
+def _failures_key(kind: str, subject: str) -> str:
+    # Counted per window (as the rate limits are), so old failures age out on every backend, memory included.
+    return f"{_key('fail', kind, subject)}:{int(time.time()) // FAILURE_MEMORY_S}"
 
 
 def _key(what: str, kind: str, subject: str) -> str:
