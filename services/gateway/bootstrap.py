@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
-from libs.runtime import Service, make_bus, open_service_store
+from libs.runtime import Service, make_bus, open_service_store, serve_forever
 from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
@@ -69,14 +72,41 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         await identity.ensure_indexes()
         await _ensure_first_credentials(identity, tenants, settings)
 
+    metrics = MetricsListener(settings.host, settings.metrics_port)
     return Service(
         name=NAME,
         bus=bus,
         health=health,
-        on_start=[seed_admin],
-        on_stop=[store.close],
+        on_start=[seed_admin, metrics.start],
+        on_stop=[metrics.stop, store.close],
         app=create_app(gw, health),
     )
+
+
+class MetricsListener:
+    """Prometheus text on its own port (when configured): the public port's /metrics needs the operator's
+    credentials, which an in-cluster scraper driven by pod annotations cannot send."""
+
+    def __init__(self, host: str, port: int | None) -> None:
+        self._host, self._port = host, port
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._port is None:
+            return
+        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+        @app.get("/metrics")
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+        self._task = asyncio.create_task(serve_forever(app, self._host, self._port, self._stop))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._stop.set()
+            await self._task
 
 
 async def _bus_healthy(bus: Bus) -> bool:

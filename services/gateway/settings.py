@@ -41,6 +41,9 @@ class GatewaySettings(BaseSettings):
     trusted_proxies: str = ""
     # A bearer token a Prometheus scraper may present on /metrics (otherwise only the operator's credentials open it).
     metrics_token: str | None = None
+    # A separate listener serving /metrics without credentials, for scrapers inside the cluster (never expose it
+    # publicly); off by default.
+    metrics_port: int | None = None
 
     @property
     def trusted_proxy_list(self) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,3 +42,20 @@ async def test_metrics_need_the_operator_or_the_scrape_token(client: httpx.Async
     for headers in ({"X-API-Key": API_KEY}, {"Authorization": f"Bearer {SCRAPE_TOKEN}"}):
         resp = await client.get("/metrics", headers=headers)
         assert resp.status_code == 200 and "# TYPE" in resp.text
+
+
+async def test_the_separate_metrics_listener_serves_scrapers(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    bus = MemoryBus(service_name="test")
+    gateway = gateway_for_tests(PlatformSettings(bus="memory", data_dir=tmp_path), bus, metrics_port=port)
+    async with serving(bus, [gateway]), httpx.AsyncClient() as http:
+        for _ in range(100):
+            try:
+                resp = await http.get(f"http://127.0.0.1:{port}/metrics")
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert resp.status_code == 200 and "# TYPE" in resp.text
+        assert (await http.get(f"http://127.0.0.1:{port}/api/v1/users")).status_code == 404  # nothing else there
