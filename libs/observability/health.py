@@ -29,8 +29,8 @@ class HealthState:
         return results
 
 
-def add_health_routes(app: FastAPI, state: HealthState, *, liveness: bool = True) -> None:
-    """/health (unless the app has its own), /ready and /metrics."""
+def add_health_routes(app: FastAPI, state: HealthState, *, liveness: bool = True, metrics: bool = True) -> None:
+    """/health and /metrics (unless the app serves its own), and /ready."""
     if liveness:
 
         @app.get("/health", include_in_schema=False)
@@ -43,9 +43,11 @@ def add_health_routes(app: FastAPI, state: HealthState, *, liveness: bool = True
         ok = all(results.values())
         return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    if metrics:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def health_app(state: HealthState) -> FastAPI:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -52,7 +53,11 @@ class _QuietServer(uvicorn.Server):
 
 async def serve_forever(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
     """Run uvicorn until `stop` is set (signals are handled by the caller, not by uvicorn)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    # proxy_headers off: uvicorn would otherwise trust X-Forwarded-For from loopback, letting any local client (or
+    # one behind a same-host proxy) pick its own address; an app that has a trusted proxy says so itself.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     await stop.wait()
@@ -91,6 +96,7 @@ def run_process(
     """A service process's whole `main`: observability first (so bootstrap logs are shaped), then build the
     service and run it until SIGTERM; host and port default to the platform's."""
     setup_observability(name, level=platform.log_level, json_logs=platform.json_logs)
+    os.umask(0o077)  # stores, vaults and secrets this process writes are readable by its own user only
     asyncio.run(
         run_service(
             build(),

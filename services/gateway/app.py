@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from libs.errors import DomainError
 from libs.observability import HealthState
 from libs.observability.health import add_health_routes
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
+from services.gateway.dialects.base import BODY_TOO_LARGE
 from services.gateway.idempotency import IdempotencyGuard, open_records
 from services.gateway.route_limits import enforce, limits_for
 from services.gateway.widget import WidgetCors, add_widget_route
@@ -48,6 +53,9 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
+                # Raised through the middleware's task group, this reaches FastAPI's body parsing wrapped and
+                # comes out as its generic 400; the mark lets the dialect route answer the 413 it is.
+                scope[BODY_TOO_LARGE] = True
                 raise HTTPException(413, "Request body too large")
             return message
 
@@ -65,6 +73,27 @@ class BodyLimit:
             details={"max_bytes": limit},
         )
         await response(scope, receive, send)
+
+
+def add_metrics_route(app: FastAPI, gw: Gateway) -> None:
+    """Prometheus metrics for the operator's credentials or the scraper's `SWITCHBOARD_GATEWAY_METRICS_TOKEN`."""
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        try:
+            await _metrics_reader(request, gw)
+        except DomainError as exc:
+            return dialect_for_path(request.url.path, gw.settings.cs_prefix).domain_error(request, exc)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _metrics_reader(request: Request, gw: Gateway) -> None:
+    authorization = request.headers.get("authorization") or ""
+    token = gw.settings.metrics_token
+    if token and secrets.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return
+    caller = await gw.identity.authenticate(authorization or None, request.headers.get("x-api-key"))
+    caller.require_operator()
 
 
 def create_app(gw: Gateway, health: HealthState) -> FastAPI:
@@ -104,7 +133,9 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     for dialect, router in routers():
         # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
         app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
-    add_health_routes(app, health, liveness=False)  # /health is seed 001's own shape
+    # /health is seed 001's own shape; /metrics (per-route request and 401 counts) is for the operator only.
+    add_health_routes(app, health, liveness=False, metrics=False)
+    add_metrics_route(app, gw)
     # Inside BodyLimit (added after it, so outer): an oversized body is refused before it is read for the key.
     app.add_middleware(
         IdempotencyGuard,
@@ -125,4 +156,7 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     add_widget_route(app, gw.settings.widget_js)
     if gw.publishable is not None:
         app.add_middleware(WidgetCors, keys=gw.publishable)
+    if gw.settings.trusted_proxy_list:
+        # Outermost, so every part of the app (route limits, login lockouts) sees the real client address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=gw.settings.trusted_proxy_list)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -11,15 +12,19 @@ from typing import Any, Literal
 
 import jwt
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from libs.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from libs.store import DocumentStore
 
 ROLES = frozenset({"admin", "analyst", "agent", "reviewer"})
+# The platform operator's role: granted only from settings (`switchboard up`), never through the API, so no tenant
+# can mint it. It alone acts across tenants (creates tenants, their first admin key, other tenants' users/keys).
+OPERATOR_ROLE = "operator"
 RATE_TIERS = ("free", "starter", "professional", "enterprise")
 API_KEY_PREFIX = "sb_"
 JWT_ALGORITHM = "HS256"
+HASH_CONCURRENCY = 4  # argon2 hashes at once per gateway: bounds its threads and memory (64 MiB each by default)
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,17 @@ class Principal:
     kind: Literal["user", "api_key"]
     rate_tier: str
 
+    @property
+    def is_operator(self) -> bool:
+        return OPERATOR_ROLE in self.roles
+
     def require(self, *roles: str) -> None:
         if not self.roles.intersection(roles) and "admin" not in self.roles:
             raise Forbidden("Insufficient permissions", {"required_roles": sorted(roles)})
+
+    def require_operator(self) -> None:
+        if not self.is_operator:
+            raise Forbidden("Only the platform operator may do this", {"required_roles": [OPERATOR_ROLE]})
 
 
 def _now() -> datetime:
@@ -57,6 +70,8 @@ class Identity:
         self._secret = jwt_secret
         self._ttl = jwt_ttl
         self._hasher = hasher or PasswordHasher()
+        self._hash_slots = asyncio.Semaphore(HASH_CONCURRENCY)
+        self._dummy_hash: str | None = None
 
     async def ensure_indexes(self) -> None:
         await self._users.ensure_index(["email"], unique=True)
@@ -64,18 +79,19 @@ class Identity:
         await self._keys.ensure_index(["tenant_id"])
 
     # -- users -------------------------------------------------------------------------------------------
-    async def create_user(self, *, tenant_id: str, email: str, password: str, roles: list[str]) -> dict[str, Any]:
-        unknown = set(roles) - ROLES
-        if unknown or not roles:
-            raise Invalid("Unknown role", {"roles": f"each role must be one of {sorted(ROLES)}"})
+    async def create_user(
+        self, *, tenant_id: str, email: str, password: str, roles: list[str], operator: bool = False
+    ) -> dict[str, Any]:
+        """A tenant user; `operator=True` (settings only, never the API) adds the platform operator role."""
+        _check_roles(roles)
         if len(password) < 8:
             raise Invalid("Password too short", {"password": "at least 8 characters"})
         user = {
             "id": f"user-{uuid.uuid4().hex[:12]}",
             "tenant_id": tenant_id,
             "email": email.lower(),
-            "password_hash": self._hasher.hash(password),
-            "roles": sorted(set(roles)),
+            "password_hash": await self._hash(password),
+            "roles": sorted(set(roles) | ({OPERATOR_ROLE} if operator else set())),
             "created_at": _now().isoformat(),
         }
         try:
@@ -84,26 +100,59 @@ class Identity:
             raise Conflict("A user with this email exists", {"email": email}) from exc
         return public_user(user)
 
-    async def ensure_user(self, *, tenant_id: str, email: str, password: str, roles: list[str]) -> bool:
-        """Create the user unless one with this email exists; True when created (first start)."""
-        if await self._users.find_one({"email": email.lower()}):
-            return False
-        await self.create_user(tenant_id=tenant_id, email=email, password=password, roles=roles)
-        return True
+    async def ensure_operator(
+        self, *, tenant_id: str, email: str, password: str
+    ) -> Literal["created", "updated", "unchanged"]:
+        """The configured operator login: created on first start; on later starts given the operator role (an older
+        start made it a plain admin) and the configured password (settings are the source of truth for it, so the
+        launcher's credentials file never shows a stale one). Only settings reach this; no route grants the role."""
+        existing = await self._users.find_one({"email": email.lower()})
+        if existing is None:
+            await self.create_user(tenant_id=tenant_id, email=email, password=password, roles=["admin"], operator=True)
+            return "created"
+        if existing["tenant_id"] != tenant_id:
+            return "unchanged"  # a tenant's user with this email is never promoted
+        changes: dict[str, Any] = {}
+        if OPERATOR_ROLE not in existing["roles"]:
+            changes["roles"] = sorted({*existing["roles"], OPERATOR_ROLE})
+        if not await self._verify(existing["password_hash"], password):
+            changes["password_hash"] = await self._hash(password)
+        if changes:
+            await self._users.update(existing["id"], changes)
+        return "updated" if changes else "unchanged"
 
     async def list_users(self, tenant_id: str) -> list[dict[str, Any]]:
         return [public_user(u) for u in await self._users.find({"tenant_id": tenant_id}, sort=[("created_at", 1)])]
 
     async def login(self, username: str, password: str) -> tuple[str, dict[str, Any]]:
         user = await self._users.find_one({"email": username.lower()})
-        if user is None:
-            self._hasher.hash(password)  # same work either way, so timing does not reveal which emails exist
+        # An unknown user is checked against a dummy hash of the same cost: the same work, time and message either
+        # way, so neither timing nor wording reveals which emails exist.
+        stored = user["password_hash"] if user else await self._dummy()
+        if not await self._verify(stored, password) or user is None:
             raise Unauthorized("Invalid credentials")
-        try:
-            self._hasher.verify(user["password_hash"], password)
-        except VerificationError as exc:
-            raise Unauthorized("Invalid credentials") from exc
         return self.issue_jwt(user), public_user(user)
+
+    # argon2 costs ~100-200 ms of CPU: it runs in worker threads (argon2-cffi releases the GIL), a few at a time,
+    # so logins never stall the event loop that serves every other request.
+    async def _hash(self, password: str) -> str:
+        async with self._hash_slots:
+            return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def _verify(self, stored: str, password: str) -> bool:
+        def check() -> bool:
+            try:
+                return self._hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+        async with self._hash_slots:
+            return await asyncio.to_thread(check)
+
+    async def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = await self._hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
 
     def issue_jwt(self, user: dict[str, Any]) -> str:
         now = _now()
@@ -127,11 +176,14 @@ class Identity:
         roles: list[str],
         created_by: str,
         plaintext: str | None = None,
+        operator: bool = False,
     ) -> tuple[str, dict[str, Any]]:
+        """A new key; `plaintext` and `operator` are for the settings' bootstrap key only, never the API."""
         if rate_tier not in RATE_TIERS:
             raise Invalid("Unknown rate tier", {"rate_tier": f"one of {list(RATE_TIERS)}"})
-        if set(roles) - ROLES or not roles:
-            raise Invalid("Unknown role", {"roles": f"each role must be one of {sorted(ROLES)}"})
+        _check_roles(roles)
+        if operator:
+            roles = [*roles, OPERATOR_ROLE]
         key = plaintext or API_KEY_PREFIX + secrets.token_urlsafe(32)
         record = {
             "id": f"key_{uuid.uuid4().hex[:12]}",
@@ -148,16 +200,36 @@ class Identity:
         await self._keys.insert(record)
         return key, public_key(record)
 
-    async def has_api_key(self, plaintext: str) -> bool:
-        return await self._keys.find_one({"key_hash": hash_api_key(plaintext)}) is not None
+    async def ensure_operator_key(self, tenant_id: str, plaintext: str) -> bool:
+        """The settings' bootstrap key: created with the operator role on first start (True); a key an older start
+        created as a plain admin key is given the role. Only the settings reach this; no route grants the role."""
+        existing = await self._keys.find_one({"key_hash": hash_api_key(plaintext)})
+        if existing is None:
+            await self.create_api_key(
+                tenant_id=tenant_id,
+                name="bootstrap",
+                rate_tier="enterprise",
+                roles=["admin"],
+                created_by="bootstrap",
+                plaintext=plaintext,
+                operator=True,
+            )
+            return True
+        if OPERATOR_ROLE not in existing["roles"] and existing["tenant_id"] == tenant_id:
+            await self._keys.update(existing["id"], {"roles": sorted({*existing["roles"], OPERATOR_ROLE})})
+        return False
 
     async def list_api_keys(self, tenant_id: str) -> list[dict[str, Any]]:
         return [public_key(k) for k in await self._keys.find({"tenant_id": tenant_id}, sort=[("created_at", 1)])]
 
-    async def revoke_api_key(self, tenant_id: str, key_id: str) -> dict[str, Any]:
+    async def revoke_api_key(self, tenant_id: str | None, key_id: str) -> dict[str, Any]:
+        """Revoke a key of `tenant_id` (None: any tenant, for the operator); another tenant's key is a 404, and
+        only the operator (tenant_id None) may revoke an operator key."""
         record = await self._keys.get(key_id)
-        if record is None or record["tenant_id"] != tenant_id:
+        if record is None or (tenant_id is not None and record["tenant_id"] != tenant_id):
             raise NotFound("API key not found", {"key_id": key_id})
+        if tenant_id is not None and OPERATOR_ROLE in record["roles"]:
+            raise Forbidden("Only the platform operator may revoke this key", {"key_id": key_id})
         updated = await self._keys.update(key_id, {"revoked": True, "revoked_at": _now().isoformat()})
         return public_key(updated or record)
 
@@ -202,6 +274,11 @@ class Identity:
             kind="api_key",
             rate_tier=record["rate_tier"],
         )
+
+
+def _check_roles(roles: list[str]) -> None:
+    if set(roles) - ROLES or not roles:
+        raise Invalid("Unknown role", {"roles": f"each role must be one of {sorted(ROLES)}"})
 
 
 def public_user(user: dict[str, Any]) -> dict[str, Any]:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
-from libs.runtime import Service, make_bus, open_service_store
+from libs.runtime import Service, make_bus, open_service_store, serve_forever
 from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
 from services.gateway.fanout.service import Fanout
+from services.gateway.login_guard import LoginGuard
 from services.gateway.publishable import PublishableKeys
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
+from services.gateway.tenancy import Tenants
 
 NAME = "gateway"
 log = get_logger(NAME)
@@ -53,7 +58,17 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     secret = jwt_secret(settings)
     identity = Identity(store, jwt_secret=secret, jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher)
     publishable = PublishableKeys(store)
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), publishable=publishable)
+    tenants = Tenants(store)
+    limiter = _limiter(settings)
+    gw = Gateway(
+        settings=settings,
+        bus=bus,
+        identity=identity,
+        limiter=limiter,
+        tenants=tenants,
+        login_guard=LoginGuard(limiter.backend),
+        publishable=publishable,
+    )
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
     fanout = Fanout(settings, store, key_material=secret, health=health)
     fanout.subscribe(bus)
@@ -63,39 +78,59 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     async def seed_admin() -> None:
         await identity.ensure_indexes()
         await publishable.ensure_indexes()
-        await _ensure_first_credentials(identity, settings)
+        await _ensure_first_credentials(identity, tenants, settings)
 
+    metrics = MetricsListener(settings.host, settings.metrics_port)
     return Service(
         name=NAME,
         bus=bus,
         health=health,
-        on_start=[seed_admin, fanout.start],
-        on_stop=[store.close, fanout.stop],
+        on_start=[seed_admin, metrics.start, fanout.start],
+        on_stop=[fanout.stop, metrics.stop, store.close],
         app=app,
     )
+
+
+class MetricsListener:
+    """Prometheus text on its own port (when configured): the public port's /metrics needs the operator's
+    credentials, which an in-cluster scraper driven by pod annotations cannot send."""
+
+    def __init__(self, host: str, port: int | None) -> None:
+        self._host, self._port = host, port
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._port is None:
+            return
+        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+        @app.get("/metrics")
+        async def metrics() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+        self._task = asyncio.create_task(serve_forever(app, self._host, self._port, self._stop))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._stop.set()
+            await self._task
 
 
 async def _bus_healthy(bus: Bus) -> bool:
     return bus.healthy
 
 
-async def _ensure_first_credentials(identity: Identity, settings: GatewaySettings) -> None:
-    """First start: the admin user and (if given) the bootstrap API key; later starts change nothing."""
+async def _ensure_first_credentials(identity: Identity, tenants: Tenants, settings: GatewaySettings) -> None:
+    """First start: the platform operator's login and (if given) its bootstrap API key, both in the platform's own
+    tenant; later starts change nothing. Only these settings can create an operator: no route grants the role."""
     tenant = settings.default_tenant
+    await tenants.ensure(tenant, created_by="settings")
     if settings.admin_password:
-        created = await identity.ensure_user(
-            tenant_id=tenant, email=settings.admin_email, password=settings.admin_password, roles=["admin"]
+        outcome = await identity.ensure_operator(
+            tenant_id=tenant, email=settings.admin_email, password=settings.admin_password
         )
-        if created:
-            log.info("admin.created", tenant_id=tenant)
-    key = settings.bootstrap_api_key
-    if key and not await identity.has_api_key(key):
-        await identity.create_api_key(
-            tenant_id=tenant,
-            name="bootstrap",
-            rate_tier="enterprise",
-            roles=["admin"],
-            created_by="bootstrap",
-            plaintext=key,
-        )
-        log.info("bootstrap_api_key.created", tenant_id=tenant)
+        if outcome != "unchanged":
+            log.info("audit", action=f"operator.{outcome}", actor_id="settings", tenant_id=tenant)
+    if settings.bootstrap_api_key and await identity.ensure_operator_key(tenant, settings.bootstrap_api_key):
+        log.info("audit", action="api_key.created", actor_id="settings", tenant_id=tenant, target_id="bootstrap")

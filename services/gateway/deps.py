@@ -10,9 +10,11 @@ from fastapi import Depends, Header, Request
 from libs.bus.base import Bus
 from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
+from services.gateway.login_guard import LoginGuard
 from services.gateway.publishable import PK_PREFIX, PublishableKeys, bearer
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
 from services.gateway.settings import GatewaySettings
+from services.gateway.tenancy import Tenants
 
 
 @dataclass
@@ -23,6 +25,8 @@ class Gateway:
     bus: Bus
     identity: Identity
     limiter: RateLimiter
+    tenants: Tenants
+    login_guard: LoginGuard
     publishable: PublishableKeys | None = None  # the widget's pk_ keys (services/gateway/publishable.py)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,18 +24,39 @@ class Quota:
 class CounterBackend(Protocol):
     async def incr(self, key: str, ttl_seconds: int) -> int: ...
 
+    async def reset(self, key: str) -> None: ...
+
+    async def hold(self, key: str, seconds: int) -> None:
+        """Mark `key` for `seconds` (a lockout)."""
+
+    async def held_for(self, key: str) -> int:
+        """Seconds left on a mark made by `hold`, 0 when none."""
+
 
 class MemoryCounters:
     """Single-process counters; windows are keyed by their start so expiry is a sweep of old keys."""
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
+        self._holds: dict[str, float] = {}  # key -> epoch when the mark ends
 
     async def incr(self, key: str, ttl_seconds: int) -> int:
         if len(self._counts) > 100_000:
             self._counts.clear()
         self._counts[key] = self._counts.get(key, 0) + 1
         return self._counts[key]
+
+    async def reset(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    async def hold(self, key: str, seconds: int) -> None:
+        now = time.time()
+        if len(self._holds) > 100_000:
+            self._holds = {k: end for k, end in self._holds.items() if end > now}
+        self._holds[key] = now + seconds
+
+    async def held_for(self, key: str) -> int:
+        return max(0, math.ceil(self._holds.get(key, 0) - time.time()))
 
 
 class RedisCounters:
@@ -49,11 +71,24 @@ class RedisCounters:
             _, count = await pipe.execute()
         return int(count)
 
+    async def reset(self, key: str) -> None:
+        await self._redis.delete(key)
+
+    async def hold(self, key: str, seconds: int) -> None:
+        await self._redis.set(key, 1, ex=seconds)
+
+    async def held_for(self, key: str) -> int:
+        return max(0, int(await self._redis.ttl(key)))  # -2 (no key) and -1 (no expiry) read as not held
+
 
 class RateLimiter:
     def __init__(self, backend: CounterBackend, *, window_seconds: int = WINDOW_SECONDS) -> None:
         self._backend = backend
         self._window = window_seconds
+
+    @property
+    def backend(self) -> CounterBackend:
+        return self._backend
 
     async def hit(self, subject: str, tier: str) -> Quota:
         """Count one request against the caller's hourly tier (seed 003); RateLimited past it."""
@@ -66,7 +101,9 @@ class RateLimiter:
         count = await self._backend.incr(f"rl:{key}:{window_seconds}:{window_start}", window_seconds)
         quota = Quota(limit=limit, remaining=max(0, limit - count), reset_epoch=reset)
         if count > limit:
-            raise RateLimited("Rate limit exceeded", {"limit": limit, "reset": reset})
+            raise RateLimited(
+                "Rate limit exceeded", {"limit": limit, "reset": reset, "retry_after": max(1, reset - int(time.time()))}
+            )
         return quota
 
 

@@ -38,6 +38,19 @@ class GatewaySettings(BaseSettings):
     # /upload_docs takes several files of up to 50 MB each; the route enforces per-file and per-request limits.
     upload_max_body_bytes: int = 210_000_000
     cs_prefix: str = "/cs"
+    # Addresses (or CIDRs) of reverse proxies whose X-Forwarded-For/-Proto is believed; none by default, so a client
+    # can never choose the address its per-IP limits and login lockouts count against. Comma-separated in the env.
+    trusted_proxies: str = ""
+    # A bearer token a Prometheus scraper may present on /metrics (otherwise only the operator's credentials open it).
+    metrics_token: str | None = None
+    # A separate listener serving /metrics without credentials, for scrapers inside the cluster (never expose it
+    # publicly); off by default.
+    metrics_port: int | None = None
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
     # The built chat widget served at /widget.js (default: widget/dist/widget.js in the repository).

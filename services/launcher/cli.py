@@ -9,16 +9,26 @@ import sys
 import time
 from pathlib import Path
 
-from services.launcher.credentials import Credentials, load_or_create
+from services.launcher.credentials import ENV_PASSWORD, Credentials, load_or_create, mask, tighten
 
 
-def _banner(url: str, creds: Credentials, mode: str) -> None:
+def _banner(url: str, creds: Credentials, mode: str, credentials_file: Path) -> None:
+    """The secrets in full only once, on the start that made them and only to a terminal; masked otherwise (a log
+    of `make run` must never hold a usable password or key)."""
+    reveal = creds.created and sys.stdout.isatty()
+    key = creds.api_key if reveal else mask(creds.api_key)
+    if os.environ.get(ENV_PASSWORD):
+        password = f"(set by {ENV_PASSWORD})"
+    else:
+        password = creds.admin_password if reveal else mask(creds.admin_password, keep=0)
+    where = "" if reveal else f"  (in full: {credentials_file}, readable by you only)\n"
     print(
         f"\nSwitchboard is up ({mode}) at {url}   API docs: {url}/docs\n"
-        f"  admin login : {creds.admin_email} / {creds.admin_password}\n"
-        f"  API key     : {creds.api_key}\n"
-        f"  try         : curl -s -H 'Authorization: Bearer {creds.api_key}' -H 'Content-Type: application/json' \\\n"
-        f'                -d \'{{"text": "Thanks, that was quick!"}}\' {url}/api/v1/analyze/sentiment\n'
+        f"  operator login : {creds.admin_email} / {password}\n"
+        f"  API key        : {key}\n"
+        f"{where}"
+        f"  try            : curl -s -H 'Authorization: Bearer <API key>' -H 'Content-Type: application/json' \\\n"
+        f'                   -d \'{{"text": "Thanks, that was quick!"}}\' {url}/api/v1/analyze/sentiment\n'
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
@@ -32,12 +42,15 @@ LOCAL_WEBHOOK_HOSTS = '["127.0.0.1", "localhost"]'
 def up(args: argparse.Namespace) -> int:
     os.environ.setdefault("SWITCHBOARD_GATEWAY_WEBHOOK_ALLOWED_HOSTS", LOCAL_WEBHOOK_HOSTS)
     data_dir = Path(args.data_dir)
+    os.umask(0o077)  # everything this start and its children write is the user's alone (0600 files, 0700 dirs)
+    tighten(data_dir)
     creds = load_or_create(data_dir)
+    credentials_file = data_dir / "credentials.json"
     url = f"http://127.0.0.1:{args.port}"
     if args.inproc:
         from services.launcher.inproc import run_inproc
 
-        run_inproc(data_dir, args.port, creds, on_ready=lambda: _banner(url, creds, "single process"))
+        run_inproc(data_dir, args.port, creds, on_ready=lambda: _banner(url, creds, "single process", credentials_file))
         return 0
     from services.launcher.supervisor import Stack
 
@@ -52,7 +65,8 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         stack.start()
-        _banner(url, creds, f"{len(stack.children)} services + Kafka-protocol broker on :{stack.kafka_port}")
+        mode = f"{len(stack.children)} services + Kafka-protocol broker on :{stack.kafka_port}"
+        _banner(url, creds, mode, credentials_file)
         while not stopping:
             stack.watch_once()
             time.sleep(0.5)

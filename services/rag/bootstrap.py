@@ -18,6 +18,7 @@ from services.rag.fusion import FusionConfig
 from services.rag.handlers import HANDLERS, INGEST_HANDLERS
 from services.rag.index import VectorIndex
 from services.rag.repository import CommandInbox, RagRepository
+from services.rag.sandbox import ParseBudget
 from services.rag.settings import RagSettings
 from services.rag.uploads import Indexer, UploadStore
 
@@ -54,6 +55,12 @@ def bootstrap(
         chunker=TokenChunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
         fusion=FusionConfig(settings.fusion, settings.dense_weight),
         candidates=settings.candidates,
+        parse_budget=ParseBudget(
+            base_cpu_s=settings.parse_base_cpu_s,
+            cpu_s_per_mb=settings.parse_cpu_s_per_mb,
+            max_cpu_s=settings.parse_max_cpu_s,
+            memory_bytes=settings.parse_memory_mb * 1024 * 1024,
+        ),
     )
     uploads = UploadStore(store)
     indexer = Indexer(

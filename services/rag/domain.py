@@ -34,6 +34,7 @@ from services.rag.models import (
 from services.rag.parsers import FileRejected, check_filename
 from services.rag.repository import RagRepository, article_id, document_id, document_record
 from services.rag.retrieval import rank_passages
+from services.rag.sandbox import ParseBudget
 
 MAX_TOP_K = 50
 MAX_ARTICLE_CHARS = 2_000_000
@@ -65,8 +66,10 @@ class KnowledgeBase:
         fusion: FusionConfig | None = None,
         candidates: int = 50,
         clock: Callable[[], datetime] = _now,
+        parse_budget: ParseBudget | None = None,
     ) -> None:
         self._repo = repo
+        self._budget = parse_budget or ParseBudget()
         self._index = index
         self._chunker = chunker or TokenChunker()
         self._encoder = encoder
@@ -127,7 +130,7 @@ class KnowledgeBase:
                 encoder = await self._loaded_encoder()
                 kind, mime, records = await asyncio.to_thread(
                     prepare_file, self._chunker, encoder, tenant_id, doc_id, filename, content_type, content_bytes,
-                    version,
+                    version, self._budget,
                 )  # fmt: skip
             except FileRejected as exc:
                 if existing is None or existing.get("status") != "processed":

@@ -13,6 +13,8 @@ from services.rag.markup import parse_html, parse_markdown
 from services.rag.models import Section
 
 SUPPORTED_TYPES = ("pdf", "csv", "txt", "json", "md", "html")
+MAX_PDF_PAGES = 2000  # the page budget of one document (its CPU and memory budgets: services/rag/sandbox.py)
+MAX_JSON_DEPTH = 64  # records this deep are no knowledge-base content; deeper ones are refused, not crashed on
 _EXTENSIONS = {
     "pdf": "pdf",
     "csv": "csv",
@@ -138,6 +140,8 @@ def parse_pdf(data: bytes, filename: str = "") -> list[Section]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileRejected("encrypted", "PDF is password-protected", filename)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise FileRejected("too_many_pages", f"PDF has more than {MAX_PDF_PAGES} pages", filename)
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileRejected:
         raise
@@ -201,6 +205,10 @@ def parse_json(text: str, filename: str = "") -> list[Section]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileRejected("corrupt", f"invalid JSON at line {exc.lineno} column {exc.colno}", filename) from exc
+    except RecursionError as exc:  # nesting past the decoder's own limit
+        raise FileRejected("too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels", filename) from exc
+    if _depth(value) > MAX_JSON_DEPTH:  # _flatten recurses: refuse what it could not walk
+        raise FileRejected("too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels", filename)
     if isinstance(value, list):
         return [Section(text=_flatten(item), atomic=True) for item in value]
     if not isinstance(value, dict):
@@ -215,6 +223,19 @@ def parse_json(text: str, filename: str = "") -> list[Section]:
     if loose:
         sections.insert(0, Section(text=_flatten(loose), atomic=True))
     return sections
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, walked iteratively (a hostile file cannot exhaust the recursion limit here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _flatten(value: Any, prefix: str = "") -> str:

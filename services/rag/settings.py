@@ -32,6 +32,12 @@ class RagSettings(BaseSettings):
     async_index_bytes: int = Field(default=2_000_000, ge=0)
     sync_wait_s: float = Field(default=15.0, ge=0.0)
     max_parallel_indexing: int = Field(default=2, ge=1, description="files embedded at once (CPU bound)")
+    # Each PDF is parsed in its own worker process within these budgets (services/rag/sandbox.py): CPU seconds of
+    # `parse_base_cpu_s` + `parse_cpu_s_per_mb` per MB of file, at most `parse_max_cpu_s`; address space in MB.
+    parse_base_cpu_s: float = Field(default=2.0, gt=0)
+    parse_cpu_s_per_mb: float = Field(default=1.0, ge=0)
+    parse_max_cpu_s: float = Field(default=60.0, gt=0)
+    parse_memory_mb: int = Field(default=1536, ge=256)
     # Parts of uploads that never received their last part are dropped after this long.
     upload_ttl_s: int = Field(default=3600, ge=60)
 

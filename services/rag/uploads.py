@@ -106,6 +106,10 @@ class Indexer:
         self._async_bytes = async_index_bytes
         self._sync_wait = sync_wait_s
         self._slots = asyncio.Semaphore(max_parallel)
+        # Fairness: one tenant may hold at most max_parallel - 1 slots (1 of the default 2), so a slot is always
+        # left for the other tenants; its further files queue behind its own running ones, not in front of theirs.
+        self._per_tenant = max(1, max_parallel - 1)
+        self._tenant_slots: dict[str, asyncio.Semaphore] = {}
         self._tasks: set[asyncio.Task[UploadResultV1]] = set()
 
     async def index(self, tenant_id: str, part: UploadPartV1, data: bytes, publish: Publish) -> UploadResultV1:
@@ -140,7 +144,7 @@ class Indexer:
 
     async def _run(self, record: dict[str, Any], data: bytes, publish: Publish) -> UploadResultV1:
         tenant_id, filename = record["tenant_id"], record["filename"]
-        async with self._slots:
+        async with self._tenant_slot(tenant_id), self._slots:
             try:
                 outcome = await self._kb.ingest_file(tenant_id, filename, data, record["content_type"] or None)
             except Exception as exc:  # this task is its own consumer loop: it must record the failure, not die
@@ -154,6 +158,13 @@ class Indexer:
         await self._uploads.drop_parts(record["id"])
         await self._announce(record, outcome, publish)
         return result
+
+    def _tenant_slot(self, tenant_id: str) -> asyncio.Semaphore:
+        # One small semaphore per tenant that ever uploaded: tenants are few (only the operator creates them).
+        slot = self._tenant_slots.get(tenant_id)
+        if slot is None:
+            slot = self._tenant_slots[tenant_id] = asyncio.Semaphore(self._per_tenant)
+        return slot
 
     async def _announce(self, record: dict[str, Any], outcome: FileResult, publish: Publish) -> None:
         ok = outcome.status == "success"

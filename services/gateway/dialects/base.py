@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
@@ -34,6 +35,7 @@ MAY_STILL_COMPLETE = (
     "(a turn appears in the session history)"
 )
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+BODY_TOO_LARGE = "switchboard.body_too_large"  # scope mark set by app.BodyLimit when a streamed body overflows
 
 log = get_logger("gateway.errors")
 
@@ -102,7 +104,11 @@ class Dialect(ABC):
             # The command was sent and may still run (and be stored): say so, instead of implying nothing happened.
             message = f"{message}; {MAY_STILL_COMPLETE}"
             details = {**details, "may_still_complete": True}
-        return self.render_error(request, status=status, code=exc.code, message=message, details=details)
+        response = self.render_error(request, status=status, code=exc.code, message=message, details=details)
+        retry_after = exc.details.get("retry_after")
+        if status == 429 and isinstance(retry_after, int):
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     def http_error(self, request: Request, exc: HTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(exc.status_code, "error")
@@ -135,7 +141,9 @@ class Dialect(ABC):
                     except DomainError as exc:
                         response = dialect.domain_error(request, exc)
                     except HTTPException as exc:
-                        response = dialect.http_error(request, exc)
+                        too_large = request.scope.get(BODY_TOO_LARGE)
+                        shown = HTTPException(413, "Request body too large") if too_large else exc
+                        response = dialect.http_error(request, shown)
                     except Exception as exc:  # the one place a request's unexpected failure is turned into a 500
                         response = dialect.unexpected_error(request, exc)
                     dialect.add_rate_limit_headers(request, response)
@@ -154,3 +162,6 @@ class Dialect(ABC):
         response.headers[limit_h] = str(quota.limit)
         response.headers[remaining_h] = str(quota.remaining)
         response.headers[reset_h] = str(quota.reset_epoch)
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            # Every 429 says when to come back (RFC 9110), whichever limit refused it.
+            response.headers["Retry-After"] = str(max(1, quota.reset_epoch - int(time.time())))

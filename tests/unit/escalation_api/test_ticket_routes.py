@@ -249,3 +249,12 @@ async def test_session_lists_its_tickets_with_their_current_status(platform: Pla
     ]  # fmt: skip
     untouched = await platform.client.get("/api/session/s2", headers=KEY_AUTH)
     assert [e["status"] for e in untouched.json()["escalations"]] == ["open"]
+
+
+@pytest.mark.parametrize("length", [33, 64])
+async def test_priority_and_status_past_the_contract_length_are_400_not_500(platform: Platform, length: int) -> None:
+    # Issue 20: the gateway allowed 64 characters where the message contract allows 32, so 33-64 reached a 500.
+    resp = await platform.client.post("/api/escalation", json={**SEED_BODY, "priority": "p" * length}, headers=KEY_AUTH)
+    _assert_error(resp, 400, "VALIDATION_ERROR", mentions="priority")
+    ticket = (await _create(platform))["ticket_id"]
+    _assert_error(await _put(platform, ticket, {"status": "s" * length}), 400, "VALIDATION_ERROR", mentions="status")

@@ -18,7 +18,7 @@ async def test_login_answers_documented_shape(platform: Platform) -> None:
     body = resp.json()
     assert body["error"] is False and body["status_code"] == 200
     assert set(body["data"]) == {"token", "user_id", "roles"}
-    assert body["data"]["roles"] == ["admin"]
+    assert body["data"]["roles"] == ["admin", "operator"]  # the settings-made login is the platform operator
     assert "T" in body["timestamp"] and not body["timestamp"].endswith("Z")
 
 
@@ -88,6 +88,7 @@ async def test_rate_limit_headers_and_429(platform: Platform) -> None:
     assert statuses[:100] == [400] * 100 and statuses[100] == 429
     assert resp.headers["X-Rate-Limit-Limit"] == "100" and resp.headers["X-Rate-Limit-Remaining"] == "0"
     assert resp.json()["status_code"] == 429
+    assert 1 <= int(resp.headers["Retry-After"]) <= 3600  # every 429 says when to come back
 
 
 async def test_health_is_open_and_seed_shaped(platform: Platform) -> None:

@@ -30,6 +30,7 @@ async def test_seed_001_query_limit_shows_in_headers_then_429(platform: Platform
     assert resp.status_code == 429
     assert resp.headers["X-RateLimit-Limit"] == "60" and resp.headers["X-RateLimit-Remaining"] == "0"
     assert resp.json()["error_type"] == "RATE_LIMIT_ERROR"
+    assert 1 <= int(resp.headers["Retry-After"]) <= 60
 
 
 async def test_seed_004_burst_of_ten_per_second(platform: Platform) -> None:
@@ -43,4 +44,5 @@ async def test_seed_004_burst_of_ten_per_second(platform: Platform) -> None:
     refused = responses[codes.index(429)]
     assert refused.json()["success"] is False and refused.json()["error"]["code"] == "RATE_LIMITED"
     assert refused.headers["X-RateLimit-Limit"] == "10"  # the burst window refused it
+    assert refused.headers["Retry-After"] == "1"
     assert responses[0].headers["X-RateLimit-Limit"] == "100"

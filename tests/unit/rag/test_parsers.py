@@ -119,3 +119,18 @@ def test_upload_size_limit_is_a_typed_too_large() -> None:
     with pytest.raises(TooLarge) as caught:
         check_upload_size(MAX_FILE_BYTES, "big.pdf")
     assert caught.value.details["field"] == "files" and caught.value.details["limit"] == MAX_FILE_BYTES
+
+
+@pytest.mark.parametrize("levels", [65, 500, 100_000])
+def test_deeply_nested_json_is_refused_cleanly(levels: int) -> None:
+    # Issue 20: 500 levels failed indexing with a RecursionError; any depth is now a typed refusal.
+    data = ("[" * levels + "]" * levels).encode()
+    assert reason("deep.json", data) == "too_deep"
+
+
+def test_json_at_the_depth_limit_is_indexed() -> None:
+    value: object = {"answer": "call the VIP hotline"}
+    for _ in range(62):
+        value = {"level": value}
+    kind, sections = parse_file("deep.json", None, json.dumps(value).encode())
+    assert kind == "json" and "call the VIP hotline" in sections[0].text

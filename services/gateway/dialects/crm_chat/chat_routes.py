@@ -13,6 +13,7 @@ from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id, zulu_timestamp
 from services.gateway.dialects.crm_chat.envelope import DIALECT
 from services.gateway.dialects.crm_chat.session_routes import client
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["crm chat: chat"])
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", strict=True)]
@@ -30,7 +31,7 @@ class ChatBody(BaseModel):
     user_id: Id
     conversation_id: Id | None = None
     session_token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
-    context: dict[str, Any] = Field(default_factory=dict)
+    context: FreeForm = Field(default_factory=dict)
 
 
 def _rag(passage: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +45,7 @@ async def chat(
     caller: Caller,
     gw: GatewayDep,
     request: Request,
-    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
+    x_session_token: Annotated[str | None, Header(min_length=1, max_length=512)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     conv = client(gw, request)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.session_routes import client
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/crm", route_class=DIALECT.route_class(), tags=["crm chat: crm"])
 UserId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$")]
@@ -26,7 +27,7 @@ class UserBody(BaseModel):
     phone: Annotated[str, Field(max_length=64)] | None = None
     company: Text | None = None
     role: Text | None = None
-    preferences: dict[str, Any] = Field(default_factory=dict)
+    preferences: FreeForm = Field(default_factory=dict)
 
 
 def _paged(request: Request, page: dict[str, Any]) -> dict[str, Any]:

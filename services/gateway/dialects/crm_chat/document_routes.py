@@ -67,7 +67,9 @@ class FormReader:
             "on_header_end": self._header_end,
             "on_headers_finished": self._headers_finished,
             "on_part_data": self._part_data,
+            "on_end": lambda: setattr(self, "_complete", True),
         }
+        self._complete = False
         self._parser = MultipartParser(boundary, callbacks)
 
     def feed(self, chunk: bytes) -> None:
@@ -78,6 +80,8 @@ class FormReader:
 
     def finish(self) -> list[UploadedFile]:
         self._parser.finalize()
+        if not self._complete:  # the parser's finalize() does not check that the closing boundary came
+            raise Invalid("Malformed multipart body", {"files": "the multipart body ends before its closing boundary"})
         if not self.files:
             raise Invalid("No files uploaded", {"files": "send one or more files as multipart 'files' parts"})
         return self.files

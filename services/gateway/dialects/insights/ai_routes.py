@@ -26,6 +26,7 @@ from services.gateway.clients.ai import AiClient, result_data
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
@@ -43,7 +44,7 @@ class GenerateBody(BaseModel):
     temperature: Annotated[float, Field(strict=True)] = 0.7
     system_prompt: Annotated[str, Field(max_length=20_000, strict=True)] | None = None
     stream: Annotated[bool, Field(strict=True)] = False
-    context: dict[str, Any] = Field(default_factory=dict)
+    context: FreeForm = Field(default_factory=dict)
 
 
 def _client(gw: Gateway, request: Request) -> AiClient:

@@ -12,6 +12,7 @@ from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/generate", route_class=DIALECT.route_class(), tags=["insights: generate"])
 
@@ -26,7 +27,7 @@ class GenerateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
     customer_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
-    context: dict[str, Any] = Field(default_factory=dict)
+    context: FreeForm = Field(default_factory=dict)
 
 
 @router.post("/response")

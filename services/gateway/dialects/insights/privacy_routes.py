@@ -12,6 +12,7 @@ from services.gateway.clients.privacy import PrivacyClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.input_policy import FreeFormRows
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: privacy"])
 
@@ -51,7 +52,7 @@ class DeanonymizeRequest(BaseModel):
 
 class FairnessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_ROWS)
+    data: FreeFormRows = Field(min_length=1, max_length=MAX_ROWS)
     attributes: list[Column] = Field(min_length=1, max_length=MAX_COLUMNS)
     outcome_columns: list[Column] = Field(min_length=1, max_length=MAX_COLUMNS)
     min_sample_size: int = Field(default=30, ge=1, le=1_000_000, strict=True)

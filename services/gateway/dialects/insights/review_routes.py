@@ -13,6 +13,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/review", route_class=DIALECT.route_class(), tags=["insights: human review"])
 
@@ -27,7 +28,7 @@ class QueueRequest(BaseModel):
     response: str = Field(min_length=1, max_length=50_000, strict=True)
     category: str | None = Field(default=None, min_length=1, max_length=100, strict=True)
     priority: int = Field(default=3, ge=1, le=5, strict=True, description="1 = most urgent .. 5")
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: FreeForm = Field(default_factory=dict)
 
 
 class DecisionRequest(BaseModel):
@@ -80,7 +81,7 @@ async def list_review_queue(
     status: Literal["queued", "reviewed", "all"] = "queued",
     category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # bounded: ≥ 2^63 once reached the store as a 503
 ) -> dict[str, Any]:
     """Items most urgent first, then oldest; each with its original response beside any edits and the decision."""
     caller.require(*REVIEW_ROLES)

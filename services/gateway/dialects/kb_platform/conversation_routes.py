@@ -14,6 +14,7 @@ from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.input_policy import FreeForm
 from services.gateway.publishable import ensure_visitor_may_post, ensure_visitor_owns
 
 router = APIRouter(
@@ -38,7 +39,7 @@ class ConversationBody(BaseModel):
     user_id: Id
     channel: Channel = "chat"
     conversation_id: Id | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: FreeForm = Field(default_factory=dict)
 
 
 def _client(gw: Gateway, request: Request) -> ConversationClient:

@@ -12,6 +12,7 @@ from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: knowledge base"])
 
@@ -45,7 +46,7 @@ class ArticleRequest(BaseModel):
     tags: list[Annotated[str, Field(min_length=1, max_length=100, strict=True)]] = Field(
         default_factory=list, max_length=100
     )
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: FreeForm = Field(default_factory=dict)
 
 
 def _zulu(value: str) -> str:

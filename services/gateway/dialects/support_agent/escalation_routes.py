@@ -8,35 +8,37 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.escalation import CreateTicketV1, UpdateTicketV1
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.input_policy import contract_length
 
 router = APIRouter(prefix="/api/escalation", route_class=DIALECT.route_class(), tags=["support agent: escalation"])
 
 # Reasons, priorities and statuses are plain strings here: the escalation service checks them and its error names
-# the field and lists the allowed values (it also accepts the seed 002 reason codes on tickets).
-Word = Annotated[str, Field(min_length=1, max_length=64, strict=True)]
+# the field and lists the allowed values (it also accepts the seed 002 reason codes on tickets). Their lengths are
+# the contract's, so nothing the gateway accepts is refused on the bus.
 TicketId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class CreateEscalationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    session_id: str = Field(min_length=1, max_length=200, strict=True)
-    reason: Word
-    priority: Word
+    session_id: Annotated[str, contract_length(CreateTicketV1, "session_id")]
+    reason: Annotated[str, contract_length(CreateTicketV1, "reason")]
+    priority: Annotated[str, contract_length(CreateTicketV1, "priority")]
     customer_sentiment: float | None = Field(default=None, ge=-1, le=1, strict=True)
     query_complexity: float | None = Field(default=None, ge=0, le=1, strict=True)
-    additional_context: str | None = Field(default=None, max_length=10_000, strict=True)
+    additional_context: Annotated[str, contract_length(CreateTicketV1, "additional_context")] | None = None
 
 
 class UpdateEscalationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Word | None = None
-    assigned_agent: str | None = Field(default=None, min_length=1, max_length=200, strict=True)
-    resolution_notes: str | None = Field(default=None, max_length=10_000, strict=True)
+    status: Annotated[str, contract_length(UpdateTicketV1, "status")] | None = None
+    assigned_agent: Annotated[str, contract_length(UpdateTicketV1, "assigned_agent")] | None = None
+    resolution_notes: Annotated[str, contract_length(UpdateTicketV1, "resolution_notes")] | None = None
     customer_satisfaction: int | None = Field(default=None, ge=1, le=5, strict=True)
 
 

@@ -14,6 +14,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: config"])
 
@@ -43,7 +44,7 @@ async def get_config(
 
 @router.put("/config")
 async def update_config(
-    body: Annotated[dict[str, Any], Body()], caller: Caller, gw: GatewayDep, request: Request
+    body: Annotated[FreeForm, Body()], caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
     """A partial config, deep-merged (objects by key, lists replace); answers the whole resulting config."""
     caller.require("admin")

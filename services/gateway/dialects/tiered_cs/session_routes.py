@@ -14,6 +14,7 @@ from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
+from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: sessions"])
 
@@ -54,7 +55,7 @@ class StartBody(BaseModel):
     channel: Channel
     initialMessage: Message | None = None
     issueCategory: IssueCategory | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: FreeForm = Field(default_factory=dict)
 
 
 class MessageBody(BaseModel):
