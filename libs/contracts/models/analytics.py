@@ -1,0 +1,151 @@
+"""Models of the analytics messages, generated from contracts/analytics/ by libs.contracts.generate.
+
+Never edit by hand: change the JSON Schema (a breaking change is a new .vN file) and run `make contracts`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+
+
+
+class ModelUsage(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    model: Annotated[str, Field(max_length=200)]
+    provider: Annotated[str, Field(max_length=64)]
+    replies: Annotated[int, Field(ge=0)]
+    tokens_input: Annotated[int, Field(ge=0)]
+    tokens_output: Annotated[int, Field(ge=0)]
+    cost_usd: Annotated[float, Field(ge=0.0)]
+
+
+class QueryReportV1(BaseModel):
+    """
+    Query: every rollup of one tenant (the envelope's tenant) over [start, end), bucketed by granularity; optionally one session or one customer.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    start: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    end: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    granularity: Literal['hour', 'day', 'week', 'month']
+    session_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+
+
+class ReportBucket(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    start: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    conversations: Annotated[int, Field(ge=0)]
+    messages: Annotated[int, Field(ge=0)]
+    resolved: Annotated[int, Field(ge=0)]
+    ai_resolved: Annotated[int, Field(ge=0)]
+    escalated_sessions: Annotated[int, Field(ge=0)]
+    sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
+    response_time_ms_avg: Annotated[float | None, Field(ge=0.0)] = None
+
+
+class ReportGroup(BaseModel):
+    """
+    One tier or channel: sessions opened in it, sessions resolved in it, their mean resolution time (absent when none).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    key: Annotated[str, Field(max_length=64, min_length=1)]
+    sessions: Annotated[int, Field(ge=0)]
+    resolved: Annotated[int, Field(ge=0)]
+    resolution_time_s_avg: Annotated[float | None, Field(ge=0.0)] = None
+
+
+class ReportTotals(BaseModel):
+    """
+    Counts and sums over the period; an average is absent when nothing was measured (never invented). Definitions: services/analytics/README.md.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    conversations: Annotated[int, Field(ge=0)]
+    messages: Annotated[int, Field(ge=0)]
+    replies: Annotated[int, Field(ge=0)]
+    ai_replies: Annotated[int, Field(ge=0)]
+    resolved: Annotated[int, Field(ge=0)]
+    ai_resolved: Annotated[int, Field(ge=0)]
+    escalated_sessions: Annotated[int, Field(ge=0)]
+    escalations: Annotated[int, Field(ge=0)]
+    abandoned: Annotated[int, Field(ge=0)]
+    closed: Annotated[int, Field(ge=0)]
+    cache_hits: Annotated[int, Field(ge=0)]
+    tickets: Annotated[int, Field(ge=0)]
+    tokens_input: Annotated[int, Field(ge=0)]
+    tokens_output: Annotated[int, Field(ge=0)]
+    satisfaction_count: Annotated[int, Field(ge=0)]
+    irate_incidents: Annotated[int, Field(ge=0)]
+    pii_detected: Annotated[int, Field(ge=0)]
+    sentiment_count: Annotated[int, Field(ge=0)]
+    cost_usd: Annotated[float, Field(ge=0.0)]
+    response_time_ms_avg: Annotated[float | None, Field(ge=0.0)] = None
+    resolution_time_s_avg: Annotated[float | None, Field(ge=0.0)] = None
+    escalation_time_s_avg: Annotated[float | None, Field(ge=0.0)] = None
+    messages_per_session_avg: Annotated[float | None, Field(ge=0.0)] = None
+    satisfaction_avg: Annotated[float | None, Field(ge=1.0, le=5.0)] = None
+    sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
+
+
+SentimentLabelsAdditionalProperty = TypeAliasType("SentimentLabelsAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+CsLevelsAdditionalProperty = TypeAliasType("CsLevelsAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+EscalationReasonsAdditionalProperty = TypeAliasType("EscalationReasonsAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+EscalationTiersAdditionalProperty = TypeAliasType("EscalationTiersAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+IssuesAdditionalProperty = TypeAliasType("IssuesAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+class ReportV1(BaseModel):
+    """
+    Reply to QueryReport: the tenant's rollups over the period.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    start: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    end: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    granularity: Literal['hour', 'day', 'week', 'month']
+    totals: ReportTotals
+    sentiment_labels: dict[str, SentimentLabelsAdditionalProperty]
+    cs_levels: dict[str, CsLevelsAdditionalProperty]
+    escalation_reasons: dict[str, EscalationReasonsAdditionalProperty]
+    escalation_tiers: dict[str, EscalationTiersAdditionalProperty]
+    issues: dict[str, IssuesAdditionalProperty]
+    by_tier: list[ReportGroup]
+    by_channel: list[ReportGroup]
+    by_model: list[ModelUsage]
+    series: Annotated[list[ReportBucket], Field(max_length=20000)]

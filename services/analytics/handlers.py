@@ -1,0 +1,52 @@
+"""Consumes every domain event topic (facts for the rollups) and analytics.commands (QueryReport -> Report)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from libs.bus import Envelope, decode_data
+from libs.bus.base import MessageContext, TopicHandler
+from libs.bus.dispatch import HandlerFn
+from libs.contracts.models.analytics import QueryReportV1, ReportV1
+from libs.contracts.registry import ContractRegistry, default_registry
+from libs.observability import get_logger
+from services.analytics.domain import check_period, fact_of, parse_instant
+from services.analytics.report import build_report
+from services.analytics.store import FactStore, Scope
+
+# Every topic whose events the rollups count (contracts/topics.yaml lists `analytics` among their consumers).
+EVENT_TOPICS = ("conversation.events", "escalation.events", "sentiment.events", "privacy.events", "rag.events")
+COMMANDS_TOPIC = "analytics.commands"
+
+log = get_logger("analytics.handlers")
+
+
+def event_handler(
+    facts: FactStore, *, registry: ContractRegistry | None = None, on_event: Callable[[], None] | None = None
+) -> TopicHandler:
+    """One handler for every event topic. It returns only once the fact is stored, and the bus commits the
+    offset only after the handler returned, so a crash in between replays the event (and the fact's id,
+    the event id, makes that replay a no-op)."""
+    reg = registry or default_registry()
+
+    async def handle(env: Envelope) -> None:
+        message = decode_data(env, reg)
+        fact = fact_of(message, event_id=env.id, tenant_id=env.tenantid, sent_at=env.time)
+        if fact is not None:
+            stored = await facts.record(fact)
+            if not stored:
+                log.info("analytics.duplicate_event", event_id=env.id, type=env.type)
+        if on_event is not None:
+            on_event()
+
+    return handle
+
+
+async def handle_query_report(cmd: QueryReportV1, *, ctx: MessageContext, facts: FactStore) -> ReportV1:
+    start, end = parse_instant(cmd.start, "start"), parse_instant(cmd.end, "end")
+    check_period(start, end)
+    scope = Scope(ctx.tenant_id, start, end, session_id=cmd.session_id, customer_id=cmd.customer_id)
+    return await build_report(facts, scope, cmd.granularity)
+
+
+HANDLERS: dict[str, HandlerFn] = {"analytics.QueryReport.v1": handle_query_report}

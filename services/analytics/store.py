@@ -1,0 +1,99 @@
+"""The analytics store: one fact document per counted event (its id is the event id) and the rollup queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from libs.store import DocumentStore
+from libs.store.port import Filter
+from services.analytics.domain import Fact, Granularity, iso
+
+FACTS = "facts"
+# The session facts that inherit the channel and start time of the session's `conversation` fact.
+ENRICHED_KINDS = frozenset({"resolved", "escalation", "closed", "abandoned", "message", "reply"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which facts a query reads: one tenant, [start, end), optionally one session or one customer."""
+
+    tenant_id: str
+    start: datetime
+    end: datetime
+    session_id: str | None = None
+    customer_id: str | None = None
+
+    def filter(self, kind: str | None = None, **extra: Any) -> Filter:
+        found: Filter = {"tenant_id": self.tenant_id, "at": {"$gte": iso(self.start), "$lt": iso(self.end)}}
+        if self.session_id is not None:
+            found["session_id"] = self.session_id
+        if self.customer_id is not None:
+            found["customer_id"] = self.customer_id
+        if kind is not None:
+            found["kind"] = kind
+        return found | extra
+
+
+class FactStore:
+    """Writes are idempotent per event id: the fact is the inbox record and the rollup contribution in one
+    document, so a redelivered event (same id) changes nothing, and a crash leaves it either counted or not."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._store = store
+        self.facts = store.collection(FACTS)
+
+    async def ensure_indexes(self) -> None:
+        await self.facts.ensure_index(["tenant_id", "kind", "at"])
+        await self.facts.ensure_index(["tenant_id", "session_id", "kind"])
+        await self.facts.ensure_index(["tenant_id", "customer_id", "at"])
+
+    async def record(self, fact: Fact) -> bool:
+        """Store the fact once; False when this event id was counted before."""
+        if fact.kind in ENRICHED_KINDS and fact.session_id:
+            fact = await self._with_session(fact)
+        return await self.facts.insert_if_absent(fact.to_doc())
+
+    async def _with_session(self, fact: Fact) -> Fact:
+        """Copy the session's channel and measure time since it opened: the session's events share one key,
+        so its `conversation` fact was stored first, on replays too."""
+        opened = await self.facts.find_one(
+            {"tenant_id": fact.tenant_id, "session_id": fact.session_id, "kind": "conversation"}
+        )
+        if opened is None:
+            return fact
+        since = (fact.at - datetime.fromisoformat(opened["at"])).total_seconds()
+        return replace(fact, values=fact.values | {"channel": opened.get("channel"), "since_open_s": max(since, 0.0)})
+
+    async def drop_all(self) -> int:
+        """Forget every fact (rebuild): the replay stores them again."""
+        return await self.facts.delete_many({})
+
+    async def count(self, flt: Filter) -> int:
+        return await self.facts.count(flt)
+
+    async def count_by(self, field: str, flt: Filter) -> dict[str, int]:
+        return {str(k): n for k, n in (await self.facts.count_by(field, flt)).items() if k is not None}
+
+    async def total(self, field: str, flt: Filter) -> float:
+        return await self.facts.aggregate(field, "sum", flt) or 0.0
+
+    async def mean(self, field: str, flt: Filter) -> float | None:
+        return await self.facts.aggregate(field, "avg", flt)
+
+    async def sessions(self, flt: Filter, by: Granularity | None = None) -> dict[str, set[str]]:
+        """Distinct session ids among matching facts, per bucket when `by` is given (else under "")."""
+        out: dict[str, set[str]] = {}
+        skip, page = 0, 5000
+        while True:
+            docs = await self.facts.find(flt, skip=skip, limit=page)
+            for doc in docs:
+                if doc.get("session_id"):
+                    out.setdefault(doc[by] if by else "", set()).add(doc["session_id"])
+            if len(docs) < page:
+                return out
+            skip += page
+
+    async def find(self, flt: Filter, *, limit: int) -> list[dict[str, Any]]:
+        return await self.facts.find(flt, sort=[("at", 1)], limit=limit)

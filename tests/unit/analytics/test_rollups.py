@@ -1,0 +1,106 @@
+"""The analytics service through bootstrap() on MemoryBus: rollups from a scripted day, idempotency, isolation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from libs.bus import MemoryBroker, MemoryBus
+from libs.contracts.models.analytics import QueryReportV1, ReportV1
+from libs.contracts.models.conversation import ConversationCreatedV1
+from libs.errors import Invalid
+from libs.runtime import PlatformSettings, Service
+from libs.store import open_store
+from services.analytics.bootstrap import bootstrap
+from services.analytics.settings import AnalyticsSettings
+from tests.support.analytics_traffic import send_day
+
+PERIOD = {"start": "2026-03-01T00:00:00Z", "end": "2026-03-05T00:00:00Z"}
+
+
+@pytest.fixture
+async def stack(tmp_path) -> AsyncIterator[tuple[Service, MemoryBus]]:
+    broker = MemoryBroker()
+    settings = AnalyticsSettings(platform=PlatformSettings(bus="memory", data_dir=tmp_path))
+    service = bootstrap(settings, bus=MemoryBus(broker, service_name="analytics"), store=open_store(database="a"))
+    client = MemoryBus(broker, service_name="gateway")
+    await service.start()
+    await client.start()
+    yield service, client
+    await client.stop()
+    await service.stop()
+
+
+async def query(client: MemoryBus, tenant: str, granularity: str = "day", **extra: str) -> ReportV1:
+    cmd = QueryReportV1.model_validate({**PERIOD, "granularity": granularity, **extra})
+    reply = await client.request("analytics.commands", cmd, key=tenant, tenant_id=tenant, timeout=5)
+    return ReportV1.model_validate(reply.data)
+
+
+async def settle(service: Service) -> None:
+    assert isinstance(service.bus, MemoryBus)
+    await service.bus.drain()
+
+
+async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
+    service, client = stack
+    await send_day(client, "acme")
+    await settle(service)
+    report = await query(client, "acme")
+    t = report.totals
+    assert (t.conversations, t.messages, t.replies, t.resolved, t.ai_resolved) == (4, 4, 4, 2, 1)
+    assert (t.escalated_sessions, t.escalations, t.abandoned, t.irate_incidents) == (2, 2, 1, 1)
+    assert (t.tokens_input, t.tokens_output, t.cost_usd) == (400, 160, 0.0056)
+    assert t.response_time_ms_avg == 200 and t.resolution_time_s_avg == 600
+    assert t.escalation_time_s_avg == 180  # both escalations came 3 minutes after their session opened
+    assert t.satisfaction_avg == 4 and t.satisfaction_count == 1
+    assert t.sentiment_avg == pytest.approx((0.5 - 0.8 + 0.5 + 0.5) / 4, abs=1e-4)
+    assert report.escalation_reasons == {"CUSTOMER_REQUEST": 2}
+    assert report.cs_levels == {"SATISFIED": 3, "IRATE": 1}
+    channels = {g.key: (g.sessions, g.resolved) for g in report.by_channel}
+    assert channels == {"chat": (3, 1), "email": (1, 1)}
+    tiers = {g.key: g.resolved for g in report.by_tier}
+    assert tiers == {"AI_REP": 1, "HUMAN_AGENT": 1}
+    assert [(m.model, m.replies, m.tokens_input) for m in report.by_model] == [("local-extractive", 4, 400)]
+    days = [(b.start[:10], b.conversations, b.resolved, b.escalated_sessions) for b in report.series]
+    assert days == [("2026-03-02", 2, 2, 1), ("2026-03-03", 2, 0, 1)]
+    hours = await query(client, "acme", "hour")
+    assert [b.start[:13] for b in hours.series] == ["2026-03-02T01", "2026-03-03T02"]
+
+
+async def test_redelivered_event_counts_once_and_tenants_stay_apart(stack: tuple[Service, MemoryBus]) -> None:
+    service, client = stack
+    event = ConversationCreatedV1(
+        session_id="x", customer_id="c", channel="chat", dialect="kb_platform", tier="AI_REP",
+        created_at="2026-03-02T10:00:00Z",
+    )  # fmt: skip
+    for _ in range(3):  # the same event id, as after a crash before the offset commit
+        await client.publish("conversation.events", event, key="x", tenant_id="acme", event_id="evt-fixed")
+    await client.publish("conversation.events", event, key="x", tenant_id="other")
+    await settle(service)
+    assert (await query(client, "acme")).totals.conversations == 1
+    assert (await query(client, "other")).totals.conversations == 1
+    assert (await query(client, "nobody")).totals.conversations == 0
+
+
+async def test_no_data_means_zero_or_absent(stack: tuple[Service, MemoryBus]) -> None:
+    _, client = stack
+    await send_day(client, "acme", ratings=False)
+    report = await query(client, "acme")
+    assert report.totals.satisfaction_avg is None and report.totals.satisfaction_count == 0
+    empty = await query(client, "nobody")
+    assert empty.totals.response_time_ms_avg is None and empty.series == [] and empty.by_model == []
+
+
+async def test_bad_periods_are_refused(stack: tuple[Service, MemoryBus]) -> None:
+    _, client = stack
+    for start, end, field in [
+        ("2026-03-05", "2026-03-01", "end"),
+        ("2020-01-01", "2026-03-01", "end"),
+        ("yesterday", "2026-03-01", "start"),
+    ]:
+        cmd = QueryReportV1(start=start, end=end, granularity="day")
+        with pytest.raises(Invalid) as err:
+            await client.request("analytics.commands", cmd, key="acme", tenant_id="acme", timeout=5)
+        assert err.value.details["field"] == field
