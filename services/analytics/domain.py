@@ -26,6 +26,7 @@ from libs.errors import Invalid
 Granularity = Literal["hour", "day", "week", "month"]
 GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week", "month")
 HUMAN_TIER = "HUMAN_AGENT"
+TIER_ORDER = ("AI_REP", "AI_MANAGER", HUMAN_TIER)
 IRATE = "IRATE"
 # A period longer than this is refused: it would scan years of rollups for one answer.
 MAX_PERIOD = timedelta(days=731)
@@ -118,6 +119,7 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
                 "cached": message.cached,
                 "issue": message.category,
                 "tier": message.tier,
+                "turn_sentiment": message.sentiment_score,
             }
         case ResponseCacheHitV1():
             return "cache_hit", {"saved_tokens": message.saved_tokens}

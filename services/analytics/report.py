@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from libs.contracts.models.analytics import ModelUsage, ReportBucket, ReportGroup, ReportTotals, ReportV1
+from libs.contracts.models.analytics import (
+    IssueCount,
+    ModelUsage,
+    ReportBucket,
+    ReportGroup,
+    ReportTotals,
+    ReportV1,
+)
 from services.analytics.domain import Granularity, iso
+from services.analytics.session_views import sentiment_trajectory, sessions_by_final_tier
 from services.analytics.store import FactStore, Scope
 
 
@@ -16,6 +24,7 @@ async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
     escalated = await facts.sessions(f("escalation"))
     conversations = await facts.count(f("conversation"))
     messages = await facts.count(f("message"))
+    trajectory = await sentiment_trajectory(facts, scope)
     return ReportTotals(
         conversations=conversations,
         messages=messages,
@@ -40,6 +49,8 @@ async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
         satisfaction_count=await facts.count(f("rating")),
         sentiment_avg=_rounded(await facts.mean("sentiment_score", f("message"))),
         sentiment_count=await facts.count(f("message", sentiment_score={"$exists": True})),
+        sentiment_improvement=trajectory.mean_change,
+        sentiment_sessions=trajectory.sessions,
         irate_incidents=await facts.count(f("message", irate=True)),
         pii_detected=int(await facts.total("pii_total", f("pii"))),
     )
@@ -47,7 +58,10 @@ async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
 
 async def groups(facts: FactStore, scope: Scope, field: str) -> list[ReportGroup]:
     """Sessions opened and resolved per tier or channel, with their mean resolution time."""
-    opened = await facts.count_by(field, scope.filter("conversation"))
+    if field == "tier":
+        opened: dict[str, int] = dict(await sessions_by_final_tier(facts, scope))
+    else:
+        opened = await facts.count_by(field, scope.filter("conversation"))
     resolved = await facts.count_by(field, scope.filter("resolved"))
     out = []
     for key in sorted(set(opened) | set(resolved)):
@@ -78,6 +92,15 @@ async def models(facts: FactStore, scope: Scope) -> list[ModelUsage]:
                 cost_usd=round(await facts.total("cost_usd", flt), 6),
             )
         )
+    return out
+
+
+async def issues(facts: FactStore, scope: Scope) -> list[IssueCount]:
+    counts = await facts.count_by("issue", scope.filter("reply"))
+    out = []
+    for issue, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        mean = await facts.mean("turn_sentiment", scope.filter("reply", issue=issue))
+        out.append(IssueCount(issue=issue, count=count, sentiment_avg=_rounded(mean)))
     return out
 
 
@@ -121,7 +144,7 @@ async def build_report(facts: FactStore, scope: Scope, by: Granularity) -> Repor
         cs_levels=await facts.count_by("cs_level", f("message")),
         escalation_reasons=await facts.count_by("reason", f("escalation")),
         escalation_tiers=await facts.count_by("to_tier", f("escalation")),
-        issues=await facts.count_by("issue", f("reply")),
+        issues=await issues(facts, scope),
         by_tier=await groups(facts, scope, "tier"),
         by_channel=await groups(facts, scope, "channel"),
         by_model=await models(facts, scope),

@@ -85,15 +85,19 @@ class FactStore:
     async def sessions(self, flt: Filter, by: Granularity | None = None) -> dict[str, set[str]]:
         """Distinct session ids among matching facts, per bucket when `by` is given (else under "")."""
         out: dict[str, set[str]] = {}
-        skip, page = 0, 5000
-        while True:
-            docs = await self.facts.find(flt, skip=skip, limit=page)
-            for doc in docs:
-                if doc.get("session_id"):
-                    out.setdefault(doc[by] if by else "", set()).add(doc["session_id"])
-            if len(docs) < page:
-                return out
-            skip += page
+        for doc in await self.find_all(flt):
+            if doc.get("session_id"):
+                out.setdefault(doc[by] if by else "", set()).add(doc["session_id"])
+        return out
 
     async def find(self, flt: Filter, *, limit: int) -> list[dict[str, Any]]:
         return await self.facts.find(flt, sort=[("at", 1)], limit=limit)
+
+    async def find_all(self, flt: Filter, page: int = 5000) -> list[dict[str, Any]]:
+        """Every matching fact, oldest first, read in pages (a large find would hold the event loop)."""
+        out: list[dict[str, Any]] = []
+        while True:
+            docs = await self.facts.find(flt, sort=[("at", 1)], skip=len(out), limit=page)
+            out.extend(docs)
+            if len(docs) < page:
+                return out

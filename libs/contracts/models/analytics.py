@@ -12,6 +12,15 @@ from typing_extensions import TypeAliasType
 
 
 
+class IssueCount(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    issue: Annotated[str, Field(max_length=64, min_length=1)]
+    count: Annotated[int, Field(ge=0)]
+    sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
+
+
 class ModelUsage(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -63,7 +72,7 @@ class ReportBucket(BaseModel):
 
 class ReportGroup(BaseModel):
     """
-    One tier or channel: sessions opened in it, sessions resolved in it, their mean resolution time (absent when none).
+    One tier or channel. Tier: sessions opened in the period counted under the highest tier they reached, resolved under the tier they were resolved at. Mean resolution time absent when none.
     """
     model_config = ConfigDict(
         extra='forbid',
@@ -106,6 +115,14 @@ class ReportTotals(BaseModel):
     messages_per_session_avg: Annotated[float | None, Field(ge=0.0)] = None
     satisfaction_avg: Annotated[float | None, Field(ge=1.0, le=5.0)] = None
     sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
+    sentiment_improvement: Annotated[float | None, Field(ge=-2.0, le=2.0)] = None
+    """
+    Mean of (last - first) customer sentiment score over sessions with two or more scored messages; absent when none.
+    """
+    sentiment_sessions: Annotated[int | None, Field(ge=0)] = None
+    """
+    Sessions whose sentiment_improvement was measured.
+    """
 
 
 SentimentLabelsAdditionalProperty = TypeAliasType("SentimentLabelsAdditionalProperty", Annotated[int, Field(ge=0)])
@@ -118,9 +135,6 @@ EscalationReasonsAdditionalProperty = TypeAliasType("EscalationReasonsAdditional
 
 
 EscalationTiersAdditionalProperty = TypeAliasType("EscalationTiersAdditionalProperty", Annotated[int, Field(ge=0)])
-
-
-IssuesAdditionalProperty = TypeAliasType("IssuesAdditionalProperty", Annotated[int, Field(ge=0)])
 
 
 class ReportV1(BaseModel):
@@ -144,7 +158,10 @@ class ReportV1(BaseModel):
     cs_levels: dict[str, CsLevelsAdditionalProperty]
     escalation_reasons: dict[str, EscalationReasonsAdditionalProperty]
     escalation_tiers: dict[str, EscalationTiersAdditionalProperty]
-    issues: dict[str, IssuesAdditionalProperty]
+    issues: list[IssueCount]
+    """
+    Reply categories, most frequent first, with the mean sentiment of the turns they answered.
+    """
     by_tier: list[ReportGroup]
     by_channel: list[ReportGroup]
     by_model: list[ModelUsage]

@@ -8,7 +8,7 @@ import pytest
 
 from libs.bus import MemoryBroker, MemoryBus
 from libs.contracts.models.analytics import QueryReportV1, ReportV1
-from libs.contracts.models.conversation import ConversationCreatedV1
+from libs.contracts.models.conversation import ConversationCreatedV1, MessageReceivedV1
 from libs.errors import Invalid
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
@@ -60,8 +60,10 @@ async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
     assert report.cs_levels == {"SATISFIED": 3, "IRATE": 1}
     channels = {g.key: (g.sessions, g.resolved) for g in report.by_channel}
     assert channels == {"chat": (3, 1), "email": (1, 1)}
-    tiers = {g.key: g.resolved for g in report.by_tier}
-    assert tiers == {"AI_REP": 1, "HUMAN_AGENT": 1}
+    tiers = {g.key: (g.sessions, g.resolved) for g in report.by_tier}  # sessions under the highest tier reached
+    assert tiers == {"AI_REP": (2, 1), "AI_MANAGER": (1, 0), "HUMAN_AGENT": (1, 1)}
+    assert [(i.issue, i.count, i.sentiment_avg) for i in report.issues] == [("billing", 4, 0.175)]
+    assert report.totals.sentiment_improvement is None  # no session had two scored messages
     assert [(m.model, m.replies, m.tokens_input) for m in report.by_model] == [("local-extractive", 4, 400)]
     days = [(b.start[:10], b.conversations, b.resolved, b.escalated_sessions) for b in report.series]
     assert days == [("2026-03-02", 2, 2, 1), ("2026-03-03", 2, 0, 1)]
@@ -104,3 +106,21 @@ async def test_bad_periods_are_refused(stack: tuple[Service, MemoryBus]) -> None
         with pytest.raises(Invalid) as err:
             await client.request("analytics.commands", cmd, key="acme", tenant_id="acme", timeout=5)
         assert err.value.details["field"] == field
+
+
+async def test_sentiment_improvement_follows_each_session(stack: tuple[Service, MemoryBus]) -> None:
+    service, client = stack
+    for session, scores in {"a": [-0.6, 0.2], "b": [0.0, -0.2, 0.4], "c": [0.9]}.items():
+        for n, score in enumerate(scores):
+            await client.publish("conversation.events", message(session, n, score), key=session, tenant_id="acme")
+    await settle(service)
+    totals = (await query(client, "acme")).totals
+    assert totals.sentiment_sessions == 2 and totals.sentiment_improvement == pytest.approx((0.8 + 0.4) / 2)
+
+
+def message(session: str, n: int, score: float) -> MessageReceivedV1:
+    return MessageReceivedV1(
+        session_id=session, customer_id="c", message_id=f"{session}{n}", channel="chat", tier="AI_REP", length=5,
+        sentiment_label="neutral", sentiment_score=score, cs_level="NEUTRAL", sentiment_available=True,
+        pii_detected=[], received_at=f"2026-03-02T10:0{n}:00Z",
+    )  # fmt: skip
