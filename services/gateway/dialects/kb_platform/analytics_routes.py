@@ -1,0 +1,112 @@
+"""Seed 003 GET /api/v1/analytics: conversation metrics and a per-bucket breakdown from the analytics service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from libs.contracts.models.analytics import ReportV1
+from libs.errors import Invalid
+from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.kb_platform.envelope import DIALECT
+
+router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: analytics"])
+
+# The metric names the `metrics` filter accepts; the seed's example says "conversations" for total_conversations.
+METRIC_ALIASES = {"conversations": "total_conversations"}
+METRICS = (
+    "total_conversations", "ai_resolved", "escalated", "resolution_rate", "avg_response_time", "customer_satisfaction",
+)  # fmt: skip
+GROUPS: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
+
+
+class PeriodOut(BaseModel):
+    start: str
+    end: str
+
+
+class Metrics(BaseModel):
+    total_conversations: int | None = None
+    ai_resolved: int | None = None
+    escalated: int | None = None
+    resolution_rate: float | None = None
+    avg_response_time: float | None = None  # seconds
+    customer_satisfaction: float | None = None  # mean of collected 1-5 ratings; null when none
+
+
+class Breakdown(BaseModel):
+    date: str
+    conversations: int
+    resolution_rate: float
+
+
+class AnalyticsOut(BaseModel):
+    period: PeriodOut
+    metrics: Metrics
+    daily_breakdown: list[Breakdown]
+
+
+def _rate(part: int, whole: int) -> float:
+    """The seed's resolution_rate: AI-resolved over conversations (its example: 1203 / 1543 = 0.78), at most 1."""
+    return round(min(part / whole, 1.0), 4) if whole else 0.0
+
+
+def selected_metrics(raw: str | None) -> list[str]:
+    if raw is None or not raw.strip():
+        return list(METRICS)
+    names = [METRIC_ALIASES.get(n.strip(), n.strip()) for n in raw.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(METRICS))
+    if unknown:
+        raise Invalid(f"Unknown metric: {', '.join(unknown)}", {"field": "metrics", "allowed": ", ".join(METRICS)})
+    return names
+
+
+def metrics_of(report: ReportV1) -> dict[str, float | int | None]:
+    t = report.totals
+    latency = t.response_time_ms_avg
+    return {
+        "total_conversations": t.conversations,
+        "ai_resolved": t.ai_resolved,
+        "escalated": t.escalated_sessions,
+        "resolution_rate": _rate(t.ai_resolved, t.conversations),
+        "avg_response_time": None if latency is None else round(latency / 1000, 3),
+        "customer_satisfaction": t.satisfaction_avg,
+    }
+
+
+@router.get("/analytics", response_model=AnalyticsOut, response_model_exclude_unset=True)
+async def analytics(
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    start_date: Annotated[str | None, Query(max_length=64)] = None,
+    end_date: Annotated[str | None, Query(max_length=64)] = None,
+    metrics: Annotated[str | None, Query(max_length=500)] = None,
+    group_by: Annotated[str, Query(max_length=16)] = "day",
+) -> AnalyticsOut:
+    """start_date and end_date required; `metrics` picks which metrics are returned (all by default)."""
+    caller.require("analyst")
+    period = parse_period(start_date, end_date, names=("start_date", "end_date"))
+    names = selected_metrics(metrics)
+    if group_by not in GROUPS:
+        raise Invalid("group_by must be day, week or month", {"field": "group_by"})
+    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    report = await client.report(caller, period, GROUPS[group_by], correlation_id=request_id(request))
+    values = metrics_of(report)
+    return AnalyticsOut(
+        period=PeriodOut(start=start_date or "", end=end_date or ""),  # both checked by parse_period
+        metrics=Metrics.model_validate({name: values[name] for name in names}),
+        daily_breakdown=[
+            Breakdown(
+                date=datetime.fromisoformat(b.start).date().isoformat(),
+                conversations=b.conversations,
+                resolution_rate=_rate(b.ai_resolved, b.conversations),
+            )
+            for b in report.series
+        ],
+    )
