@@ -63,6 +63,16 @@ def parse_period(
     return Period(since, until)
 
 
+def seconds(milliseconds: float | None) -> float:
+    """A mean duration for the dialects: 0 when nothing was measured (README: no data means 0, or null for
+    satisfaction and sentiment, which 0 would misstate)."""
+    return 0.0 if milliseconds is None else round(milliseconds / 1000, 3)
+
+
+def percent(part: int, whole: int) -> float:
+    return round(min(part / whole, 1.0) * 100, 1) if whole else 0.0
+
+
 class AnalyticsClient:
     def __init__(self, bus: Bus, *, timeout_s: float) -> None:
         self._bus = bus

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
 from libs.errors import Invalid
-from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period
+from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period, seconds
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import naive_utc_timestamp, request_id
 from services.gateway.dialects.insights.envelope import DIALECT
@@ -43,7 +43,7 @@ class Summary(BaseModel):
     total_conversations: int
     sentiment_distribution: SentimentShares
     average_satisfaction: float | None  # null: no rating was collected in the period
-    response_time_avg: float | None  # seconds; null: no reply in the period
+    response_time_avg: float  # seconds; 0 when no reply in the period
     resolution_rate: float
     timeline_data: list[TimelinePoint]
     top_issues: list[TopIssue]
@@ -64,12 +64,11 @@ def _shares(counts: dict[str, int]) -> SentimentShares:
 
 def summary_of(report: ReportV1) -> Summary:
     t = report.totals
-    latency = t.response_time_ms_avg
     return Summary(
         total_conversations=t.conversations,
         sentiment_distribution=_shares(report.sentiment_labels),
         average_satisfaction=t.satisfaction_avg,
-        response_time_avg=None if latency is None else round(latency / 1000, 3),
+        response_time_avg=seconds(t.response_time_ms_avg),
         resolution_rate=round(min(t.resolved / t.conversations, 1.0), 4) if t.conversations else 0.0,
         timeline_data=[
             TimelinePoint(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
 from libs.errors import Invalid
-from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period
+from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period, seconds
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
@@ -35,7 +35,7 @@ class Metrics(BaseModel):
     ai_resolved: int | None = None
     escalated: int | None = None
     resolution_rate: float | None = None
-    avg_response_time: float | None = None  # seconds
+    avg_response_time: float | None = None  # seconds; 0 when no reply in the period
     customer_satisfaction: float | None = None  # mean of collected 1-5 ratings; null when none
 
 
@@ -68,13 +68,12 @@ def selected_metrics(raw: str | None) -> list[str]:
 
 def metrics_of(report: ReportV1) -> dict[str, float | int | None]:
     t = report.totals
-    latency = t.response_time_ms_avg
     return {
         "total_conversations": t.conversations,
         "ai_resolved": t.ai_resolved,
         "escalated": t.escalated_sessions,
         "resolution_rate": _rate(t.ai_resolved, t.conversations),
-        "avg_response_time": None if latency is None else round(latency / 1000, 3),
+        "avg_response_time": seconds(t.response_time_ms_avg),
         "customer_satisfaction": t.satisfaction_avg,
     }
 
