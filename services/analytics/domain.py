@@ -120,6 +120,8 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
                 "issue": message.category,
                 "tier": message.tier,
                 "turn_sentiment": message.sentiment_score,
+                "complexity": message.complexity_score,
+                "degraded": bool(message.degraded),
             }
         case ResponseCacheHitV1():
             return "cache_hit", {"saved_tokens": message.saved_tokens}

@@ -11,7 +11,7 @@ from libs.contracts.models.analytics import (
     ReportV1,
 )
 from services.analytics.domain import Granularity, iso
-from services.analytics.session_views import sentiment_trajectory, sessions_by_final_tier
+from services.analytics.session_views import SessionStates, sentiment_trajectory, session_states
 from services.analytics.store import FactStore, Scope
 
 
@@ -19,7 +19,7 @@ def _rounded(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
+async def totals(facts: FactStore, scope: Scope, states: SessionStates) -> ReportTotals:
     f = scope.filter
     escalated = await facts.sessions(f("escalation"))
     conversations = await facts.count(f("conversation"))
@@ -42,6 +42,11 @@ async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
         tokens_output=int(await facts.total("tokens_output", f("reply"))),
         cost_usd=round(await facts.total("cost_usd", f("reply")), 6),
         response_time_ms_avg=_rounded(await facts.mean("latency_ms", f("reply"))),
+        response_time_ms_total=int(await facts.total("latency_ms", f("reply"))),
+        complexity_avg=_rounded(await facts.mean("complexity", f("reply"))),
+        degraded_replies=await facts.count(f("reply", degraded=True)),
+        open_sessions=states.open_sessions,
+        waiting_for_human=states.waiting_for_human,
         resolution_time_s_avg=_rounded(await facts.mean("duration_s", f("resolved"))),
         escalation_time_s_avg=_rounded(await facts.mean("since_open_s", f("escalation"))),
         messages_per_session_avg=round(messages / conversations, 4) if conversations else None,
@@ -56,10 +61,10 @@ async def totals(facts: FactStore, scope: Scope) -> ReportTotals:
     )
 
 
-async def groups(facts: FactStore, scope: Scope, field: str) -> list[ReportGroup]:
+async def groups(facts: FactStore, scope: Scope, field: str, states: SessionStates) -> list[ReportGroup]:
     """Sessions opened and resolved per tier or channel, with their mean resolution time."""
     if field == "tier":
-        opened: dict[str, int] = dict(await sessions_by_final_tier(facts, scope))
+        opened: dict[str, int] = dict(states.final_tiers)
     else:
         opened = await facts.count_by(field, scope.filter("conversation"))
     resolved = await facts.count_by(field, scope.filter("resolved"))
@@ -135,18 +140,19 @@ async def series(facts: FactStore, scope: Scope, by: Granularity) -> list[Report
 
 async def build_report(facts: FactStore, scope: Scope, by: Granularity) -> ReportV1:
     f = scope.filter
+    states = await session_states(facts, scope)
     return ReportV1(
         start=iso(scope.start),
         end=iso(scope.end),
         granularity=by,
-        totals=await totals(facts, scope),
+        totals=await totals(facts, scope, states),
         sentiment_labels=await facts.count_by("sentiment_label", f("message")),
         cs_levels=await facts.count_by("cs_level", f("message")),
         escalation_reasons=await facts.count_by("reason", f("escalation")),
         escalation_tiers=await facts.count_by("to_tier", f("escalation")),
         issues=await issues(facts, scope),
-        by_tier=await groups(facts, scope, "tier"),
-        by_channel=await groups(facts, scope, "channel"),
+        by_tier=await groups(facts, scope, "tier", states),
+        by_channel=await groups(facts, scope, "channel", states),
         by_model=await models(facts, scope),
         series=await series(facts, scope, by),
     )

@@ -1,28 +1,44 @@
-"""Rollups that follow sessions across events: the highest tier each reached, and its sentiment trajectory."""
+"""Rollups that follow sessions across events: the highest tier each reached, whether it is still open, and its
+sentiment trajectory."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from services.analytics.domain import TIER_ORDER
+from services.analytics.domain import HUMAN_TIER, TIER_ORDER, iso
 from services.analytics.store import FactStore, Scope
+
+ENDED = ("resolved", "closed", "abandoned")
 
 
 def _rank(tier: str | None) -> int:
     return TIER_ORDER.index(tier) if tier in TIER_ORDER else 0
 
 
-async def sessions_by_final_tier(facts: FactStore, scope: Scope) -> Counter[str]:
-    """Sessions opened in the period, each counted once under the highest tier it reached."""
+@dataclass(frozen=True)
+class SessionStates:
+    final_tiers: Counter[str]  # sessions opened in the period, under the highest tier each reached
+    open_sessions: int  # of those, not resolved, closed or abandoned since
+    waiting_for_human: int  # of the open ones, those at HUMAN_AGENT
+
+
+async def session_states(facts: FactStore, scope: Scope) -> SessionStates:
     final: dict[str, str] = {}
     for doc in await facts.find_all(scope.filter("conversation")):
         final[doc["session_id"]] = doc.get("tier", TIER_ORDER[0])
-    for doc in await facts.find_all(scope.filter("escalation")):
+    since = {"$gte": iso(scope.start)}  # escalations and endings of those sessions may come after the period
+    for doc in await facts.find_all(scope.filter("escalation") | {"at": since}):
         session, tier = doc.get("session_id"), doc.get("to_tier")
         if session in final and tier and _rank(tier) > _rank(final[session]):
             final[session] = tier
-    return Counter(final.values())
+    ended = {d.get("session_id") for d in await facts.find_all(scope.filter() | {"kind": {"$in": ENDED}, "at": since})}
+    still_open = [s for s in final if s not in ended]
+    return SessionStates(
+        final_tiers=Counter(final.values()),
+        open_sessions=len(still_open),
+        waiting_for_human=sum(1 for s in still_open if final[s] == HUMAN_TIER),
+    )
 
 
 @dataclass(frozen=True)

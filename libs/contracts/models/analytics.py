@@ -123,6 +123,23 @@ class ReportTotals(BaseModel):
     """
     Sessions whose sentiment_improvement was measured.
     """
+    complexity_avg: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """
+    Mean query complexity of the replies; absent when none.
+    """
+    response_time_ms_total: Annotated[int, Field(ge=0)]
+    degraded_replies: Annotated[int, Field(ge=0)]
+    """
+    Replies produced with a degraded step (a fallback after an error).
+    """
+    open_sessions: Annotated[int, Field(ge=0)]
+    """
+    Sessions opened in the period and not resolved, closed or abandoned since.
+    """
+    waiting_for_human: Annotated[int, Field(ge=0)]
+    """
+    Open sessions whose highest tier is HUMAN_AGENT.
+    """
 
 
 SentimentLabelsAdditionalProperty = TypeAliasType("SentimentLabelsAdditionalProperty", Annotated[int, Field(ge=0)])

@@ -55,6 +55,8 @@ async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
     assert t.response_time_ms_avg == 200 and t.resolution_time_s_avg == 600
     assert t.escalation_time_s_avg == 180  # both escalations came 3 minutes after their session opened
     assert t.satisfaction_avg == 4 and t.satisfaction_count == 1
+    assert (t.open_sessions, t.waiting_for_human) == (1, 0)  # s4 is still open, at AI_MANAGER
+    assert (t.complexity_avg, t.response_time_ms_total, t.degraded_replies) == (0.2, 800, 0)
     assert t.sentiment_avg == pytest.approx((0.5 - 0.8 + 0.5 + 0.5) / 4, abs=1e-4)
     assert report.escalation_reasons == {"CUSTOMER_REQUEST": 2}
     assert report.cs_levels == {"SATISFIED": 3, "IRATE": 1}
