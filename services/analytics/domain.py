@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from libs.contracts.models.conversation import (
     ConversationCreatedV1,
+    FeedbackSubmittedV1,
     MessageReceivedV1,
     MessageRepliedV1,
     ResponseCacheHitV1,
@@ -125,6 +126,8 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
             }
         case ResponseCacheHitV1():
             return "cache_hit", {"saved_tokens": message.saved_tokens}
+        case FeedbackSubmittedV1():
+            return "rating", {"rating": message.rating, "source": "feedback"}
     return None
 
 

@@ -154,6 +154,54 @@ class EscalateSessionV1(BaseModel):
     notes: Notes | None = None
 
 
+Comment = Annotated[str, Field(max_length=4000)]
+
+
+class FeedbackReceiptV1(BaseModel):
+    """
+    Reply to SubmitFeedback: the stored rating.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None
+    """
+    The customer's words: sent only to consumers that show feedback (webhooks); never logged.
+    """
+    submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+
+
+class FeedbackSubmittedV1(BaseModel):
+    """
+    Event: a customer rated a session (seed 003 webhook feedback.submitted); satisfaction figures count these.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None
+    """
+    The customer's words: sent only to consumers that show feedback (webhooks); never logged.
+    """
+    submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+
+
 FallbackChainTriedItem = Annotated[str, Field(max_length=200)]
 
 
@@ -671,6 +719,21 @@ class StartSessionV1(BaseModel):
     """
     An existing id: Conflict, or return it unchanged.
     """
+
+
+class SubmitFeedbackV1(BaseModel):
+    """
+    Command: the customer's rating of a session (seed 003 POST /conversations/{id}/feedback), one per session; answered with FeedbackReceipt.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(max_length=4000)] = None
 
 
 class TokenUsage(BaseModel):
