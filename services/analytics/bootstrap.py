@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from libs.bus import build_topic_handler
 from libs.bus.base import Bus
@@ -30,12 +31,16 @@ def bootstrap(
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
     facts = FactStore(store)
+    window = timedelta(days=settings.durable_window_days)
     handler = event_handler(facts, on_event=on_event)
     for topic in EVENT_TOPICS:
         bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
     if serve_queries:
+        deps = {"facts": facts, "durable_window": window}
         bus.subscribe(
-            COMMANDS_TOPIC, group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, {"facts": facts})
+            COMMANDS_TOPIC,
+            group=settings.consumer_group,
+            handler=build_topic_handler(bus, HANDLERS, deps),
         )
 
     async def store_up() -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from libs.bus import Envelope, decode_data
 from libs.bus.base import MessageContext, TopicHandler
 from libs.bus.dispatch import HandlerFn
-from libs.contracts.models.analytics import QueryReportV1, ReportV1
+from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.contracts.registry import ContractRegistry, default_registry
 from libs.observability import get_logger
 from services.analytics.domain import check_period, fact_of, parse_instant
+from services.analytics.listing import list_conversations
 from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
 
@@ -42,11 +44,31 @@ def event_handler(
     return handle
 
 
-async def handle_query_report(cmd: QueryReportV1, *, ctx: MessageContext, facts: FactStore) -> ReportV1:
-    start, end = parse_instant(cmd.start, "start"), parse_instant(cmd.end, "end")
-    check_period(start, end)
+def _period(start: str, end: str) -> tuple[datetime, datetime]:
+    since, until = parse_instant(start, "start"), parse_instant(end, "end")
+    check_period(since, until)
+    return since, until
+
+
+async def handle_query_report(
+    cmd: QueryReportV1, *, ctx: MessageContext, facts: FactStore, durable_window: timedelta
+) -> ReportV1:
+    start, end = _period(cmd.start, cmd.end)
     scope = Scope(ctx.tenant_id, start, end, session_id=cmd.session_id, customer_id=cmd.customer_id)
-    return await build_report(facts, scope, cmd.granularity)
+    return await build_report(facts, scope, cmd.granularity, window=durable_window, now=datetime.now(UTC))
 
 
-HANDLERS: dict[str, HandlerFn] = {"analytics.QueryReport.v1": handle_query_report}
+async def handle_list_conversations(
+    cmd: ListConversationsV1, *, ctx: MessageContext, facts: FactStore, durable_window: timedelta
+) -> ConversationListV1:
+    start, end = _period(cmd.start, cmd.end)
+    scope = Scope(ctx.tenant_id, start, end)
+    return await list_conversations(
+        facts, scope, cmd.metric, limit=cmd.limit, offset=cmd.offset, window=durable_window, now=datetime.now(UTC)
+    )
+
+
+HANDLERS: dict[str, HandlerFn] = {
+    "analytics.QueryReport.v1": handle_query_report,
+    "analytics.ListConversations.v1": handle_list_conversations,
+}

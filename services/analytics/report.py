@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from libs.contracts.models.analytics import (
     IssueCount,
     ModelUsage,
@@ -11,7 +13,12 @@ from libs.contracts.models.analytics import (
     ReportV1,
 )
 from services.analytics.domain import Granularity, iso
-from services.analytics.session_views import SessionStates, sentiment_trajectory, session_states
+from services.analytics.session_views import (
+    SessionStates,
+    durable_resolutions,
+    sentiment_trajectory,
+    session_states,
+)
 from services.analytics.store import FactStore, Scope
 
 
@@ -19,7 +26,7 @@ def _rounded(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def totals(facts: FactStore, scope: Scope, states: SessionStates) -> ReportTotals:
+async def totals(facts: FactStore, scope: Scope, states: SessionStates, durable: int) -> ReportTotals:
     f = scope.filter
     escalated = await facts.sessions(f("escalation"))
     conversations = await facts.count(f("conversation"))
@@ -45,6 +52,7 @@ async def totals(facts: FactStore, scope: Scope, states: SessionStates) -> Repor
         response_time_ms_total=int(await facts.total("latency_ms", f("reply"))),
         complexity_avg=_rounded(await facts.mean("complexity", f("reply"))),
         degraded_replies=await facts.count(f("reply", degraded=True)),
+        durable_resolved=durable,
         open_sessions=states.open_sessions,
         waiting_for_human=states.waiting_for_human,
         resolution_time_s_avg=_rounded(await facts.mean("duration_s", f("resolved"))),
@@ -138,14 +146,17 @@ async def series(facts: FactStore, scope: Scope, by: Granularity) -> list[Report
     return out
 
 
-async def build_report(facts: FactStore, scope: Scope, by: Granularity) -> ReportV1:
+async def build_report(
+    facts: FactStore, scope: Scope, by: Granularity, *, window: timedelta, now: datetime
+) -> ReportV1:
     f = scope.filter
     states = await session_states(facts, scope)
+    durable = len(await durable_resolutions(facts, scope, window, now))
     return ReportV1(
         start=iso(scope.start),
         end=iso(scope.end),
         granularity=by,
-        totals=await totals(facts, scope, states),
+        totals=await totals(facts, scope, states, durable),
         sentiment_labels=await facts.count_by("sentiment_label", f("message")),
         cs_levels=await facts.count_by("cs_level", f("message")),
         escalation_reasons=await facts.count_by("reason", f("escalation")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from services.analytics.domain import HUMAN_TIER, TIER_ORDER, iso
 from services.analytics.store import FactStore, Scope
@@ -61,3 +63,29 @@ async def sentiment_trajectory(facts: FactStore, scope: Scope) -> Trajectory:
         counts[session] += 1
     changes = [last[s] - first[s] for s, n in counts.items() if n >= 2]
     return Trajectory(len(changes), round(sum(changes) / len(changes), 4) if changes else None)
+
+
+async def durable_resolutions(facts: FactStore, scope: Scope, window: timedelta, now: datetime) -> list[dict[str, Any]]:
+    """Resolved facts of the period that held: the window after each has passed, and in it the session got no
+    new customer message and its customer opened no new conversation (README: durable resolution)."""
+    resolved = [d for d in await facts.find_all(scope.filter("resolved")) if _at(d) + window <= now]
+    if not resolved:
+        return []
+    horizon = {"$gte": iso(scope.start), "$lt": iso(scope.end + window)}
+    messages: dict[str, list[datetime]] = {}
+    for doc in await facts.find_all(scope.filter("message") | {"at": horizon}):
+        messages.setdefault(doc.get("session_id") or "", []).append(_at(doc))
+    opened: dict[str, list[datetime]] = {}
+    for doc in await facts.find_all(scope.filter("conversation") | {"at": horizon}):
+        opened.setdefault(doc.get("customer_id") or "", []).append(_at(doc))
+
+    def held(doc: dict[str, Any]) -> bool:
+        start, stop = _at(doc), _at(doc) + window
+        later = messages.get(doc.get("session_id") or "", []) + opened.get(doc.get("customer_id") or "", [])
+        return not any(start < at <= stop for at in later)
+
+    return [d for d in resolved if held(d)]
+
+
+def _at(doc: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(doc["at"])

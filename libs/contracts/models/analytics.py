@@ -12,6 +12,22 @@ from typing_extensions import TypeAliasType
 
 
 
+class CountedConversation(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    customer_id: Annotated[str | None, Field(max_length=200)] = None
+    at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    channel: Annotated[str | None, Field(max_length=32)] = None
+    tier: Annotated[str | None, Field(max_length=32)] = None
+    reason: Annotated[str | None, Field(max_length=64)] = None
+    rating: Annotated[int | None, Field(ge=1, le=5)] = None
+
+
 class IssueCount(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -19,6 +35,26 @@ class IssueCount(BaseModel):
     issue: Annotated[str, Field(max_length=64, min_length=1)]
     count: Annotated[int, Field(ge=0)]
     sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
+
+
+class ListConversationsV1(BaseModel):
+    """
+    Query: the conversations behind one figure of the tenant's report over [start, end) (definitions: services/analytics/README.md), oldest first.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    start: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    end: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    metric: Literal['conversations', 'resolved', 'ai_resolved', 'durable_resolved', 'escalated', 'abandoned', 'rated']
+    limit: Annotated[int, Field(ge=1, le=500)]
+    offset: Annotated[int, Field(ge=0)]
 
 
 class ModelUsage(BaseModel):
@@ -140,6 +176,10 @@ class ReportTotals(BaseModel):
     """
     Open sessions whose highest tier is HUMAN_AGENT.
     """
+    durable_resolved: Annotated[int, Field(ge=0)]
+    """
+    Resolutions not followed, within the durable window, by a message in the session or a new conversation of the customer; only resolutions whose window has passed count.
+    """
 
 
 SentimentLabelsAdditionalProperty = TypeAliasType("SentimentLabelsAdditionalProperty", Annotated[int, Field(ge=0)])
@@ -183,3 +223,15 @@ class ReportV1(BaseModel):
     by_channel: list[ReportGroup]
     by_model: list[ModelUsage]
     series: Annotated[list[ReportBucket], Field(max_length=20000)]
+
+
+class ConversationListV1(BaseModel):
+    """
+    Reply to ListConversations: `total` is the figure itself; `items` one page of the conversations it counts, with the time of the counted event.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    metric: Literal['conversations', 'resolved', 'ai_resolved', 'durable_resolved', 'escalated', 'abandoned', 'rated']
+    total: Annotated[int, Field(ge=0)]
+    items: Annotated[list[CountedConversation], Field(max_length=500)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from libs.bus.base import Bus
-from libs.contracts.models.analytics import QueryReportV1, ReportV1
+from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.errors import Invalid
 from services.gateway.auth import Principal
 
@@ -95,6 +97,18 @@ class AnalyticsClient:
             session_id=session_id,
             customer_id=customer_id,
         )
+        return ReportV1.model_validate(await self._ask(caller, command, correlation_id))
+
+    async def conversations(
+        self, caller: Principal, period: Period, metric: str, *, limit: int, offset: int, correlation_id: str
+    ) -> ConversationListV1:
+        command = ListConversationsV1.model_validate(
+            {"start": period.start.isoformat(), "end": period.end.isoformat(), "metric": metric,
+             "limit": limit, "offset": offset}
+        )  # fmt: skip
+        return ConversationListV1.model_validate(await self._ask(caller, command, correlation_id))
+
+    async def _ask(self, caller: Principal, command: BaseModel, correlation_id: str) -> dict[str, Any]:
         reply = await self._bus.request(
             TOPIC,
             command,
@@ -103,4 +117,4 @@ class AnalyticsClient:
             timeout=self._timeout,
             correlation_id=correlation_id,
         )
-        return ReportV1.model_validate(reply.data)
+        return reply.data

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from libs.bus import MemoryBroker, MemoryBus
-from libs.contracts.models.analytics import QueryReportV1, ReportV1
+from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.contracts.models.conversation import ConversationCreatedV1, MessageReceivedV1
 from libs.errors import Invalid
 from libs.runtime import PlatformSettings, Service
@@ -126,3 +126,36 @@ def message(session: str, n: int, score: float) -> MessageReceivedV1:
         sentiment_label="neutral", sentiment_score=score, cs_level="NEUTRAL", sentiment_available=True,
         pii_detected=[], received_at=f"2026-03-02T10:0{n}:00Z",
     )  # fmt: skip
+
+
+async def list_of(client: MemoryBus, metric: str, **page: int) -> ConversationListV1:
+    cmd = ListConversationsV1.model_validate({**PERIOD, "metric": metric, "limit": 50, "offset": 0, **page})
+    reply = await client.request("analytics.commands", cmd, key="acme", tenant_id="acme", timeout=5)
+    return ConversationListV1.model_validate(reply.data)
+
+
+async def test_listings_match_the_figures_and_durability(stack: tuple[Service, MemoryBus]) -> None:
+    service, client = stack
+    await send_day(client, "acme")
+    # s1's customer comes back two days after s1 was resolved: that resolution did not hold.
+    back = ConversationCreatedV1(
+        session_id="s5", customer_id="cust-s1", channel="chat", dialect="tiered_cs", tier="AI_REP",
+        created_at="2026-03-04T09:00:00Z",
+    )  # fmt: skip
+    await client.publish("conversation.events", back, key="s5", tenant_id="acme")
+    await settle(service)
+    totals = (await query(client, "acme")).totals
+    assert (totals.resolved, totals.durable_resolved) == (2, 1)
+    figures = {
+        "conversations": totals.conversations, "resolved": totals.resolved, "ai_resolved": totals.ai_resolved,
+        "durable_resolved": totals.durable_resolved, "escalated": totals.escalated_sessions,
+        "abandoned": totals.abandoned, "rated": totals.satisfaction_count,
+    }  # fmt: skip
+    for metric, figure in figures.items():
+        listed = await list_of(client, metric)
+        assert listed.total == figure == len(listed.items), metric
+    assert [i.session_id for i in (await list_of(client, "durable_resolved")).items] == ["s2"]
+    escalated = (await list_of(client, "escalated")).items
+    assert [(i.session_id, i.reason) for i in escalated] == [("s2", "CUSTOMER_REQUEST"), ("s4", "CUSTOMER_REQUEST")]
+    page = await list_of(client, "conversations", limit=2, offset=2)
+    assert page.total == 5 and [i.session_id for i in page.items] == ["s3", "s4"]

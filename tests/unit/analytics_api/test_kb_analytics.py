@@ -56,3 +56,20 @@ async def test_bad_input_is_400_in_the_kb_envelope(platform: Platform, params: d
     assert resp.status_code == 400, resp.text
     error = resp.json()["error"]
     assert error["code"] == "invalid_request" and error["details"]["field"] == field and error["request_id"]
+
+
+async def test_conversations_behind_a_figure(platform: Platform) -> None:
+    await platform.traffic()
+    figure = (await platform.client.get(URL, params=PERIOD, headers=AUTH)).json()["metrics"]["escalated"]
+    resp = await platform.client.get(f"{URL}/conversations", params={**PERIOD, "metric": "escalated"}, headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    listed = resp.json()
+    assert listed["total"] == figure == 2 and listed["metric"] == "escalated"
+    assert [(c["conversation_id"], c["user_id"], c["reason"]) for c in listed["conversations"]] == [
+        ("s2", "cust-s2", "CUSTOMER_REQUEST"),
+        ("s4", "cust-s4", "CUSTOMER_REQUEST"),
+    ]
+    unknown = await platform.client.get(f"{URL}/conversations", params={**PERIOD, "metric": "happy"}, headers=AUTH)
+    assert unknown.status_code == 400 and unknown.json()["error"]["details"]["field"] == "metric"
+    undated = await platform.client.get(f"{URL}/conversations", params={"metric": "resolved"}, headers=AUTH)
+    assert undated.status_code == 400 and undated.json()["error"]["details"]["field"] == "start_date"

@@ -109,3 +109,66 @@ async def analytics(
             for b in report.series
         ],
     )
+
+
+LISTABLE = ("conversations", "resolved", "ai_resolved", "durable_resolved", "escalated", "abandoned", "rated")
+
+
+class CountedConversationOut(BaseModel):
+    conversation_id: str
+    user_id: str | None
+    counted_at: str
+    channel: str | None
+    tier: str | None
+    reason: str | None
+    rating: int | None
+
+
+class ConversationListOut(BaseModel):
+    metric: str
+    period: PeriodOut
+    total: int
+    limit: int
+    offset: int
+    conversations: list[CountedConversationOut]
+
+
+@router.get("/analytics/conversations", response_model=ConversationListOut)
+async def analytics_conversations(
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+    metric: Annotated[str | None, Query(max_length=64)] = None,
+    start_date: Annotated[str | None, Query(max_length=64)] = None,
+    end_date: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ConversationListOut:
+    """The conversations behind one figure (`total` is the figure), so it can be checked one by one."""
+    caller.require("analyst")
+    if metric not in LISTABLE:
+        raise Invalid("Unknown metric", {"field": "metric", "allowed": ", ".join(LISTABLE)})
+    period = parse_period(start_date, end_date, names=("start_date", "end_date"))
+    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    found = await client.conversations(
+        caller, period, metric, limit=limit, offset=offset, correlation_id=request_id(request)
+    )
+    return ConversationListOut(
+        metric=metric,
+        period=PeriodOut(start=start_date or "", end=end_date or ""),
+        total=found.total,
+        limit=limit,
+        offset=offset,
+        conversations=[
+            CountedConversationOut(
+                conversation_id=i.session_id,
+                user_id=i.customer_id,
+                counted_at=i.at,
+                channel=i.channel,
+                tier=i.tier,
+                reason=i.reason,
+                rating=i.rating,
+            )
+            for i in found.items
+        ],
+    )
