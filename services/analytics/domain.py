@@ -95,6 +95,16 @@ def check_period(start: datetime, end: datetime, *, start_name: str = "start", e
         raise Invalid("The period is longer than 2 years", {"field": end_name})
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def message_weekday(at: str) -> str | None:
+    try:
+        return WEEKDAYS[parse_instant(at, "received_at").weekday()]
+    except Invalid:
+        return None
+
+
 def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
     match message:
         case ConversationCreatedV1():
@@ -107,6 +117,7 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
                 "sentiment_score": message.sentiment_score,
                 "cs_level": message.cs_level,
                 "irate": message.cs_level == IRATE,
+                "weekday": message_weekday(message.received_at),
             }
         case MessageRepliedV1():
             return "reply", {
@@ -122,6 +133,9 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
                 "tier": message.tier,
                 "turn_sentiment": message.sentiment_score,
                 "complexity": message.complexity_score,
+                "agent": message.agent_used,
+                "generation_ms": message.step_ms.get("generation"),
+                "retrieval_ms": message.step_ms.get("retrieval"),
                 "degraded": bool(message.degraded),
             }
         case ResponseCacheHitV1():
@@ -146,7 +160,11 @@ def _lifecycle_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
                 "ai_resolved": ai,
             }
         case SessionClosedV1():
-            return "closed", {"message_count": message.message_count, "tier": message.tier}
+            return "closed", {
+                "message_count": message.message_count,
+                "tier": message.tier,
+                "duration_s": message.duration_minutes * 60,
+            }
         case SessionAbandonedV1():
             return "abandoned", {"message_count": message.message_count, "tier": message.tier}
     return None

@@ -17,6 +17,7 @@ from services.analytics.session_views import (
     SessionStates,
     durable_resolutions,
     sentiment_trajectory,
+    session_lengths,
     session_states,
 )
 from services.analytics.store import FactStore, Scope
@@ -32,6 +33,8 @@ async def totals(facts: FactStore, scope: Scope, states: SessionStates, durable:
     conversations = await facts.count(f("conversation"))
     messages = await facts.count(f("message"))
     trajectory = await sentiment_trajectory(facts, scope)
+    lengths = await session_lengths(facts, scope)
+    latest = await facts.latest(scope.filter())
     return ReportTotals(
         conversations=conversations,
         messages=messages,
@@ -53,6 +56,11 @@ async def totals(facts: FactStore, scope: Scope, states: SessionStates, durable:
         complexity_avg=_rounded(await facts.mean("complexity", f("reply"))),
         degraded_replies=await facts.count(f("reply", degraded=True)),
         durable_resolved=durable,
+        generation_ms_avg=_rounded(await facts.mean("generation_ms", f("reply"))),
+        retrieval_ms_avg=_rounded(await facts.mean("retrieval_ms", f("reply"))),
+        session_length_s_avg=_rounded(sum(lengths.values()) / len(lengths)) if lengths else None,
+        session_time_s_total=round(sum(lengths.values()), 3),
+        last_activity_at=latest,
         open_sessions=states.open_sessions,
         waiting_for_human=states.waiting_for_human,
         resolution_time_s_avg=_rounded(await facts.mean("duration_s", f("resolved"))),
@@ -162,6 +170,8 @@ async def build_report(
         escalation_reasons=await facts.count_by("reason", f("escalation")),
         escalation_tiers=await facts.count_by("to_tier", f("escalation")),
         issues=await issues(facts, scope),
+        agents=await facts.count_by("agent", f("reply")),
+        weekdays=await facts.count_by("weekday", f("message")),
         by_tier=await groups(facts, scope, "tier", states),
         by_channel=await groups(facts, scope, "channel", states),
         by_model=await models(facts, scope),

@@ -89,3 +89,13 @@ async def durable_resolutions(facts: FactStore, scope: Scope, window: timedelta,
 
 def _at(doc: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(doc["at"])
+
+
+async def session_lengths(facts: FactStore, scope: Scope) -> dict[str, float]:
+    """Length of each session that ended in the period: opening to resolution, else to closing."""
+    lengths: dict[str, float] = {}
+    for kind in ("closed", "resolved"):  # a resolution's length wins over the later closing's
+        for doc in await facts.find_all(scope.filter(kind, duration_s={"$exists": True})):
+            if doc.get("session_id"):
+                lengths[doc["session_id"]] = float(doc["duration_s"])
+    return lengths

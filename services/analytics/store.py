@@ -90,6 +90,11 @@ class FactStore:
                 out.setdefault(doc[by] if by else "", set()).add(doc["session_id"])
         return out
 
+    async def latest(self, flt: Filter) -> str | None:
+        """The time of the newest matching fact."""
+        docs = await self.facts.find(flt, sort=[("at", -1)], limit=1)
+        return str(docs[0]["at"]) if docs else None
+
     async def find(self, flt: Filter, *, limit: int) -> list[dict[str, Any]]:
         return await self.facts.find(flt, sort=[("at", 1)], limit=limit)
 

@@ -180,6 +180,23 @@ class ReportTotals(BaseModel):
     """
     Resolutions not followed, within the durable window, by a message in the session or a new conversation of the customer; only resolutions whose window has passed count.
     """
+    generation_ms_avg: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Mean time of the turn's generation step (the model call); absent when none.
+    """
+    retrieval_ms_avg: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Mean time of the turn's knowledge retrieval step; absent when none.
+    """
+    session_length_s_avg: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Mean length of sessions that ended (resolved or closed) in the period: opening to resolution, else to closing.
+    """
+    session_time_s_total: Annotated[float, Field(ge=0.0)]
+    last_activity_at: Annotated[str | None, Field(max_length=64, min_length=1)] = None
+    """
+    Time of the latest counted event; absent when none.
+    """
 
 
 SentimentLabelsAdditionalProperty = TypeAliasType("SentimentLabelsAdditionalProperty", Annotated[int, Field(ge=0)])
@@ -192,6 +209,12 @@ EscalationReasonsAdditionalProperty = TypeAliasType("EscalationReasonsAdditional
 
 
 EscalationTiersAdditionalProperty = TypeAliasType("EscalationTiersAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+AgentsAdditionalProperty = TypeAliasType("AgentsAdditionalProperty", Annotated[int, Field(ge=0)])
+
+
+WeekdaysAdditionalProperty = TypeAliasType("WeekdaysAdditionalProperty", Annotated[int, Field(ge=0)])
 
 
 class ReportV1(BaseModel):
@@ -223,6 +246,14 @@ class ReportV1(BaseModel):
     by_channel: list[ReportGroup]
     by_model: list[ModelUsage]
     series: Annotated[list[ReportBucket], Field(max_length=20000)]
+    agents: dict[str, AgentsAdditionalProperty]
+    """
+    Replies per answering agent (seed 004 multi-agent chat).
+    """
+    weekdays: dict[str, WeekdaysAdditionalProperty]
+    """
+    Customer messages per UTC weekday (Monday .. Sunday).
+    """
 
 
 class ConversationListV1(BaseModel):

@@ -57,6 +57,9 @@ async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
     assert t.satisfaction_avg == 4 and t.satisfaction_count == 1
     assert (t.open_sessions, t.waiting_for_human) == (1, 0)  # s4 is still open, at AI_MANAGER
     assert (t.complexity_avg, t.response_time_ms_total, t.degraded_replies) == (0.2, 800, 0)
+    assert (t.session_length_s_avg, t.session_time_s_total) == (600, 1200)
+    assert t.last_activity_at == "2026-03-03T02:40:00.000000+00:00"  # s3 abandoned
+    assert report.weekdays == {"Monday": 2, "Tuesday": 2}
     assert t.sentiment_avg == pytest.approx((0.5 - 0.8 + 0.5 + 0.5) / 4, abs=1e-4)
     assert report.escalation_reasons == {"CUSTOMER_REQUEST": 2}
     assert report.cs_levels == {"SATISFIED": 3, "IRATE": 1}
