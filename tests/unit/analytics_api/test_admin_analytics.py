@@ -87,3 +87,22 @@ def user_events(user_id: str) -> list[ConversationCreatedV1 | MessageReceivedV1]
             sentiment_score=0.0, cs_level="NEUTRAL", sentiment_available=True, pii_detected=[], received_at=now,
         ),
     ]  # fmt: skip
+
+
+async def test_detailed_health_probes_each_component(stack: tuple[httpx.AsyncClient, MemoryBus]) -> None:
+    client, _ = stack
+    resp = await client.get("/admin/health/detailed", headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    data = resp.json()["data"]
+    assert data["version"] and data["uptime"].endswith("minutes") and data["timestamp"].endswith("Z")
+    components = data["components"]
+    assert set(components) == {"database", "vector_db", "openai_api", "memory_usage", "disk_space"}
+    for name, component in components.items():
+        assert component["status"] in ("healthy", "degraded", "unhealthy"), name
+        assert component["response_time"] >= 0, name
+    assert components["database"] == components["database"] | {"status": "healthy"}
+    assert components["vector_db"]["status"] == "healthy" and "Qdrant local mode" in components["vector_db"]["details"]
+    assert "local" in components["openai_api"]["details"]
+    assert 0 < components["memory_usage"]["percentage"] <= 100 and components["disk_space"]["total"].endswith("B")
+    agent = await user_headers(client, "agent")
+    assert (await client.get("/admin/health/detailed", headers=agent)).status_code == 403
