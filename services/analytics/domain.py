@@ -108,7 +108,12 @@ def message_weekday(at: str) -> str | None:
 def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
     match message:
         case ConversationCreatedV1():
-            return "conversation", {"channel": message.channel, "tier": message.tier, "dialect": message.dialect}
+            return "conversation", {
+                "channel": message.channel,
+                "tier": message.tier,
+                "dialect": message.dialect,
+                "test": message.test or None,
+            }
         case MessageReceivedV1():
             return "message", {
                 "channel": message.channel,

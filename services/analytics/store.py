@@ -11,8 +11,10 @@ from libs.store.port import Filter
 from services.analytics.domain import Fact, Granularity, iso
 
 FACTS = "facts"
-# The session facts that inherit the channel and start time of the session's `conversation` fact.
-ENRICHED_KINDS = frozenset({"resolved", "escalation", "closed", "abandoned", "message", "reply"})
+# The session facts that inherit the channel, test mark and start time of the session's `conversation` fact.
+ENRICHED_KINDS = frozenset(
+    {"resolved", "escalation", "closed", "abandoned", "message", "reply", "cache_hit", "rating", "ticket"}
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Scope:
 
     def filter(self, kind: str | None = None, **extra: Any) -> Filter:
         found: Filter = {"tenant_id": self.tenant_id, "at": {"$gte": iso(self.start), "$lt": iso(self.end)}}
+        found["test"] = {"$ne": True}  # test sessions (seed 001 /api/test/*) never count
         if self.session_id is not None:
             found["session_id"] = self.session_id
         if self.customer_id is not None:
@@ -56,15 +59,16 @@ class FactStore:
         return await self.facts.insert_if_absent(fact.to_doc())
 
     async def _with_session(self, fact: Fact) -> Fact:
-        """Copy the session's channel and measure time since it opened: the session's events share one key,
-        so its `conversation` fact was stored first, on replays too."""
+        """Copy the session's channel and test mark, and measure time since it opened: the session's events share
+        one key, so its `conversation` fact was stored first, on replays too."""
         opened = await self.facts.find_one(
             {"tenant_id": fact.tenant_id, "session_id": fact.session_id, "kind": "conversation"}
         )
         if opened is None:
             return fact
         since = (fact.at - datetime.fromisoformat(opened["at"])).total_seconds()
-        return replace(fact, values=fact.values | {"channel": opened.get("channel"), "since_open_s": max(since, 0.0)})
+        inherited = {"channel": opened.get("channel"), "test": opened.get("test"), "since_open_s": max(since, 0.0)}
+        return replace(fact, values=fact.values | inherited)
 
     async def drop_all(self) -> int:
         """Forget every fact (rebuild): the replay stores them again."""

@@ -45,6 +45,7 @@ def created(session: dict[str, Any]) -> ConversationCreatedV1:
         dialect=session["dialect"],
         tier=session["current_tier"],
         created_at=session["created_at"],
+        test=True if session.get("test") else None,
     )
 
 

@@ -84,6 +84,8 @@ class SessionService:
             "category": "general",
             "agent_used": None,
             "message_count": 0,
+            # A test session (seed 001 /api/test/query): local provider only, left out of analytics.
+            "test": bool(spec.get("test")),
             "failed_attempts": 0,
             "tier_replies": 0,
             "repeat_contacts": await self.repeat_contacts(tenant_id, spec["customer_id"]),

@@ -36,6 +36,8 @@ class GatewaySettings(BaseSettings):
     # /upload_docs takes several files of up to 50 MB each; the route enforces per-file and per-request limits.
     upload_max_body_bytes: int = 210_000_000
     cs_prefix: str = "/cs"
+    # Seed 001 /api/test/* (admin only): on for local runs (`make run`), off by default and in the prod overlay.
+    test_endpoints: bool = False
     # Seed 001 GET /api/status shows it (free text, e.g. "Sun 02:00-04:00 UTC"); unset: null.
     maintenance_window: str | None = None
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.

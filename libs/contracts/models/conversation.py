@@ -55,6 +55,10 @@ class ConversationCreatedV1(BaseModel):
     """
     ISO 8601 UTC timestamp.
     """
+    test: bool | None = None
+    """
+    The session is a test (seed 001 /api/test/*): analytics leaves it and its events out.
+    """
 
 
 Phone = Annotated[str, Field(max_length=64)]
@@ -482,6 +486,10 @@ class PostMessageV1(BaseModel):
     want_category: bool | None = None
     want_agent: bool | None = None
     want_alternatives: bool | None = None
+    test: bool | None = None
+    """
+    A test turn (seed 001 POST /api/test/query): answered by the local provider only, its session marked as a test and left out of analytics.
+    """
 
 
 class ProviderEntry(BaseModel):
