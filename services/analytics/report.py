@@ -133,12 +133,14 @@ async def series(facts: FactStore, scope: Scope, by: Granularity) -> list[Report
     resolved = await facts.count_by(by, f("resolved"))
     ai_resolved = await facts.count_by(by, f("resolved", ai_resolved=True))
     replies = await facts.count_by(by, f("reply"))
+    ratings = await facts.count_by(by, f("rating"))
     escalated = await facts.sessions(f("escalation"), by)
-    keys = sorted(set(conversations) | set(messages) | set(resolved) | set(escalated) | set(replies))
+    keys = sorted(set(conversations) | set(messages) | set(resolved) | set(escalated) | set(replies) | set(ratings))
     out = []
     for key in keys:
         sentiment = await facts.mean("sentiment_score", f("message", **{by: key})) if key in messages else None
         latency = await facts.mean("latency_ms", f("reply", **{by: key})) if key in replies else None
+        rating = await facts.mean("rating", f("rating", **{by: key})) if key in ratings else None
         out.append(
             ReportBucket(
                 start=key,
@@ -149,6 +151,7 @@ async def series(facts: FactStore, scope: Scope, by: Granularity) -> list[Report
                 escalated_sessions=len(escalated.get(key, set())),
                 sentiment_avg=_rounded(sentiment),
                 response_time_ms_avg=_rounded(latency),
+                satisfaction_avg=_rounded(rating),
             )
         )
     return out

@@ -95,7 +95,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # As `make run`: the seed 001 /api/test/* endpoints are on.
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1"},
     )
     url = f"http://127.0.0.1:{port}"
     try:

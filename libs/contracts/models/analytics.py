@@ -104,6 +104,7 @@ class ReportBucket(BaseModel):
     escalated_sessions: Annotated[int, Field(ge=0)]
     sentiment_avg: Annotated[float | None, Field(ge=-1.0, le=1.0)] = None
     response_time_ms_avg: Annotated[float | None, Field(ge=0.0)] = None
+    satisfaction_avg: Annotated[float | None, Field(ge=1.0, le=5.0)] = None
 
 
 class ReportGroup(BaseModel):

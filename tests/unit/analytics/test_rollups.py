@@ -73,7 +73,7 @@ async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
     days = [(b.start[:10], b.conversations, b.resolved, b.escalated_sessions) for b in report.series]
     assert days == [("2026-03-02", 2, 2, 1), ("2026-03-03", 2, 0, 1)]
     hours = await query(client, "acme", "hour")
-    assert [b.start[:13] for b in hours.series] == ["2026-03-02T01", "2026-03-03T02"]
+    assert [b.start[:13] for b in hours.series] == ["2026-03-02T01", "2026-03-02T03", "2026-03-03T02"]  # 03: a rating
 
 
 async def test_redelivered_event_counts_once_and_tenants_stay_apart(stack: tuple[Service, MemoryBus]) -> None:

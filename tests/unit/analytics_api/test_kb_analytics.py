@@ -29,8 +29,13 @@ async def test_metrics_and_breakdown_of_a_scripted_day(platform: Platform) -> No
             {"date": "2026-03-03", "conversations": 2, "resolution_rate": 0.0},
         ],
     }
-    picked = await platform.client.get(URL, params={**PERIOD, "metrics": "conversations,resolution_rate"}, headers=AUTH)
-    assert picked.json()["metrics"] == {"total_conversations": 4, "resolution_rate": 0.25}
+    params = {**PERIOD, "metrics": "escalated,customer_satisfaction,avg_response_time"}
+    picked = (await platform.client.get(URL, params=params, headers=AUTH)).json()
+    assert len(picked["metrics"]) == 6  # every figure; `metrics` picks the breakdown's
+    assert picked["daily_breakdown"] == [
+        {"date": "2026-03-02", "escalated": 1, "customer_satisfaction": 4.0, "avg_response_time": 0.2},
+        {"date": "2026-03-03", "escalated": 1, "customer_satisfaction": None, "avg_response_time": 0.2},
+    ]
 
 
 async def test_without_ratings_satisfaction_is_null(platform: Platform) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from libs.contracts.models.analytics import ReportV1
+from libs.contracts.models.analytics import ReportBucket, ReportV1
 from libs.errors import Invalid
 from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period, seconds
 from services.gateway.deps import Caller, GatewayDep
@@ -17,8 +17,12 @@ from services.gateway.dialects.kb_platform.envelope import DIALECT
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: analytics"])
 
-# The metric names the `metrics` filter accepts; the seed's example says "conversations" for total_conversations.
+# `metrics` picks the figures each daily_breakdown entry carries (the seed's example asks for conversations and
+# resolution_rate and its breakdown shows exactly those; its `metrics` object shows every figure). The breakdown
+# calls total_conversations "conversations"; both names are accepted.
 METRIC_ALIASES = {"conversations": "total_conversations"}
+BREAKDOWN_NAMES = {"total_conversations": "conversations"}
+DEFAULT_BREAKDOWN = ("total_conversations", "resolution_rate")
 METRICS = (
     "total_conversations", "ai_resolved", "escalated", "resolution_rate", "avg_response_time", "customer_satisfaction",
 )  # fmt: skip
@@ -31,18 +35,24 @@ class PeriodOut(BaseModel):
 
 
 class Metrics(BaseModel):
-    total_conversations: int | None = None
-    ai_resolved: int | None = None
-    escalated: int | None = None
-    resolution_rate: float | None = None
-    avg_response_time: float | None = None  # seconds; 0 when no reply in the period
-    customer_satisfaction: float | None = None  # mean of collected 1-5 ratings; null when none
+    total_conversations: int
+    ai_resolved: int
+    escalated: int
+    resolution_rate: float
+    avg_response_time: float  # seconds; 0 when no reply in the period
+    customer_satisfaction: float | None  # mean of collected 1-5 ratings; null when none
 
 
 class Breakdown(BaseModel):
+    """One bucket; only the figures `metrics` asked for are present."""
+
     date: str
-    conversations: int
-    resolution_rate: float
+    conversations: int | None = None
+    ai_resolved: int | None = None
+    escalated: int | None = None
+    resolution_rate: float | None = None
+    avg_response_time: float | None = None
+    customer_satisfaction: float | None = None
 
 
 class AnalyticsOut(BaseModel):
@@ -58,12 +68,32 @@ def _rate(part: int, whole: int) -> float:
 
 def selected_metrics(raw: str | None) -> list[str]:
     if raw is None or not raw.strip():
-        return list(METRICS)
+        return list(DEFAULT_BREAKDOWN)
     names = [METRIC_ALIASES.get(n.strip(), n.strip()) for n in raw.split(",") if n.strip()]
     unknown = sorted(set(names) - set(METRICS))
     if unknown:
         raise Invalid(f"Unknown metric: {', '.join(unknown)}", {"field": "metrics", "allowed": ", ".join(METRICS)})
     return names
+
+
+def bucket_values(b: ReportBucket) -> dict[str, float | int | None]:
+    return {
+        "total_conversations": b.conversations,
+        "ai_resolved": b.ai_resolved,
+        "escalated": b.escalated_sessions,
+        "resolution_rate": _rate(b.ai_resolved, b.conversations),
+        "avg_response_time": seconds(b.response_time_ms_avg),
+        "customer_satisfaction": b.satisfaction_avg,
+    }
+
+
+def breakdown(report: ReportV1, names: list[str]) -> list[Breakdown]:
+    out = []
+    for b in report.series:
+        values = bucket_values(b)
+        picked = {BREAKDOWN_NAMES.get(n, n): values[n] for n in names}
+        out.append(Breakdown.model_validate({"date": datetime.fromisoformat(b.start).date().isoformat(), **picked}))
+    return out
 
 
 def metrics_of(report: ReportV1) -> dict[str, float | int | None]:
@@ -88,7 +118,8 @@ async def analytics(
     metrics: Annotated[str | None, Query(max_length=500)] = None,
     group_by: Annotated[str, Query(max_length=16)] = "day",
 ) -> AnalyticsOut:
-    """start_date and end_date required; `metrics` picks which metrics are returned (all by default)."""
+    """start_date and end_date required; `metrics` picks the breakdown's figures (default conversations and
+    resolution_rate, as the seed's example)."""
     caller.require("analyst")
     period = parse_period(start_date, end_date, names=("start_date", "end_date"))
     names = selected_metrics(metrics)
@@ -96,18 +127,10 @@ async def analytics(
         raise Invalid("group_by must be day, week or month", {"field": "group_by"})
     client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
     report = await client.report(caller, period, GROUPS[group_by], correlation_id=request_id(request))
-    values = metrics_of(report)
     return AnalyticsOut(
         period=PeriodOut(start=start_date or "", end=end_date or ""),  # both checked by parse_period
-        metrics=Metrics.model_validate({name: values[name] for name in names}),
-        daily_breakdown=[
-            Breakdown(
-                date=datetime.fromisoformat(b.start).date().isoformat(),
-                conversations=b.conversations,
-                resolution_rate=_rate(b.ai_resolved, b.conversations),
-            )
-            for b in report.series
-        ],
+        metrics=Metrics.model_validate(metrics_of(report)),
+        daily_breakdown=breakdown(report, names),
     )
 
 
