@@ -433,7 +433,6 @@ def test_detailed_health(api: httpx.Client) -> None:
     check(data, spec)
 
 
-@pending("GET /admin/settings")
 def test_settings(api: httpx.Client) -> None:
     data = crm_ok(built(api.get("/admin/settings"), "crm_chat"))
     spec = {

@@ -508,17 +508,6 @@ class ProviderEntry(BaseModel):
     """
 
 
-class ProviderListV1(BaseModel):
-    """
-    Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    providers: Annotated[list[ProviderEntry], Field(max_length=500)]
-    default_provider: Annotated[str, Field(max_length=200, min_length=1)]
-
-
 Summary = Annotated[str, Field(max_length=4000)]
 
 
@@ -778,6 +767,18 @@ class TurnResultV1(BaseModel):
     """
 
 
+class TurnSettings(BaseModel):
+    """
+    What a conversation turn asks of the model (seed 004 GET /admin/settings ai_config).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    temperature: Annotated[float, Field(ge=0.0, le=2.0)]
+    max_tokens: Annotated[int, Field(ge=1)]
+    retrieval_top_k: Annotated[int, Field(ge=0)]
+
+
 class ValidateCustomerTokenV1(BaseModel):
     """
     Command: check an end-customer session token (seed 004 GET /sessions/validate/{token}); answered with CustomerToken.v1.
@@ -814,3 +815,15 @@ class GenerateResultV1(BaseModel):
     latency_ms: Annotated[float | None, Field(ge=0.0)] = None
     fallback_chain_tried: Annotated[list[FallbackChainTriedItem] | None, Field(max_length=100)] = None
     sources: Annotated[list[Source] | None, Field(max_length=100)] = None
+
+
+class ProviderListV1(BaseModel):
+    """
+    Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    providers: Annotated[list[ProviderEntry], Field(max_length=500)]
+    default_provider: Annotated[str, Field(max_length=200, min_length=1)]
+    turn_settings: TurnSettings | None = None

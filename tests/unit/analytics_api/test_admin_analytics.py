@@ -106,3 +106,18 @@ async def test_detailed_health_probes_each_component(stack: tuple[httpx.AsyncCli
     assert 0 < components["memory_usage"]["percentage"] <= 100 and components["disk_space"]["total"].endswith("B")
     agent = await user_headers(client, "agent")
     assert (await client.get("/admin/health/detailed", headers=agent)).status_code == 403
+
+
+async def test_settings_in_force(stack: tuple[httpx.AsyncClient, MemoryBus]) -> None:
+    client, _ = stack
+    resp = await client.get("/admin/settings", headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    data = resp.json()["data"]
+    assert data["api_config"] == {"host": "127.0.0.1", "port": 8080, "debug": False}
+    assert data["ai_config"] == {"model": "local_extractive", "temperature": 0.7, "max_tokens": 400}
+    assert data["rag_config"] == {"chunk_size": 200, "chunk_overlap": 32, "max_retrieval_docs": 5}
+    assert data["system_info"]["start_time"].endswith("Z") and data["system_info"]["python_version"].count(".") == 2
+    agent = await user_headers(client, "agent")
+    assert (await client.get("/admin/settings", headers=agent)).status_code == 403
+    providers = (await client.get("/api/v1/ai/providers", headers=AUTH)).json()["data"]
+    assert "turn_settings" not in providers  # seed 000's shape stays as documented
