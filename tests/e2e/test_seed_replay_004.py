@@ -26,7 +26,6 @@ from tests.e2e.seed_examples import (
     crm_error,
     crm_ok,
     iso,
-    pending,
     rate_limited,
     tenant_key,
     zulu,
