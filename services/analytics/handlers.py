@@ -11,6 +11,7 @@ from libs.bus.dispatch import HandlerFn
 from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.contracts.registry import ContractRegistry, default_registry
 from libs.observability import get_logger
+from services.analytics import metrics
 from services.analytics.domain import check_period, fact_of, parse_instant
 from services.analytics.listing import list_conversations
 from services.analytics.report import build_report
@@ -34,10 +35,15 @@ def event_handler(
     async def handle(env: Envelope) -> None:
         message = decode_data(env, reg)
         fact = fact_of(message, event_id=env.id, tenant_id=env.tenantid, sent_at=env.time)
-        if fact is not None:
-            stored = await facts.record(fact)
-            if not stored:
-                log.info("analytics.duplicate_event", event_id=env.id, type=env.type)
+        topic = env.type.split(".", 1)[0] + ".events"
+        if fact is None:
+            metrics.FACTS.labels(topic, "skipped").inc()
+        elif await facts.record(fact):
+            metrics.FACTS.labels(topic, "stored").inc()
+            metrics.DELAY_SECONDS.observe(max((datetime.now(UTC) - env.time).total_seconds(), 0.0))
+        else:
+            metrics.FACTS.labels(topic, "duplicate").inc()
+            log.info("analytics.duplicate_event", event_id=env.id, type=env.type)
         if on_event is not None:
             on_event()
 

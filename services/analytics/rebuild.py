@@ -12,6 +12,7 @@ from libs.observability import get_logger
 from libs.runtime import open_service_store
 from libs.store import DocumentStore
 from services.analytics.bootstrap import NAME, bootstrap
+from services.analytics.metrics import REBUILD_EVENTS
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
@@ -26,6 +27,7 @@ class Progress:
     def tick(self) -> None:
         self.events += 1
         self.last_event = time.monotonic()
+        REBUILD_EVENTS.set(self.events)
 
 
 async def rebuild(settings: AnalyticsSettings, *, bus: Bus | None = None, store: DocumentStore | None = None) -> int:

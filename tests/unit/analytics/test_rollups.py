@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import REGISTRY
 
-from libs.bus import MemoryBroker, MemoryBus
+from libs.bus import Envelope, MemoryBroker, MemoryBus
 from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.contracts.models.conversation import ConversationCreatedV1, MessageReceivedV1
 from libs.errors import Invalid
 from libs.runtime import PlatformSettings, Service
 from libs.store import open_store
 from services.analytics.bootstrap import bootstrap
+from services.analytics.handlers import event_handler
 from services.analytics.settings import AnalyticsSettings
+from services.analytics.store import FactStore, Scope
 from tests.support.analytics_traffic import send_day
 
 PERIOD = {"start": "2026-03-01T00:00:00Z", "end": "2026-03-05T00:00:00Z"}
@@ -76,8 +80,20 @@ async def test_scripted_day_rollups(stack: tuple[Service, MemoryBus]) -> None:
     assert [b.start[:13] for b in hours.series] == ["2026-03-02T01", "2026-03-02T03", "2026-03-03T02"]  # 03: a rating
 
 
+def counted(outcome: str) -> float:
+    """Duplicates are dropped by the bus (its recent-id log) or, after a restart, by the fact store."""
+    ours = REGISTRY.get_sample_value(
+        "switchboard_analytics_events_total", {"topic": "conversation.events", "outcome": outcome}
+    )
+    bus = REGISTRY.get_sample_value(
+        "switchboard_bus_messages_total", {"topic": "conversation.events", "group": "analytics", "outcome": outcome}
+    )
+    return (ours or 0.0) + (bus or 0.0 if outcome == "duplicate" else 0.0)
+
+
 async def test_redelivered_event_counts_once_and_tenants_stay_apart(stack: tuple[Service, MemoryBus]) -> None:
     service, client = stack
+    stored, duplicates = counted("stored"), counted("duplicate")
     event = ConversationCreatedV1(
         session_id="x", customer_id="c", channel="chat", dialect="kb_platform", tier="AI_REP",
         created_at="2026-03-02T10:00:00Z",
@@ -89,6 +105,7 @@ async def test_redelivered_event_counts_once_and_tenants_stay_apart(stack: tuple
     assert (await query(client, "acme")).totals.conversations == 1
     assert (await query(client, "other")).totals.conversations == 1
     assert (await query(client, "nobody")).totals.conversations == 0
+    assert (counted("stored") - stored, counted("duplicate") - duplicates) == (2, 2)  # /metrics shows the same
 
 
 async def test_no_data_means_zero_or_absent(stack: tuple[Service, MemoryBus]) -> None:
@@ -162,3 +179,23 @@ async def test_listings_match_the_figures_and_durability(stack: tuple[Service, M
     assert [(i.session_id, i.reason) for i in escalated] == [("s2", "CUSTOMER_REQUEST"), ("s4", "CUSTOMER_REQUEST")]
     page = await list_of(client, "conversations", limit=2, offset=2)
     assert page.total == 5 and [i.session_id for i in page.items] == ["s3", "s4"]
+
+
+async def test_the_store_drops_a_redelivery_the_bus_no_longer_remembers() -> None:
+    """After a restart the bus's recent-id log is empty: the fact's id (the event id) alone keeps it counted once."""
+    store = open_store(database="facts")
+    facts = FactStore(store)
+    handle = event_handler(facts)
+    event = ConversationCreatedV1(
+        session_id="x", customer_id="c", channel="chat", dialect="kb_platform", tier="AI_REP",
+        created_at="2026-03-02T10:00:00Z",
+    )  # fmt: skip
+    env = Envelope(source="test", type="conversation.ConversationCreated.v1", data=event.model_dump(),
+                   tenantid="acme", correlationid="c1", subject="x")  # fmt: skip
+    before = counted("duplicate")
+    for _ in range(3):
+        await handle(env)
+    scope = Scope("acme", datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
+    assert await facts.count(scope.filter("conversation")) == 1
+    assert counted("duplicate") - before == 2
+    await store.close()
