@@ -3,6 +3,7 @@ sentiment trajectory."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,10 +80,19 @@ async def durable_resolutions(facts: FactStore, scope: Scope, window: timedelta,
     for doc in await facts.find_all(scope.filter("conversation") | {"at": horizon}):
         opened.setdefault(doc.get("customer_id") or "", []).append(_at(doc))
 
+    for times in (*messages.values(), *opened.values()):
+        times.sort()
+
+    def any_within(times: list[datetime], start: datetime, stop: datetime) -> bool:
+        i = bisect_right(times, start)  # the first strictly after the resolution
+        return i < len(times) and times[i] <= stop
+
     def held(doc: dict[str, Any]) -> bool:
         start, stop = _at(doc), _at(doc) + window
-        later = messages.get(doc.get("session_id") or "", []) + opened.get(doc.get("customer_id") or "", [])
-        return not any(start < at <= stop for at in later)
+        return not (
+            any_within(messages.get(doc.get("session_id") or "", []), start, stop)
+            or any_within(opened.get(doc.get("customer_id") or "", []), start, stop)
+        )
 
     return [d for d in resolved if held(d)]
 
