@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -43,9 +44,13 @@ class FactStore:
     """Writes are idempotent per event id: the fact is the inbox record and the rollup contribution in one
     document, so a redelivered event (same id) changes nothing, and a crash leaves it either counted or not."""
 
-    def __init__(self, store: DocumentStore) -> None:
+    def __init__(self, store: DocumentStore, *, remembered_sessions: int = 50_000) -> None:
         self._store = store
         self.facts = store.collection(FACTS)
+        # (tenant, session) -> its `conversation` fact: facts never change, so a cached one is always right, and
+        # a session's later events skip the lookup (it was half of each event's store time).
+        self._opened: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._remember = remembered_sessions
 
     async def ensure_indexes(self) -> None:
         await self.facts.ensure_index(["tenant_id", "kind", "at"])
@@ -61,14 +66,25 @@ class FactStore:
     async def _with_session(self, fact: Fact) -> Fact:
         """Copy the session's channel and test mark, and measure time since it opened: the session's events share
         one key, so its `conversation` fact was stored first, on replays too."""
-        opened = await self.facts.find_one(
-            {"tenant_id": fact.tenant_id, "session_id": fact.session_id, "kind": "conversation"}
-        )
+        opened = await self._opening(fact.tenant_id, fact.session_id or "")
         if opened is None:
             return fact
         since = (fact.at - datetime.fromisoformat(opened["at"])).total_seconds()
         inherited = {"channel": opened.get("channel"), "test": opened.get("test"), "since_open_s": max(since, 0.0)}
         return replace(fact, values=fact.values | inherited)
+
+    async def _opening(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
+        key = (tenant_id, session_id)
+        found = self._opened.get(key)
+        if found is not None:
+            self._opened.move_to_end(key)
+            return found
+        found = await self.facts.find_one({"tenant_id": tenant_id, "session_id": session_id, "kind": "conversation"})
+        if found is not None:
+            self._opened[key] = found
+            if len(self._opened) > self._remember:
+                self._opened.popitem(last=False)
+        return found
 
     async def drop_all(self) -> int:
         """Forget every fact (rebuild): the replay stores them again."""
