@@ -34,16 +34,23 @@ async def rebuild(settings: AnalyticsSettings, *, bus: Bus | None = None, store:
     """Returns the number of events replayed. A fresh consumer group starts at the earliest offset (the bus's
     `auto_offset_reset`), so every retained event is read again; facts keep their event ids, so a live service
     running meanwhile and the replay never count one event twice."""
-    progress = Progress(last_event=time.monotonic())
+    progress = Progress()
     group = f"{settings.consumer_group}-rebuild-{uuid.uuid4().hex[:8]}"
     store = store or open_service_store(settings.platform, NAME)
     dropped = await FactStore(store).drop_all()
     service = bootstrap(settings, bus=bus, store=store, group=group, on_event=progress.tick, serve_queries=False)
     log.info("analytics.rebuild.started", group=group, dropped=dropped)
     await service.start()
-    deadline = time.monotonic() + settings.rebuild_timeout_s
+    started = time.monotonic()
+    deadline = started + settings.rebuild_timeout_s
     try:
-        while time.monotonic() - progress.last_event < settings.rebuild_idle_s:
+        # Idle time counts from the last replayed event; before the first one (the group is still joining) the
+        # wait is bounded by rebuild_join_s, after which the topics are taken to be empty.
+        while (
+            time.monotonic() - progress.last_event < settings.rebuild_idle_s
+            if progress.events
+            else time.monotonic() - started < settings.rebuild_join_s
+        ):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"rebuild still receiving events after {settings.rebuild_timeout_s}s")
             await asyncio.sleep(0.1)

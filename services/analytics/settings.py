@@ -18,3 +18,6 @@ class AnalyticsSettings(BaseSettings):
     # Rebuild: the replay is finished once no event has arrived for this long after the topics were read.
     rebuild_idle_s: float = Field(default=5.0, gt=0)
     rebuild_timeout_s: float = Field(default=3600.0, gt=0)
+    # Rebuild: how long to wait for the first replayed event (the new consumer group joining) before taking the
+    # topics to be empty.
+    rebuild_join_s: float = Field(default=30.0, gt=0)
