@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: install run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
+.PHONY: install kafka ferretdb npm chromium test-sdks run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,16 +17,44 @@ $(STAMP): pyproject.toml
 	$(PY) -m libs.embeddings
 	touch $(STAMP)
 
-install: $(STAMP)
+# Apache Kafka's broker classpath from Maven Central (deploy/kafka/pom.xml) into ~/.cache/switchboard/kafka-<version>;
+# a no-op once fetched. Separate from the venv, so that `make run-inproc` works on a machine without Java.
+kafka: $(STAMP)
+	$(PY) -m libs.bus.local_kafka fetch
 
-run: $(STAMP)  ## the whole platform as processes: broker + every service, gateway on :8080 (seed 001 /api/test/* on)
+# FerretDB (MongoDB wire protocol on SQLite), the real server of the store conformance suite's motor cases where no
+# mongod exists; built from its Go module once. Without Go the build says why and those cases skip, naming it.
+ferretdb: $(STAMP)
+	$(PY) -m tests.support.ferretdb build
+
+# The chat widget (served by the gateway at /widget.js) and the TypeScript SDK's toolchain, from npm lockfiles.
+NPM_STAMP := widget/dist/widget.js
+$(NPM_STAMP): widget/package-lock.json widget/src/*.ts sdks/typescript/package-lock.json
+	cd widget && npm ci --no-audit --no-fund && npm run build
+	cd sdks/typescript && npm ci --no-audit --no-fund
+
+npm: $(NPM_STAMP)
+
+# Debian's Chromium for the browser tests (the widget; never a browser download of a test tool's own).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+install: $(STAMP) kafka ferretdb npm chromium
+
+run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080 (seed 001 /api/test/* on)
 	SWITCHBOARD_GATEWAY_TEST_ENDPOINTS=1 $(VENV)/bin/switchboard up
 
 run-inproc: $(STAMP)  ## every service in one process on the in-memory bus
 	$(VENV)/bin/switchboard up --inproc
 
-test: $(STAMP)  ## everything that runs on a fresh machine
-	$(PYTEST) tests/unit tests/contract tests/integration tests/e2e
+test: install  ## everything that runs on a fresh machine
+	$(PYTEST) tests/unit tests/contract tests/integration tests/e2e sdks/python/tests
+	$(MAKE) test-sdks
+
+test-sdks: install  ## the TypeScript and Java SDKs and the widget (in Chromium), each against the running platform
+	cd sdks/typescript && npm test
+	cd widget && npm test
+	cd sdks/java && mvn -q -B verify
 
 test-unit: $(STAMP)
 	$(PYTEST) tests/unit
@@ -34,22 +62,23 @@ test-unit: $(STAMP)
 test-contract: $(STAMP)
 	$(PYTEST) tests/contract
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) kafka ferretdb
 	$(PYTEST) tests/integration
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) kafka
 	$(PYTEST) tests/e2e
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs services
+	cd sdks/python && ../../.venv/bin/mypy switchboard_sdk
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)  ## speed figures, each beside a baseline measured in the same run
+bench: $(STAMP) kafka  ## speed figures, each beside a baseline measured in the same run
 	@for b in tests/bench/bench_*.py; do m=$$(echo $$b | sed 's|/|.|g; s|\.py$$||'); echo "== $$m"; $(PY) -m $$m || exit 1; done
 
 eval: $(STAMP)  ## AI quality on ../shared/data

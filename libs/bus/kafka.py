@@ -30,7 +30,7 @@ DEFAULT_LINGER_MS = 1
 
 
 class KafkaBus(TransportBus):
-    """Bus over Kafka (or tansu): acks=all producer, manual commits after success, per-instance reply topic."""
+    """Bus over Apache Kafka: idempotent acks=all producer, manual commits after success, per-instance reply topic."""
 
     def __init__(
         self,
@@ -43,12 +43,12 @@ class KafkaBus(TransportBus):
         retry: RetryPolicy | None = None,
         send_timeout: float = 10.0,
         start_timeout: float = 30.0,
-        idempotence: bool | None = None,
+        idempotence: bool = True,
         linger_ms: int = DEFAULT_LINGER_MS,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_records: int = 500,
-        fetch_max_wait_ms: int = 100,
+        fetch_max_wait_ms: int = 500,
         replication_factor: int = 1,
         health_interval: float = 1.0,
         stop_timeout: float = 15.0,
@@ -65,16 +65,16 @@ class KafkaBus(TransportBus):
         )
         self.bootstrap_servers = bootstrap_servers
         self.start_timeout = start_timeout
-        # None = use it when the broker grants a producer id (Apache Kafka does; tansu's memory engine does not).
+        # Idempotent sends: a retried produce request after a lost acknowledgement is not written twice.
         self.idempotence = idempotence
         self.linger_ms = linger_ms
-        # tansu finishes a group join after about half the session timeout: local runs pass ~2000 ms;
-        # Apache Kafka refuses anything below group.min.session.timeout.ms (6000 by default).
+        # How long a crashed member holds its partitions; the broker refuses values under its
+        # group.min.session.timeout.ms (6000 by default).
         self.session_timeout_ms = session_timeout_ms
         self.heartbeat_interval_ms = min(heartbeat_interval_ms, session_timeout_ms // 3)
         self.max_poll_records = max_poll_records
-        # How long a fetch may wait for data. Every request/reply hop can cost up to this on a broker that does not
-        # answer a waiting fetch as soon as data arrives (tansu): the local stack passes a short value.
+        # How long an idle fetch waits for data. Kafka answers a waiting fetch as soon as data arrives, so this
+        # bounds only idle polling, never a request/reply hop.
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.replication_factor = replication_factor
         self.health_interval = health_interval
@@ -135,6 +135,8 @@ class KafkaBus(TransportBus):
                     await asyncio.wait_for(client.stop(), 5)
         self._consumers.clear()
         self._reply_consumer = self._producer = None
+        if self._started:
+            await self._delete_reply_topic()
         self._outbox = None
         self._started = self._healthy = False
 
@@ -166,22 +168,21 @@ class KafkaBus(TransportBus):
             if code not in (0, TOPIC_EXISTS):
                 raise KafkaError(f"create topic {topic} failed with error code {code}")
 
+    async def _delete_reply_topic(self) -> None:
+        """Per-instance reply topics go with their instance, so restarts do not pile them up on the broker."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=3000)
+        try:
+            await asyncio.wait_for(admin.start(), 3)
+            await asyncio.wait_for(admin.delete_topics([self.reply_topic], timeout_ms=3000), 4)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            log.info("bus.reply_topic_kept", topic=self.reply_topic, error_type=type(exc).__name__)
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.close()
+
     # -- producing ---------------------------------------------------------------------------------
     async def _start_producer(self) -> AIOKafkaProducer:
-        if self.idempotence is not False:
-            producer = self._new_producer(idempotent=True)
-            try:
-                await asyncio.wait_for(producer.start(), 10)
-                self.idempotence = True
-                return producer
-            except (KafkaError, TimeoutError):
-                # Granting a producer id is what idempotence needs; tansu's memory engine refuses it.
-                await producer.stop()
-                if self.idempotence:
-                    raise
-                log.info("bus.idempotence_unsupported", bootstrap_servers=self.bootstrap_servers)
-                self.idempotence = False
-        producer = self._new_producer(idempotent=False)
+        producer = self._new_producer(idempotent=self.idempotence)
         await producer.start()
         return producer
 
@@ -273,7 +274,7 @@ class KafkaBus(TransportBus):
 
     # -- health ------------------------------------------------------------------------------------
     async def _watch_health(self) -> None:
-        """Probe the broker; recreate declared topics that vanished (a memory-backed broker restarted)."""
+        """Probe the broker; recreate declared topics that vanished (a broker replaced by one with an empty log)."""
         while not self._stopping:
             await asyncio.sleep(self.health_interval)
             producer = self._producer

@@ -20,10 +20,11 @@ class PlatformSettings(BaseSettings):
 
     bus: Literal["kafka", "memory"] = "kafka"
     kafka_bootstrap: str = "127.0.0.1:9092"
-    # tansu completes a group join after about half the session timeout, so the local stack passes a short one;
-    # Apache Kafka refuses values under group.min.session.timeout.ms (6000 by default).
+    # How long a crashed member holds its partitions before the group moves them; Kafka refuses values under
+    # its group.min.session.timeout.ms (6000 by default), which the local stack uses.
     kafka_session_timeout_ms: int = 10_000
-    kafka_fetch_max_wait_ms: int = 100
+    # Bounds only idle polling: Kafka answers a waiting fetch as soon as data arrives.
+    kafka_fetch_max_wait_ms: int = 500
     # Messages one subscription handles at once (different keys in parallel, each key in order): request/reply
     # handlers spend most of a turn waiting on other services, so one-at-a-time would cap throughput.
     bus_max_in_flight: int = Field(default=64, ge=1)

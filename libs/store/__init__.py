@@ -5,10 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from libs.store.documents import check_name
-from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort
+from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Insert, Sort, Update, Upsert, Write
 from libs.store.sqlite import SQLiteStore
 
-__all__ = ["AggregateOp", "Collection", "DocumentStore", "Filter", "Sort", "open_store"]
+__all__ = [
+    "AggregateOp",
+    "Collection",
+    "DocumentStore",
+    "Filter",
+    "Insert",
+    "Sort",
+    "Update",
+    "Upsert",
+    "Write",
+    "open_store",
+]
 
 
 def open_store(*, database: str, mongodb_url: str | None = None, sqlite_dir: Path | None = None) -> DocumentStore:

@@ -19,7 +19,8 @@ from libs.store.documents import (
     prepare_doc,
 )
 from libs.store.filters import Condition, check_page, parse_filter, parse_sort
-from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort
+from libs.store.mongo_journal import Journal
+from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort, Write
 
 
 def mongo_field(field: str) -> str:
@@ -82,6 +83,30 @@ def _to_mongo(body: dict[str, Any]) -> dict[str, Any]:
     return {"_id": body["id"], **{k: v for k, v in body.items() if k != "id"}}
 
 
+# The BSON number types the adapter writes (Python int and float), each by name: neither the "number" alias nor a
+# list of types is understood by every MongoDB-protocol server (FerretDB, mongomock).
+NUMERIC_TYPES = ("double", "int", "long")
+
+
+def _is_number(field: str) -> list[dict[str, Any]]:
+    return [{field: {"$type": name}} for name in NUMERIC_TYPES]
+
+
+# Unique-index violations: MongoDB's codes, and the SQLite constraint message FerretDB returns as code 1.
+DUPLICATE_KEY_CODES = (11000, 11001)
+
+
+def _is_duplicate_key(exc: OperationFailure) -> bool:
+    return exc.code in DUPLICATE_KEY_CODES or "UNIQUE constraint failed" in str(exc)
+
+
+def _dotted(document: dict[str, Any], path: str) -> Any:
+    value: Any = document
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
 @asynccontextmanager
 async def _mapped_errors() -> AsyncIterator[None]:
     try:
@@ -89,6 +114,8 @@ async def _mapped_errors() -> AsyncIterator[None]:
     except DuplicateKeyError as exc:
         raise Conflict("duplicate key", {"key": (exc.details or {}).get("keyValue")}) from exc
     except OperationFailure as exc:
+        if _is_duplicate_key(exc):
+            raise Conflict("duplicate key", {"key": (exc.details or {}).get("keyValue")}) from exc
         # Server-side refusals of a valid-looking request ($set under a scalar, $inc of a string).
         raise Invalid("the database refused the operation", {"reason": str(exc)}) from exc
     except PyMongoError as exc:
@@ -103,6 +130,7 @@ class MongoStore(DocumentStore):
         self._db = client[check_name(database, "database")]
         self._owns_client = owns_client
         self._collections: dict[str, MongoCollection] = {}
+        self._journal = Journal(self)
 
     def collection(self, name: str) -> MongoCollection:
         found = self._collections.get(name)
@@ -120,6 +148,12 @@ class MongoStore(DocumentStore):
         except PyMongoError:
             return False
         return bool(reply.get("ok"))
+
+    async def commit(self, writes: Sequence[Write]) -> None:
+        await self._journal.commit(writes)
+
+    async def recover(self) -> int:
+        return await self._journal.recover()
 
 
 class MongoCollection(Collection):
@@ -182,7 +216,7 @@ class MongoCollection(Collection):
         amount = check_amount(by)
         if field == "id":
             raise Invalid("'id' cannot be changed", {"field": "id"})
-        numeric = {"$or": [{field: {"$type": "number"}}, {field: {"$exists": False}}]}
+        numeric = {"$or": [*_is_number(field), {field: {"$exists": False}}]}
         return await self._modify(id, {"_id": id, **numeric}, {"$inc": {field: amount}}, fields=[field])
 
     async def _modify(
@@ -245,15 +279,23 @@ class MongoCollection(Collection):
             raise Invalid("aggregate op must be sum, avg, min or max", {"field": "op"})
         name = mongo_field(field)
         query = to_mongo_filter(filter)
-        numeric = {name: {"$type": "number"}}
+        numeric = {"$or": _is_number(name)}
         match = {"$and": [query, numeric]} if query else numeric
-        group = {"_id": None, "v": {f"${op}": f"${name}"}, "n": {"$sum": 1}}
+        # Built from count, $sum and a sorted find: the $group accumulators past $sum are missing on some
+        # MongoDB-protocol servers (FerretDB v1), and a sorted find uses an index for min/max where one exists.
         async with _mapped_errors():
-            rows = await self._raw.aggregate([{"$match": match}, {"$group": group}]).to_list(None)
-        # "n" tells an empty match from a zero sum (mongomock emits a group row even for no input).
-        if not rows or not rows[0]["n"] or rows[0]["v"] is None:
-            return None
-        return float(rows[0]["v"])
+            count = await self._raw.count_documents(match)
+            if count == 0:
+                return None
+            if op in ("min", "max"):
+                cursor = self._raw.find(match, {name: 1}).sort(name, 1 if op == "min" else -1).limit(1)
+                first = (await cursor.to_list(1))[0]
+                return float(_dotted(first, name))
+            rows = await self._raw.aggregate(
+                [{"$match": match}, {"$group": {"_id": None, "v": {"$sum": f"${name}"}}}]
+            ).to_list(None)
+        total = float(rows[0]["v"])
+        return total if op == "sum" else total / count
 
     async def ensure_index(self, fields: Sequence[str], *, unique: bool = False) -> None:
         names = [check_field(f) for f in fields]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 # Mongo-style subset, the same on every adapter (see libs/store/README.md for the exact semantics):
@@ -13,6 +14,35 @@ Filter = dict[str, Any]
 # (field, 1 | -1); adapters append ("id", 1) as a final tie-breaker so pagination is stable.
 Sort = Sequence[tuple[str, int]]
 AggregateOp = Literal["sum", "avg", "min", "max"]
+
+
+@dataclass(frozen=True)
+class Insert:
+    """Add a new doc; the whole commit fails with Conflict (nothing written) when its id exists."""
+
+    collection: str
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """Replace the doc with the same id, or insert it."""
+
+    collection: str
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Update:
+    """$set `changes` on an existing doc; the whole commit fails with NotFound when the id is unknown."""
+
+    collection: str
+    id: str
+    changes: dict[str, Any]
+
+
+# One effect of a command, applied with the others by DocumentStore.commit as a single unit.
+Write = Insert | Upsert | Update
 
 
 class Collection(ABC):
@@ -82,3 +112,18 @@ class DocumentStore(ABC):
     @abstractmethod
     async def ping(self) -> bool:
         """Readiness: True when the database answers."""
+
+    @abstractmethod
+    async def commit(self, writes: Sequence[Write]) -> None:
+        """Apply `writes`, across collections, as one unit: all of them or none is ever the outcome.
+
+        Why: a command's effects and its inbox record ("this event id was handled, here is the reply") must
+        land together, or a crash between them repeats or half-applies the command on redelivery. SQLite runs
+        them in one transaction; MongoDB (standalone servers have no transactions) first stores them all in
+        one journal document (a single-document write is atomic), then applies them; a journal left by a
+        crash is rolled forward by `recover()`, which every service calls when it opens its store.
+        """
+
+    @abstractmethod
+    async def recover(self) -> int:
+        """Finish commits a crash interrupted (see `commit`); the number finished. Call before serving."""

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from libs.errors import Conflict, Invalid, Unavailable
+from libs.errors import Conflict, Invalid, NotFound, Unavailable
 from libs.store.documents import (
     check_amount,
     check_field,
@@ -24,7 +24,7 @@ from libs.store.documents import (
     set_path,
 )
 from libs.store.filters import check_page, parse_sort
-from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort
+from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Insert, Sort, Update, Upsert, Write
 from libs.store.sqlite_query import compile_order, compile_where, type_expr, value_expr
 
 T = TypeVar("T")
@@ -91,6 +91,22 @@ class SQLiteStore(DocumentStore):
         except Unavailable:
             return False
 
+    async def commit(self, writes: Sequence[Write]) -> None:
+        # Validate everything and create the tables before the transaction, so it only ever writes rows.
+        steps = [_prepared(write) for write in writes]
+        for write in writes:
+            self.collection(write.collection)
+
+        def work(conn: sqlite3.Connection) -> None:
+            with self.transaction(conn):
+                for step in steps:
+                    step(conn)
+
+        self.run(work)
+
+    async def recover(self) -> int:
+        return 0  # a transaction a crash interrupted was never committed: nothing to finish
+
     def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` under the lock, mapping SQLite failures to the typed domain errors."""
         with self._lock:
@@ -113,6 +129,33 @@ class SQLiteStore(DocumentStore):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def _prepared(write: Write) -> Callable[[sqlite3.Connection], None]:
+    """One validated write as a step of a commit's transaction (a failing step rolls all of them back)."""
+    table = f'"{check_name(write.collection, "collection")}"'
+    if isinstance(write, Insert | Upsert):
+        body = prepare_doc(write.doc)
+        conflict = " ON CONFLICT(id) DO UPDATE SET doc = excluded.doc" if isinstance(write, Upsert) else ""
+        sql = f"INSERT INTO {table} (id, doc) VALUES (?, ?){conflict}"
+
+        def write_doc(conn: sqlite3.Connection) -> None:
+            conn.execute(sql, (body["id"], _dumps(body)))
+
+        return write_doc
+    assert isinstance(write, Update)
+    doc_id, fields = write.id, prepare_changes(write.id, write.changes)
+
+    def update(conn: sqlite3.Connection) -> None:
+        row = conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound("no document to update", {"collection": write.collection, "id": doc_id})
+        doc: dict[str, Any] = orjson.loads(row[0])
+        for field, value in fields.items():
+            set_path(doc, field, value)
+        conn.execute(f"UPDATE {table} SET doc = ? WHERE id = ?", (_dumps(doc), doc_id))
+
+    return update
 
 
 class SQLiteCollection(Collection):

@@ -59,7 +59,8 @@ class AiGeneration:
 
     async def prepare(self, cmd: GenerateV1, *, tenant_id: str, key: str) -> GenerateRequest:
         """Validate first (a bad field costs no redaction or retrieval), redact, then retrieve with the redacted
-        text; each outside step runs under its deadline and falls back rather than failing the call."""
+        text; each outside step runs under its deadline and falls back rather than failing the call, except the
+        redaction: without it the call is refused (Unavailable) before any provider or rag sees the prompt."""
         raw = self._request(cmd, cmd.prompt)
         self.llm.route(raw)  # raises Invalid naming the field; checks model id, max_tokens, temperature, prompt
         steps = StepLog()
@@ -69,6 +70,12 @@ class AiGeneration:
             fallback_redaction(cmd.prompt),
             self.deadlines.privacy_s,
         )
+        if not redaction.available:
+            # Fails closed: the local scrubber misses names, so an unredacted prompt never reaches a provider.
+            raise Unavailable(
+                "the privacy service could not redact the prompt; nothing was sent to a model",
+                {"redaction": "unavailable"},
+            )
         retrieval = await steps.run(
             "retrieve",
             self.retrieval.retrieve(

@@ -89,6 +89,7 @@ def bootstrap(
     sweeper = IdleSweeper(bus, sessions, settings)
 
     async def prepare() -> None:
+        await store.recover()  # finish a turn commit a crash cut short before any redelivery reads the inbox
         await repo.ensure_indexes()
         sweeper.start()
 

@@ -19,6 +19,7 @@ from libs.contracts.models.conversation import (
     SessionEscalatedV1,
     SessionResolvedV1,
 )
+from libs.contracts.registry import default_registry
 from services.conversation.domain import now_iso, parse_iso
 from services.conversation.pipeline.turn import TurnOutcome
 
@@ -178,3 +179,14 @@ def abandoned(session: dict[str, Any], now: datetime) -> SessionAbandonedV1:
         escalated=bool(session["escalation_history"]),
         abandoned_at=at,
     )
+
+
+def record(turn_events: list[BaseModel]) -> list[dict[str, Any]]:
+    """Events as inbox data, to re-publish them on a redelivery (`replay_events`)."""
+    registry = default_registry()
+    return [{"type": registry.type_of(e), "data": e.model_dump(mode="json")} for e in turn_events]
+
+
+def replay_events(handled: dict[str, Any]) -> list[BaseModel]:
+    registry = default_registry()
+    return [registry.model_for(e["type"]).model_validate(e["data"]) for e in handled.get("events", [])]

@@ -3,6 +3,7 @@ conversation.events through the command's Publisher (derived ids, so a redeliver
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from libs.contracts.models.conversation import (
 )
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.domain import check_message
-from services.conversation.events import EVENTS_TOPIC, Emit
+from services.conversation.events import EVENTS_TOPIC, Emit, record, replay_events
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
 
@@ -71,7 +72,8 @@ async def handle_start_session(
     emit = emitter(publish)
     if cmd.initial_message is not None:
         check_message(cmd.initial_message)  # a blank one is refused (CS_008) before anything is created
-    session = await app.sessions.start(ctx.tenant_id, cmd.model_dump(exclude={"initial_message"}), emit)
+    spec = cmd.model_dump(exclude={"initial_message"})
+    session = await app.sessions.start(ctx.tenant_id, spec, emit, event_id=ctx.event_id)
     if cmd.initial_message is None:
         return _view(session)
     first_turn = {
@@ -80,7 +82,7 @@ async def handle_start_session(
         "channel": session["channel"],
         "dialect": session["dialect"],
     }
-    turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit)
+    turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit, event_id=ctx.event_id)
     return _view(turn["session"], [turn["customer_message"], turn["reply_message"]])
 
 
@@ -101,26 +103,61 @@ async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app:
 async def handle_post_message(
     cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> TurnResultV1:
-    result = await app.turns.post_message(ctx.tenant_id, cmd.model_dump(), emitter(publish), deadline_at=ctx.deadline)
+    result = await app.turns.post_message(
+        ctx.tenant_id, cmd.model_dump(), emitter(publish), event_id=ctx.event_id, deadline_at=ctx.deadline
+    )
     return TurnResultV1.model_validate(result)
+
+
+async def _session_command(
+    ctx: MessageContext, app: Conversation, publish: Publisher, run: Callable[[Emit], Awaitable[dict[str, Any]]]
+) -> SessionViewV1:
+    """A session-changing command, once: its session update, its inbox record (the view, the events) in one
+    commit, the events published after it; a redelivery answers the recorded view and re-publishes the events
+    under the same ids instead of failing on a session it already moved on (e.g. "already resolved")."""
+    repo, emit = app.sessions.repo, emitter(publish)
+    earlier = await repo.handled(ctx.tenant_id, ctx.event_id)
+    if earlier is not None:
+        for event in replay_events(earlier):
+            await emit(event, earlier["result"]["session"])
+        return SessionViewV1.model_validate(earlier["result"])
+    collected: list[BaseModel] = []
+
+    async def collect(event: BaseModel, session: dict[str, Any]) -> None:
+        collected.append(event)
+
+    with repo.staging() as writes:
+        view = _view(await run(collect))
+    await repo.commit_command(
+        ctx.tenant_id, ctx.event_id, {"result": view.model_dump(mode="json"), "events": record(collected)}, writes
+    )
+    for event in collected:
+        await emit(event, view.session)
+    return view
 
 
 async def handle_escalate_session(
     cmd: EscalateSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
-    return _view(await app.sessions.escalate_manually(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+    return await _session_command(
+        ctx, app, publish, lambda emit: app.sessions.escalate_manually(ctx.tenant_id, cmd.model_dump(), emit)
+    )
 
 
 async def handle_resolve_session(
     cmd: ResolveSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
-    return _view(await app.sessions.resolve(ctx.tenant_id, cmd.model_dump(), emitter(publish)))
+    return await _session_command(
+        ctx, app, publish, lambda emit: app.sessions.resolve(ctx.tenant_id, cmd.model_dump(), emit)
+    )
 
 
 async def handle_close_session(
     cmd: CloseSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
-    return _view(await app.sessions.close(ctx.tenant_id, cmd.session_id, emitter(publish)))
+    return await _session_command(
+        ctx, app, publish, lambda emit: app.sessions.close(ctx.tenant_id, cmd.session_id, emit)
+    )
 
 
 async def handle_submit_feedback(

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from libs.bus import derived_id
 from libs.errors import Conflict, Invalid, NotFound
 from libs.observability import get_logger
 from services.conversation import events
@@ -31,9 +32,48 @@ def new_session_id() -> str:
     return f"sess_{uuid.uuid4().hex[:16]}"
 
 
+def derived_session_id(event_id: str) -> str:
+    return f"sess_{derived_id(event_id, 'session')[:16]}"
+
+
 def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
     if value is not None and value not in allowed:
         raise Invalid(f"{field} must be one of {list(allowed)}", {field: f"one of {', '.join(allowed)}"})
+
+
+def tier_move(
+    session: dict[str, Any],
+    to_tier: str,
+    reasons: list[str],
+    *,
+    notes: str | None = None,
+    ticket_id: str | None = None,
+    support_reason: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The session changes of a tier move and its escalationHistory entry, written by the caller (a turn commits
+    them with its messages, so a crash cannot leave the reply stored and the move lost)."""
+    now = now_iso()
+    entry: dict[str, Any] = {
+        "fromTier": session["current_tier"],
+        "toTier": to_tier,
+        "reason": reasons[0] if reasons else (support_reason or "POLICY"),
+        "reasons": reasons,
+        "timestamp": now,
+    }
+    if notes:
+        entry["notes"] = notes
+    if ticket_id:
+        entry["ticketId"] = ticket_id
+    changes: dict[str, Any] = {
+        "current_tier": to_tier,
+        "status": "ESCALATED",
+        "escalation_history": [*session["escalation_history"], entry],
+        "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
+        "failed_attempts": 0,
+        "tier_replies": 0,
+        "updated_at": now,
+    }
+    return changes, entry
 
 
 class SessionService:
@@ -58,11 +98,15 @@ class SessionService:
         session = await self.get(tenant_id, session_id)
         return session, await self.repo.list_messages(tenant_id, session_id, limit)
 
-    async def start(self, tenant_id: str, spec: dict[str, Any], emit: Emit) -> dict[str, Any]:
-        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict."""
+    async def start(
+        self, tenant_id: str, spec: dict[str, Any], emit: Emit, *, event_id: str | None = None
+    ) -> dict[str, Any]:
+        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict, except
+        to a redelivery of the command `event_id` that created it, which gets that session back."""
         check_choice(spec["channel"], CHANNELS, "channel")
         check_choice(spec.get("issue_category"), ISSUE_CATEGORIES, "issueCategory")
-        session_id = spec.get("session_id") or new_session_id()
+        # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
+        session_id = spec.get("session_id") or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
         session = {
             "session_id": session_id,
@@ -92,13 +136,15 @@ class SessionService:
             "created_at": now,
             "updated_at": now,
             "last_activity_at": now,
+            "created_by": event_id,
         }
         try:
             # The insert is the existence check (one store call less per new session than a read first).
             stored = await self.repo.insert_session(session)
         except Conflict:
             existing = await self.repo.get_session(tenant_id, session_id)
-            if existing is not None and spec.get("if_exists") == "return":
+            redelivered = existing is not None and event_id is not None and existing.get("created_by") == event_id
+            if existing is not None and (spec.get("if_exists") == "return" or redelivered):
                 return existing
             raise Conflict("Session already exists", {"session_id": session_id}) from None
         await emit(events.created(stored), stored)
@@ -148,27 +194,9 @@ class SessionService:
         trigger: str = "policy",
     ) -> dict[str, Any]:
         """Record the move in escalationHistory, reset per-tier counters, emit SessionEscalated."""
-        now = now_iso()
-        entry: dict[str, Any] = {
-            "fromTier": session["current_tier"],
-            "toTier": to_tier,
-            "reason": reasons[0] if reasons else (support_reason or "POLICY"),
-            "reasons": reasons,
-            "timestamp": now,
-        }
-        if notes:
-            entry["notes"] = notes
-        if ticket_id:
-            entry["ticketId"] = ticket_id
-        changes: dict[str, Any] = {
-            "current_tier": to_tier,
-            "status": "ESCALATED",
-            "escalation_history": [*session["escalation_history"], entry],
-            "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
-            "failed_attempts": 0,
-            "tier_replies": 0,
-            "updated_at": now,
-        }
+        changes, entry = tier_move(
+            session, to_tier, reasons, notes=notes, ticket_id=ticket_id, support_reason=support_reason
+        )
         updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
         event = events.escalated(updated, entry, priority=priority, support_reason=support_reason, trigger=trigger)
         await emit(event, updated)

@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
-from libs.store import DocumentStore, Filter
+from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
+from libs.store.documents import set_path
+from libs.store.staging import Staging
+from services.conversation.domain import now_iso
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    """Everything one turn stores, committed as one unit (`ConversationRepository.commit_turn`)."""
+
+    event_id: str
+    session: dict[str, Any]
+    session_changes: dict[str, Any]
+    customer: dict[str, Any]
+    reply: dict[str, Any]
+    result: dict[str, Any]
+    turn_key: str | None
+    at: str
+    events: list[dict[str, Any]]
+
+
+# The writes of the command being handled, while it runs as a unit of work (see `ConversationRepository.staging`).
+_staging = Staging("conversation_staged")
 
 OPEN_STATUSES = ["ACTIVE", "WAITING_CUSTOMER", "ESCALATED"]
 
@@ -16,6 +40,8 @@ def doc_id(tenant_id: str, public_id: str) -> str:
 
 class ConversationRepository:
     def __init__(self, store: DocumentStore) -> None:
+        self.store = store
+        self.inbox = store.collection("inbox")
         self.sessions = store.collection("sessions")
         self.messages = store.collection("messages")
         self.turns = store.collection("turns")
@@ -39,9 +65,27 @@ class ConversationRepository:
         return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
 
     async def update_session(self, tenant_id: str, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        staged = _staging.writes()
+        if staged is not None:  # inside `staging()`: collected for the command's commit, returned as it will be
+            current = await self.sessions.get(doc_id(tenant_id, session_id))
+            assert current is not None, "sessions are never deleted"
+            staged.append(Update("sessions", doc_id(tenant_id, session_id), changes))
+            for field, value in changes.items():
+                set_path(current, field, value)
+            return current
         updated = await self.sessions.update(doc_id(tenant_id, session_id), changes)
         assert updated is not None, "sessions are never deleted"
         return updated
+
+    def staging(self) -> AbstractContextManager[list[Write]]:
+        """Inside, session updates are collected instead of written, for `commit_command` to store them with the
+        command's inbox record in one commit."""
+        return _staging.collect()
+
+    async def commit_command(self, tenant_id: str, event_id: str, inbox: dict[str, Any], writes: list[Write]) -> None:
+        """A session command's staged writes and its inbox record (`result`, `events`) as ONE commit."""
+        record = {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "created_at": now_iso()}
+        await self.store.commit([Insert("inbox", {**record, **inbox}), *writes])
 
     async def list_sessions(
         self, tenant_id: str, filters: Filter, *, limit: int, offset: int
@@ -69,10 +113,6 @@ class ConversationRepository:
         return await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)
 
     # -- messages ------------------------------------------------------------------------------------------
-    async def add_message(self, message: dict[str, Any]) -> None:
-        # insert_if_absent: a redelivered command writes the same ids again and changes nothing.
-        await self.messages.insert_if_absent({"id": doc_id(message["tenant_id"], message["message_id"]), **message})
-
     async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[dict[str, Any]]:
         query = {"tenant_id": tenant_id, "session_id": session_id}
         return await self.messages.find(query, sort=[("seq", 1)], limit=limit)
@@ -90,9 +130,26 @@ class ConversationRepository:
         found = await self.turns.get(doc_id(tenant_id, turn_key))
         return found["result"] if found else None
 
-    async def save_turn(self, tenant_id: str, turn_key: str, result: dict[str, Any], at: str) -> None:
-        doc = {"id": doc_id(tenant_id, turn_key), "tenant_id": tenant_id, "result": result, "created_at": at}
-        await self.turns.insert_if_absent(doc)
+    # -- the inbox: commands handled, with their reply ---------------------------------------------------------
+    async def handled(self, tenant_id: str, event_id: str) -> dict[str, Any] | None:
+        """The inbox record of a command (by its envelope's event id) already handled: its `result` (the reply)
+        and its `events`; None when it was not handled."""
+        return await self.inbox.get(doc_id(tenant_id, f"inbox:{event_id}"))
+
+    async def commit_turn(self, turn: TurnWrite) -> None:
+        """The turn's two messages, its session changes, the idempotency record and the inbox record in ONE store
+        commit: a crash leaves all of them or none, so a redelivery either returns the reply or redoes the turn."""
+        tenant_id, session_id = turn.session["tenant_id"], turn.session["session_id"]
+        writes: list[Write] = [
+            Insert("inbox", {**_inbox_doc(tenant_id, turn.event_id, turn.result, turn.at), "events": turn.events}),
+            Insert("messages", {"id": doc_id(tenant_id, turn.customer["message_id"]), **turn.customer}),
+            Insert("messages", {"id": doc_id(tenant_id, turn.reply["message_id"]), **turn.reply}),
+            Update("sessions", doc_id(tenant_id, session_id), turn.session_changes),
+        ]
+        if turn.turn_key is not None:
+            doc = {"id": doc_id(tenant_id, turn.turn_key), "tenant_id": tenant_id, "result": turn.result}
+            writes.append(Upsert("turns", {**doc, "created_at": turn.at}))
+        await self.store.commit(writes)
 
     # -- customer tokens -----------------------------------------------------------------------------------
     async def insert_token(self, record: dict[str, Any]) -> None:
@@ -122,3 +179,7 @@ class ConversationRepository:
             {"tenant_id": tenant_id, "customer_id": customer_id}, sort=[("last_activity_at", -1)], limit=1
         )
         return found[0]["last_activity_at"] if found else None
+
+
+def _inbox_doc(tenant_id: str, event_id: str, result: dict[str, Any], at: str) -> dict[str, Any]:
+    return {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "result": result, "created_at": at}

@@ -4,10 +4,12 @@ the TurnResult data out. Idempotent per `Idempotency-Key`."""
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
+from libs.bus import derived_id
 from libs.errors import NotFound
 from services.conversation import events
 from services.conversation.domain import (
@@ -22,15 +24,17 @@ from services.conversation.domain import (
     tier_rank,
     title_from,
 )
-from services.conversation.events import Emit
+from services.conversation.events import Emit, record, replay_events
 from services.conversation.pipeline.deadline import Deadline, TurnTimer
 from services.conversation.pipeline.turn import TurnOutcome, TurnPipeline, TurnRequest
-from services.conversation.sessions import SessionService
-from services.conversation.store import ConversationRepository
+from services.conversation.sessions import SessionService, tier_move
+from services.conversation.store import ConversationRepository, TurnWrite
+from services.conversation.turn_facts import turn_facts
 
 
-def _message_id() -> str:
-    return f"msg_{uuid.uuid4().hex[:16]}"
+def message_id_for(event_id: str, role: str) -> str:
+    """Derived from the command's event id: a redelivered PostMessage writes the same ids, never new ones."""
+    return f"msg_{derived_id(event_id, role)[:16]}"
 
 
 class TurnService:
@@ -41,8 +45,16 @@ class TurnService:
         self.timer = TurnTimer()
 
     async def post_message(
-        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, deadline_at: datetime | None = None
+        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, event_id: str, deadline_at: datetime | None = None
     ) -> dict[str, Any]:
+        """Runs the turn of the command `event_id` once: a redelivery gets the stored result and changes nothing."""
+        handled = await self.repo.handled(tenant_id, event_id)
+        if handled is not None:
+            # Re-published with the same derived event ids (consumers drop them as duplicates): a crash between
+            # the commit and the publishing would otherwise lose this turn's events for good.
+            for event in replay_events(handled):
+                await emit(event, handled["result"]["session"])
+            return dict(handled["result"])
         started = time.perf_counter()
         deadline = Deadline(None if deadline_at is None else deadline_at.timestamp())
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
@@ -55,38 +67,38 @@ class TurnService:
                 return earlier
         session = await self._session(tenant_id, cmd, emit)
         check_open(session)
-        message_id = _message_id()
-        outcome = await self.pipeline.run(
-            TurnRequest(
-                tenant_id=tenant_id,
-                session=session,
-                text=text,
-                message_id=message_id,
-                want_category=bool(cmd.get("want_category")),
-                want_agent=bool(cmd.get("want_agent")),
-                want_alternatives=bool(cmd.get("want_alternatives")),
-                local_only=bool(session.get("test")),
-                deadline=deadline,
-            )
+        request = TurnRequest(
+            tenant_id=tenant_id,
+            session=session,
+            text=text,
+            message_id=message_id_for(event_id, "customer"),
+            want_category=bool(cmd.get("want_category")),
+            want_agent=bool(cmd.get("want_agent")),
+            want_alternatives=bool(cmd.get("want_alternatives")),
+            local_only=bool(session.get("test")),
+            deadline=deadline,
         )
+        outcome = await self.pipeline.run(request)
         deadline.check("persist")  # nothing of the turn is stored or published once its requester gave up
-        persist_started = time.perf_counter()
-        customer = self._customer_message(session, message_id, text, outcome)
-        await self.repo.add_message(customer)
+        customer = self._customer_message(session, request.message_id, text, outcome)
         total_ms = round((time.perf_counter() - started) * 1000, 2)
-        outcome.steps.ms["persist"] = round((time.perf_counter() - persist_started) * 1000, 2)
-        reply = self._reply_message(session, customer, outcome, total_ms)
-        await self.repo.add_message(reply)
-        session = await self._update_session(session, customer, outcome, emit)
-        await self._emit_turn(session, customer, reply, outcome, emit)
+        reply = self._reply_message(session, customer, outcome, total_ms, message_id_for(event_id, "reply"))
+        changes, move = self._session_changes(session, customer, outcome)
+        updated = {**session, **changes}
         result = {
-            "session": session,
+            "session": updated,
             "customer_message": customer,
             "reply_message": reply,
-            "turn": _turn_facts(session, outcome, reply, total_ms),
+            "turn": turn_facts(updated, outcome, reply, total_ms),
         }
-        if turn_key is not None:
-            await self.repo.save_turn(tenant_id, turn_key, result, now_iso())
+        turn_events = self._turn_events(updated, customer, reply, outcome, move)
+        persist_started = time.perf_counter()
+        await self.repo.commit_turn(
+            TurnWrite(event_id, session, changes, customer, reply, result, turn_key, now_iso(), record(turn_events))
+        )
+        outcome.steps.ms["persist"] = round((time.perf_counter() - persist_started) * 1000, 2)
+        for event in turn_events:
+            await emit(event, updated)
         self.timer.record(time.perf_counter() - started)
         return result
 
@@ -119,8 +131,10 @@ class TurnService:
             "seq": session["message_count"] + 1,
             "role": "customer",
             "content": text,
-            "redacted_content": outcome.redaction.text,
-            "pii_detected": list(outcome.redaction.pii_detected),
+            # Unredacted (privacy unavailable): store no "redacted" copy and claim no PII finding either way.
+            "redacted_content": outcome.redaction.text if outcome.redaction.available else None,
+            "pii_detected": list(outcome.redaction.pii_detected) if outcome.redaction.available else None,
+            "redaction": redaction_state(outcome),
             "pii_token": outcome.redaction.token,
             "timestamp": now_iso(),
             "sentiment": reading.cs_level,
@@ -133,12 +147,12 @@ class TurnService:
         }
 
     def _reply_message(
-        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome, total_ms: float
+        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome, total_ms: float, message_id: str
     ) -> dict[str, Any]:
         answer, verdict, tier = outcome.answer, outcome.verdict, session["current_tier"]
         text = answer.text if answer else (HANDOFF_TEXT if outcome.handoff else AI_DOWN_TEXT)
         return {
-            "message_id": _message_id(),
+            "message_id": message_id,
             "tenant_id": session["tenant_id"],
             "session_id": session["session_id"],
             "customer_id": session["customer_id"],
@@ -175,13 +189,15 @@ class TurnService:
                 "requiresHumanReview": bool(answer and answer.requires_human_review) or verdict.escalate,
                 "complianceFlags": list(outcome.compliance.flags),
                 "degraded": list(outcome.steps.degraded),
+                "redaction": redaction_state(outcome),
                 "stepMs": dict(outcome.steps.ms),
             },
         }
 
-    async def _update_session(
-        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome, emit: Emit
-    ) -> dict[str, Any]:
+    def _session_changes(
+        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The turn's session changes (a policy tier move included) and that move's history entry, if any."""
         reading, verdict, now = outcome.sentiment, outcome.verdict, now_iso()
         category = session.get("issue_category") or outcome.issue_category
         changes: dict[str, Any] = {
@@ -193,7 +209,7 @@ class TurnService:
             "updated_at": now,
             "issue_category": category,
             "issue_summary": issue_summary(category, session["status"], session["current_tier"]),
-            "title": session.get("title") or title_from(outcome.redaction.text),
+            "title": session.get("title") or _title(outcome),
             "category": _crm_category(session, outcome),
             "agent_used": outcome.agent or session.get("agent_used"),
             "needs_review": session.get("needs_review", False) or (verdict.escalate and not verdict.available),
@@ -205,32 +221,48 @@ class TurnService:
         if verdict.ticket_id:
             ticket = {"ticket_id": verdict.ticket_id, "reason": escalation_reason(outcome), "created_at": now}
             changes["escalations"] = [*session.get("escalations", []), {**ticket, "status": "open"}]
-        updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
-        if verdict.escalate and tier_rank(verdict.target_tier) > tier_rank(session["current_tier"]):
-            updated = await self.sessions.move_tier(
-                updated,
-                to_tier=verdict.target_tier,
-                reasons=list(verdict.reasons),
-                emit=emit,
-                priority=verdict.priority,
-                ticket_id=verdict.ticket_id,
-                support_reason=verdict.support_reason,
-                trigger="policy" if verdict.available else "degraded",
-            )
-        return updated
+        if not (verdict.escalate and tier_rank(verdict.target_tier) > tier_rank(session["current_tier"])):
+            return changes, None
+        moved, entry = tier_move(
+            {**session, **changes},
+            verdict.target_tier,
+            list(verdict.reasons),
+            ticket_id=verdict.ticket_id,
+            support_reason=verdict.support_reason,
+        )
+        return {**changes, **moved}, entry
 
-    async def _emit_turn(
+    def _escalated_event(self, session: dict[str, Any], entry: dict[str, Any], outcome: TurnOutcome) -> Any:
+        verdict = outcome.verdict
+        trigger = "policy" if verdict.available else "degraded"
+        return events.escalated(
+            session, entry, priority=verdict.priority, support_reason=verdict.support_reason, trigger=trigger
+        )
+
+    def _turn_events(
         self,
         session: dict[str, Any],
         customer: dict[str, Any],
         reply: dict[str, Any],
         outcome: TurnOutcome,
-        emit: Emit,
-    ) -> None:
-        await emit(events.received(session, customer, outcome), session)
-        await emit(events.replied(session, reply, outcome), session)
+        move: dict[str, Any] | None,
+    ) -> list[BaseModel]:
+        """The events of the turn, in publishing order (their derived ids depend on it)."""
+        out = [] if move is None else [self._escalated_event(session, move, outcome)]
+        out += [events.received(session, customer, outcome), events.replied(session, reply, outcome)]
         if outcome.answer is not None and outcome.answer.cached:
-            await emit(events.cache_hit(session, reply, outcome), session)
+            out.append(events.cache_hit(session, reply, outcome))
+        return out
+
+
+def redaction_state(outcome: TurnOutcome) -> str:
+    """ "unavailable" flags a turn whose text the privacy service could not redact (nothing left the process)."""
+    return "applied" if outcome.redaction.available else "unavailable"
+
+
+def _title(outcome: TurnOutcome) -> str | None:
+    # An unredacted text may hold names the local scrubber cannot see: no title until a redacted turn gives one.
+    return title_from(outcome.redaction.text) if outcome.redaction.available else None
 
 
 def _no_tokens() -> dict[str, int]:
@@ -265,61 +297,3 @@ def _crm_category(session: dict[str, Any], outcome: TurnOutcome) -> str:
     if outcome.agent or session.get("category", "general") == "general":
         return outcome.crm_category
     return str(session["category"])
-
-
-def _turn_facts(
-    session: dict[str, Any], outcome: TurnOutcome, reply: dict[str, Any], total_ms: float
-) -> dict[str, Any]:
-    meta, verdict, reading = reply["metadata"], outcome.verdict, outcome.sentiment
-    answer = outcome.answer
-    return {
-        "response_time_ms": round(total_ms),
-        "model": meta["model"],
-        "model_id": meta["modelId"],
-        "provider": meta["provider"],
-        "tokens": meta["tokens"],
-        "cost_usd": meta["costUsd"],
-        "sentiment": {
-            "label": reading.label,
-            "score": reading.score,
-            "cs_level": reading.cs_level,
-            "irate": reading.irate,
-            "available": reading.available,
-        },
-        "complexity_score": outcome.complexity,
-        "confidence": answer.confidence if answer else None,
-        "answered": bool(answer and answer.answered),
-        "sources": meta["sources"],
-        "rag_context": [
-            {
-                "content": p.content,
-                "source": p.source,
-                "score": p.score,
-                "filename": p.filename,
-                "chunk_id": p.chunk_id,
-                "article_id": p.article_id,
-            }
-            for p in outcome.retrieval.passages
-        ],
-        "knowledge_version": outcome.retrieval.knowledge_version,
-        "escalated": verdict.escalate,
-        "escalation_reason": meta["escalationReason"],
-        "escalation_reasons": list(verdict.reasons),
-        "escalation_explanation": verdict.explanation,
-        "target_tier": verdict.target_tier,
-        "priority": verdict.priority,
-        "ticket_id": verdict.ticket_id,
-        "cached": meta["cached"],
-        "handoff": outcome.handoff,
-        "agent_used": outcome.agent,
-        "category": outcome.insight_category,
-        "issue_category": session.get("issue_category"),
-        "requires_human_review": meta["requiresHumanReview"],
-        "compliance": {"passed": outcome.compliance.passed, "flags": list(outcome.compliance.flags)},
-        "alternatives": list(outcome.alternatives),
-        "actions_taken": meta["actionsTaken"],
-        "suggested_actions": meta["suggestedActions"],
-        "pii_detected": list(outcome.redaction.pii_detected),
-        "degraded": list(outcome.steps.degraded),
-        "step_ms": dict(outcome.steps.ms),
-    }

@@ -37,13 +37,15 @@ from libs.contracts.models.escalation import (
     UpdateTicketV1,
 )
 from libs.contracts.registry import default_registry
-from libs.store import DocumentStore
+from libs.store import DocumentStore, Insert, Write
 from services.escalation import tickets as tk
 from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
 from services.escalation.facts import extract_facts
+from services.escalation.repository import EscalationRepository
 from services.escalation.service import EscalationService
 
+HANDLED = "handled_commands"
 COMMANDS_TOPIC = "escalation.commands"
 EVENTS_TOPIC = "escalation.events"
 UPDATE_FIELDS = ("status", "assigned_agent", "resolution_notes", "customer_satisfaction")
@@ -59,23 +61,31 @@ class CommandLog:
     re-emits the recorded events with the same derived ids, instead of opening a second ticket or review item."""
 
     def __init__(self, store: DocumentStore) -> None:
-        self._handled = store.collection("handled_commands")
+        self._store = store
+        self._handled = store.collection(HANDLED)
 
     async def get(self, ctx: MessageContext) -> dict[str, Any] | None:
         return await self._handled.get(f"{ctx.tenant_id}/{ctx.event_id}")
 
-    async def put(self, ctx: MessageContext, record: dict[str, Any]) -> None:
-        await self._handled.insert_if_absent({"id": f"{ctx.tenant_id}/{ctx.event_id}", **record})
+    async def put(self, ctx: MessageContext, record: dict[str, Any], effects: list[Write]) -> None:
+        """The record and the command's creations in ONE commit: both land, or neither (then it runs again)."""
+        await self._store.commit([Insert(HANDLED, {"id": f"{ctx.tenant_id}/{ctx.event_id}", **record}), *effects])
 
 
 async def _once(
-    ctx: MessageContext, log: CommandLog, publish: Publisher, reply_type: type[R], run: Callable[[], Awaitable[Outcome]]
+    ctx: MessageContext,
+    log: CommandLog,
+    repo: EscalationRepository,
+    publish: Publisher,
+    reply_type: type[R],
+    run: Callable[[], Awaitable[Outcome]],
 ) -> R:
     registry = default_registry()
     record = await log.get(ctx)
     if record is None:
-        reply, events = await run()
-        if not events:
+        with repo.staging() as effects:
+            reply, events = await run()
+        if not events and not effects:
             # Nothing was created (a turn the policy kept at its tier): a redelivery re-runs the same pure
             # evaluation, so there is nothing to record; most turns end here, one store write less each.
             return reply_type.model_validate(reply)
@@ -87,7 +97,7 @@ async def _once(
                 for e, key in events
             ],
         }
-        await log.put(ctx, record)
+        await log.put(ctx, record, effects)
     for event in record["events"]:
         await publish(EVENTS_TOPIC, registry.model_for(event["type"]).model_validate(event["data"]), key=event["key"])
     return reply_type.model_validate(record["reply"])
@@ -137,7 +147,7 @@ async def handle_evaluate_turn(
 
     if not cmd.create_ticket:  # a pure evaluation has no effect to protect: nothing to record per turn
         return EscalationDecisionV1.model_validate((await run())[0])
-    return await _once(ctx, log, publish, EscalationDecisionV1, run)
+    return await _once(ctx, log, service.repo, publish, EscalationDecisionV1, run)
 
 
 async def handle_check_escalation(
@@ -164,7 +174,7 @@ async def handle_create_ticket(
         event = _created_event(receipt, reason=cmd.reason, customer_id=cmd.customer_id, source="manual")
         return TicketReceiptV1.model_validate(receipt), [(event, cmd.session_id)]
 
-    return await _once(ctx, log, publish, TicketReceiptV1, run)
+    return await _once(ctx, log, service.repo, publish, TicketReceiptV1, run)
 
 
 async def handle_get_ticket(cmd: GetTicketV1, *, ctx: MessageContext, service: EscalationService) -> TicketV1:
@@ -236,7 +246,7 @@ async def handle_queue_review(
         )
         return ReviewReceiptV1.model_validate(receipt), [(event, item["item_id"])]
 
-    return await _once(ctx, log, publish, ReviewReceiptV1, run)
+    return await _once(ctx, log, service.repo, publish, ReviewReceiptV1, run)
 
 
 async def handle_decide_review(

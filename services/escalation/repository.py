@@ -3,9 +3,11 @@ and per-tenant counters. Every document carries tenant_id and every query filter
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
-from libs.store import DocumentStore
+from libs.store import DocumentStore, Insert, Write
+from libs.store.staging import Staging
 
 TICKETS = "tickets"
 CONFIGS = "cs_configs"
@@ -19,11 +21,15 @@ def scoped_id(tenant_id: str, public_id: str) -> str:
     return f"{tenant_id}/{public_id}"
 
 
+# The creations of the command being handled, when it runs as a unit of work (see `EscalationRepository.staging`).
+_staging = Staging("escalation_staged")
+
+
 class EscalationRepository:
     """Thin, tenant-scoped access to the escalation service's collections."""
 
     def __init__(self, store: DocumentStore) -> None:
-        self._store = store
+        self.store = self._store = store
         self.tickets = store.collection(TICKETS)
         self.configs = store.collection(CONFIGS)
         self.reviews = store.collection(REVIEWS)
@@ -34,6 +40,33 @@ class EscalationRepository:
         await self.tickets.ensure_index(["tenant_id", "status", "priority_rank"])
         await self.tickets.ensure_index(["tenant_id", "session_id"])
         await self.reviews.ensure_index(["tenant_id", "status", "priority"])
+
+    def staging(self) -> AbstractContextManager[list[Write]]:
+        """Inside, new tickets and review items are collected instead of written, so the caller commits them with
+        the command's handled-record in one store commit (a crash cannot leave a ticket without its record, which
+        a redelivery would then open a second time). Reads of this repository see them already."""
+        return _staging.collect()
+
+    async def _create(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
+        staged = _staging.writes()
+        if staged is None:
+            return await self._store.collection(collection).insert(doc)
+        staged.append(Insert(collection, doc))
+        return doc
+
+    @staticmethod
+    def _staged_doc(collection: str, doc_id: str) -> dict[str, Any] | None:
+        return next(
+            (
+                w.doc
+                for w in _staging.writes() or ()
+                if isinstance(w, Insert) and w.collection == collection and w.doc["id"] == doc_id
+            ),
+            None,
+        )
+
+    async def commit(self, writes: list[Write]) -> None:
+        await self._store.commit(writes)
 
     async def next_sequence(self, tenant_id: str, name: str) -> int:
         """Atomic per-tenant counter: 1, 2, 3, … for each (tenant, name)."""
@@ -50,7 +83,7 @@ class EscalationRepository:
 
     # tickets
     async def insert_ticket(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return await self.tickets.insert(doc)
+        return await self._create(TICKETS, doc)
 
     async def get_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
         return await self._get_scoped(TICKETS, tenant_id, ticket_id)
@@ -81,10 +114,11 @@ class EscalationRepository:
 
     # reviews
     async def insert_review(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return await self.reviews.insert(doc)
+        return await self._create(REVIEWS, doc)
 
     async def get_review(self, tenant_id: str, item_id: str) -> dict[str, Any] | None:
-        return await self._get_scoped(REVIEWS, tenant_id, item_id)
+        staged = self._staged_doc(REVIEWS, scoped_id(tenant_id, item_id))
+        return staged if staged is not None else await self._get_scoped(REVIEWS, tenant_id, item_id)
 
     async def claim_decision(self, tenant_id: str, item_id: str, decision: dict[str, Any]) -> bool:
         """First decision wins atomically (unique id); False when the item was already decided."""
@@ -96,7 +130,13 @@ class EscalationRepository:
 
     async def count_queued_reviews_at_most(self, tenant_id: str, priority: int) -> int:
         """Queued items at least as urgent (1 = most urgent) that a new item would wait behind."""
-        return await self.reviews.count({"tenant_id": tenant_id, "status": "queued", "priority": {"$lte": priority}})
+        stored = await self.reviews.count({"tenant_id": tenant_id, "status": "queued", "priority": {"$lte": priority}})
+        staged = [
+            w.doc
+            for w in _staging.writes() or ()
+            if isinstance(w, Insert) and w.collection == REVIEWS and w.doc["tenant_id"] == tenant_id
+        ]
+        return stored + sum(d["status"] == "queued" and d["priority"] <= priority for d in staged)
 
     async def find_reviews(
         self, tenant_id: str, filters: dict[str, Any], *, skip: int = 0, limit: int = 50

@@ -33,6 +33,7 @@ class EscalationService:
         self._thresholds = thresholds or Thresholds()
 
     async def start(self) -> None:
+        await self.repo.store.recover()  # finish a commit a crash cut short (MongoDB journal), before serving
         await self.repo.ensure_indexes()
 
     def _now(self) -> datetime:

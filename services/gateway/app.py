@@ -17,7 +17,9 @@ from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from services.gateway.dashboard import router as dashboard_router
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
+from services.gateway.idempotency import IdempotencyGuard, open_records
 from services.gateway.route_limits import enforce, limits_for
+from services.gateway.widget import WidgetCors, add_widget_route
 
 
 class BodyLimit:
@@ -105,10 +107,24 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
     app.include_router(dashboard_router)
     add_health_routes(app, health, liveness=False)  # /health is seed 001's own shape
+    # Inside BodyLimit (added after it, so outer): an oversized body is refused before it is read for the key.
+    app.add_middleware(
+        IdempotencyGuard,
+        records=open_records(gw.settings.platform.redis_url),
+        cs_prefix=gw.settings.cs_prefix,
+        running_ttl_s=gw.settings.request_timeout_s + 30,
+    )
     app.add_middleware(
         BodyLimit,
         max_bytes=gw.settings.max_body_bytes,
         cs_prefix=gw.settings.cs_prefix,
-        allowances={"/upload_docs": gw.settings.upload_max_body_bytes},
+        # Dataset uploads may be up to 50 MB: above that (but under this allowance) the route answers 400 naming it.
+        allowances={
+            "/upload_docs": gw.settings.upload_max_body_bytes,
+            "/api/v1/ai/datasets": gw.settings.upload_max_body_bytes,
+        },
     )
+    add_widget_route(app, gw.settings.widget_js)
+    if gw.publishable is not None:
+        app.add_middleware(WidgetCors, keys=gw.publishable)
     return app

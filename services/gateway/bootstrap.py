@@ -15,6 +15,8 @@ from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
 from services.gateway.deps import Gateway
+from services.gateway.fanout.service import Fanout
+from services.gateway.publishable import PublishableKeys
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
 from services.gateway.settings import GatewaySettings
 
@@ -48,23 +50,28 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
     hasher = PasswordHasher(time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib)
-    identity = Identity(
-        store, jwt_secret=jwt_secret(settings), jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher
-    )
-    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings))
+    secret = jwt_secret(settings)
+    identity = Identity(store, jwt_secret=secret, jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes), hasher=hasher)
+    publishable = PublishableKeys(store)
+    gw = Gateway(settings=settings, bus=bus, identity=identity, limiter=_limiter(settings), publishable=publishable)
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
+    fanout = Fanout(settings, store, key_material=secret, health=health)
+    fanout.subscribe(bus)
+    app = create_app(gw, health)
+    app.state.fanout = fanout
 
     async def seed_admin() -> None:
         await identity.ensure_indexes()
+        await publishable.ensure_indexes()
         await _ensure_first_credentials(identity, settings)
 
     return Service(
         name=NAME,
         bus=bus,
         health=health,
-        on_start=[seed_admin],
-        on_stop=[store.close],
-        app=create_app(gw, health),
+        on_start=[seed_admin, fanout.start],
+        on_stop=[store.close, fanout.stop],
+        app=app,
     )
 
 

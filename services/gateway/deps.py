@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from libs.bus.base import Bus
 from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
+from services.gateway.publishable import PK_PREFIX, PublishableKeys, bearer
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
 from services.gateway.settings import GatewaySettings
 
@@ -22,6 +23,7 @@ class Gateway:
     bus: Bus
     identity: Identity
     limiter: RateLimiter
+    publishable: PublishableKeys | None = None  # the widget's pk_ keys (services/gateway/publishable.py)
 
 
 def gateway(request: Request) -> Gateway:
@@ -38,7 +40,11 @@ async def authenticated(
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    principal = await gw.identity.authenticate(authorization, x_api_key)
+    token = bearer(authorization, x_api_key)
+    if gw.publishable is not None and token and token.startswith(PK_PREFIX):
+        principal = await gw.publishable.authenticate(request, token)
+    else:
+        principal = await gw.identity.authenticate(authorization, x_api_key)
     try:
         keep_tightest(request, await gw.limiter.hit(principal.subject_id, principal.rate_tier))
     except RateLimited as exc:

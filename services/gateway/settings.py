@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -42,3 +44,17 @@ class GatewaySettings(BaseSettings):
     maintenance_window: str | None = None
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
+    # The built chat widget served at /widget.js (default: widget/dist/widget.js in the repository).
+    widget_js: Path | None = None
+    # Webhooks: hosts that may be plain http and private (tests and `make run` allow 127.0.0.1; JSON list in env),
+    # the whole-exchange timeout, and how many attempts one endpoint may have running at once.
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_timeout_s: float = 15.0
+    webhook_per_endpoint: int = 16
+    webhook_max_in_flight: int = 512
+    # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
+    # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).
+    ws_client_buffer: int = 256
+    ws_status_interval_s: float = 30.0
+    sentiment_alert_level: str = "IRATE"
+    sentiment_alert_levels: dict[str, str] = Field(default_factory=dict)

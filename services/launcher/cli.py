@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -23,7 +24,13 @@ def _banner(url: str, creds: Credentials, mode: str) -> None:
     )
 
 
+# A platform on this machine delivers webhooks to receivers on this machine too (plain http, loopback); deployed
+# gateways keep the default: https to public addresses only.
+LOCAL_WEBHOOK_HOSTS = '["127.0.0.1", "localhost"]'
+
+
 def up(args: argparse.Namespace) -> int:
+    os.environ.setdefault("SWITCHBOARD_GATEWAY_WEBHOOK_ALLOWED_HOSTS", LOCAL_WEBHOOK_HOSTS)
     data_dir = Path(args.data_dir)
     creds = load_or_create(data_dir)
     url = f"http://127.0.0.1:{args.port}"

@@ -1,4 +1,4 @@
-"""Runs the local stack as processes: tansu broker, then each service; restarts a crashed service; stops all on exit."""
+"""Runs the local stack as processes: Apache Kafka, then each service; restarts whichever dies; stops all on exit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import contextlib
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from libs.bus.tansu import start_tansu, wait_ready
+from libs.bus.local_kafka import KafkaSetupError, LocalKafka, free_port
 from services.launcher.catalog import available_services
 from services.launcher.credentials import Credentials
 
 PR_SET_PDEATHSIG = 1
 READY_TIMEOUT_S = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _die_with_parent() -> None:
@@ -76,10 +69,14 @@ class Stack:
         self.data_dir = data_dir.resolve()
         self.gateway_port = gateway_port
         self.credentials = credentials
-        self.kafka_port = kafka_port or free_port()
         self.logs = self.data_dir / "logs"
-        self.broker: subprocess.Popen[bytes] | None = None
+        self.broker = LocalKafka(self.data_dir / "kafka", port=kafka_port or free_port())
+        self.broker_restarts: list[float] = []
         self.children: list[Child] = []
+
+    @property
+    def kafka_port(self) -> int:
+        return self.broker.port
 
     def base_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -87,10 +84,12 @@ class Stack:
         env.update(
             {
                 "SWITCHBOARD_BUS": "kafka",
-                "SWITCHBOARD_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.kafka_port}",
+                "SWITCHBOARD_KAFKA_BOOTSTRAP": self.broker.bootstrap,
                 "SWITCHBOARD_DATA_DIR": str(self.data_dir),
-                "SWITCHBOARD_KAFKA_SESSION_TIMEOUT_MS": "2000",
-                "SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS": os.environ.get("SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS", "20"),
+                # The broker's minimum: a crashed service's partitions move to its restarted self within 6 s.
+                "SWITCHBOARD_KAFKA_SESSION_TIMEOUT_MS": "6000",
+                # One instance of each service: a restarted one reuses its reply topic instead of adding one.
+                "SWITCHBOARD_INSTANCE_ID": "local",
                 "PYTHONUNBUFFERED": "1",
             }
         )
@@ -98,8 +97,7 @@ class Stack:
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.broker = start_tansu(self.kafka_port, self.logs / "broker.log")
-        wait_ready(self.kafka_port, timeout=30)
+        self.broker.start()
         for name in available_services():
             port = self.gateway_port if name == "gateway" else free_port()
             env = self.base_env() | {"SWITCHBOARD_HTTP_PORT": str(port), "SWITCHBOARD_GATEWAY_PORT": str(port)}
@@ -123,23 +121,32 @@ class Stack:
             time.sleep(0.3)
 
     def watch_once(self) -> None:
-        """Restart any child that died (at most 5 times a minute, so a crash loop does not spin)."""
+        """Restart the broker or any service that died (each at most 5 times a minute, so a crash loop cannot spin)."""
+        if not self.broker.running and _may_restart(self.broker_restarts):
+            code = self.broker.process.returncode if self.broker.process is not None else None
+            print(f"switchboard: Apache Kafka exited ({code}); restarting it on {self.broker.bootstrap}", flush=True)
+            self.broker.process = None
+            try:
+                self.broker.start()
+            except KafkaSetupError as exc:  # tried again on a later watch, up to the restart budget
+                print(f"switchboard: {exc}", flush=True)
         for child in self.children:
             if child.process is None or child.process.poll() is None:
                 continue
-            now = time.monotonic()
-            child.restarts = [t for t in child.restarts if now - t < 60]
-            if len(child.restarts) < 5:
-                child.restarts.append(now)
+            if _may_restart(child.restarts):
                 print(f"switchboard: {child.name} exited ({child.process.returncode}); restarting", flush=True)
                 child.start()
 
     def stop(self) -> None:
         for child in reversed(self.children):
             child.stop()
-        if self.broker is not None and self.broker.poll() is None:
-            self.broker.terminate()
-            try:
-                self.broker.wait(5)
-            except subprocess.TimeoutExpired:
-                self.broker.kill()
+        self.broker.stop()
+
+
+def _may_restart(restarts: list[float]) -> bool:
+    now = time.monotonic()
+    restarts[:] = [t for t in restarts if now - t < 60]
+    if len(restarts) >= 5:
+        return False
+    restarts.append(now)
+    return True

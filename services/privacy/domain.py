@@ -13,6 +13,8 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from libs.errors import Invalid, TooLarge
 from services.privacy import recognizers as rz
+from services.privacy import recognizers_ids as rid
+from services.privacy import recognizers_places as rpl
 from services.privacy.pii import PERSON, Detection, detect
 
 MAX_TEXT_BYTES = 1_048_576  # 1 MiB of UTF-8: callers reject larger texts with TooLarge before detection
@@ -29,6 +31,10 @@ TYPE_NAMES: dict[str, str] = {
     rz.ADDRESS: "street_address",
     rz.DOB: "date_of_birth",
     rz.IP: "ip_address",
+    rpl.LOCATION: "location",
+    rpl.ZIP: "zip_code",
+    rid.DRIVER_LICENSE: "driver_license",
+    rid.PASSPORT: "passport",
 }
 PLACEHOLDER_STEMS: dict[str, str] = {
     "name": "NAME",
@@ -41,6 +47,10 @@ PLACEHOLDER_STEMS: dict[str, str] = {
     "street_address": "ADDRESS",
     "date_of_birth": "DATE_OF_BIRTH",
     "ip_address": "IP_ADDRESS",
+    "location": "LOCATION",
+    "zip_code": "ZIP_CODE",
+    "driver_license": "DRIVER_LICENSE",
+    "passport": "PASSPORT",
 }
 PLACEHOLDER_RE = re.compile(r"\[([A-Z]+(?:_[A-Z]+)*)_(\d+)\]")
 
@@ -96,6 +106,10 @@ MASKS: dict[str, Callable[[str], str]] = {
     "street_address": _mask_all,
     "date_of_birth": _mask_date,
     "ip_address": _mask_ip,
+    "location": _mask_all,
+    "zip_code": _mask_all,
+    "driver_license": _keep_last_digits,
+    "passport": _keep_last_digits,
 }
 
 

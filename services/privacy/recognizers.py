@@ -118,13 +118,18 @@ class IpFinder(PatternFinder):
                 yield m.start(), m.end(), 0.9
 
 
+_ISO_DATE = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d\b")  # "2000-04-16 11:34" is a timestamp, not a number
+_EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension)[ \t]*\d+$", re.I)
+
+
 class PhoneFinder(PatternFinder):
     """International and national shapes; loose shapes (two groups, bare runs) only next to phone words."""
 
     ENTITY = PHONE
     PATTERN = re.compile(
-        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,5}){0,4})"
-        r"(?![\w/]|[.-]\d)"
+        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,8}){0,4})"
+        # An extension stays with its number ("x123", "ext. 12"): Faker and US signatures write them so.
+        r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w/]|[.-]\d)"
     )
     CONTEXT = re.compile(
         r"phone|mobile|\bcell|\btel\b|tel:|\bcall|\btext|\bsms|number|\bfax|contact|reach|\bdial|whatsapp"
@@ -136,8 +141,8 @@ class PhoneFinder(PatternFinder):
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
         for m in self.PATTERN.finditer(text):
             value = m.group()
-            digits = sum(ch.isdigit() for ch in value)
-            if not 7 <= digits <= 15:
+            digits = sum(ch.isdigit() for ch in _EXTENSION.sub("", value))
+            if not 7 <= digits <= 15 or _ISO_DATE.match(value):
                 continue
             groups = len(re.findall(r"\d+", value))
             strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9)
@@ -203,25 +208,36 @@ _SUFFIX = (
     r"|harbou?r|junction|valley|village|vista|wells?|bypass|causeway|expressway|freeway|turnpike|forks?|glen"
     r"|haven|landing|manor|meadows?|mills?|mount|orchard|pass|pines|prairie|ranch|rapids|route|shores?"
     r"|springs?|summit|trace|union|ville|wharf|creek|lake|lakes|brook|burg|center|centre|common|cove|dale"
-    r"|field|fields|ford|fort|gateway|isle|key|knolls?|light|lodge|neck|oval|parade|rise|river|tunnel)\b\.?"
+    r"|field|fields|ford|fort|gateway|isle|key|knolls?|light|lodge|neck|oval|parade|rise|river|tunnel"
+    # More USPS street suffixes (Publication 28), minus nouns that follow a count in support text ("station").
+    r"|str|dam|flats?|mall|points|squares|greens|glens|groves|harbou?rs|junctions|manors|mountains?|overpass"
+    r"|underpass|parkways|radial|ridges|shoals?|skyway|spurs?|stravenue|throughway|trafficway|viaduct|villages"
+    r"|valleys|extensions?|crossroads?|crest|canyon|cliffs?|ferry|falls|fords|forges?|inlet|plains?|ports|hollow"
+    r"|bridge|brooks|burgs|cape|circles|commons|corners|courts|coves|curve|divide|drives|locks|loaf|motorway"
+    r"|roads|streets|unions|walks|ways)\b\.?"
 )
 _EURO = (
     r"\w{2,}?(?:straat|strasse|straße|str\.|weg|vej|veien|vegen|gata|gatan|gade|gasse|laan|plein|allee|platz"
     r"|dreef|kade|singel|katu|tie|utca|vägen|väg|stræde|torv|gränd|polku|kuja|damm)"
 )
 _PREFIX = (
-    r"(?:c/|rue|via|viale|calle|carrer|rua|avenida|avenue|boulevard|chemin|place|plaza|ulica|ul\.|piazza|largo"
+    r"(?:c/|rue|via|viale|calle|carrer|rua|rúa|avenida|avenue|boulevard|chemin|place|plaza|ulica|ul\.|piazza|largo"
     r"|travessa|strada|corso|paseo|camino|allée|impasse|quai|route|rambla|praça|plac|aleja|al\.)"
+)
+# Words that show "number ... suffix" is a count in a sentence ("2 hours in the mall"), not a street name.
+_NOT_COUNTED = (
+    r"(?!(?:in|the|at|of|for|to|a|an|and|or|my|our|your|his|her|their|with|on|from|by|per|was|is|are|were"
+    r"|minutes?|hours?|days?|weeks?|months?|years?|times|items?|dollars?|euros?|pounds?)\b)"
 )
 _LEAD_UNIT = r"(?:(?:apt\.?|suite|unit)[ \t]+\d+\w*[ \t]+)?"
 _STREET = (
     rf"{_LEAD_UNIT}(?:"
-    rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?(?:{_WORD}[ \t]+){{0,3}}?{_SUFFIX}"  # 590 Edington Drive
+    rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?(?:{_NOT_COUNTED}{_WORD}[ \t]+){{1,3}}{_SUFFIX}"  # 590 Edington Drive
     rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"  # 1072 Pohlstrasse 9
     rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{1,3}}(?:u\.|utca|út|útja|tér|rkp\.|ul\.)[ \t]+\d{{1,5}}\.?"
     rf"|{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
     rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?\b"  # rue La Boétie 5
-    rf"|corner[ \t]+of[ \t]+[^\n,.?!]{{3,60}}?[ \t]+and[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}"
+    rf"|corner[ \t]+of[ \t]+[^\n,?!]{{3,60}}?[ \t]+and[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}"
     r")"
 )
 _MILITARY = (
@@ -234,7 +250,7 @@ _GENERIC = rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_WORD}(?:[ \t]+{_WORD}){{0,2}}[ \t]+
 _UNIT = r"(?:[ \t]*,?[\s>]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|#)[ \t]*\d+\w*)?"
 _ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
 _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
-_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP})"
+_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d))"  # a ZIP line, not a number line
 _TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
 
 
@@ -245,6 +261,7 @@ class StreetAddressFinder(PatternFinder):
     ENTITY = ADDRESS
     STRONG = re.compile(rf"(?<![\w-])(?:{_STREET}|{_MILITARY}){_UNIT}(?-i:{_TAIL})", re.I)
     WEAK = re.compile(rf"(?<![\w-]){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
+    BARE = re.compile(_GENERIC, re.I)
     CONTEXT = re.compile(
         r"address|\blives?\b|living|located|\bis at\b|\bat:?\s*$|sent to|send (?:it|them|this)? ?to|ship|deliver"
         r"|moved|\breside|\bmeet|office|drops? you|mail(?:ed)? to|billing|residence|home is|\bto:?\s*$",
@@ -257,5 +274,9 @@ class StreetAddressFinder(PatternFinder):
             yield m.start(), m.end(), 0.8
         for m in self.WEAK.finditer(text):
             line_start = self.LINE_START.search(text, max(0, m.start() - 8), m.start()) is not None
-            if _context(text, m.start(), self.CONTEXT, window=60) or (line_start and "\n" in m.group()):
+            # At a line start, "number word number" alone could be anything; with a unit or locality after it
+            # ("213 Pilekrogen 53 Apt. 263, Grand-Leez") it is an address line.
+            bare = self.BARE.match(text, m.start())
+            longer = bare is not None and m.end() - bare.end() > 3
+            if _context(text, m.start(), self.CONTEXT, window=60) or (line_start and ("\n" in m.group() or longer)):
                 yield m.start(), m.end(), 0.75

@@ -17,7 +17,7 @@ from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig
 from services.rag.handlers import HANDLERS, INGEST_HANDLERS
 from services.rag.index import VectorIndex
-from services.rag.repository import RagRepository
+from services.rag.repository import CommandInbox, RagRepository
 from services.rag.settings import RagSettings
 from services.rag.uploads import Indexer, UploadStore
 
@@ -61,7 +61,7 @@ def bootstrap(
         async_index_bytes=settings.async_index_bytes, sync_wait_s=settings.sync_wait_s,
         max_parallel=settings.max_parallel_indexing,
     )  # fmt: skip
-    deps: dict[str, Any] = {"kb": kb, "uploads": uploads, "indexer": indexer}
+    deps: dict[str, Any] = {"kb": kb, "uploads": uploads, "indexer": indexer, "inbox": CommandInbox(store)}
     bus.subscribe("rag.commands", group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps))
     bus.subscribe(
         "rag_ingest.commands",
@@ -76,6 +76,7 @@ def bootstrap(
         return Publisher(bus, ctx)
 
     async def prepare() -> None:
+        await store.recover()  # finish a store commit a crash cut short (MongoDB journal), before serving
         await repo.setup()
         await uploads.setup()
         purged = await uploads.purge_stale(timedelta(seconds=settings.upload_ttl_s))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from libs.batching import MicroBatcher
+from libs.bus import derived_id
 from libs.embeddings import get_encoder
 from libs.errors import Invalid, NotFound, TooLarge
 from services.rag.chunking import TokenChunker
@@ -201,8 +202,10 @@ class KnowledgeBase:
         category: str = "general",
         tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
+        command_id: str | None = None,
     ) -> ArticleResult:
-        """Add an article, or update and re-index the one with the same title and category."""
+        """Add an article, or update and re-index the one with the same title and category. With `command_id`
+        the index version derives from it: a redelivered command writes the very same points again."""
         title, content, category = (title or "").strip(), (content or "").strip(), (category or "general").strip()
         if not title:
             raise Invalid("title is required", {"field": "title"})
@@ -213,7 +216,7 @@ class KnowledgeBase:
         aid = article_id(tenant_id, title, category)
         async with self._lock(tenant_id, aid):
             existing = await self._repo.get_article(tenant_id, aid)
-            version = uuid.uuid4().hex[:12]
+            version = uuid.uuid4().hex[:12] if command_id is None else derived_id(command_id, "article")[:12]
             records = await asyncio.to_thread(self._prepare_article, tenant_id, aid, title, content, version)
             await self._swap(tenant_id, f"article:{aid}", version, records)
             now = self._clock()

@@ -31,7 +31,7 @@ from libs.contracts.models.rag import (
 from libs.errors import Conflict, Invalid, TooLarge
 from services.rag.domain import KnowledgeBase, check_upload_size
 from services.rag.parsers import FileRejected, check_filename
-from services.rag.repository import document_id
+from services.rag.repository import CommandInbox, document_id
 from services.rag.uploads import PART_BYTES, Indexer, UploadStore, publish_knowledge_changed
 
 
@@ -63,20 +63,26 @@ async def handle_retrieve(cmd: RetrieveV1, *, ctx: MessageContext, kb: Knowledge
 
 
 async def handle_upsert_article(
-    cmd: UpsertArticleV1, *, ctx: MessageContext, kb: KnowledgeBase, publish: Publisher
+    cmd: UpsertArticleV1, *, ctx: MessageContext, kb: KnowledgeBase, inbox: CommandInbox, publish: Publisher
 ) -> ArticleResultV1:
+    if (earlier := await inbox.reply(ctx.tenant_id, ctx.event_id)) is not None:
+        return ArticleResultV1.model_validate(earlier)
     result = await kb.upsert_article(
         ctx.tenant_id, title=cmd.title, content=cmd.content, category=cmd.category or "general",
-        tags=cmd.tags or (), metadata=cmd.metadata,
+        tags=cmd.tags or (), metadata=cmd.metadata, command_id=ctx.event_id,
     )  # fmt: skip
     version = await publish_knowledge_changed(
         publish, kb, ctx.tenant_id, "article_upserted", article_id=result.article_id
     )
-    return ArticleResultV1(
+    reply = ArticleResultV1(
         article_id=result.article_id, status="published", indexed=result.indexed,
         created_at=result.created_at.isoformat(), updated=result.updated, chunks=result.chunks,
         knowledge_version=version,
     )  # fmt: skip
+    # After the work: a crash before this line makes the redelivery redo it, and the article upsert (keyed by
+    # title and category, index version derived from the command) lands in the same state again.
+    await inbox.record(ctx.tenant_id, ctx.event_id, reply.model_dump(mode="json"))
+    return reply
 
 
 async def handle_get_stats(cmd: GetStatsV1, *, ctx: MessageContext, kb: KnowledgeBase) -> KnowledgeStatsV1:
@@ -114,8 +120,16 @@ async def handle_list_documents(cmd: ListDocumentsV1, *, ctx: MessageContext, kb
 
 
 async def handle_delete_document(
-    cmd: DeleteDocumentV1, *, ctx: MessageContext, kb: KnowledgeBase, uploads: UploadStore, publish: Publisher
+    cmd: DeleteDocumentV1,
+    *,
+    ctx: MessageContext,
+    kb: KnowledgeBase,
+    uploads: UploadStore,
+    inbox: CommandInbox,
+    publish: Publisher,
 ) -> DeletionResultV1:
+    if (earlier := await inbox.reply(ctx.tenant_id, ctx.event_id)) is not None:
+        return DeletionResultV1.model_validate(earlier)  # not a NotFound for the document it deleted itself
     if await uploads.is_indexing(ctx.tenant_id, cmd.filename):
         # Deleting would wait for the indexing to finish and hold up every query behind it.
         raise Conflict("document is still being indexed; retry when it is processed", {"field": "filename"})
@@ -123,10 +137,12 @@ async def handle_delete_document(
     version = await publish_knowledge_changed(
         publish, kb, ctx.tenant_id, "document_deleted", document_id=document_id(ctx.tenant_id, cmd.filename)
     )
-    return DeletionResultV1(
+    reply = DeletionResultV1(
         filename=result.filename, chunks_removed=result.chunks_removed, size_freed=result.size_freed,
         vectors_removed=result.vectors_removed, knowledge_version=version,
     )  # fmt: skip
+    await inbox.record(ctx.tenant_id, ctx.event_id, reply.model_dump(mode="json"))
+    return reply
 
 
 async def handle_embed(cmd: EmbedV1, *, ctx: MessageContext, kb: KnowledgeBase) -> EmbedResultV1:

@@ -130,3 +130,18 @@ class RagRepository:
             await self._versions.insert_if_absent({"id": tenant_id, "tenant_id": tenant_id, "version": 0})
             doc = await self._versions.increment(tenant_id, "version")
         return int(doc["version"]) if doc else 0
+
+
+class CommandInbox:
+    """Replies of the write commands already handled, by (tenant, command event id): a redelivered UpsertArticle
+    or DeleteDocument answers what it answered the first time instead of redoing (or failing) the work."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self._handled: Collection = store.collection("inbox")
+
+    async def reply(self, tenant_id: str, event_id: str) -> dict[str, Any] | None:
+        doc = await self._handled.get(f"{tenant_id}/{event_id}")
+        return None if doc is None else dict(doc["reply"])
+
+    async def record(self, tenant_id: str, event_id: str, reply: dict[str, Any]) -> None:
+        await self._handled.insert_if_absent({"id": f"{tenant_id}/{event_id}", "tenant_id": tenant_id, "reply": reply})

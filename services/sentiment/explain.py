@@ -1,23 +1,16 @@
-"""Explanations of a deployed model's prediction: model name + text in, Shapley token importances and HTML out.
-
-Features are the text's tokens (words, emoji, punctuation); a coalition is the text with only those tokens kept,
-and the value is the model's probability for the predicted label. Up to EXACT_MAX_FEATURES tokens the Shapley
-values are exact (every coalition evaluated, batched); beyond, they are estimated from antithetic permutations
-(unbiased, and each permutation still sums exactly to prediction − empty-text baseline).
+"""Explanations of a deployed model's prediction: model name + text in, Shapley token importances (libs.shapley)
+and HTML out.
 """
 
 from __future__ import annotations
 
 import html
-import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from libs.errors import Invalid, NotFound
+from libs.shapley import Predict, attribute
 from services.sentiment.domain import sanitize
 from services.sentiment.model import SentimentModel, shared_sentiment_model
 
@@ -25,13 +18,7 @@ SENTIMENT_MODEL = "switchboard-sentiment"
 INTENT_MODEL = "switchboard-intent-banking77"
 ALIASES = {"default": SENTIMENT_MODEL, "sentiment": SENTIMENT_MODEL, "intent": INTENT_MODEL}
 METHOD = "shap"
-EXACT_MAX_FEATURES = 8  # 2^8 = 256 model calls; exactness beyond this costs more than an explanation is worth
-SAMPLED_EVALS = 384
-MAX_FEATURES = 48  # later tokens stay in every coalition as context
 MAX_CHARS = 2000
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+", re.UNICODE)
-
-Predict = Callable[[Sequence[str]], np.ndarray]  # texts → (n, n_labels) probabilities
 
 
 @dataclass(frozen=True)
@@ -50,44 +37,6 @@ class Explanation:
 class ExplainableModel:
     predict: Predict
     labels: tuple[str, ...]
-
-
-def _coalition_text(text: str, spans: list[tuple[int, int]], keep: np.ndarray, tail: str) -> str:
-    kept = [text[a:b] for (a, b), k in zip(spans, keep, strict=True) if k]
-    return " ".join([*kept, tail]).strip() if tail else " ".join(kept)
-
-
-def exact_shapley(value: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray:
-    """Exact Shapley values from all 2^n coalitions; `value` maps a (m, n) bool mask matrix to m values."""
-    codes = np.arange(2**n)
-    masks = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
-    values = value(masks)
-    sizes = masks.sum(axis=1)
-    weights = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
-    phi = np.zeros(n)
-    for i in range(n):
-        without = codes[~masks[:, i]]
-        phi[i] = np.sum(weights[sizes[without]] * (values[without | (1 << i)] - values[without]))
-    return phi
-
-
-def sampled_shapley(value: Callable[[np.ndarray], np.ndarray], n: int, evals: int, seed: int = 0) -> np.ndarray:
-    """Antithetic permutation sampling: each permutation and its reverse add features one at a time."""
-    rng = np.random.default_rng(seed)
-    pairs = max(1, evals // (2 * n))
-    perms: list[np.ndarray] = []
-    for _ in range(pairs):
-        perm = rng.permutation(n)
-        perms += [perm, perm[::-1]]
-    masks = np.zeros((len(perms) * (n + 1), n), dtype=bool)
-    for k, perm in enumerate(perms):
-        for step in range(1, n + 1):
-            masks[k * (n + 1) + step, perm[:step]] = True
-    values = value(masks).reshape(len(perms), n + 1)
-    phi = np.zeros(n)
-    for k, perm in enumerate(perms):
-        phi[perm] += np.diff(values[k])
-    return phi / len(perms)
 
 
 class Explainer:
@@ -118,33 +67,15 @@ class Explainer:
             raise Invalid("text must be a string", {"text": "must be a string"})
         clean = sanitize(text)[:MAX_CHARS]
         model = self._models[name]()
-        probs = model.predict([clean])[0]
-        target = int(np.argmax(probs))
-        spans = [m.span() for m in _TOKEN.finditer(clean)]
-        features, tail = spans[:MAX_FEATURES], clean[spans[MAX_FEATURES][0] :] if len(spans) > MAX_FEATURES else ""
-        n = len(features)
-
-        def value(masks: np.ndarray) -> np.ndarray:
-            texts = [_coalition_text(clean, features, m, tail) for m in masks]
-            texts = [clean if m.all() else t for m, t in zip(masks, texts, strict=True)]
-            return np.asarray(model.predict(texts))[:, target]
-
-        base = float(value(np.zeros((1, n), dtype=bool))[0])
-        if n == 0:
-            phi = np.zeros(0)
-        else:
-            phi = exact_shapley(value, n) if n <= EXACT_MAX_FEATURES else sampled_shapley(value, n, SAMPLED_EVALS)
-        ranked = sorted(
-            ((clean[a:b], float(p)) for (a, b), p in zip(features, phi, strict=True)), key=lambda fp: -abs(fp[1])
-        )
+        found = attribute(model.predict, clean)
         return Explanation(
             model_name=name,
-            prediction_label=model.labels[target],
-            confidence=float(probs[target]),
-            feature_importance=ranked,
-            spans=[(a, b, float(p)) for (a, b), p in zip(features, phi, strict=True)],
-            base_value=base,
-            exact=n <= EXACT_MAX_FEATURES,
+            prediction_label=model.labels[found.target],
+            confidence=found.confidence,
+            feature_importance=found.ranked,
+            spans=found.spans,
+            base_value=found.base_value,
+            exact=found.exact,
         )
 
 

@@ -1,4 +1,4 @@
-"""Bus throughput on a real tansu broker: KafkaBus (envelope, contract validation on both ends, dedupe, commit)
+"""Bus throughput on a real Apache Kafka broker: KafkaBus (envelope, contract validation on both ends, dedupe, commit)
 against raw aiokafka (bytes produce + group consume with manual commit), same broker, same run, same bytes.
 
 Two topologies, each measured for both paths: producer and consumer sharing one process (one core does both
@@ -31,11 +31,11 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from libs.bus import Envelope, KafkaBus
+from libs.bus.local_kafka import KAFKA_VERSION, LocalKafka
 from libs.contracts.models.sentiment import SentimentAnalyzedV1
 from libs.contracts.registry import ContractRegistry
 from libs.observability.tracing import configure_tracing
 from tests.support.contracts import EVENT, scratch_registry
-from tests.support.tansu import Broker
 
 PARTITIONS = 3
 ROUNDS = 3  # measurements of each topology (raw and bus back to back); the medians are reported
@@ -230,7 +230,7 @@ async def main(n: int, rounds: int) -> None:
     ratios: dict[str, list[float]] = {"same": [], "split": []}
     rates: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        broker = Broker(Path(tmp) / "broker.log").start()
+        broker = LocalKafka(Path(tmp) / "kafka").start()
         try:
             names = {
                 (r, mode, kind): f"{kind}{mode}{r}{uuid.uuid4().hex[:6]}.events"
@@ -257,7 +257,8 @@ async def main(n: int, rounds: int) -> None:
         finally:
             broker.stop()
     print(
-        f"bus throughput on tansu (memory storage): {n} events of {len(sample_bytes())} bytes, {PARTITIONS} "
+        f"bus throughput on Apache Kafka {KAFKA_VERSION} (KRaft, one node): {n} events of {len(sample_bytes())} "
+        f"bytes, {PARTITIONS} "
         f"partitions, acks=all, linger {LINGER_MS} ms, {WINDOW} sends in flight (each awaits its ack), group consume "
         f"with commits; events/s end to end, median of {rounds} rounds"
     )

@@ -13,7 +13,7 @@ import time
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from services.sentiment.model import load_sentiment_model
-from services.sentiment.training import data
+from services.training.offline import data
 
 SYNTHETIC = [
     "My card still hasn't arrived after two weeks, what is going on?",

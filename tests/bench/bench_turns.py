@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from libs.bus.local_kafka import KAFKA_VERSION
 from tests.bench.turn_load import (
     ARTICLES,
     FAILURES,
@@ -256,10 +257,13 @@ def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any])
     print(f"machine: {os.cpu_count()} cores (shared with the load client); `uptime` at start, after 2., after 1.:")
     for line in got["loads"]:
         print(f"   {line}")
-    print("stack: switchboard up (processes, tansu broker) with SWITCHBOARD_GATEWAY_ROUTE_LIMITS=false, so seed 001's")
+    print(
+        f"stack: switchboard up (processes, Apache Kafka {KAFKA_VERSION}) with SWITCHBOARD_GATEWAY_ROUTE_LIMITS=false,"
+    )
+    print("       so seed 001's")
     print("       60 requests/min per client IP on /api/query does not throttle the benchmark (API-key tier still on)")
     print(f"0. one client, one turn at a time on an idle stack, {args.lone_seconds:.0f} s (fetch wait "
-          f"{os.environ.get('SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS', '20')} ms)")  # fmt: skip
+          f"{os.environ.get('SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS', '500')} ms)")  # fmt: skip
     print("   " + describe("turns", got["lone"]))
     print(f"   step ms p50: {steps_line(steps['bl'])}")
     print(f"1. steady {args.rate:.0f} turns/s offered, open loop, {args.seconds:.0f} s (after the warm-up and 2.;")

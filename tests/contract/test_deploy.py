@@ -16,10 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 import yaml
+
+from libs.bus.local_kafka import KAFKA_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -393,3 +396,15 @@ def test_skaffold_builds_one_artifact_and_deploys_the_overlays(rendered):
         assert forward["namespace"] == gateway["metadata"]["namespace"]
         assert forward["port"] in [p["port"] for p in gateway["spec"]["ports"]]
         assert forward["localPort"] == 8080
+
+
+def test_every_kafka_is_the_local_brokers_version(compose):
+    """docker-compose, Kubernetes, the Maven pom and `switchboard up` run one Apache Kafka version."""
+    image = f"apache/kafka:{KAFKA_VERSION}"
+    assert compose["services"]["kafka"]["image"] == image
+    manifests = yaml.safe_load_all((ROOT / "deploy/k8s/infra/kafka.yaml").read_text())
+    statefulset = next(d for d in manifests if d and d["kind"] == "StatefulSet")
+    assert [c["image"] for c in _pod(statefulset)["containers"]] == [image]
+    pom = ElementTree.parse(ROOT / "deploy/kafka/pom.xml").getroot()
+    namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
+    assert pom.findtext("m:properties/m:kafka.version", namespaces=namespace) == KAFKA_VERSION

@@ -74,45 +74,60 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise TimeoutError("stack not ready")
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data_dir = tmp_path_factory.mktemp("switchboard")
-    port, kafka_port = _free_port(), _free_port()
-    log = (data_dir / "up.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "services.launcher.cli",
-            "up",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--kafka-port",
-            str(kafka_port),
-        ],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        # As `make run`: the seed 001 /api/test/* endpoints are on.
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1"},
-    )
+def launch(data_dir: Path, port: int | None = None, kafka_port: int | None = None) -> Stack:
+    """`switchboard up` on `data_dir`; returns once every service reported ready (the banner is printed)."""
+    port, kafka_port = port or _free_port(), kafka_port or _free_port()
+    log_path = data_dir / "up.log"
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "services.launcher.cli",
+                "up",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+                "--kafka-port",
+                str(kafka_port),
+            ],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # As `make run`: the seed 001 /api/test/* endpoints are on.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1"},
+        )
     url = f"http://127.0.0.1:{port}"
+    banners = log_path.read_bytes().count(b"Switchboard is up")
     try:
         _wait_ready(url, process, timeout=180)
-        # Wait until the banner is printed: every service reported ready.
         deadline = time.monotonic() + 120
-        while b"Switchboard is up" not in (data_dir / "up.log").read_bytes():
+        while log_path.read_bytes().count(b"Switchboard is up") == banners:
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((data_dir / "up.log").read_text())
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.3)
-        creds = json.loads((data_dir / "credentials.json").read_text())
-        yield Stack(url=url, kafka=f"127.0.0.1:{kafka_port}", process=process, credentials=creds, data_dir=data_dir)
+    except BaseException:
+        shut_down(process)
+        raise
+    creds = json.loads((data_dir / "credentials.json").read_text())
+    return Stack(url=url, kafka=f"127.0.0.1:{kafka_port}", process=process, credentials=creds, data_dir=data_dir)
+
+
+def shut_down(process: subprocess.Popen[bytes]) -> int:
+    """Ctrl-C, as a person would; killed only if it has not stopped within 30 s. Returns the exit code."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    started = launch(tmp_path_factory.mktemp("switchboard"))
+    try:
+        yield started
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        shut_down(started.process)

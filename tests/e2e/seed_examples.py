@@ -326,14 +326,17 @@ class WebhookSink:
             self._server.server_close()
 
 
-def register_webhook(
-    api: httpx.Client, path: str, dialect: str, url: str, events: list[str], secret: str
-) -> httpx.Response:
-    """No seed documents how a webhook is subscribed: this assumes `POST <dialect prefix>/webhooks` with
-    {"url", "events", "secret"} answering 200/201 (align with the gateway's API once it exists)."""
-    resp = built(api.post(path, json={"url": url, "events": events, "secret": secret}), dialect)
-    assert resp.status_code in (200, 201), resp.text[:2000]
-    return resp
+def register_webhook(api: httpx.Client, fmt: str, url: str, events: list[str]) -> tuple[str, str]:
+    """No seed documents how a webhook is subscribed: the gateway's POST /api/v1/webhooks (seed 000 envelope, admin
+    credentials) with {"url", "events", "format"}; returns (webhook id, signing secret shown once)."""
+    resp = api.post("/api/v1/webhooks", json={"url": url, "events": events, "format": fmt})
+    data = insights_ok(resp, 201)
+    return str(data["id"]), str(data["secret"])
+
+
+def unregister_webhook(api: httpx.Client, webhook_id: str) -> None:
+    """Later tests of the tenant must not keep queueing deliveries for a sink that is gone."""
+    insights_ok(api.delete(f"/api/v1/webhooks/{webhook_id}"))
 
 
 WEBHOOK_PAYLOAD = {"event": str, "timestamp": zulu, "data": dict}

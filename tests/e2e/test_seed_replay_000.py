@@ -28,7 +28,6 @@ from tests.e2e.seed_examples import (
     iso_date,
     login,
     naive_iso,
-    pending,
     recent_period,
 )
 
@@ -318,23 +317,54 @@ def test_ai_providers(api: httpx.Client) -> None:
     assert defaults == [data["default_provider"]]
 
 
+TRAINING_ROWS = [
+    (f"{text} {suffix}".strip(), label)
+    for label, texts in {
+        "positive": ["the loan approval was quick and easy", "great service, thank you", "I am very satisfied"],
+        "negative": ["my transfer failed again", "terrible fees, I am angry", "nobody answers my complaint"],
+    }.items()
+    for text in texts
+    for suffix in ("", "today", "really", "this week")
+]
+# Seed 000's documented request with only the URIs changed: data comes from POST /api/v1/ai/datasets (s3:// needs
+# configured S3 credentials, which the local stack has not).
 TRAINING_REQUEST = {
     "base_model": "customerai-classifier",
-    "training_data_uri": "s3://customerai-data/financial-sentiment-dataset.csv",
-    "validation_data_uri": "s3://customerai-data/financial-sentiment-validation.csv",
     "hyperparameters": {"learning_rate": 2e-5, "epochs": 3, "batch_size": 16},
     "instance_count": 4,
     "instance_type": "ml.g4dn.xlarge",
 }
-JOB_STATUSES = OneOf("STARTING", "IN_PROGRESS", "COMPLETED", "FAILED", "STOPPED")
+JOB_STATUSES = OneOf("STARTING", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED")
 
 
-@pending("POST /api/v1/ai/distributed-training and GET /api/v1/ai/training-job/{job_id}")
-def test_distributed_training_then_job_status(api: httpx.Client) -> None:
-    started = insights_ok(_built(api.post("/api/v1/ai/distributed-training", json=TRAINING_REQUEST)))
+def _upload_dataset(api: httpx.Client, rows: list[tuple[str, str]]) -> str:
+    body = "text,label\n" + "".join(f"{text},{label}\n" for text, label in rows)
+    resp = api.post("/api/v1/ai/datasets", files={"file": ("sentiment.csv", body.encode(), "text/csv")})
+    data = insights_ok(_built(resp))
+    check(data, {"uri": str, "rows": len(rows), "labels": {"negative": int, "positive": int}})
+    return str(data["uri"])
+
+
+def _train(api: httpx.Client) -> dict[str, object]:
+    request = {
+        **TRAINING_REQUEST,
+        "training_data_uri": _upload_dataset(api, TRAINING_ROWS),
+        "validation_data_uri": _upload_dataset(api, TRAINING_ROWS[::4]),
+    }
+    started = insights_ok(_built(api.post("/api/v1/ai/distributed-training", json=request)))
     spec = {"job_id": str, "status": JOB_STATUSES, "estimated_time": str, "model_output_uri": str, "logs_uri": str}
     check(started, spec)
-    job = insights_ok(_built(api.get(f"/api/v1/ai/training-job/{started['job_id']}")))
+    return started
+
+
+def test_distributed_training_then_job_status(api: httpx.Client) -> None:
+    started = _train(api)
+    deadline = time.monotonic() + 120
+    while True:
+        job = insights_ok(_built(api.get(f"/api/v1/ai/training-job/{started['job_id']}")))
+        if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     progress = {
         "current_epoch": int,
         "total_epochs": 3,
@@ -342,26 +372,41 @@ def test_distributed_training_then_job_status(api: httpx.Client) -> None:
         "total_steps": int,
         "metrics": MapOf(float),
     }
-    check(job, {"job_id": started["job_id"], "status": JOB_STATUSES, "progress": progress})
+    check(job, {"job_id": started["job_id"], "status": "COMPLETED", "progress": progress})
     check(job.get("estimated_completion"), Opt(iso), "$.estimated_completion")
     assert 0 <= job["progress"]["current_step"] <= job["progress"]["total_steps"]
+    assert "validation_accuracy" in job["progress"]["metrics"]
 
 
-@pending("POST /api/v1/ai/deploy")
 def test_ai_deploy(api: httpx.Client) -> None:
-    resp = api.post(
-        "/api/v1/ai/deploy",
-        json={
-            "model_uri": "s3://customerai-models/financial-sentiment-2025-05-04/",
-            "deployment_name": "financial-sentiment-prod",
-            "deployment_strategy": "kubernetes",
-            "replicas": 3,
-            "auto_scaling": {"min_replicas": 2, "max_replicas": 10, "target_utilization": 70},
-            "resource_requirements": {"cpu": "2", "memory": "4Gi", "gpu": "1"},
-        },
-    )
-    data = insights_ok(_built(resp))
+    started = _train(api)
+    for _ in range(240):
+        job = insights_ok(_built(api.get(f"/api/v1/ai/training-job/{started['job_id']}")))
+        if job["status"] == "COMPLETED":
+            break
+        time.sleep(0.5)
+    body = {
+        "model_uri": started["model_output_uri"],
+        "deployment_name": "e2e-sentiment",
+        "deployment_strategy": "kubernetes",
+        "replicas": 3,
+        "auto_scaling": {"min_replicas": 2, "max_replicas": 10, "target_utilization": 70},
+        "resource_requirements": {"cpu": "2", "memory": "4Gi", "gpu": "1"},
+    }
+    # No cluster is configured for the local stack: the documented kubernetes strategy is a clear 400 ...
+    insights_error(_built(api.post("/api/v1/ai/deploy", json=body)), 400)
+    # ... and the same request served locally works, with a real endpoint.
+    data = insights_ok(_built(api.post("/api/v1/ai/deploy", json={**body, "deployment_strategy": "local"})))
     check(data, {"deployment_id": str, "status": str, "endpoint": str, "metrics_endpoint": str})
+    for _ in range(100):
+        state = insights_ok(_built(api.get(f"/api/v1/ai/deployments/{data['deployment_id']}")))
+        if state["status"] != "CREATING":
+            break
+        time.sleep(0.2)
+    assert state["status"] == "ACTIVE"
+    predicted = insights_ok(_built(api.post(data["endpoint"], json={"text": "I am very satisfied, thank you"})))
+    assert predicted["label"] in ("positive", "negative")
+    assert math.isclose(sum(predicted["probabilities"].values()), 1.0, abs_tol=0.01)
 
 
 def test_ai_explain(api: httpx.Client) -> None:
@@ -385,7 +430,6 @@ def test_ai_explain(api: httpx.Client) -> None:
     assert "satisf" in top["feature"] or "quick" in top["feature"]
 
 
-@pending("WebSocket /websocket (queue_update, sentiment_alert, system_status)")
 def test_websocket_queue_update(stack: Stack, api: httpx.Client) -> None:
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

@@ -24,13 +24,14 @@ from tests.e2e.seed_examples import (
     built,
     check,
     client,
+    insights_ok,
     iso_date,
     kb_error,
-    pending,
     rate_limited,
     recent_period,
     register_webhook,
     tenant_key,
+    unregister_webhook,
     zulu,
 )
 
@@ -54,10 +55,26 @@ CONVERSE_RESPONSE = {
 
 
 @pytest.fixture(scope="module")
-def company(stack: Stack) -> Iterator[httpx.Client]:
+def company_tenant(stack: Stack) -> tuple[str, dict[str, str]]:
+    return tenant_key(stack)
+
+
+@pytest.fixture(scope="module")
+def company(stack: Stack, company_tenant: tuple[str, dict[str, str]]) -> Iterator[httpx.Client]:
     """A company of its own (API key as Bearer, as seed 003 documents) whose knowledge base holds the article."""
-    _, headers = tenant_key(stack)
-    with client(stack, headers) as http:
+    with client(stack, company_tenant[1]) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def company_admin(stack: Stack, company_tenant: tuple[str, dict[str, str]]) -> Iterator[httpx.Client]:
+    """The same company's admin key: subscribing webhooks is an admin's job."""
+    resp = httpx.post(
+        f"{stack.url}/api/v1/api-keys",
+        json={"name": "e2e webhooks", "tenant_id": company_tenant[0], "rate_tier": "enterprise", "roles": ["admin"]},
+        headers=stack.auth(),
+    )
+    with client(stack, {"Authorization": f"Bearer {insights_ok(resp, 201)['api_key']}"}) as http:
         yield http
 
 
@@ -234,15 +251,15 @@ def verify_webhook(payload: str, signature: str, secret: str) -> bool:
     return hmac.compare_digest(f"sha256={expected}", signature)
 
 
-@pending("webhooks (conversation.created, conversation.escalated, message.received ...) with X-Webhook-Signature")
-def test_webhooks_are_signed(company: httpx.Client) -> None:
+def test_webhooks_are_signed(company: httpx.Client, company_admin: httpx.Client) -> None:
     with WebhookSink().running() as sink:
         events = ["conversation.created", "conversation.escalated", "conversation.resolved", "message.received"]
-        register_webhook(company, "/api/v1/webhooks", "insights", sink.url, events, "whsec_e2e")
+        hook_id, secret = register_webhook(company_admin, "kb_platform", sink.url, events)
         converse(company, {"message": "How do I reset my password?", "user_id": "user_hook"})
         headers, payload = sink.wait_for("conversation.created")
         check(payload, WEBHOOK_PAYLOAD)
         check(payload["data"], {"conversation_id": str, "user_id": "user_hook"})
         raw = next(raw for h, raw in sink.received if h is headers)
-        assert verify_webhook(raw.decode(), headers["x-webhook-signature"], "whsec_e2e")
+        assert verify_webhook(raw.decode(), headers["x-webhook-signature"], secret)
         assert not verify_webhook(raw.decode(), headers["x-webhook-signature"], "wrong-secret")
+        unregister_webhook(company_admin, hook_id)

@@ -1,6 +1,6 @@
 """Sentiment/intent quality on ../shared/data: TweetEval val and a BANKING77 hold-out in, a printed table out.
 
-Run: python -m tests.eval.eval_sentiment. The splits are the fixed ones of services/sentiment/training/data.py;
+Run: python -m tests.eval.eval_sentiment. The splits are the fixed ones of services/training/offline/data.py;
 nothing reported here was used for training or tuning.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -15,7 +16,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from libs.embeddings import get_encoder
 from services.sentiment.intent import describe
 from services.sentiment.model import TwoHeadOnnx, load_sentiment_model, softmax
-from services.sentiment.training import data
+from services.training.offline import data
+from services.training.offline.transfer import load_sst5, load_uci
+from services.training.offline.transfer import macro_recall as transfer_recall
 
 
 def vader_labels(texts: list[str]) -> np.ndarray:
@@ -66,8 +69,30 @@ def main() -> int:
           f"{data.SEED}); targets: macro-recall >= 0.72, BANKING77 >= 0.937")  # fmt: skip
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    transfer_table(local, fallback)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0
+
+
+def transfer_table(local: Any, fallback: Any, per_source: int = 2000) -> None:
+    """Macro-recall on review sources no model or blend was fit on: the transfer validation of the choices
+    (services/training/offline/transfer.py chose the stacker by the same held-out sources)."""
+    data_dir = data.default_data_dir()
+    sources = {
+        "SST-5 (3 classes)": load_sst5(data_dir, per_source),
+        "UCI reviews (neg/pos)": load_uci(data_dir, per_source),
+    }
+    systems = {
+        f"local: {local.model_id}": lambda t: local.sentiment_probabilities(t).argmax(1),
+        "fine-tuned int8 MiniLM alone": lambda t: TwoHeadOnnx().logits(t)[0].argmax(1),
+        f"fallback: {fallback.model_id}": lambda t: fallback.sentiment_probabilities(t).argmax(1),
+        "baseline: VADER alone": vader_labels,
+    }
+    print(f"\nTransfer (macro-recall over the classes a source has; {per_source} sampled sentences each):")
+    print(f"{'model':<48}" + "".join(f"{name:>24}" for name in sources))
+    for name, predict in systems.items():
+        cells = "".join(f"{transfer_recall(y, predict(texts)):>24.3f}" for texts, y in sources.values())
+        print(f"{name:<48}{cells}")
 
 
 if __name__ == "__main__":

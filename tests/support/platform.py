@@ -10,7 +10,7 @@ import httpx
 
 from libs.bus import MemoryBus
 from libs.runtime import PlatformSettings, Service
-from libs.store import open_store
+from libs.store import DocumentStore, open_store
 from services.gateway.bootstrap import bootstrap as bootstrap_gateway
 from services.gateway.settings import GatewaySettings
 
@@ -20,8 +20,11 @@ API_KEY = "sb_test_bootstrap_key_0123456789abcdef"
 JWT_SECRET = "unit-test-secret-of-sufficient-length-0123456789"
 
 
-def gateway_for_tests(common: PlatformSettings, bus: MemoryBus, **overrides: Any) -> Service:
-    """The gateway with the admin, bootstrap API key and JWT secret above; `overrides` are GatewaySettings fields."""
+def gateway_for_tests(
+    common: PlatformSettings, bus: MemoryBus, *, store: DocumentStore | None = None, **overrides: Any
+) -> Service:
+    """The gateway with the admin, bootstrap API key and JWT secret above (on `store`, default a fresh in-memory
+    one); `overrides` are GatewaySettings fields."""
     # Passwords are not what API tests are about: a cheap argon2 cost keeps each login in milliseconds.
     fields: dict[str, Any] = {"request_timeout_s": 5, "password_time_cost": 1, "password_memory_kib": 1024, **overrides}
     settings = GatewaySettings(
@@ -32,7 +35,7 @@ def gateway_for_tests(common: PlatformSettings, bus: MemoryBus, **overrides: Any
         bootstrap_api_key=API_KEY,
         **fields,
     )
-    return bootstrap_gateway(settings, bus=bus, store=open_store(database="gateway"))
+    return bootstrap_gateway(settings, bus=bus, store=store or open_store(database="gateway"))
 
 
 @asynccontextmanager

@@ -149,7 +149,7 @@ class PiiEntity(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    type: Literal['name', 'account_number', 'phone_number', 'credit_card', 'iban', 'ssn', 'email', 'street_address', 'date_of_birth', 'ip_address']
+    type: Literal['name', 'account_number', 'phone_number', 'credit_card', 'iban', 'ssn', 'email', 'street_address', 'date_of_birth', 'ip_address', 'location', 'zip_code', 'driver_license', 'passport']
     placeholder: Annotated[str, Field(pattern='^\\[[A-Z_]+_[0-9]+\\]$')]
     start: Annotated[int, Field(ge=0)]
     """
@@ -198,7 +198,7 @@ class AnonymizeResultV1(BaseModel):
     """
     Placeholder -> masked original; absent (null) unless keep_mapping was set.
     """
-    pii_detected: Annotated[list[Literal['name', 'account_number', 'phone_number', 'credit_card', 'iban', 'ssn', 'email', 'street_address', 'date_of_birth', 'ip_address']], Field(max_length=20)]
+    pii_detected: Annotated[list[Literal['name', 'account_number', 'phone_number', 'credit_card', 'iban', 'ssn', 'email', 'street_address', 'date_of_birth', 'ip_address', 'location', 'zip_code', 'driver_license', 'passport']], Field(max_length=20)]
     """
     Types found, in order of first appearance.
     """

@@ -7,7 +7,7 @@ visibly (StepLog.degraded) instead of failing the turn."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from libs.llm import ComplianceCheck, check_compliance, complexity_score
@@ -82,6 +82,9 @@ class Ports:
     llm: LLMPort
 
 
+REDACTION_UNAVAILABLE = "redaction_unavailable"
+
+
 class TurnPipeline:
     def __init__(self, ports: Ports, cache: ResponseCache, deadlines: StepDeadlines, *, top_k: int = 5) -> None:
         self.ports = ports
@@ -94,6 +97,8 @@ class TurnPipeline:
         session, tier = req.session, req.session["current_tier"]
         redaction = await self._redact(req, steps)
         req.deadline.check("redact")
+        if not redaction.available:
+            return self._closed(req, redaction, steps)
         if tier == "HUMAN_AGENT":
             return await self._handoff(req, redaction, steps)
         reading, found = await asyncio.gather(
@@ -163,6 +168,42 @@ class TurnPipeline:
             complexity=complexity_score(redaction.text),
             failed_attempts=int(req.session.get("failed_attempts", 0)),
             handoff=True,
+            steps=steps,
+        )
+
+    def _closed(self, req: TurnRequest, redaction: Redaction, steps: StepLog) -> TurnOutcome:
+        """Privacy fails closed: the text could not be redacted, so no step that would carry it out of this
+        process runs — no provider, no sentiment/rag/escalation command. The customer gets the fallback notice
+        and the turn is flagged for a person, decided locally (an explicit request for a human is honoured)."""
+        for name in ("sentiment", "retrieval", "generation", "escalation"):
+            steps.skip(name)
+        tier = req.session["current_tier"]
+        query = EscalationQuery(
+            tenant_id=req.tenant_id,
+            session_id=req.session["session_id"],
+            customer_id=req.session["customer_id"],
+            current_tier=tier,
+            text=redaction.text,
+            facts={},
+        )
+        verdict = escalate.fallback_verdict(query)
+        if verdict.target_tier == tier:
+            verdict = replace(
+                verdict,
+                priority="high",
+                support_reason=REDACTION_UNAVAILABLE,
+                explanation="the privacy service could not redact the message: not sent to any AI, flagged for a human",
+            )
+        return TurnOutcome(
+            redaction=redaction,
+            sentiment=sentiment.UNAVAILABLE,
+            retrieval=Retrieval(),
+            answer=None,
+            verdict=verdict,
+            compliance=ComplianceCheck(passed=True),
+            complexity=complexity_score(redaction.text),
+            failed_attempts=int(req.session.get("failed_attempts", 0)),
+            handoff=tier == "HUMAN_AGENT",
             steps=steps,
         )
 

@@ -29,6 +29,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "unavailable": 503,
     "timeout": 504,
 }
+MAY_STILL_COMPLETE = (
+    "the operation may still complete: retry with the same Idempotency-Key, or read its result later "
+    "(a turn appears in the session history)"
+)
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 
 log = get_logger("gateway.errors")
@@ -93,7 +97,12 @@ class Dialect(ABC):
 
     def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
         status = self.status_overrides.get(exc.code) or STATUS_BY_CODE.get(exc.code, 500)
-        return self.render_error(request, status=status, code=exc.code, message=exc.message, details=exc.details)
+        message, details = exc.message, exc.details
+        if exc.code == "timeout" and request.method == "POST":
+            # The command was sent and may still run (and be stored): say so, instead of implying nothing happened.
+            message = f"{message}; {MAY_STILL_COMPLETE}"
+            details = {**details, "may_still_complete": True}
+        return self.render_error(request, status=status, code=exc.code, message=message, details=details)
 
     def http_error(self, request: Request, exc: HTTPException) -> JSONResponse:
         code = CODE_BY_STATUS.get(exc.status_code, "error")

@@ -16,7 +16,7 @@ from services.analytics.bootstrap import bootstrap
 from services.analytics.rebuild import rebuild
 from services.analytics.settings import AnalyticsSettings
 from tests.support.analytics_traffic import send_day
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 
 __all__ = ["own_broker"]
 pytestmark = pytest.mark.integration

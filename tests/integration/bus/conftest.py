@@ -1,4 +1,4 @@
-"""Fixtures for KafkaBus tests on a real tansu broker: one broker per session, unique topics per test."""
+"""Fixtures for KafkaBus tests on a real Apache Kafka broker: one broker per session, unique topics per test."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from libs.bus import KafkaBus, RetryPolicy
 from libs.contracts.registry import ContractRegistry
 from tests.support.contracts import COMMAND, EVENT, RESULT, scratch_registry
-from tests.support.tansu import Broker, own_broker, tansu_broker
+from tests.support.kafka import Broker, kafka_broker, own_broker
 
-__all__ = ["own_broker", "tansu_broker"]
+__all__ = ["kafka_broker", "own_broker"]
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
 BusFactory = Callable[..., KafkaBus]

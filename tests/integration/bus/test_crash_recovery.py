@@ -19,7 +19,7 @@ from libs.bus import Envelope, derived_id
 from libs.contracts.registry import ContractRegistry
 from tests.integration.bus.conftest import BusFactory, Topics
 from tests.support.contracts import EVENT, scratch_registry
-from tests.support.tansu import Broker
+from tests.support.kafka import Broker
 from tests.unit.bus.messages import analyzed
 
 pytestmark = pytest.mark.integration
@@ -102,12 +102,12 @@ def registry(tmp_path: Path, topics: Topics) -> ContractRegistry:
 
 
 async def test_kill_9_mid_batch_then_restart_handles_every_message_once_in_effect(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics, tmp_path: Path
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics, tmp_path: Path
 ) -> None:
     db = tmp_path / "effects.db"
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
-    first = start_worker(tmp_path, tansu_broker, topics, "first")
+    first = start_worker(tmp_path, kafka_broker, topics, "first")
     sent = await asyncio.gather(
         *(producer.publish(topics.events, analyzed(f"m{i}"), key=f"conv-{i % 7}", tenant_id="t") for i in range(N))
     )
@@ -115,7 +115,7 @@ async def test_kill_9_mid_batch_then_restart_handles_every_message_once_in_effec
         await wait_for_rows(db, "SELECT COUNT(*) FROM effects", N // 3, within=30)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
-        second = start_worker(tmp_path, tansu_broker, topics, "second")
+        second = start_worker(tmp_path, kafka_broker, topics, "second")
         try:
             await wait_for_rows(db, "SELECT COUNT(*) FROM effects", N, within=60)
             await asyncio.sleep(0.5)  # a late duplicate effect would show up now
@@ -132,7 +132,7 @@ async def test_kill_9_mid_batch_then_restart_handles_every_message_once_in_effec
     assert effects == {e.id: e.data["id"] for e in sent}  # exactly one effect per message
     assert deliveries > N  # the killed worker's uncommitted messages were delivered again
 
-    derived = await read_all(tansu_broker.bootstrap, f"{topics.events}.out", N)
+    derived = await read_all(kafka_broker.bootstrap, f"{topics.events}.out", N)
     by_source: dict[str, set[str]] = defaultdict(set)
     for env in derived:
         by_source[env.data["source_request_id"]].add(env.id)

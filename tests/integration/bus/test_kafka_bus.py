@@ -1,8 +1,9 @@
-"""KafkaBus on a real tansu broker: commits, redelivery after a crash, DLQ, request/reply, outage and recovery."""
+"""KafkaBus on a real Apache Kafka broker: commits, redelivery after a crash, DLQ, request/reply, outage, recovery."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 
 import pytest
@@ -12,23 +13,23 @@ from libs.bus import Envelope, decode_data
 from libs.contracts.models.sentiment import SentimentResultV1
 from libs.errors import NotFound, PermanentError, Timeout, Unavailable
 from tests.integration.bus.conftest import BusFactory, Topics, wait_until
-from tests.support.tansu import Broker
+from tests.support.kafka import Broker
 from tests.unit.bus.messages import analyze, analyzed, result_for
 
 pytestmark = pytest.mark.integration
 
 
 async def test_consumed_messages_are_committed_so_a_new_member_resumes_after_them(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
     first: list[tuple[str | None, str]] = []
 
     async def record_first(env: Envelope) -> None:
         first.append((env.subject, env.data["id"]))
 
-    consumer = kafka_bus(tansu_broker)
+    consumer = kafka_bus(kafka_broker)
     consumer.subscribe(topics.events, group="g", handler=record_first)
     await consumer.start()
     await asyncio.gather(
@@ -48,7 +49,7 @@ async def test_consumed_messages_are_committed_so_a_new_member_resumes_after_the
     async def record_second(env: Envelope) -> None:
         second.append(env.data["id"])
 
-    successor = kafka_bus(tansu_broker)
+    successor = kafka_bus(kafka_broker)
     successor.subscribe(topics.events, group="g", handler=record_second)
     await successor.start()
     await producer.publish(topics.events, analyzed("marker"), key="conv-0", tenant_id="t")
@@ -57,7 +58,7 @@ async def test_consumed_messages_are_committed_so_a_new_member_resumes_after_the
 
 
 async def test_uncommitted_messages_of_a_crashed_consumer_are_redelivered_and_deduped_by_effect(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     effects: dict[str, int] = {}  # insert-if-absent store keyed by event id, as idempotent handlers do
     invocations = 0
@@ -74,9 +75,9 @@ async def test_uncommitted_messages_of_a_crashed_consumer_are_redelivered_and_de
                 stuck.set()
                 await asyncio.Event().wait()  # the process "dies" here: this message is never committed
 
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
-    victim = kafka_bus(tansu_broker, stop_timeout=0.2)
+    victim = kafka_bus(kafka_broker, stop_timeout=0.2)
     victim.subscribe(topics.events, group="g", handler=handle)
     await victim.start()
     ids = [f"m{n}" for n in range(12)]
@@ -85,7 +86,7 @@ async def test_uncommitted_messages_of_a_crashed_consumer_are_redelivered_and_de
     await wait_until(stuck.is_set, what="handler to hang")
     await victim.stop()  # cut off uncommitted after stop_timeout
 
-    heir = kafka_bus(tansu_broker)
+    heir = kafka_bus(kafka_broker)
     heir.subscribe(topics.events, group="g", handler=handle)
     await heir.start()
     await wait_until(lambda: hang_calls >= 2, what="redelivery of the unfinished message")
@@ -94,7 +95,7 @@ async def test_uncommitted_messages_of_a_crashed_consumer_are_redelivered_and_de
 
 
 async def test_poison_message_is_parked_on_the_dlq_with_its_error(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     handled: list[str] = []
 
@@ -103,7 +104,7 @@ async def test_poison_message_is_parked_on_the_dlq_with_its_error(
             raise PermanentError("unusable message")
         handled.append(env.data["id"])
 
-    bus = kafka_bus(tansu_broker)
+    bus = kafka_bus(kafka_broker)
     bus.subscribe(topics.events, group="g", handler=handle)
     await bus.start()
     poison = await bus.publish(topics.events, analyzed("poison"), key="k", tenant_id="t")
@@ -111,7 +112,7 @@ async def test_poison_message_is_parked_on_the_dlq_with_its_error(
     await wait_until(lambda: handled == ["fine"], what="the next message")
 
     reader = AIOKafkaConsumer(
-        f"{topics.events}.dlq", bootstrap_servers=tansu_broker.bootstrap, auto_offset_reset="earliest", group_id=None
+        f"{topics.events}.dlq", bootstrap_servers=kafka_broker.bootstrap, auto_offset_reset="earliest", group_id=None
     )
     await reader.start()
     try:
@@ -127,16 +128,16 @@ async def test_poison_message_is_parked_on_the_dlq_with_its_error(
 
 
 async def test_request_reply_success_error_and_timeout(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     async def handle(env: Envelope) -> SentimentResultV1:
         if env.data["texts"][0]["text"] == "unknown":
             raise NotFound("no such company", {"field": "company_id"})
         return result_for(analyze(*(t["text"] for t in env.data["texts"])))
 
-    service = kafka_bus(tansu_broker, "sentiment")
+    service = kafka_bus(kafka_broker, "sentiment")
     service.subscribe(topics.commands, group="sentiment", handler=handle)
-    caller = kafka_bus(tansu_broker, "gateway")
+    caller = kafka_bus(kafka_broker, "gateway")
     await asyncio.gather(service.start(), caller.start())
     replies = await asyncio.gather(
         *(
@@ -160,8 +161,9 @@ async def test_request_reply_success_error_and_timeout(
     assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
 
 
+@pytest.mark.parametrize("replaced", [False, True], ids=["same-log", "replaced-broker"])
 async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
-    own_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    own_broker: Broker, kafka_bus: BusFactory, topics: Topics, replaced: bool
 ) -> None:
     async def handle(env: Envelope) -> SentimentResultV1:
         return result_for(analyze("x"))
@@ -179,7 +181,9 @@ async def test_broker_outage_fails_fast_then_the_bus_recovers_on_its_own(
     assert time.monotonic() - started < 3.0  # bounded by the 1 s timeout plus scheduling slack on a busy machine
     await wait_until(lambda: not caller.healthy, within=5, what="unhealthy")
 
-    own_broker.start()  # same port, empty storage: the bus must recreate its topics and rejoin
+    if replaced:  # a new broker on the same address: empty log, so topics and the reply topic's offsets start over
+        shutil.rmtree(own_broker.log_dir)
+    own_broker.start()  # the bus must reconnect, recreate what is missing, reposition and rejoin by itself
     deadline = time.monotonic() + 45
     while True:
         try:

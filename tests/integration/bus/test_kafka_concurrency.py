@@ -1,4 +1,4 @@
-"""KafkaBus key-ordered concurrency on a real tansu broker: keys overlap, each key stays in order, in flight is
+"""KafkaBus key-ordered concurrency on a real Apache Kafka broker: keys overlap, each key stays in order, in flight is
 bounded, and commits never pass an unfinished offset (it is redelivered after a restart)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from libs.bus import Envelope
 from tests.integration.bus.conftest import BusFactory, Topics, wait_until
-from tests.support.tansu import Broker
+from tests.support.kafka import Broker
 from tests.unit.bus.messages import analyzed
 
 pytestmark = pytest.mark.integration
@@ -29,7 +29,7 @@ async def committed(broker: Broker, topic: str, group: str) -> int | None:
 
 
 async def test_a_blocked_key_does_not_hold_back_other_keys_and_each_key_stays_in_order(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     release = asyncio.Event()
     seen: dict[str, list[int]] = defaultdict(list)
@@ -41,9 +41,9 @@ async def test_a_blocked_key_does_not_hold_back_other_keys_and_each_key_stays_in
         await asyncio.sleep(random.uniform(0, 0.002))
         seen[key].append(int(n))
 
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
-    consumer = kafka_bus(tansu_broker)
+    consumer = kafka_bus(kafka_broker)
     consumer.subscribe(topics.single, group="g", handler=handle)  # one partition: only keys can give parallelism
     await consumer.start()
     for n in range(3):
@@ -59,7 +59,7 @@ async def test_a_blocked_key_does_not_hold_back_other_keys_and_each_key_stays_in
 
 
 async def test_an_unfinished_offset_is_never_committed_past_and_is_redelivered_after_restart(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     handled: list[str] = []
     stuck = asyncio.Event()
@@ -70,9 +70,9 @@ async def test_an_unfinished_offset_is_never_committed_past_and_is_redelivered_a
             await asyncio.Event().wait()  # never finishes: the process is cut off
         handled.append(env.data["id"])
 
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
-    victim = kafka_bus(tansu_broker, stop_timeout=0.3)
+    victim = kafka_bus(kafka_broker, stop_timeout=0.3)
     victim.subscribe(topics.single, group="g", handler=hang_on_first)
     await victim.start()
     await producer.publish(topics.single, analyzed("first"), key="a", tenant_id="t")  # offset 0
@@ -81,16 +81,16 @@ async def test_an_unfinished_offset_is_never_committed_past_and_is_redelivered_a
         await producer.publish(topics.single, analyzed(name), key=name, tenant_id="t")
     await wait_until(lambda: stuck.is_set() and sorted(handled) == sorted(later), what="later offsets handled")
     await asyncio.sleep(0.3)  # give the committer every chance to (wrongly) commit them
-    assert await committed(tansu_broker, topics.single, "g") in (None, 0)
+    assert await committed(kafka_broker, topics.single, "g") in (None, 0)
     await victim.stop()  # offset 0 is cut off unfinished
-    assert await committed(tansu_broker, topics.single, "g") in (None, 0)
+    assert await committed(kafka_broker, topics.single, "g") in (None, 0)
 
     redelivered: list[str] = []
 
     async def record(env: Envelope) -> None:
         redelivered.append(env.data["id"])
 
-    heir = kafka_bus(tansu_broker)
+    heir = kafka_bus(kafka_broker)
     heir.subscribe(topics.single, group="g", handler=record)
     await heir.start()
     await wait_until(lambda: len(redelivered) == 9, what="redelivery from the unfinished offset")
@@ -99,7 +99,7 @@ async def test_an_unfinished_offset_is_never_committed_past_and_is_redelivered_a
 
 
 async def test_in_flight_messages_are_bounded_per_subscription(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     release = asyncio.Event()
     running = 0
@@ -114,9 +114,9 @@ async def test_in_flight_messages_are_bounded_per_subscription(
         running -= 1
         done += 1
 
-    producer = kafka_bus(tansu_broker, "producer")
+    producer = kafka_bus(kafka_broker, "producer")
     await producer.start()
-    consumer = kafka_bus(tansu_broker, max_in_flight=4)
+    consumer = kafka_bus(kafka_broker, max_in_flight=4)
     consumer.subscribe(topics.events, group="g", handler=handle)
     await consumer.start()
     await asyncio.gather(

@@ -1,4 +1,4 @@
-"""Streamed replies over KafkaBus on a real tansu broker: ordered partial replies, then the final reply or the
+"""Streamed replies over KafkaBus on a real Apache Kafka broker: ordered partial replies, then the final reply or the
 typed error, for several concurrent streaming requests sharing one reply topic."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV
 from libs.errors import NotFound
 from tests.integration.bus.conftest import BusFactory, Topics
 from tests.support.contracts import COMMAND
-from tests.support.tansu import Broker
+from tests.support.kafka import Broker
 from tests.unit.bus.messages import analyze, result_for
 
 pytestmark = pytest.mark.integration
 
 
 async def test_partial_replies_travel_in_order_then_the_final_reply_or_the_error(
-    tansu_broker: Broker, kafka_bus: BusFactory, topics: Topics
+    kafka_broker: Broker, kafka_bus: BusFactory, topics: Topics
 ) -> None:
     async def handle(cmd: AnalyzeSentimentV1, *, ctx: MessageContext, reply_stream: ReplyStream) -> SentimentResultV1:
         pieces = int(cmd.texts[0].text)
@@ -29,13 +29,13 @@ async def test_partial_replies_travel_in_order_then_the_final_reply_or_the_error
             raise NotFound("stopped after the pieces", {"pieces": pieces})
         return result_for(analyze("final"))
 
-    service = kafka_bus(tansu_broker, "sentiment")
+    service = kafka_bus(kafka_broker, "sentiment")
     service.subscribe(
         topics.commands,
         group="sentiment",
         handler=build_topic_handler(service, {COMMAND: handle}, registry=service.registry),
     )
-    caller = kafka_bus(tansu_broker, "gateway")
+    caller = kafka_bus(kafka_broker, "gateway")
     await asyncio.gather(service.start(), caller.start())
 
     async def run(pieces: int, key: str) -> list[Envelope]:

@@ -1,4 +1,4 @@
-"""Gateway + sentiment on a real tansu broker: the slice works, a broker outage is a fast 503, then recovery."""
+"""Gateway + sentiment on a real Apache Kafka broker: the slice works, a broker outage is a fast 503, then recovery."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.gateway.bootstrap import bootstrap as bootstrap_gateway
 from services.gateway.settings import GatewaySettings
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.settings import SentimentSettings
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 
 __all__ = ["own_broker"]
 pytestmark = pytest.mark.integration

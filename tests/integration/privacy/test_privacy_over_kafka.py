@@ -1,4 +1,4 @@
-"""Gateway + privacy on a real tansu broker: seed example, vault round trip with its audit event, large texts."""
+"""Gateway + privacy on a real Apache Kafka broker: seed example, vault round trip with its audit event, large texts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from services.gateway.settings import GatewaySettings
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
 from services.privacy.vault import generate_key
-from tests.support.tansu import Broker, own_broker
+from tests.support.kafka import Broker, own_broker
 
 __all__ = ["own_broker"]
 pytestmark = pytest.mark.integration

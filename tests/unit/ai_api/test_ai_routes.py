@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.unit.ai_api.platform import Platform, sse_events
+from tests.unit.ai_api.platform import Platform, ai_platform, sse_events
 
 SEED_PROVIDER_FIELDS = {"id", "provider", "model", "compliance_level", "capabilities", "is_default"}
 SEED_GENERATE = {
@@ -144,3 +145,13 @@ async def test_malformed_request_is_a_400_in_the_seed_envelope(
     assert resp.status_code == 400, resp.text
     error = resp.json()
     assert error["error"] is True and error["status_code"] == 400 and field in error["details"]
+
+
+async def test_without_privacy_generate_fails_closed(tmp_path: Path) -> None:
+    """The local scrubber misses names: with the privacy service absent nothing is retrieved or generated."""
+    async with ai_platform(tmp_path, privacy=False) as p:
+        body = {"prompt": "Ignatius Pennywhistle asks about premium benefits"}
+        resp = await p.client.post("/api/v1/ai/generate", json=body, headers=p.headers)
+        assert resp.status_code == 503, resp.text
+        assert "could not redact" in resp.text and "Pennywhistle" not in resp.text
+        assert p.kb.queries == []

@@ -1,5 +1,5 @@
 """Seed 001 /api/test/*: admin only and behind SWITCHBOARD_GATEWAY_TEST_ENDPOINTS; a test turn runs the real
-pipeline on the local provider in a session marked as a test, which analytics leaves out."""
+pipeline (privacy included) on the local provider in a session marked as a test, which analytics leaves out."""
 
 from __future__ import annotations
 
@@ -21,17 +21,23 @@ from services.conversation.bootstrap import bootstrap as bootstrap_conversation
 from services.conversation.settings import ConversationSettings, StepDeadlines
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
+from services.privacy.bootstrap import bootstrap as bootstrap_privacy
+from services.privacy.settings import PrivacySettings
+from services.privacy.vault import generate_key
 from tests.support.platform import gateway_for_tests, serving, user_headers
 from tests.unit.analytics_api.conftest import AUTH
 
-ABSENT_S = 0.3  # sentiment, privacy and rag are not started: their steps give up quickly
+ABSENT_S = 0.3  # sentiment and rag are not started: their steps give up quickly
 
 
 async def start(tmp_path: Path, *, enabled: bool) -> AsyncIterator[tuple[httpx.AsyncClient, MemoryBus]]:
     common = PlatformSettings(bus="memory", data_dir=tmp_path)
     bus = MemoryBus(service_name="test")
-    deadlines = StepDeadlines(privacy_s=ABSENT_S, sentiment_s=ABSENT_S, escalation_s=8, retrieval_s=ABSENT_S)
+    # Privacy runs: a turn nobody redacted never reaches a model (it fails closed).
+    deadlines = StepDeadlines(privacy_s=15, sentiment_s=ABSENT_S, escalation_s=8, retrieval_s=ABSENT_S)
+    privacy = PrivacySettings(platform=common, warm_model_on_start=False, vault_keys=f"t1:{generate_key()}")
     services = [
+        bootstrap_privacy(privacy, bus=bus, store=open_store(database="p")),
         bootstrap_escalation(EscalationSettings(platform=common), bus=bus, store=open_store(database="e")),
         bootstrap_conversation(
             ConversationSettings(platform=common, deadlines=deadlines), bus=bus, store=open_store(database="c")

@@ -13,7 +13,7 @@ from libs.contracts.models.rag import DeleteDocumentV1, UploadPartV1
 from libs.errors import Conflict
 from libs.store import open_store
 from services.rag.handlers import handle_delete_document
-from services.rag.repository import RagRepository, document_id, document_record
+from services.rag.repository import CommandInbox, RagRepository, document_id, document_record
 from services.rag.uploads import UploadStore
 from tests.support.documents import minimal_pdf
 from tests.unit.rag_api.conftest import AUTH, DEFAULT_TENANT, Platform, PlatformFactory
@@ -235,7 +235,8 @@ async def test_an_accepted_upload_interrupted_by_a_restart_is_resumed(make_platf
 
 async def test_deleting_a_file_that_is_still_being_indexed_is_a_conflict() -> None:
     """The delete would wait on the indexing's lock and hold up every query on rag.commands behind it."""
-    uploads = UploadStore(open_store(database="rag"))
+    store = open_store(database="rag")
+    uploads = UploadStore(store)
     await uploads.setup()
     await uploads.save_upload(
         {"id": "upl_busy", "tenant_id": DEFAULT_TENANT, "filename": "busy.txt", "status": "processing"}
@@ -247,6 +248,7 @@ async def test_deleting_a_file_that_is_still_being_indexed_is_a_conflict() -> No
             ctx=ctx,
             kb=None,
             uploads=uploads,
+            inbox=CommandInbox(store),
             publish=None,  # type: ignore[arg-type]
         )
     assert caught.value.details == {"field": "filename"}

@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from libs.errors import NotFound
+from libs.shapley import exact_shapley, sampled_shapley
 from services.sentiment.explain import (
     INTENT_MODEL,
     SENTIMENT_MODEL,
     Explainer,
-    exact_shapley,
     render_html,
-    sampled_shapley,
 )
 from services.sentiment.model import SentimentModel
 

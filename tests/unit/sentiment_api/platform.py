@@ -18,6 +18,8 @@ from libs.store import open_store
 from services.gateway.deps import Gateway
 from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.settings import SentimentSettings
+from services.training.bootstrap import bootstrap as bootstrap_training
+from services.training.settings import TrainingSettings
 from tests.support.platform import API_KEY, gateway_for_tests, serving
 
 
@@ -56,9 +58,13 @@ async def sentiment_platform(
         store=open_store(database="sentiment"),
         llm=llm,
     )
+    # The gateway asks the training service about model names the sentiment service does not know (deployed models).
+    training = bootstrap_training(
+        TrainingSettings(platform=common, warm_model_on_start=False), bus=bus, store=open_store(database="training")
+    )
     assert gateway.app is not None
     try:
-        async with serving(bus, [service, gateway]) as client:
+        async with serving(bus, [service, training, gateway]) as client:
             yield Platform(client=client, bus=bus, llm=llm, gateway=gateway.app.state.gateway)
     finally:
         await llm.aclose()

@@ -1,8 +1,10 @@
 """Seed 000 POST /api/v1/ai/classify: text + 2..100 distinct categories (+ optional model) in, probabilities best
 first, top category and model out; answered by the sentiment service over the bus (sentiment.Classify.v1).
 
-`model` may name an LLM registry id (GET /api/v1/ai/providers): when that provider is configured it answers,
-otherwise the local classifier does and the additive `source` field says why ("local_fallback: ...").
+`model` may name a model the tenant trained and deployed (POST /api/v1/ai/deploy): the training service answers
+with its probabilities over the requested categories (each must be one of its labels). It may also name an LLM
+registry id (GET /api/v1/ai/providers): when that provider is configured it answers, otherwise the local classifier
+does and the additive `source` field says why ("local_fallback: ...").
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from libs.errors import Invalid, NotFound, Unavailable
+from services.gateway.auth import Principal
 from services.gateway.clients.sentiment import SentimentClient
-from services.gateway.deps import Caller, GatewayDep
+from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.explain_routes import DEPLOYMENT_NAME
+from services.gateway.dialects.insights.training_routes import training_client
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
@@ -48,8 +54,41 @@ class ClassifyBody(BaseModel):
         return categories
 
 
+async def _classify_deployed(
+    body: ClassifyBody, caller: Principal, gw: Gateway, request: Request
+) -> dict[str, Any] | None:
+    """The answer of the tenant's model deployed under `body.model`, or None when no deployment has that name."""
+    if body.model is None or not DEPLOYMENT_NAME.fullmatch(body.model):
+        return None
+    try:
+        result = await training_client(gw).predict(caller, body.model, [body.text], correlation_id=request_id(request))
+    except (NotFound, Unavailable):
+        return None  # not a deployment (or no training service): the sentiment service answers as before
+    probabilities = result.predictions[0].probabilities
+    unknown = [c for c in body.categories if c not in probabilities]
+    if unknown:
+        raise Invalid(
+            f"model {body.model} was not trained on: {', '.join(unknown)}",
+            {"categories": f"known to this model: {', '.join(sorted(probabilities))}"},
+        )
+    # Renormalised over the requested categories, best first.
+    total = sum(probabilities[c] for c in body.categories) or 1.0
+    ranked = sorted(body.categories, key=lambda c: -probabilities[c])
+    return ok(
+        {
+            "classifications": {c: round(probabilities[c] / total, 6) for c in ranked},
+            "top_category": ranked[0],
+            "model": body.model,
+            "source": f"deployed:{result.model_uri}",
+        }
+    )
+
+
 @router.post("/classify", description=__doc__)
 async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    deployed = await _classify_deployed(body, caller, gw, request)
+    if deployed is not None:
+        return deployed
     client = SentimentClient(
         gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s
     )

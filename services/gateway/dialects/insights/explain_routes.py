@@ -11,22 +11,26 @@ other-tenant page is the same 404.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.errors import NotFound
+from libs.errors import Invalid, NotFound, Unavailable
+from services.gateway.auth import Principal
 from services.gateway.clients.sentiment import SentimentClient, token_tenant
 from services.gateway.deps import Caller, Gateway, GatewayDep, authenticated
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.training_routes import training_client
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
 VISUALIZATION_PATH = "/api/v1/visualizations/"
+DEPLOYMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # names the training service deploys under
 # The page is inert HTML with inline styles only: nothing else may load, and the token never leaves in a Referer.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
@@ -55,9 +59,19 @@ def _client(gw: Gateway) -> SentimentClient:
 
 @router.post("/ai/explain", description=__doc__)
 async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    result = await _client(gw).explain(
-        caller, body.model_name, body.data.text, body.explanation_method, correlation_id=request_id(request)
-    )
+    try:
+        result = await _client(gw).explain(
+            caller, body.model_name, body.data.text, body.explanation_method, correlation_id=request_id(request)
+        )
+    except NotFound as unknown:
+        # Not a built-in model: a model the tenant trained and deployed under this name (training service).
+        if not DEPLOYMENT_NAME.fullmatch(body.model_name):
+            raise
+        try:  # a short probe first: a missing training service must not hold a 404 for the long deadline
+            await training_client(gw).get_deployment(caller, name=body.model_name, correlation_id=request_id(request))
+        except (NotFound, Unavailable):
+            raise unknown from None  # no such deployment either (or no training service): the built-in 404
+        return await _explain_deployed(body, caller, gw, request)
     url = f"{str(request.base_url).rstrip('/')}{VISUALIZATION_PATH}{result.explanation_id}?token={result.access_token}"
     return ok(
         {
@@ -72,6 +86,27 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
                 "exact": result.exact,
             },
             "model": result.model_name,
+        }
+    )
+
+
+async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway, request: Request) -> dict[str, Any]:
+    if body.explanation_method != "shap":
+        raise Invalid("deployed models are explained with shap", {"explanation_method": "use shap"})
+    client = training_client(gw)
+    result = await client.explain(caller, body.model_name, body.data.text, correlation_id=request_id(request))
+    return ok(
+        {
+            "prediction": {"label": result.label, "confidence": result.confidence},
+            "explanation": {
+                "method": result.method,
+                "feature_importance": [f.model_dump() for f in result.feature_importance],
+                "visualization_url": None,
+                "base_value": result.base_value,
+                "exact": result.exact,
+            },
+            "model": result.deployment_name,
+            "model_uri": result.model_uri,
         }
     )
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.publishable import ensure_visitor_may_post, ensure_visitor_owns
 
 router = APIRouter(
     prefix="/api/v1/conversations", route_class=DIALECT.route_class(), tags=["kb platform: conversations"]
@@ -50,6 +53,9 @@ async def converse(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
+    # A widget visitor (publishable key) posts only as themselves, into their own conversation.
+    owner = functools.partial(_owner, gw, request, caller)
+    await ensure_visitor_may_post(caller, body.user_id, body.conversation_id, owner)
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
     data = await _client(gw, request).post_message(
         caller,
@@ -72,6 +78,11 @@ async def converse(
     }
 
 
+async def _owner(gw: Gateway, request: Request, caller: Principal, conversation_id: str) -> str:
+    data = await _client(gw, request).get_session(caller, conversation_id)
+    return str(data["session"]["customer_id"])
+
+
 def _message(message: dict[str, Any]) -> dict[str, Any]:
     role = message["role"]
     sender = "user" if role == "customer" else ("ai" if message["metadata"].get("aiGenerated") else "agent")
@@ -90,6 +101,7 @@ async def get_conversation(
 ) -> dict[str, Any]:
     data = await _client(gw, request).get_session(caller, conversation_id)
     session = data["session"]
+    ensure_visitor_owns(caller, session["customer_id"])
     return {
         "conversation_id": session["session_id"],
         "user_id": session["customer_id"],

@@ -1,0 +1,345 @@
+"""The local Apache Kafka broker: fetch its pinned classpath with Maven, then run it as one KRaft node on loopback.
+
+`python -m libs.bus.local_kafka fetch` (run by `make install`) resolves `deploy/kafka/pom.xml` into the cache once;
+`LocalKafka` formats a data folder on first start, starts the JVM with a bounded heap, waits until it takes
+producers, and stops it cleanly. Nothing is downloaded when a broker starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KAFKA_VERSION = "4.1.1"  # deploy/kafka/pom.xml, docker-compose.yml and deploy/k8s/infra/kafka.yaml pin the same
+HOST = "127.0.0.1"
+NODE_ID = 1
+HEAP_MB = 512
+POM = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "pom.xml"
+# Records up to 1 MiB of text plus the envelope (libs.bus.kafka.MAX_MESSAGE_BYTES).
+MESSAGE_MAX_BYTES = 4 * 1024 * 1024
+PR_SET_PDEATHSIG = 1
+
+INSTALL_HINT = (
+    "Apache Kafka needs a Java runtime (17+) and, once at install, Maven: `apt-get install openjdk-17-jdk-headless "
+    "maven`, then `make install`. Without them: `switchboard up --inproc` (all services in one process on the "
+    "in-memory bus) or `docker compose up`."
+)
+
+
+class KafkaSetupError(RuntimeError):
+    """The local broker cannot be installed or started; the message says what to do."""
+
+
+def kafka_home() -> Path:
+    """Where the broker's jars live: SWITCHBOARD_KAFKA_HOME, else ~/.cache/switchboard/kafka-<version>."""
+    override = os.environ.get("SWITCHBOARD_KAFKA_HOME")
+    return Path(override) if override else Path.home() / ".cache" / "switchboard" / f"kafka-{KAFKA_VERSION}"
+
+
+def classpath_dir() -> Path:
+    return kafka_home() / "libs"
+
+
+def is_fetched() -> bool:
+    return (classpath_dir() / ".complete").exists()
+
+
+def fetch(quiet: bool = True) -> Path:
+    """Resolve the broker's runtime classpath from Maven Central into the cache (a no-op once done)."""
+    target = classpath_dir()
+    if is_fetched():
+        return target
+    for tool in ("java", "mvn"):
+        if shutil.which(tool) is None:
+            raise KafkaSetupError(f"`{tool}` not found. {INSTALL_HINT}")
+    staging = target.with_name(f"libs.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [
+        "mvn",
+        "-B",
+        *(["-q"] if quiet else []),
+        "-f",
+        str(POM),
+        f"-Dkafka.version={KAFKA_VERSION}",
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={staging}",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise KafkaSetupError(f"Maven could not fetch Apache Kafka {KAFKA_VERSION}:\n{tail}")
+    (staging / ".complete").write_text(KAFKA_VERSION)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)  # atomic: a half-fetched classpath is never taken for a whole one
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def server_properties(
+    log_dir: Path, port: int, controller_port: int, overrides: dict[str, object] | None = None
+) -> str:
+    """A one-node production install: durable log, no auto-created topics, internal topics at replication 1."""
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": NODE_ID,
+        "controller.quorum.voters": f"{NODE_ID}@{HOST}:{controller_port}",
+        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(log_dir),
+        "auto.create.topics.enable": "false",
+        "offsets.topic.replication.factor": 1,
+        "transaction.state.log.replication.factor": 1,
+        "transaction.state.log.min.isr": 1,
+        "share.coordinator.state.topic.replication.factor": 1,
+        "share.coordinator.state.topic.min.isr": 1,
+        "min.insync.replicas": 1,
+        "message.max.bytes": MESSAGE_MAX_BYTES,
+        # One node has no other members to wait for: the first consumer group forms at once.
+        "group.initial.rebalance.delay.ms": 0,
+        # Fewer offset partitions than the 50 default: a one-node broker creates them all on the first group join.
+        "offsets.topic.num.partitions": 10,
+        # After a crash the restarted node waits out its old incarnation's broker session before it may register
+        # again: 9 s by default, a dead stack for that long. One node heartbeats to itself, so a short one is safe.
+        "broker.heartbeat.interval.ms": 1000,
+        "broker.session.timeout.ms": 3000,
+    }
+    settings |= overrides or {}
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+LOG4J2_YAML = """Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Logger:
+      - name: kafka
+        level: INFO
+      - name: org.apache.kafka
+        level: INFO
+      - name: state.change.logger
+        level: WARN
+    Root:
+      level: WARN
+      AppenderRef:
+        - ref: STDOUT
+"""
+
+
+def _die_with_parent() -> None:
+    """The JVM gets SIGTERM when its parent dies, even by kill -9: no orphan broker (Linux)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class LocalKafka:
+    """One Apache Kafka node (broker + controller) whose log lives under `data_dir`; restartable on the same port."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    controller_port: int = field(default_factory=free_port)
+    heap_mb: int = HEAP_MB
+    overrides: dict[str, object] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "log"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "broker.log"
+
+    def start(self, timeout: float = 60.0) -> LocalKafka:
+        if shutil.which("java") is None:
+            raise KafkaSetupError(f"no Java runtime found. {INSTALL_HINT}")
+        if not is_fetched():
+            missing = f"Apache Kafka {KAFKA_VERSION} is not installed in {kafka_home()}"
+            raise KafkaSetupError(f"{missing}; run `make install`.")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self._write_config()
+        self._format_once(config)
+        with self.log_path.open("ab") as log_file:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [*self._java(), "kafka.Kafka", str(config)],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+            )
+        self.wait_ready(timeout)
+        return self
+
+    def stop(self, grace_s: float = 20.0) -> None:
+        """SIGTERM: the broker flushes its log and closes cleanly; killed only past `grace_s`."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill(self) -> None:
+        """kill -9, as a crash would: for fault tests."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_ready(self, timeout: float) -> None:
+        """Block until the node answers a metadata request with itself as a live broker."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise KafkaSetupError(self._exit_message())
+            if _broker_answers_now(self.bootstrap):
+                return
+            if time.monotonic() > deadline:
+                late = f"Apache Kafka not ready on {self.bootstrap} after {timeout:g}s"
+                raise KafkaSetupError(f"{late}; see {self.log_path}")
+            time.sleep(0.2)
+
+    # -- internals ---------------------------------------------------------------------------------------------
+    def _java(self) -> list[str]:
+        return [
+            "java",
+            f"-Xmx{self.heap_mb}m",
+            f"-Xms{min(self.heap_mb, 256)}m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.yaml'}",
+            "-cp",
+            f"{classpath_dir()}/*",
+        ]
+
+    def _write_config(self) -> Path:
+        (self.data_dir / "log4j2.yaml").write_text(LOG4J2_YAML)
+        config = self.data_dir / "server.properties"
+        config.write_text(server_properties(self.log_dir, self.port, self.controller_port, self.overrides))
+        return config
+
+    def _format_once(self, config: Path) -> None:
+        """Format an empty log folder; accept one this node formatted; refuse anything else, naming the folder."""
+        meta = self.log_dir / "meta.properties"
+        if meta.exists():
+            if f"node.id={NODE_ID}" not in meta.read_text(errors="replace"):
+                foreign = f"{self.log_dir} holds another Kafka node's log (node.id differs)"
+                raise KafkaSetupError(f"{foreign}; use another --data-dir")
+            return
+        if self.log_dir.exists() and any(self.log_dir.iterdir()):
+            unknown = f"{self.log_dir} is not empty and is not a Kafka log folder"
+            raise KafkaSetupError(f"{unknown}; move it or use another --data-dir")
+        cluster_id = _kafka_uuid()
+        result = subprocess.run(
+            [*self._java(), "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise KafkaSetupError(f"formatting {self.log_dir} failed: {(result.stdout + result.stderr).strip()[-500:]}")
+
+    def _exit_message(self) -> str:
+        code = self.process.returncode if self.process is not None else None
+        tail = self.log_path.read_text(errors="replace").strip().splitlines()[-8:] if self.log_path.exists() else []
+        errors = [line for line in tail if "ERROR" in line or "Exception" in line] or tail
+        detail = "\n  ".join(errors[-4:])
+        return f"Apache Kafka exited with code {code} (data dir {self.data_dir}):\n  {detail}"
+
+
+def _kafka_uuid() -> str:
+    """A cluster id in Kafka's format: 16 random bytes, URL-safe base64 without padding."""
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _broker_answers_now(bootstrap: str) -> bool:
+    """Ask on a thread of its own, so that callers already inside an event loop (tests) can wait too."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _broker_answers(bootstrap)).result()
+
+
+def _listens(bootstrap: str) -> bool:
+    host, port = bootstrap.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+async def _broker_answers(bootstrap: str) -> bool:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    if not _listens(bootstrap):  # spares aiokafka's connection-refused log lines while the JVM starts
+        return False
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+    try:
+        await asyncio.wait_for(admin.start(), 3)
+        cluster = await asyncio.wait_for(admin.describe_cluster(), 3)
+        return bool(cluster.get("brokers"))
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.close()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] != ["fetch"]:
+        print("usage: python -m libs.bus.local_kafka fetch", file=sys.stderr)
+        return 2
+    try:
+        path = fetch()
+    except KafkaSetupError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return 1
+    print(f"Apache Kafka {KAFKA_VERSION}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

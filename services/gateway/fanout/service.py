@@ -1,0 +1,71 @@
+"""Wires the fan-out parts inside the gateway process: repositories, secret box, sender, worker, WebSocket hub and
+the `gateway-fanout` subscriptions; `start`/`stop` are the gateway's hooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from fastapi import Request
+
+from libs.bus.base import Bus
+from libs.observability import HealthState
+from libs.store import DocumentStore
+from services.gateway.fanout.handlers import GROUP, TOPICS, FanoutHandler
+from services.gateway.fanout.hub import Hub
+from services.gateway.fanout.sender import Sender
+from services.gateway.fanout.signing import SecretBox
+from services.gateway.fanout.store import WebhookStore
+from services.gateway.fanout.webhooks import Webhooks
+from services.gateway.fanout.worker import DeliveryWorker
+from services.gateway.settings import GatewaySettings
+
+
+class Fanout:
+    def __init__(self, settings: GatewaySettings, store: DocumentStore, *, key_material: str, health: HealthState):
+        allowed = frozenset(h.lower() for h in settings.webhook_allowed_hosts)
+        self.store = WebhookStore(store)
+        self.sender = Sender(
+            allowed_hosts=allowed, timeout_s=settings.webhook_timeout_s, per_endpoint=settings.webhook_per_endpoint
+        )
+        self.webhooks = Webhooks(self.store, SecretBox(key_material), allowed_hosts=allowed, wake=self._notify)
+        self.worker = DeliveryWorker(
+            self.webhooks,
+            self.sender,
+            per_endpoint=settings.webhook_per_endpoint,
+            max_in_flight=settings.webhook_max_in_flight,
+        )
+        self.hub = Hub(
+            health,
+            buffer=settings.ws_client_buffer,
+            alert_level=settings.sentiment_alert_level,
+            alert_levels=settings.sentiment_alert_levels,
+        )
+        self.handler = FanoutHandler(self.webhooks, self.hub)
+        self._status_interval_s = settings.ws_status_interval_s
+        self._status_task: asyncio.Task[None] | None = None
+
+    def _notify(self) -> None:
+        self.worker.notify()
+
+    def subscribe(self, bus: Bus) -> None:
+        for topic in TOPICS:
+            bus.subscribe(topic, group=GROUP, handler=self.handler)
+
+    async def start(self) -> None:
+        await self.store.ensure_indexes()
+        await self.worker.start()
+        self._status_task = asyncio.create_task(self.hub.status_loop(self._status_interval_s))
+
+    async def stop(self) -> None:
+        if self._status_task is not None:
+            self._status_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._status_task
+        await self.worker.stop()
+        await self.sender.close()
+
+
+def fanout_of(request: Request) -> Fanout:
+    fanout: Fanout = request.app.state.fanout
+    return fanout

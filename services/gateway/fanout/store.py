@@ -1,0 +1,106 @@
+"""Webhook repositories over the gateway's own store: subscriptions, the delivery outbox (the source of truth
+for what is still owed to whom) and the attempt log. Every read of a tenant's data filters on its tenant id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from libs.errors import NotFound
+from libs.store import DocumentStore
+from services.gateway.fanout.domain import Attempt, Delivery, Subscription
+
+
+class WebhookStore:
+    def __init__(self, store: DocumentStore) -> None:
+        self._subs = store.collection("webhooks")
+        self._outbox = store.collection("webhook_deliveries")
+        self._attempts = store.collection("webhook_attempts")
+
+    async def ensure_indexes(self) -> None:
+        await self._subs.ensure_index(["tenant_id", "created_at"])
+        await self._outbox.ensure_index(["status", "next_attempt_at"])
+        await self._outbox.ensure_index(["subscription_id", "ordering_key", "status", "seq"])
+        await self._outbox.ensure_index(["subscription_id", "created_at"])
+        await self._attempts.ensure_index(["subscription_id", "at"])
+
+    # -- subscriptions -----------------------------------------------------------------------------------
+    async def add_subscription(self, sub: Subscription) -> None:
+        await self._subs.insert(sub.to_doc())
+
+    async def subscription(self, tenant_id: str, sub_id: str) -> Subscription:
+        doc = await self._subs.get(sub_id)
+        if doc is None or doc["tenant_id"] != tenant_id:
+            raise NotFound("Webhook not found", {"webhook_id": sub_id})  # another tenant's id is a 404 too
+        return Subscription.from_doc(doc)
+
+    async def subscription_by_id(self, sub_id: str) -> Subscription | None:
+        doc = await self._subs.get(sub_id)
+        return Subscription.from_doc(doc) if doc else None
+
+    async def subscriptions(self, tenant_id: str, *, enabled_only: bool = False) -> list[Subscription]:
+        flt: dict[str, Any] = {"tenant_id": tenant_id}
+        if enabled_only:
+            flt["enabled"] = True
+        return [Subscription.from_doc(d) for d in await self._subs.find(flt, sort=[("created_at", 1)], limit=1000)]
+
+    async def save_subscription(self, sub: Subscription) -> None:
+        await self._subs.upsert(sub.to_doc())
+
+    async def patch_subscription(self, sub_id: str, changes: dict[str, Any]) -> None:
+        """Field-level update: concurrent attempts to one endpoint never overwrite each other's whole document."""
+        await self._subs.update(sub_id, changes)
+
+    async def delete_subscription(self, sub: Subscription) -> None:
+        await self._subs.delete(sub.id)
+        await self._outbox.delete_many({"subscription_id": sub.id, "status": "pending"})
+
+    # -- outbox ------------------------------------------------------------------------------------------
+    async def enqueue(self, delivery: Delivery) -> bool:
+        """Idempotent: a redelivered domain event maps to the same delivery id and is not queued twice."""
+        return await self._outbox.insert_if_absent(delivery.to_doc())
+
+    async def delivery(self, sub_id: str, delivery_id: str) -> Delivery:
+        doc = await self._outbox.get(delivery_id)
+        if doc is None or doc["subscription_id"] != sub_id:
+            raise NotFound("Delivery not found", {"delivery_id": delivery_id})
+        return Delivery.from_doc(doc)
+
+    async def save_delivery(self, delivery: Delivery) -> None:
+        await self._outbox.upsert(delivery.to_doc())
+
+    async def due(self, moment: datetime, limit: int, *, skip_subscriptions: list[str]) -> list[Delivery]:
+        """Owed rows whose time has come, oldest first, leaving out endpoints whose slots are all busy (their
+        backlog must not fill the window and starve everyone else)."""
+        flt: dict[str, Any] = {"status": "pending", "next_attempt_at": {"$lte": moment.isoformat()}}
+        if skip_subscriptions:
+            flt["subscription_id"] = {"$nin": skip_subscriptions}
+        return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+
+    async def next_due_at(self) -> str | None:
+        docs = await self._outbox.find({"status": "pending"}, sort=[("next_attempt_at", 1)], limit=1)
+        return str(docs[0]["next_attempt_at"]) if docs else None
+
+    async def lane_neighbour(self, delivery: Delivery, *, before: bool) -> Delivery | None:
+        """The owed delivery of the same (endpoint, conversation) just before (or after) this one, if any."""
+        flt = {
+            "subscription_id": delivery.subscription_id,
+            "ordering_key": delivery.ordering_key,
+            "status": "pending",
+            "seq": {"$lt": delivery.seq} if before else {"$gt": delivery.seq},
+        }
+        docs = await self._outbox.find(flt, sort=[("seq", -1 if before else 1)], limit=1)
+        return Delivery.from_doc(docs[0]) if docs else None
+
+    async def deliveries_since(self, sub_id: str, since: datetime, limit: int) -> list[Delivery]:
+        flt = {"subscription_id": sub_id, "created_at": {"$gte": since.isoformat()}}
+        return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+
+    # -- attempt log -------------------------------------------------------------------------------------
+    async def log_attempt(self, attempt: Attempt) -> None:
+        await self._attempts.insert(attempt.to_doc())
+
+    async def attempts(self, sub_id: str, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        flt = {"subscription_id": sub_id}
+        docs = await self._attempts.find(flt, sort=[("at", -1)], skip=offset, limit=limit)
+        return docs, await self._attempts.count(flt)

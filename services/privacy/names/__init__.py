@@ -1,0 +1,47 @@
+"""Given-name list (see build.py for provenance): FIRST_NAMES, loaded once at import (~20k names, ~10 ms)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+FIRST_NAMES = frozenset((Path(__file__).resolve().parent / "first_names.txt").read_text(encoding="utf-8").split())
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_BEFORE = re.compile(
+    r"(?:^|\n)[ \t>]*$|\b(?:name is|i'm|i am|this is|dear|hi|hello|hey|thanks|regards|me|said|told|ask for"
+    r"|speak to|speak with|called|named|mr\.?|mrs\.?|ms\.?|dr\.?)[ \t,:]+$"
+)
+_AFTER = re.compile(
+    r"(?:[ \t]+[^\W\d_]+)?[ \t]+(?:is|was|has|had|said|says|told|asked|shouted|spent|lives|lived|works)\b|'s\b"
+)
+
+
+def recase(text: str) -> str:
+    """For a text with no capital letter ("eva kleist lives at ..."), a copy of the same length where each listed
+    given name and the word after it (unless an English stop word) are capitalised, so that the capitalisation
+    rules of the name finder apply; any other text is returned as it is."""
+    if any(ch.isupper() for ch in text):
+        return text
+    chars = list(text)
+    words = list(_WORD.finditer(text))
+    for i, m in enumerate(words):
+        if m.group().capitalize() not in FIRST_NAMES or m.group() in STOP_WORDS:
+            continue
+        # Many given names are also words ("true", "rose"): only where a name is expected.
+        if not (_BEFORE.search(text, 0, m.start()) or _AFTER.match(text, m.end())):
+            continue
+        parts = [m]
+        if (
+            i + 1 < len(words)
+            and words[i + 1].group() not in STOP_WORDS
+            and text[m.end() : words[i + 1].start()] == " "
+        ):
+            parts.append(words[i + 1])
+        for part in parts:
+            cased = part.group().capitalize()
+            if len(cased) == len(part.group()):  # a few letters change length when cased: leave those alone
+                chars[part.start() : part.end()] = cased
+    return "".join(chars)

@@ -1,0 +1,183 @@
+"""Deploy.v1 / RollbackDeployment.v1 in, DeploymentRecord out; serves Predict.v1 from the deployed heads held in
+memory. A new version is loaded first and then swapped in with one assignment, so no request ever fails mid-swap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from libs.contracts.models.training import DeployV1
+from libs.errors import Conflict, Invalid, NotFound
+from libs.observability import get_logger
+from libs.runtime.tasks import BackgroundTasks
+from libs.shapley import Attribution, attribute
+from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
+from services.training.head import SoftmaxHead
+from services.training.jobs import Encoder
+from services.training.store import TrainingStore
+
+log = get_logger("training.deployments")
+
+
+@dataclass(frozen=True)
+class Served:
+    """What one deployment answers with right now: replaced as a whole on hot-swap or rollback."""
+
+    head: SoftmaxHead
+    model_uri: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+
+
+class Deployments:
+    def __init__(self, store: TrainingStore, encoder: Encoder, *, kubernetes_configured: bool) -> None:
+        self._store = store
+        self._encoder = encoder
+        self._kubernetes = kubernetes_configured
+        self._served: dict[tuple[str, str], Served] = {}
+        self._tasks = BackgroundTasks()
+
+    async def resolve_model(self, tenant_id: str, model_uri: str) -> ModelVersion:
+        """The registered version a model_uri names: 404 when no such job, 409 while its job is unfinished."""
+        model_id = model_id_of(model_uri)
+        if model_id is None:
+            raise NotFound("model_uri names no registered model (expected model://<job_id>)", {"field": "model_uri"})
+        version = await self._store.get_model(tenant_id, model_id)
+        if version is not None:
+            return version
+        job = await self._store.get_job(tenant_id, model_id)
+        if job is None:
+            raise NotFound(f"no training job {model_id}", {"field": "model_uri"})
+        raise Conflict(f"training job {model_id} is {job.status}; only a COMPLETED job can be deployed",
+                       {"field": "model_uri", "status": job.status})  # fmt: skip
+
+    async def deploy(self, tenant_id: str, cmd: DeployV1, cause_id: str) -> DeploymentRecord:
+        if cmd.deployment_strategy == "kubernetes":
+            # Refused rather than quietly served here: this build renders the manifests (kubernetes.py) but has no
+            # Kubernetes API client to apply them with.
+            reason = (
+                "applying its manifests is not available in this build"
+                if self._kubernetes
+                else "needs a cluster; none is configured (run in a cluster or set SWITCHBOARD_TRAINING_KUBECONFIG)"
+            )
+            raise Invalid(f"deployment_strategy kubernetes {reason}; use deployment_strategy local",
+                          {"field": "deployment_strategy"})  # fmt: skip
+        version = await self.resolve_model(tenant_id, cmd.model_uri)
+        existing = await self._store.find_deployment(tenant_id, name=cmd.deployment_name)
+        stamp = now()
+        if existing is None:
+            record = DeploymentRecord(
+                id=derived("deploy-", cause_id), tenant_id=tenant_id, name=cmd.deployment_name,
+                strategy=cmd.deployment_strategy, model_uri=version.uri, labels=version.labels,
+                created_at=stamp, updated_at=stamp,
+            )  # fmt: skip
+        elif existing.model_uri == version.uri:
+            record = existing
+        else:
+            # Hot-swap: the old version keeps answering until the new head is loaded and assigned.
+            history = [existing.model_uri, *existing.previous_model_uris][:50]
+            record = existing.model_copy(update={"model_uri": version.uri, "version": existing.version + 1,
+                                                 "previous_model_uris": history, "labels": version.labels,
+                                                 "updated_at": stamp})  # fmt: skip
+        record.replicas = cmd.replicas
+        record.auto_scaling = cmd.auto_scaling.model_dump(exclude_none=True) if cmd.auto_scaling else None
+        record.resource_requirements = (
+            cmd.resource_requirements.model_dump(exclude_none=True) if cmd.resource_requirements else None
+        )
+        record.instance_type = cmd.instance_type
+        await self._store.save_deployment(record)
+        self._start(record)
+        return record
+
+    async def rollback(self, tenant_id: str, deployment_id: str) -> DeploymentRecord:
+        record = await self.get(tenant_id, deployment_id=deployment_id)
+        if not record.previous_model_uris:
+            raise Conflict("this deployment has no previous version to roll back to", {"field": "deployment_id"})
+        target, rest = record.previous_model_uris[0], record.previous_model_uris[1:]
+        version = await self.resolve_model(tenant_id, target)
+        record = record.model_copy(update={"model_uri": target, "previous_model_uris": rest,
+                                           "version": record.version + 1, "labels": version.labels,
+                                           "updated_at": now()})  # fmt: skip
+        await self._store.save_deployment(record)
+        await self._load(record)  # rollback answers once the old version serves again
+        return record
+
+    async def get(
+        self, tenant_id: str, *, deployment_id: str | None = None, name: str | None = None
+    ) -> DeploymentRecord:
+        record = await self._store.find_deployment(tenant_id, id=deployment_id, name=name)
+        if record is None:
+            raise NotFound("deployment not found", {"field": "deployment_id" if deployment_id else "deployment_name"})
+        return record
+
+    async def serving(self, tenant_id: str, name: str) -> Served:
+        """The version a deployment answers with now (loaded on first use after a restart)."""
+        served = self._served.get((tenant_id, name))
+        if served is None:
+            record = await self.get(tenant_id, name=name)
+            if record.status != "ACTIVE":
+                raise Conflict(f"deployment {name} is {record.status}", {"field": "deployment_name"})
+            served = await self._load(record)
+        return served
+
+    def probabilities(self, served: Served, texts: Sequence[str]) -> np.ndarray:
+        return served.head.probabilities(np.asarray(self._encoder.encode(texts), np.float32))
+
+    async def predict(self, tenant_id: str, name: str, texts: list[str]) -> tuple[Served, list[Prediction]]:
+        served = await self.serving(tenant_id, name)
+        probs = await asyncio.to_thread(self.probabilities, served, texts)
+        return served, [_prediction(served.head.labels, row) for row in probs]
+
+    async def explain(self, tenant_id: str, name: str, text: str) -> tuple[Served, Attribution]:
+        """Shapley token importances (libs.shapley) of the deployed version's prediction for `text`."""
+        served = await self.serving(tenant_id, name)
+        found = await asyncio.to_thread(attribute, lambda texts: self.probabilities(served, texts), text)
+        return served, found
+
+    async def recover(self) -> int:
+        records = [r for r in await self._store.all_deployments() if r.status != "FAILED"]
+        for record in records:
+            self._start(record)
+        return len(records)
+
+    async def stop(self) -> None:
+        await self._tasks.cancel_all()
+
+    def _start(self, record: DeploymentRecord) -> None:
+        self._tasks.start(self._activate(record))
+
+    async def _activate(self, record: DeploymentRecord) -> None:
+        try:
+            await self._load(record)
+            record.status, record.error = "ACTIVE", None
+        except Exception as exc:  # a background task: record why the deployment failed instead of dying silently
+            log.error("training.deploy_failed", deployment_id=record.id, error_type=type(exc).__name__)
+            record.status, record.error = "FAILED", f"loading {record.model_uri} failed: {type(exc).__name__}"
+        record.updated_at = now()
+        await self._store.save_deployment(record)
+
+    async def _load(self, record: DeploymentRecord) -> Served:
+        model_id = model_id_of(record.model_uri) or record.model_uri
+        head = SoftmaxHead.from_bytes(await self._store.load_artifact(model_id))
+        served = Served(head=head, model_uri=record.model_uri, version=record.version)
+        self._served[(record.tenant_id, record.name)] = served  # one assignment: the swap is atomic for readers
+        return served
+
+
+def _prediction(labels: list[str], row: np.ndarray) -> Prediction:
+    best = int(row.argmax())
+    ranked = sorted(range(len(labels)), key=lambda i: -float(row[i]))
+    return Prediction(
+        label=labels[best],
+        confidence=round(float(row[best]), 6),
+        probabilities={labels[i]: round(float(row[i]), 6) for i in ranked},
+    )

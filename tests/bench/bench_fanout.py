@@ -1,0 +1,103 @@
+"""Webhook fan-out speed: event published on the bus -> webhook received at a local receiver, p50/p99 at
+200 events/s, beside a direct POST to the same receiver measured in the same run; then the same with many
+subscriptions of which one hangs. Run: python -m tests.bench.bench_fanout [seconds] [subscriptions]"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+
+from libs.bus import MemoryBus
+from libs.contracts.models.conversation import SessionClosedV1
+from libs.observability import setup_observability
+from libs.store import open_store
+from tests.support.platform import serving
+from tests.unit.gateway.fanout import events
+from tests.unit.gateway.fanout.conftest import Stack, start_stack
+from tests.unit.gateway.fanout.receiver import Receiver, Reply, receiving
+
+RATE = 200  # events per second
+
+
+def _report(name: str, samples_ms: list[float]) -> float:
+    p50, p99 = statistics.median(samples_ms), statistics.quantiles(samples_ms, n=100)[98]
+    print(f"{name:<44} n {len(samples_ms):5d}   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+    return p99
+
+
+async def _paced(count: int, send: Callable[[str], Awaitable[None]], rate: float = RATE) -> dict[str, float]:
+    sent: dict[str, float] = {}
+    start = time.perf_counter()
+    for n in range(count):
+        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+        sent[f"s{n}"] = time.perf_counter()
+        await send(f"s{n}")
+    return sent
+
+
+def _latencies(receiver: Receiver, sent: dict[str, float], path: str) -> list[float]:
+    out = []
+    for hit in receiver.on(path):
+        session = hit.json()["data"]["session_id"]
+        out.append((hit.at - sent[session]) * 1000)
+    return out
+
+
+async def _direct(receiver: Receiver, count: int) -> list[float]:
+    async with httpx.AsyncClient() as client:
+
+        async def send(session: str) -> None:
+            body = {"event": "session.closed", "data": {"session_id": session}}
+            await client.post(receiver.url("/direct"), json=body)
+
+        sent = await _paced(count, send)
+    return _latencies(receiver, sent, "/direct")
+
+
+async def _fanout(receiver: Receiver, count: int, subscriptions: int, hung: bool) -> list[float]:
+    receiver.requests.clear()
+    receiver.by_path["/hung"] = Reply(delay_s=15.0)
+    bus = MemoryBus(service_name="bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        gateway = await start_stack(bus, open_store(database="gateway"), Path(tmp), webhook_timeout_s=15.0)
+        async with serving(bus, [gateway]) as client:
+            stack = Stack(client, bus, gateway, receiver)
+            for i in range(subscriptions):
+                path = "/hung" if hung and i == 0 else ("/measured" if i == subscriptions - 1 else f"/other{i}")
+                await stack.subscribe("support_agent", ["session.closed"], path=path)
+
+            async def send(session: str) -> None:
+                event = SessionClosedV1.model_validate(events.session_closed(session))
+                await bus.publish("conversation.events", event, key=session, tenant_id="default")
+
+            # The same delivery rate whatever the subscription count: RATE deliveries per second in all.
+            sent = await _paced(count, send, RATE / subscriptions)
+            deadline = time.perf_counter() + 20
+            while len(receiver.on("/measured")) < count and time.perf_counter() < deadline:  # noqa: ASYNC110 - polls a count
+                await asyncio.sleep(0.05)
+            return _latencies(receiver, sent, "/measured")
+
+
+async def main(seconds: float, subscriptions: int) -> None:
+    count = int(seconds * RATE)
+    few = max(20, count // subscriptions)  # events per run with many subscriptions (RATE deliveries/s in all)
+    async with receiving() as receiver:
+        _report("direct POST to the receiver (baseline)", await _direct(receiver, count))
+        _report(f"event -> webhook, 1 subscription, {RATE}/s", await _fanout(receiver, count, 1, hung=False))
+        calm = _report(f"{subscriptions} subscriptions, none hung", await _fanout(receiver, few, subscriptions, False))
+        hung = _report(
+            f"{subscriptions} subscriptions, one hung 15 s", await _fanout(receiver, few, subscriptions, True)
+        )
+        print(f"p99 with a hung endpoint / without: {hung / calm:.2f}")
+
+
+if __name__ == "__main__":
+    setup_observability("bench", level="WARNING", json_logs=False)
+    asyncio.run(main(float(sys.argv[1]) if len(sys.argv) > 1 else 2.0, int(sys.argv[2]) if len(sys.argv) > 2 else 20))
