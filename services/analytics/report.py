@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from libs.contracts.models.analytics import (
     IssueCount,
@@ -27,53 +28,67 @@ def _rounded(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def totals(facts: FactStore, scope: Scope, states: SessionStates, durable: int) -> ReportTotals:
+async def _counts(facts: FactStore, scope: Scope) -> dict[str, Any]:
+    """How many events of each kind (and the sums over them) the period holds."""
     f = scope.filter
     escalated = await facts.sessions(f("escalation"))
-    conversations = await facts.count(f("conversation"))
-    messages = await facts.count(f("message"))
+    return {
+        "conversations": await facts.count(f("conversation")),
+        "messages": await facts.count(f("message")),
+        "replies": await facts.count(f("reply")),
+        "ai_replies": await facts.count(f("reply", ai_generated=True)),
+        "resolved": await facts.count(f("resolved")),
+        "ai_resolved": await facts.count(f("resolved", ai_resolved=True)),
+        "escalated_sessions": len(escalated.get("", set())),
+        "escalations": await facts.count(f("escalation")),
+        "abandoned": await facts.count(f("abandoned")),
+        "closed": await facts.count(f("closed")),
+        "cache_hits": await facts.count(f("cache_hit")),
+        "tickets": await facts.count(f("ticket")),
+        "tokens_input": int(await facts.total("tokens_input", f("reply"))),
+        "tokens_output": int(await facts.total("tokens_output", f("reply"))),
+        "cost_usd": round(await facts.total("cost_usd", f("reply")), 6),
+        "response_time_ms_total": int(await facts.total("latency_ms", f("reply"))),
+        "degraded_replies": await facts.count(f("reply", degraded=True)),
+        "satisfaction_count": await facts.count(f("rating")),
+        "sentiment_count": await facts.count(f("message", sentiment_score={"$exists": True})),
+        "irate_incidents": await facts.count(f("message", irate=True)),
+        "pii_detected": int(await facts.total("pii_total", f("pii"))),
+    }
+
+
+async def _means(facts: FactStore, scope: Scope) -> dict[str, Any]:
+    """Averages over what was measured; absent (None) when nothing was."""
+    f = scope.filter
+    return {
+        "response_time_ms_avg": _rounded(await facts.mean("latency_ms", f("reply"))),
+        "complexity_avg": _rounded(await facts.mean("complexity", f("reply"))),
+        "generation_ms_avg": _rounded(await facts.mean("generation_ms", f("reply"))),
+        "retrieval_ms_avg": _rounded(await facts.mean("retrieval_ms", f("reply"))),
+        "resolution_time_s_avg": _rounded(await facts.mean("duration_s", f("resolved"))),
+        "escalation_time_s_avg": _rounded(await facts.mean("since_open_s", f("escalation"))),
+        "satisfaction_avg": _rounded(await facts.mean("rating", f("rating"))),
+        "sentiment_avg": _rounded(await facts.mean("sentiment_score", f("message"))),
+    }
+
+
+async def totals(facts: FactStore, scope: Scope, states: SessionStates, durable: int) -> ReportTotals:
+    counts = await _counts(facts, scope)
     trajectory = await sentiment_trajectory(facts, scope)
     lengths = await session_lengths(facts, scope)
-    latest = await facts.latest(scope.filter())
+    conversations, messages = counts["conversations"], counts["messages"]
     return ReportTotals(
-        conversations=conversations,
-        messages=messages,
-        replies=await facts.count(f("reply")),
-        ai_replies=await facts.count(f("reply", ai_generated=True)),
-        resolved=await facts.count(f("resolved")),
-        ai_resolved=await facts.count(f("resolved", ai_resolved=True)),
-        escalated_sessions=len(escalated.get("", set())),
-        escalations=await facts.count(f("escalation")),
-        abandoned=await facts.count(f("abandoned")),
-        closed=await facts.count(f("closed")),
-        cache_hits=await facts.count(f("cache_hit")),
-        tickets=await facts.count(f("ticket")),
-        tokens_input=int(await facts.total("tokens_input", f("reply"))),
-        tokens_output=int(await facts.total("tokens_output", f("reply"))),
-        cost_usd=round(await facts.total("cost_usd", f("reply")), 6),
-        response_time_ms_avg=_rounded(await facts.mean("latency_ms", f("reply"))),
-        response_time_ms_total=int(await facts.total("latency_ms", f("reply"))),
-        complexity_avg=_rounded(await facts.mean("complexity", f("reply"))),
-        degraded_replies=await facts.count(f("reply", degraded=True)),
+        **counts,
+        **await _means(facts, scope),
         durable_resolved=durable,
-        generation_ms_avg=_rounded(await facts.mean("generation_ms", f("reply"))),
-        retrieval_ms_avg=_rounded(await facts.mean("retrieval_ms", f("reply"))),
-        session_length_s_avg=_rounded(sum(lengths.values()) / len(lengths)) if lengths else None,
-        session_time_s_total=round(sum(lengths.values()), 3),
-        last_activity_at=latest,
         open_sessions=states.open_sessions,
         waiting_for_human=states.waiting_for_human,
-        resolution_time_s_avg=_rounded(await facts.mean("duration_s", f("resolved"))),
-        escalation_time_s_avg=_rounded(await facts.mean("since_open_s", f("escalation"))),
+        session_length_s_avg=_rounded(sum(lengths.values()) / len(lengths)) if lengths else None,
+        session_time_s_total=round(sum(lengths.values()), 3),
+        last_activity_at=await facts.latest(scope.filter()),
         messages_per_session_avg=round(messages / conversations, 4) if conversations else None,
-        satisfaction_avg=_rounded(await facts.mean("rating", f("rating"))),
-        satisfaction_count=await facts.count(f("rating")),
-        sentiment_avg=_rounded(await facts.mean("sentiment_score", f("message"))),
-        sentiment_count=await facts.count(f("message", sentiment_score={"$exists": True})),
         sentiment_improvement=trajectory.mean_change,
         sentiment_sessions=trajectory.sessions,
-        irate_incidents=await facts.count(f("message", irate=True)),
-        pii_detected=int(await facts.total("pii_total", f("pii"))),
     )
 
 
