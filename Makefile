@@ -41,8 +41,8 @@ chromium:
 
 install: $(STAMP) kafka ferretdb npm chromium
 
-run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080
-	$(VENV)/bin/switchboard up
+run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080 (seed 001 /api/test/* on)
+	SWITCHBOARD_GATEWAY_TEST_ENDPOINTS=1 $(VENV)/bin/switchboard up
 
 run-inproc: $(STAMP)  ## every service in one process on the in-memory bus
 	$(VENV)/bin/switchboard up --inproc

@@ -20,6 +20,7 @@ from libs.contracts.models.conversation import (
 from libs.contracts.models.privacy import AnonymizeResultV1, AnonymizeV1
 from libs.errors import Unavailable
 from libs.llm import GenerateRequest, GenerateResult, LLMService, Passage
+from services.conversation.pipeline.generate import MAX_TOKENS
 from services.conversation.pipeline.ports import Redaction, Redactor, Retrieval, RetrievalPort
 from services.conversation.pipeline.redact import fallback_redaction
 from services.conversation.pipeline.steps import StepLog
@@ -112,7 +113,12 @@ def result_reply(result: GenerateResult) -> GenerateResultV1:
 
 
 async def handle_list_providers(cmd: ListProvidersV1, *, ctx: MessageContext, ai: AiGeneration) -> ProviderListV1:
-    return ProviderListV1.model_validate(ai.llm.providers())
+    turn = {
+        "temperature": GenerateRequest(prompt="").temperature,
+        "max_tokens": MAX_TOKENS,
+        "retrieval_top_k": ai.top_k,
+    }
+    return ProviderListV1.model_validate(ai.llm.providers() | {"turn_settings": turn})
 
 
 async def handle_generate(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from libs.contracts.models.conversation import (
     ConversationCreatedV1,
+    FeedbackSubmittedV1,
     MessageReceivedV1,
     MessageRepliedV1,
     ResponseCacheHitV1,
@@ -45,6 +46,7 @@ def created(session: dict[str, Any]) -> ConversationCreatedV1:
         dialect=session["dialect"],
         tier=session["current_tier"],
         created_at=session["created_at"],
+        test=True if session.get("test") else None,
     )
 
 
@@ -143,6 +145,16 @@ def resolved(session: dict[str, Any]) -> SessionResolvedV1:
         duration_s=_seconds_since(session["created_at"], session["resolved_at"]),
         escalated=bool(session["escalation_history"]),
         resolved_at=session["resolved_at"],
+    )
+
+
+def feedback_submitted(session: dict[str, Any]) -> FeedbackSubmittedV1:
+    feedback = session["feedback"]
+    return FeedbackSubmittedV1(
+        **_who(session),
+        rating=feedback["rating"],
+        comment=feedback.get("comment"),
+        submitted_at=feedback["submitted_at"],
     )
 
 

@@ -19,6 +19,7 @@ from libs.contracts.models.conversation import (
     CrmUserV1,
     CustomerTokenV1,
     EscalateSessionV1,
+    FeedbackReceiptV1,
     GetCrmUserV1,
     GetSessionV1,
     IssueCustomerTokenV1,
@@ -30,6 +31,7 @@ from libs.contracts.models.conversation import (
     SessionPageV1,
     SessionViewV1,
     StartSessionV1,
+    SubmitFeedbackV1,
     TurnResultV1,
     ValidateCustomerTokenV1,
 )
@@ -158,6 +160,15 @@ async def handle_close_session(
     )
 
 
+async def handle_submit_feedback(
+    cmd: SubmitFeedbackV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
+) -> FeedbackReceiptV1:
+    receipt = await app.sessions.submit_feedback(
+        ctx.tenant_id, cmd.model_dump(), emitter(publish), command_id=ctx.event_id
+    )
+    return FeedbackReceiptV1.model_validate(receipt)
+
+
 async def handle_issue_customer_token(
     cmd: IssueCustomerTokenV1, *, ctx: MessageContext, app: Conversation
 ) -> CustomerTokenV1:
@@ -196,6 +207,7 @@ HANDLERS: dict[str, HandlerFn] = {
     "conversation.EscalateSession.v1": handle_escalate_session,
     "conversation.ResolveSession.v1": handle_resolve_session,
     "conversation.CloseSession.v1": handle_close_session,
+    "conversation.SubmitFeedback.v1": handle_submit_feedback,
     "conversation.IssueCustomerToken.v1": handle_issue_customer_token,
     "conversation.ValidateCustomerToken.v1": handle_validate_customer_token,
     "conversation.CreateCrmUser.v1": handle_create_crm_user,

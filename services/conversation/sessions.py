@@ -128,6 +128,8 @@ class SessionService:
             "category": "general",
             "agent_used": None,
             "message_count": 0,
+            # A test session (seed 001 /api/test/query): local provider only, left out of analytics.
+            "test": bool(spec.get("test")),
             "failed_attempts": 0,
             "tier_replies": 0,
             "repeat_contacts": await self.repeat_contacts(tenant_id, spec["customer_id"]),
@@ -231,6 +233,24 @@ class SessionService:
         updated = await self.repo.update_session(tenant_id, session_id, changes)
         await emit(events.closed(updated), updated)
         return updated
+
+    async def submit_feedback(
+        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, command_id: str
+    ) -> dict[str, Any]:
+        """One rating per session. The same rating again answers the stored one; its event is emitted again only
+        for a redelivery of the command that stored it (a crash may have come before the send; the derived event
+        id lets consumers drop the copy), never for a client's retry, which would count the rating twice."""
+        session = await self.get(tenant_id, cmd["session_id"])
+        wanted = {"rating": cmd["rating"], "comment": cmd.get("comment")}
+        stored = session.get("feedback")
+        if stored is None:
+            stored = {**wanted, "submitted_at": now_iso(), "command_id": command_id}
+            session = await self.repo.update_session(tenant_id, session["session_id"], {"feedback": stored})
+        elif {k: stored.get(k) for k in wanted} != wanted:
+            raise Conflict("This conversation already has feedback", {"field": "rating", "rating": stored["rating"]})
+        if stored.get("command_id") == command_id:
+            await emit(events.feedback_submitted(session), session)
+        return {"session_id": session["session_id"], **{k: stored[k] for k in ("rating", "comment", "submitted_at")}}
 
     async def sweep_idle(self, idle_s: float, emit: Emit) -> int:
         """Mark open sessions with no customer activity for `idle_s` ABANDONED; returns how many."""

@@ -75,6 +75,7 @@ class TurnService:
             want_category=bool(cmd.get("want_category")),
             want_agent=bool(cmd.get("want_agent")),
             want_alternatives=bool(cmd.get("want_alternatives")),
+            local_only=bool(session.get("test")),
             deadline=deadline,
         )
         outcome = await self.pipeline.run(request)
@@ -114,6 +115,7 @@ class TurnService:
             "dialect": cmd["dialect"],
             "metadata": {},
             "if_exists": "return",
+            "test": bool(cmd.get("test")),
         }
         return await self.sessions.start(tenant_id, spec, emit)
 

@@ -18,6 +18,7 @@ from libs.errors import DomainError
 from libs.observability import HealthState
 from libs.observability.health import add_health_routes
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from services.gateway.dashboard import router as dashboard_router
 from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
 from services.gateway.dialects.base import BODY_TOO_LARGE
@@ -133,6 +134,7 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     for dialect, router in routers():
         # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
         app.include_router(router, prefix=gw.settings.cs_prefix if dialect == "tiered_cs" else "")
+    app.include_router(dashboard_router)
     # /health is seed 001's own shape; /metrics (per-route request and 401 counts) is for the operator only.
     add_health_routes(app, health, liveness=False, metrics=False)
     add_metrics_route(app, gw)

@@ -51,6 +51,10 @@ class GatewaySettings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
+    # Seed 001 /api/test/* (admin only): on for local runs (`make run`), off by default and in the prod overlay.
+    test_endpoints: bool = False
+    # Seed 001 GET /api/status shows it (free text, e.g. "Sun 02:00-04:00 UTC"); unset: null.
+    maintenance_window: str | None = None
     # Per-IP route limits the seeds document (001/002 per minute, 004 bursts of 10/s); key tiers always apply.
     route_limits: bool = True
     # The built chat widget served at /widget.js (default: widget/dist/widget.js in the repository).

@@ -82,6 +82,11 @@ class KnowledgeBase:
             lambda queries: list(self._encoder().encode(queries)), max_batch=32
         )
 
+    @property
+    def chunking(self) -> tuple[int, int]:
+        """(chunk_size, chunk_overlap) in word-piece tokens, for the stats."""
+        return self._chunker.chunk_size, self._chunker.chunk_overlap
+
     async def _loaded_encoder(self) -> Encoder:
         """The encoder, loaded in a worker thread: the first load takes seconds and must not stall the loop."""
         return await asyncio.to_thread(self._encoder)

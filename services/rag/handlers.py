@@ -93,6 +93,7 @@ async def handle_get_stats(cmd: GetStatsV1, *, ctx: MessageContext, kb: Knowledg
         last_updated=_iso(stats.last_updated), avg_chunk_size=stats.avg_chunk_size,
         collection_health=stats.collection_health, total_articles=stats.total_articles,
         article_chunks=stats.article_chunks, knowledge_version=await kb.knowledge_version(ctx.tenant_id),
+        chunk_size=kb.chunking[0], chunk_overlap=kb.chunking[1],
     )  # fmt: skip
 
 

@@ -95,7 +95,8 @@ def launch(data_dir: Path, port: int | None = None, kafka_port: int | None = Non
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # As `make run`: the seed 001 /api/test/* endpoints are on.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1"},
         )
     url = f"http://127.0.0.1:{port}"
     banners = log_path.read_bytes().count(b"Switchboard is up")

@@ -8,7 +8,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -29,6 +29,13 @@ def pending(issue: str) -> pytest.MarkDecorator:
     """Mark a replay of an endpoint that is not built yet: it xfails only on NotImplementedYet, and XPASS is a
     failure, so the marker has to go the day the endpoint exists (any wrong shape then fails as a plain test)."""
     return pytest.mark.xfail(raises=NotImplementedYet, strict=True, reason=f"not implemented yet: {issue}")
+
+
+def recent_period(days_back: int = 30, days_ahead: int = 1) -> tuple[str, str]:
+    """(start, end) dates around today: analytics refuse periods over 2 years (issue 14), so the replays ask for
+    the weeks the stack's traffic happened in."""
+    today = datetime.now(UTC).date()
+    return (today - timedelta(days=days_back)).isoformat(), (today + timedelta(days=days_ahead)).isoformat()
 
 
 def client(stack: Stack, headers: dict[str, str] | None = None) -> httpx.Client:

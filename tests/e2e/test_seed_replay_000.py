@@ -28,7 +28,7 @@ from tests.e2e.seed_examples import (
     iso_date,
     login,
     naive_iso,
-    pending,
+    recent_period,
 )
 
 pytestmark = pytest.mark.e2e
@@ -243,20 +243,20 @@ def _built(resp: httpx.Response) -> httpx.Response:
     return built(resp, "insights")
 
 
-@pending("GET /api/v1/analytics/summary (dashboard analytics)")
 def test_analytics_summary(api: httpx.Client) -> None:
-    params = {"start_date": "2023-08-01", "end_date": "2030-01-01", "granularity": "daily"}
+    start, end = recent_period()
+    params = {"start_date": start, "end_date": end, "granularity": "daily"}
     data = insights_ok(_built(api.get("/api/v1/analytics/summary", params=params)))
     check(
         data,
         {
             "total_conversations": int,
             "sentiment_distribution": {"positive": Between(0, 1), "negative": Between(0, 1), "neutral": Between(0, 1)},
-            "average_satisfaction": float,
+            "average_satisfaction": Opt(float),  # null until a rating is collected (issue 14)
             "response_time_avg": float,
             "resolution_rate": Between(0, 1),
-            "timeline_data": Each({"date": iso_date, "conversations": int, "avg_sentiment": float}),
-            "top_issues": Each({"issue": str, "count": int, "sentiment": float}),
+            "timeline_data": Each({"date": iso_date, "conversations": int, "avg_sentiment": Opt(float)}),
+            "top_issues": Each({"issue": str, "count": int, "sentiment": Opt(float)}),
         },
     )
     assert data["total_conversations"] >= 1  # the generate/response turn above is a conversation

@@ -26,7 +26,6 @@ from tests.e2e.seed_examples import (
     crm_error,
     crm_ok,
     iso,
-    pending,
     rate_limited,
     tenant_key,
     zulu,
@@ -363,7 +362,6 @@ def test_burst_limit(stack: Stack) -> None:
 
 
 # -- documented, not built yet ----------------------------------------------------------------------------------
-@pending("GET /admin/analytics/system")
 def test_system_analytics(api: httpx.Client) -> None:
     data = crm_ok(built(api.get("/admin/analytics/system"), "crm_chat"))
     spec = {
@@ -392,7 +390,6 @@ def test_system_analytics(api: httpx.Client) -> None:
     assert data["overview"]["total_users"] >= 1
 
 
-@pending("GET /admin/analytics/user/{user_id}")
 def test_user_analytics(api: httpx.Client, user: dict[str, Any]) -> None:
     data = crm_ok(built(api.get(f"/admin/analytics/user/{user['id']}"), "crm_chat"))
     spec = {
@@ -416,7 +413,6 @@ def test_user_analytics(api: httpx.Client, user: dict[str, Any]) -> None:
     check(data, spec)
 
 
-@pending("GET /admin/health/detailed")
 def test_detailed_health(api: httpx.Client) -> None:
     data = crm_ok(built(api.get("/admin/health/detailed"), "crm_chat"))
     component = {"status": OneOf("healthy", "degraded", "unhealthy")}
@@ -436,7 +432,6 @@ def test_detailed_health(api: httpx.Client) -> None:
     check(data, spec)
 
 
-@pending("GET /admin/settings")
 def test_settings(api: httpx.Client) -> None:
     data = crm_ok(built(api.get("/admin/settings"), "crm_chat"))
     spec = {

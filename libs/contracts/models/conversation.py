@@ -55,6 +55,10 @@ class ConversationCreatedV1(BaseModel):
     """
     ISO 8601 UTC timestamp.
     """
+    test: bool | None = None
+    """
+    The session is a test (seed 001 /api/test/*): analytics leaves it and its events out.
+    """
 
 
 Phone = Annotated[str, Field(max_length=64)]
@@ -152,6 +156,54 @@ class EscalateSessionV1(BaseModel):
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     target_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     notes: Notes | None = None
+
+
+Comment = Annotated[str, Field(max_length=4000)]
+
+
+class FeedbackReceiptV1(BaseModel):
+    """
+    Reply to SubmitFeedback: the stored rating.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None
+    """
+    The customer's words: sent only to consumers that show feedback (webhooks); never logged.
+    """
+    submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+
+
+class FeedbackSubmittedV1(BaseModel):
+    """
+    Event: a customer rated a session (seed 003 webhook feedback.submitted); satisfaction figures count these.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None
+    """
+    The customer's words: sent only to consumers that show feedback (webhooks); never logged.
+    """
+    submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
 
 
 FallbackChainTriedItem = Annotated[str, Field(max_length=200)]
@@ -434,6 +486,10 @@ class PostMessageV1(BaseModel):
     want_category: bool | None = None
     want_agent: bool | None = None
     want_alternatives: bool | None = None
+    test: bool | None = None
+    """
+    A test turn (seed 001 POST /api/test/query): answered by the local provider only, its session marked as a test and left out of analytics.
+    """
 
 
 class ProviderEntry(BaseModel):
@@ -450,17 +506,6 @@ class ProviderEntry(BaseModel):
     """
     True when the provider's API key is configured (local: always).
     """
-
-
-class ProviderListV1(BaseModel):
-    """
-    Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    providers: Annotated[list[ProviderEntry], Field(max_length=500)]
-    default_provider: Annotated[str, Field(max_length=200, min_length=1)]
 
 
 Summary = Annotated[str, Field(max_length=4000)]
@@ -673,6 +718,21 @@ class StartSessionV1(BaseModel):
     """
 
 
+class SubmitFeedbackV1(BaseModel):
+    """
+    Command: the customer's rating of a session (seed 003 POST /conversations/{id}/feedback), one per session; answered with FeedbackReceipt.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(max_length=4000)] = None
+
+
 class TokenUsage(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -705,6 +765,18 @@ class TurnResultV1(BaseModel):
     """
     Turn facts: model, tokens, cost, latency, sentiment, complexity, confidence, sources, escalation, cached, degraded steps, step timings.
     """
+
+
+class TurnSettings(BaseModel):
+    """
+    What a conversation turn asks of the model (seed 004 GET /admin/settings ai_config).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    temperature: Annotated[float, Field(ge=0.0, le=2.0)]
+    max_tokens: Annotated[int, Field(ge=1)]
+    retrieval_top_k: Annotated[int, Field(ge=0)]
 
 
 class ValidateCustomerTokenV1(BaseModel):
@@ -743,3 +815,15 @@ class GenerateResultV1(BaseModel):
     latency_ms: Annotated[float | None, Field(ge=0.0)] = None
     fallback_chain_tried: Annotated[list[FallbackChainTriedItem] | None, Field(max_length=100)] = None
     sources: Annotated[list[Source] | None, Field(max_length=100)] = None
+
+
+class ProviderListV1(BaseModel):
+    """
+    Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    providers: Annotated[list[ProviderEntry], Field(max_length=500)]
+    default_provider: Annotated[str, Field(max_length=200, min_length=1)]
+    turn_settings: TurnSettings | None = None

@@ -201,6 +201,11 @@ class KnowledgeStatsV1(BaseModel):
     total_articles: Annotated[int, Field(ge=0)]
     article_chunks: Annotated[int, Field(ge=0)]
     knowledge_version: Annotated[int, Field(ge=0)]
+    chunk_size: Annotated[int | None, Field(ge=1)] = None
+    """
+    Word-piece tokens per chunk (the rag service's setting).
+    """
+    chunk_overlap: Annotated[int | None, Field(ge=0)] = None
 
 
 class ListDocumentsV1(BaseModel):

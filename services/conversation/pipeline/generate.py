@@ -10,6 +10,8 @@ from libs.llm import GenerateRequest, Passage
 from services.conversation.pipeline.ports import LLMPort, RetrievedPassage
 
 MAX_TOKENS = 400
+# The local provider's registry id (libs/llm/providers.yaml): test turns name it so it leads the route.
+LOCAL_MODEL_ID = "local_extractive"
 _TIER_PROMPTS = {
     "AI_REP": "You are a friendly first-line customer service representative. Answer briefly from the sources.",
     "AI_MANAGER": (
@@ -72,6 +74,7 @@ async def generate_answer(
     query_vector: Sequence[float] | None,
     tier: str,
     agent: str | None,
+    model_id: str | None = None,
 ) -> Answer:
     """`prompt` must already be redacted: this is the only text of the customer's that leaves for a provider."""
     result = await llm.generate(
@@ -82,6 +85,7 @@ async def generate_answer(
             passages=to_passages(passages),
             sentiment=None if sentiment is None else max(-1.0, min(1.0, sentiment)),
             query_vector=query_vector,
+            model_id=model_id,
         )
     )
     cited = [c.source for c in result.citations] or [p.article_id or p.source for p in passages]

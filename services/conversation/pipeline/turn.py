@@ -15,7 +15,7 @@ from services.conversation.cache import ResponseCache
 from services.conversation.domain import agent_for, cache_key, categorize, next_failed_attempts, sounds_upset
 from services.conversation.pipeline import escalate, redact, retrieve, sentiment
 from services.conversation.pipeline.deadline import Deadline
-from services.conversation.pipeline.generate import Answer, generate_answer
+from services.conversation.pipeline.generate import LOCAL_MODEL_ID, Answer, generate_answer
 from services.conversation.pipeline.ports import (
     EscalationPort,
     EscalationQuery,
@@ -50,6 +50,7 @@ class TurnRequest:
     want_category: bool = False
     want_agent: bool = False
     want_alternatives: bool = False
+    local_only: bool = False  # a test turn: the local provider, never a cloud call
     deadline: Deadline = field(default_factory=Deadline)  # the requester's; steps are capped to it
 
 
@@ -224,12 +225,12 @@ class TurnPipeline:
                 steps.ms["generation"] = 0.0
                 return Answer.from_dict(hit, cached=True)
         limit = req.deadline.cap(self.deadlines.generation_s)
-        answer = await steps.run("generation", self._generate(outcome, tier, found), None, limit)
+        answer = await steps.run("generation", self._generate(outcome, tier, found, req.local_only), None, limit)
         if key is not None and answer is not None and answer.answered:
             await self.cache.put(key, answer.to_dict())
         return answer
 
-    async def _generate(self, outcome: TurnOutcome, tier: str, found: Retrieval) -> Answer:
+    async def _generate(self, outcome: TurnOutcome, tier: str, found: Retrieval, local_only: bool) -> Answer:
         return await generate_answer(
             self.ports.llm,
             prompt=outcome.redaction.text,
@@ -238,6 +239,7 @@ class TurnPipeline:
             query_vector=found.query_vector,
             tier=tier,
             agent=outcome.agent,
+            model_id=LOCAL_MODEL_ID if local_only else None,
         )
 
     async def _classify_with_llm(self, text: str, steps: StepLog) -> str:
@@ -256,7 +258,7 @@ class TurnPipeline:
         tier = req.session["current_tier"]
         other = await outcome.steps.run(
             "alternatives",
-            self._generate(outcome, tier, alternative),
+            self._generate(outcome, tier, alternative, req.local_only),
             None,
             req.deadline.cap(self.deadlines.generation_s),
         )

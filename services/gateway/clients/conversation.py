@@ -20,6 +20,7 @@ from libs.contracts.models.conversation import (
     PostMessageV1,
     ResolveSessionV1,
     StartSessionV1,
+    SubmitFeedbackV1,
     ValidateCustomerTokenV1,
 )
 from libs.errors import DomainError
@@ -80,6 +81,9 @@ class ConversationClient:
 
     async def close(self, caller: Principal, session_id: str) -> dict[str, Any]:
         return await self._call(caller.tenant_id, CloseSessionV1(session_id=session_id), session_id)
+
+    async def submit_feedback(self, caller: Principal, **fields: Any) -> dict[str, Any]:
+        return await self._call(caller.tenant_id, SubmitFeedbackV1.model_validate(fields), fields["session_id"])
 
     async def issue_token(self, caller: Principal, user_id: str) -> dict[str, Any]:
         return await self._call(caller.tenant_id, IssueCustomerTokenV1(user_id=user_id), user_id)

@@ -60,7 +60,9 @@ def _client(gw: Gateway, request: Request) -> AiClient:
 
 @router.get("/providers")
 async def providers(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    return ok(await _client(gw, request).providers(caller))
+    found = await _client(gw, request).providers(caller)
+    found.pop("turn_settings", None)  # for seed 004 /admin/settings; not a seed 000 field
+    return ok(found)
 
 
 @router.post("/generate", response_model=None, description=__doc__)

@@ -1,0 +1,53 @@
+"""Builds the analytics service: the fact store, one subscription per domain event topic, analytics.commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from libs.bus import build_topic_handler
+from libs.bus.base import Bus
+from libs.observability import HealthState
+from libs.runtime import Service, make_bus, open_service_store
+from libs.store import DocumentStore
+from services.analytics.handlers import COMMANDS_TOPIC, EVENT_TOPICS, HANDLERS, event_handler
+from services.analytics.settings import AnalyticsSettings
+from services.analytics.store import FactStore
+
+NAME = "analytics"
+
+
+def bootstrap(
+    settings: AnalyticsSettings,
+    *,
+    bus: Bus | None = None,
+    store: DocumentStore | None = None,
+    group: str | None = None,
+    on_event: Callable[[], None] | None = None,
+    serve_queries: bool = True,
+) -> Service:
+    """`group` overrides the consumer group (a rebuild replays under a fresh one); `serve_queries=False` leaves
+    analytics.commands to the running service."""
+    bus = bus or make_bus(settings.platform, NAME)
+    store = store or open_service_store(settings.platform, NAME)
+    facts = FactStore(store)
+    window = timedelta(days=settings.durable_window_days)
+    handler = event_handler(facts, on_event=on_event)
+    for topic in EVENT_TOPICS:
+        bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
+    if serve_queries:
+        deps = {"facts": facts, "durable_window": window}
+        bus.subscribe(
+            COMMANDS_TOPIC,
+            group=settings.consumer_group,
+            handler=build_topic_handler(bus, HANDLERS, deps),
+        )
+
+    async def store_up() -> bool:
+        return await store.ping()
+
+    async def bus_up() -> bool:
+        return bus.healthy
+
+    health = HealthState(NAME, checks={"bus": bus_up, "store": store_up})
+    return Service(name=NAME, bus=bus, health=health, on_start=[facts.ensure_indexes], on_stop=[store.close])

@@ -1,0 +1,23 @@
+"""Analytics service settings (env prefix SWITCHBOARD_ANALYTICS_), with the platform's shared settings embedded."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from libs.runtime import PlatformSettings
+
+
+class AnalyticsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_ANALYTICS_", extra="ignore")
+
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    consumer_group: str = "analytics"
+    # A resolution is durable when the session is not reopened or re-contacted within this window (README).
+    durable_window_days: float = Field(default=7.0, gt=0)
+    # Rebuild: the replay is finished once no event has arrived for this long after the topics were read.
+    rebuild_idle_s: float = Field(default=5.0, gt=0)
+    rebuild_timeout_s: float = Field(default=3600.0, gt=0)
+    # Rebuild: how long to wait for the first replayed event (the new consumer group joining) before taking the
+    # topics to be empty.
+    rebuild_join_s: float = Field(default=30.0, gt=0)

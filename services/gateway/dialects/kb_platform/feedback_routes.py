@@ -1,0 +1,56 @@
+"""POST /api/v1/conversations/{conversation_id}/feedback (seed 003 names the feedback.submitted event): the
+customer's 1-5 rating of a conversation, stored by the conversation service, which emits FeedbackSubmitted."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.kb_platform.envelope import DIALECT
+
+router = APIRouter(
+    prefix="/api/v1/conversations", route_class=DIALECT.route_class(), tags=["kb platform: conversations"]
+)
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+
+
+class FeedbackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: int = Field(ge=1, le=5, strict=True)
+    comment: str | None = Field(default=None, max_length=4000, strict=True)
+
+
+class FeedbackOut(BaseModel):
+    conversation_id: str
+    rating: int
+    comment: str | None
+    submitted_at: str
+
+
+@router.post("/{conversation_id}/feedback", status_code=201, response_model=FeedbackOut)
+async def submit_feedback(
+    conversation_id: Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)],
+    body: FeedbackBody,
+    caller: Caller,
+    gw: GatewayDep,
+    request: Request,
+) -> FeedbackOut:
+    """One rating per conversation: the same rating again answers the stored one, a different one is 409; a
+    conversation of another tenant is 404."""
+    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    fields = {"session_id": conversation_id, "rating": body.rating}
+    if body.comment is not None:
+        fields["comment"] = body.comment
+    receipt = await client.submit_feedback(caller, **fields)
+    return FeedbackOut(
+        conversation_id=receipt["session_id"],
+        rating=receipt["rating"],
+        comment=receipt.get("comment"),
+        submitted_at=receipt["submitted_at"],
+    )

@@ -1,0 +1,112 @@
+"""Seed 001 test endpoints (admin only, when SWITCHBOARD_GATEWAY_TEST_ENDPOINTS is on; else 404):
+POST /api/test/query - a real turn on the local provider in a session marked as a test (left out of analytics);
+POST /api/test/escalation - a ticket on such a session; GET /api/test/metrics - sample data, labelled as such."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from libs.errors import NotFound
+from services.gateway.auth import Principal
+from services.gateway.clients.conversation import ConversationClient
+from services.gateway.clients.escalation import EscalationClient
+from services.gateway.deps import Caller, Gateway, GatewayDep
+from services.gateway.dialects.base import request_id
+from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.dialects.support_agent.metrics_routes import Metrics
+from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
+
+router = APIRouter(prefix="/api/test", route_class=DIALECT.route_class(), tags=["support agent: test"])
+
+SAMPLE_MODELS = ("llama-3.3-70b-versatile", "openai/gpt-oss-120b", "llama-3.1-8b-instant")
+
+
+class TestQueryBody(QueryBody):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TestEscalationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(default="Test escalation: I need to speak to a person.", min_length=1, max_length=2000)
+    reason: str = Field(default="manual_request", min_length=1, max_length=64)
+    priority: str = Field(default="medium", min_length=1, max_length=64)
+
+
+class SampleMetrics(Metrics):
+    sample: bool = True  # generated figures, not measurements
+
+
+def _enabled(gw: Gateway, caller: Principal) -> None:
+    if not gw.settings.test_endpoints:
+        raise NotFound("Not found", {"path": "test endpoints are switched off (SWITCHBOARD_GATEWAY_TEST_ENDPOINTS)"})
+    caller.require("admin")
+
+
+async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str, session: str, customer: str) -> Any:
+    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    return await client.post_message(
+        caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
+        create_if_missing=True, test=True,
+    )  # fmt: skip
+
+
+@router.post("/query")
+async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+    """The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
+    real conversation."""
+    _enabled(gw, caller)
+    session = body.session_id if body.session_id.startswith("test_") else f"test_{body.session_id}"
+    data = await _test_turn(gw, caller, request, body.query, session, body.customer_id)
+    turn = data["turn"]
+    return {
+        "response": data["reply_message"]["content"],
+        "model_used": model_used(turn),
+        "sentiment_score": turn["sentiment"]["score"],
+        "complexity_score": turn["complexity_score"],
+        "response_time_ms": turn["response_time_ms"],
+        "escalated": turn["escalated"],
+        "escalation_reason": turn["escalation_reason"],
+        "ticket_id": turn["ticket_id"],
+        "cached": turn["cached"],
+        "test": True,
+    }
+
+
+@router.post("/escalation")
+async def test_escalation(
+    caller: Caller, gw: GatewayDep, request: Request, body: Annotated[TestEscalationBody | None, Body()] = None
+) -> dict[str, Any]:
+    """A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers."""
+    _enabled(gw, caller)
+    spec = body or TestEscalationBody()
+    session = f"test_{uuid.uuid4().hex[:12]}"
+    await _test_turn(gw, caller, request, spec.query, session, "test_customer")
+    tickets = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
+    return await tickets.create_ticket(caller, fields, correlation_id=request_id(request)) | {"test": True}
+
+
+@router.get("/metrics", response_model=SampleMetrics)
+async def test_metrics(caller: Caller, gw: GatewayDep, timeframe: str = "day") -> SampleMetrics:
+    """Sample figures in the GET /api/metrics shape (`sample: true`), the same for the same timeframe."""
+    _enabled(gw, caller)
+    rng = random.Random(timeframe)
+    usage = {m: rng.randint(50, 500) for m in SAMPLE_MODELS}
+    cost = {m: round(n * rng.uniform(0.0002, 0.002), 4) for m, n in usage.items()}
+    total = sum(usage.values()) + rng.randint(0, 50)
+    sentiment = {"positive": total // 2, "neutral": total // 3, "negative": total - total // 2 - total // 3}
+    return SampleMetrics.model_validate(
+        {
+            "timeframe": timeframe if timeframe in ("hour", "day", "week", "month") else "day",
+            "total_queries": total, "avg_response_time_ms": round(rng.uniform(300, 1500), 1),
+            "model_usage": usage, "sentiment_distribution": sentiment,
+            "escalation_rate": round(rng.uniform(0.05, 0.2), 3), "cache_hit_rate": round(rng.uniform(0.1, 0.4), 3),
+            "cost_metrics": {"total_cost": round(sum(cost.values()), 4),
+                             "cost_per_query": round(sum(cost.values()) / total, 6), "cost_by_model": cost},
+        }
+    )  # fmt: skip
