@@ -27,11 +27,15 @@ kafka: $(STAMP)
 ferretdb: $(STAMP)
 	$(PY) -m tests.support.ferretdb build
 
-# The chat widget (served by the gateway at /widget.js) and the TypeScript SDK's toolchain, from npm lockfiles.
-NPM_STAMP := widget/dist/widget.js
-$(NPM_STAMP): widget/package-lock.json widget/src/*.ts sdks/typescript/package-lock.json
+# The chat widget (/widget.js), the analytics dashboard (/dashboard) and the TypeScript SDK's toolchain, from npm
+# lockfiles; the gateway serves the built bundles (no CDN at run time).
+NPM_STAMP := node_modules/.switchboard-npm
+$(NPM_STAMP): widget/package-lock.json widget/src/* dashboard/package-lock.json dashboard/src/* \
+		sdks/typescript/package-lock.json
 	cd widget && npm ci --no-audit --no-fund && npm run build
+	cd dashboard && npm ci --no-audit --no-fund && npm run build
 	cd sdks/typescript && npm ci --no-audit --no-fund
+	mkdir -p node_modules && touch $(NPM_STAMP)
 
 npm: $(NPM_STAMP)
 
@@ -41,10 +45,10 @@ chromium:
 
 install: $(STAMP) kafka ferretdb npm chromium
 
-run: $(STAMP) kafka  ## the whole platform as processes: broker + every service, gateway on :8080 (seed 001 /api/test/* on)
+run: $(STAMP) kafka npm  ## the whole platform as processes: broker + every service, gateway on :8080 (seed 001 /api/test/* on)
 	SWITCHBOARD_GATEWAY_TEST_ENDPOINTS=1 $(VENV)/bin/switchboard up
 
-run-inproc: $(STAMP)  ## every service in one process on the in-memory bus
+run-inproc: $(STAMP) npm  ## every service in one process on the in-memory bus
 	$(VENV)/bin/switchboard up --inproc
 
 test: install  ## everything that runs on a fresh machine

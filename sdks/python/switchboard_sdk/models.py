@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 from typing_extensions import TypeAliasType
+
+
+class AdminAnalyticsEnvelope(BaseModel):
+    data: Annotated[dict[str, Any], Field(title="Data")]
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    success: Annotated[bool, Field(title="Success")]
+
+
+class AiConfig(BaseModel):
+    max_tokens: Annotated[int, Field(title="Max Tokens")]
+    model: Annotated[str, Field(title="Model")]
+    temperature: Annotated[float, Field(title="Temperature")]
 
 
 class Model(RootModel[str]):
@@ -28,6 +40,15 @@ class AiGenerateBody(BaseModel):
     temperature: Annotated[float | None, Field(title="Temperature")] = 0.7
 
 
+class AnalyticsMetrics(BaseModel):
+    ai_resolved: Annotated[int, Field(title="Ai Resolved")]
+    avg_response_time: Annotated[float, Field(title="Avg Response Time")]
+    customer_satisfaction: Annotated[float | None, Field(title="Customer Satisfaction")]
+    escalated: Annotated[int, Field(title="Escalated")]
+    resolution_rate: Annotated[float, Field(title="Resolution Rate")]
+    total_conversations: Annotated[int, Field(title="Total Conversations")]
+
+
 class AnonymizeRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -41,6 +62,12 @@ class AnonymizeRequest(BaseModel):
         ),
     ] = False
     text: Annotated[str, Field(min_length=1, title="Text")]
+
+
+class ApiConfig(BaseModel):
+    debug: Annotated[bool, Field(title="Debug")]
+    host: Annotated[str, Field(title="Host")]
+    port: Annotated[int, Field(title="Port")]
 
 
 class Tag(RootModel[str]):
@@ -58,6 +85,64 @@ class ArticleRequest(BaseModel):
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
     tags: Annotated[list[Tag] | None, Field(max_length=100, title="Tags")] = None
     title: Annotated[str, Field(max_length=500, min_length=1, title="Title")]
+
+
+class AttemptView(BaseModel):
+    at: Annotated[str, Field(title="At")]
+    attempt: Annotated[int, Field(title="Attempt")]
+    delivery_id: Annotated[str, Field(title="Delivery Id")]
+    error: Annotated[str | None, Field(title="Error")]
+    event: Annotated[str, Field(title="Event")]
+    latency_ms: Annotated[float, Field(title="Latency Ms")]
+    next_retry_at: Annotated[str | None, Field(title="Next Retry At")]
+    outcome: Annotated[
+        Literal["delivered", "retry", "failed", "disabled"], Field(title="Outcome")
+    ]
+    status_code: Annotated[int | None, Field(title="Status Code")]
+
+
+class TargetUtilization(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=100, title="Target Utilization")]
+
+
+class AutoScaling(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    max_replicas: Annotated[int, Field(ge=1, le=100, title="Max Replicas")]
+    min_replicas: Annotated[int, Field(ge=1, le=100, title="Min Replicas")]
+    target_utilization: Annotated[
+        TargetUtilization | None, Field(title="Target Utilization")
+    ] = None
+
+
+class BodyUploadDatasetApiV1AiDatasetsPost(BaseModel):
+    file: Annotated[
+        str,
+        Field(
+            json_schema_extra={"contentMediaType": "application/octet-stream"},
+            title="File",
+        ),
+    ]
+
+
+class Breakdown(BaseModel):
+    ai_resolved: Annotated[int | None, Field(title="Ai Resolved")] = None
+    avg_response_time: Annotated[float | None, Field(title="Avg Response Time")] = None
+    conversations: Annotated[int | None, Field(title="Conversations")] = None
+    customer_satisfaction: Annotated[
+        float | None, Field(title="Customer Satisfaction")
+    ] = None
+    date: Annotated[str, Field(title="Date")]
+    escalated: Annotated[int | None, Field(title="Escalated")] = None
+    resolution_rate: Annotated[float | None, Field(title="Resolution Rate")] = None
+
+
+class ChannelRow(BaseModel):
+    avgTime: Annotated[float, Field(title="Avgtime")]
+    channel: Annotated[str, Field(title="Channel")]
+    resolved: Annotated[int, Field(title="Resolved")]
+    sessions: Annotated[int, Field(title="Sessions")]
 
 
 class ConversationId(RootModel[str]):
@@ -109,6 +194,17 @@ class ClassifyBody(BaseModel):
     text: Annotated[str, Field(max_length=32768, min_length=1, title="Text")]
 
 
+class Component(BaseModel):
+    details: Annotated[str | None, Field(title="Details")] = None
+    percentage: Annotated[float | None, Field(title="Percentage")] = None
+    response_time: Annotated[float | None, Field(title="Response Time")] = None
+    status: Annotated[
+        Literal["healthy", "degraded", "unhealthy"], Field(title="Status")
+    ]
+    total: Annotated[str | None, Field(title="Total")] = None
+    used: Annotated[str | None, Field(title="Used")] = None
+
+
 class Conversation(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -151,6 +247,22 @@ class ConversationBody(BaseModel):
     ]
 
 
+class CostMetrics(BaseModel):
+    cost_by_model: Annotated[dict[str, float], Field(title="Cost By Model")]
+    cost_per_query: Annotated[float, Field(title="Cost Per Query")]
+    total_cost: Annotated[float, Field(title="Total Cost")]
+
+
+class CountedConversationOut(BaseModel):
+    channel: Annotated[str | None, Field(title="Channel")]
+    conversation_id: Annotated[str, Field(title="Conversation Id")]
+    counted_at: Annotated[str, Field(title="Counted At")]
+    rating: Annotated[int | None, Field(title="Rating")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    tier: Annotated[str | None, Field(title="Tier")]
+    user_id: Annotated[str | None, Field(title="User Id")]
+
+
 class TenantId(RootModel[str]):
     root: Annotated[str, Field(max_length=128, min_length=1, title="Tenant Id")]
 
@@ -184,7 +296,9 @@ class CreateBody(BaseModel):
 
 
 class AdditionalContext(RootModel[str]):
-    root: Annotated[str, Field(max_length=10000, title="Additional Context")]
+    root: Annotated[
+        str, Field(max_length=10000, min_length=0, title="Additional Context")
+    ]
 
 
 class CustomerSentiment(RootModel[float]):
@@ -205,7 +319,7 @@ class CreateEscalationRequest(BaseModel):
     customer_sentiment: Annotated[
         CustomerSentiment | None, Field(title="Customer Sentiment")
     ] = None
-    priority: Annotated[str, Field(max_length=64, min_length=1, title="Priority")]
+    priority: Annotated[str, Field(max_length=32, min_length=1, title="Priority")]
     query_complexity: Annotated[
         QueryComplexity | None, Field(title="Query Complexity")
     ] = None
@@ -232,6 +346,23 @@ class CreatePublishableKeyRequest(BaseModel):
     ] = "free"
 
 
+class CreateTenantRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    admin_key_name: Annotated[
+        str | None, Field(max_length=200, min_length=1, title="Admin Key Name")
+    ] = "first admin key"
+    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    rate_tier: Annotated[
+        Literal["free", "starter", "professional", "enterprise"] | None,
+        Field(title="Rate Tier"),
+    ] = "starter"
+    tenant_id: Annotated[
+        str, Field(pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", title="Tenant Id")
+    ]
+
+
 class CreateUserRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -250,6 +381,26 @@ class CreateUserRequest(BaseModel):
     tenant_id: Annotated[TenantId | None, Field(title="Tenant Id")] = None
 
 
+class Description(RootModel[str]):
+    root: Annotated[str, Field(max_length=500, title="Description")]
+
+
+class Event(RootModel[str]):
+    root: Annotated[str, Field(max_length=100, min_length=1)]
+
+
+class CreateWebhook(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[Description | None, Field(title="Description")] = None
+    events: Annotated[list[Event], Field(max_length=50, min_length=1, title="Events")]
+    format: Annotated[
+        Literal["support_agent", "tiered_cs", "kb_platform"], Field(title="Format")
+    ]
+    url: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+
+
 class CreatedPublishableKey(BaseModel):
     allowed_origins: Annotated[list[str], Field(title="Allowed Origins")]
     created_at: Annotated[str, Field(title="Created At")]
@@ -265,6 +416,34 @@ class CreatedPublishableKey(BaseModel):
     rate_tier: Annotated[str, Field(title="Rate Tier")]
     revoked: Annotated[bool, Field(title="Revoked")]
     tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class CreatedTenant(BaseModel):
+    admin_key_id: Annotated[str, Field(title="Admin Key Id")]
+    api_key: Annotated[
+        str,
+        Field(
+            description="the tenant's first admin key; shown once, stored only as a hash",
+            title="Api Key",
+        ),
+    ]
+    created_at: Annotated[str, Field(title="Created At")]
+    created_by: Annotated[str, Field(title="Created By")]
+    name: Annotated[str, Field(title="Name")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class DatasetOut(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    dataset_id: Annotated[str, Field(title="Dataset Id")]
+    deleted: Annotated[bool | None, Field(title="Deleted")] = None
+    filename: Annotated[str, Field(title="Filename")]
+    format: Annotated[str, Field(title="Format")]
+    labels: Annotated[dict[str, int], Field(title="Labels")]
+    rows: Annotated[int, Field(title="Rows")]
+    sha256: Annotated[str, Field(title="Sha256")]
+    size: Annotated[int, Field(title="Size")]
+    uri: Annotated[str, Field(title="Uri")]
 
 
 class Text(RootModel[str]):
@@ -320,6 +499,51 @@ class DecisionRequest(BaseModel):
     item_id: Annotated[str, Field(max_length=100, min_length=1, title="Item Id")]
 
 
+class DeliveryPage(BaseModel):
+    deliveries: Annotated[list[AttemptView], Field(title="Deliveries")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class InstanceType(RootModel[str]):
+    root: Annotated[str, Field(max_length=100, min_length=1, title="Instance Type")]
+
+
+class DeployOut(BaseModel):
+    deployment_id: Annotated[str, Field(title="Deployment Id")]
+    endpoint: Annotated[str, Field(title="Endpoint")]
+    metrics_endpoint: Annotated[str, Field(title="Metrics Endpoint")]
+    status: Annotated[str, Field(title="Status")]
+
+
+class DeploymentOut(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    deployment_id: Annotated[str, Field(title="Deployment Id")]
+    deployment_name: Annotated[str, Field(title="Deployment Name")]
+    deployment_strategy: Annotated[str, Field(title="Deployment Strategy")]
+    endpoint: Annotated[str, Field(title="Endpoint")]
+    error: Annotated[str | None, Field(title="Error")] = None
+    labels: Annotated[list[str] | None, Field(title="Labels")] = None
+    metrics_endpoint: Annotated[str, Field(title="Metrics Endpoint")]
+    model_uri: Annotated[str, Field(title="Model Uri")]
+    previous_model_uris: Annotated[list[str], Field(title="Previous Model Uris")]
+    replicas: Annotated[int, Field(title="Replicas")]
+    status: Annotated[str, Field(title="Status")]
+    updated_at: Annotated[str, Field(title="Updated At")]
+    version: Annotated[int, Field(title="Version")]
+
+
+class DetailedHealth(BaseModel):
+    components: Annotated[dict[str, Component], Field(title="Components")]
+    status: Annotated[
+        Literal["healthy", "degraded", "unhealthy"], Field(title="Status")
+    ]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+    uptime: Annotated[str, Field(title="Uptime")]
+    version: Annotated[str, Field(title="Version")]
+
+
 class Dimensions(RootModel[int]):
     root: Annotated[int, Field(gt=0, le=100000, title="Dimensions")]
 
@@ -342,6 +566,41 @@ class EnvelopeCreatedPublishableKey(BaseModel):
     error: Annotated[bool, Field(title="Error")]
     status_code: Annotated[int, Field(title="Status Code")]
     timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EnvelopeDatasetOut(BaseModel):
+    data: DatasetOut
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopeDeliveryPage(BaseModel):
+    data: DeliveryPage
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EnvelopeDeployOut(BaseModel):
+    data: DeployOut
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopeDeploymentOut(BaseModel):
+    data: DeploymentOut
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopeListDatasetOut(BaseModel):
+    data: Annotated[list[DatasetOut], Field(title="Data")]
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
 
 
 class Notes(RootModel[str]):
@@ -371,6 +630,13 @@ class EscalateBody(BaseModel):
         Field(title="Reason"),
     ]
     targetTier: Annotated[str, Field(max_length=32, min_length=1, title="Targettier")]
+
+
+class Escalations(BaseModel):
+    avgEscalationTime: Annotated[float, Field(title="Avgescalationtime")]
+    byReason: Annotated[dict[str, int], Field(title="Byreason")]
+    escalationRate: Annotated[float, Field(title="Escalationrate")]
+    total: Annotated[int, Field(title="Total")]
 
 
 class ExplainData(BaseModel):
@@ -406,6 +672,25 @@ class FairnessRequest(BaseModel):
     ]
 
 
+class Comment(RootModel[str]):
+    root: Annotated[str, Field(max_length=4000, title="Comment")]
+
+
+class FeedbackBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    comment: Annotated[Comment | None, Field(title="Comment")] = None
+    rating: Annotated[int, Field(ge=1, le=5, title="Rating")]
+
+
+class FeedbackOut(BaseModel):
+    comment: Annotated[str | None, Field(title="Comment")]
+    conversation_id: Annotated[str, Field(title="Conversation Id")]
+    rating: Annotated[int, Field(title="Rating")]
+    submitted_at: Annotated[str, Field(title="Submitted At")]
+
+
 class GenerateGenerateBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -415,6 +700,31 @@ class GenerateGenerateBody(BaseModel):
         str, Field(max_length=200, min_length=1, title="Customer Id")
     ]
     query: Annotated[str, Field(max_length=32768, min_length=1, title="Query")]
+
+
+class Hyperparameters(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    batch_size: Annotated[int | None, Field(ge=1, le=4096, title="Batch Size")] = 32
+    epochs: Annotated[int | None, Field(ge=1, le=100, title="Epochs")] = 10
+    learning_rate: Annotated[
+        float | None, Field(gt=0.0, le=10.0, title="Learning Rate")
+    ] = 0.01
+
+
+class JobLog(BaseModel):
+    job_id: Annotated[str, Field(title="Job Id")]
+    lines: Annotated[list[str], Field(title="Lines")]
+    status: Annotated[str, Field(title="Status")]
+
+
+class JobStarted(BaseModel):
+    estimated_time: Annotated[str, Field(title="Estimated Time")]
+    job_id: Annotated[str, Field(title="Job Id")]
+    logs_uri: Annotated[str, Field(title="Logs Uri")]
+    model_output_uri: Annotated[str, Field(title="Model Output Uri")]
+    status: Annotated[str, Field(title="Status")]
 
 
 class LoginRequest(BaseModel):
@@ -430,6 +740,63 @@ class MessageBody(BaseModel):
         extra="forbid",
     )
     message: Annotated[str, Field(max_length=32768, min_length=1, title="Message")]
+
+
+class Overview(BaseModel):
+    avgMessagesPerSession: Annotated[float, Field(title="Avgmessagespersession")]
+    avgResolutionTime: Annotated[float, Field(title="Avgresolutiontime")]
+    customerSatisfactionAvg: Annotated[
+        float | None, Field(title="Customersatisfactionavg")
+    ]
+    resolutionRate: Annotated[float, Field(title="Resolutionrate")]
+    resolvedSessions: Annotated[int, Field(title="Resolvedsessions")]
+    totalSessions: Annotated[int, Field(title="Totalsessions")]
+
+
+class Events(RootModel[list[Event]]):
+    root: Annotated[list[Event], Field(max_length=50, min_length=1, title="Events")]
+
+
+class Url(RootModel[str]):
+    root: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+
+
+class PatchWebhook(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    events: Annotated[Events | None, Field(title="Events")] = None
+    url: Annotated[Url | None, Field(title="Url")] = None
+
+
+class PeriodOut(BaseModel):
+    end: Annotated[str, Field(title="End")]
+    start: Annotated[str, Field(title="Start")]
+
+
+class Text2(RootModel[str]):
+    root: Annotated[str, Field(max_length=20000, min_length=1, title="Text")]
+
+
+class Text3(RootModel[str]):
+    root: Annotated[str, Field(max_length=20000, min_length=1)]
+
+
+class Texts(RootModel[list[Text3]]):
+    root: Annotated[list[Text3], Field(max_length=256, min_length=1, title="Texts")]
+
+
+class PredictBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    text: Annotated[Text2 | None, Field(title="Text")] = None
+    texts: Annotated[Texts | None, Field(title="Texts")] = None
+
+
+class ProbabilitiesAdditionalProperty(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class PublishableKey(BaseModel):
@@ -490,6 +857,25 @@ class QueueRequest(BaseModel):
     response: Annotated[str, Field(max_length=50000, min_length=1, title="Response")]
 
 
+class Queued(BaseModel):
+    delivery_id: Annotated[str | None, Field(title="Delivery Id")] = None
+    queued: Annotated[int, Field(title="Queued")]
+    webhook_id: Annotated[str, Field(title="Webhook Id")]
+
+
+class RagConfig(BaseModel):
+    chunk_overlap: Annotated[int, Field(title="Chunk Overlap")]
+    chunk_size: Annotated[int, Field(title="Chunk Size")]
+    max_retrieval_docs: Annotated[int, Field(title="Max Retrieval Docs")]
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    since: Annotated[AwareDatetime, Field(title="Since")]
+
+
 class ActionsTakenItem(RootModel[str]):
     root: Annotated[str, Field(max_length=1000)]
 
@@ -523,12 +909,51 @@ class ResolveBody(BaseModel):
     summary: Annotated[Summary | None, Field(title="Summary")] = None
 
 
+class Cpu(RootModel[str]):
+    root: Annotated[str, Field(max_length=20, min_length=1, title="Cpu")]
+
+
+class Gpu(RootModel[str]):
+    root: Annotated[str, Field(max_length=20, min_length=1, title="Gpu")]
+
+
+class Memory(RootModel[str]):
+    root: Annotated[str, Field(max_length=20, min_length=1, title="Memory")]
+
+
+class ResourceRequirements(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    cpu: Annotated[Cpu | None, Field(title="Cpu")] = None
+    gpu: Annotated[Gpu | None, Field(title="Gpu")] = None
+    memory: Annotated[Memory | None, Field(title="Memory")] = None
+
+
+class Sentiment(BaseModel):
+    distribution: Annotated[dict[str, int], Field(title="Distribution")]
+    irateIncidents: Annotated[int, Field(title="Irateincidents")]
+    sentimentImprovement: Annotated[float, Field(title="Sentimentimprovement")]
+
+
+class SentimentCounts(BaseModel):
+    negative: Annotated[int, Field(title="Negative")]
+    neutral: Annotated[int, Field(title="Neutral")]
+    positive: Annotated[int, Field(title="Positive")]
+
+
 class SentimentRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     text: Annotated[str, Field(max_length=32768, min_length=1, title="Text")]
     use_ai: Annotated[bool | None, Field(title="Use Ai")] = False
+
+
+class SentimentShares(BaseModel):
+    negative: Annotated[float, Field(title="Negative")]
+    neutral: Annotated[float, Field(title="Neutral")]
+    positive: Annotated[float, Field(title="Positive")]
 
 
 class SessionId(RootModel[str]):
@@ -557,6 +982,17 @@ class SessionBody(BaseModel):
         ),
     ]
     session_id: Annotated[SessionId | None, Field(title="Session Id")] = None
+
+
+class SessionMetrics(BaseModel):
+    avg_complexity: Annotated[float | None, Field(title="Avg Complexity")]
+    avg_sentiment: Annotated[float | None, Field(title="Avg Sentiment")]
+    escalated: Annotated[bool, Field(title="Escalated")]
+    models_used: Annotated[list[str], Field(title="Models Used")]
+    satisfaction_score: Annotated[float | None, Field(title="Satisfaction Score")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    total_messages: Annotated[int, Field(title="Total Messages")]
+    total_response_time_ms: Annotated[int, Field(title="Total Response Time Ms")]
 
 
 class CompanyId(RootModel[str]):
@@ -596,8 +1032,140 @@ class StartBody(BaseModel):
     metadata: Annotated[dict[str, Any] | None, Field(title="Metadata")] = None
 
 
+class Status(BaseModel):
+    active_sessions: Annotated[int, Field(title="Active Sessions")]
+    avg_response_time_ms: Annotated[float, Field(title="Avg Response Time Ms")]
+    error_rate: Annotated[float, Field(title="Error Rate")]
+    last_deployment: Annotated[str, Field(title="Last Deployment")]
+    maintenance_window: Annotated[str | None, Field(title="Maintenance Window")]
+    queue_length: Annotated[int, Field(title="Queue Length")]
+    system_status: Annotated[str, Field(title="System Status")]
+
+
+class SystemInfo(BaseModel):
+    python_version: Annotated[str, Field(title="Python Version")]
+    start_time: Annotated[str, Field(title="Start Time")]
+    version: Annotated[str, Field(title="Version")]
+
+
+class TenantEnvelope(BaseModel):
+    data: CreatedTenant
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class TenantOut(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    created_by: Annotated[str, Field(title="Created By")]
+    name: Annotated[str, Field(title="Name")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class TestEscalationBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    priority: Annotated[
+        str | None, Field(max_length=64, min_length=1, title="Priority")
+    ] = "medium"
+    query: Annotated[
+        str | None, Field(max_length=2000, min_length=1, title="Query")
+    ] = "Test escalation: I need to speak to a person."
+    reason: Annotated[
+        str | None, Field(max_length=64, min_length=1, title="Reason")
+    ] = "manual_request"
+
+
+class TestQueryBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    customer_id: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern="^[A-Za-z0-9_.:-]+$",
+            title="Customer Id",
+        ),
+    ]
+    query: Annotated[str, Field(max_length=32768, min_length=1, title="Query")]
+    session_id: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern="^[A-Za-z0-9_.:-]+$",
+            title="Session Id",
+        ),
+    ]
+
+
+class TierRow(BaseModel):
+    avgTime: Annotated[float, Field(title="Avgtime")]
+    resolutionRate: Annotated[float, Field(title="Resolutionrate")]
+    resolved: Annotated[int, Field(title="Resolved")]
+    sessions: Annotated[int, Field(title="Sessions")]
+    tier: Annotated[str, Field(title="Tier")]
+
+
+class TimelinePoint(BaseModel):
+    avg_sentiment: Annotated[float | None, Field(title="Avg Sentiment")]
+    conversations: Annotated[int, Field(title="Conversations")]
+    date: Annotated[str, Field(title="Date")]
+
+
+class TimelineRow(BaseModel):
+    date: Annotated[str, Field(title="Date")]
+    escalated: Annotated[int, Field(title="Escalated")]
+    resolved: Annotated[int, Field(title="Resolved")]
+    sessions: Annotated[int, Field(title="Sessions")]
+
+
+class TopIssue(BaseModel):
+    count: Annotated[int, Field(title="Count")]
+    issue: Annotated[str, Field(title="Issue")]
+    sentiment: Annotated[float | None, Field(title="Sentiment")]
+
+
+class ValidationDataUri(RootModel[str]):
+    root: Annotated[
+        str, Field(max_length=1024, min_length=1, title="Validation Data Uri")
+    ]
+
+
+class TrainingBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    base_model: Annotated[str, Field(max_length=200, min_length=1, title="Base Model")]
+    hyperparameters: Hyperparameters | None = None
+    instance_count: Annotated[
+        int | None, Field(ge=1, le=64, title="Instance Count")
+    ] = 1
+    instance_type: Annotated[InstanceType | None, Field(title="Instance Type")] = None
+    training_data_uri: Annotated[
+        str, Field(max_length=1024, min_length=1, title="Training Data Uri")
+    ]
+    validation_data_uri: Annotated[
+        ValidationDataUri | None, Field(title="Validation Data Uri")
+    ] = None
+
+
+class TrainingProgress(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    current_epoch: Annotated[int, Field(ge=0, title="Current Epoch")]
+    current_step: Annotated[int, Field(ge=0, title="Current Step")]
+    metrics: Annotated[dict[str, float], Field(title="Metrics")]
+    total_epochs: Annotated[int, Field(ge=1, title="Total Epochs")]
+    total_steps: Annotated[int, Field(ge=0, title="Total Steps")]
+
+
 class AssignedAgent(RootModel[str]):
-    root: Annotated[str, Field(max_length=200, min_length=1, title="Assigned Agent")]
+    root: Annotated[str, Field(max_length=200, min_length=0, title="Assigned Agent")]
 
 
 class CustomerSatisfaction(RootModel[int]):
@@ -605,11 +1173,13 @@ class CustomerSatisfaction(RootModel[int]):
 
 
 class ResolutionNotes(RootModel[str]):
-    root: Annotated[str, Field(max_length=10000, title="Resolution Notes")]
+    root: Annotated[
+        str, Field(max_length=10000, min_length=0, title="Resolution Notes")
+    ]
 
 
-class Status(RootModel[str]):
-    root: Annotated[str, Field(max_length=64, min_length=1, title="Status")]
+class Status1(RootModel[str]):
+    root: Annotated[str, Field(max_length=32, min_length=1, title="Status")]
 
 
 class UpdateEscalationRequest(BaseModel):
@@ -625,7 +1195,7 @@ class UpdateEscalationRequest(BaseModel):
     resolution_notes: Annotated[
         ResolutionNotes | None, Field(title="Resolution Notes")
     ] = None
-    status: Annotated[Status | None, Field(title="Status")] = None
+    status: Annotated[Status1 | None, Field(title="Status")] = None
 
 
 class Company(RootModel[str]):
@@ -660,6 +1230,38 @@ class ValidationError(BaseModel):
     type: Annotated[str, Field(title="Error Type")]
 
 
+class WebhookView(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    description: Annotated[str | None, Field(title="Description")]
+    disabled_reason: Annotated[str | None, Field(title="Disabled Reason")]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    events: Annotated[list[str], Field(title="Events")]
+    format: Annotated[
+        Literal["support_agent", "tiered_cs", "kb_platform"], Field(title="Format")
+    ]
+    id: Annotated[str, Field(title="Id")]
+    secret: Annotated[
+        str | None,
+        Field(
+            description="whsec_...: only in the create and rotate answers",
+            title="Secret",
+        ),
+    ] = None
+    url: Annotated[str, Field(title="Url")]
+
+
+class AdminHealthEnvelope(BaseModel):
+    data: DetailedHealth
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    success: Annotated[bool, Field(title="Success")]
+
+
+class AnalyticsOut(BaseModel):
+    daily_breakdown: Annotated[list[Breakdown], Field(title="Daily Breakdown")]
+    metrics: AnalyticsMetrics
+    period: PeriodOut
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -667,6 +1269,62 @@ class BatchRequest(BaseModel):
     conversations: Annotated[
         list[Conversation], Field(max_length=10000, min_length=1, title="Conversations")
     ]
+
+
+class ConversationListOut(BaseModel):
+    conversations: Annotated[list[CountedConversationOut], Field(title="Conversations")]
+    limit: Annotated[int, Field(title="Limit")]
+    metric: Annotated[str, Field(title="Metric")]
+    offset: Annotated[int, Field(title="Offset")]
+    period: PeriodOut
+    total: Annotated[int, Field(title="Total")]
+
+
+class CsAnalytics(BaseModel):
+    byChannel: Annotated[list[ChannelRow], Field(title="Bychannel")]
+    byTier: Annotated[list[TierRow], Field(title="Bytier")]
+    escalations: Escalations
+    overview: Overview
+    period: PeriodOut
+    sentiment: Sentiment
+    timeline: Annotated[list[TimelineRow] | None, Field(title="Timeline")] = None
+
+
+class DeployBody(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    auto_scaling: AutoScaling | None = None
+    deployment_name: Annotated[
+        str,
+        Field(
+            max_length=63,
+            min_length=1,
+            pattern="^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+            title="Deployment Name",
+        ),
+    ]
+    deployment_strategy: Annotated[
+        Literal["local", "kubernetes"] | None, Field(title="Deployment Strategy")
+    ] = "local"
+    instance_type: Annotated[InstanceType | None, Field(title="Instance Type")] = None
+    model_uri: Annotated[str, Field(max_length=1024, min_length=1, title="Model Uri")]
+    replicas: Annotated[int | None, Field(ge=1, le=100, title="Replicas")] = 1
+    resource_requirements: ResourceRequirements | None = None
+
+
+class EnvelopeJobLog(BaseModel):
+    data: JobLog
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopeJobStarted(BaseModel):
+    data: JobStarted
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
 
 
 class EnvelopePublishableKeyList(BaseModel):
@@ -678,6 +1336,20 @@ class EnvelopePublishableKeyList(BaseModel):
 
 class EnvelopePublishableKey(BaseModel):
     data: PublishableKey
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EnvelopeQueued(BaseModel):
+    data: Queued
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EnvelopeWebhookView(BaseModel):
+    data: WebhookView
     error: Annotated[bool, Field(title="Error")]
     status_code: Annotated[int, Field(title="Status Code")]
     timestamp: Annotated[str, Field(title="Timestamp")]
@@ -696,3 +1368,138 @@ class ExplainBody(BaseModel):
 
 class HTTPValidationError(BaseModel):
     detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
+
+
+class JobStatus(BaseModel):
+    base_model: Annotated[str, Field(title="Base Model")]
+    created_at: Annotated[str, Field(title="Created At")]
+    error: Annotated[str | None, Field(title="Error")] = None
+    estimated_completion: Annotated[str | None, Field(title="Estimated Completion")] = (
+        None
+    )
+    finished_at: Annotated[str | None, Field(title="Finished At")] = None
+    job_id: Annotated[str, Field(title="Job Id")]
+    model_card: Annotated[dict[str, Any] | None, Field(title="Model Card")] = None
+    model_output_uri: Annotated[str, Field(title="Model Output Uri")]
+    progress: TrainingProgress
+    status: Annotated[str, Field(title="Status")]
+    training_data_uri: Annotated[str, Field(title="Training Data Uri")]
+    validation_data_uri: Annotated[str | None, Field(title="Validation Data Uri")] = (
+        None
+    )
+    validation_split: Annotated[str | None, Field(title="Validation Split")] = None
+
+
+class LabelPrediction(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    confidence: Annotated[float, Field(ge=0.0, le=1.0, title="Confidence")]
+    label: Annotated[str, Field(max_length=200, min_length=1, title="Label")]
+    probabilities: Annotated[
+        dict[str, ProbabilitiesAdditionalProperty], Field(title="Probabilities")
+    ]
+
+
+class MetricsMetrics(BaseModel):
+    avg_response_time_ms: Annotated[float, Field(title="Avg Response Time Ms")]
+    cache_hit_rate: Annotated[float, Field(title="Cache Hit Rate")]
+    cost_metrics: CostMetrics
+    escalation_rate: Annotated[float, Field(title="Escalation Rate")]
+    model_usage: Annotated[dict[str, int], Field(title="Model Usage")]
+    sentiment_distribution: SentimentCounts
+    timeframe: Annotated[
+        Literal["hour", "day", "week", "month"], Field(title="Timeframe")
+    ]
+    total_queries: Annotated[int, Field(title="Total Queries")]
+
+
+class PredictOut(BaseModel):
+    deployment_name: Annotated[str, Field(title="Deployment Name")]
+    label: Annotated[str | None, Field(title="Label")] = None
+    model_uri: Annotated[str, Field(title="Model Uri")]
+    predictions: Annotated[list[LabelPrediction], Field(title="Predictions")]
+    probabilities: Annotated[dict[str, float] | None, Field(title="Probabilities")] = (
+        None
+    )
+    version: Annotated[int, Field(title="Version")]
+
+
+class SampleMetrics(BaseModel):
+    avg_response_time_ms: Annotated[float, Field(title="Avg Response Time Ms")]
+    cache_hit_rate: Annotated[float, Field(title="Cache Hit Rate")]
+    cost_metrics: CostMetrics
+    escalation_rate: Annotated[float, Field(title="Escalation Rate")]
+    model_usage: Annotated[dict[str, int], Field(title="Model Usage")]
+    sample: Annotated[bool | None, Field(title="Sample")] = True
+    sentiment_distribution: SentimentCounts
+    timeframe: Annotated[
+        Literal["hour", "day", "week", "month"], Field(title="Timeframe")
+    ]
+    total_queries: Annotated[int, Field(title="Total Queries")]
+
+
+class SettingsData(BaseModel):
+    ai_config: AiConfig
+    api_config: ApiConfig
+    rag_config: RagConfig
+    system_info: SystemInfo
+
+
+class Summary1(BaseModel):
+    average_satisfaction: Annotated[float | None, Field(title="Average Satisfaction")]
+    resolution_rate: Annotated[float, Field(title="Resolution Rate")]
+    response_time_avg: Annotated[float, Field(title="Response Time Avg")]
+    sentiment_distribution: SentimentShares
+    timeline_data: Annotated[list[TimelinePoint], Field(title="Timeline Data")]
+    top_issues: Annotated[list[TopIssue], Field(title="Top Issues")]
+    total_conversations: Annotated[int, Field(title="Total Conversations")]
+
+
+class SummaryResponse(BaseModel):
+    data: Summary1
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class TenantList(BaseModel):
+    tenants: Annotated[list[TenantOut], Field(title="Tenants")]
+
+
+class TenantListEnvelope(BaseModel):
+    data: TenantList
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class WebhookList(BaseModel):
+    webhooks: Annotated[list[WebhookView], Field(title="Webhooks")]
+
+
+class AdminSettingsEnvelope(BaseModel):
+    data: SettingsData
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    success: Annotated[bool, Field(title="Success")]
+
+
+class EnvelopeJobStatus(BaseModel):
+    data: JobStatus
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopePredictOut(BaseModel):
+    data: PredictOut
+    error: Annotated[bool | None, Field(title="Error")] = False
+    status_code: Annotated[int | None, Field(title="Status Code")] = 200
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+
+
+class EnvelopeWebhookList(BaseModel):
+    data: WebhookList
+    error: Annotated[bool, Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]

@@ -4,6 +4,77 @@
  */
 
 export interface paths {
+    "/admin/analytics/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** System Analytics */
+        get: operations["system_analytics_admin_analytics_system_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/user/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Analytics
+         * @description Another tenant's user is unknown here (404), and so are their numbers.
+         */
+        get: operations["user_analytics_admin_analytics_user__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/health/detailed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Detailed Health */
+        get: operations["detailed_health_admin_health_detailed_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Settings */
+        get: operations["admin_settings_admin_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/escalation": {
         parameters: {
             query?: never;
@@ -39,6 +110,43 @@ export interface paths {
          * @description Answers the updated ticket in the GET shape (the seed documents no PUT response body).
          */
         put: operations["update_escalation_api_escalation__ticket_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description Without dates: the last hour, day, week or month (30 days) up to now.
+         */
+        get: operations["metrics_api_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/session/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Session Metrics */
+        get: operations["session_metrics_api_metrics_session__session_id__get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -98,6 +206,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status
+         * @description Sessions of the last 24 hours still open; queue: those of them waiting for a human; response time and
+         *     error rate (replies with a degraded step) over the last hour.
+         */
+        get: operations["status_api_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/test/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Escalation
+         * @description A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers.
+         */
+        post: operations["test_escalation_api_test_escalation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/test/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Test Metrics
+         * @description Sample figures in the GET /api/metrics shape (`sample: true`), the same for the same timeframe.
+         */
+        get: operations["test_metrics_api_test_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/test/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Query
+         * @description The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
+         *     real conversation.
+         */
+        post: operations["test_query_api_test_query_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai/classify": {
         parameters: {
             query?: never;
@@ -112,10 +302,143 @@ export interface paths {
          * @description Seed 000 POST /api/v1/ai/classify: text + 2..100 distinct categories (+ optional model) in, probabilities best
          *     first, top category and model out; answered by the sentiment service over the bus (sentiment.Classify.v1).
          *
-         *     `model` may name an LLM registry id (GET /api/v1/ai/providers): when that provider is configured it answers,
-         *     otherwise the local classifier does and the additive `source` field says why ("local_fallback: ...").
+         *     `model` may name a model the tenant trained and deployed (POST /api/v1/ai/deploy): the training service answers
+         *     with its probabilities over the requested categories (each must be one of its labels). It may also name an LLM
+         *     registry id (GET /api/v1/ai/providers): when that provider is configured it answers, otherwise the local classifier
+         *     does and the additive `source` field says why ("local_fallback: ...").
          */
         post: operations["classify_api_v1_ai_classify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Datasets */
+        get: operations["list_datasets_api_v1_ai_datasets_get"];
+        put?: never;
+        /**
+         * Upload Dataset
+         * @description Seed 000 training: POST/GET/DELETE /api/v1/ai/datasets (a labelled CSV or JSONL file, up to 50 MB, uploaded as
+         *     multipart `file`; GET without an id lists the tenant's datasets), POST /api/v1/ai/distributed-training and
+         *     GET/DELETE /api/v1/ai/training-job/{job_id} (+ GET .../logs, the documented logs_uri); answered by the training
+         *     service over the bus (training.commands) in the seed 000 envelope.
+         *
+         *     `training_data_uri` / `validation_data_uri` take the `dataset://…` URI an upload returns. Without a validation set a
+         *     stratified tenth of each label is held out (reported as `validation_split`).
+         */
+        post: operations["upload_dataset_api_v1_ai_datasets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/datasets/{dataset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Dataset */
+        get: operations["get_dataset_api_v1_ai_datasets__dataset_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Dataset */
+        delete: operations["delete_dataset_api_v1_ai_datasets__dataset_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/deploy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deploy
+         * @description Seed 000 POST /api/v1/ai/deploy (a trained model's `model_uri` served under `deployment_name`), GET
+         *     /api/v1/ai/deployments/{deployment_id}, POST /api/v1/ai/deployments/{deployment_id}/rollback, and the deployment's
+         *     real `endpoint`: POST /api/v1/ai/predict/{deployment_name} with {"text"} or {"texts"} and the caller's credentials
+         *     answers each text's label and label probabilities. Served by the training service over the bus.
+         *
+         *     Deploying a name again hot-swaps the new version in (the old one answers until the new one is loaded); rollback
+         *     serves the previous version again. `deployment_strategy` `kubernetes` needs a configured cluster (else 400).
+         */
+        post: operations["deploy_api_v1_ai_deploy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/deployments/{deployment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Deployment */
+        get: operations["get_deployment_api_v1_ai_deployments__deployment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/deployments/{deployment_id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rollback */
+        post: operations["rollback_api_v1_ai_deployments__deployment_id__rollback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/distributed-training": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Training
+         * @description Seed 000 training: POST/GET/DELETE /api/v1/ai/datasets (a labelled CSV or JSONL file, up to 50 MB, uploaded as
+         *     multipart `file`; GET without an id lists the tenant's datasets), POST /api/v1/ai/distributed-training and
+         *     GET/DELETE /api/v1/ai/training-job/{job_id} (+ GET .../logs, the documented logs_uri); answered by the training
+         *     service over the bus (training.commands) in the seed 000 envelope.
+         *
+         *     `training_data_uri` / `validation_data_uri` take the `dataset://…` URI an upload returns. Without a validation set a
+         *     stratified tenth of each label is held out (reported as `validation_split`).
+         */
+        post: operations["start_training_api_v1_ai_distributed_training_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -198,6 +521,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai/predict/{deployment_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict
+         * @description Seed 000 POST /api/v1/ai/deploy (a trained model's `model_uri` served under `deployment_name`), GET
+         *     /api/v1/ai/deployments/{deployment_id}, POST /api/v1/ai/deployments/{deployment_id}/rollback, and the deployment's
+         *     real `endpoint`: POST /api/v1/ai/predict/{deployment_name} with {"text"} or {"texts"} and the caller's credentials
+         *     answers each text's label and label probabilities. Served by the training service over the bus.
+         *
+         *     Deploying a name again hot-swaps the new version in (the old one answers until the new one is loaded); rollback
+         *     serves the previous version again. `deployment_strategy` `kubernetes` needs a configured cluster (else 400).
+         */
+        post: operations["predict_api_v1_ai_predict__deployment_name__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai/providers": {
         parameters: {
             query?: never;
@@ -207,6 +556,102 @@ export interface paths {
         };
         /** Providers */
         get: operations["providers_api_v1_ai_providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/training-job/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Training Job */
+        get: operations["get_training_job_api_v1_ai_training_job__job_id__get"];
+        put?: never;
+        post?: never;
+        /** Cancel Training Job */
+        delete: operations["cancel_training_job_api_v1_ai_training_job__job_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/training-job/{job_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Training Job Logs */
+        get: operations["training_job_logs_api_v1_ai_training_job__job_id__logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics
+         * @description start_date and end_date required; `metrics` picks the breakdown's figures (default conversations and
+         *     resolution_rate, as the seed's example).
+         */
+        get: operations["analytics_api_v1_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics Conversations
+         * @description The conversations behind one figure (`total` is the figure), so it can be checked one by one.
+         */
+        get: operations["analytics_conversations_api_v1_analytics_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics Summary
+         * @description Dates optional (default: the 30 days up to now); a bare end date includes that whole day.
+         */
+        get: operations["analytics_summary_api_v1_analytics_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -261,7 +706,7 @@ export interface paths {
         put?: never;
         /**
          * Create Api Key
-         * @description An admin may issue a key for another tenant (that is how a new company is onboarded).
+         * @description A key in the caller's tenant; only the platform operator may issue one for another tenant (else 403).
          */
         post: operations["create_api_key_api_v1_api_keys_post"];
         delete?: never;
@@ -280,7 +725,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke Api Key */
+        /**
+         * Revoke Api Key
+         * @description Revoke a key of the caller's tenant (the operator: of any tenant); another tenant's key is a 404.
+         */
         delete: operations["revoke_api_key_api_v1_api_keys__key_id__delete"];
         options?: never;
         head?: never;
@@ -296,7 +744,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
+        /**
+         * Login
+         * @description 429 with Retry-After while the account or the client IP is locked out after repeated failures.
+         */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -332,6 +783,27 @@ export interface paths {
         get: operations["get_conversation_api_v1_conversations__conversation_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Feedback
+         * @description One rating per conversation: the same rating again answers the stored one, a different one is 409; a
+         *     conversation of another tenant is 404.
+         */
+        post: operations["submit_feedback_api_v1_conversations__conversation_id__feedback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -505,6 +977,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tenants */
+        get: operations["list_tenants_api_v1_tenants_get"];
+        put?: never;
+        /**
+         * Create Tenant
+         * @description Onboard a company: the tenant and its first admin key (operator only; 409 if the tenant exists).
+         */
+        post: operations["create_tenant_api_v1_tenants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -515,7 +1008,10 @@ export interface paths {
         /** List Users */
         get: operations["list_users_api_v1_users_get"];
         put?: never;
-        /** Create User */
+        /**
+         * Create User
+         * @description A user in the caller's tenant; only the platform operator may name another `tenant_id` (else 403).
+         */
         post: operations["create_user_api_v1_users_post"];
         delete?: never;
         options?: never;
@@ -545,6 +1041,117 @@ export interface paths {
         get: operations["visualization_api_v1_visualizations__explanation_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Webhooks */
+        get: operations["list_webhooks_api_v1_webhooks_get"];
+        put?: never;
+        /** Create Webhook */
+        post: operations["create_webhook_api_v1_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Webhook */
+        get: operations["get_webhook_api_v1_webhooks__webhook_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Webhook */
+        delete: operations["delete_webhook_api_v1_webhooks__webhook_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Webhook */
+        patch: operations["patch_webhook_api_v1_webhooks__webhook_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description Every attempt, newest first: event, attempt number, status code, latency, outcome, next retry.
+         */
+        get: operations["list_deliveries_api_v1_webhooks__webhook_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resend */
+        post: operations["resend_api_v1_webhooks__webhook_id__deliveries__delivery_id__resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay */
+        post: operations["replay_api_v1_webhooks__webhook_id__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Secret
+         * @description The new secret is shown once; the previous one keeps signing alongside it for 24 hours.
+         */
+        post: operations["rotate_secret_api_v1_webhooks__webhook_id__rotate_secret_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -628,6 +1235,23 @@ export interface paths {
         };
         /** Get User */
         get: operations["get_user_crm_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cs Analytics Route */
+        get: operations["cs_analytics_route_cs_analytics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -872,6 +1496,48 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Envelope */
+        AdminAnalyticsEnvelope: {
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Success */
+            success: boolean;
+        };
+        /** Envelope */
+        AdminHealthEnvelope: {
+            data: components["schemas"]["DetailedHealth"];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Success */
+            success: boolean;
+        };
+        /** Envelope */
+        AdminSettingsEnvelope: {
+            data: components["schemas"]["SettingsData"];
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Success */
+            success: boolean;
+        };
+        /** AiConfig */
+        AiConfig: {
+            /** Max Tokens */
+            max_tokens: number;
+            /** Model */
+            model: string;
+            /** Temperature */
+            temperature: number;
+        };
         /**
          * GenerateBody
          * @description Types are checked here; ranges (max_tokens per model, temperature 0-2, non-empty prompt, known model) by
@@ -904,6 +1570,28 @@ export interface components {
              */
             temperature?: number;
         };
+        /** Metrics */
+        AnalyticsMetrics: {
+            /** Ai Resolved */
+            ai_resolved: number;
+            /** Avg Response Time */
+            avg_response_time: number;
+            /** Customer Satisfaction */
+            customer_satisfaction: number | null;
+            /** Escalated */
+            escalated: number;
+            /** Resolution Rate */
+            resolution_rate: number;
+            /** Total Conversations */
+            total_conversations: number;
+        };
+        /** AnalyticsOut */
+        AnalyticsOut: {
+            /** Daily Breakdown */
+            daily_breakdown: components["schemas"]["Breakdown"][];
+            metrics: components["schemas"]["AnalyticsMetrics"];
+            period: components["schemas"]["PeriodOut"];
+        };
         /** AnonymizeRequest */
         AnonymizeRequest: {
             /**
@@ -919,6 +1607,15 @@ export interface components {
             store_originals?: boolean;
             /** Text */
             text: string;
+        };
+        /** ApiConfig */
+        ApiConfig: {
+            /** Debug */
+            debug: boolean;
+            /** Host */
+            host: string;
+            /** Port */
+            port: number;
         };
         /** ArticleRequest */
         ArticleRequest: {
@@ -938,10 +1635,79 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** AttemptView */
+        AttemptView: {
+            /** At */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /** Delivery Id */
+            delivery_id: string;
+            /** Error */
+            error: string | null;
+            /** Event */
+            event: string;
+            /** Latency Ms */
+            latency_ms: number;
+            /** Next Retry At */
+            next_retry_at: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "delivered" | "retry" | "failed" | "disabled";
+            /** Status Code */
+            status_code: number | null;
+        };
+        /** AutoScaling */
+        AutoScaling: {
+            /** Max Replicas */
+            max_replicas: number;
+            /** Min Replicas */
+            min_replicas: number;
+            /** Target Utilization */
+            target_utilization?: number | null;
+        };
         /** BatchRequest */
         BatchRequest: {
             /** Conversations */
             conversations: components["schemas"]["Conversation"][];
+        };
+        /** Body_upload_dataset_api_v1_ai_datasets_post */
+        Body_upload_dataset_api_v1_ai_datasets_post: {
+            /** File */
+            file: string;
+        };
+        /**
+         * Breakdown
+         * @description One bucket; only the figures `metrics` asked for are present.
+         */
+        Breakdown: {
+            /** Ai Resolved */
+            ai_resolved?: number | null;
+            /** Avg Response Time */
+            avg_response_time?: number | null;
+            /** Conversations */
+            conversations?: number | null;
+            /** Customer Satisfaction */
+            customer_satisfaction?: number | null;
+            /** Date */
+            date: string;
+            /** Escalated */
+            escalated?: number | null;
+            /** Resolution Rate */
+            resolution_rate?: number | null;
+        };
+        /** ChannelRow */
+        ChannelRow: {
+            /** Avgtime */
+            avgTime: number;
+            /** Channel */
+            channel: string;
+            /** Resolved */
+            resolved: number;
+            /** Sessions */
+            sessions: number;
         };
         /** ChatBody */
         ChatBody: {
@@ -966,6 +1732,24 @@ export interface components {
             model?: string | null;
             /** Text */
             text: string;
+        };
+        /** Component */
+        Component: {
+            /** Details */
+            details?: string | null;
+            /** Percentage */
+            percentage?: number | null;
+            /** Response Time */
+            response_time?: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy";
+            /** Total */
+            total?: string | null;
+            /** Used */
+            used?: string | null;
         };
         /** Conversation */
         Conversation: {
@@ -992,6 +1776,48 @@ export interface components {
             };
             /** User Id */
             user_id: string;
+        };
+        /** ConversationListOut */
+        ConversationListOut: {
+            /** Conversations */
+            conversations: components["schemas"]["CountedConversationOut"][];
+            /** Limit */
+            limit: number;
+            /** Metric */
+            metric: string;
+            /** Offset */
+            offset: number;
+            period: components["schemas"]["PeriodOut"];
+            /** Total */
+            total: number;
+        };
+        /** CostMetrics */
+        CostMetrics: {
+            /** Cost By Model */
+            cost_by_model: {
+                [key: string]: number;
+            };
+            /** Cost Per Query */
+            cost_per_query: number;
+            /** Total Cost */
+            total_cost: number;
+        };
+        /** CountedConversationOut */
+        CountedConversationOut: {
+            /** Channel */
+            channel: string | null;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Counted At */
+            counted_at: string;
+            /** Rating */
+            rating: number | null;
+            /** Reason */
+            reason: string | null;
+            /** Tier */
+            tier: string | null;
+            /** User Id */
+            user_id: string | null;
         };
         /** CreateApiKeyRequest */
         CreateApiKeyRequest: {
@@ -1050,6 +1876,24 @@ export interface components {
              */
             rate_tier?: "free" | "starter";
         };
+        /** CreateTenantRequest */
+        CreateTenantRequest: {
+            /**
+             * Admin Key Name
+             * @default first admin key
+             */
+            admin_key_name?: string;
+            /** Name */
+            name: string;
+            /**
+             * Rate Tier
+             * @default starter
+             * @enum {string}
+             */
+            rate_tier?: "free" | "starter" | "professional" | "enterprise";
+            /** Tenant Id */
+            tenant_id: string;
+        };
         /** CreateUserRequest */
         CreateUserRequest: {
             /** Email */
@@ -1060,6 +1904,20 @@ export interface components {
             roles: ("admin" | "analyst" | "agent" | "reviewer")[];
             /** Tenant Id */
             tenant_id?: string | null;
+        };
+        /** CreateWebhook */
+        CreateWebhook: {
+            /** Description */
+            description?: string | null;
+            /** Events */
+            events: string[];
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "support_agent" | "tiered_cs" | "kb_platform";
+            /** Url */
+            url: string;
         };
         /** CreatedPublishableKey */
         CreatedPublishableKey: {
@@ -1084,6 +1942,62 @@ export interface components {
             revoked: boolean;
             /** Tenant Id */
             tenant_id: string;
+        };
+        /** CreatedTenant */
+        CreatedTenant: {
+            /** Admin Key Id */
+            admin_key_id: string;
+            /**
+             * Api Key
+             * @description the tenant's first admin key; shown once, stored only as a hash
+             */
+            api_key: string;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Name */
+            name: string;
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** CsAnalytics */
+        CsAnalytics: {
+            /** Bychannel */
+            byChannel: components["schemas"]["ChannelRow"][];
+            /** Bytier */
+            byTier: components["schemas"]["TierRow"][];
+            escalations: components["schemas"]["Escalations"];
+            overview: components["schemas"]["Overview"];
+            period: components["schemas"]["PeriodOut"];
+            sentiment: components["schemas"]["Sentiment"];
+            /** Timeline */
+            timeline?: components["schemas"]["TimelineRow"][] | null;
+        };
+        /** DatasetOut */
+        DatasetOut: {
+            /** Created At */
+            created_at: string;
+            /** Dataset Id */
+            dataset_id: string;
+            /** Deleted */
+            deleted?: boolean | null;
+            /** Filename */
+            filename: string;
+            /** Format */
+            format: string;
+            /** Labels */
+            labels: {
+                [key: string]: number;
+            };
+            /** Rows */
+            rows: number;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Uri */
+            uri: string;
         };
         /** DeanonymizeRequest */
         DeanonymizeRequest: {
@@ -1111,6 +2025,99 @@ export interface components {
             /** Item Id */
             item_id: string;
         };
+        /** DeliveryPage */
+        DeliveryPage: {
+            /** Deliveries */
+            deliveries: components["schemas"]["AttemptView"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** DeployBody */
+        DeployBody: {
+            auto_scaling?: components["schemas"]["AutoScaling"] | null;
+            /** Deployment Name */
+            deployment_name: string;
+            /**
+             * Deployment Strategy
+             * @default local
+             * @enum {string}
+             */
+            deployment_strategy?: "local" | "kubernetes";
+            /** Instance Type */
+            instance_type?: string | null;
+            /** Model Uri */
+            model_uri: string;
+            /**
+             * Replicas
+             * @default 1
+             */
+            replicas?: number;
+            resource_requirements?: components["schemas"]["ResourceRequirements"] | null;
+        };
+        /** DeployOut */
+        DeployOut: {
+            /** Deployment Id */
+            deployment_id: string;
+            /** Endpoint */
+            endpoint: string;
+            /** Metrics Endpoint */
+            metrics_endpoint: string;
+            /** Status */
+            status: string;
+        };
+        /** DeploymentOut */
+        DeploymentOut: {
+            /** Created At */
+            created_at: string;
+            /** Deployment Id */
+            deployment_id: string;
+            /** Deployment Name */
+            deployment_name: string;
+            /** Deployment Strategy */
+            deployment_strategy: string;
+            /** Endpoint */
+            endpoint: string;
+            /** Error */
+            error?: string | null;
+            /** Labels */
+            labels?: string[] | null;
+            /** Metrics Endpoint */
+            metrics_endpoint: string;
+            /** Model Uri */
+            model_uri: string;
+            /** Previous Model Uris */
+            previous_model_uris: string[];
+            /** Replicas */
+            replicas: number;
+            /** Status */
+            status: string;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** DetailedHealth */
+        DetailedHealth: {
+            /** Components */
+            components: {
+                [key: string]: components["schemas"]["Component"];
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy";
+            /** Timestamp */
+            timestamp: string;
+            /** Uptime */
+            uptime: string;
+            /** Version */
+            version: string;
+        };
         /** EmbedRequest */
         EmbedRequest: {
             /** Dimensions */
@@ -1129,6 +2136,128 @@ export interface components {
             status_code: number;
             /** Timestamp */
             timestamp: string;
+        };
+        /** Envelope[DatasetOut] */
+        Envelope_DatasetOut_: {
+            data: components["schemas"]["DatasetOut"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[DeliveryPage] */
+        Envelope_DeliveryPage_: {
+            data: components["schemas"]["DeliveryPage"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[DeployOut] */
+        Envelope_DeployOut_: {
+            data: components["schemas"]["DeployOut"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[DeploymentOut] */
+        Envelope_DeploymentOut_: {
+            data: components["schemas"]["DeploymentOut"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[JobLog] */
+        Envelope_JobLog_: {
+            data: components["schemas"]["JobLog"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[JobStarted] */
+        Envelope_JobStarted_: {
+            data: components["schemas"]["JobStarted"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[JobStatus] */
+        Envelope_JobStatus_: {
+            data: components["schemas"]["JobStatus"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
+        /** Envelope[PredictOut] */
+        Envelope_PredictOut_: {
+            data: components["schemas"]["PredictOut"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
         };
         /** Envelope[PublishableKeyList] */
         Envelope_PublishableKeyList_: {
@@ -1150,6 +2279,53 @@ export interface components {
             /** Timestamp */
             timestamp: string;
         };
+        /** Envelope[Queued] */
+        Envelope_Queued_: {
+            data: components["schemas"]["Queued"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[WebhookList] */
+        Envelope_WebhookList_: {
+            data: components["schemas"]["WebhookList"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[WebhookView] */
+        Envelope_WebhookView_: {
+            data: components["schemas"]["WebhookView"];
+            /** Error */
+            error: boolean;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Envelope[list[DatasetOut]] */
+        Envelope_list_DatasetOut__: {
+            /** Data */
+            data: components["schemas"]["DatasetOut"][];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp?: string;
+        };
         /** EscalateBody */
         EscalateBody: {
             /** Notes */
@@ -1161,6 +2337,19 @@ export interface components {
             reason: "IRATE_CUSTOMER" | "REFUND_REQUEST" | "COMPLEX_ISSUE" | "REPEAT_CONTACT" | "HIGH_VALUE_CUSTOMER" | "LEGAL_MENTION" | "SOCIAL_MEDIA_THREAT" | "REFUND_OVER_THRESHOLD" | "CUSTOMER_REQUEST" | "POLICY_EXCEPTION" | "ESCALATED_COMPLAINT" | "TECHNICAL_LIMITATION";
             /** Targettier */
             targetTier: string;
+        };
+        /** Escalations */
+        Escalations: {
+            /** Avgescalationtime */
+            avgEscalationTime: number;
+            /** Byreason */
+            byReason: {
+                [key: string]: number;
+            };
+            /** Escalationrate */
+            escalationRate: number;
+            /** Total */
+            total: number;
         };
         /** ExplainBody */
         ExplainBody: {
@@ -1194,6 +2383,24 @@ export interface components {
             /** Outcome Columns */
             outcome_columns: string[];
         };
+        /** FeedbackBody */
+        FeedbackBody: {
+            /** Comment */
+            comment?: string | null;
+            /** Rating */
+            rating: number;
+        };
+        /** FeedbackOut */
+        FeedbackOut: {
+            /** Comment */
+            comment: string | null;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Rating */
+            rating: number;
+            /** Submitted At */
+            submitted_at: string;
+        };
         /** GenerateBody */
         GenerateGenerateBody: {
             /** Context */
@@ -1210,6 +2417,87 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** Hyperparameters */
+        Hyperparameters: {
+            /**
+             * Batch Size
+             * @default 32
+             */
+            batch_size?: number;
+            /**
+             * Epochs
+             * @default 10
+             */
+            epochs?: number;
+            /**
+             * Learning Rate
+             * @default 0.01
+             */
+            learning_rate?: number;
+        };
+        /** JobLog */
+        JobLog: {
+            /** Job Id */
+            job_id: string;
+            /** Lines */
+            lines: string[];
+            /** Status */
+            status: string;
+        };
+        /** JobStarted */
+        JobStarted: {
+            /** Estimated Time */
+            estimated_time: string;
+            /** Job Id */
+            job_id: string;
+            /** Logs Uri */
+            logs_uri: string;
+            /** Model Output Uri */
+            model_output_uri: string;
+            /** Status */
+            status: string;
+        };
+        /** JobStatus */
+        JobStatus: {
+            /** Base Model */
+            base_model: string;
+            /** Created At */
+            created_at: string;
+            /** Error */
+            error?: string | null;
+            /** Estimated Completion */
+            estimated_completion?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Job Id */
+            job_id: string;
+            /** Model Card */
+            model_card?: {
+                [key: string]: unknown;
+            } | null;
+            /** Model Output Uri */
+            model_output_uri: string;
+            progress: components["schemas"]["TrainingProgress"];
+            /** Status */
+            status: string;
+            /** Training Data Uri */
+            training_data_uri: string;
+            /** Validation Data Uri */
+            validation_data_uri?: string | null;
+            /** Validation Split */
+            validation_split?: string | null;
+        };
+        /** LabelPrediction */
+        LabelPrediction: {
+            /** Confidence */
+            confidence: number;
+            /** Label */
+            label: string;
+            /** Probabilities */
+            probabilities: {
+                [key: string]: components["schemas"]["ProbabilitiesAdditionalProperty"];
+            };
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -1222,6 +2510,84 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** Metrics */
+        MetricsMetrics: {
+            /** Avg Response Time Ms */
+            avg_response_time_ms: number;
+            /** Cache Hit Rate */
+            cache_hit_rate: number;
+            cost_metrics: components["schemas"]["CostMetrics"];
+            /** Escalation Rate */
+            escalation_rate: number;
+            /** Model Usage */
+            model_usage: {
+                [key: string]: number;
+            };
+            sentiment_distribution: components["schemas"]["SentimentCounts"];
+            /**
+             * Timeframe
+             * @enum {string}
+             */
+            timeframe: "hour" | "day" | "week" | "month";
+            /** Total Queries */
+            total_queries: number;
+        };
+        /** Overview */
+        Overview: {
+            /** Avgmessagespersession */
+            avgMessagesPerSession: number;
+            /** Avgresolutiontime */
+            avgResolutionTime: number;
+            /** Customersatisfactionavg */
+            customerSatisfactionAvg: number | null;
+            /** Resolutionrate */
+            resolutionRate: number;
+            /** Resolvedsessions */
+            resolvedSessions: number;
+            /** Totalsessions */
+            totalSessions: number;
+        };
+        /** PatchWebhook */
+        PatchWebhook: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Events */
+            events?: string[] | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** PeriodOut */
+        PeriodOut: {
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
+        };
+        /** PredictBody */
+        PredictBody: {
+            /** Text */
+            text?: string | null;
+            /** Texts */
+            texts?: string[] | null;
+        };
+        /** PredictOut */
+        PredictOut: {
+            /** Deployment Name */
+            deployment_name: string;
+            /** Label */
+            label?: string | null;
+            /** Model Uri */
+            model_uri: string;
+            /** Predictions */
+            predictions: components["schemas"]["LabelPrediction"][];
+            /** Probabilities */
+            probabilities?: {
+                [key: string]: number;
+            } | null;
+            /** Version */
+            version: number;
+        };
+        ProbabilitiesAdditionalProperty: number;
         /** PublishableKey */
         PublishableKey: {
             /** Allowed Origins */
@@ -1274,6 +2640,32 @@ export interface components {
             /** Response */
             response: string;
         };
+        /** Queued */
+        Queued: {
+            /** Delivery Id */
+            delivery_id?: string | null;
+            /** Queued */
+            queued: number;
+            /** Webhook Id */
+            webhook_id: string;
+        };
+        /** RagConfig */
+        RagConfig: {
+            /** Chunk Overlap */
+            chunk_overlap: number;
+            /** Chunk Size */
+            chunk_size: number;
+            /** Max Retrieval Docs */
+            max_retrieval_docs: number;
+        };
+        /** ReplayRequest */
+        ReplayRequest: {
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+        };
         /** ResolveBody */
         ResolveBody: {
             /** Actionstaken */
@@ -1291,6 +2683,62 @@ export interface components {
             /** Summary */
             summary?: string | null;
         };
+        /** ResourceRequirements */
+        ResourceRequirements: {
+            /** Cpu */
+            cpu?: string | null;
+            /** Gpu */
+            gpu?: string | null;
+            /** Memory */
+            memory?: string | null;
+        };
+        /** SampleMetrics */
+        SampleMetrics: {
+            /** Avg Response Time Ms */
+            avg_response_time_ms: number;
+            /** Cache Hit Rate */
+            cache_hit_rate: number;
+            cost_metrics: components["schemas"]["CostMetrics"];
+            /** Escalation Rate */
+            escalation_rate: number;
+            /** Model Usage */
+            model_usage: {
+                [key: string]: number;
+            };
+            /**
+             * Sample
+             * @default true
+             */
+            sample?: boolean;
+            sentiment_distribution: components["schemas"]["SentimentCounts"];
+            /**
+             * Timeframe
+             * @enum {string}
+             */
+            timeframe: "hour" | "day" | "week" | "month";
+            /** Total Queries */
+            total_queries: number;
+        };
+        /** Sentiment */
+        Sentiment: {
+            /** Distribution */
+            distribution: {
+                [key: string]: number;
+            };
+            /** Irateincidents */
+            irateIncidents: number;
+            /** Sentimentimprovement */
+            sentimentImprovement: number;
+        };
+        /** SentimentCounts */
+        SentimentCounts: {
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+        };
         /** SentimentRequest */
         SentimentRequest: {
             /** Text */
@@ -1301,12 +2749,47 @@ export interface components {
              */
             use_ai?: boolean;
         };
+        /** SentimentShares */
+        SentimentShares: {
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+        };
         /** SessionBody */
         SessionBody: {
             /** Customer Id */
             customer_id: string;
             /** Session Id */
             session_id?: string | null;
+        };
+        /** SessionMetrics */
+        SessionMetrics: {
+            /** Avg Complexity */
+            avg_complexity: number | null;
+            /** Avg Sentiment */
+            avg_sentiment: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Models Used */
+            models_used: string[];
+            /** Satisfaction Score */
+            satisfaction_score: number | null;
+            /** Session Id */
+            session_id: string;
+            /** Total Messages */
+            total_messages: number;
+            /** Total Response Time Ms */
+            total_response_time_ms: number;
+        };
+        /** SettingsData */
+        SettingsData: {
+            ai_config: components["schemas"]["AiConfig"];
+            api_config: components["schemas"]["ApiConfig"];
+            rag_config: components["schemas"]["RagConfig"];
+            system_info: components["schemas"]["SystemInfo"];
         };
         /** StartBody */
         StartBody: {
@@ -1327,6 +2810,207 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+        };
+        /** Status */
+        Status: {
+            /** Active Sessions */
+            active_sessions: number;
+            /** Avg Response Time Ms */
+            avg_response_time_ms: number;
+            /** Error Rate */
+            error_rate: number;
+            /** Last Deployment */
+            last_deployment: string;
+            /** Maintenance Window */
+            maintenance_window: string | null;
+            /** Queue Length */
+            queue_length: number;
+            /** System Status */
+            system_status: string;
+        };
+        /** Summary */
+        Summary: {
+            /** Average Satisfaction */
+            average_satisfaction: number | null;
+            /** Resolution Rate */
+            resolution_rate: number;
+            /** Response Time Avg */
+            response_time_avg: number;
+            sentiment_distribution: components["schemas"]["SentimentShares"];
+            /** Timeline Data */
+            timeline_data: components["schemas"]["TimelinePoint"][];
+            /** Top Issues */
+            top_issues: components["schemas"]["TopIssue"][];
+            /** Total Conversations */
+            total_conversations: number;
+        };
+        /** SummaryResponse */
+        SummaryResponse: {
+            data: components["schemas"]["Summary"];
+            /**
+             * Error
+             * @default false
+             */
+            error?: boolean;
+            /**
+             * Status Code
+             * @default 200
+             */
+            status_code?: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** SystemInfo */
+        SystemInfo: {
+            /** Python Version */
+            python_version: string;
+            /** Start Time */
+            start_time: string;
+            /** Version */
+            version: string;
+        };
+        /** TenantEnvelope */
+        TenantEnvelope: {
+            data: components["schemas"]["CreatedTenant"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** TenantList */
+        TenantList: {
+            /** Tenants */
+            tenants: components["schemas"]["TenantOut"][];
+        };
+        /** TenantListEnvelope */
+        TenantListEnvelope: {
+            data: components["schemas"]["TenantList"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** TenantOut */
+        TenantOut: {
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Name */
+            name: string;
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** TestEscalationBody */
+        TestEscalationBody: {
+            /**
+             * Priority
+             * @default medium
+             */
+            priority?: string;
+            /**
+             * Query
+             * @default Test escalation: I need to speak to a person.
+             */
+            query?: string;
+            /**
+             * Reason
+             * @default manual_request
+             */
+            reason?: string;
+        };
+        /** TestQueryBody */
+        TestQueryBody: {
+            /** Customer Id */
+            customer_id: string;
+            /** Query */
+            query: string;
+            /** Session Id */
+            session_id: string;
+        };
+        /** TierRow */
+        TierRow: {
+            /** Avgtime */
+            avgTime: number;
+            /** Resolutionrate */
+            resolutionRate: number;
+            /** Resolved */
+            resolved: number;
+            /** Sessions */
+            sessions: number;
+            /** Tier */
+            tier: string;
+        };
+        /** TimelinePoint */
+        TimelinePoint: {
+            /** Avg Sentiment */
+            avg_sentiment: number | null;
+            /** Conversations */
+            conversations: number;
+            /** Date */
+            date: string;
+        };
+        /** TimelineRow */
+        TimelineRow: {
+            /** Date */
+            date: string;
+            /** Escalated */
+            escalated: number;
+            /** Resolved */
+            resolved: number;
+            /** Sessions */
+            sessions: number;
+        };
+        /** TopIssue */
+        TopIssue: {
+            /** Count */
+            count: number;
+            /** Issue */
+            issue: string;
+            /** Sentiment */
+            sentiment: number | null;
+        };
+        /** TrainingBody */
+        TrainingBody: {
+            /** Base Model */
+            base_model: string;
+            hyperparameters?: components["schemas"]["Hyperparameters"];
+            /**
+             * Instance Count
+             * @default 1
+             */
+            instance_count?: number;
+            /** Instance Type */
+            instance_type?: string | null;
+            /** Training Data Uri */
+            training_data_uri: string;
+            /** Validation Data Uri */
+            validation_data_uri?: string | null;
+        };
+        /** TrainingProgress */
+        TrainingProgress: {
+            /** Current Epoch */
+            current_epoch: number;
+            /** Current Step */
+            current_step: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
+            /** Total Epochs */
+            total_epochs: number;
+            /** Total Steps */
+            total_steps: number;
         };
         /** UpdateEscalationRequest */
         UpdateEscalationRequest: {
@@ -1369,6 +3053,38 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** WebhookList */
+        WebhookList: {
+            /** Webhooks */
+            webhooks: components["schemas"]["WebhookView"][];
+        };
+        /** WebhookView */
+        WebhookView: {
+            /** Created At */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Disabled Reason */
+            disabled_reason: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: string[];
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "support_agent" | "tiered_cs" | "kb_platform";
+            /** Id */
+            id: string;
+            /**
+             * Secret
+             * @description whsec_...: only in the create and rotate answers
+             */
+            secret?: string | null;
+            /** Url */
+            url: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1378,6 +3094,136 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    system_analytics_admin_analytics_system_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_analytics_admin_analytics_user__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    detailed_health_admin_health_detailed_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminHealthEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_settings_admin_settings_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSettingsEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     create_escalation_api_escalation_post: {
         parameters: {
             query?: never;
@@ -1479,6 +3325,76 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    metrics_api_metrics_get: {
+        parameters: {
+            query?: {
+                timeframe?: "hour" | "day" | "week" | "month";
+                start_date?: string | null;
+                end_date?: string | null;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    session_metrics_api_metrics_session__session_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionMetrics"];
                 };
             };
             /** @description Validation Error */
@@ -1641,6 +3557,148 @@ export interface operations {
             };
         };
     };
+    status_api_status_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_escalation_api_test_escalation_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TestEscalationBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_metrics_api_test_metrics_get: {
+        parameters: {
+            query?: {
+                timeframe?: string;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_query_api_test_query_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestQueryBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     classify_api_v1_ai_classify_post: {
         parameters: {
             query?: never;
@@ -1666,6 +3724,284 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_datasets_api_v1_ai_datasets_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_DatasetOut__"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_dataset_api_v1_ai_datasets_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_dataset_api_v1_ai_datasets_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DatasetOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_dataset_api_v1_ai_datasets__dataset_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DatasetOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_dataset_api_v1_ai_datasets__dataset_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DatasetOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deploy_api_v1_ai_deploy_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DeployOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_deployment_api_v1_ai_deployments__deployment_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DeploymentOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rollback_api_v1_ai_deployments__deployment_id__rollback_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DeploymentOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_training_api_v1_ai_distributed_training_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_JobStarted_"];
                 };
             };
             /** @description Validation Error */
@@ -1791,6 +4127,44 @@ export interface operations {
             };
         };
     };
+    predict_api_v1_ai_predict__deployment_name__post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                deployment_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PredictBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_PredictOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     providers_api_v1_ai_providers_get: {
         parameters: {
             query?: never;
@@ -1812,6 +4186,219 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_training_job_api_v1_ai_training_job__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_JobStatus_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_training_job_api_v1_ai_training_job__job_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_JobStatus_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    training_job_logs_api_v1_ai_training_job__job_id__logs_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_JobLog_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analytics_api_v1_analytics_get: {
+        parameters: {
+            query?: {
+                start_date?: string | null;
+                end_date?: string | null;
+                metrics?: string | null;
+                group_by?: string;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analytics_conversations_api_v1_analytics_conversations_get: {
+        parameters: {
+            query?: {
+                metric?: string | null;
+                start_date?: string | null;
+                end_date?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationListOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analytics_summary_api_v1_analytics_summary_get: {
+        parameters: {
+            query?: {
+                start_date?: string | null;
+                end_date?: string | null;
+                granularity?: string;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1903,7 +4490,10 @@ export interface operations {
     };
     list_api_keys_api_v1_api_keys_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description operator only: another tenant */
+                tenant_id?: string | null;
+            };
             header?: {
                 authorization?: string | null;
                 "x-api-key"?: string | null;
@@ -2106,6 +4696,44 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_feedback_api_v1_conversations__conversation_id__feedback_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackOut"];
                 };
             };
             /** @description Validation Error */
@@ -2527,9 +5155,80 @@ export interface operations {
             };
         };
     };
-    list_users_api_v1_users_get: {
+    list_tenants_api_v1_tenants_get: {
         parameters: {
             query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantListEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_tenant_api_v1_tenants_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
+        parameters: {
+            query?: {
+                /** @description operator only: another tenant */
+                tenant_id?: string | null;
+            };
             header?: {
                 authorization?: string | null;
                 "x-api-key"?: string | null;
@@ -2619,6 +5318,324 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_webhooks_api_v1_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookList_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_webhook_api_v1_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookView_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_webhook_api_v1_webhooks__webhook_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookView_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_webhook_api_v1_webhooks__webhook_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookView_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_webhook_api_v1_webhooks__webhook_id__patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchWebhook"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookView_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_webhooks__webhook_id__deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_DeliveryPage_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resend_api_v1_webhooks__webhook_id__deliveries__delivery_id__resend_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Queued_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replay_api_v1_webhooks__webhook_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Queued_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_secret_api_v1_webhooks__webhook_id__rotate_secret_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
             /** @description Validation Error */
@@ -2810,6 +5827,43 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cs_analytics_route_cs_analytics_get: {
+        parameters: {
+            query?: {
+                companyId?: string | null;
+                startDate?: string | null;
+                endDate?: string | null;
+                groupBy?: string | null;
+            };
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsAnalytics"];
                 };
             };
             /** @description Validation Error */
