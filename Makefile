@@ -58,7 +58,7 @@ test: install  ## everything that runs on a fresh machine
 test-sdks: install  ## the TypeScript and Java SDKs and the widget (in Chromium), each against the running platform
 	cd sdks/typescript && npm test
 	cd widget && npm test
-	cd sdks/java && mvn -q -B verify
+	cd sdks/java && (mvn -B -ntp verify > .mvn-test.log 2>&1 || (cat .mvn-test.log; exit 1)) && grep -E 'Tests run:|BUILD' .mvn-test.log
 
 test-unit: $(STAMP)
 	$(PYTEST) tests/unit
