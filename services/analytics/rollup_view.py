@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.analytics.domain import Granularity, bucket_start, iso
-from services.analytics.rollups import Cells, contribute, key_value, levels_for, merge, plan, value_key
+from services.analytics.rollups import Cells, contribute, dimension, key_value, levels_for, merge, plan, value_key
 from services.analytics.store import FactStore, Scope
 
 
@@ -47,7 +47,7 @@ class RollupView:
                 yield key, cell["n"], cell["sum"]
                 continue
             ((field, value),) = eq.items()
-            sub = cell["by"].get(field, {}).get(value_key(value))
+            sub = cell["by"].get(dimension(kind, field), {}).get(value_key(value))
             if sub is not None:
                 yield key, sub["n"], sub["sum"]
 
@@ -71,7 +71,7 @@ class RollupView:
     def count_by(self, field: str, kind: str) -> dict[str, int]:
         out: dict[str, int] = {}
         for cells in self.buckets.values():
-            for value, sub in cells.get(kind, {}).get("by", {}).get(field, {}).items():
+            for value, sub in cells.get(kind, {}).get("by", {}).get(dimension(kind, field), {}).items():
                 out[key_value(value)] = out.get(key_value(value), 0) + sub["n"]
         return {k: n for k, n in out.items() if n}
 

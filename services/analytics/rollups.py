@@ -20,10 +20,17 @@ Level = Literal["hour", "day", "month"]
 ROLLUP_LEVELS: tuple[Level, ...] = ("hour", "day", "month")
 Cells = dict[str, dict[str, Any]]  # kind -> Cell
 
-# Fact fields that are identity or time, not something a view counts by.
-_NOT_DIMENSIONS = frozenset(
-    {"id", "tenant_id", "kind", "at", "hour", "day", "week", "month", "session_id", "customer_id", "test"}
-)
+# Fact fields that are identity or time, never summed.
+_NOT_MEASURES = frozenset({"id", "tenant_id", "kind", "at", "session_id", "customer_id"})
+# The categories each kind is counted by: those the views group or filter by (report.py). Keeping only these
+# keeps the documents small; a view asking for another one is a programming error (`dimension` raises).
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "conversation": ("channel",),
+    "message": ("sentiment_label", "cs_level", "weekday", "irate"),
+    "reply": ("model", "issue", "agent", "ai_generated", "degraded"),
+    "resolved": ("tier", "channel", "ai_resolved"),
+    "escalation": ("reason", "to_tier"),
+}
 # Numeric fields the views average or sum per category value (report.groups, models, issues).
 CROSS_SUMS: dict[str, tuple[str, ...]] = {
     "reply": ("tokens_input", "tokens_output", "cost_usd", "turn_sentiment"),
@@ -60,18 +67,24 @@ def contribute(cells: Cells, doc: dict[str, Any]) -> None:
     kind = doc["kind"]
     cell = cells.setdefault(kind, {"n": 0, "sum": {}, "by": {}})
     cell["n"] += 1
-    cross = CROSS_SUMS.get(kind, ())
     for field, value in doc.items():
-        if field in _NOT_DIMENSIONS or value is None:
-            continue
-        if _numeric(value):
+        if _numeric(value) and field not in _NOT_MEASURES:
             _add_sum(cell["sum"], field, value)
-        elif isinstance(value, str | bool):
+    cross = [name for name in CROSS_SUMS.get(kind, ()) if _numeric(doc.get(name))]
+    for field in DIMENSIONS.get(kind, ()):
+        value = doc.get(field)
+        if isinstance(value, str | bool):
             sub = cell["by"].setdefault(field, {}).setdefault(value_key(value), {"n": 0, "sum": {}})
             sub["n"] += 1
             for name in cross:
-                if _numeric(doc.get(name)):
-                    _add_sum(sub["sum"], name, doc[name])
+                _add_sum(sub["sum"], name, doc[name])
+
+
+def dimension(kind: str, field: str) -> str:
+    """`field`, when the rollups count `kind` by it."""
+    if field not in DIMENSIONS.get(kind, ()):
+        raise ValueError(f"the rollups do not count {kind} by {field}")
+    return field
 
 
 def _merge_sums(into: dict[str, list[float]], other: dict[str, list[float]]) -> None:

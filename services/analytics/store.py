@@ -56,6 +56,10 @@ class FactStore:
         self.rollup_docs = store.collection(ROLLUPS)
         # Rollups are read, added to and replaced: one batch at a time in this process (README: single writer).
         self._writing = asyncio.Lock()
+        # The rollup documents this process wrote last, as written: the next batch adds to them without reading
+        # them back (single writer); forgotten when a commit fails, since then they were not written.
+        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._remember_rollups = 64
         # (tenant, session) -> its `conversation` fact: facts never change, so a cached one is always right, and
         # a session's later events skip the lookup (it was half of each event's store time).
         self._opened: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
@@ -96,7 +100,11 @@ class FactStore:
             stored.append(new)
         if fresh:
             writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
-            await self._store.commit(writes + await self._rollup_writes(fresh.values()))
+            try:
+                await self._store.commit(writes + await self._rollup_writes(fresh.values()))
+            except BaseException:
+                self._recent.clear()
+                raise
             for doc in fresh.values():
                 if doc["kind"] == "conversation" and doc.get("session_id"):
                     self._remember_opening(doc)
@@ -104,26 +112,35 @@ class FactStore:
 
     async def _rollup_writes(self, docs: Iterable[dict[str, Any]]) -> list[Write]:
         """The hour, day and month rollups these facts add to, as whole documents (a replayed commit journal
-        then writes the same values again: idempotent). Test sessions never count, so they add nothing."""
-        deltas: dict[str, dict[str, Any]] = {}
+        then writes the same values again: idempotent). Test sessions never count, so they add nothing. Each
+        fact is accumulated once into its hour; the hours are then added to their day and month."""
+        hours: dict[str, dict[str, Any]] = {}
         for doc in docs:
             if doc.get("test"):
                 continue
-            at = datetime.fromisoformat(doc["at"])
-            for level in ROLLUP_LEVELS:
-                delta = deltas.setdefault(
-                    rollup_id(doc["tenant_id"], level, bucket_start(at, level)),
-                    _empty_rollup(doc["tenant_id"], level, bucket_start(at, level)),
+            start = bucket_start(datetime.fromisoformat(doc["at"]), "hour")
+            hour = hours.setdefault(
+                rollup_id(doc["tenant_id"], "hour", start), _empty_rollup(doc["tenant_id"], "hour", start)
+            )
+            contribute(hour["kinds"], doc)
+            hour["last"] = max(hour["last"] or doc["at"], doc["at"])
+        deltas = dict(hours)
+        for hour in hours.values():
+            at = datetime.fromisoformat(hour["start"])
+            for level in ROLLUP_LEVELS[1:]:
+                rid = rollup_id(hour["tenant_id"], level, bucket_start(at, level))
+                _add_rollup(
+                    deltas.setdefault(rid, _empty_rollup(hour["tenant_id"], level, bucket_start(at, level))), hour
                 )
-                contribute(delta["kinds"], doc)
-                delta["last"] = max(delta["last"] or doc["at"], doc["at"])
         writes: list[Write] = []
         for rid, delta in deltas.items():
-            current = await self.rollup_docs.get(rid)
+            current = self._recent.pop(rid, None) or await self.rollup_docs.get(rid)
             if current is not None:
-                merge(current["kinds"], delta["kinds"])
-                current["last"] = max(current["last"], delta["last"])
+                _add_rollup(current, delta)
+            self._recent[rid] = current or delta
             writes.append(Upsert(ROLLUPS, current or delta))
+        while len(self._recent) > self._remember_rollups:
+            self._recent.popitem(last=False)
         return writes
 
     async def _enriched(self, fact: Fact) -> Fact:
@@ -160,6 +177,7 @@ class FactStore:
     async def drop_all(self) -> int:
         """Forget every fact and rollup (rebuild): the replay stores them again."""
         self._opened.clear()
+        self._recent.clear()
         await self.rollup_docs.delete_many({})
         return await self.facts.delete_many({})
 
@@ -199,6 +217,11 @@ class FactStore:
     async def find_all(self, flt: Filter, page: int = 5000) -> list[dict[str, Any]]:
         """Every matching fact, oldest first, read in pages (a large find would hold the event loop)."""
         return await _paged(self.facts, flt, "at", page)
+
+
+def _add_rollup(into: dict[str, Any], other: dict[str, Any]) -> None:
+    merge(into["kinds"], other["kinds"])
+    into["last"] = max(into["last"] or other["last"], other["last"])
 
 
 def _empty_rollup(tenant_id: str, level: Level, start: datetime) -> dict[str, Any]:
