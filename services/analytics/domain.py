@@ -29,6 +29,9 @@ GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week", "month")
 HUMAN_TIER = "HUMAN_AGENT"
 TIER_ORDER = ("AI_REP", "AI_MANAGER", HUMAN_TIER)
 IRATE = "IRATE"
+# Every kind of fact `fact_of` makes (a filter on all of them lets the (tenant, kind, at) index serve a period).
+FACT_KINDS = ("conversation", "message", "reply", "cache_hit", "rating", "escalation", "resolved", "closed",
+              "abandoned", "analysis", "ticket", "pii")  # fmt: skip
 # A period longer than this is refused: it would scan years of rollups for one answer.
 MAX_PERIOD = timedelta(days=731)
 

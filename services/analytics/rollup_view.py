@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from services.analytics.domain import Granularity, bucket_start, iso
+from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
 from services.analytics.rollups import Cells, contribute, dimension, key_value, levels_for, merge, plan, value_key
 from services.analytics.store import FactStore, Scope
 
@@ -27,7 +27,8 @@ class RollupView:
         pieces = [(None, scope.start, scope.end)] if narrow else plan(scope.start, scope.end, levels_for(by))
         for level, lo, hi in pieces:
             if level is None:
-                for doc in await facts.find_all(scope.filter() | {"at": {"$gte": iso(lo), "$lt": iso(hi)}}):
+                edge = {"at": {"$gte": iso(lo), "$lt": iso(hi)}, "kind": {"$in": list(FACT_KINDS)}}
+                for doc in await facts.find_all(scope.filter() | edge):
                     contribute(buckets.setdefault(doc[by], {}), doc)
                     last = max(last or doc["at"], doc["at"])
                 continue
