@@ -4,6 +4,7 @@ partial hours, every granularity and narrow scopes; batched writes count each ev
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from libs.bus import Envelope, MemoryBus
 from libs.contracts.models.conversation import ConversationCreatedV1
 from libs.runtime import Service
 from libs.store import DocumentStore, open_store
+from services.analytics.domain import Fact
 from services.analytics.handlers import event_handler
+from services.analytics.ingest import GroupCommit
 from services.analytics.report import build_report
 from services.analytics.rollups import plan
 from services.analytics.store import FactStore, Scope
@@ -85,4 +88,32 @@ async def test_concurrent_redeliveries_in_one_batch_count_once() -> None:
     scope = Scope("acme", _at("2026-03-02T00:00:00"), _at("2026-03-03T00:00:00"))
     report = await build_report(facts, scope, "hour", window=timedelta(days=7), now=NOW)
     assert report.totals.conversations == 3 == await facts.count(scope.filter("conversation"))
+    await store.close()
+
+
+class FailingOnce(FactStore):
+    """A real FactStore whose first batch fails, as a store outage would; counts the batches it is handed."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        super().__init__(store)
+        self.batches: list[int] = []
+
+    async def record_many(self, batch: Sequence[Fact], attempts: int = 3) -> list[bool]:
+        self.batches.append(len(batch))
+        if len(self.batches) == 1:
+            raise ConnectionError("store down")
+        return await super().record_many(batch, attempts)
+
+
+async def test_group_commit_stores_concurrent_facts_together_and_fails_them_together() -> None:
+    store = open_store(database="group")
+    facts = FailingOnce(store)
+    writer = GroupCommit(facts)
+    at = _at("2026-03-02T10:00:00")
+    batch = [Fact(f"e{i}", "acme", "conversation", at, f"s{i}", "c", {"channel": "chat"}) for i in range(5)]
+    failed = await asyncio.gather(*(writer.record(f) for f in batch), return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in failed)  # every handler fails: the bus redelivers each
+    assert await asyncio.gather(*(writer.record(f) for f in batch)) == [True] * 5
+    assert await writer.record(batch[0]) is False
+    assert facts.batches == [5, 5, 1]  # one commit per group of concurrent handlers
     await store.close()
