@@ -117,3 +117,17 @@ async def test_group_commit_stores_concurrent_facts_together_and_fails_them_toge
     assert await writer.record(batch[0]) is False
     assert facts.batches == [5, 5, 1]  # one commit per group of concurrent handlers
     await store.close()
+
+
+async def test_find_all_pages_through_facts_sharing_a_time() -> None:
+    store = open_store(database="pages")
+    facts = FactStore(store)
+    times = ["10:00", "10:01", "10:01", "10:01", "10:01", "10:02", "10:03"]
+    for i, t in enumerate(times):
+        await facts.record(Fact(f"e{i}", "acme", "conversation", _at(f"2026-03-02T{t}:00"), f"s{i}", "c"))
+    scope = Scope("acme", _at("2026-03-02T10:00:30"), _at("2026-03-02T11:00:00"))
+    for page in (1, 2, 3, 10):
+        found = await facts.find_all(scope.filter("conversation"), page=page)
+        assert [d["id"] for d in found] == ["e1", "e2", "e3", "e4", "e5", "e6"], page
+    assert len(await facts.find_all({"tenant_id": "acme"}, page=2)) == 7  # no period: pages all the same
+    await store.close()
