@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -29,6 +29,9 @@ GRANULARITIES: tuple[Granularity, ...] = ("hour", "day", "week", "month")
 HUMAN_TIER = "HUMAN_AGENT"
 TIER_ORDER = ("AI_REP", "AI_MANAGER", HUMAN_TIER)
 IRATE = "IRATE"
+# Every kind of fact `fact_of` makes (a filter on all of them lets the (tenant, kind, at) index serve a period).
+FACT_KINDS = ("conversation", "message", "reply", "cache_hit", "rating", "escalation", "resolved", "closed",
+              "abandoned", "analysis", "ticket", "pii")  # fmt: skip
 # A period longer than this is refused: it would scan years of rollups for one answer.
 MAX_PERIOD = timedelta(days=731)
 
@@ -47,11 +50,9 @@ class Fact:
 
     def to_doc(self) -> dict[str, Any]:
         """The stored document: bucket keys precomputed so every granularity is one indexed group-by."""
-        doc = asdict(self)
-        doc.pop("event_id")
-        doc.pop("values")
         at = self.at.astimezone(UTC)
-        doc |= {"id": self.event_id, "at": iso(at)}
+        doc: dict[str, Any] = {"id": self.event_id, "tenant_id": self.tenant_id, "kind": self.kind, "at": iso(at)}
+        doc |= {"session_id": self.session_id, "customer_id": self.customer_id}
         doc |= {g: iso(bucket_start(at, g)) for g in GRANULARITIES}
         doc |= {k: v for k, v in self.values.items() if v is not None}
         return doc

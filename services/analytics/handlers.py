@@ -13,6 +13,7 @@ from libs.contracts.registry import ContractRegistry, default_registry
 from libs.observability import get_logger
 from services.analytics import metrics
 from services.analytics.domain import check_period, fact_of, parse_instant
+from services.analytics.ingest import GroupCommit
 from services.analytics.listing import list_conversations
 from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
@@ -38,6 +39,7 @@ def event_handler(
     offset only after the handler returned, so a crash in between replays the event (and the fact's id,
     the event id, makes that replay a no-op)."""
     reg = registry or default_registry()
+    writer = GroupCommit(facts)
 
     async def handle(env: Envelope) -> None:
         message = decode_data(env, reg)
@@ -45,7 +47,7 @@ def event_handler(
         topic = env.type.split(".", 1)[0] + ".events"
         if fact is None:
             metrics.FACTS.labels(topic, "skipped").inc()
-        elif await facts.record(fact):
+        elif await writer.record(fact):
             metrics.FACTS.labels(topic, "stored").inc()
             metrics.DELAY_SECONDS.observe(max((datetime.now(UTC) - env.time).total_seconds(), 0.0))
         else:

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from prometheus_client import REGISTRY
 
-from libs.bus import Envelope, MemoryBroker, MemoryBus
+from libs.bus import Envelope, MemoryBus
 from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.contracts.models.conversation import ConversationCreatedV1, MessageReceivedV1
 from libs.errors import Invalid
-from libs.runtime import PlatformSettings, Service
+from libs.runtime import Service
 from libs.store import open_store
-from services.analytics.bootstrap import bootstrap
 from services.analytics.handlers import event_handler
-from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore, Scope
 from tests.support.analytics_traffic import send_day
 
 PERIOD = {"start": "2026-03-01T00:00:00Z", "end": "2026-03-05T00:00:00Z"}
-
-
-@pytest.fixture
-async def stack(tmp_path) -> AsyncIterator[tuple[Service, MemoryBus]]:
-    broker = MemoryBroker()
-    settings = AnalyticsSettings(platform=PlatformSettings(bus="memory", data_dir=tmp_path))
-    service = bootstrap(settings, bus=MemoryBus(broker, service_name="analytics"), store=open_store(database="a"))
-    client = MemoryBus(broker, service_name="gateway")
-    await service.start()
-    await client.start()
-    yield service, client
-    await client.stop()
-    await service.stop()
 
 
 async def query(client: MemoryBus, tenant: str, granularity: str = "day", **extra: str) -> ReportV1:
