@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import uuid
 from typing import IO, Any
 
 from pydantic import BaseModel
@@ -26,10 +24,10 @@ from libs.contracts.models.rag import (
 )
 from libs.errors import Unavailable
 from services.gateway.auth import Principal
+from services.gateway.clients.file_parts import file_parts
 
 TOPIC = "rag.commands"
 INGEST_TOPIC = "rag_ingest.commands"  # articles and uploads: their own consumer, so indexing never delays retrieval
-PART_BYTES = 512 * 1024  # raw bytes per UploadPart: ~700 KB once base64-encoded, under Kafka's 1 MB message default
 EMBED_BATCH = 64  # texts per Embed command: 64 × 384 floats as JSON stays well under 1 MB
 EMBED_BATCH_CHARS = 200_000  # and at most this much text per command
 
@@ -71,14 +69,12 @@ class RagClient:
         self, caller: Principal, filename: str, content_type: str, body: IO[bytes], size: int, *, correlation_id: str
     ) -> UploadResultV1:
         """Send a file as ordered parts on one key; the rag service may end the upload early (bad name, too big)."""
-        upload_id = f"upl_{uuid.uuid4().hex}"
-        total = max(1, -(-size // PART_BYTES))
-        body.seek(0)
-        for index in range(total):
-            chunk = await asyncio.to_thread(body.read, PART_BYTES)
+        upload_id = ""
+        async for chunk in file_parts(body, size):
+            upload_id = chunk.upload_id
             part = UploadPartV1(
-                upload_id=upload_id, filename=filename, content_type=content_type, index=index, total=total,
-                size=size, data_b64=base64.b64encode(chunk).decode("ascii"),
+                upload_id=upload_id, filename=filename, content_type=content_type, index=chunk.index,
+                total=chunk.total, size=size, data_b64=chunk.data_b64,
             )  # fmt: skip
             # Every part gets the long deadline: it may queue behind another file's indexing on rag_ingest.
             kind, data = await self._request(caller, part, correlation_id, key=upload_id, long=True, topic=INGEST_TOPIC)

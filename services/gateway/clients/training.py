@@ -3,9 +3,6 @@ predictions over training.commands; typed replies out."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import uuid
 from typing import IO, TypeVar
 
 from pydantic import BaseModel
@@ -33,9 +30,9 @@ from libs.contracts.models.training import (
 )
 from libs.errors import Unavailable
 from services.gateway.auth import Principal
+from services.gateway.clients.file_parts import file_parts
 
 TOPIC = "training.commands"
-PART_BYTES = 512 * 1024  # raw bytes per part: ~700 KB once base64-encoded, under Kafka's 1 MB message default
 
 Reply = TypeVar("Reply", bound=BaseModel)
 
@@ -60,14 +57,12 @@ class TrainingClient:
         self, caller: Principal, filename: str, content_type: str, body: IO[bytes], size: int, *, correlation_id: str
     ) -> DatasetInfoV1:
         """Send the file as ordered parts on one key; the final part's reply is the stored dataset."""
-        upload_id = f"upl_{uuid.uuid4().hex}"
-        total = max(1, -(-size // PART_BYTES))
-        body.seek(0)
-        for index in range(total):
-            chunk = await asyncio.to_thread(body.read, PART_BYTES)
+        upload_id = ""
+        async for chunk in file_parts(body, size):
+            upload_id = chunk.upload_id
             part = UploadDatasetPartV1(
-                upload_id=upload_id, filename=filename, content_type=content_type, index=index, total=total,
-                size=size, data_b64=base64.b64encode(chunk).decode("ascii"),
+                upload_id=upload_id, filename=filename, content_type=content_type, index=chunk.index,
+                total=chunk.total, size=size, data_b64=chunk.data_b64,
             )  # fmt: skip
             answer = await self._bus.request(
                 TOPIC, part, key=upload_id, tenant_id=caller.tenant_id, timeout=self._long_timeout,
