@@ -8,6 +8,7 @@ producers, and stops it cleanly. Nothing is downloaded when a broker starts.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import ctypes
 import os
@@ -290,8 +291,6 @@ class LocalKafka:
 
 def _kafka_uuid() -> str:
     """A cluster id in Kafka's format: 16 random bytes, URL-safe base64 without padding."""
-    import base64
-
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 

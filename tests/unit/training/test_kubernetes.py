@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema
+import kubernetes_validate
 import pytest
 
 from services.training.domain import DeploymentRecord, Hyperparameters, JobRecord, now
 from services.training.kubernetes import deployment_manifests, resources_for, training_job_manifest
 
 K8S_SCHEMA_VERSION = "1.30.0"  # as tests/contract/test_deploy.py: the oldest Kubernetes the manifests target
-kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="kubernetes-validate is not installed")
 
 
 def valid(doc: dict[str, Any]) -> None:
