@@ -17,6 +17,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
+from libs.bus import deferred
 from libs.bus.base import TopicHandler
 from libs.bus.envelope import Envelope
 from libs.bus.trace_context import begin_consuming, end_consuming
@@ -213,15 +214,17 @@ class ConsumerCore:
         attempt = 0
         while True:
             attempt += 1
+            held = deferred.Held()  # this attempt's events, sent after the reply (dropped if it fails)
             try:
-                result = await self._handler(env)
+                with deferred.holding(held, enabled=env.replyto is not None):
+                    result: object = await self._handler(env)
             except DomainError as exc:
                 if isinstance(exc, Unavailable) and env.replyto is None and attempt < self._retry.attempts:
                     # Nobody waits on an event: a dependency outage is worth retrying, not answering.
                     await self._backoff(env, attempt, exc)
                     continue
                 log.info("bus.domain_error", event_id=env.id, type=env.type, code=exc.code)
-                return await self._answer(record, env, exc, attempt)
+                result = exc
             except PermanentError as exc:
                 await self._park(record, env, exc, attempts=attempt)
                 return Outcome.DEAD_LETTERED
@@ -233,9 +236,27 @@ class ConsumerCore:
                     return Outcome.DEAD_LETTERED
                 await self._backoff(env, attempt, exc)
                 continue
-            if not env.replyto or result is None:
-                return Outcome.HANDLED  # an event, or nothing to answer (checked here: _answer is a coroutine)
-            return await self._answer(record, env, result, attempt)
+            try:
+                return await self._answer_then_events(record, env, result, attempt, held)
+            except (DomainError, OSError, TimeoutError) as exc:  # an event was not acknowledged: handle it again
+                if attempt >= self._retry.attempts:
+                    await self._park(record, env, exc, attempts=attempt)
+                    return Outcome.DEAD_LETTERED
+                await self._backoff(env, attempt, exc)
+
+    async def _answer_then_events(
+        self, record: Record, env: Envelope, result: object, attempt: int, held: deferred.Held
+    ) -> Outcome:
+        """The reply is queued first (its task starts first), the held events right behind it; the message counts
+        as handled once all are acknowledged."""
+        if not env.replyto or result is None:
+            await deferred.settle(deferred.start(held))
+            return Outcome.HANDLED  # an event, or nothing to answer
+        answer = asyncio.ensure_future(self._answer(record, env, result, attempt))
+        events = deferred.start(held)
+        outcome = await answer
+        await deferred.settle(events)
+        return outcome
 
     async def _answer(self, record: Record, env: Envelope, result: object, attempt: int) -> Outcome:
         """Send the handler's answer to `replyto`; an answer that breaks its contract parks the request."""
