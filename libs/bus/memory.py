@@ -56,13 +56,20 @@ class MemoryBroker:
         known = self._groups[topic].get(group)
         if known is not None and known.active:
             raise ValueError(f"MemoryBus: group {group!r} already consumes {topic!r} on this broker")
-        backlog = known.backlog if known is not None else [deque() for _ in range(partitions)]
+        backlog = known.backlog if known is not None else self._from_the_beginning(topic, partitions)
         queues: list[asyncio.Queue[Record]] = [asyncio.Queue() for _ in range(partitions)]
         for queue, pending in zip(queues, backlog, strict=True):
-            for record in pending:  # left uncommitted by the previous member: delivered again
+            for record in pending:  # uncommitted: what a previous member left, or a new group's whole history
                 queue.put_nowait(record)
         self._groups[topic][group] = _GroupQueues(queues, backlog)
         return self._groups[topic][group]
+
+    def _from_the_beginning(self, topic: str, partitions: int) -> list[deque[Record]]:
+        """A new group starts at the oldest record kept, as KafkaBus's groups do (auto_offset_reset=earliest)."""
+        backlog: list[deque[Record]] = [deque() for _ in range(partitions)]
+        for record in self._history.get(topic, ()):
+            backlog[record.partition].append(record)
+        return backlog
 
     def leave(self, topic: str, group: str) -> None:
         """The member stops; the group keeps its uncommitted records (and collects new ones) for the next member."""
