@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -12,10 +11,11 @@ import pytest
 
 from libs.bus import KafkaBus, RetryPolicy
 from libs.contracts.registry import ContractRegistry
+from tests.support.bus_conformance.harness import wait_until
 from tests.support.contracts import COMMAND, EVENT, RESULT, scratch_registry
 from tests.support.kafka import Broker, kafka_broker, own_broker
 
-__all__ = ["kafka_broker", "own_broker"]
+__all__ = ["kafka_broker", "own_broker", "wait_until"]
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
 BusFactory = Callable[..., KafkaBus]
@@ -62,11 +62,3 @@ async def kafka_bus(registry: ContractRegistry) -> AsyncIterator[BusFactory]:
     made: list[KafkaBus] = []
     yield make_factory(registry, made)
     await asyncio.gather(*(bus.stop() for bus in made), return_exceptions=True)
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)

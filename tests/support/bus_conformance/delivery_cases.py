@@ -41,6 +41,7 @@ class DeliveryCases:
         assert headers["x-dlq-group"] == b"g"
         assert headers["x-dlq-source-topic"] == harness.topics.events.encode()
         assert Envelope.from_bytes(letter.value).id == bad.id  # the original message is kept as it was
+        assert bad.traceparent is not None and headers["traceparent"] == bad.traceparent.encode()  # and its headers
 
     async def test_a_permanent_error_is_parked_at_once(self, harness: BusHarness) -> None:
         calls = 0

@@ -6,7 +6,10 @@ import asyncio
 import random
 from collections import defaultdict
 
+import pytest
+
 from libs.bus import Envelope
+from libs.errors import Unavailable
 from tests.support.bus_conformance.harness import BusHarness, wait_until
 from tests.unit.bus.messages import analyzed
 
@@ -33,6 +36,26 @@ class PubSubCases:
         assert sorted(seen["analytics"]) == sorted(seen["fanout"]) == sorted(str(i) for i in range(20))
         assert {e.tenantid for e in sent} == {"t1"}
         assert all(e.correlationid == e.id and e.type == "sentiment.SentimentAnalyzed.v1" for e in sent)
+
+    async def test_a_new_group_reads_the_topic_from_its_beginning(self, harness: BusHarness) -> None:
+        producer = harness.bus("producer")
+        await producer.start()
+        for n in range(3):  # before any group of this topic exists
+            await producer.publish(harness.topics.single, analyzed(f"early-{n}"), key="k", tenant_id="t")
+        _, seen = await harness.recorder(harness.topics.single, group="newcomer")
+        await producer.publish(harness.topics.single, analyzed("late"), key="k", tenant_id="t")
+        await wait_until(lambda: "late" in seen, what="the message published after it joined")
+        assert seen == ["early-0", "early-1", "early-2", "late"]
+
+    async def test_publishing_on_a_bus_that_is_not_started_fails_unavailable(self, harness: BusHarness) -> None:
+        _, seen = await harness.recorder(harness.topics.single)
+        idle = harness.bus("producer")
+        with pytest.raises(Unavailable):
+            await idle.publish(harness.topics.single, analyzed("too-early"), key="k", tenant_id="t")
+        await idle.start()
+        await idle.publish(harness.topics.single, analyzed("marker"), key="k", tenant_id="t")
+        await wait_until(lambda: bool(seen), what="the marker")
+        assert seen == ["marker"]
 
     async def test_members_of_one_group_share_its_partitions(self, harness: BusHarness) -> None:
         handled: dict[str, list[str]] = {"a": [], "b": []}

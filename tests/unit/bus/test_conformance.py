@@ -25,3 +25,7 @@ class TestMemoryBus(BusConformance):
     )
     async def test_members_of_one_group_share_its_partitions(self, harness: BusHarness) -> None:
         await super().test_members_of_one_group_share_its_partitions(harness)
+
+    @pytest.mark.xfail(strict=True, reason="MemoryBus sends before start(); KafkaBus has no producer yet: Unavailable")
+    async def test_publishing_on_a_bus_that_is_not_started_fails_unavailable(self, harness: BusHarness) -> None:
+        await super().test_publishing_on_a_bus_that_is_not_started_fails_unavailable(harness)
