@@ -47,8 +47,6 @@ class Topics:
 class BusHarness(ABC):
     """Makes buses of one transport over one broker and stops them all at the end of the test."""
 
-    name: str
-
     def __init__(self, root: Path) -> None:
         self.topics = Topics()
         self.registry: ContractRegistry = scratch_registry(root / "contracts", self.topics.declared())
@@ -97,8 +95,6 @@ class BusHarness(ABC):
 
 
 class MemoryHarness(BusHarness):
-    name = "memory"
-
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         self.broker = MemoryBroker()
@@ -126,8 +122,6 @@ class MemoryHarness(BusHarness):
 
 
 class KafkaHarness(BusHarness):
-    name = "kafka"
-
     def __init__(self, root: Path, broker: Broker) -> None:
         super().__init__(root)
         self.broker = broker
