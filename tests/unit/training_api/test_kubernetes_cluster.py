@@ -1,0 +1,151 @@
+"""deployment_strategy kubernetes and SWITCHBOARD_TRAINING_BACKEND=kubernetes through the official Kubernetes Python
+client, against the fake Kubernetes API server of tests/support/fake_kube.py (127.0.0.1; the test plays the Deployment
+and Job controllers by writing their status): manifests applied, status followed, hot-swap, rollback, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.fake_kube import FakeKube
+from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory
+from tests.unit.training_api.test_deploy_routes import deploy
+
+NS = "switchboard"
+
+
+@pytest.fixture
+def kube() -> Iterator[FakeKube]:
+    server = FakeKube().start()
+    yield server
+    server.stop()
+
+
+async def cluster_platform(make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path) -> Platform:
+    config = kube.kubeconfig(tmp_path / "kubeconfig")
+    return await make_platform(kubeconfig=config, backend="kubernetes", kubernetes_poll_s=0.05)
+
+
+async def deployment(platform: Platform, deployment_id: str) -> dict[str, Any]:
+    resp = await platform.client.get(f"/api/v1/ai/deployments/{deployment_id}", headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    data: dict[str, Any] = resp.json()["data"]
+    return data
+
+
+def model_env(kube: FakeKube) -> str:
+    found = kube.get("deployments", NS, "model-intents")
+    assert found is not None
+    env = found["spec"]["template"]["spec"]["containers"][0]["env"]
+    return str(next(e["value"] for e in env if e["name"] == "SWITCHBOARD_TRAINING_SERVE_MODEL_URI"))
+
+
+async def test_kubernetes_deploy_applies_follows_swaps_and_rolls_back(
+    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+) -> None:
+    platform = await cluster_platform(make_platform, kube, tmp_path)
+    first, second = await platform.trained_model(), await platform.trained_model()
+    scaling = {"min_replicas": 2, "max_replicas": 10, "target_utilization": 70}
+    resp = await deploy(platform, first, deployment_strategy="kubernetes", replicas=3, auto_scaling=scaling,
+                        resource_requirements={"cpu": "2", "memory": "4Gi"})  # fmt: skip
+    assert resp.status_code == 200, resp.text
+    deployment_id = resp.json()["data"]["deployment_id"]
+    applied = kube.get("deployments", NS, "model-intents")
+    assert applied is not None and applied["spec"]["replicas"] == 3
+    container = applied["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"]["requests"] == {"cpu": "2", "memory": "4Gi"}
+    assert kube.get("services", NS, "model-intents") is not None
+    hpa = kube.get("horizontalpodautoscalers", NS, "model-intents")
+    assert hpa is not None and (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
+    # No pod is available until the Deployment controller says so: CREATING, and the endpoint refuses (409).
+    assert (await deployment(platform, deployment_id))["status"] == "CREATING"
+    early = await platform.client.post("/api/v1/ai/predict/intents", json={"text": "card stolen"}, headers=AUTH)
+    assert early.status_code == 409, early.text
+    kube.set_status("deployments", NS, "model-intents", {"replicas": 3, "availableReplicas": 3})
+    assert (await deployment(platform, deployment_id))["status"] == "ACTIVE"
+    answer = await platform.client.post("/api/v1/ai/predict/intents", json={"text": "card stolen"}, headers=AUTH)
+    assert answer.status_code == 200 and answer.json()["data"]["label"] == "card_lost", answer.text
+    # A second version is applied in place (server-side apply: same object, next generation); no auto_scaling now.
+    resp = await deploy(platform, second, deployment_strategy="kubernetes", replicas=2)
+    assert resp.status_code == 200, resp.text
+    assert model_env(kube) == second and kube.get("deployments", NS, "model-intents")["metadata"]["generation"] == 2
+    assert kube.get("horizontalpodautoscalers", NS, "model-intents") is None
+    rolled = await platform.client.post(f"/api/v1/ai/deployments/{deployment_id}/rollback", headers=AUTH)
+    assert rolled.status_code == 200 and rolled.json()["data"]["model_uri"] == first, rolled.text
+    assert model_env(kube) == first
+    # The controller reporting a stuck rollout fails the deployment with its message.
+    stuck = {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "too slow"}
+    kube.set_status("deployments", NS, "model-intents", {"conditions": [stuck]})
+    failed = await deployment(platform, deployment_id)
+    assert failed["status"] == "FAILED" and failed["error"] == "too slow"
+
+
+async def test_a_cluster_that_refuses_the_credentials_is_a_503(
+    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+) -> None:
+    platform = await cluster_platform(make_platform, kube, tmp_path)
+    model_uri = await platform.trained_model()
+    kube.token = "rotated"  # the kubeconfig's token no longer opens the API
+    resp = await deploy(platform, model_uri, deployment_strategy="kubernetes")
+    assert resp.status_code == 503 and "Kubernetes API" in resp.json()["message"], resp.text
+
+
+async def wait_status(platform: Platform, job_id: str, status: str) -> dict[str, Any]:
+    for _ in range(200):
+        resp = await platform.client.get(f"/api/v1/ai/training-job/{job_id}", headers=AUTH)
+        data: dict[str, Any] = resp.json()["data"]
+        if data["status"] == status:
+            return data
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{job_id} never reached {status}: {data}")
+
+
+async def test_kubernetes_backend_submits_an_indexed_job_and_follows_it(
+    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+) -> None:
+    platform = await cluster_platform(make_platform, kube, tmp_path)
+    uri = await platform.dataset_uri()
+    started = await platform.train(uri, instance_count=4, instance_type="ml.m5.xlarge")
+    assert started.status_code == 200 and started.json()["data"]["status"] == "STARTING", started.text
+    job_id = started.json()["data"]["job_id"]
+    for _ in range(100):
+        if kube.get("jobs", NS, job_id) is not None:
+            break
+        await asyncio.sleep(0.05)
+    job = kube.get("jobs", NS, job_id)
+    assert job is not None, kube.requests
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed" and spec["parallelism"] == spec["completions"] == 4
+    assert spec["template"]["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "4", "memory": "16Gi"}
+    kube.set_status("jobs", NS, job_id, {"active": 4})
+    await wait_status(platform, job_id, "IN_PROGRESS")
+    failed_condition = {"type": "Failed", "status": "True", "reason": "FailedIndexes", "message": "failed indexes"}
+    kube.set_status("jobs", NS, job_id, {"failed": 1, "conditions": [failed_condition]})
+    failed = await wait_status(platform, job_id, "FAILED")
+    assert failed["error"] == "the Kubernetes Job failed: failed indexes"
+
+
+async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
+    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+) -> None:
+    platform = await cluster_platform(make_platform, kube, tmp_path)
+    uri = await platform.dataset_uri()
+    first = (await platform.train(uri, instance_count=2)).json()["data"]["job_id"]
+    second = (await platform.train(uri, instance_count=2)).json()["data"]["job_id"]
+    for _ in range(100):
+        if kube.get("jobs", NS, first) and kube.get("jobs", NS, second):
+            break
+        await asyncio.sleep(0.05)
+    kube.set_status("jobs", NS, first, {"succeeded": 2, "conditions": [{"type": "Complete", "status": "True"}]})
+    done = await wait_status(platform, first, "FAILED")
+    assert "registered no model" in done["error"]
+    cancelled = await platform.client.delete(f"/api/v1/ai/training-job/{second}", headers=AUTH)
+    assert cancelled.status_code == 200, cancelled.text
+    await wait_status(platform, second, "CANCELLED")
+    assert kube.get("jobs", NS, second) is None and ("DELETE", f"/apis/batch/v1/namespaces/{NS}/jobs/{second}") in (
+        kube.requests
+    )
