@@ -37,8 +37,8 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     the_encoder = encoder or get_encoder()
     repo = TrainingStore(store, settings.root())
-    cluster = connect(settings.kubeconfig)
-    namespace, image = settings.kubernetes_namespace, settings.image
+    cluster = connect(settings.kubeconfig, settings.kubernetes_namespace)
+    namespace, image = cluster.namespace if cluster else "default", settings.image
     runner = JobRunner(
         repo,
         bus,

@@ -38,20 +38,30 @@ class RolloutState:
     failed_message: str | None  # Progressing=False (e.g. ProgressDeadlineExceeded)
 
 
-def connect(kubeconfig: Path | None) -> Cluster | None:
-    """In-cluster service account when running in a pod, else the kubeconfig file; None when neither is there."""
+SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+
+
+def connect(kubeconfig: Path | None, namespace: str | None = None) -> Cluster | None:
+    """In-cluster service account when running in a pod, else the kubeconfig file; None when neither is there.
+    Objects go to `namespace`, else the pod's own namespace (its Role grants rights there only) or the kubeconfig
+    context's namespace, else "default"."""
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
         configuration = client.Configuration()
         config.load_incluster_config(client_configuration=configuration)
-        return Cluster(client.ApiClient(configuration))
+        own = SERVICE_ACCOUNT_NAMESPACE.read_text().strip() if SERVICE_ACCOUNT_NAMESPACE.exists() else None
+        return Cluster(client.ApiClient(configuration), namespace or own or "default")
     if kubeconfig is not None and kubeconfig.exists():
-        return Cluster(config.new_client_from_config(config_file=str(kubeconfig)))
+        _, context = config.list_kube_config_contexts(config_file=str(kubeconfig))
+        in_context = (context or {}).get("context", {}).get("namespace")
+        api = config.new_client_from_config(config_file=str(kubeconfig))
+        return Cluster(api, namespace or in_context or "default")
     return None
 
 
 class Cluster:
-    def __init__(self, api: client.ApiClient) -> None:
+    def __init__(self, api: client.ApiClient, namespace: str) -> None:
         self.api = api
+        self.namespace = namespace
         self._apps = client.AppsV1Api(api)
         self._core = client.CoreV1Api(api)
         self._hpa = client.AutoscalingV2Api(api)

@@ -25,8 +25,9 @@ class TrainingSettings(BaseSettings):
     backend: Literal["local", "kubernetes"] = "local"
     # A cluster for deployment_strategy=kubernetes: in-cluster service account, or this kubeconfig file.
     kubeconfig: Path | None = None
-    # Namespace the training Job and model Deployments go to, and the image their pods run.
-    kubernetes_namespace: str = "switchboard"
+    # Namespace the training Jobs and model Deployments go to (default: the pod's own, or the kubeconfig context's),
+    # and the image their pods run.
+    kubernetes_namespace: str | None = None
     image: str = "switchboard:latest"
     # How often a Kubernetes training Job's status is read back into its job.
     kubernetes_poll_s: float = Field(default=2.0, gt=0, le=60)
