@@ -18,7 +18,7 @@ from services.training.cluster import Cluster
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
 from services.training.head import SoftmaxHead
 from services.training.jobs import Encoder
-from services.training.kubernetes import deployment_manifests
+from services.training.kubernetes import deployment_manifests, object_name
 from services.training.store import TrainingStore
 
 log = get_logger("training.deployments")
@@ -121,8 +121,7 @@ class Deployments:
         """A kubernetes deployment's status is what its Deployment reports: ACTIVE once a replica is available."""
         if self._cluster is None or record.strategy != "kubernetes":
             return record
-        name = deployment_manifests(record, image=self._image, namespace=self._namespace)[0]["metadata"]["name"]
-        state = await asyncio.to_thread(self._cluster.rollout, name, self._namespace)
+        state = await asyncio.to_thread(self._cluster.rollout, object_name(record), self._namespace)
         status, error = (
             ("FAILED", "its Deployment is gone from the cluster") if state is None
             else ("FAILED", state.failed_message) if state.failed_message

@@ -11,11 +11,17 @@ from typing import Any
 
 import pytest
 
+from services.gateway.settings import GatewaySettings
+from services.training.domain import DeploymentRecord, now
+from services.training.kubernetes import object_name
 from tests.support.fake_kube import FakeKube
 from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory
 from tests.unit.training_api.test_deploy_routes import deploy
 
 NS = "switchboard"
+# The test key's tenant's "intents" deployment: its objects are named after the tenant and the name (gateway default).
+MODEL = object_name(DeploymentRecord(id="d", tenant_id=GatewaySettings().default_tenant, name="intents",
+                                     model_uri="model://x", created_at=now(), updated_at=now()))  # fmt: skip
 
 
 @pytest.fixture
@@ -38,7 +44,7 @@ async def deployment(platform: Platform, deployment_id: str) -> dict[str, Any]:
 
 
 def model_env(kube: FakeKube) -> str:
-    found = kube.get("deployments", NS, "model-intents")
+    found = kube.get("deployments", NS, MODEL)
     assert found is not None
     env = found["spec"]["template"]["spec"]["containers"][0]["env"]
     return str(next(e["value"] for e in env if e["name"] == "SWITCHBOARD_TRAINING_SERVE_MODEL_URI"))
@@ -54,32 +60,32 @@ async def test_kubernetes_deploy_applies_follows_swaps_and_rolls_back(
                         resource_requirements={"cpu": "2", "memory": "4Gi"})  # fmt: skip
     assert resp.status_code == 200, resp.text
     deployment_id = resp.json()["data"]["deployment_id"]
-    applied = kube.get("deployments", NS, "model-intents")
+    applied = kube.get("deployments", NS, MODEL)
     assert applied is not None and applied["spec"]["replicas"] == 3
     container = applied["spec"]["template"]["spec"]["containers"][0]
     assert container["resources"]["requests"] == {"cpu": "2", "memory": "4Gi"}
-    assert kube.get("services", NS, "model-intents") is not None
-    hpa = kube.get("horizontalpodautoscalers", NS, "model-intents")
+    assert kube.get("services", NS, MODEL) is not None
+    hpa = kube.get("horizontalpodautoscalers", NS, MODEL)
     assert hpa is not None and (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
     # No pod is available until the Deployment controller says so: CREATING, and the endpoint refuses (409).
     assert (await deployment(platform, deployment_id))["status"] == "CREATING"
     early = await platform.client.post("/api/v1/ai/predict/intents", json={"text": "card stolen"}, headers=AUTH)
     assert early.status_code == 409, early.text
-    kube.set_status("deployments", NS, "model-intents", {"replicas": 3, "availableReplicas": 3})
+    kube.set_status("deployments", NS, MODEL, {"replicas": 3, "availableReplicas": 3})
     assert (await deployment(platform, deployment_id))["status"] == "ACTIVE"
     answer = await platform.client.post("/api/v1/ai/predict/intents", json={"text": "card stolen"}, headers=AUTH)
     assert answer.status_code == 200 and answer.json()["data"]["label"] == "card_lost", answer.text
     # A second version is applied in place (server-side apply: same object, next generation); no auto_scaling now.
     resp = await deploy(platform, second, deployment_strategy="kubernetes", replicas=2)
     assert resp.status_code == 200, resp.text
-    assert model_env(kube) == second and kube.get("deployments", NS, "model-intents")["metadata"]["generation"] == 2
-    assert kube.get("horizontalpodautoscalers", NS, "model-intents") is None
+    assert model_env(kube) == second and kube.get("deployments", NS, MODEL)["metadata"]["generation"] == 2
+    assert kube.get("horizontalpodautoscalers", NS, MODEL) is None
     rolled = await platform.client.post(f"/api/v1/ai/deployments/{deployment_id}/rollback", headers=AUTH)
     assert rolled.status_code == 200 and rolled.json()["data"]["model_uri"] == first, rolled.text
     assert model_env(kube) == first
     # The controller reporting a stuck rollout fails the deployment with its message.
     stuck = {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "too slow"}
-    kube.set_status("deployments", NS, "model-intents", {"conditions": [stuck]})
+    kube.set_status("deployments", NS, MODEL, {"conditions": [stuck]})
     failed = await deployment(platform, deployment_id)
     assert failed["status"] == "FAILED" and failed["error"] == "too slow"
 
