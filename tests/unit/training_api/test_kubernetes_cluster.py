@@ -78,7 +78,8 @@ async def test_kubernetes_deploy_applies_follows_swaps_and_rolls_back(
     # A second version is applied in place (server-side apply: same object, next generation); no auto_scaling now.
     resp = await deploy(platform, second, deployment_strategy="kubernetes", replicas=2)
     assert resp.status_code == 200, resp.text
-    assert model_env(kube) == second and kube.get("deployments", NS, MODEL)["metadata"]["generation"] == 2
+    updated = kube.get("deployments", NS, MODEL)
+    assert model_env(kube) == second and updated is not None and updated["metadata"]["generation"] == 2
     assert kube.get("horizontalpodautoscalers", NS, MODEL) is None
     rolled = await platform.client.post(f"/api/v1/ai/deployments/{deployment_id}/rollback", headers=AUTH)
     assert rolled.status_code == 200 and rolled.json()["data"]["model_uri"] == first, rolled.text

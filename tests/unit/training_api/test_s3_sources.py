@@ -1,7 +1,6 @@
 """s3:// training and validation data read with the MinIO client from a real S3-compatible server on 127.0.0.1:
 moto's standalone server (moto.server, the `moto-server` in each test id), and the 400s: no S3 configured, no such
-bucket or object, not a dataset. Credentials the server refuses are mapped to a 400 too (s3.py), but moto's server
-accepts any, so that path has no test here."""
+bucket or object, not a dataset, credentials the server refuses (moto checking keys after the setup requests)."""
 
 from __future__ import annotations
 
@@ -14,12 +13,13 @@ from minio import Minio
 from tests.support.s3_server import ACCESS_KEY, SECRET_KEY, MotoServer, available
 from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory, csv_bytes, labelled_rows
 
+SETUP_REQUESTS = 4  # make_bucket + three put_object below
 
-@pytest.fixture(params=["moto-server"])
-def s3() -> Iterator[MotoServer]:
+
+def started(authenticate_after: int | None = None) -> MotoServer:
     if not available():
         pytest.skip("moto's S3 server is not installed (pip install 'moto[s3]' flask flask-cors: the dev extras)")
-    server = MotoServer().start()
+    server = MotoServer(authenticate_after).start()
     client = Minio(server.endpoint.removeprefix("http://"), ACCESS_KEY, SECRET_KEY, secure=False)
     client.make_bucket("customerai-data")
     train = csv_bytes(labelled_rows())
@@ -27,6 +27,19 @@ def s3() -> Iterator[MotoServer]:
     validation = csv_bytes(labelled_rows()[::3])
     client.put_object("customerai-data", "intents/validation.csv", io.BytesIO(validation), len(validation))
     client.put_object("customerai-data", "notes.txt", io.BytesIO(b"\xff\xfe not text"), 10)
+    return server
+
+
+@pytest.fixture(params=["moto-server"])
+def s3() -> Iterator[MotoServer]:
+    server = started()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["moto-server-checking-keys"])
+def s3_checking_keys() -> Iterator[MotoServer]:
+    server = started(authenticate_after=SETUP_REQUESTS)
     yield server
     server.stop()
 
@@ -65,6 +78,14 @@ async def test_unusable_s3_uris_are_400(make_platform: PlatformFactory, s3: Moto
     resp = await platform.train(uri)
     assert resp.status_code == 400, resp.text
     assert problem in resp.json()["message"] and "training_data_uri" in resp.json()["message"]
+
+
+async def test_credentials_the_server_refuses_are_400(
+    make_platform: PlatformFactory, s3_checking_keys: MotoServer
+) -> None:
+    platform = await s3_platform(make_platform, s3_checking_keys)
+    resp = await platform.train("s3://customerai-data/intents/train.csv")
+    assert resp.status_code == 400 and "credentials cannot read" in resp.json()["message"], resp.text
 
 
 async def test_s3_without_configuration_is_400(platform: Platform) -> None:
