@@ -56,6 +56,11 @@ class ClusterJobs:
                 raise ClusterJobFailed("the Kubernetes Job completed but its workers registered no model")
             job.status, job.finished_at = "COMPLETED", now()
             job.model_card = version.model_dump(mode="json")
+            # The workers' progress is not streamed here: the final figures come from the registered model card.
+            p, metrics = job.progress, version.metrics
+            p.current_epoch, p.current_step = job.hyperparameters.epochs, p.total_steps
+            p.train_loss, p.validation_accuracy = metrics.get("train_loss"), metrics.get("accuracy")
+            p.validation_macro_f1 = metrics.get("macro_f1")
             await record(job)
             return True
         status: JobStatus = "IN_PROGRESS" if state.active or state.succeeded or state.failed else "STARTING"

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from libs.store import open_store
 from services.gateway.settings import GatewaySettings
 from services.training.domain import DeploymentRecord, now
 from services.training.kubernetes import object_name
+from services.training.store import TrainingStore
 from tests.support.fake_kube import FakeKube
 from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory
 from tests.unit.training_api.test_deploy_routes import deploy
@@ -51,7 +53,7 @@ def model_env(kube: FakeKube) -> str:
 
 
 async def test_kubernetes_deploy_applies_follows_swaps_and_rolls_back(
-    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
 ) -> None:
     platform = await cluster_platform(make_platform, kube, tmp_path)
     first, second = await platform.trained_model(), await platform.trained_model()
@@ -92,7 +94,7 @@ async def test_kubernetes_deploy_applies_follows_swaps_and_rolls_back(
 
 
 async def test_a_cluster_that_refuses_the_credentials_is_a_503(
-    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
 ) -> None:
     platform = await cluster_platform(make_platform, kube, tmp_path)
     model_uri = await platform.trained_model()
@@ -111,20 +113,25 @@ async def wait_status(platform: Platform, job_id: str, status: str) -> dict[str,
     raise AssertionError(f"{job_id} never reached {status}: {data}")
 
 
+async def submitted(kube: FakeKube, job_id: str) -> dict[str, Any]:
+    """The Job object once the service created it."""
+    for _ in range(200):
+        job = kube.get("jobs", NS, job_id)
+        if job is not None:
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no Job {job_id} was created: {kube.requests}")
+
+
 async def test_kubernetes_backend_submits_an_indexed_job_and_follows_it(
-    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
 ) -> None:
     platform = await cluster_platform(make_platform, kube, tmp_path)
     uri = await platform.dataset_uri()
     started = await platform.train(uri, instance_count=4, instance_type="ml.m5.xlarge")
     assert started.status_code == 200 and started.json()["data"]["status"] == "STARTING", started.text
     job_id = started.json()["data"]["job_id"]
-    for _ in range(100):
-        if kube.get("jobs", NS, job_id) is not None:
-            break
-        await asyncio.sleep(0.05)
-    job = kube.get("jobs", NS, job_id)
-    assert job is not None, kube.requests
+    job = await submitted(kube, job_id)
     spec = job["spec"]
     assert spec["completionMode"] == "Indexed" and spec["parallelism"] == spec["completions"] == 4
     assert spec["template"]["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "4", "memory": "16Gi"}
@@ -137,16 +144,14 @@ async def test_kubernetes_backend_submits_an_indexed_job_and_follows_it(
 
 
 async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
-    make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
 ) -> None:
     platform = await cluster_platform(make_platform, kube, tmp_path)
     uri = await platform.dataset_uri()
     first = (await platform.train(uri, instance_count=2)).json()["data"]["job_id"]
     second = (await platform.train(uri, instance_count=2)).json()["data"]["job_id"]
-    for _ in range(100):
-        if kube.get("jobs", NS, first) and kube.get("jobs", NS, second):
-            break
-        await asyncio.sleep(0.05)
+    await submitted(kube, first)
+    await submitted(kube, second)
     kube.set_status("jobs", NS, first, {"succeeded": 2, "conditions": [{"type": "Complete", "status": "True"}]})
     done = await wait_status(platform, first, "FAILED")
     assert "registered no model" in done["error"]
@@ -156,3 +161,28 @@ async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
     assert kube.get("jobs", NS, second) is None and ("DELETE", f"/apis/batch/v1/namespaces/{NS}/jobs/{second}") in (
         kube.requests
     )
+
+
+async def test_a_completed_job_whose_workers_registered_the_model_completes(
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
+) -> None:
+    store = open_store(database="training")
+    platform = await make_platform(training_store=store, kubeconfig=kube.kubeconfig(tmp_path / "kubeconfig"),
+                                   backend="kubernetes", kubernetes_poll_s=0.05)  # fmt: skip
+    repo = TrainingStore(store, tmp_path / "training")  # the service's store and files, as the workers share them
+    local_id = (await platform.trained_model()).removeprefix("model://")  # instance_count 1 trains here
+    started = await platform.train(await platform.dataset_uri(), instance_count=2)
+    job_id = started.json()["data"]["job_id"]
+    await submitted(kube, job_id)
+    # Play the workers: register a head under the cluster job's id, then the Job controller's Complete.
+    local = await repo.get_model(GatewaySettings().default_tenant, local_id)
+    assert local is not None
+    version = local.model_copy(update={"id": job_id, "uri": f"model://{job_id}", "workers": 2})
+    await repo.register_model(version, await repo.load_artifact(local_id))
+    kube.set_status("jobs", NS, job_id, {"succeeded": 2, "conditions": [{"type": "Complete", "status": "True"}]})
+    done = await wait_status(platform, job_id, "COMPLETED")
+    assert done["model_card"]["workers"] == 2 and done["model_output_uri"] == f"model://{job_id}"
+    assert done["progress"]["metrics"]["validation_accuracy"] == round(local.metrics["accuracy"], 4)
+    assert done["progress"]["current_epoch"] == done["progress"]["total_epochs"]
+    resp = await deploy(platform, f"model://{job_id}", name="from-cluster")
+    assert resp.status_code == 200, resp.text
