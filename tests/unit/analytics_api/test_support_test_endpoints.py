@@ -99,3 +99,13 @@ async def test_switched_off_they_do_not_exist(switched_off: tuple[httpx.AsyncCli
     client, _ = switched_off
     resp = await client.get("/api/test/metrics", headers=AUTH)
     assert resp.status_code == 404 and resp.json()["error_type"] == "NOT_FOUND_ERROR"
+
+
+@pytest.mark.parametrize(("field", "length"), [("priority", 33), ("reason", 65)])
+async def test_test_escalation_fields_are_bounded_by_the_ticket_contract(
+    stack: tuple[httpx.AsyncClient, MemoryBus], field: str, length: int
+) -> None:
+    # Issue 20: a priority of 33-64 characters passed the route and failed CreateTicket.v1's validation (a 500).
+    client, _ = stack
+    resp = await client.post("/api/test/escalation", json={field: "0" * length}, headers=AUTH)
+    assert resp.status_code == 400 and resp.json()["error_type"] == "VALIDATION_ERROR", resp.text

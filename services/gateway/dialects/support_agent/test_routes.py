@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.escalation import CreateTicketV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
@@ -20,6 +21,7 @@ from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.metrics_routes import Metrics
 from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
+from services.gateway.input_policy import contract_length
 
 router = APIRouter(prefix="/api/test", route_class=DIALECT.route_class(), tags=["support agent: test"])
 
@@ -33,8 +35,9 @@ class TestQueryBody(QueryBody):
 class TestEscalationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str = Field(default="Test escalation: I need to speak to a person.", min_length=1, max_length=2000)
-    reason: str = Field(default="manual_request", min_length=1, max_length=64)
-    priority: str = Field(default="medium", min_length=1, max_length=64)
+    # Copied into escalation.CreateTicket.v1: its limits (a longer priority was a 500 past validation).
+    reason: Annotated[str, contract_length(CreateTicketV1, "reason")] = "manual_request"
+    priority: Annotated[str, contract_length(CreateTicketV1, "priority")] = "medium"
 
 
 class SampleMetrics(Metrics):
