@@ -109,3 +109,13 @@ async def test_test_escalation_fields_are_bounded_by_the_ticket_contract(
     client, _ = stack
     resp = await client.post("/api/test/escalation", json={field: "0" * length}, headers=AUTH)
     assert resp.status_code == 400 and resp.json()["error_type"] == "VALIDATION_ERROR", resp.text
+
+
+async def test_test_query_leaves_room_for_its_session_prefix(stack: tuple[httpx.AsyncClient, MemoryBus]) -> None:
+    # Issue 20: a 200-character session id became 205 with "test_" and failed PostMessage.v1's validation (a 500).
+    client, _ = stack
+    body = {"query": "hello", "session_id": "0" * 200, "customer_id": "c1"}
+    resp = await client.post("/api/test/query", json=body, headers=AUTH)
+    assert resp.status_code == 400 and resp.json()["error_type"] == "VALIDATION_ERROR", resp.text
+    fits = await client.post("/api/test/query", json={**body, "session_id": "0" * 195}, headers=AUTH)
+    assert fits.status_code == 200, fits.text
