@@ -1086,7 +1086,7 @@ class TestEscalationBody(BaseModel):
         extra="forbid",
     )
     priority: Annotated[
-        str | None, Field(max_length=64, min_length=1, title="Priority")
+        str | None, Field(max_length=32, min_length=1, title="Priority")
     ] = "medium"
     query: Annotated[
         str | None, Field(max_length=2000, min_length=1, title="Query")
@@ -1113,7 +1113,7 @@ class TestQueryBody(BaseModel):
     session_id: Annotated[
         str,
         Field(
-            max_length=200,
+            max_length=195,
             min_length=1,
             pattern="^[A-Za-z0-9_.:-]+$",
             title="Session Id",
