@@ -746,7 +746,8 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description 429 with Retry-After while the account or the client IP is locked out after repeated failures.
+         * @description 429 with Retry-After while the login name or the client IP is locked out after repeated failures (per name,
+         *     not per tenant, so naming tenants never buys extra guesses).
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
@@ -2502,6 +2503,11 @@ export interface components {
         LoginRequest: {
             /** Password */
             password: string;
+            /**
+             * Tenant Id
+             * @description Optional: the tenant of the account, for an email registered in several tenants (without it the password is tried on each, and it must match exactly one).
+             */
+            tenant_id?: string | null;
             /** Username */
             username: string;
         };
