@@ -187,7 +187,8 @@ class ConsumerCore:
             log.warning("bus.contract_violation", topic=record.topic, group=self.group, details=exc.details)
             await self._park(record, None, exc, attempts=0)
             return Outcome.DEAD_LETTERED
-        if await self._processed.seen(self.group, env.id):
+        # A request seen before is a retry whose reply was lost: its handler's inbox answers the recorded reply.
+        if env.replyto is None and await self._processed.seen(self.group, env.id):
             log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
             return Outcome.DUPLICATE
         if env.deadline is not None and env.deadline <= datetime.now(UTC):

@@ -149,10 +149,11 @@ class TransportBus(Bus):
         tenant_id: str,
         timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
         correlation_id: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        event_id = new_id()
+        event_id = event_id or new_id()  # a caller's own id: a retried command the consumer's inbox recognises
         future: asyncio.Future[Envelope] = loop.create_future()
         self._pending[reply_id(event_id)] = future
         try:

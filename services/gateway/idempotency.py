@@ -22,6 +22,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.bus.envelope import derived_id
 from services.gateway.dialects import dialect_for_path
 
 HEADER = b"idempotency-key"
@@ -122,6 +123,16 @@ def record_key(scope: Scope, key: str) -> str:
     headers = dict(scope.get("headers", []))
     who = hashlib.sha256(headers.get(b"authorization", b"") + b"|" + headers.get(b"x-api-key", b"")).hexdigest()
     return f"gateway:idem:{who[:32]}:{scope['method']}:{scope['path']}:{key}"
+
+
+def command_id(request: Request) -> str | None:
+    """The bus event id of the command a keyed request sends (None without a key): the same for every retry with
+    the key, so the service's inbox answers a retry after a 504 (whose record the guard dropped) with the first
+    outcome instead of acting twice. Scoped like the record: another caller's equal key is another id."""
+    key = request.headers.get("idempotency-key", "").strip()
+    if not key or request.method != "POST":
+        return None
+    return derived_id(record_key(request.scope, key), "command")
 
 
 class IdempotencyGuard:
