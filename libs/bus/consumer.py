@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from libs.bus.base import TopicHandler
 from libs.bus.envelope import Envelope
+from libs.bus.sealing import unseal
 from libs.bus.trace_context import begin_consuming, end_consuming
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
@@ -133,6 +134,7 @@ def decode(record: Record, registry: ContractRegistry) -> Envelope:
         fields = [".".join(map(str, e["loc"])) or e["type"] for e in exc.errors(include_input=False)]
         raise ContractViolation("undecodable envelope", {"topic": record.topic, "fields": fields}) from None
     registry.check_topic(record.topic, env.type)
+    unseal(env)  # commands and replies travel sealed (sealing.py)
     registry.validate(env.type, env.data)
     return env
 

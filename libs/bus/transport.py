@@ -12,6 +12,7 @@ import structlog
 from opentelemetry import trace
 from pydantic import BaseModel
 
+from libs.bus import sealing
 from libs.bus.base import Bus, TopicHandler
 from libs.bus.consumer import (
     ConsumerCore,
@@ -289,7 +290,7 @@ class TransportBus(Bus):
         # The trace also rides as a Kafka header, for tools that read headers and not payloads.
         headers = (("traceparent", env.traceparent.encode()),) if env.traceparent else ()
         key = env.subject.encode() if env.subject is not None else None
-        return self._send(topic, env.to_bytes(), key, headers, within or self.send_timeout)
+        return self._send(topic, sealing.wire_bytes(topic, env), key, headers, within or self.send_timeout)
 
     async def _send_reply(self, reply_to: str, message: BaseModel, request: Envelope) -> None:
         env = self.envelope(
