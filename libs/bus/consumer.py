@@ -53,9 +53,13 @@ class ProcessedLog(Protocol):
 
 
 class MemoryProcessedLog:
-    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives."""
+    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives.
 
-    def __init__(self, capacity: int = 100_000) -> None:
+    Redeliveries are the records after the last commit (at most the in-flight window), so a few thousand ids
+    cover them; services that change state keep their own inbox. 100,000 ids (~25 MB) grew every consumer of
+    events through a whole soak."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._ids: OrderedDict[tuple[str, str], None] = OrderedDict()
 
