@@ -66,7 +66,7 @@ class Recovery:
 
     @property
     def after_restart_s(self) -> float:
-        return self.answered_s - self.restarted_s
+        return self.answered_s - self.restarted_s if self.restarted_s < float("inf") else float("inf")
 
 
 def pid_of(stack: Stack, victim: str) -> int | None:
