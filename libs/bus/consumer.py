@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from libs.bus import deferred
 from libs.bus.base import TopicHandler
 from libs.bus.envelope import Envelope
+from libs.bus.sealing import unseal
 from libs.bus.trace_context import begin_consuming, end_consuming
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
@@ -53,9 +54,13 @@ class ProcessedLog(Protocol):
 
 
 class MemoryProcessedLog:
-    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives."""
+    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives.
 
-    def __init__(self, capacity: int = 100_000) -> None:
+    Redeliveries are the records after the last commit (at most the in-flight window), so a few thousand ids
+    cover them; services that change state keep their own inbox. 100,000 ids (~25 MB) grew every consumer of
+    events through a whole soak."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._ids: OrderedDict[tuple[str, str], None] = OrderedDict()
 
@@ -134,6 +139,7 @@ def decode(record: Record, registry: ContractRegistry) -> Envelope:
         fields = [".".join(map(str, e["loc"])) or e["type"] for e in exc.errors(include_input=False)]
         raise ContractViolation("undecodable envelope", {"topic": record.topic, "fields": fields}) from None
     registry.check_topic(record.topic, env.type)
+    unseal(env)  # commands and replies travel sealed (sealing.py)
     registry.validate(env.type, env.data)
     return env
 
@@ -188,7 +194,8 @@ class ConsumerCore:
             log.warning("bus.contract_violation", topic=record.topic, group=self.group, details=exc.details)
             await self._park(record, None, exc, attempts=0)
             return Outcome.DEAD_LETTERED
-        if await self._processed.seen(self.group, env.id):
+        # A request seen before is a retry whose reply was lost: its handler's inbox answers the recorded reply.
+        if env.replyto is None and await self._processed.seen(self.group, env.id):
             log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
             return Outcome.DUPLICATE
         if env.deadline is not None and env.deadline <= datetime.now(UTC):
