@@ -11,7 +11,7 @@ from fastapi import Request
 from libs.bus.base import Bus
 from libs.observability import HealthState
 from libs.store import DocumentStore
-from services.gateway.fanout.handlers import GROUP, TOPICS, FanoutHandler
+from services.gateway.fanout.handlers import FEED, FEED_TOPICS, GROUP, TOPICS, FanoutHandler, FeedHandler
 from services.gateway.fanout.hub import Hub
 from services.gateway.fanout.sender import Sender
 from services.gateway.fanout.signing import SecretBox
@@ -23,6 +23,8 @@ from services.gateway.settings import GatewaySettings
 
 class Fanout:
     def __init__(self, settings: GatewaySettings, store: DocumentStore, *, key_material: str, health: HealthState):
+        # Several gateway replicas share the outbox: each worker claims a row before sending it, for the send
+        # timeout plus a margin (a worker killed mid-attempt holds its rows that long, then another takes them).
         allowed = frozenset(h.lower() for h in settings.webhook_allowed_hosts)
         self.store = WebhookStore(store)
         self.sender = Sender(
@@ -34,6 +36,8 @@ class Fanout:
             self.sender,
             per_endpoint=settings.webhook_per_endpoint,
             max_in_flight=settings.webhook_max_in_flight,
+            lease_s=settings.webhook_timeout_s + 15.0,
+            owner=f"gateway-{settings.platform.instance_id}",
         )
         self.hub = Hub(
             health,
@@ -41,7 +45,8 @@ class Fanout:
             alert_level=settings.sentiment_alert_level,
             alert_levels=settings.sentiment_alert_levels,
         )
-        self.handler = FanoutHandler(self.webhooks, self.hub)
+        self.handler = FanoutHandler(self.webhooks)
+        self.feed = FeedHandler(self.hub)
         self._status_interval_s = settings.ws_status_interval_s
         self._status_task: asyncio.Task[None] | None = None
 
@@ -51,6 +56,8 @@ class Fanout:
     def subscribe(self, bus: Bus) -> None:
         for topic in TOPICS:
             bus.subscribe(topic, group=GROUP, handler=self.handler)
+        for topic in FEED_TOPICS:  # every replica's WebSocket clients see every event, not only its partitions
+            bus.subscribe_live(topic, name=FEED, handler=self.feed)
 
     async def start(self) -> None:
         await self.store.ensure_indexes()
