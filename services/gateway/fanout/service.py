@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 from fastapi import Request
 
 from libs.bus.base import Bus
-from libs.observability import HealthState
+from libs.observability import HealthState, get_logger
 from libs.store import DocumentStore
+from services.gateway.fanout.domain import now_utc
 from services.gateway.fanout.handlers import FEED, FEED_TOPICS, GROUP, TOPICS, FanoutHandler, FeedHandler
 from services.gateway.fanout.hub import Hub
 from services.gateway.fanout.sender import Sender
@@ -19,6 +21,8 @@ from services.gateway.fanout.store import WebhookStore
 from services.gateway.fanout.webhooks import Webhooks
 from services.gateway.fanout.worker import DeliveryWorker
 from services.gateway.settings import GatewaySettings
+
+log = get_logger("gateway.fanout")
 
 
 class Fanout:
@@ -48,7 +52,9 @@ class Fanout:
         self.handler = FanoutHandler(self.webhooks)
         self.feed = FeedHandler(self.hub)
         self._status_interval_s = settings.ws_status_interval_s
-        self._status_task: asyncio.Task[None] | None = None
+        self._retention = timedelta(days=settings.webhook_retention_days)
+        self._prune_interval_s = settings.webhook_prune_interval_s
+        self._tasks: list[asyncio.Task[None]] = []
 
     def _notify(self) -> None:
         self.worker.notify()
@@ -62,15 +68,29 @@ class Fanout:
     async def start(self) -> None:
         await self.store.ensure_indexes()
         await self.worker.start()
-        self._status_task = asyncio.create_task(self.hub.status_loop(self._status_interval_s))
+        self._tasks = [
+            asyncio.create_task(self.hub.status_loop(self._status_interval_s), name="ws-status"),
+            asyncio.create_task(self._prune_loop(), name="webhook-prune"),
+        ]
 
     async def stop(self) -> None:
-        if self._status_task is not None:
-            self._status_task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._status_task
+                await task
         await self.worker.stop()
         await self.sender.close()
+
+    async def _prune_loop(self) -> None:
+        """Every replica prunes (deleting what is already gone is a no-op); a failure waits for the next round."""
+        while True:
+            try:
+                removed = await self.store.prune(now_utc() - self._retention)
+                if removed:
+                    log.info("fanout.pruned", removed=removed)
+            except Exception as exc:
+                log.error("fanout.prune_failed", error_type=type(exc).__name__, error=str(exc)[:200])
+            await asyncio.sleep(self._prune_interval_s)
 
 
 def fanout_of(request: Request) -> Fanout:

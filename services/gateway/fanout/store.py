@@ -3,6 +3,7 @@ for what is still owed to whom) and the attempt log. Every read of a tenant's da
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ class WebhookStore:
         await self._outbox.ensure_index(["subscription_id", "ordering_key", "status", "seq"])
         await self._outbox.ensure_index(["subscription_id", "created_at"])
         await self._attempts.ensure_index(["subscription_id", "at"])
+        await self._outbox.ensure_index(["status", "created_at"])  # pruning
+        await self._attempts.ensure_index(["at"])
 
     # -- subscriptions -----------------------------------------------------------------------------------
     async def add_subscription(self, sub: Subscription) -> None:
@@ -128,6 +131,19 @@ class WebhookStore:
     async def deliveries_since(self, sub_id: str, since: datetime, limit: int) -> list[Delivery]:
         flt = {"subscription_id": sub_id, "created_at": {"$gte": since.isoformat()}}
         return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+
+    async def prune(self, before: datetime, *, batch: int = 500) -> int:
+        """Delete settled deliveries (delivered or finally failed) created before `before`, and attempts made
+        before it, `batch` rows at a time (no single delete holds the store for long); pending rows are never
+        touched, whatever their age. Returns how many documents went."""
+        cutoff = before.isoformat()
+        settled = {"status": {"$in": ["delivered", "failed"]}, "created_at": {"$lt": cutoff}}
+        removed = 0
+        for collection, flt in ((self._outbox, settled), (self._attempts, {"at": {"$lt": cutoff}})):
+            while ids := [d["id"] for d in await collection.find(flt, limit=batch)]:
+                removed += await collection.delete_many({"id": {"$in": ids}})
+                await asyncio.sleep(0)  # other tasks (deliveries, API reads) run between batches
+        return removed
 
     # -- attempt log -------------------------------------------------------------------------------------
     async def log_attempt(self, attempt: Attempt) -> None:

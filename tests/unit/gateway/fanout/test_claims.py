@@ -61,3 +61,32 @@ async def test_release_gives_a_cut_off_attempt_back_at_once(tmp_path: Path) -> N
     await outbox.release("msg_1", "a")
     assert [d.id for d in await outbox.due(moment, 10, skip_subscriptions=[])] == ["msg_1"]
     await store.close()
+
+
+async def test_prune_deletes_settled_rows_and_attempts_past_retention_in_batches(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "gateway.sqlite3")
+    outbox = WebhookStore(store)
+    old, recent = now_utc() - timedelta(days=31), now_utc() - timedelta(days=1)
+    rows = {
+        "msg_1": ("delivered", old),
+        "msg_2": ("failed", old),
+        "msg_3": ("pending", old),
+        "msg_4": ("delivered", old),
+        "msg_5": ("delivered", recent),
+        "msg_6": ("failed", recent),
+        "msg_7": ("delivered", old),
+    }
+    for n, (status, at) in enumerate(rows.values(), start=1):
+        row = _row(n)
+        row.status, row.created_at = status, at.isoformat()  # type: ignore[assignment]
+        await outbox.enqueue(row)
+    attempts = store.collection("webhook_attempts")
+    for n, at in enumerate((old, old, old, recent)):
+        await attempts.insert({"id": f"att_{n}", "subscription_id": "wh_1", "at": at.isoformat()})
+    removed = await outbox.prune(now_utc() - timedelta(days=30), batch=2)
+    outbox_ids = {d["id"] for d in await store.collection("webhook_deliveries").find()}
+    assert outbox_ids == {"msg_3", "msg_5", "msg_6"}  # pending rows stay whatever their age
+    assert [d["id"] for d in await attempts.find()] == ["att_3"]
+    assert removed == 4 + 3
+    assert await outbox.prune(now_utc() - timedelta(days=30), batch=2) == 0
+    await store.close()
