@@ -92,6 +92,8 @@ class DeliveryWorker:
     async def dispatch_due(self) -> int:
         """Start an attempt for every due delivery that heads its lane and fits its endpoint's slots."""
         started = 0
+        if len(self._in_flight) >= self._max_in_flight:
+            return 0  # saturated: a finishing attempt wakes us again, no need to read the window for nothing
         busy = [sub for sub, n in self._per_sub.items() if n >= self._per_endpoint]
         moment = now_utc()
         for delivery in await self._store.due(moment, limit=self._max_in_flight, skip_subscriptions=busy):
