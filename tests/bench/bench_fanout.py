@@ -84,12 +84,16 @@ async def _fanout(receiver: Receiver, count: int, subscriptions: int, hung: bool
                 await bus.publish("conversation.events", event, key=session, tenant_id="default")
 
             # The same delivery rate whatever the subscription count: RATE deliveries per second in all.
+            cpu = time.process_time()
             sent = await _paced(count, send, RATE / subscriptions)
             expected = count * (subscriptions - int(hung))
             deadline = time.perf_counter() + 120  # all of them, however late: a cut-off would hide the tail
             while len(_latencies(receiver, sent, None)) < expected and time.perf_counter() < deadline:  # noqa: ASYNC110 - polls a count
                 await asyncio.sleep(0.1)
-            return _latencies(receiver, sent, None)
+            samples = _latencies(receiver, sent, None)
+            # CPU per delivery (gateway and receiver, one process) does not depend on the machine's load; latency does.
+            print(f"  CPU per delivery {(time.process_time() - cpu) / max(1, len(samples)) * 1000:.2f} ms")
+            return samples
 
 
 async def main(seconds: float, subscriptions: int, few: int) -> None:
