@@ -48,6 +48,12 @@ class Bus(ABC):
         """
 
     @abstractmethod
+    def subscribe_live(self, topic: str, *, name: str, handler: TopicHandler) -> None:
+        """Register a handler that sees every message published to `topic` from `start()` on, on this instance
+        alone: no consumer group (each instance gets its own copy), no committed offsets, nothing older replayed.
+        For per-instance views (a gateway replica's WebSocket feed); work that must happen once needs a group."""
+
+    @abstractmethod
     async def publish(
         self,
         topic: str,

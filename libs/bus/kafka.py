@@ -12,7 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from libs.bus.consumer import Headers, ProcessedLog, RetryPolicy
-from libs.bus.kafka_consumer import GroupLoop, to_record
+from libs.bus.kafka_consumer import GroupLoop, LiveLoop, to_record
 from libs.bus.kafka_producer import KeyPartitioner, Outbox
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
 from libs.bus.transport import Subscription, TransportBus
@@ -110,7 +110,8 @@ class KafkaBus(TransportBus):
         self._tasks.append(asyncio.create_task(self._outbox.run(), name="bus:append"))
         await self._start_reply_consumer()
         for sub in self._subscriptions:
-            self._tasks.append(asyncio.create_task(self._consume(sub), name=f"bus:{sub.topic}:{sub.group}"))
+            consume = self._consume(sub) if not sub.live else (await self._open_live(sub)).run()
+            self._tasks.append(asyncio.create_task(consume, name=f"bus:{sub.topic}:{sub.group}"))
         self._tasks.append(asyncio.create_task(self._watch_health(), name="bus:health"))
         self._started = self._healthy = True
         log.info(
@@ -259,6 +260,22 @@ class KafkaBus(TransportBus):
             max_poll_records=self.max_poll_records,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
+
+    async def _open_live(self, sub: Subscription) -> LiveLoop:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # only after the topic was recreated: then nothing new is skipped
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
+            client_id=f"{self.service_name}-{self.instance_id}-live",
+        )
+        self._consumers.append(consumer)
+        loop = LiveLoop(
+            consumer, self._core(sub), sub.topic, self.registry.partitions(sub.topic), lambda: self._stopping
+        )
+        await loop.open()
+        return loop
 
     async def _consume(self, sub: Subscription) -> None:
         consumer = self._group_consumer(sub)

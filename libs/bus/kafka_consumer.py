@@ -158,3 +158,40 @@ class GroupLoop:
             log.warning("bus.handover_timeout", topic=self.topic, group=self._core.group, partitions=sorted(partitions))
         await self._committer.flush()
         self._tracker.forget(partitions)
+
+
+class LiveLoop:
+    """A `subscribe_live` subscription: every partition assigned to this instance (no group, so every instance
+    reads them all), positioned at the end during `open()`, records handled in arrival order, nothing committed."""
+
+    def __init__(
+        self, consumer: AIOKafkaConsumer, core: ConsumerCore, topic: str, partitions: int, stopping: Callable[[], bool]
+    ) -> None:
+        self._consumer = consumer
+        self._core = core
+        self.topic = topic
+        self._tps = [TopicPartition(topic, p) for p in range(partitions)]
+        self._stopping = stopping
+
+    async def open(self) -> None:
+        """Resolve the end positions now, so whatever is published once the bus has started is seen."""
+        await self._consumer.start()
+        self._consumer.assign(self._tps)
+        await self._consumer.seek_to_end(*self._tps)
+        for tp in self._tps:
+            await self._consumer.position(tp)
+
+    async def run(self) -> None:
+        while not self._stopping():
+            try:
+                batches = await self._consumer.getmany(timeout_ms=500)
+            except KafkaError as exc:
+                log.warning("bus.fetch_failed", topic=self.topic, group=self._core.group, error_type=type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
+            for messages in batches.values():
+                for m in messages:
+                    try:
+                        await self._core.process(to_record(m))
+                    except Exception as exc:  # a live view is never redelivered: log it and go on
+                        log.warning("bus.live_failed", topic=self.topic, error_type=type(exc).__name__)

@@ -52,11 +52,15 @@ class MemoryBroker:
     _offsets: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     _counter: int = 0
 
-    def join(self, topic: str, group: str, partitions: int) -> _GroupQueues:
+    def join(self, topic: str, group: str, partitions: int, *, live: bool = False) -> _GroupQueues:
+        """`live` (subscribe_live): a private group that starts at the end, whatever the topic holds."""
         known = self._groups[topic].get(group)
         if known is not None and known.active:
             raise ValueError(f"MemoryBus: group {group!r} already consumes {topic!r} on this broker")
-        backlog = known.backlog if known is not None else self._from_the_beginning(topic, partitions)
+        if known is not None:
+            backlog = known.backlog
+        else:
+            backlog = [deque() for _ in range(partitions)] if live else self._from_the_beginning(topic, partitions)
         queues: list[asyncio.Queue[Record]] = [asyncio.Queue() for _ in range(partitions)]
         for queue, pending in zip(queues, backlog, strict=True):
             for record in pending:  # uncommitted: what a previous member left, or a new group's whole history
@@ -71,8 +75,12 @@ class MemoryBroker:
             backlog[record.partition].append(record)
         return backlog
 
-    def leave(self, topic: str, group: str) -> None:
-        """The member stops; the group keeps its uncommitted records (and collects new ones) for the next member."""
+    def leave(self, topic: str, group: str, *, live: bool = False) -> None:
+        """The member stops; the group keeps its uncommitted records (and collects new ones) for the next member.
+        A live group has no next member: it goes."""
+        if live:
+            self._groups[topic].pop(group, None)
+            return
         known = self._groups[topic].get(group)
         if known is not None:
             known.active = False
@@ -193,7 +201,7 @@ class MemoryBus(TransportBus):
         self._join(self._subscriptions[-1])
 
     def _join(self, sub: Subscription) -> None:
-        self.broker.join(sub.topic, sub.group, self._partitions(sub.topic))
+        self.broker.join(sub.topic, sub.group, self._partitions(sub.topic), live=sub.live)
         self._joined.append(sub)
 
     async def start(self) -> None:
@@ -214,7 +222,7 @@ class MemoryBus(TransportBus):
         self._pumps.clear()
         self.broker._reply_sinks.pop(self.reply_topic, None)
         for sub in self._joined:
-            self.broker.leave(sub.topic, sub.group)
+            self.broker.leave(sub.topic, sub.group, live=sub.live)
         self._joined.clear()
         self._started = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class Subscription:
     group: str
     handler: TopicHandler
     max_in_flight: int
+    live: bool = False  # subscribe_live: no group, starts at the end, never commits
 
 
 class TransportBus(Bus):
@@ -106,6 +108,14 @@ class TransportBus(Bus):
             raise ValueError("max_in_flight must be at least 1")
         self.registry.topic(topic)  # undeclared topics fail at wiring time, not at the first message
         self._subscriptions.append(Subscription(topic, group, handler, max_in_flight or self.max_in_flight))
+
+    def subscribe_live(self, topic: str, *, name: str, handler: TopicHandler) -> None:
+        if self._started:
+            raise RuntimeError("subscribe_live() must be called before start()")
+        self.registry.topic(topic)
+        # Unique per instance and start: it names no broker group, only this copy (metrics, dedupe log).
+        group = f"{name}.{self.instance_id}.{uuid.uuid4().hex[:8]}"
+        self._subscriptions.append(Subscription(topic, group, handler, self.max_in_flight, live=True))
 
     async def publish(
         self,

@@ -55,8 +55,17 @@ async def serve_forever(app: FastAPI, host: str, port: int, stop: asyncio.Event)
     """Run uvicorn until `stop` is set (signals are handled by the caller, not by uvicorn)."""
     # proxy_headers off: uvicorn would otherwise trust X-Forwarded-For from loopback, letting any local client (or
     # one behind a same-host proxy) pick its own address; an app that has a trusted proxy says so itself.
+    # permessage-deflate off: WebSocket frames here are small JSON, and compressing one frame per client (each
+    # connection keeps its own zlib context) made a 1,000-client broadcast cost ~30 us more per client.
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        ws_per_message_deflate=False,
     )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())

@@ -211,6 +211,24 @@ class MongoCollection(Collection):
             query["$and"] = [{"$or": [{p: {"$type": "object"}}, {p: {"$exists": False}}]} for p in parents]
         return await self._modify(id, query, {"$set": fields}, fields=list(fields))
 
+    async def update_where(self, id: str, filter: Filter, changes: dict[str, Any]) -> dict[str, Any] | None:
+        fields = prepare_changes(id, changes)
+        matching: dict[str, Any] = {"$and": [{"_id": id}, to_mongo_filter(filter)]}
+        parents = sorted({p for f in fields for p in parent_paths(f)})
+        guarded = {
+            "$and": [
+                *matching["$and"],
+                *({"$or": [{p: {"$type": "object"}}, {p: {"$exists": False}}]} for p in parents),
+            ]
+        }
+        async with _mapped_errors():  # one find_one_and_update: the match and the write are atomic on the server
+            if not fields:
+                return _from_mongo(await self._raw.find_one(matching))
+            raw = await self._raw.find_one_and_update(guarded, {"$set": fields}, return_document=ReturnDocument.AFTER)
+            if raw is None and parents and await self._raw.find_one(matching) is not None:
+                raise Invalid("field type does not allow this change", {"field": sorted(fields)[0]})
+        return _from_mongo(raw)
+
     async def increment(self, id: str, field: str, by: float = 1) -> dict[str, Any] | None:
         check_field(field)
         amount = check_amount(by)

@@ -71,6 +71,12 @@ class Collection(ABC):
         """$set semantics on top-level and dotted fields; the updated doc, or None when the id is unknown."""
 
     @abstractmethod
+    async def update_where(self, id: str, filter: Filter, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Compare-and-set: `$set` `changes` on the doc with this id only if it also matches `filter`, as one atomic
+        step (across processes too); the updated doc, or None when no doc has this id and matches. Leases and
+        claims are built on it (two workers never both win one row)."""
+
+    @abstractmethod
     async def increment(self, id: str, field: str, by: float = 1) -> dict[str, Any] | None:
         """Atomically add `by` to a numeric field (a missing field counts as 0)."""
 

@@ -207,6 +207,16 @@ class SQLiteCollection(Collection):
 
         return self._read_modify_write(id, apply)
 
+    async def update_where(self, id: str, filter: Filter, changes: dict[str, Any]) -> dict[str, Any] | None:
+        fields = prepare_changes(id, changes)
+        where, params = compile_where(filter)  # parsed before the transaction: a bad filter writes nothing
+
+        def apply(doc: dict[str, Any]) -> None:
+            for field, value in fields.items():
+                set_path(doc, field, value)
+
+        return self._read_modify_write(id, apply, where=(where, params))
+
     async def increment(self, id: str, field: str, by: float = 1) -> dict[str, Any] | None:
         check_field(field)
         amount = check_amount(by)
@@ -223,13 +233,16 @@ class SQLiteCollection(Collection):
 
         return self._read_modify_write(id, apply)
 
-    def _read_modify_write(self, id: str, apply: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
-        select = f"SELECT doc FROM {self._table} WHERE id = ?"
+    def _read_modify_write(
+        self, id: str, apply: Callable[[dict[str, Any]], None], *, where: tuple[str, list[Any]] = ("1", [])
+    ) -> dict[str, Any] | None:
+        # BEGIN IMMEDIATE holds the write lock from the read on, so the filter's answer still holds at the write.
+        select = f"SELECT doc FROM {self._table} WHERE id = ? AND ({where[0]})"
         write = f"UPDATE {self._table} SET doc = ? WHERE id = ?"
 
         def work(conn: sqlite3.Connection) -> dict[str, Any] | None:
             with self._store.transaction(conn):
-                row = conn.execute(select, (id,)).fetchone()
+                row = conn.execute(select, (id, *where[1])).fetchone()
                 if row is None:
                     return None
                 doc: dict[str, Any] = orjson.loads(row[0])

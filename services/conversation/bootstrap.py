@@ -19,7 +19,7 @@ from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.events import EVENTS_TOPIC
 from services.conversation.handlers import HANDLERS, Conversation
-from services.conversation.pipeline.escalate import BusEscalation
+from services.conversation.pipeline.escalate import BusEscalation, BusTickets
 from services.conversation.pipeline.ports import EscalationPort, LLMPort, Redactor, RetrievalPort, SentimentPort
 from services.conversation.pipeline.redact import BusRedactor
 from services.conversation.pipeline.retrieve import BusRetrieval
@@ -66,7 +66,11 @@ def bootstrap(
         llm=llm or ai_llm,
     )
     pipeline = TurnPipeline(ports, cache, settings.deadlines, top_k=settings.retrieval_top_k)
-    sessions = SessionService(repo, repeat_contact_window_s=settings.repeat_contact_window_s)
+    sessions = SessionService(
+        repo,
+        repeat_contact_window_s=settings.repeat_contact_window_s,
+        ticketed=BusTickets(bus).any_for if escalation is None else None,  # a test's fake policy has no tickets
+    )
     ai = AiGeneration(
         ai_llm,
         redactor or TransientRedactor(bus),

@@ -158,13 +158,14 @@ def feedback_submitted(session: dict[str, Any]) -> FeedbackSubmittedV1:
     )
 
 
-def closed(session: dict[str, Any]) -> SessionClosedV1:
+def closed(session: dict[str, Any], *, ticketed: bool = False) -> SessionClosedV1:
+    """`ticketed`: the escalation service holds a ticket for the session (one opened through the API)."""
     return SessionClosedV1(
         **_who(session),
         tier=session["current_tier"],
         message_count=session["message_count"],
         duration_minutes=int(_seconds_since(session["created_at"], session["closed_at"]) // 60),
-        escalated=bool(session["escalation_history"]),
+        escalated=bool(session["escalation_history"]) or ticketed,
         closed_at=session["closed_at"],
     )
 

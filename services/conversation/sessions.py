@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,9 +78,17 @@ def tier_move(
 
 
 class SessionService:
-    def __init__(self, repo: ConversationRepository, *, repeat_contact_window_s: float = 7 * 86_400) -> None:
+    def __init__(
+        self,
+        repo: ConversationRepository,
+        *,
+        repeat_contact_window_s: float = 7 * 86_400,
+        ticketed: Callable[[str, str], Awaitable[bool]] | None = None,
+    ) -> None:
         self.repo = repo
         self.repeat_contact_window_s = repeat_contact_window_s
+        # Asks the escalation service whether a session has a ticket this service never saw (None: not asked).
+        self.ticketed = ticketed
 
     async def repeat_contacts(self, tenant_id: str, customer_id: str) -> int:
         """Earlier contacts of this customer that count as coming back (seed 002 REPEAT_CONTACT): sessions opened
@@ -230,8 +239,11 @@ class SessionService:
             return session  # closing twice is a no-op (DELETE is idempotent)
         now = now_iso()
         changes = {"status": "CLOSED", "closed_at": now, "updated_at": now}
+        ticketed = False
+        if not session["escalation_history"] and self.ticketed is not None:
+            ticketed = await self.ticketed(tenant_id, session_id)
         updated = await self.repo.update_session(tenant_id, session_id, changes)
-        await emit(events.closed(updated), updated)
+        await emit(events.closed(updated, ticketed=ticketed), updated)
         return updated
 
     async def submit_feedback(

@@ -86,7 +86,7 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         bus=bus,
         health=health,
         on_start=[seed_admin, metrics.start, fanout.start],
-        on_stop=[fanout.stop, metrics.stop, store.close],
+        on_stop=[store.close, metrics.stop, fanout.stop],  # run in reverse: the worker stops before the store
         app=app,
     )
 

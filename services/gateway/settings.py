@@ -65,6 +65,10 @@ class GatewaySettings(BaseSettings):
     webhook_timeout_s: float = 15.0
     webhook_per_endpoint: int = 16
     webhook_max_in_flight: int = 512
+    # Settled deliveries (delivered or finally failed) and attempt-log entries older than this are deleted; at least
+    # the ~3.7-day retry window, so a delivery's log outlives its retries; replay reaches back this far.
+    webhook_retention_days: float = Field(default=30.0, ge=4.0)
+    webhook_prune_interval_s: float = 3600.0
     # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
     # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).
     ws_client_buffer: int = 256

@@ -443,6 +443,7 @@ def test_websocket_queue_update(stack: Stack, api: httpx.Client) -> None:
             raise NotImplementedYet("no WebSocket route at /websocket") from exc
         raise
     with ws:
+        posted = time.monotonic()
         queued = api.post(
             "/api/v1/review/queue",
             json={"query": "Is this advice safe?", "response": "Please consult an advisor.", "priority": 1},
@@ -454,5 +455,6 @@ def test_websocket_queue_update(stack: Stack, api: httpx.Client) -> None:
             kind = event.get("event") or event.get("type")
             assert kind in ("queue_update", "sentiment_alert", "system_status"), event
             if kind == "queue_update":
+                print(f"\nqueue_update {(time.monotonic() - posted) * 1000:.0f} ms after POST /api/v1/review/queue")
                 return
         pytest.fail("no queue_update event after queueing a review item")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from libs.bus.base import Bus
-from libs.contracts.models.escalation import EscalationDecisionV1, EvaluateTurnV1
+from libs.contracts.models.escalation import EscalationDecisionV1, EvaluateTurnV1, ListTicketsV1, TicketListV1
+from libs.errors import DomainError
+from libs.observability import get_logger
 from services.conversation.domain import asks_for_human
 from services.conversation.pipeline.ports import EscalationQuery, EscalationVerdict
 
 TOPIC = "escalation.commands"
 UNAVAILABLE_REASON = "escalation_service_unavailable"
+log = get_logger("conversation.escalate")
 
 
 class BusEscalation:
@@ -41,6 +44,26 @@ class BusEscalation:
             irate=decision.irate,
             ticket_id=decision.ticket_id,
         )
+
+
+class BusTickets:
+    """Whether the escalation service holds a ticket for a session. A ticket opened through the API (seed 001 POST
+    /api/escalation) never passes through this service, so a session's end asks once, for `escalated`."""
+
+    def __init__(self, bus: Bus, *, timeout_s: float = 2.0) -> None:
+        self._bus = bus
+        self._timeout_s = timeout_s
+
+    async def any_for(self, tenant_id: str, session_id: str) -> bool:
+        command = ListTicketsV1(session_id=session_id, limit=1, offset=0)
+        try:
+            reply = await self._bus.request(
+                TOPIC, command, key=session_id, tenant_id=tenant_id, timeout=self._timeout_s
+            )
+        except DomainError as exc:  # the session still ends; its own escalation history decides
+            log.warning("conversation.tickets_unknown", error_type=type(exc).__name__)
+            return False
+        return TicketListV1.model_validate(reply.data).total > 0
 
 
 def fallback_verdict(query: EscalationQuery) -> EscalationVerdict:

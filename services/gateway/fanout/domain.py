@@ -88,6 +88,10 @@ class Delivery:
     attempts: int = 0
     next_attempt_at: str = ""
     last_status_code: int | None = None
+    # The claim of the worker sending it now (several gateway replicas share the outbox): "" when none. A claim
+    # whose time has passed (its worker died mid-attempt) may be taken over.
+    lease_until: str = ""
+    lease_owner: str = ""
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)

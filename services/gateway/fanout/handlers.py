@@ -1,6 +1,7 @@
-"""The fan-out consumer (group `gateway-fanout`): each domain event becomes outbox deliveries (written before the
-handler returns, so the bus commits the offset only once nothing can be lost) and, for the review queue and
-sentiment, WebSocket frames."""
+"""The fan-out consumers. `FanoutHandler` (group `gateway-fanout`, one copy of each event across the replicas): each
+domain event becomes outbox deliveries, written before the handler returns, so the bus commits the offset only once
+nothing can be lost. `FeedHandler` (a live subscription per replica, `gateway-feed`): review-queue and sentiment
+events become WebSocket frames for this replica's clients, whichever replica's group partitions they fall in."""
 
 from __future__ import annotations
 
@@ -13,19 +14,24 @@ from services.gateway.fanout.webhooks import Webhooks
 
 GROUP = "gateway-fanout"
 TOPICS = ("conversation.events", "escalation.events", "sentiment.events")
+FEED = "gateway-feed"
+FEED_TOPICS = ("escalation.events", "sentiment.events")
 QUEUE_EVENTS = {"escalation.ReviewQueued.v1": "queued", "escalation.ReviewDecided.v1": "decided"}
 
 
 class FanoutHandler:
-    def __init__(self, webhooks: Webhooks, hub: Hub) -> None:
+    def __init__(self, webhooks: Webhooks) -> None:
         self._webhooks = webhooks
-        self._hub = hub
 
     async def __call__(self, env: Envelope) -> None:
         await self._webhooks.fan_out(env.tenantid, env.type, env.data, env.id, env.time)
-        self._to_websocket(env)
 
-    def _to_websocket(self, env: Envelope) -> None:
+
+class FeedHandler:
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    async def __call__(self, env: Envelope) -> None:
         if env.type in QUEUE_EVENTS:
             self._hub.publish(env.tenantid, "queue_update", {"action": QUEUE_EVENTS[env.type], **env.data})
         elif env.type == "sentiment.SentimentAnalyzed.v1":

@@ -3,6 +3,7 @@ for what is still owed to whom) and the attempt log. Every read of a tenant's da
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ class WebhookStore:
         await self._outbox.ensure_index(["subscription_id", "ordering_key", "status", "seq"])
         await self._outbox.ensure_index(["subscription_id", "created_at"])
         await self._attempts.ensure_index(["subscription_id", "at"])
+        await self._outbox.ensure_index(["status", "created_at"])  # pruning
+        await self._attempts.ensure_index(["at"])
 
     # -- subscriptions -----------------------------------------------------------------------------------
     async def add_subscription(self, sub: Subscription) -> None:
@@ -66,13 +69,46 @@ class WebhookStore:
             raise NotFound("Delivery not found", {"delivery_id": delivery_id})
         return Delivery.from_doc(doc)
 
-    async def save_delivery(self, delivery: Delivery) -> None:
-        await self._outbox.upsert(delivery.to_doc())
+    async def reschedule(self, delivery_id: str, changes: dict[str, Any]) -> None:
+        """Field-level change (next_attempt_at, status) that leaves another worker's claim on the row alone."""
+        await self._outbox.update(delivery_id, changes)
+
+    async def claim(self, delivery: Delivery, owner: str, until: datetime, moment: datetime) -> bool:
+        """Take the row for one attempt, atomically: of several workers (gateway replicas) at most one wins while
+        the claim lasts. Only pending rows with no live claim can be taken."""
+        flt = {"status": "pending", "lease_until": {"$lte": moment.isoformat()}}
+        won = await self._outbox.update_where(
+            delivery.id, flt, {"lease_until": until.isoformat(), "lease_owner": owner}
+        )
+        if won is not None:
+            delivery.lease_until, delivery.lease_owner = won["lease_until"], won["lease_owner"]
+        return won is not None
+
+    async def release(self, delivery_id: str, owner: str) -> None:
+        """Give a claim back without an outcome (the attempt was cut off by a shutdown)."""
+        await self._outbox.update_where(delivery_id, {"lease_owner": owner}, {"lease_until": "", "lease_owner": ""})
+
+    async def settle(self, delivery: Delivery, owner: str) -> bool:
+        """Write an attempt's outcome and release the claim, if this worker still holds it (False: it expired and
+        another worker took the row over; that worker's outcome stands)."""
+        changes = {
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "next_attempt_at": delivery.next_attempt_at,
+            "last_status_code": delivery.last_status_code,
+            "lease_until": "",
+            "lease_owner": "",
+        }
+        return await self._outbox.update_where(delivery.id, {"lease_owner": owner}, changes) is not None
 
     async def due(self, moment: datetime, limit: int, *, skip_subscriptions: list[str]) -> list[Delivery]:
         """Owed rows whose time has come, oldest first, leaving out endpoints whose slots are all busy (their
         backlog must not fill the window and starve everyone else)."""
-        flt: dict[str, Any] = {"status": "pending", "next_attempt_at": {"$lte": moment.isoformat()}}
+        flt: dict[str, Any] = {
+            "status": "pending",
+            "next_attempt_at": {"$lte": moment.isoformat()},
+            "lease_until": {"$lte": moment.isoformat()},  # rows another replica is sending now are left out
+        }
         if skip_subscriptions:
             flt["subscription_id"] = {"$nin": skip_subscriptions}
         return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
@@ -95,6 +131,19 @@ class WebhookStore:
     async def deliveries_since(self, sub_id: str, since: datetime, limit: int) -> list[Delivery]:
         flt = {"subscription_id": sub_id, "created_at": {"$gte": since.isoformat()}}
         return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+
+    async def prune(self, before: datetime, *, batch: int = 500) -> int:
+        """Delete settled deliveries (delivered or finally failed) created before `before`, and attempts made
+        before it, `batch` rows at a time (no single delete holds the store for long); pending rows are never
+        touched, whatever their age. Returns how many documents went."""
+        cutoff = before.isoformat()
+        settled = {"status": {"$in": ["delivered", "failed"]}, "created_at": {"$lt": cutoff}}
+        removed = 0
+        for collection, flt in ((self._outbox, settled), (self._attempts, {"at": {"$lt": cutoff}})):
+            while ids := [d["id"] for d in await collection.find(flt, limit=batch)]:
+                removed += await collection.delete_many({"id": {"$in": ids}})
+                await asyncio.sleep(0)  # other tasks (deliveries, API reads) run between batches
+        return removed
 
     # -- attempt log -------------------------------------------------------------------------------------
     async def log_attempt(self, attempt: Attempt) -> None:

@@ -10,7 +10,7 @@ import contextlib
 import time
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from libs.observability import get_logger
 from services.gateway.fanout.domain import (
@@ -40,6 +40,8 @@ class DeliveryWorker:
         per_endpoint: int = 16,
         max_in_flight: int = 512,
         poll_s: float = 0.5,
+        lease_s: float = 30.0,
+        owner: str | None = None,
     ) -> None:
         self._webhooks = webhooks
         self._store = webhooks.store
@@ -47,6 +49,9 @@ class DeliveryWorker:
         self._per_endpoint = per_endpoint
         self._max_in_flight = max_in_flight
         self._poll_s = poll_s
+        # A claim outlives the longest attempt (the send timeout) with a margin for the store writes around it.
+        self._lease = timedelta(seconds=lease_s)
+        self._owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task[None]] = {}  # delivery id -> attempt task
         self._lanes: set[tuple[str, str]] = set()  # (subscription, ordering key) with an attempt running
@@ -60,13 +65,18 @@ class DeliveryWorker:
         self._loop_task = asyncio.create_task(self._run(), name="webhook-delivery-worker")
 
     async def stop(self) -> None:
-        """Running attempts are cancelled: their rows stay pending and go out again after the restart."""
+        """Running attempts are cancelled: their rows stay pending, their claims are released, and they go out
+        again after the restart (or at once from another replica)."""
+        cut_off = list(self._in_flight)
         tasks = [t for t in (self._loop_task, *self._in_flight.values()) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for delivery_id in cut_off:
+            with contextlib.suppress(Exception):  # a store already closed: the claim then simply expires
+                await self._store.release(delivery_id, self._owner)
 
     async def _run(self) -> None:
         while True:
@@ -82,8 +92,11 @@ class DeliveryWorker:
     async def dispatch_due(self) -> int:
         """Start an attempt for every due delivery that heads its lane and fits its endpoint's slots."""
         started = 0
+        if len(self._in_flight) >= self._max_in_flight:
+            return 0  # saturated: a finishing attempt wakes us again, no need to read the window for nothing
         busy = [sub for sub, n in self._per_sub.items() if n >= self._per_endpoint]
-        for delivery in await self._store.due(now_utc(), limit=self._max_in_flight, skip_subscriptions=busy):
+        moment = now_utc()
+        for delivery in await self._store.due(moment, limit=self._max_in_flight, skip_subscriptions=busy):
             lane = (delivery.subscription_id, delivery.ordering_key)
             if len(self._in_flight) >= self._max_in_flight:
                 break
@@ -93,6 +106,8 @@ class DeliveryWorker:
                 continue
             if not await self._is_head(delivery):
                 continue
+            if not await self._store.claim(delivery, self._owner, moment + self._lease, moment):
+                continue  # another replica's worker is sending it
             self._lanes.add(lane)
             self._per_sub[delivery.subscription_id] += 1
             self._in_flight[delivery.id] = asyncio.create_task(self._attempt_then_release(delivery, lane))
@@ -102,7 +117,7 @@ class DeliveryWorker:
     async def _postpone(self, delivery: Delivery) -> None:
         delivery.next_attempt_at = (now_utc() + retry_delay(max(delivery.attempts, 1))).isoformat()
         with contextlib.suppress(Exception):  # the store may be what failed; the row then keeps its old time
-            await self._store.save_delivery(delivery)
+            await self._store.settle(delivery, self._owner)
 
     async def _is_head(self, delivery: Delivery) -> bool:
         """Only the oldest owed row of a lane may go. A row waiting behind one in backoff is deferred to that
@@ -112,7 +127,7 @@ class DeliveryWorker:
             return True
         if head.next_attempt_at > delivery.next_attempt_at:
             delivery.next_attempt_at = head.next_attempt_at
-            await self._store.save_delivery(delivery)
+            await self._store.reschedule(delivery.id, {"next_attempt_at": head.next_attempt_at})
         return False
 
     async def _advance_lane(self, delivery: Delivery) -> None:
@@ -121,8 +136,7 @@ class DeliveryWorker:
         following = await self._store.lane_neighbour(delivery, before=False)
         moment = now_utc().isoformat()
         if following is not None and following.next_attempt_at > moment:
-            following.next_attempt_at = moment
-            await self._store.save_delivery(following)
+            await self._store.reschedule(following.id, {"next_attempt_at": moment})
 
     async def _attempt_then_release(self, delivery: Delivery, lane: tuple[str, str]) -> None:
         try:
@@ -142,7 +156,7 @@ class DeliveryWorker:
         sub = await self._store.subscription_by_id(delivery.subscription_id)
         if sub is None or not sub.enabled:
             delivery.status = "failed"
-            await self._store.save_delivery(delivery)
+            await self._store.settle(delivery, self._owner)
             return None
         body = delivery.body.encode()
         headers = signed_headers(self._webhooks.signing_secrets(sub), delivery.id, int(time.time()), body)
@@ -150,7 +164,8 @@ class DeliveryWorker:
         delivery.attempts += 1
         delivery.last_status_code = result.status_code
         outcome = await self._settle(sub, delivery, result)
-        await self._store.save_delivery(delivery)
+        if not await self._store.settle(delivery, self._owner):
+            log.warning("fanout.claim_lost", delivery_id=delivery.id)  # the attempt outlived its claim
         await self._store.log_attempt(
             Attempt(
                 id=f"att_{uuid.uuid4().hex[:16]}",

@@ -131,6 +131,29 @@ async def test_update_rejects_impossible_changes(store: DocumentStore, changes: 
     assert await col.get("t1") == {"id": "t1", "a": 5, "meta": {}}
 
 
+async def test_update_where_is_a_compare_and_set(store: DocumentStore) -> None:
+    col = store.collection("leases")
+    await col.insert({"id": "r1", "status": "pending", "lease_until": "", "n": 1})
+    won = await col.update_where("r1", {"status": "pending", "lease_until": {"$lte": "2030"}}, {"lease_until": "2031"})
+    assert won == {"id": "r1", "status": "pending", "lease_until": "2031", "n": 1}
+    assert await col.update_where("r1", {"lease_until": {"$lte": "2030"}}, {"lease_until": "2032"}) is None
+    assert (await col.get("r1"))["lease_until"] == "2031"  # the loser wrote nothing
+    assert await col.update_where("missing", {}, {"n": 2}) is None
+    assert (await col.update_where("r1", {"n": 1}, {"meta.by": "w2"}))["meta"] == {"by": "w2"}
+    assert await col.update_where("r1", {"n": 1}, {}) == await col.get("r1")
+    with pytest.raises(Invalid):
+        await col.update_where("r1", {"n": 1}, {"n.x": 1})
+
+
+async def test_update_where_lets_one_of_many_concurrent_claims_win(store: DocumentStore) -> None:
+    col = store.collection("leases")
+    await col.insert({"id": "r1", "owner": None})
+    claims = [col.update_where("r1", {"owner": None}, {"owner": f"w{n}"}) for n in range(50)]
+    winners = [doc for doc in await asyncio.gather(*claims) if doc is not None]
+    assert len(winners) == 1
+    assert (await col.get("r1"))["owner"] == winners[0]["owner"]
+
+
 async def test_increment(store: DocumentStore) -> None:
     col = store.collection("counters")
     await col.insert({"id": "c", "n": 1, "s": "text", "stats": {}})

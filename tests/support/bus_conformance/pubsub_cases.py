@@ -37,6 +37,25 @@ class PubSubCases:
         assert {e.tenantid for e in sent} == {"t1"}
         assert all(e.correlationid == e.id and e.type == "sentiment.SentimentAnalyzed.v1" for e in sent)
 
+    async def test_live_subscriptions_see_what_follows_start_on_every_instance(self, harness: BusHarness) -> None:
+        """subscribe_live: no group, so each instance gets every message; nothing from before its start."""
+        producer = harness.bus("producer")
+        await producer.start()
+        await producer.publish(harness.topics.events, analyzed("before"), key="k", tenant_id="t1")
+        replicas = [harness.bus("gateway") for _ in range(2)]
+        seen: dict[int, list[str]] = defaultdict(list)
+        for n, replica in enumerate(replicas):
+
+            async def handle(env: Envelope, n: int = n) -> None:
+                seen[n].append(env.data["id"])
+
+            replica.subscribe_live(harness.topics.events, name="feed", handler=handle)
+        await asyncio.gather(*(replica.start() for replica in replicas))
+        for i in range(10):
+            await producer.publish(harness.topics.events, analyzed(i), key=f"k{i}", tenant_id="t1")
+        await wait_until(lambda: len(seen[0]) >= 10 and len(seen[1]) >= 10, what="both live subscribers")
+        assert sorted(seen[0]) == sorted(seen[1]) == sorted(str(i) for i in range(10))  # all, and none older
+
     async def test_a_new_group_reads_the_topic_from_its_beginning(self, harness: BusHarness) -> None:
         producer = harness.bus("producer")
         await producer.start()

@@ -58,6 +58,20 @@ async def test_session_create_get_close(platform: Platform) -> None:
     assert closed["session_id"] == "test_1" and closed["message_count"] == 0
 
 
+async def test_a_ticket_opened_through_the_api_marks_the_closed_session_escalated(platform: Platform) -> None:
+    """POST /api/escalation opens the ticket in the escalation service only; SessionClosed still says escalated."""
+    c, h = platform.client, platform.headers
+    for session in ("sess_ticketed", "sess_plain"):
+        body = {"customer_id": "cust_1", "session_id": session}
+        assert (await c.post("/api/session", json=body, headers=h)).status_code == 200
+    ticket = {"session_id": "sess_ticketed", "reason": "manual_request", "priority": "low"}
+    assert (await c.post("/api/escalation", json=ticket, headers=h)).status_code == 200
+    for session in ("sess_ticketed", "sess_plain"):
+        assert (await c.delete(f"/api/session/{session}", headers=h)).status_code == 200
+    closed = {e["data"]["session_id"]: e["data"]["escalated"] for e in platform.events("SessionClosed")}
+    assert closed == {"sess_ticketed": True, "sess_plain": False}
+
+
 async def test_bad_input_and_unknown_session(platform: Platform) -> None:
     c, h = platform.client, platform.headers
     resp = await c.get("/api/session/nope", headers=h)

@@ -95,7 +95,10 @@ async def serve_asgi(app: Any) -> AsyncIterator[int]:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets-sansio"))
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", ws="websockets-sansio", ws_per_message_deflate=False
+    )  # as libs.runtime serves the gateway
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for "listening"
         await asyncio.sleep(0.01)
