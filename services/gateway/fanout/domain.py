@@ -92,6 +92,7 @@ class Delivery:
     # whose time has passed (its worker died mid-attempt) may be taken over.
     lease_until: str = ""
     lease_owner: str = ""
+    reopened: bool = False  # resent or replayed while an attempt held the row (see WebhookStore.settle)
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)

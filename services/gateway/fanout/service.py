@@ -93,6 +93,6 @@ class Fanout:
             await asyncio.sleep(self._prune_interval_s)
 
 
-def fanout_of(request: Request) -> Fanout:
+async def fanout_of(request: Request) -> Fanout:
     fanout: Fanout = request.app.state.fanout
     return fanout

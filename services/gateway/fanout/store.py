@@ -26,6 +26,15 @@ class WebhookStore:
         await self._attempts.ensure_index(["subscription_id", "at"])
         await self._outbox.ensure_index(["status", "created_at"])  # pruning
         await self._attempts.ensure_index(["at"])
+        await self._adopt_unclaimable_rows()
+
+    async def _adopt_unclaimable_rows(self) -> None:
+        """Outbox rows written before claims existed lack the lease fields, and `due`/`claim` filter on them: give
+        them an empty lease so they go out instead of being owed forever."""
+        unleased = {"lease_until": {"$exists": False}}
+        while rows := await self._outbox.find(unleased, limit=500):
+            for row in rows:
+                await self._outbox.update_where(row["id"], unleased, {"lease_until": "", "lease_owner": ""})
 
     # -- subscriptions -----------------------------------------------------------------------------------
     async def add_subscription(self, sub: Subscription) -> None:
@@ -78,7 +87,7 @@ class WebhookStore:
         the claim lasts. Only pending rows with no live claim can be taken."""
         flt = {"status": "pending", "lease_until": {"$lte": moment.isoformat()}}
         won = await self._outbox.update_where(
-            delivery.id, flt, {"lease_until": until.isoformat(), "lease_owner": owner}
+            delivery.id, flt, {"lease_until": until.isoformat(), "lease_owner": owner, "reopened": False}
         )
         if won is not None:
             delivery.lease_until, delivery.lease_owner = won["lease_until"], won["lease_owner"]
@@ -88,9 +97,15 @@ class WebhookStore:
         """Give a claim back without an outcome (the attempt was cut off by a shutdown)."""
         await self._outbox.update_where(delivery_id, {"lease_owner": owner}, {"lease_until": "", "lease_owner": ""})
 
+    async def reopen(self, delivery_id: str, moment: str) -> None:
+        """Owe the row again now (resend, replay). `reopened` tells an attempt still in flight on it not to write
+        its outcome over this: the row stays pending and goes out once more."""
+        await self._outbox.update(delivery_id, {"status": "pending", "next_attempt_at": moment, "reopened": True})
+
     async def settle(self, delivery: Delivery, owner: str) -> bool:
         """Write an attempt's outcome and release the claim, if this worker still holds it (False: it expired and
-        another worker took the row over; that worker's outcome stands)."""
+        another worker took the row over; that worker's outcome stands). A row reopened during the attempt keeps
+        its pending state and is released with the attempt counted."""
         changes = {
             "status": delivery.status,
             "attempts": delivery.attempts,
@@ -99,7 +114,12 @@ class WebhookStore:
             "lease_until": "",
             "lease_owner": "",
         }
-        return await self._outbox.update_where(delivery.id, {"lease_owner": owner}, changes) is not None
+        held = {"lease_owner": owner, "reopened": {"$ne": True}}
+        if await self._outbox.update_where(delivery.id, held, changes) is not None:
+            return True
+        counted = {k: changes[k] for k in ("attempts", "last_status_code", "lease_until", "lease_owner")}
+        reopened = await self._outbox.update_where(delivery.id, {"lease_owner": owner}, {**counted, "reopened": False})
+        return reopened is not None
 
     async def due(self, moment: datetime, limit: int, *, skip_subscriptions: list[str]) -> list[Delivery]:
         """Owed rows whose time has come, oldest first, leaving out endpoints whose slots are all busy (their

@@ -138,7 +138,7 @@ class Webhooks:
     async def _reopen(self, delivery: Delivery) -> None:
         delivery.status = "pending"
         delivery.next_attempt_at = now_utc().isoformat()
-        await self.store.reschedule(delivery.id, {"status": "pending", "next_attempt_at": delivery.next_attempt_at})
+        await self.store.reopen(delivery.id, delivery.next_attempt_at)
 
     # -- fan-out -----------------------------------------------------------------------------------------
     async def fan_out(self, tenant_id: str, event_type: str, data: dict[str, Any], event_id: str, at: datetime) -> int:

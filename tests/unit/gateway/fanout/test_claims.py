@@ -90,3 +90,16 @@ async def test_prune_deletes_settled_rows_and_attempts_past_retention_in_batches
     assert removed == 4 + 3
     assert await outbox.prune(now_utc() - timedelta(days=30), batch=2) == 0
     await store.close()
+
+
+async def test_rows_written_before_claims_existed_are_owed_again_after_the_upgrade(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "gateway.sqlite3")
+    old_row = {k: v for k, v in _row().to_doc().items() if k not in ("lease_until", "lease_owner")}
+    await store.collection("webhook_deliveries").insert(old_row)  # as the previous release wrote it
+    outbox = WebhookStore(store)
+    moment = now_utc()
+    assert await outbox.due(moment, 10, skip_subscriptions=[]) == []  # unclaimable without its lease fields
+    await outbox.ensure_indexes()  # what the gateway runs at start
+    [due] = await outbox.due(moment, 10, skip_subscriptions=[])
+    assert await outbox.claim(due, "a", moment + timedelta(seconds=30), moment)
+    await store.close()
