@@ -30,8 +30,8 @@ def bootstrap(
     analytics.commands to the running service."""
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
-    facts = FactStore(store)
     window = timedelta(days=settings.durable_window_days)
+    facts = FactStore(store, window=window)
     handler = event_handler(facts, on_event=on_event)
     for topic in EVENT_TOPICS:
         bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
