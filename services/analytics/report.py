@@ -121,15 +121,17 @@ def groups(view: RollupView, field: str, cohort: Cohort) -> list[ReportGroup]:
     return out
 
 
-async def models(facts: FactStore, scope: Scope, view: RollupView) -> list[ModelUsage]:
+def models(view: RollupView) -> list[ModelUsage]:
+    providers: dict[str, tuple[int, str]] = {}  # model -> (replies, provider) of the provider serving it most
+    for pair, n in sorted(view.count_by("model_provider", "reply").items()):
+        model, _, provider = pair.partition("\t")
+        providers[model] = max(providers.get(model, (0, "")), (n, provider), key=lambda c: c[0])
     out = []
     for model, replies in sorted(view.count_by("model", "reply").items()):
-        # The provider of the period's first reply by this model (indexed, stops at the first match).
-        sample = await facts.find(scope.filter("reply", model=model), limit=1)
         out.append(
             ModelUsage(
                 model=model,
-                provider=str(sample[0].get("provider", "")) if sample else "",
+                provider=providers.get(model, (0, ""))[1],
                 replies=replies,
                 tokens_input=int(view.total("tokens_input", "reply", model=model)),
                 tokens_output=int(view.total("tokens_output", "reply", model=model)),
@@ -202,6 +204,6 @@ async def build_report(
         weekdays=view.count_by("weekday", "message"),
         by_tier=groups(view, "tier", cohort),
         by_channel=groups(view, "channel", cohort),
-        by_model=await models(facts, scope, view),
+        by_model=models(view),
         series=series(view, cohort),
     )

@@ -27,7 +27,7 @@ _NOT_MEASURES = frozenset({"id", "tenant_id", "kind", "at", "session_id", "custo
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "conversation": ("channel",),
     "message": ("sentiment_label", "cs_level", "weekday", "irate"),
-    "reply": ("model", "issue", "agent", "ai_generated", "degraded"),
+    "reply": ("model", "model_provider", "issue", "agent", "ai_generated", "degraded"),
     "resolved": ("tier", "channel", "ai_resolved"),
     "escalation": ("reason", "to_tier"),
 }

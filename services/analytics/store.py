@@ -79,6 +79,7 @@ class FactStore:
         await self.facts.ensure_index(["tenant_id", "kind", "at"])
         await self.facts.ensure_index(["tenant_id", "session_id", "kind"])
         await self.facts.ensure_index(["tenant_id", "customer_id", "at"])
+        await self.facts.ensure_index(["tenant_id", "customer_id", "kind"])
         await self.rollup_docs.ensure_index(["tenant_id", "level", "start"])
         await self.states.ensure_index(["tenant_id", "opened"])
         await self.breaks.ensure_index(["tenant_id", "at"])
@@ -198,6 +199,13 @@ class FactStore:
         """Every matching fact, oldest first, read in pages (a large find would hold the event loop). Pages
         continue from the last time read (keyset), not by skipping what was read: skipping re-reads every
         earlier page, quadratic in the period's facts."""
+        if "at" in flt and any(isinstance(flt.get(f), str) for f in ("session_id", "customer_id")):
+            # One session's or customer's facts: read them all through the (tenant, session|customer, kind)
+            # index and keep the period here; with the period in the query SQLite may pick the (tenant, kind,
+            # at) index instead and walk every fact of the period.
+            period = flt["at"]
+            docs = await self.find_all({k: v for k, v in flt.items() if k != "at"}, page)
+            return [d for d in docs if _within(d["at"], period)]
         out: list[dict[str, Any]] = []
         period = dict(flt.get("at") or {})
         after, same = None, 0  # the last time read, and how many facts at exactly that time were read
@@ -210,6 +218,13 @@ class FactStore:
             last = docs[-1]["at"]
             same = (same if last == after else 0) + sum(1 for doc in docs if doc["at"] == last)
             after = last
+
+
+_COMPARE = {"$gte": str.__ge__, "$gt": str.__gt__, "$lt": str.__lt__, "$lte": str.__le__}
+
+
+def _within(at: str, period: dict[str, str]) -> bool:
+    return all(_COMPARE[op](at, bound) for op, bound in period.items())
 
 
 async def _paged(collection: Collection, flt: Filter, order: str, page: int) -> list[dict[str, Any]]:

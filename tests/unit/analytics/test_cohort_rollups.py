@@ -13,7 +13,9 @@ import pytest
 from libs.bus import Envelope
 from libs.store import DocumentStore, open_store
 from services.analytics.handlers import event_handler
+from services.analytics.listing import list_conversations
 from services.analytics.report import build_report
+from services.analytics.session_views import durable_resolutions
 from services.analytics.store import FactStore, Scope
 from tests.support.analytics_history import START, history
 
@@ -76,4 +78,31 @@ async def test_rollups_equal_fact_scans_with_two_writers(granularity: str) -> No
     assert 0 < whole.durable_resolved < whole.resolved  # some customers came back within the window
     assert whole.open_sessions > 0 and whole.waiting_for_human > 0 and whole.sentiment_sessions
     assert whole.session_length_s_avg is not None
+    await store.close()
+
+
+async def test_listings_page_through_the_figures() -> None:
+    """Each listing's total is the report's figure and its pages hold exactly the counted conversations."""
+    store = open_store(database="listing")
+    await FactStore(store).ensure_indexes()
+    await _feed(store, history(300), random.Random(1))
+    facts = FactStore(store)
+    scope = Scope("acme", START + timedelta(days=1, minutes=13), START + timedelta(days=8, hours=5))
+    args = {"window": timedelta(days=7), "now": MIDWAY}
+    totals = (await build_report(facts, scope, "day", **args)).totals  # type: ignore[arg-type]
+    figures = {"conversations": totals.conversations, "resolved": totals.resolved, "ai_resolved": totals.ai_resolved,
+               "durable_resolved": totals.durable_resolved, "escalated": totals.escalated_sessions,
+               "abandoned": totals.abandoned, "rated": totals.satisfaction_count}  # fmt: skip
+    for metric, figure in figures.items():
+        items = []
+        for offset in range(0, figure + 7, 7):
+            page = await list_conversations(facts, scope, metric, limit=7, offset=offset, **args)
+            assert page.total == figure, metric
+            items += page.items
+        assert len(items) == figure and (figure > 0 or metric == "rated"), metric  # the history rates nothing
+        if metric in ("durable_resolved", "escalated"):
+            assert len({i.session_id for i in items}) == figure, metric
+    durable = await durable_resolutions(facts, scope, timedelta(days=7), MIDWAY)
+    listed = await list_conversations(facts, scope, "durable_resolved", limit=500, offset=0, **args)
+    assert [i.session_id for i in listed.items] == [d["session_id"] for d in durable]
     await store.close()
