@@ -7,12 +7,13 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from libs.errors import Conflict
+from libs.errors import Conflict, NotFound
 from libs.store import Collection, DocumentStore
-from libs.store.port import Filter, Insert, Write
+from libs.store.port import Filter, Insert, Update, Write
+from services.analytics import epoch
 from services.analytics.domain import Fact, iso
 from services.analytics.durable import BREAKS, broken_resolutions
 from services.analytics.rollup_writer import ROLLUPS, SESSIONS, RollupWriter
@@ -65,6 +66,8 @@ class FactStore:
         self.rollup_docs = store.collection(ROLLUPS)
         self.states = store.collection(SESSIONS)
         self.breaks = store.collection(BREAKS)
+        self.meta = store.collection(epoch.META)
+        self._epoch: str | None = None  # the epoch this writer's remembered rollup rows belong to (epoch.py)
         self.window = window  # of durable resolutions (durable.py); a new window needs a rebuild
         # This process's own rollup rows are read, added to and replaced: one batch at a time here; other
         # processes write rows of their own (rollup_writer.py).
@@ -95,7 +98,7 @@ class FactStore:
             for attempt in range(attempts):
                 try:
                     return await self._record_many(batch)
-                except Conflict:  # another writer stored one of these ids meanwhile: look again
+                except (Conflict, NotFound):  # another writer stored one of these ids, or a rebuild fenced us
                     if attempt == attempts - 1:
                         raise
         raise AssertionError("unreachable")
@@ -115,6 +118,7 @@ class FactStore:
             writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
             broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
             writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
+            writes.append(await self._fence())
             try:
                 await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
             except BaseException:
@@ -124,6 +128,14 @@ class FactStore:
                 if doc["kind"] == "conversation" and doc.get("session_id"):
                     self._remember_opening(doc)
         return stored
+
+    async def _fence(self) -> Update:
+        """The epoch check this batch commits with: refused once a rebuild has dropped the store since."""
+        current = await epoch.current(self.meta)
+        if current["id"] != self._epoch:
+            self.writer.forget()  # the rows remembered from another epoch were dropped
+            self._epoch = current["id"]
+        return Update(epoch.META, current["id"], {"last_commit": datetime.now(UTC).isoformat()})
 
     async def _enriched(self, fact: Fact) -> Fact:
         if fact.kind in ENRICHED_KINDS and fact.session_id:
@@ -157,13 +169,17 @@ class FactStore:
             self._opened.popitem(last=False)
 
     async def drop_all(self) -> int:
-        """Forget every fact and rollup (rebuild): the replay stores them again."""
+        """Forget every fact and rollup (rebuild): the replay stores them again. Live writers are fenced for
+        the while (epoch.py) and go on afterwards beside the replay."""
+        fence = await epoch.begin(self.meta)
         self._opened.clear()
         self.writer.forget()
         await self.rollup_docs.delete_many({})
         await self.states.delete_many({})
         await self.breaks.delete_many({})
-        return await self.facts.delete_many({})
+        dropped = await self.facts.delete_many({})
+        await epoch.ready(self.meta, fence)
+        return dropped
 
     async def rollups(self, tenant_id: str, level: Level, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
         """The tenant's rollup documents of `level` starting in [lo, hi)."""
