@@ -11,6 +11,7 @@ from libs.observability import HealthState
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
 from services.analytics.handlers import COMMANDS_TOPIC, EVENT_TOPICS, HANDLERS, event_handler
+from services.analytics.lag_watch import LagWatch
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
@@ -50,4 +51,11 @@ def bootstrap(
         return bus.healthy
 
     health = HealthState(NAME, checks={"bus": bus_up, "store": store_up})
-    return Service(name=NAME, bus=bus, health=health, on_start=[facts.ensure_indexes], on_stop=[store.close])
+    watch = LagWatch(bus, group or settings.consumer_group, EVENT_TOPICS, interval_s=settings.lag_interval_s)
+    return Service(
+        name=NAME,
+        bus=bus,
+        health=health,
+        on_start=[facts.ensure_indexes, watch.start],
+        on_stop=[watch.stop, store.close],
+    )

@@ -21,3 +21,5 @@ class AnalyticsSettings(BaseSettings):
     # Rebuild: how long to wait for the first replayed event (the new consumer group joining) before taking the
     # topics to be empty.
     rebuild_join_s: float = Field(default=30.0, gt=0)
+    # How often the consumer group's lag per partition is read from the broker for /metrics.
+    lag_interval_s: float = Field(default=15.0, gt=0)
