@@ -12,6 +12,7 @@ from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
 from services.analytics.handlers import COMMANDS_TOPIC, EVENT_TOPICS, HANDLERS, event_handler
 from services.analytics.lag_watch import LagWatch
+from services.analytics.notify import UpdateNotifier
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
@@ -33,7 +34,8 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     window = timedelta(days=settings.durable_window_days)
     facts = FactStore(store, window=window)
-    handler = event_handler(facts, on_event=on_event)
+    notifier = UpdateNotifier(bus, interval_s=settings.notify_interval_s)
+    handler = event_handler(facts, on_event=on_event, notifier=notifier)
     for topic in EVENT_TOPICS:
         bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
     if serve_queries:
@@ -56,6 +58,6 @@ def bootstrap(
         name=NAME,
         bus=bus,
         health=health,
-        on_start=[facts.ensure_indexes, watch.start],
-        on_stop=[watch.stop, store.close],
+        on_start=[facts.ensure_indexes, watch.start, notifier.start],
+        on_stop=[store.close, watch.stop, notifier.stop],
     )

@@ -23,3 +23,5 @@ class AnalyticsSettings(BaseSettings):
     rebuild_join_s: float = Field(default=30.0, gt=0)
     # How often the consumer group's lag per partition is read from the broker for /metrics.
     lag_interval_s: float = Field(default=15.0, gt=0)
+    # At most one analytics.RollupsUpdated notice per tenant this often (dashboards refresh on them).
+    notify_interval_s: float = Field(default=1.0, gt=0)

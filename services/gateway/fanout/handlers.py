@@ -1,6 +1,6 @@
 """The fan-out consumer (group `gateway-fanout`): each domain event becomes outbox deliveries (written before the
-handler returns, so the bus commits the offset only once nothing can be lost) and, for the review queue and
-sentiment, WebSocket frames."""
+handler returns, so the bus commits the offset only once nothing can be lost) and, for the review queue,
+sentiment and the analytics rollups, WebSocket frames."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from services.gateway.fanout.hub import Hub
 from services.gateway.fanout.webhooks import Webhooks
 
 GROUP = "gateway-fanout"
-TOPICS = ("conversation.events", "escalation.events", "sentiment.events")
+TOPICS = ("conversation.events", "escalation.events", "sentiment.events", "analytics.events")
+ANALYTICS_UPDATED = "analytics.RollupsUpdated.v1"  # -> `analytics_update` frames only (no webhook shapes it)
 QUEUE_EVENTS = {"escalation.ReviewQueued.v1": "queued", "escalation.ReviewDecided.v1": "decided"}
 
 
@@ -22,11 +23,14 @@ class FanoutHandler:
         self._hub = hub
 
     async def __call__(self, env: Envelope) -> None:
-        await self._webhooks.fan_out(env.tenantid, env.type, env.data, env.id, env.time)
+        if env.type != ANALYTICS_UPDATED:
+            await self._webhooks.fan_out(env.tenantid, env.type, env.data, env.id, env.time)
         self._to_websocket(env)
 
     def _to_websocket(self, env: Envelope) -> None:
-        if env.type in QUEUE_EVENTS:
+        if env.type == ANALYTICS_UPDATED:
+            self._hub.publish(env.tenantid, "analytics_update", env.data)
+        elif env.type in QUEUE_EVENTS:
             self._hub.publish(env.tenantid, "queue_update", {"action": QUEUE_EVENTS[env.type], **env.data})
         elif env.type == "sentiment.SentimentAnalyzed.v1":
             event = SentimentAnalyzedV1.model_validate(env.data)
