@@ -215,13 +215,13 @@ class FactStore:
         """Every matching fact, oldest first, read in pages (a large find would hold the event loop). Pages
         continue from the last time read (keyset), not by skipping what was read: skipping re-reads every
         earlier page, quadratic in the period's facts."""
-        if "at" in flt and any(isinstance(flt.get(f), str) for f in ("session_id", "customer_id")):
+        if any(isinstance(flt.get(f), str) for f in ("session_id", "customer_id")):
             # One session's or customer's facts: read them all through the (tenant, session|customer, kind)
-            # index and keep the period here; with the period in the query SQLite may pick the (tenant, kind,
-            # at) index instead and walk every fact of the period.
-            period = flt["at"]
-            docs = await self.find_all({k: v for k, v in flt.items() if k != "at"}, page)
-            return [d for d in docs if _within(d["at"], period)]
+            # index, keep the period and sort here. With the period or an ORDER BY on the time in the query,
+            # SQLite picks the (tenant, kind, at) index instead and walks every fact of the kind.
+            period = flt.get("at") or {}
+            docs = await self.facts.find({k: v for k, v in flt.items() if k != "at"})
+            return sorted((d for d in docs if _within(d["at"], period)), key=lambda d: (d["at"], d["id"]))
         out: list[dict[str, Any]] = []
         period = dict(flt.get("at") or {})
         after, same = None, 0  # the last time read, and how many facts at exactly that time were read
