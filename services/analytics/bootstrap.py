@@ -37,7 +37,9 @@ def bootstrap(
     notifier = UpdateNotifier(bus, interval_s=settings.notify_interval_s)
     handler = event_handler(facts, on_event=on_event, notifier=notifier)
     for topic in EVENT_TOPICS:
-        bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
+        # Many events in flight: a session's events wait for each other (one key), and each batch commit
+        # rewrites its rollup rows whole, so the more sessions' events are in flight, the larger the batches.
+        bus.subscribe(topic, group=group or settings.consumer_group, handler=handler, max_in_flight=settings.in_flight)
     if serve_queries:
         deps = {"facts": facts, "durable_window": window}
         bus.subscribe(

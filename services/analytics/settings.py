@@ -25,3 +25,5 @@ class AnalyticsSettings(BaseSettings):
     lag_interval_s: float = Field(default=15.0, gt=0)
     # At most one analytics.RollupsUpdated notice per tenant this often (dashboards refresh on them).
     notify_interval_s: float = Field(default=1.0, gt=0)
+    # Events taken and not yet stored per event topic (the bus's max_in_flight for these subscriptions).
+    in_flight: int = Field(default=1024, ge=1)
