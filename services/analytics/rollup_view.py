@@ -9,7 +9,17 @@ from typing import Any
 
 from services.analytics.cohort import COHORT, contribution
 from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
-from services.analytics.rollups import Cells, contribute, dimension, key_value, levels_for, merge, plan, value_key
+from services.analytics.rollups import (
+    Cells,
+    contribute,
+    dimension,
+    key_value,
+    levels_for,
+    merge,
+    next_start,
+    plan,
+    value_key,
+)
 from services.analytics.store import FactStore, Scope
 
 
@@ -27,6 +37,8 @@ class RollupView:
         narrow = scope.session_id is not None or scope.customer_id is not None or not rollups
         pieces = [(None, scope.start, scope.end)] if narrow else plan(scope.start, scope.end, levels_for(by))
         for level, lo, hi in pieces:
+            if level is None and not narrow and await _nothing_after(facts, scope, lo, hi):
+                level, hi = "hour", next_start(lo, "hour")  # a period ending "now": its last hour is whole so far
             if level is None:
                 edge = {"at": {"$gte": iso(lo), "$lt": iso(hi)}, "kind": {"$in": list(FACT_KINDS)}}
                 for doc in await facts.find_all(scope.filter() | edge):
@@ -104,3 +116,12 @@ async def _edge_cohort(
         cell = buckets.setdefault(key, {}).setdefault(COHORT, {"n": 0, "sum": {}, "by": {}})
         for name, value in contribution(state).items():
             cell["sum"].setdefault(name, [0, 0])[0] += value
+
+
+async def _nothing_after(facts: FactStore, scope: Scope, lo: datetime, hi: datetime) -> bool:
+    """A partial hour starting on the hour whose rest holds no fact (a period ending now): its hour rows are
+    exactly its cells, so they are read instead of its facts."""
+    if lo != bucket_start(lo, "hour"):
+        return False
+    rest = {"at": {"$gte": iso(hi), "$lt": iso(next_start(lo, "hour"))}, "kind": {"$in": list(FACT_KINDS)}}
+    return not await facts.facts.find(scope.filter() | rest, limit=1)
