@@ -1,6 +1,7 @@
 """Analytics against `switchboard up` on Kafka: a company's traffic (seed 002 sessions, escalations, resolutions,
-seed 003 ratings), with the analytics service killed (-9) mid-traffic and restarted by the launcher; every
-analytics view of the company then shows exactly what was sent, and a second kill changes no number."""
+seed 001 queries, seed 003 ratings), with the analytics service killed (-9) mid-traffic and restarted by the
+launcher; every analytics view of the company then shows exactly what was sent, and a second kill changes no
+number."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from tests.e2e.seed_examples import client, recent_period, tenant_key
 
 pytestmark = pytest.mark.e2e
 
-SESSIONS = 6
+SESSIONS = 6 + 2  # seed 002 sessions, then seed 001 query sessions
+QUERIES = ("s001-a", "s001-b")
 ESCALATED = (0, 1, 2)
 RESOLVED = (0, 3)
 RATINGS = {0: 5, 3: 3}
@@ -38,16 +40,17 @@ def kill_analytics(stack: Stack) -> int:
 
 
 def views(api: httpx.Client, company: str) -> dict[str, Any] | None:
-    """Seed 002, 000 and 003 analytics of the company; None while the restarting service cannot answer (5xx)."""
+    """Seed 002, 000, 003 and 001 analytics of the company; None while the restarting service cannot answer (5xx)."""
     start, end = recent_period()
     cs = api.get("/cs/analytics", params={"companyId": company, "startDate": start, "endDate": end})
     summary = api.get("/api/v1/analytics/summary", params={"start_date": start, "end_date": end})
     kb = api.get("/api/v1/analytics", params={"start_date": start, "end_date": end})
-    if any(resp.status_code >= 500 for resp in (cs, summary, kb)):
+    metrics = api.get("/api/metrics", params={"timeframe": "week", "start_date": start, "end_date": end})
+    if any(resp.status_code >= 500 for resp in (cs, summary, kb, metrics)):
         return None
-    for resp in (cs, summary, kb):
+    for resp in (cs, summary, kb, metrics):
         assert resp.status_code == 200, resp.text
-    return {"cs": cs.json(), "summary": summary.json()["data"], "kb": kb.json()["metrics"]}
+    return {"cs": cs.json(), "summary": summary.json()["data"], "kb": kb.json()["metrics"], "metrics": metrics.json()}
 
 
 def settled(api: httpx.Client, company: str, timeout: float = 90) -> dict[str, Any]:
@@ -80,10 +83,13 @@ def test_a_day_of_traffic_with_the_analytics_service_killed(stack: Stack) -> Non
     company, headers = tenant_key(stack)
     with client(stack, headers) as api:
         ids = []
-        for n in range(SESSIONS):
+        for n in range(SESSIONS - len(QUERIES)):
             ids.append(open_session(api, company, n))
-            if n == SESSIONS // 2:
+            if n == 3:
                 killed = kill_analytics(stack)  # mid-traffic: the launcher restarts it
+        for session in QUERIES:
+            query = {"query": "How do I reset my password?", "session_id": session, "customer_id": "day-customer-q"}
+            assert api.post("/api/query", json=query).status_code == 200
         for n in ESCALATED:
             body = {"reason": "CUSTOMER_REQUEST", "targetTier": "AI_MANAGER", "notes": "asked for a manager"}
             assert api.post(f"/cs/sessions/{ids[n]}/escalate", json=body).status_code == 200
@@ -108,6 +114,8 @@ def test_a_day_of_traffic_with_the_analytics_service_killed(stack: Stack) -> Non
         assert first["summary"]["total_conversations"] == SESSIONS
         assert first["kb"]["total_conversations"] == SESSIONS
         assert first["kb"]["customer_satisfaction"] == sum(RATINGS.values()) / len(RATINGS)
+        assert first["metrics"]["total_queries"] == SESSIONS  # each session's one customer message
+        assert first["metrics"]["escalation_rate"] >= len(ESCALATED) / SESSIONS
 
         restarted(stack, kill_analytics(stack))  # once more, idle: the restarted service replays nothing twice
         time.sleep(2)
