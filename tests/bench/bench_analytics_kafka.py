@@ -1,19 +1,20 @@
 """The analytics consumer on a real Apache Kafka broker, beside raw aiokafka consumption of the same events.
 
-N conversation events (the scripted sessions of bench_analytics, one tenant) are produced once to the event
-topics of a fresh local broker. Then, on the same broker and the same records:
+N conversation events (the scripted sessions of bench_analytics, one tenant, spread over `SPAN_DAYS`) are
+produced once to the event topics of a fresh local broker. Then, on the same broker and the same records:
 - raw: one aiokafka consumer of a fresh group reads every record (bytes only, commit per batch);
 - analytics: the service itself (`bootstrap`, KafkaBus, SQLite file store) under a fresh group decodes,
   validates, stores facts, session states and rollups and commits offsets.
 Each rate is N / (time of the N-th record - time of the first), so group joining is left out. Target
 (issue 14): the analytics consumer keeps up with >= 5,000 events/s on these 2 cores.
 
-Run: python -m tests.bench.bench_analytics_kafka [N]   (default 20000)
+Run: [BENCH_SPAN_DAYS=30] python -m tests.bench.bench_analytics_kafka [N]   (default 20000)
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -29,10 +30,12 @@ from libs.store import open_store
 from services.analytics.bootstrap import bootstrap
 from services.analytics.handlers import EVENT_TOPICS
 from services.analytics.settings import AnalyticsSettings
-from tests.bench.bench_analytics import DAYS
 from tests.support.analytics_traffic import SCRIPT, SessionScript, events
 
 TOPIC = "conversation.events"
+# How many days the sessions are spread over: 0.1 (2.4 h) by default, as a live stream is (its batches touch few
+# rollup rows); BENCH_SPAN_DAYS=30 spreads them like bench_analytics, as a rebuild replaying a month is.
+SPAN_DAYS = float(os.environ.get("BENCH_SPAN_DAYS", "0.1"))
 
 
 async def produce(bootstrap_servers: str, n: int) -> int:
@@ -43,7 +46,7 @@ async def produce(bootstrap_servers: str, n: int) -> int:
     sent = 0
     try:
         pending = []
-        spacing = DAYS * 1440 / sessions
+        spacing = SPAN_DAYS * 1440 / sessions
         for i in range(sessions):
             shape = SCRIPT[i % len(SCRIPT)]
             script = SessionScript(f"s{i}", i * spacing, shape.channel, shape.score, shape.level, shape.escalate_to,
@@ -124,7 +127,7 @@ async def main(n: int) -> None:
             analytics_cpu = time.process_time() - cpu
         finally:
             broker.stop()
-    print(f"{sent} events on {TOPIC} (one tenant, {DAYS} days of sessions), same broker and records:")
+    print(f"{sent} events on {TOPIC} (one tenant, {SPAN_DAYS:g} days of sessions), same broker and records:")
     print(f"  raw aiokafka consumer   {raw:>8.0f} events/s  ({sent / raw_cpu:>6.0f} per CPU second)")
     print(f"  analytics consumer      {analytics:>8.0f} events/s  ({sent / analytics_cpu:>6.0f} per CPU second)")
     print(f"  analytics / raw         {analytics / raw:>8.2f}   target: analytics >= 5,000 events/s")
