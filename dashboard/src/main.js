@@ -1,13 +1,19 @@
 // The /dashboard page: signs in with the seed 000 login (or an API key), then charts the platform's own analytics
-// views for a period. It polls every 30 s until the WebSocket exists. Every shown number is kept on its element
-// (data-value) so a browser test can compare it with the API.
+// views for a period. It refreshes when the WebSocket (/websocket) says the tenant's analytics counted new events
+// (`analytics_update`), and polls every 30 s only while that feed is down (reconnecting with backoff). Every shown
+// number is kept on its element (data-value) so a browser test can compare it with the API.
 import Chart from "chart.js/auto";
 
-const POLL_MS = 30_000;
+const POLL_MS = 30_000; // fallback only, while the live feed is down
+const SETTLE_MS = 300; // updates arriving together cause one refresh
+const RETRY_MAX_MS = 30_000;
 const TIERS = ["AI_REP", "AI_MANAGER", "HUMAN_AGENT"];
 const LEVELS = ["HAPPY", "SATISFIED", "NEUTRAL", "FRUSTRATED", "ANGRY", "IRATE"];
 const charts = {};
 let timer = null;
+let socket = null;
+let pending = null;
+let retryMs = 1000;
 
 const $ = (id) => document.getElementById(id);
 const session = {
@@ -117,9 +123,49 @@ async function refresh() {
   }
 }
 
+function feed(state) {
+  document.body.dataset.feed = state; // "live" or "polling" (the browser test waits for "live")
+  $("feed").textContent = state === "live" ? "live" : "polling every 30 s";
+}
+
+function poll(on) {
+  clearInterval(timer);
+  timer = on ? setInterval(refresh, POLL_MS) : null;
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/websocket?token=${encodeURIComponent(session.token)}`);
+  socket = ws;
+  ws.onopen = () => {
+    retryMs = 1000;
+    poll(false);
+    feed("live");
+    refresh(); // whatever changed while the feed was down
+  };
+  ws.onmessage = (msg) => {
+    let frame;
+    try { frame = JSON.parse(msg.data); } catch { return; }
+    if (frame.event === "analytics_update" && !pending) {
+      pending = setTimeout(() => { pending = null; refresh(); }, SETTLE_MS);
+    }
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return; // signed out, or replaced
+    socket = null;
+    feed("polling");
+    poll(true);
+    setTimeout(() => { if (!socket && session.token) connect(); }, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  };
+}
+
 function signOut() {
   session.clear();
-  clearInterval(timer);
+  poll(false);
+  const ws = socket;
+  socket = null;
+  if (ws) ws.close();
   $("board").hidden = true;
   $("signin").hidden = false;
 }
@@ -128,8 +174,9 @@ function start() {
   $("signin").hidden = true;
   $("board").hidden = false;
   refresh();
-  clearInterval(timer);
-  timer = setInterval(refresh, POLL_MS);
+  feed("polling");
+  poll(true);
+  if (!socket) connect();
 }
 
 function init() {

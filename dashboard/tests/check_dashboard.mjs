@@ -43,6 +43,23 @@ try {
   expectEqual("models", (await values("chart-models"))[0], models.map((m) => metrics.model_usage[m]));
   if (summary.total_conversations < 1) failures.push("the seeded tenant shows no conversation");
   await page.screenshot({ path: shot, fullPage: true });
+
+  // Live refresh: the page follows the WebSocket, so a new conversation shows up well before the 30 s fallback
+  // poll, without any click.
+  await page.waitForSelector("body[data-feed=live]", { timeout: 15_000 });
+  const before = Number(await value("kpi-conversations"));
+  const turn = await fetch(`${base}/api/query`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ query: "Is my order on its way?", session_id: `dash_live_${Date.now()}`, customer_id: "dash_live" }),
+  });
+  if (!turn.ok) failures.push(`a new turn failed: ${turn.status}`);
+  try {
+    await page.waitForFunction(
+      (n) => Number(document.getElementById("kpi-conversations").dataset.value) > n, before, { timeout: 20_000 });
+  } catch {
+    failures.push(`the page did not refresh from the WebSocket: still ${await value("kpi-conversations")} conversations`);
+  }
 } finally {
   await browser.close();
 }

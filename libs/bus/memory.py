@@ -101,6 +101,11 @@ class MemoryBroker:
                 group.queues[partition].put_nowait(record)
         return record
 
+    def backlog(self, topic: str, group: str) -> list[int]:
+        """Per partition, the records queued for `group` and not yet taken by its consumer (libs/bus/lag.py)."""
+        joined = self._groups.get(topic, {}).get(group)
+        return [q.qsize() for q in joined.queues] if joined is not None else []
+
     def records(self, topic: str) -> list[Record]:
         """The most recent records sent to `topic` (tests read `<topic>.dlq` through this)."""
         return list(self._history.get(topic, ()))

@@ -11,6 +11,8 @@ from libs.observability import HealthState
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
 from services.analytics.handlers import COMMANDS_TOPIC, EVENT_TOPICS, HANDLERS, event_handler
+from services.analytics.lag_watch import LagWatch
+from services.analytics.notify import UpdateNotifier
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
@@ -30,11 +32,14 @@ def bootstrap(
     analytics.commands to the running service."""
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
-    facts = FactStore(store)
     window = timedelta(days=settings.durable_window_days)
-    handler = event_handler(facts, on_event=on_event)
+    facts = FactStore(store, window=window)
+    notifier = UpdateNotifier(bus, interval_s=settings.notify_interval_s)
+    handler = event_handler(facts, on_event=on_event, notifier=notifier)
     for topic in EVENT_TOPICS:
-        bus.subscribe(topic, group=group or settings.consumer_group, handler=handler)
+        # Many events in flight: a session's events wait for each other (one key), and each batch commit
+        # rewrites its rollup rows whole, so the more sessions' events are in flight, the larger the batches.
+        bus.subscribe(topic, group=group or settings.consumer_group, handler=handler, max_in_flight=settings.in_flight)
     if serve_queries:
         deps = {"facts": facts, "durable_window": window}
         bus.subscribe(
@@ -50,4 +55,11 @@ def bootstrap(
         return bus.healthy
 
     health = HealthState(NAME, checks={"bus": bus_up, "store": store_up})
-    return Service(name=NAME, bus=bus, health=health, on_start=[facts.ensure_indexes], on_stop=[store.close])
+    watch = LagWatch(bus, group or settings.consumer_group, EVENT_TOPICS, interval_s=settings.lag_interval_s)
+    return Service(
+        name=NAME,
+        bus=bus,
+        health=health,
+        on_start=[facts.ensure_indexes, watch.start, notifier.start],
+        on_stop=[store.close, watch.stop, notifier.stop],
+    )

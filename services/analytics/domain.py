@@ -129,6 +129,7 @@ def _conversation_fact(message: BaseModel) -> tuple[str, dict[str, Any]] | None:
             return "reply", {
                 "model": message.model,
                 "provider": message.provider,
+                "model_provider": f"{message.model}\t{message.provider}",  # which provider served each model
                 "tokens_input": message.tokens.input,
                 "tokens_output": message.tokens.output,
                 "cost_usd": message.cost_usd,

@@ -15,6 +15,7 @@ from services.analytics import metrics
 from services.analytics.domain import check_period, fact_of, parse_instant
 from services.analytics.ingest import GroupCommit
 from services.analytics.listing import list_conversations
+from services.analytics.notify import UpdateNotifier
 from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
 
@@ -33,7 +34,11 @@ log = get_logger("analytics.handlers")
 
 
 def event_handler(
-    facts: FactStore, *, registry: ContractRegistry | None = None, on_event: Callable[[], None] | None = None
+    facts: FactStore,
+    *,
+    registry: ContractRegistry | None = None,
+    on_event: Callable[[], None] | None = None,
+    notifier: UpdateNotifier | None = None,
 ) -> TopicHandler:
     """One handler for every event topic. It returns only once the fact is stored, and the bus commits the
     offset only after the handler returned, so a crash in between replays the event (and the fact's id,
@@ -49,6 +54,8 @@ def event_handler(
             metrics.FACTS.labels(topic, "skipped").inc()
         elif await writer.record(fact):
             metrics.FACTS.labels(topic, "stored").inc()
+            if notifier is not None and not fact.values.get("test"):
+                notifier.counted(fact.tenant_id, fact.at)
             metrics.DELAY_SECONDS.observe(max((datetime.now(UTC) - env.time).total_seconds(), 0.0))
         else:
             metrics.FACTS.labels(topic, "duplicate").inc()

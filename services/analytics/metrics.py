@@ -19,3 +19,9 @@ DELAY_SECONDS = Histogram(
 REBUILD_EVENTS = Gauge(
     "switchboard_analytics_rebuild_events", "Events replayed so far by the running (or last) rebuild"
 )
+CONSUMER_LAG = Gauge(
+    "switchboard_analytics_consumer_lag",
+    "Messages of each partition the analytics consumer group has not handled and committed yet (end offset - "
+    "committed offset), read from the broker every SWITCHBOARD_ANALYTICS_LAG_INTERVAL_S",
+    ["topic", "partition"],
+)

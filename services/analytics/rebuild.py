@@ -12,11 +12,14 @@ from libs.observability import get_logger
 from libs.runtime import open_service_store
 from libs.store import DocumentStore
 from services.analytics.bootstrap import NAME, bootstrap
+from services.analytics.handlers import EVENT_TOPICS
+from services.analytics.lag_watch import LagWatch
 from services.analytics.metrics import REBUILD_EVENTS
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
 log = get_logger("analytics.rebuild")
+LAG_EVERY_S = 0.5
 
 
 @dataclass
@@ -41,20 +44,41 @@ async def rebuild(settings: AnalyticsSettings, *, bus: Bus | None = None, store:
     service = bootstrap(settings, bus=bus, store=store, group=group, on_event=progress.tick, serve_queries=False)
     log.info("analytics.rebuild.started", group=group, dropped=dropped)
     await service.start()
-    started = time.monotonic()
-    deadline = started + settings.rebuild_timeout_s
+    watch = LagWatch(service.bus, group, EVENT_TOPICS, interval_s=settings.lag_interval_s)
     try:
-        # Idle time counts from the last replayed event; before the first one (the group is still joining) the
-        # wait is bounded by rebuild_join_s, after which the topics are taken to be empty.
-        while (
-            time.monotonic() - progress.last_event < settings.rebuild_idle_s
-            if progress.events
-            else time.monotonic() - started < settings.rebuild_join_s
-        ):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"rebuild still receiving events after {settings.rebuild_timeout_s}s")
-            await asyncio.sleep(0.1)
+        await _until_replayed(settings, progress, watch)
     finally:
+        await watch.stop()
         await service.stop()
     log.info("analytics.rebuild.finished", events=progress.events)
     return progress.events
+
+
+async def _caught_up(watch: LagWatch) -> bool:
+    """The replay group has handled and committed every event the topics hold now (live traffic goes on
+    meanwhile: the live service counts what comes later). False when the broker cannot say."""
+    try:
+        return not any((await watch.read()).values())
+    except Exception as exc:
+        log.warning("analytics.rebuild.lag_unavailable", error=str(exc))
+        return False
+
+
+async def _until_replayed(settings: AnalyticsSettings, progress: Progress, watch: LagWatch) -> None:
+    """Until the group's lag is 0 on every partition, or (lag unreadable) no event has arrived for
+    rebuild_idle_s; before the first event (the group still joining) the idle wait is bounded by
+    rebuild_join_s, after which the topics are taken to be empty."""
+    started = time.monotonic()
+    deadline, next_lag = started + settings.rebuild_timeout_s, started
+    while (
+        time.monotonic() - progress.last_event < settings.rebuild_idle_s
+        if progress.events
+        else time.monotonic() - started < settings.rebuild_join_s
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"rebuild still receiving events after {settings.rebuild_timeout_s}s")
+        if time.monotonic() >= next_lag:
+            if await _caught_up(watch):
+                return
+            next_lag = time.monotonic() + LAG_EVERY_S
+        await asyncio.sleep(0.1)

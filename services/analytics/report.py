@@ -15,19 +15,19 @@ from libs.contracts.models.analytics import (
     ReportV1,
 )
 from services.analytics.domain import Granularity, iso
+from services.analytics.durable import durable_count
 from services.analytics.rollup_view import RollupView
-from services.analytics.session_views import (
-    SessionStates,
-    durable_resolutions,
-    sentiment_trajectory,
-    session_lengths,
-    session_states,
-)
+from services.analytics.session_views import Cohort, durable_resolutions, scanned_cohort
 from services.analytics.store import FactStore, Scope
 
 
+def _fixed(value: float, digits: int) -> float:
+    """Rounded after dropping float noise: sums added in another order (rollup cells, facts) give the same."""
+    return round(round(value, 9), digits)
+
+
 def _rounded(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
+    return None if value is None else _fixed(value, digits)
 
 
 def _counts(view: RollupView) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _counts(view: RollupView) -> dict[str, Any]:
         "tickets": c("ticket"),
         "tokens_input": int(total("tokens_input", "reply")),
         "tokens_output": int(total("tokens_output", "reply")),
-        "cost_usd": round(total("cost_usd", "reply"), 6),
+        "cost_usd": _fixed(total("cost_usd", "reply"), 6),
         "response_time_ms_total": int(total("latency_ms", "reply")),
         "degraded_replies": c("reply", degraded=True),
         "satisfaction_count": c("rating"),
@@ -71,31 +71,39 @@ def _means(view: RollupView) -> dict[str, Any]:
     }
 
 
-async def totals(facts: FactStore, scope: Scope, view: RollupView, states: SessionStates, durable: int) -> ReportTotals:
-    escalated = await facts.sessions(scope.filter("escalation"))
-    counts = _counts(view) | {"escalated_sessions": len(escalated.get("", set()))}
-    trajectory = await sentiment_trajectory(facts, scope)
-    lengths = await session_lengths(facts, scope)
+async def cohort_of(facts: FactStore, scope: Scope, view: RollupView, by: Granularity, rollups: bool) -> Cohort:
+    """The sessions opened in the period: from the `cohort` rollup cells, or the facts for one session's or
+    customer's scope (and for the reference)."""
+    if not rollups or scope.session_id is not None or scope.customer_id is not None:
+        return await scanned_cohort(facts, scope, by)
+    escalated = {key: round(view.cohort_sums(key).get("escalated", 0)) for key in view.buckets}
+    sums = view.cohort_sums()
+    return Cohort.of_sums(sums, {k: n for k, n in escalated.items() if n} | {"": round(sums.get("escalated", 0))})
+
+
+def totals(view: RollupView, cohort: Cohort, durable: int) -> ReportTotals:
+    counts = _counts(view) | {"escalated_sessions": cohort.escalated.get("", 0)}
     conversations, messages = counts["conversations"], counts["messages"]
+    trend = cohort.trend_sessions
     return ReportTotals(
         **counts,
         **_means(view),
         durable_resolved=durable,
-        open_sessions=states.open_sessions,
-        waiting_for_human=states.waiting_for_human,
-        session_length_s_avg=_rounded(sum(lengths.values()) / len(lengths)) if lengths else None,
-        session_time_s_total=round(sum(lengths.values()), 3),
+        open_sessions=cohort.open_sessions,
+        waiting_for_human=cohort.waiting_for_human,
+        session_length_s_avg=_rounded(cohort.length_s_total / cohort.ended) if cohort.ended else None,
+        session_time_s_total=_fixed(cohort.length_s_total, 3),
         last_activity_at=view.last,
         messages_per_session_avg=round(messages / conversations, 4) if conversations else None,
-        sentiment_improvement=trajectory.mean_change,
-        sentiment_sessions=trajectory.sessions,
+        sentiment_improvement=_rounded(cohort.trend_total / trend) if trend else None,
+        sentiment_sessions=trend,
     )
 
 
-def groups(view: RollupView, field: str, states: SessionStates) -> list[ReportGroup]:
+def groups(view: RollupView, field: str, cohort: Cohort) -> list[ReportGroup]:
     """Sessions opened and resolved per tier or channel, with their mean resolution time."""
     if field == "tier":
-        opened: dict[str, int] = dict(states.final_tiers)
+        opened: dict[str, int] = dict(cohort.final_tiers)
     else:
         opened = view.count_by(field, "conversation")
     resolved = view.count_by(field, "resolved")
@@ -113,19 +121,21 @@ def groups(view: RollupView, field: str, states: SessionStates) -> list[ReportGr
     return out
 
 
-async def models(facts: FactStore, scope: Scope, view: RollupView) -> list[ModelUsage]:
+def models(view: RollupView) -> list[ModelUsage]:
+    providers: dict[str, tuple[int, str]] = {}  # model -> (replies, provider) of the provider serving it most
+    for pair, n in sorted(view.count_by("model_provider", "reply").items()):
+        model, _, provider = pair.partition("\t")
+        providers[model] = max(providers.get(model, (0, "")), (n, provider), key=lambda c: c[0])
     out = []
     for model, replies in sorted(view.count_by("model", "reply").items()):
-        # The provider of the period's first reply by this model (indexed, stops at the first match).
-        sample = await facts.find(scope.filter("reply", model=model), limit=1)
         out.append(
             ModelUsage(
                 model=model,
-                provider=str(sample[0].get("provider", "")) if sample else "",
+                provider=providers.get(model, (0, ""))[1],
                 replies=replies,
                 tokens_input=int(view.total("tokens_input", "reply", model=model)),
                 tokens_output=int(view.total("tokens_output", "reply", model=model)),
-                cost_usd=round(view.total("cost_usd", "reply", model=model), 6),
+                cost_usd=_fixed(view.total("cost_usd", "reply", model=model), 6),
             )
         )
     return out
@@ -140,7 +150,7 @@ def issues(view: RollupView) -> list[IssueCount]:
     return out
 
 
-async def series(facts: FactStore, scope: Scope, view: RollupView, by: Granularity) -> list[ReportBucket]:
+def series(view: RollupView, cohort: Cohort) -> list[ReportBucket]:
     """One entry per bucket that saw any conversation activity, oldest first."""
     conversations = view.per_bucket("conversation")
     messages = view.per_bucket("message")
@@ -148,7 +158,7 @@ async def series(facts: FactStore, scope: Scope, view: RollupView, by: Granulari
     ai_resolved = view.per_bucket("resolved", ai_resolved=True)
     replies = view.per_bucket("reply")
     ratings = view.per_bucket("rating")
-    escalated = await facts.sessions(scope.filter("escalation"), by)
+    escalated = {k: n for k, n in cohort.escalated.items() if k}
     keys = sorted(set(conversations) | set(messages) | set(resolved) | set(escalated) | set(replies) | set(ratings))
     out = []
     for key in keys:
@@ -162,7 +172,7 @@ async def series(facts: FactStore, scope: Scope, view: RollupView, by: Granulari
                 messages=messages.get(key, 0),
                 resolved=resolved.get(key, 0),
                 ai_resolved=ai_resolved.get(key, 0),
-                escalated_sessions=len(escalated.get(key, set())),
+                escalated_sessions=escalated.get(key, 0),
                 sentiment_avg=_rounded(sentiment),
                 response_time_ms_avg=_rounded(latency),
                 satisfaction_avg=_rounded(rating),
@@ -175,13 +185,16 @@ async def build_report(
     facts: FactStore, scope: Scope, by: Granularity, *, window: timedelta, now: datetime, rollups: bool = True
 ) -> ReportV1:
     view = await RollupView.load(facts, scope, by, rollups=rollups)
-    states = await session_states(facts, scope)
-    durable = len(await durable_resolutions(facts, scope, window, now))
+    cohort = await cohort_of(facts, scope, view, by, rollups)
+    if rollups and scope.session_id is None and scope.customer_id is None:
+        durable = await durable_count(facts, scope, window, now)
+    else:
+        durable = len(await durable_resolutions(facts, scope, window, now))
     return ReportV1(
         start=iso(scope.start),
         end=iso(scope.end),
         granularity=by,
-        totals=await totals(facts, scope, view, states, durable),
+        totals=totals(view, cohort, durable),
         sentiment_labels=view.count_by("sentiment_label", "message"),
         cs_levels=view.count_by("cs_level", "message"),
         escalation_reasons=view.count_by("reason", "escalation"),
@@ -189,8 +202,8 @@ async def build_report(
         issues=issues(view),
         agents=view.count_by("agent", "reply"),
         weekdays=view.count_by("weekday", "message"),
-        by_tier=groups(view, "tier", states),
-        by_channel=groups(view, "channel", states),
-        by_model=await models(facts, scope, view),
-        series=await series(facts, scope, view, by),
+        by_tier=groups(view, "tier", cohort),
+        by_channel=groups(view, "channel", cohort),
+        by_model=models(view),
+        series=series(view, cohort),
     )

@@ -7,8 +7,19 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from services.analytics.cohort import COHORT, contribution
 from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
-from services.analytics.rollups import Cells, contribute, dimension, key_value, levels_for, merge, plan, value_key
+from services.analytics.rollups import (
+    Cells,
+    contribute,
+    dimension,
+    key_value,
+    levels_for,
+    merge,
+    next_start,
+    plan,
+    value_key,
+)
 from services.analytics.store import FactStore, Scope
 
 
@@ -26,17 +37,30 @@ class RollupView:
         narrow = scope.session_id is not None or scope.customer_id is not None or not rollups
         pieces = [(None, scope.start, scope.end)] if narrow else plan(scope.start, scope.end, levels_for(by))
         for level, lo, hi in pieces:
+            if level is None and not narrow and await _nothing_after(facts, scope, lo, hi):
+                level, hi = "hour", next_start(lo, "hour")  # a period ending "now": its last hour is whole so far
             if level is None:
                 edge = {"at": {"$gte": iso(lo), "$lt": iso(hi)}, "kind": {"$in": list(FACT_KINDS)}}
                 for doc in await facts.find_all(scope.filter() | edge):
                     contribute(buckets.setdefault(doc[by], {}), doc)
                     last = max(last or doc["at"], doc["at"])
+                if not narrow:
+                    await _edge_cohort(facts, scope.tenant_id, lo, hi, by, buckets)
                 continue
             for doc in await facts.rollups(scope.tenant_id, level, lo, hi):
                 key = iso(bucket_start(datetime.fromisoformat(doc["start"]), by))
                 merge(buckets.setdefault(key, {}), doc["kinds"])
-                last = max(last or doc["last"], doc["last"])
+                if doc["last"] is not None:  # None: the row holds only later transitions of its sessions
+                    last = max(last or doc["last"], doc["last"])
         return cls(buckets, last)
+
+    def cohort_sums(self, bucket: str | None = None) -> dict[str, float]:
+        """The `cohort` cells' totals (cohort.contribution's names) over the period or one bucket."""
+        out: dict[str, float] = {}
+        for _, _, sums in self._cells(COHORT, bucket, {}):
+            for name, (total, _) in sums.items():
+                out[name] = out.get(name, 0.0) + total
+        return out
 
     def _cells(self, kind: str, bucket: str | None, eq: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:
         """(bucket, count, sums) of the cells of `kind` matching at most one category filter `eq`."""
@@ -81,3 +105,23 @@ class RollupView:
         for key, n, _ in self._cells(kind, None, eq):
             out[key] = out.get(key, 0) + n
         return {k: n for k, n in out.items() if n}
+
+
+async def _edge_cohort(
+    facts: FactStore, tenant_id: str, lo: datetime, hi: datetime, by: Granularity, buckets: dict[str, Cells]
+) -> None:
+    """The sessions opened in a partial edge hour add their current contribution, read from their state rows."""
+    for state in await facts.opened_sessions(tenant_id, lo, hi):
+        key = iso(bucket_start(datetime.fromisoformat(state["opened"]), by))
+        cell = buckets.setdefault(key, {}).setdefault(COHORT, {"n": 0, "sum": {}, "by": {}})
+        for name, value in contribution(state).items():
+            cell["sum"].setdefault(name, [0, 0])[0] += value
+
+
+async def _nothing_after(facts: FactStore, scope: Scope, lo: datetime, hi: datetime) -> bool:
+    """A partial hour starting on the hour whose rest holds no fact (a period ending now): its hour rows are
+    exactly its cells, so they are read instead of its facts."""
+    if lo != bucket_start(lo, "hour"):
+        return False
+    rest = {"at": {"$gte": iso(hi), "$lt": iso(next_start(lo, "hour"))}, "kind": {"$in": list(FACT_KINDS)}}
+    return not await facts.facts.find(scope.filter() | rest, limit=1)

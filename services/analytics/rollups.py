@@ -27,7 +27,7 @@ _NOT_MEASURES = frozenset({"id", "tenant_id", "kind", "at", "session_id", "custo
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "conversation": ("channel",),
     "message": ("sentiment_label", "cs_level", "weekday", "irate"),
-    "reply": ("model", "issue", "agent", "ai_generated", "degraded"),
+    "reply": ("model", "model_provider", "issue", "agent", "ai_generated", "degraded"),
     "resolved": ("tier", "channel", "ai_resolved"),
     "escalation": ("reason", "to_tier"),
 }
@@ -63,15 +63,28 @@ def _add_sum(sums: dict[str, list[float]], field: str, value: float, count: int 
 
 
 def contribute(cells: Cells, doc: dict[str, Any]) -> None:
-    """Add one fact document to `cells`."""
+    """Add one fact document to `cells`. Hot (every fact at ingest, every edge fact of a report): the type
+    checks are `type(v) is ...` (a bool is not an int here) and sums are added in place."""
     kind = doc["kind"]
-    cell = cells.setdefault(kind, {"n": 0, "sum": {}, "by": {}})
+    cell = cells.get(kind)
+    if cell is None:
+        cell = cells[kind] = {"n": 0, "sum": {}, "by": {}}
     cell["n"] += 1
+    sums = cell["sum"]
     for field, value in doc.items():
-        if _numeric(value) and field not in _NOT_MEASURES:
-            _add_sum(cell["sum"], field, value)
+        kind_of = type(value)
+        if (kind_of is float or kind_of is int) and field not in _NOT_MEASURES:
+            entry = sums.get(field)
+            if entry is None:
+                sums[field] = [value, 1]
+            else:
+                entry[0] += value
+                entry[1] += 1
+    dimensions = DIMENSIONS.get(kind)
+    if not dimensions:
+        return
     cross = [name for name in CROSS_SUMS.get(kind, ()) if _numeric(doc.get(name))]
-    for field in DIMENSIONS.get(kind, ()):
+    for field in dimensions:
         value = doc.get(field)
         if isinstance(value, str | bool):
             sub = cell["by"].setdefault(field, {}).setdefault(value_key(value), {"n": 0, "sum": {}})

@@ -1,5 +1,6 @@
-"""Rollups that follow sessions across events: the highest tier each reached, whether it is still open, and its
-sentiment trajectory."""
+"""Figures that follow sessions across events, from the facts: the cohort of sessions opened in a period (the
+reference for the `cohort` rollups, and the answer for one session's or customer's scope) and durable
+resolutions."""
 
 from __future__ import annotations
 
@@ -20,50 +21,64 @@ def _rank(tier: str | None) -> int:
 
 
 @dataclass(frozen=True)
-class SessionStates:
-    final_tiers: Counter[str]  # sessions opened in the period, under the highest tier each reached
-    open_sessions: int  # of those, not resolved, closed or abandoned since
+class Cohort:
+    """The sessions opened in the period, followed up to now (README: definitions)."""
+
+    final_tiers: dict[str, int]  # under the highest tier each reached
+    open_sessions: int  # not resolved, closed or abandoned since
     waiting_for_human: int  # of the open ones, those at HUMAN_AGENT
+    escalated: dict[str, int]  # escalated at least once, per bucket of their opening ("" for every bucket)
+    ended: int  # resolved or closed, with a length
+    length_s_total: float  # opening to (latest) resolution, else to (latest) closing
+    trend_sessions: int  # with two or more scored customer messages
+    trend_total: float  # sum of (last - first) score over them
+
+    @classmethod
+    def of_sums(cls, sums: dict[str, float], escalated: dict[str, int]) -> Cohort:
+        """From the `cohort` rollup cells' totals (cohort.contribution's names)."""
+        counts = {k: round(v) for k, v in sums.items()}
+        tiers = {k.split(":", 1)[1]: n for k, n in counts.items() if k.startswith("tier:") and n}
+        return cls(tiers, counts.get("open", 0), counts.get("waiting", 0), escalated, counts.get("ended", 0),
+                   sums.get("length_s", 0.0), counts.get("trend", 0), sums.get("trend_sum", 0.0))  # fmt: skip
 
 
-async def session_states(facts: FactStore, scope: Scope) -> SessionStates:
-    final: dict[str, str] = {}
-    for doc in await facts.find_all(scope.filter("conversation")):
-        final[doc["session_id"]] = doc.get("tier", TIER_ORDER[0])
-    since = {"$gte": iso(scope.start)}  # escalations and endings of those sessions may come after the period
-    for doc in await facts.find_all(scope.filter("escalation") | {"at": since}):
-        session, tier = doc.get("session_id"), doc.get("to_tier")
-        if session in final and tier and _rank(tier) > _rank(final[session]):
-            final[session] = tier
-    ended = {d.get("session_id") for d in await facts.find_all(scope.filter() | {"kind": {"$in": ENDED}, "at": since})}
-    still_open = [s for s in final if s not in ended]
-    return SessionStates(
-        final_tiers=Counter(final.values()),
-        open_sessions=len(still_open),
-        waiting_for_human=sum(1 for s in still_open if final[s] == HUMAN_TIER),
-    )
+def _latest(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    timed = [d for d in docs if isinstance(d.get("duration_s"), int | float)]
+    return max(timed, key=lambda d: (d["at"], d["id"])) if timed else None
 
 
-@dataclass(frozen=True)
-class Trajectory:
-    sessions: int
-    mean_change: float | None
-
-
-async def sentiment_trajectory(facts: FactStore, scope: Scope) -> Trajectory:
-    """Mean of (last - first) customer sentiment over sessions with two or more scored messages in the period."""
-    first: dict[str, float] = {}
-    last: dict[str, float] = {}
-    counts: Counter[str] = Counter()
-    for doc in await facts.find_all(scope.filter("message", sentiment_score={"$exists": True})):
-        session, score = doc.get("session_id"), doc.get("sentiment_score")
-        if session is None or not isinstance(score, int | float):
-            continue
-        first.setdefault(session, float(score))
-        last[session] = float(score)
-        counts[session] += 1
-    changes = [last[s] - first[s] for s, n in counts.items() if n >= 2]
-    return Trajectory(len(changes), round(sum(changes) / len(changes), 4) if changes else None)
+async def scanned_cohort(facts: FactStore, scope: Scope, by: str) -> Cohort:
+    """The cohort figures from the facts themselves: the reference the rollups are tested against."""
+    opened = {d["session_id"]: d for d in await facts.find_all(scope.filter("conversation")) if d.get("session_id")}
+    later: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in opened}
+    flt = scope.filter() | {"kind": {"$in": ["escalation", "message", *ENDED]}}
+    del flt["at"]  # followed up to now
+    for doc in await facts.find_all(flt):
+        if doc.get("session_id") in later:
+            later[doc["session_id"]].setdefault(doc["kind"], []).append(doc)
+    tiers: Counter[str] = Counter()
+    escalated: Counter[str] = Counter()
+    open_n = waiting = ended = trend_n = 0
+    length = trend = 0.0
+    for session, first in opened.items():
+        seen = later[session]
+        tier = first.get("tier") or TIER_ORDER[0]
+        top = max((d["to_tier"] for d in seen.get("escalation", []) if d.get("to_tier")), key=_rank, default=None)
+        tier = top if top and _rank(top) > _rank(tier) else tier
+        tiers[tier] += 1
+        if not any(seen.get(kind) for kind in ENDED):
+            open_n, waiting = open_n + 1, waiting + (tier == HUMAN_TIER)
+        if seen.get("escalation"):
+            escalated[""] += 1
+            escalated[first[by]] += 1
+        ending = _latest(seen.get("resolved", [])) or _latest(seen.get("closed", []))
+        if ending is not None:
+            ended, length = ended + 1, length + float(ending["duration_s"])
+        scored = sorted((d for d in seen.get("message", []) if isinstance(d.get("sentiment_score"), int | float)),
+                        key=lambda d: (d["at"], d["id"]))  # fmt: skip
+        if len(scored) >= 2:
+            trend_n, trend = trend_n + 1, trend + scored[-1]["sentiment_score"] - scored[0]["sentiment_score"]
+    return Cohort(dict(tiers), open_n, waiting, dict(escalated), ended, length, trend_n, trend)
 
 
 async def durable_resolutions(facts: FactStore, scope: Scope, window: timedelta, now: datetime) -> list[dict[str, Any]]:
@@ -99,13 +114,3 @@ async def durable_resolutions(facts: FactStore, scope: Scope, window: timedelta,
 
 def _at(doc: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(doc["at"])
-
-
-async def session_lengths(facts: FactStore, scope: Scope) -> dict[str, float]:
-    """Length of each session that ended in the period: opening to resolution, else to closing."""
-    lengths: dict[str, float] = {}
-    for kind in ("closed", "resolved"):  # a resolution's length wins over the later closing's
-        for doc in await facts.find_all(scope.filter(kind, duration_s={"$exists": True})):
-            if doc.get("session_id"):
-                lengths[doc["session_id"]] = float(doc["duration_s"])
-    return lengths

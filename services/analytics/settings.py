@@ -21,3 +21,9 @@ class AnalyticsSettings(BaseSettings):
     # Rebuild: how long to wait for the first replayed event (the new consumer group joining) before taking the
     # topics to be empty.
     rebuild_join_s: float = Field(default=30.0, gt=0)
+    # How often the consumer group's lag per partition is read from the broker for /metrics.
+    lag_interval_s: float = Field(default=15.0, gt=0)
+    # At most one analytics.RollupsUpdated notice per tenant this often (dashboards refresh on them).
+    notify_interval_s: float = Field(default=1.0, gt=0)
+    # Events taken and not yet stored per event topic (the bus's max_in_flight for these subscriptions).
+    in_flight: int = Field(default=1024, ge=1)

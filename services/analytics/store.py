@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from libs.errors import Conflict
+from libs.errors import Conflict, NotFound
 from libs.store import Collection, DocumentStore
-from libs.store.port import Filter, Insert, Upsert, Write
-from services.analytics.domain import Fact, Granularity, bucket_start, iso
-from services.analytics.rollups import ROLLUP_LEVELS, Level, contribute, merge, rollup_id
+from libs.store.port import Filter, Insert, Update, Write
+from services.analytics import epoch
+from services.analytics.domain import Fact, iso
+from services.analytics.durable import BREAKS, broken_resolutions
+from services.analytics.rollup_writer import ROLLUPS, SESSIONS, RollupWriter
+from services.analytics.rollups import Level
 
 FACTS = "facts"
-ROLLUPS = "rollups"
+DEFAULT_WINDOW = timedelta(days=7)
 # The session facts that inherit the channel, test mark and start time of the session's `conversation` fact.
 ENRICHED_KINDS = frozenset(
     {"resolved", "escalation", "closed", "abandoned", "message", "reply", "cache_hit", "rating", "ticket"}
 )
-INHERITED = ("at", "channel", "test")  # what they take from it (all the session cache keeps)
 
 
 @dataclass(frozen=True)
@@ -51,20 +53,29 @@ class FactStore:
     """Writes are idempotent per event id: the fact is the inbox record and the rollup contribution in one
     document, so a redelivered event (same id) changes nothing, and a crash leaves it either counted or not."""
 
-    def __init__(self, store: DocumentStore, *, remembered_sessions: int = 4096) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        *,
+        remembered_sessions: int = 4096,
+        writer: str | None = None,
+        window: timedelta = DEFAULT_WINDOW,
+    ) -> None:
         self._store = store
         self.facts = store.collection(FACTS)
         self.rollup_docs = store.collection(ROLLUPS)
-        # Rollups are read, added to and replaced: one batch at a time in this process (README: single writer).
+        self.states = store.collection(SESSIONS)
+        self.breaks = store.collection(BREAKS)
+        self.meta = store.collection(epoch.META)
+        self._epoch: str | None = None  # the epoch this writer's remembered rollup rows belong to (epoch.py)
+        self.window = window  # of durable resolutions (durable.py); a new window needs a rebuild
+        # This process's own rollup rows are read, added to and replaced: one batch at a time here; other
+        # processes write rows of their own (rollup_writer.py).
         self._writing = asyncio.Lock()
-        # The rollup documents this process wrote last, as written: the next batch adds to them without reading
-        # them back (single writer); forgotten when a commit fails, since then they were not written.
-        self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._remember_rollups = 64
-        # (tenant, session) -> what later events inherit from its `conversation` fact: facts never change, so a
-        # cached one is always right, and a session's later events skip the lookup (it was half of each event's
-        # store time). Bounded to recent sessions, whose events are the ones still arriving: a soak opening a
-        # session per turn grew the process by 17 % while this held 50,000 whole facts.
+        self.writer = RollupWriter(store, writer=writer)
+        # (tenant, session) -> its `conversation` fact: facts never change, so a cached one is always right, and
+        # a session's later events skip the lookup (it was half of each event's store time). Bounded to recent
+        # sessions, whose events are the ones still arriving: 50,000 whole facts grew a 10-minute soak by 17 %.
         self._opened: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._remember = remembered_sessions
 
@@ -72,7 +83,10 @@ class FactStore:
         await self.facts.ensure_index(["tenant_id", "kind", "at"])
         await self.facts.ensure_index(["tenant_id", "session_id", "kind"])
         await self.facts.ensure_index(["tenant_id", "customer_id", "at"])
+        await self.facts.ensure_index(["tenant_id", "customer_id", "kind"])
         await self.rollup_docs.ensure_index(["tenant_id", "level", "start"])
+        await self.states.ensure_index(["tenant_id", "opened"])
+        await self.breaks.ensure_index(["tenant_id", "at"])
 
     async def record(self, fact: Fact) -> bool:
         """Store the fact once; False when this event id was counted before."""
@@ -85,7 +99,7 @@ class FactStore:
             for attempt in range(attempts):
                 try:
                     return await self._record_many(batch)
-                except Conflict:  # another writer stored one of these ids meanwhile: look again
+                except (Conflict, NotFound):  # another writer stored one of these ids, or a rebuild fenced us
                     if attempt == attempts - 1:
                         raise
         raise AssertionError("unreachable")
@@ -103,48 +117,26 @@ class FactStore:
             stored.append(new)
         if fresh:
             writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
+            broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
+            writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
+            writes.append(await self._fence())
             try:
-                await self._store.commit(writes + await self._rollup_writes(fresh.values()))
+                await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
             except BaseException:
-                self._recent.clear()
+                self.writer.forget()
                 raise
             for doc in fresh.values():
                 if doc["kind"] == "conversation" and doc.get("session_id"):
                     self._remember_opening(doc)
         return stored
 
-    async def _rollup_writes(self, docs: Iterable[dict[str, Any]]) -> list[Write]:
-        """The hour, day and month rollups these facts add to, as whole documents (a replayed commit journal
-        then writes the same values again: idempotent). Test sessions never count, so they add nothing. Each
-        fact is accumulated once into its hour; the hours are then added to their day and month."""
-        hours: dict[str, dict[str, Any]] = {}
-        for doc in docs:
-            if doc.get("test"):
-                continue
-            start = bucket_start(datetime.fromisoformat(doc["at"]), "hour")
-            hour = hours.setdefault(
-                rollup_id(doc["tenant_id"], "hour", start), _empty_rollup(doc["tenant_id"], "hour", start)
-            )
-            contribute(hour["kinds"], doc)
-            hour["last"] = max(hour["last"] or doc["at"], doc["at"])
-        deltas = dict(hours)
-        for hour in hours.values():
-            at = datetime.fromisoformat(hour["start"])
-            for level in ROLLUP_LEVELS[1:]:
-                rid = rollup_id(hour["tenant_id"], level, bucket_start(at, level))
-                _add_rollup(
-                    deltas.setdefault(rid, _empty_rollup(hour["tenant_id"], level, bucket_start(at, level))), hour
-                )
-        writes: list[Write] = []
-        for rid, delta in deltas.items():
-            current = self._recent.pop(rid, None) or await self.rollup_docs.get(rid)
-            if current is not None:
-                _add_rollup(current, delta)
-            self._recent[rid] = current or delta
-            writes.append(Upsert(ROLLUPS, current or delta))
-        while len(self._recent) > self._remember_rollups:
-            self._recent.popitem(last=False)
-        return writes
+    async def _fence(self) -> Update:
+        """The epoch check this batch commits with: refused once a rebuild has dropped the store since."""
+        current = await epoch.current(self.meta)
+        if current["id"] != self._epoch:
+            self.writer.forget()  # the rows remembered from another epoch were dropped
+            self._epoch = current["id"]
+        return Update(epoch.META, current["id"], {"last_commit": datetime.now(UTC).isoformat()})
 
     async def _enriched(self, fact: Fact) -> Fact:
         if fact.kind in ENRICHED_KINDS and fact.session_id:
@@ -173,21 +165,32 @@ class FactStore:
         return found
 
     def _remember_opening(self, doc: dict[str, Any]) -> None:
-        self._opened[(doc["tenant_id"], doc["session_id"])] = {k: doc.get(k) for k in INHERITED}
+        self._opened[(doc["tenant_id"], doc["session_id"])] = doc
         if len(self._opened) > self._remember:
             self._opened.popitem(last=False)
 
     async def drop_all(self) -> int:
-        """Forget every fact and rollup (rebuild): the replay stores them again."""
+        """Forget every fact and rollup (rebuild): the replay stores them again. Live writers are fenced for
+        the while (epoch.py) and go on afterwards beside the replay."""
+        fence = await epoch.begin(self.meta)
         self._opened.clear()
-        self._recent.clear()
+        self.writer.forget()
         await self.rollup_docs.delete_many({})
-        return await self.facts.delete_many({})
+        await self.states.delete_many({})
+        await self.breaks.delete_many({})
+        dropped = await self.facts.delete_many({})
+        await epoch.ready(self.meta, fence)
+        return dropped
 
     async def rollups(self, tenant_id: str, level: Level, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
         """The tenant's rollup documents of `level` starting in [lo, hi)."""
         flt = {"tenant_id": tenant_id, "level": level, "start": {"$gte": iso(lo), "$lt": iso(hi)}}
         return await _paged(self.rollup_docs, flt, "start", 1000)
+
+    async def opened_sessions(self, tenant_id: str, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
+        """The state rows of the tenant's sessions opened in [lo, hi) (a period's partial edge hours)."""
+        flt = {"tenant_id": tenant_id, "opened": {"$gte": iso(lo), "$lt": iso(hi)}}
+        return await _paged(self.states, flt, "opened", 1000)
 
     async def count(self, flt: Filter) -> int:
         return await self.facts.count(flt)
@@ -201,14 +204,6 @@ class FactStore:
     async def mean(self, field: str, flt: Filter) -> float | None:
         return await self.facts.aggregate(field, "avg", flt)
 
-    async def sessions(self, flt: Filter, by: Granularity | None = None) -> dict[str, set[str]]:
-        """Distinct session ids among matching facts, per bucket when `by` is given (else under "")."""
-        out: dict[str, set[str]] = {}
-        for doc in await self.find_all(flt):
-            if doc.get("session_id"):
-                out.setdefault(doc[by] if by else "", set()).add(doc["session_id"])
-        return out
-
     async def latest(self, flt: Filter) -> str | None:
         """The time of the newest matching fact."""
         docs = await self.facts.find(flt, sort=[("at", -1)], limit=1)
@@ -221,6 +216,13 @@ class FactStore:
         """Every matching fact, oldest first, read in pages (a large find would hold the event loop). Pages
         continue from the last time read (keyset), not by skipping what was read: skipping re-reads every
         earlier page, quadratic in the period's facts."""
+        if any(isinstance(flt.get(f), str) for f in ("session_id", "customer_id")):
+            # One session's or customer's facts: read them all through the (tenant, session|customer, kind)
+            # index, keep the period and sort here. With the period or an ORDER BY on the time in the query,
+            # SQLite picks the (tenant, kind, at) index instead and walks every fact of the kind.
+            period = flt.get("at") or {}
+            docs = await self.facts.find({k: v for k, v in flt.items() if k != "at"})
+            return sorted((d for d in docs if _within(d["at"], period)), key=lambda d: (d["at"], d["id"]))
         out: list[dict[str, Any]] = []
         period = dict(flt.get("at") or {})
         after, same = None, 0  # the last time read, and how many facts at exactly that time were read
@@ -235,14 +237,11 @@ class FactStore:
             after = last
 
 
-def _add_rollup(into: dict[str, Any], other: dict[str, Any]) -> None:
-    merge(into["kinds"], other["kinds"])
-    into["last"] = max(into["last"] or other["last"], other["last"])
+_COMPARE = {"$gte": str.__ge__, "$gt": str.__gt__, "$lt": str.__lt__, "$lte": str.__le__}
 
 
-def _empty_rollup(tenant_id: str, level: Level, start: datetime) -> dict[str, Any]:
-    return {"id": rollup_id(tenant_id, level, start), "tenant_id": tenant_id, "level": level, "start": iso(start),
-            "last": None, "kinds": {}}  # fmt: skip
+def _within(at: str, period: dict[str, str]) -> bool:
+    return all(_COMPARE[op](at, bound) for op, bound in period.items())
 
 
 async def _paged(collection: Collection, flt: Filter, order: str, page: int) -> list[dict[str, Any]]:

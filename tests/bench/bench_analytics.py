@@ -4,10 +4,11 @@ Targets (issue 14): >= 5,000 events/s consumed, every view p50 <= 20 ms at 10^6 
 
 The events go straight to the service's handler (`event_handler`) from `LANES` concurrent lanes, as the bus's
 key lanes run them (one session's events in order); the broker is left out because producing and consuming
-10^6 events through Kafka on 2 shared cores would take longer than the bench itself. Every analytics endpoint
-is one `Report.v1` query, so "report" stands for each of them. Printed per period: the part read from the
-rollups, the whole report (its session views still read facts), and up to `SCAN_LIMIT` events the old way
-(every figure aggregated from the period's facts).
+10^6 events through Kafka on 2 shared cores would take longer than the bench itself. Printed: the p50 of each
+analytics endpoint, as the report(s) its gateway route asks the service for (`endpoints`) and of the
+conversation listings; up to `SCAN_LIMIT` events also the same reports computed from the facts (the reference
+the rollups are tested against, far too slow beyond that). Wall-clock figures: on a loaded machine the process
+gets a fraction of a core, so the CPU time of the ingest is printed beside.
 
 Run: python -m tests.bench.bench_analytics [N ...]   (default 10000 100000)
 """
@@ -20,20 +21,21 @@ import sys
 import tempfile
 import time
 from collections import deque
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from libs.bus import Envelope
 from libs.bus.base import TopicHandler
 from libs.store import open_store
 from services.analytics.handlers import event_handler
-from services.analytics.report import _counts, _means, build_report, issues
-from services.analytics.rollup_view import RollupView
+from services.analytics.listing import list_conversations
+from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
 from tests.support.analytics_traffic import DAY, SCRIPT, SessionScript, events
 
 LANES = 64
-SCAN_LIMIT = 100_000
+SCAN_LIMIT = 20_000
 DAYS = 30
 TYPES = {
     "ConversationCreatedV1": "ConversationCreated", "MessageReceivedV1": "MessageReceived",
@@ -84,22 +86,46 @@ async def ingest(facts: FactStore, n: int) -> tuple[int, float]:
     return sent, spent
 
 
-async def report_p50(facts: FactStore, scope: Scope, by: str, *, rollups: bool, rounds: int) -> float:
+def endpoints(end: datetime) -> list[tuple[str, list[tuple[Scope, str]]]]:
+    """Each analytics endpoint as the report(s) its gateway route asks for (services/gateway/dialects), over the
+    periods a caller would pass (dates, or "now"-relative at a minute that is not on the hour)."""
+    month = Scope("acme", end - timedelta(days=DAYS), end)
+    years = Scope("acme", end - timedelta(days=730), end)
+    days = Scope("acme", DAY, DAY + timedelta(days=DAYS))
+    return [
+        ("000 /api/v1/analytics/summary daily", [(days, "day")]),
+        ("000 /api/v1/analytics/summary weekly", [(days, "week")]),
+        ("000 /api/v1/analytics/summary monthly", [(days, "month")]),
+        ("001 /api/metrics timeframe=hour (1 day)", [(Scope("acme", end - timedelta(days=1), end), "hour")]),
+        ("001 /api/metrics timeframe=week (30 d)", [(month, "week")]),
+        ("001 /api/metrics/session/{id}", [(replace(month, session_id="s7"), "month")]),
+        ("001 /api/status", [(Scope("acme", end - timedelta(days=1), end), "hour"),
+                             (Scope("acme", end - timedelta(hours=1), end), "hour")]),
+        ("002 /cs/analytics groupBy=day", [(month, "day")]),
+        ("003 /api/v1/analytics group_by=week", [(days, "week")]),
+        ("004 /admin/analytics/system", [(years, "month"), (month, "month")]),
+        ("004 /admin/analytics/user/{id}", [(replace(years, customer_id="cust-s7"), "month"),
+                                            (replace(month, customer_id="cust-s7"), "month")]),
+    ]  # fmt: skip
+
+
+async def endpoint_p50(facts: FactStore, reports: list[tuple[Scope, str]], now: datetime, *, rollups: bool,
+                       rounds: int) -> float:  # fmt: skip
     times = []
     for _ in range(rounds):
         began = time.perf_counter()
-        await build_report(facts, scope, by, window=timedelta(days=7), now=datetime.now(UTC), rollups=rollups)  # type: ignore[arg-type]
+        for scope, by in reports:
+            await build_report(facts, scope, by, window=timedelta(days=7), now=now, rollups=rollups)  # type: ignore[arg-type]
         times.append((time.perf_counter() - began) * 1000)
     return statistics.median(times)
 
 
-async def rollup_p50(facts: FactStore, scope: Scope, by: str, rounds: int) -> float:
-    """The part of a report read from the rollups: loading the period's cells and the figures drawn from them."""
+async def listing_p50(facts: FactStore, metric: str, now: datetime, rounds: int) -> float:
     times = []
+    scope = Scope("acme", DAY, DAY + timedelta(days=DAYS))
     for _ in range(rounds):
         began = time.perf_counter()
-        view = await RollupView.load(facts, scope, by)  # type: ignore[arg-type]
-        _counts(view), _means(view), issues(view), view.per_bucket("message"), view.count_by("cs_level", "message")
+        await list_conversations(facts, scope, metric, limit=50, offset=50, window=timedelta(days=7), now=now)
         times.append((time.perf_counter() - began) * 1000)
     return statistics.median(times)
 
@@ -108,19 +134,19 @@ async def measure(n: int) -> None:
     store = open_store(database="bench", sqlite_dir=Path(tempfile.mkdtemp()))
     facts = FactStore(store)
     await facts.ensure_indexes()
+    cpu = time.process_time()
     sent, spent = await ingest(facts, n)
-    print(f"{sent:>9} events  {sent / spent:>8.0f} events/s stored (handler + group commit)")
-    whole = Scope("acme", DAY, DAY + timedelta(days=DAYS))
-    edges = Scope("acme", DAY + timedelta(minutes=17), DAY + timedelta(days=DAYS - 1, minutes=43))
-    for name, scope, by in (("30 days, daily", whole, "day"), ("30 days - edges, weekly", edges, "week"),
-                            ("1 day, hourly", Scope("acme", DAY, DAY + timedelta(days=1)), "hour")):  # fmt: skip
-        rounds = 5 if sent <= SCAN_LIMIT else 2
-        cells = await rollup_p50(facts, scope, by, rounds=5)
-        whole_ms = await report_p50(facts, scope, by, rollups=True, rounds=rounds)
-        old = "-"
-        if sent <= SCAN_LIMIT:
-            old = f"{await report_p50(facts, scope, by, rollups=False, rounds=3):.1f}"
-        print(f"{'':>9} {name:<24} p50 {cells:>6.1f} ms rollup part {whole_ms:>8.1f} ms whole report {old:>8} ms old")
+    cpu = time.process_time() - cpu
+    print(f"{sent:>9} events  {sent / spent:>8.0f} events/s stored (handler + group commit), {sent / cpu:.0f}/CPU s")
+    end = DAY + timedelta(days=DAYS, minutes=43)  # "now": 3 min after the last event, a minute not on the hour
+    scan = sent <= SCAN_LIMIT
+    for name, reports in endpoints(end):
+        ms = await endpoint_p50(facts, reports, end, rollups=True, rounds=7)
+        old = f"{await endpoint_p50(facts, reports, end, rollups=False, rounds=1):.1f}" if scan else "-"
+        print(f"{'':>9} {name:<42} p50 {ms:>7.1f} ms   (fact scan {old:>7} ms)")
+    for metric in ("conversations", "escalated", "durable_resolved"):
+        ms = await listing_p50(facts, metric, end, rounds=5)
+        print(f"{'':>9} {'003 /api/v1/analytics/conversations ' + metric:<42} p50 {ms:>7.1f} ms")
     await store.close()
 
 

@@ -257,6 +257,27 @@ class ReportV1(BaseModel):
     """
 
 
+class RollupsUpdatedV1(BaseModel):
+    """
+    Event: the analytics rollups of the envelope's tenant counted new events (at most one per tenant per second); the gateway turns it into the `analytics_update` WebSocket frame, on which dashboards refresh.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    events: Annotated[int, Field(ge=1)]
+    """
+    Events counted since the previous notice.
+    """
+    last_activity_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp: the time of the newest counted event.
+    """
+    updated_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp: when the rollups were written.
+    """
+
+
 class ConversationListV1(BaseModel):
     """
     Reply to ListConversations: `total` is the figure itself; `items` one page of the conversations it counts, with the time of the counted event.

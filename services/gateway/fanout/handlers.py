@@ -1,7 +1,8 @@
 """The fan-out consumers. `FanoutHandler` (group `gateway-fanout`, one copy of each event across the replicas): each
 domain event becomes outbox deliveries, written before the handler returns, so the bus commits the offset only once
-nothing can be lost. `FeedHandler` (a live subscription per replica, `gateway-feed`): review-queue and sentiment
-events become WebSocket frames for this replica's clients, whichever replica's group partitions they fall in."""
+nothing can be lost. `FeedHandler` (a live subscription per replica, `gateway-feed`): review-queue, sentiment and
+analytics-rollup events become WebSocket frames for this replica's clients, whichever replica's group partitions
+they fall in."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from services.gateway.fanout.webhooks import Webhooks
 GROUP = "gateway-fanout"
 TOPICS = ("conversation.events", "escalation.events", "sentiment.events")
 FEED = "gateway-feed"
-FEED_TOPICS = ("escalation.events", "sentiment.events")
+FEED_TOPICS = ("escalation.events", "sentiment.events", "analytics.events")
+ANALYTICS_UPDATED = "analytics.RollupsUpdated.v1"  # -> `analytics_update` frames only (no webhook shapes it)
 QUEUE_EVENTS = {"escalation.ReviewQueued.v1": "queued", "escalation.ReviewDecided.v1": "decided"}
 
 
@@ -32,7 +34,9 @@ class FeedHandler:
         self._hub = hub
 
     async def __call__(self, env: Envelope) -> None:
-        if env.type in QUEUE_EVENTS:
+        if env.type == ANALYTICS_UPDATED:
+            self._hub.publish(env.tenantid, "analytics_update", env.data)
+        elif env.type in QUEUE_EVENTS:
             self._hub.publish(env.tenantid, "queue_update", {"action": QUEUE_EVENTS[env.type], **env.data})
         elif env.type == "sentiment.SentimentAnalyzed.v1":
             event = SentimentAnalyzedV1.model_validate(env.data)

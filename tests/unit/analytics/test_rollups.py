@@ -115,8 +115,14 @@ async def test_bad_periods_are_refused(stack: tuple[Service, MemoryBus]) -> None
 
 
 async def test_sentiment_improvement_follows_each_session(stack: tuple[Service, MemoryBus]) -> None:
+    """Over the sessions opened in the period: "d" was opened before it, so its messages in it do not count."""
     service, client = stack
-    for session, scores in {"a": [-0.6, 0.2], "b": [0.0, -0.2, 0.4], "c": [0.9]}.items():
+    trend = {"a": [-0.6, 0.2], "b": [0.0, -0.2, 0.4], "c": [0.9], "d": [0.1, 0.9]}
+    for session, scores in trend.items():
+        opened = "2026-02-20T10:00:00Z" if session == "d" else "2026-03-02T09:00:00Z"
+        created = ConversationCreatedV1(session_id=session, customer_id="c", channel="chat", dialect="kb_platform",
+                                        tier="AI_REP", created_at=opened)  # fmt: skip
+        await client.publish("conversation.events", created, key=session, tenant_id="acme")
         for n, score in enumerate(scores):
             await client.publish("conversation.events", message(session, n, score), key=session, tenant_id="acme")
     await settle(service)

@@ -1,0 +1,53 @@
+"""The store's epoch: a fence that lets a rebuild drop everything while live writers keep running.
+
+Every batch commit of a writer carries an `Update` of the epoch document it read before; an `Update` of a
+missing id refuses the whole commit (libs/store). A rebuild first inserts the next epoch (not ready), deletes
+the older epoch documents, which fences every writer whose batch was read before, then drops the facts, rollups,
+states and breaks, and marks the new epoch ready. A fenced or early batch fails, its handlers raise and the bus
+redelivers their events; the writer forgets the rollup rows it remembered (they were dropped) and, once the epoch
+is ready, stores them afresh beside the replay (the fact ids keep each event counted once). Without this, a live
+writer would write its remembered rows back after the drop, and the replay would count their events again.
+
+On MongoDB the commit's checks are not locked against a concurrent delete: a batch checked in the instant
+before the fence can still land (README: more than one writer).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from libs.errors import Unavailable
+from libs.store import Collection
+
+META = "meta"
+
+
+class NotReady(Unavailable):
+    """A rebuild is dropping the store: the batch is refused, and the bus redelivers its events."""
+
+
+async def current(meta: Collection) -> dict[str, Any]:
+    """The newest epoch document (the first one is made on a fresh store)."""
+    found = await meta.find({"kind": "epoch"}, sort=[("n", -1)], limit=1)
+    if not found:
+        await meta.insert_if_absent({"id": "epoch:0", "kind": "epoch", "n": 0, "ready": True})
+        found = await meta.find({"kind": "epoch"}, sort=[("n", -1)], limit=1)
+    epoch = found[0]
+    if not epoch.get("ready"):
+        raise NotReady("the analytics store is being rebuilt")
+    return epoch
+
+
+async def begin(meta: Collection) -> dict[str, Any]:
+    """Fence the writers: insert the next epoch, not ready, and delete the older ones."""
+    found = await meta.find({"kind": "epoch"}, sort=[("n", -1)], limit=1)
+    n = (found[0]["n"] if found else 0) + 1
+    epoch = {"id": f"epoch:{n}", "kind": "epoch", "n": n, "ready": False, "began": datetime.now(UTC).isoformat()}
+    await meta.insert(epoch)
+    await meta.delete_many({"kind": "epoch", "n": {"$lt": n}})
+    return epoch
+
+
+async def ready(meta: Collection, epoch: dict[str, Any]) -> None:
+    await meta.update(epoch["id"], {"ready": True})
