@@ -1592,6 +1592,19 @@ export interface components {
             metrics: components["schemas"]["AnalyticsMetrics"];
             period: components["schemas"]["PeriodOut"];
         };
+        /** AnonymizeOut */
+        AnonymizeOut: {
+            /** Anonymized Text */
+            anonymized_text: string;
+            /** Mapping */
+            mapping?: {
+                [key: string]: string;
+            } | null;
+            /** Pii Detected */
+            pii_detected: string[];
+            /** Token */
+            token?: string | null;
+        };
         /** AnonymizeRequest */
         AnonymizeRequest: {
             /**
@@ -1616,6 +1629,62 @@ export interface components {
             host: string;
             /** Port */
             port: number;
+        };
+        /** ApiKeyCreated */
+        ApiKeyCreated: {
+            /** Api Key */
+            api_key: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** ApiKeyList */
+        ApiKeyList: {
+            /** Api Keys */
+            api_keys: components["schemas"]["ApiKeyView"][];
+        };
+        /** ApiKeyView */
+        ApiKeyView: {
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** ArticleOut */
+        ArticleOut: {
+            /** Article Id */
+            article_id: string;
+            /** Created At */
+            created_at: string;
+            /** Indexed */
+            indexed: boolean;
+            /** Status */
+            status: string;
         };
         /** ArticleRequest */
         ArticleRequest: {
@@ -1668,10 +1737,38 @@ export interface components {
             /** Target Utilization */
             target_utilization?: number | null;
         };
+        /** BatchOut */
+        BatchOut: {
+            /** Results */
+            results: components["schemas"]["BatchResult"][];
+            summary: components["schemas"]["BatchSummary"];
+        };
         /** BatchRequest */
         BatchRequest: {
             /** Conversations */
             conversations: components["schemas"]["Conversation"][];
+        };
+        /** BatchResult */
+        BatchResult: {
+            /** Id */
+            id: string;
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+            /** Sentiment */
+            sentiment: string;
+        };
+        /** BatchSummary */
+        BatchSummary: {
+            /** Negative Count */
+            negative_count: number;
+            /** Neutral Count */
+            neutral_count: number;
+            /** Positive Count */
+            positive_count: number;
         };
         /** Body_upload_dataset_api_v1_ai_datasets_post */
         Body_upload_dataset_api_v1_ai_datasets_post: {
@@ -1724,6 +1821,36 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /** ChatMetadata */
+        ChatMetadata: {
+            /** Agent Used */
+            agent_used: string;
+            /** Conversation Length */
+            conversation_length: number;
+            /** Openai Model */
+            openai_model: string;
+            /** Rag Documents Retrieved */
+            rag_documents_retrieved: number;
+            /** Request Id */
+            request_id: string;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+            /** Tokens Used */
+            tokens_used: number;
+        };
+        /** ChatOut */
+        ChatOut: {
+            /** Conversation Id */
+            conversation_id: string;
+            metadata: components["schemas"]["ChatMetadata"];
+            /** Rag Context */
+            rag_context: components["schemas"]["RagPassage"][];
+            /** Response */
+            response: string;
+            user_info: components["schemas"]["UserInfo"];
+        };
         /** ClassifyBody */
         ClassifyBody: {
             /** Categories */
@@ -1732,6 +1859,35 @@ export interface components {
             model?: string | null;
             /** Text */
             text: string;
+        };
+        /** ClassifyOut */
+        ClassifyOut: {
+            /** Classifications */
+            classifications: {
+                [key: string]: number;
+            };
+            /** Model */
+            model: string;
+            /** Source */
+            source: string;
+            /** Top Category */
+            top_category: string;
+        };
+        /** ClosedSession */
+        ClosedSession: {
+            /** Archived At */
+            archived_at: string;
+            /** Message */
+            message: string;
+            /** Session Id */
+            session_id: string;
+        };
+        /** ComplianceCheck */
+        ComplianceCheck: {
+            /** Flags */
+            flags: string[];
+            /** Passed */
+            passed: boolean;
         };
         /** Component */
         Component: {
@@ -1790,6 +1946,73 @@ export interface components {
             period: components["schemas"]["PeriodOut"];
             /** Total */
             total: number;
+        };
+        /** ConversationMessage */
+        ConversationMessage: {
+            /** Confidence */
+            confidence?: number | null;
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            /**
+             * Sender
+             * @enum {string}
+             */
+            sender: "user" | "ai" | "agent";
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** ConversationOut */
+        ConversationOut: {
+            /** Confidence */
+            confidence: number;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Escalated */
+            escalated: boolean;
+            /** Response */
+            response: string;
+            /** Sources */
+            sources: string[];
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** ConversationSummary */
+        ConversationSummary: {
+            /** Category */
+            category: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            last_message: components["schemas"]["LastMessage"] | null;
+            /** Message Count */
+            message_count: number;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** ConversationView */
+        ConversationView: {
+            /** Channel */
+            channel: string;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Created At */
+            created_at: string;
+            /** Messages */
+            messages: components["schemas"]["ConversationMessage"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "resolved" | "closed" | "escalated";
+            /** User Id */
+            user_id: string;
         };
         /** CostMetrics */
         CostMetrics: {
@@ -1961,6 +2184,27 @@ export interface components {
             /** Tenant Id */
             tenant_id: string;
         };
+        /** CrmError */
+        CrmError: {
+            error: components["schemas"]["CrmErrorBody"];
+            metadata: components["schemas"]["ErrorTiming"];
+            /**
+             * Success
+             * @constant
+             */
+            success: false;
+        };
+        /** CrmErrorBody */
+        CrmErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: string;
+            /** Field */
+            field: string | null;
+            /** Message */
+            message: string;
+        };
         /** CsAnalytics */
         CsAnalytics: {
             /** Bychannel */
@@ -1973,6 +2217,41 @@ export interface components {
             sentiment: components["schemas"]["Sentiment"];
             /** Timeline */
             timeline?: components["schemas"]["TimelineRow"][] | null;
+        };
+        /**
+         * CsConfig
+         * @description The documented GET /config body; PUT deep-merges a partial config, so further keys are kept as sent.
+         */
+        CsConfig: {
+            /** Companyid */
+            companyId: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Irateprotocol */
+            irateProtocol: {
+                [key: string]: unknown;
+            };
+            /** Tiers */
+            tiers: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** CsError */
+        CsError: {
+            error: components["schemas"]["CsErrorBody"];
+        };
+        /** CsErrorBody */
+        CsErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Message */
+            message: string;
         };
         /** DatasetOut */
         DatasetOut: {
@@ -2012,6 +2291,20 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * DeanonymizeResultV1
+         * @description Reply to Deanonymize.v1: the text with its placeholders restored and the clear originals (PII: never log it).
+         */
+        DeanonymizeResultV1: {
+            /** Originals */
+            originals: {
+                [key: string]: string;
+            };
+            /** Text */
+            text: string;
+            /** Token */
+            token: string;
+        };
         /** DecisionRequest */
         DecisionRequest: {
             /** Approved */
@@ -2024,6 +2317,15 @@ export interface components {
             feedback?: string | null;
             /** Item Id */
             item_id: string;
+        };
+        /** DeletedDocument */
+        DeletedDocument: {
+            /** Chunks Removed */
+            chunks_removed: number;
+            /** Filename */
+            filename: string;
+            /** Size Freed */
+            size_freed: number;
         };
         /** DeliveryPage */
         DeliveryPage: {
@@ -2117,6 +2419,34 @@ export interface components {
             uptime: string;
             /** Version */
             version: string;
+        };
+        /** DocumentItem */
+        DocumentItem: {
+            /** Chunks */
+            chunks: number;
+            /** Content Type */
+            content_type: string;
+            /** Error */
+            error?: string | null;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Size */
+            size: number;
+            /** Status */
+            status: string;
+            /** Uploaded At */
+            uploaded_at: string | null;
+        };
+        /** EmbedOut */
+        EmbedOut: {
+            /** Dimensions */
+            dimensions: number;
+            /** Embeddings */
+            embeddings: number[][];
+            /** Model */
+            model: string;
         };
         /** EmbedRequest */
         EmbedRequest: {
@@ -2326,6 +2656,15 @@ export interface components {
             /** Timestamp */
             timestamp?: string;
         };
+        /** ErrorTiming */
+        ErrorTiming: {
+            /** Request Id */
+            request_id: string;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
         /** EscalateBody */
         EscalateBody: {
             /** Notes */
@@ -2337,6 +2676,39 @@ export interface components {
             reason: "IRATE_CUSTOMER" | "REFUND_REQUEST" | "COMPLEX_ISSUE" | "REPEAT_CONTACT" | "HIGH_VALUE_CUSTOMER" | "LEGAL_MENTION" | "SOCIAL_MEDIA_THREAT" | "REFUND_OVER_THRESHOLD" | "CUSTOMER_REQUEST" | "POLICY_EXCEPTION" | "ESCALATED_COMPLAINT" | "TECHNICAL_LIMITATION";
             /** Targettier */
             targetTier: string;
+        };
+        /** EscalatedOut */
+        EscalatedOut: {
+            session: components["schemas"]["EscalatedSession"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** EscalatedSession */
+        EscalatedSession: {
+            /** Currenttier */
+            currentTier: string;
+            /** Escalationhistory */
+            escalationHistory: components["schemas"]["Escalation"][];
+            /** Id */
+            id: string;
+            /** Status */
+            status: string;
+        };
+        /** Escalation */
+        Escalation: {
+            /** Fromtier */
+            fromTier?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Timestamp */
+            timestamp?: string | null;
+            /** Totier */
+            toTier?: string | null;
         };
         /** Escalations */
         Escalations: {
@@ -2367,6 +2739,74 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** ExplainOut */
+        ExplainOut: {
+            explanation: components["schemas"]["Explanation"];
+            /** Model */
+            model: string;
+            /** Model Uri */
+            model_uri?: string | null;
+            /** Prediction */
+            prediction: {
+                [key: string]: string | number;
+            };
+        };
+        /** Explanation */
+        Explanation: {
+            /** Base Value */
+            base_value: number;
+            /** Exact */
+            exact: boolean;
+            /** Explanation Id */
+            explanation_id?: string | null;
+            /** Feature Importance */
+            feature_importance: components["schemas"]["FeatureImportance"][];
+            /** Method */
+            method: string;
+            /** Visualization Expires At */
+            visualization_expires_at?: string | null;
+            /** Visualization Url */
+            visualization_url: string | null;
+        };
+        /** FairnessFinding */
+        FairnessFinding: {
+            /** Attribute */
+            attribute: string;
+            /**
+             * Concern Level
+             * @enum {string}
+             */
+            concern_level: "low" | "medium" | "high";
+            /** Demographic Parity Difference */
+            demographic_parity_difference?: number | null;
+            /** Disparities */
+            disparities: {
+                [key: string]: components["schemas"]["GroupOutcome"];
+            };
+            /** Disparity Score */
+            disparity_score: number;
+            /** Outcome */
+            outcome: string;
+            /**
+             * Outcome Type
+             * @enum {string}
+             */
+            outcome_type: "numeric" | "boolean";
+            /** Reliable */
+            reliable: boolean;
+        };
+        /**
+         * FairnessReportV1
+         * @description Reply to AnalyzeFairness.v1: the seed 000 `data` object (score, one finding per attribute x outcome, advice).
+         */
+        FairnessReportV1: {
+            /** Detailed Findings */
+            detailed_findings: components["schemas"]["FairnessFinding"][];
+            /** Fairness Score */
+            fairness_score: number;
+            /** Recommendations */
+            recommendations: string[];
+        };
         /** FairnessRequest */
         FairnessRequest: {
             /** Attributes */
@@ -2382,6 +2822,13 @@ export interface components {
             min_sample_size?: number;
             /** Outcome Columns */
             outcome_columns: string[];
+        };
+        /** FeatureImportance */
+        FeatureImportance: {
+            /** Feature */
+            feature: string;
+            /** Importance */
+            importance: number;
         };
         /** FeedbackBody */
         FeedbackBody: {
@@ -2412,10 +2859,80 @@ export interface components {
             /** Query */
             query: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * GenerateResultV1
+         * @description Reply to Generate.v1: the seed 000 ai/generate data (generated_text, usage, model, compliance_check) plus routing and cost facts.
+         */
+        GenerateResultV1: {
+            /** Complexity Score */
+            complexity_score?: number | null;
+            compliance_check: components["schemas"]["ComplianceCheck"];
+            /** Confidence */
+            confidence?: number | null;
+            /** Cost Usd */
+            cost_usd?: number | null;
+            /** Fallback Chain Tried */
+            fallback_chain_tried?: string[] | null;
+            /** Generated Text */
+            generated_text: string;
+            /** Latency Ms */
+            latency_ms?: number | null;
+            /** Model */
+            model: string;
+            /** Model Id */
+            model_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "openai" | "anthropic" | "google" | "local";
+            /** Requires Human Review */
+            requires_human_review?: boolean | null;
+            /** Sources */
+            sources?: string[] | null;
+            usage: components["schemas"]["TokenUsage"];
+        };
+        /** GeneratedResponse */
+        GeneratedResponse: {
+            /** Alternative Responses */
+            alternative_responses: string[];
+            /** Category */
+            category: string;
+            /** Confidence */
+            confidence: number;
+            /** Requires Human Review */
+            requires_human_review: boolean;
+            /** Response */
+            response: string;
+        };
+        /** GroupOutcome */
+        GroupOutcome: {
+            /** Average */
+            average?: number | null;
+            /** Insufficient Sample */
+            insufficient_sample?: boolean | null;
+            /** Rate */
+            rate?: number | null;
+            /** Sample Size */
+            sample_size: number;
+        };
+        /** Health */
+        Health: {
+            /** Services */
+            services: {
+                [key: string]: "healthy" | "unhealthy";
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded";
+            /** Timestamp */
+            timestamp: string;
+            /** Uptime Seconds */
+            uptime_seconds: number;
+            /** Version */
+            version: string;
         };
         /** Hyperparameters */
         Hyperparameters: {
@@ -2434,6 +2951,37 @@ export interface components {
              * @default 0.01
              */
             learning_rate?: number;
+        };
+        /** InsightsError */
+        InsightsError: {
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Error
+             * @constant
+             */
+            error: true;
+            /** Message */
+            message: string;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** IssuedSession */
+        IssuedSession: {
+            /** Created At */
+            created_at: string;
+            /** Expires At */
+            expires_at: string;
+            /** Session Id */
+            session_id: string;
+            /** Session Token */
+            session_token: string;
+            /** User Id */
+            user_id: string;
         };
         /** JobLog */
         JobLog: {
@@ -2487,6 +3035,23 @@ export interface components {
             /** Validation Split */
             validation_split?: string | null;
         };
+        /** KbError */
+        KbError: {
+            error: components["schemas"]["KbErrorBody"];
+        };
+        /** KbErrorBody */
+        KbErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id: string;
+        };
         /** LabelPrediction */
         LabelPrediction: {
             /** Confidence */
@@ -2498,6 +3063,27 @@ export interface components {
                 [key: string]: components["schemas"]["ProbabilitiesAdditionalProperty"];
             };
         };
+        /** LastMessage */
+        LastMessage: {
+            /** Content */
+            content: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "user" | "assistant";
+        };
+        /** LoginOut */
+        LoginOut: {
+            /** Roles */
+            roles: string[];
+            /** Token */
+            token: string;
+            /** User Id */
+            user_id: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -2505,10 +3091,30 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** Message */
+        Message: {
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            metadata?: components["schemas"]["services__gateway__dialects__tiered_cs__responses__MessageMetadata"] | null;
+            /** Role */
+            role: string;
+            /** Sentiment */
+            sentiment?: string | null;
+            /** Timestamp */
+            timestamp: string;
+        };
         /** MessageBody */
         MessageBody: {
             /** Message */
             message: string;
+        };
+        /** MessageExchange */
+        MessageExchange: {
+            aiResponse: components["schemas"]["Message"];
+            customerMessage: components["schemas"]["Message"];
+            sessionUpdate: components["schemas"]["SessionUpdate"];
         };
         /** Metrics */
         MetricsMetrics: {
@@ -2532,6 +3138,326 @@ export interface components {
             /** Total Queries */
             total_queries: number;
         };
+        /** Ok[AnonymizeOut] */
+        Ok_AnonymizeOut_: {
+            data: components["schemas"]["AnonymizeOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyCreated] */
+        Ok_ApiKeyCreated_: {
+            data: components["schemas"]["ApiKeyCreated"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyList] */
+        Ok_ApiKeyList_: {
+            data: components["schemas"]["ApiKeyList"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyView] */
+        Ok_ApiKeyView_: {
+            data: components["schemas"]["ApiKeyView"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[BatchOut] */
+        Ok_BatchOut_: {
+            data: components["schemas"]["BatchOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ClassifyOut] */
+        Ok_ClassifyOut_: {
+            data: components["schemas"]["ClassifyOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[DeanonymizeResultV1] */
+        Ok_DeanonymizeResultV1_: {
+            data: components["schemas"]["DeanonymizeResultV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[DeletedDocument] */
+        Ok_DeletedDocument_: {
+            data: components["schemas"]["DeletedDocument"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[EmbedOut] */
+        Ok_EmbedOut_: {
+            data: components["schemas"]["EmbedOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ExplainOut] */
+        Ok_ExplainOut_: {
+            data: components["schemas"]["ExplainOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[FairnessReportV1] */
+        Ok_FairnessReportV1_: {
+            data: components["schemas"]["FairnessReportV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[GenerateResultV1] */
+        Ok_GenerateResultV1_: {
+            data: components["schemas"]["GenerateResultV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[GeneratedResponse] */
+        Ok_GeneratedResponse_: {
+            data: components["schemas"]["GeneratedResponse"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[IssuedSession] */
+        Ok_IssuedSession_: {
+            data: components["schemas"]["IssuedSession"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[LoginOut] */
+        Ok_LoginOut_: {
+            data: components["schemas"]["LoginOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ProviderListV1] */
+        Ok_ProviderListV1_: {
+            data: components["schemas"]["ProviderListV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[RagStats] */
+        Ok_RagStats_: {
+            data: components["schemas"]["RagStats"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[ReviewListV1] */
+        Ok_ReviewListV1_: {
+            data: components["schemas"]["ReviewListV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ReviewReceiptV1] */
+        Ok_ReviewReceiptV1_: {
+            data: components["schemas"]["ReviewReceiptV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ReviewVerdictV1] */
+        Ok_ReviewVerdictV1_: {
+            data: components["schemas"]["ReviewVerdictV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[SentimentOut] */
+        Ok_SentimentOut_: {
+            data: components["schemas"]["SentimentOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserList] */
+        Ok_UserList_: {
+            data: components["schemas"]["UserList"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserRecord] */
+        Ok_UserRecord_: {
+            data: components["schemas"]["UserRecord"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[UserView] */
+        Ok_UserView_: {
+            data: components["schemas"]["UserView"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserWithStats] */
+        Ok_UserWithStats_: {
+            data: components["schemas"]["UserWithStats"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[ValidatedSession] */
+        Ok_ValidatedSession_: {
+            data: components["schemas"]["ValidatedSession"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
         /** Overview */
         Overview: {
             /** Avgmessagespersession */
@@ -2546,6 +3472,53 @@ export interface components {
             resolvedSessions: number;
             /** Totalsessions */
             totalSessions: number;
+        };
+        /** Paged[ConversationSummary] */
+        Paged_ConversationSummary_: {
+            /** Data */
+            data: components["schemas"]["ConversationSummary"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Paged[DocumentItem] */
+        Paged_DocumentItem_: {
+            /** Data */
+            data: components["schemas"]["DocumentItem"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Paged[UserListItem] */
+        Paged_UserListItem_: {
+            /** Data */
+            data: components["schemas"]["UserListItem"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Pagination */
+        Pagination: {
+            /** Page */
+            page: number;
+            /** Pages */
+            pages: number;
+            /** Per Page */
+            per_page: number;
+            /** Total */
+            total: number;
         };
         /** PatchWebhook */
         PatchWebhook: {
@@ -2588,6 +3561,37 @@ export interface components {
             version: number;
         };
         ProbabilitiesAdditionalProperty: number;
+        /** ProviderEntry */
+        ProviderEntry: {
+            /** Available */
+            available: boolean;
+            /** Capabilities */
+            capabilities: ("text_generation" | "embeddings" | "classification")[];
+            /** Compliance Level */
+            compliance_level: string;
+            /** Id */
+            id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Model */
+            model: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "openai" | "anthropic" | "google" | "local";
+        };
+        /**
+         * ProviderListV1
+         * @description Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
+         */
+        ProviderListV1: {
+            /** Default Provider */
+            default_provider: string;
+            /** Providers */
+            providers: components["schemas"]["ProviderEntry"][];
+            turn_settings?: components["schemas"]["TurnSettings"] | null;
+        };
         /** PublishableKey */
         PublishableKey: {
             /** Allowed Origins */
@@ -2620,6 +3624,27 @@ export interface components {
             query: string;
             /** Session Id */
             session_id: string;
+        };
+        /** QueryOut */
+        QueryOut: {
+            /** Cached */
+            cached: boolean;
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Escalation Reason */
+            escalation_reason: string | null;
+            /** Model Used */
+            model_used: string;
+            /** Response */
+            response: string;
+            /** Response Time Ms */
+            response_time_ms: number;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+            /** Ticket Id */
+            ticket_id: string | null;
         };
         /** QueueRequest */
         QueueRequest: {
@@ -2658,6 +3683,45 @@ export interface components {
             /** Max Retrieval Docs */
             max_retrieval_docs: number;
         };
+        /** RagPassage */
+        RagPassage: {
+            /** Content */
+            content: string;
+            metadata: components["schemas"]["RagPassageMetadata"];
+            /** Score */
+            score: number;
+            /** Source */
+            source: string | null;
+        };
+        /** RagPassageMetadata */
+        RagPassageMetadata: {
+            /** Chunk Id */
+            chunk_id: string | number | null;
+            /** Filename */
+            filename: string | null;
+        };
+        /** RagStats */
+        RagStats: {
+            /** Avg Chunk Size */
+            avg_chunk_size: number;
+            /**
+             * Collection Health
+             * @enum {string}
+             */
+            collection_health: "healthy" | "degraded" | "unhealthy";
+            /** File Types */
+            file_types: {
+                [key: string]: number;
+            };
+            /** Last Updated */
+            last_updated: string | null;
+            /** Total Chunks */
+            total_chunks: number;
+            /** Total Documents */
+            total_documents: number;
+            /** Total Size Bytes */
+            total_size_bytes: number;
+        };
         /** ReplayRequest */
         ReplayRequest: {
             /**
@@ -2665,6 +3729,17 @@ export interface components {
              * Format: date-time
              */
             since: string;
+        };
+        /** Resolution */
+        Resolution: {
+            /** Actionstaken */
+            actionsTaken: string[];
+            /** Followuprequired */
+            followUpRequired: boolean;
+            /** Summary */
+            summary: string;
+            /** Type */
+            type: string;
         };
         /** ResolveBody */
         ResolveBody: {
@@ -2683,6 +3758,25 @@ export interface components {
             /** Summary */
             summary?: string | null;
         };
+        /** ResolvedOut */
+        ResolvedOut: {
+            session: components["schemas"]["ResolvedSession"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** ResolvedSession */
+        ResolvedSession: {
+            /** Id */
+            id: string;
+            resolution: components["schemas"]["Resolution"];
+            /** Resolvedat */
+            resolvedAt: string | null;
+            /** Status */
+            status: string;
+        };
         /** ResourceRequirements */
         ResourceRequirements: {
             /** Cpu */
@@ -2691,6 +3785,92 @@ export interface components {
             gpu?: string | null;
             /** Memory */
             memory?: string | null;
+        };
+        /** ReviewItem */
+        ReviewItem: {
+            /** Approved */
+            approved?: boolean | null;
+            /** Category */
+            category: string;
+            /** Created At */
+            created_at: string;
+            /** Edits */
+            edits?: {
+                [key: string]: unknown;
+            } | null;
+            /** Estimated Review Time */
+            estimated_review_time: string;
+            /** Feedback */
+            feedback?: string | null;
+            /** Final Response */
+            final_response?: string | null;
+            /** Item Id */
+            item_id: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Priority */
+            priority: number;
+            /** Query */
+            query: string;
+            /** Response */
+            response: string;
+            /** Review Time */
+            review_time?: string | null;
+            /** Reviewer Id */
+            reviewer_id?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
+        };
+        /**
+         * ReviewListV1
+         * @description Reply to ListReviews.v1: items with the original response beside any edits and the decision.
+         */
+        ReviewListV1: {
+            /** Items */
+            items: components["schemas"]["ReviewItem"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReviewReceiptV1
+         * @description Reply to QueueReview.v1: the seed 000 review/queue `data`.
+         */
+        ReviewReceiptV1: {
+            /** Estimated Review Time */
+            estimated_review_time: string;
+            /** Item Id */
+            item_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
+        };
+        /**
+         * ReviewVerdictV1
+         * @description Reply to DecideReview.v1: the seed 000 review/decision `data`.
+         */
+        ReviewVerdictV1: {
+            /** Item Id */
+            item_id: string;
+            /** Review Time */
+            review_time: string;
+            /** Reviewer Id */
+            reviewer_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
         };
         /** SampleMetrics */
         SampleMetrics: {
@@ -2730,6 +3910,23 @@ export interface components {
             /** Sentimentimprovement */
             sentimentImprovement: number;
         };
+        /** SentimentAnalysis */
+        SentimentAnalysis: {
+            /** Cs Level */
+            cs_level: string;
+            /** Key Negatives */
+            key_negatives: string[];
+            /** Key Positives */
+            key_positives: string[];
+            /** Model */
+            model: string;
+            /** Satisfaction Score */
+            satisfaction_score: number;
+            /** Score */
+            score: number;
+            /** Source */
+            source: string;
+        };
         /** SentimentCounts */
         SentimentCounts: {
             /** Negative */
@@ -2738,6 +3935,27 @@ export interface components {
             neutral: number;
             /** Positive */
             positive: number;
+        };
+        /** SentimentOut */
+        SentimentOut: {
+            analysis: components["schemas"]["SentimentAnalysis"];
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+            /** Sentiment */
+            sentiment: string;
+        };
+        /** SentimentPoint */
+        SentimentPoint: {
+            /** Score */
+            score: number;
+            /** Sentiment */
+            sentiment: string;
+            /** Timestamp */
+            timestamp: string;
         };
         /** SentimentRequest */
         SentimentRequest: {
@@ -2765,6 +3983,43 @@ export interface components {
             /** Session Id */
             session_id?: string | null;
         };
+        /** SessionEscalation */
+        SessionEscalation: {
+            /** Created At */
+            created_at: string;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /** SessionList */
+        SessionList: {
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Sessions */
+            sessions: components["schemas"]["services__gateway__dialects__tiered_cs__responses__SessionView"][];
+            /** Total */
+            total: number;
+        };
+        /** SessionMessage */
+        SessionMessage: {
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            metadata: components["schemas"]["services__gateway__dialects__support_agent__responses__MessageMetadata"];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+            /** Timestamp */
+            timestamp: string;
+        };
         /** SessionMetrics */
         SessionMetrics: {
             /** Avg Complexity */
@@ -2783,6 +4038,31 @@ export interface components {
             total_messages: number;
             /** Total Response Time Ms */
             total_response_time_ms: number;
+        };
+        /** SessionOut */
+        SessionOut: {
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "closed";
+        };
+        /** SessionUpdate */
+        SessionUpdate: {
+            /** Currenttier */
+            currentTier?: string | null;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Issuesummary */
+            issueSummary: string | null;
+            /** Status */
+            status?: string | null;
         };
         /** SettingsData */
         SettingsData: {
@@ -2810,6 +4090,27 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+        };
+        /** StartedSession */
+        StartedSession: {
+            /** Channel */
+            channel: string;
+            /** Companyid */
+            companyId: string;
+            /** Createdat */
+            createdAt: string;
+            /** Currenttier */
+            currentTier: string;
+            /** Customerid */
+            customerId: string;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Id */
+            id: string;
+            /** Messages */
+            messages: components["schemas"]["Message"][];
+            /** Status */
+            status: string;
         };
         /** Status */
         Status: {
@@ -2857,6 +4158,24 @@ export interface components {
              * @default 200
              */
             status_code?: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** SupportAgentError */
+        SupportAgentError: {
+            /** Details */
+            details: string | null;
+            /**
+             * Error
+             * @constant
+             */
+            error: true;
+            /** Error Type */
+            error_type: string;
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id: string;
             /** Timestamp */
             timestamp: string;
         };
@@ -2938,6 +4257,120 @@ export interface components {
             /** Session Id */
             session_id: string;
         };
+        /** TestQueryOut */
+        TestQueryOut: {
+            /** Cached */
+            cached: boolean;
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Escalation Reason */
+            escalation_reason: string | null;
+            /** Model Used */
+            model_used: string;
+            /** Response */
+            response: string;
+            /** Response Time Ms */
+            response_time_ms: number;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+            /**
+             * Test
+             * @constant
+             */
+            test: true;
+            /** Ticket Id */
+            ticket_id: string | null;
+        };
+        /** TestTicketReceipt */
+        TestTicketReceipt: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Estimated Response Time */
+            estimated_response_time: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /**
+             * Test
+             * @constant
+             */
+            test: true;
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /**
+         * TicketReceiptV1
+         * @description Reply to CreateTicket.v1: the seed 001 POST /api/escalation response.
+         */
+        TicketReceiptV1: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Estimated Response Time */
+            estimated_response_time: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /**
+         * TicketV1
+         * @description Reply to GetTicket.v1 / UpdateTicket.v1: the seed 001 GET /api/escalation/{ticket_id} body.
+         */
+        TicketV1: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id?: string | null;
+            /** Customer Satisfaction */
+            customer_satisfaction?: number | null;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Reason */
+            reason: string;
+            /** Resolution Notes */
+            resolution_notes?: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /** Ticket Id */
+            ticket_id: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** TierRow */
         TierRow: {
             /** Avgtime */
@@ -2970,6 +4403,29 @@ export interface components {
             resolved: number;
             /** Sessions */
             sessions: number;
+        };
+        /** Timing */
+        Timing: {
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** TokenUsage */
+        TokenUsage: {
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Total Tokens */
+            total_tokens: number;
+        };
+        /** Tokens */
+        Tokens: {
+            /** Input */
+            input: number;
+            /** Output */
+            output: number;
         };
         /** TopIssue */
         TopIssue: {
@@ -3012,6 +4468,18 @@ export interface components {
             /** Total Steps */
             total_steps: number;
         };
+        /**
+         * TurnSettings
+         * @description What a conversation turn asks of the model (seed 004 GET /admin/settings ai_config).
+         */
+        TurnSettings: {
+            /** Max Tokens */
+            max_tokens: number;
+            /** Retrieval Top K */
+            retrieval_top_k: number;
+            /** Temperature */
+            temperature: number;
+        };
         /** UpdateEscalationRequest */
         UpdateEscalationRequest: {
             /** Assigned Agent */
@@ -3022,6 +4490,56 @@ export interface components {
             resolution_notes?: string | null;
             /** Status */
             status?: string | null;
+        };
+        /** UploadData */
+        UploadData: {
+            /** Total Chunks */
+            total_chunks: number;
+            /** Total Failed */
+            total_failed: number;
+            /** Total Uploaded */
+            total_uploaded: number;
+            /** Uploaded Files */
+            uploaded_files: components["schemas"]["UploadedFile"][];
+        };
+        /** UploadTiming */
+        UploadTiming: {
+            /** Processing Time */
+            processing_time: number;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Uploaded */
+        Uploaded: {
+            data: components["schemas"]["UploadData"];
+            metadata: components["schemas"]["UploadTiming"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** UploadedFile */
+        UploadedFile: {
+            /** Chunks Created */
+            chunks_created: number;
+            /** Error */
+            error?: string | null;
+            /** Error Code */
+            error_code?: string | null;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "failed" | "processing";
+            /** Type */
+            type: string;
         };
         /** UserBody */
         UserBody: {
@@ -3040,18 +4558,120 @@ export interface components {
             /** Role */
             role?: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /** UserInfo */
+        UserInfo: {
+            /** Company */
+            company: string | null;
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+        };
+        /** UserList */
+        UserList: {
+            /** Users */
+            users: components["schemas"]["UserView"][];
+        };
+        /** UserListItem */
+        UserListItem: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+        };
+        /** UserRecord */
+        UserRecord: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Preferences */
+            preferences: {
+                [key: string]: unknown;
+            };
+            /** Role */
+            role: string | null;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** UserStats */
+        UserStats: {
+            /** Last Active */
+            last_active: string | null;
+            /** Total Conversations */
+            total_conversations: number;
+            /** Total Messages */
+            total_messages: number;
+        };
+        /** UserView */
+        UserView: {
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** UserWithStats */
+        UserWithStats: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Preferences */
+            preferences: {
+                [key: string]: unknown;
+            };
+            /** Role */
+            role: string | null;
+            stats: components["schemas"]["UserStats"];
+            /** Updated At */
+            updated_at: string;
+        };
+        /** ValidatedSession */
+        ValidatedSession: {
+            /** Expires At */
+            expires_at: string;
+            /** Session Id */
+            session_id: string;
+            /** User Id */
+            user_id: string;
+            /** Valid */
+            valid: boolean;
         };
         /** WebhookList */
         WebhookList: {
@@ -3085,6 +4705,87 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** MessageMetadata */
+        services__gateway__dialects__support_agent__responses__MessageMetadata: {
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Model Used */
+            model_used: string | null;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+        };
+        /** SessionView */
+        services__gateway__dialects__support_agent__responses__SessionView: {
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Escalations */
+            escalations: components["schemas"]["SessionEscalation"][];
+            /** Messages */
+            messages: components["schemas"]["SessionMessage"][];
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "closed";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** MessageMetadata */
+        services__gateway__dialects__tiered_cs__responses__MessageMetadata: {
+            /** Actionstaken */
+            actionsTaken?: string[] | null;
+            /** Aigenerated */
+            aiGenerated: boolean;
+            /** Latencyms */
+            latencyMs: number | null;
+            /** Model */
+            model: string | null;
+            /** Suggestedactions */
+            suggestedActions?: string[] | null;
+            tokens: components["schemas"]["Tokens"] | null;
+        };
+        /** SessionView */
+        services__gateway__dialects__tiered_cs__responses__SessionView: {
+            /** Channel */
+            channel: string;
+            /** Companyid */
+            companyId: string;
+            /** Context */
+            context: {
+                [key: string]: unknown;
+            };
+            /** Createdat */
+            createdAt: string;
+            /** Currenttier */
+            currentTier: string;
+            /** Customerid */
+            customerId: string;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Escalationhistory */
+            escalationHistory: components["schemas"]["Escalation"][];
+            /** Id */
+            id: string;
+            /** Issuecategory */
+            issueCategory: string | null;
+            /** Issuesummary */
+            issueSummary: string | null;
+            /** Messages */
+            messages?: components["schemas"]["Message"][] | null;
+            resolution?: components["schemas"]["Resolution"] | null;
+            /** Resolvedat */
+            resolvedAt?: string | null;
+            /** Sentimenthistory */
+            sentimentHistory: components["schemas"]["SentimentPoint"][];
+            /** Status */
+            status: string;
+            /** Updatedat */
+            updatedAt: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3115,13 +4816,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3149,13 +4904,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3181,13 +4990,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminHealthEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3213,13 +5076,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminSettingsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3246,18 +5163,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketReceiptV1"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3282,18 +5269,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketV1"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3322,18 +5361,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketV1"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3363,13 +5463,67 @@ export interface operations {
                     "application/json": components["schemas"]["MetricsMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3397,13 +5551,67 @@ export interface operations {
                     "application/json": components["schemas"]["SessionMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3431,18 +5639,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["QueryOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3469,18 +5747,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3505,18 +5853,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["services__gateway__dialects__support_agent__responses__SessionView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3541,18 +5941,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ClosedSession"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3578,13 +6030,67 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3611,18 +6117,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestTicketReceipt"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3650,13 +6226,67 @@ export interface operations {
                     "application/json": components["schemas"]["SampleMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3683,18 +6313,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestQueryOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3721,18 +6421,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ClassifyOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3760,13 +6539,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_list_DatasetOut__"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3796,13 +6629,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3830,13 +6744,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3864,13 +6832,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3900,13 +6922,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeployOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3934,13 +7037,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeploymentOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3968,13 +7125,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeploymentOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4004,13 +7242,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStarted_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4037,18 +7356,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_EmbedOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4075,18 +7473,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ExplainOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4107,22 +7584,104 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The generation; with `stream: true`, server-sent `delta` events, then one `result` event */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Ok_GenerateResultV1_"];
+                    "text/event-stream": string;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4154,13 +7713,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PredictOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4183,18 +7823,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ProviderListV1_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4222,13 +7914,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStatus_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4256,13 +8002,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStatus_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4290,13 +8090,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobLog_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4327,13 +8181,67 @@ export interface operations {
                     "application/json": components["schemas"]["AnalyticsOut"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4365,13 +8273,67 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationListOut"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4401,13 +8363,67 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4434,18 +8450,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_BatchOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4472,18 +8567,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_SentimentOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4509,18 +8683,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4547,18 +8773,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyCreated_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4583,18 +8888,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4618,18 +8975,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_LoginOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4657,18 +9084,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4693,18 +9199,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4736,13 +9294,94 @@ export interface operations {
                     "application/json": components["schemas"]["FeedbackOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4769,18 +9408,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_FairnessReportV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4808,18 +9526,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_GeneratedResponse_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4846,18 +9643,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ArticleOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4884,18 +9760,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_AnonymizeOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4922,18 +9877,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_DeanonymizeResultV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4959,13 +9993,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PublishableKeyList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4995,13 +10083,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_CreatedPublishableKey_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5029,13 +10198,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PublishableKey_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5062,18 +10285,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewVerdictV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5101,18 +10403,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewListV1_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5139,18 +10493,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewReceiptV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5176,13 +10609,67 @@ export interface operations {
                     "application/json": components["schemas"]["TenantListEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5212,13 +10699,94 @@ export interface operations {
                     "application/json": components["schemas"]["TenantEnvelope"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5244,18 +10812,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5282,18 +10902,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5320,13 +11019,67 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5352,13 +11105,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5388,13 +11195,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5422,13 +11310,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5456,13 +11398,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5494,13 +11490,85 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5531,13 +11599,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeliveryPage_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5566,13 +11688,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Queued_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5604,13 +11807,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Queued_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5638,13 +11922,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5673,18 +12038,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ChatOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5712,18 +12156,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_ConversationSummary_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5750,18 +12246,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserRecord_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5788,18 +12363,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_UserListItem_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5824,18 +12451,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserWithStats_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5866,13 +12545,67 @@ export interface operations {
                     "application/json": components["schemas"]["CsAnalytics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5897,18 +12630,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CsConfig"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5937,18 +12722,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CsConfig"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5980,18 +12835,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6018,18 +12925,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StartedSession"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6054,18 +13040,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["services__gateway__dialects__tiered_cs__responses__SessionView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6094,18 +13132,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EscalatedOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6135,16 +13252,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageExchange"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6173,18 +13371,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ResolvedOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6204,9 +13481,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -6232,18 +13552,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_DocumentItem_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6268,18 +13640,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_DeletedDocument_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6302,18 +13726,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_RagStats_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6340,18 +13816,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_IssuedSession_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6373,18 +13928,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ValidatedSession_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6407,18 +14005,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Uploaded"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
