@@ -27,7 +27,7 @@ class MessageMetadata(BaseModel):
     aiGenerated: bool
     model: str | None
     tokens: Tokens | None
-    latencyMs: float | None
+    latencyMs: int | None
     actionsTaken: list[str] | None = None  # on the answer of POST /sessions/{id}/messages
     suggestedActions: list[str] | None = None
 
