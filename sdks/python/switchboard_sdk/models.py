@@ -2002,7 +2002,7 @@ class ServicesGatewayDialectsSupportAgentResponsesMessageMetadata(BaseModel):
 class ServicesGatewayDialectsTieredCsResponsesMessageMetadata(BaseModel):
     actionsTaken: Annotated[list[str] | None, Field(title="Actionstaken")] = None
     aiGenerated: Annotated[bool, Field(title="Aigenerated")]
-    latencyMs: Annotated[float | None, Field(title="Latencyms")]
+    latencyMs: Annotated[int | None, Field(title="Latencyms")]
     model: Annotated[str | None, Field(title="Model")]
     suggestedActions: Annotated[list[str] | None, Field(title="Suggestedactions")] = (
         None
