@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: install kafka ferretdb npm chromium test-sdks run run-inproc test test-unit test-contract test-integration test-e2e lint format bench eval contracts clean
+.PHONY: install kafka ferretdb npm chromium test-sdks run run-inproc test test-unit test-contract test-integration test-e2e lint format bench chaos eval contracts clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ format: $(STAMP)
 
 bench: $(STAMP) kafka  ## speed figures, each beside a baseline measured in the same run
 	@for b in tests/bench/bench_*.py; do m=$$(echo $$b | sed 's|/|.|g; s|\.py$$||'); echo "== $$m"; $(PY) -m $$m || exit 1; done
+
+# Issue 21's chaos target (test_chaos.py reads the schedule from the environment; `make test` runs a bounded one).
+chaos: $(STAMP) kafka  ## 20 turns/s across seeds 001-003, a service or the broker killed -9 every 15 s for 2 minutes
+	SWITCHBOARD_CHAOS_RATE=20 SWITCHBOARD_CHAOS_KILL_EVERY_S=15 SWITCHBOARD_CHAOS_DURATION_S=120 \
+		SWITCHBOARD_CHAOS_MAX_RECOVERY_S=10 SWITCHBOARD_GATEWAY_ROUTE_LIMITS=false $(PYTEST) -s tests/e2e/test_chaos.py
 
 eval: $(STAMP)  ## AI quality on ../shared/data
 	@for e in tests/eval/eval_*.py; do m=$$(echo $$e | sed 's|/|.|g; s|\.py$$||'); echo "== $$m"; $(PY) -m $$m || exit 1; done

@@ -74,11 +74,14 @@ class Bus(ABC):
         tenant_id: str,
         timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
         correlation_id: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope:
         """Send a command and wait for its reply on this instance's reply topic.
 
         Raises `libs.errors.Timeout` when no reply comes in `timeout` seconds, `Unavailable` when the broker
         cannot be reached, and the typed DomainError when the handler answered with an error reply.
+        `event_id` (default: a new one) lets a caller retry one operation under one id (e.g. from an
+        Idempotency-Key): the handler's inbox then answers the recorded reply instead of acting twice.
         """
 
     @abstractmethod

@@ -17,8 +17,10 @@ import structlog
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
+from libs.bus import deferred
 from libs.bus.base import TopicHandler
 from libs.bus.envelope import Envelope
+from libs.bus.sealing import unseal
 from libs.bus.trace_context import begin_consuming, end_consuming
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
@@ -52,9 +54,13 @@ class ProcessedLog(Protocol):
 
 
 class MemoryProcessedLog:
-    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives."""
+    """Bounded in-process LRU of handled (group, event id): dedupes redeliveries while the process lives.
 
-    def __init__(self, capacity: int = 100_000) -> None:
+    Redeliveries are the records after the last commit (at most the in-flight window), so a few thousand ids
+    cover them; services that change state keep their own inbox. 100,000 ids (~25 MB) grew every consumer of
+    events through a whole soak."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._ids: OrderedDict[tuple[str, str], None] = OrderedDict()
 
@@ -133,6 +139,7 @@ def decode(record: Record, registry: ContractRegistry) -> Envelope:
         fields = [".".join(map(str, e["loc"])) or e["type"] for e in exc.errors(include_input=False)]
         raise ContractViolation("undecodable envelope", {"topic": record.topic, "fields": fields}) from None
     registry.check_topic(record.topic, env.type)
+    unseal(env)  # commands and replies travel sealed (sealing.py)
     registry.validate(env.type, env.data)
     return env
 
@@ -187,7 +194,8 @@ class ConsumerCore:
             log.warning("bus.contract_violation", topic=record.topic, group=self.group, details=exc.details)
             await self._park(record, None, exc, attempts=0)
             return Outcome.DEAD_LETTERED
-        if await self._processed.seen(self.group, env.id):
+        # A request seen before is a retry whose reply was lost: its handler's inbox answers the recorded reply.
+        if env.replyto is None and await self._processed.seen(self.group, env.id):
             log.info("bus.duplicate", topic=record.topic, group=self.group, event_id=env.id)
             return Outcome.DUPLICATE
         if env.deadline is not None and env.deadline <= datetime.now(UTC):
@@ -213,15 +221,17 @@ class ConsumerCore:
         attempt = 0
         while True:
             attempt += 1
+            held = deferred.Held()  # this attempt's events, sent after the reply (dropped if it fails)
             try:
-                result = await self._handler(env)
+                with deferred.holding(held, enabled=env.replyto is not None):
+                    result: object = await self._handler(env)
             except DomainError as exc:
                 if isinstance(exc, Unavailable) and env.replyto is None and attempt < self._retry.attempts:
                     # Nobody waits on an event: a dependency outage is worth retrying, not answering.
                     await self._backoff(env, attempt, exc)
                     continue
                 log.info("bus.domain_error", event_id=env.id, type=env.type, code=exc.code)
-                return await self._answer(record, env, exc, attempt)
+                result = exc
             except PermanentError as exc:
                 await self._park(record, env, exc, attempts=attempt)
                 return Outcome.DEAD_LETTERED
@@ -233,9 +243,27 @@ class ConsumerCore:
                     return Outcome.DEAD_LETTERED
                 await self._backoff(env, attempt, exc)
                 continue
-            if not env.replyto or result is None:
-                return Outcome.HANDLED  # an event, or nothing to answer (checked here: _answer is a coroutine)
-            return await self._answer(record, env, result, attempt)
+            try:
+                return await self._answer_then_events(record, env, result, attempt, held)
+            except (DomainError, OSError, TimeoutError) as exc:  # an event was not acknowledged: handle it again
+                if attempt >= self._retry.attempts:
+                    await self._park(record, env, exc, attempts=attempt)
+                    return Outcome.DEAD_LETTERED
+                await self._backoff(env, attempt, exc)
+
+    async def _answer_then_events(
+        self, record: Record, env: Envelope, result: object, attempt: int, held: deferred.Held
+    ) -> Outcome:
+        """The reply is queued first (its task starts first), the held events right behind it; the message counts
+        as handled once all are acknowledged."""
+        if not env.replyto or result is None:
+            await deferred.settle(deferred.start(held))
+            return Outcome.HANDLED  # an event, or nothing to answer
+        answer = asyncio.ensure_future(self._answer(record, env, result, attempt))
+        events = deferred.start(held)
+        outcome = await answer
+        await deferred.settle(events)
+        return outcome
 
     async def _answer(self, record: Record, env: Envelope, result: object, attempt: int) -> Outcome:
         """Send the handler's answer to `replyto`; an answer that breaks its contract parks the request."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from libs.bus import deferred
 from libs.bus.base import Bus, MessageContext, TopicHandler
 from libs.bus.envelope import Envelope, derived_id
 from libs.bus.transport import delta_id
@@ -53,11 +55,13 @@ class Publisher:
         self._registry = registry or default_registry()
         self._counts: dict[tuple[str, str], int] = {}
 
-    async def __call__(self, topic: str, message: BaseModel, *, key: str | None = None) -> Envelope:
+    async def __call__(self, topic: str, message: BaseModel, *, key: str | None = None) -> None:
+        """Publish now, or, while a request is handled, right after its reply (libs/bus/deferred.py)."""
         message_type = self._registry.type_of(message)
         n = self._counts.get((topic, message_type), 0)
         self._counts[(topic, message_type)] = n + 1
-        return await self._bus.publish(
+        send = partial(
+            self._bus.publish,
             topic,
             message,
             key=key if key is not None else self._ctx.key,
@@ -65,6 +69,8 @@ class Publisher:
             correlation_id=self._ctx.correlation_id,
             event_id=derived_id(self._ctx.event_id, topic, message_type, str(n)),
         )
+        if not deferred.defer(send):
+            await send()
 
 
 class ReplyStream:

@@ -47,10 +47,13 @@ class Envelope(BaseModel):
     replyto: str | None = None
     deadline: datetime | None = None
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, data: dict[str, Any] | None = None) -> bytes:
+        """The JSON of the envelope; `data` replaces its data on the wire (the sealed form, see sealing.py)."""
         # orjson serialises the field values directly (datetime as RFC 3339): several times cheaper than
         # model_dump(mode="json") on a path that runs once per message.
         fields = self.__dict__.copy()
+        if data is not None:
+            fields["data"] = data
         for name in _OPTIONAL:  # every other field is required and never None
             if fields[name] is None:
                 del fields[name]

@@ -12,7 +12,7 @@ import structlog
 
 from libs.bus.base import TopicHandler
 from libs.bus.consumer import ConsumerCore, Headers, ProcessedLog, Record, RetryPolicy
-from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes
+from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes, OffsetTracker
 from libs.bus.transport import Subscription, TransportBus
 from libs.contracts.registry import ContractRegistry
 
@@ -28,9 +28,17 @@ def partition_for(key: bytes | None, partitions: int, counter: int) -> int:
 
 @dataclass
 class _GroupQueues:
-    """One consumer group's view of one topic: a queue per partition."""
+    """One consumer group's view of one topic: a queue per partition for its member, and per partition the records
+    not yet committed (what a member that joins later is handed again, as Kafka does from the committed offset)."""
 
     queues: list[asyncio.Queue[Record]]
+    backlog: list[deque[Record]]
+    active: bool = True
+
+    def commit(self, partition: int, position: int) -> None:
+        pending = self.backlog[partition]
+        while pending and pending[0].offset < position:
+            pending.popleft()
 
 
 @dataclass
@@ -44,15 +52,30 @@ class MemoryBroker:
     _offsets: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     _counter: int = 0
 
-    def join(self, topic: str, group: str, partitions: int) -> list[asyncio.Queue[Record]]:
-        if group in self._groups[topic]:
+    def join(self, topic: str, group: str, partitions: int) -> _GroupQueues:
+        known = self._groups[topic].get(group)
+        if known is not None and known.active:
             raise ValueError(f"MemoryBus: group {group!r} already consumes {topic!r} on this broker")
+        backlog = known.backlog if known is not None else self._from_the_beginning(topic, partitions)
         queues: list[asyncio.Queue[Record]] = [asyncio.Queue() for _ in range(partitions)]
-        self._groups[topic][group] = _GroupQueues(queues)
-        return queues
+        for queue, pending in zip(queues, backlog, strict=True):
+            for record in pending:  # uncommitted: what a previous member left, or a new group's whole history
+                queue.put_nowait(record)
+        self._groups[topic][group] = _GroupQueues(queues, backlog)
+        return self._groups[topic][group]
+
+    def _from_the_beginning(self, topic: str, partitions: int) -> list[deque[Record]]:
+        """A new group starts at the oldest record kept, as KafkaBus's groups do (auto_offset_reset=earliest)."""
+        backlog: list[deque[Record]] = [deque() for _ in range(partitions)]
+        for record in self._history.get(topic, ()):
+            backlog[record.partition].append(record)
+        return backlog
 
     def leave(self, topic: str, group: str) -> None:
-        self._groups[topic].pop(group, None)
+        """The member stops; the group keeps its uncommitted records (and collects new ones) for the next member."""
+        known = self._groups[topic].get(group)
+        if known is not None:
+            known.active = False
 
     def send(self, topic: str, value: bytes, key: bytes | None, headers: Headers, partitions: int) -> Record:
         self._counter += 1
@@ -65,7 +88,9 @@ class MemoryBroker:
         if sink is not None:
             sink(record)
         for group in self._groups.get(topic, {}).values():
-            group.queues[partition].put_nowait(record)
+            group.backlog[partition].append(record)
+            if group.active:
+                group.queues[partition].put_nowait(record)
         return record
 
     def records(self, topic: str) -> list[Record]:
@@ -74,12 +99,18 @@ class MemoryBroker:
 
 
 class _Pump:
-    """Feeds one group's partition queues into key lanes: keys in parallel, each in order, bounded in flight."""
+    """Feeds one group's partition queues into key lanes: keys in parallel, each in order, bounded in flight; commits
+    finished offset prefixes, as KafkaBus does, so what is unfinished when it stops goes to the group's next member."""
 
-    def __init__(self, core: ConsumerCore, queues: list[asyncio.Queue[Record]], max_in_flight: int) -> None:
+    def __init__(self, core: ConsumerCore, group: _GroupQueues, max_in_flight: int, stop_timeout: float) -> None:
         self.core = core
-        self.queues = queues
-        self.lanes = KeyLanes(self._handle, limit=max_in_flight, name=f"bus:memory:{core.group}")
+        self.group = group
+        self.queues = group.queues
+        self.stop_timeout = stop_timeout
+        self.tracker = OffsetTracker()
+        self.lanes = KeyLanes(
+            self._handle, limit=max_in_flight, on_finished=self._finished, name=f"bus:memory:{core.group}"
+        )
         self.tasks: list[asyncio.Task[None]] = []
         self.held = 0  # records taken off a queue, waiting for room in the lanes
 
@@ -93,8 +124,13 @@ class _Pump:
             # No await between the room check (it returns at once when there is room) and put(): the feeders of
             # the other partitions cannot slip in between, so the bound holds.
             await self.lanes.wait_room()
-            self.lanes.put(record)
+            self.lanes.put(record, self.tracker.take(record.partition, record.offset))
             self.held -= 1
+
+    def _finished(self, record: Record, tag: object) -> None:
+        position = self.tracker.finish(record.partition, record.offset, tag)
+        if position is not None:
+            self.group.commit(record.partition, position)
 
     async def _handle(self, record: Record) -> bool:
         for attempt in range(1, 4):
@@ -111,12 +147,13 @@ class _Pump:
         return self.held > 0 or self.lanes.in_flight > 0 or any(not q.empty() for q in self.queues)
 
     async def stop(self) -> None:
-        """Stop taking records; the ones being handled finish."""
+        """Stop taking records; the ones being handled finish, cut off (uncommitted) after `stop_timeout`."""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.lanes.stop()
-        await self.lanes.idle()
+        await self.lanes.idle(within=self.stop_timeout)
+        await self.lanes.close()
 
 
 class MemoryBus(TransportBus):
@@ -132,6 +169,7 @@ class MemoryBus(TransportBus):
         processed: ProcessedLog | None = None,
         retry: RetryPolicy | None = None,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        stop_timeout: float = 15.0,
     ) -> None:
         super().__init__(
             service_name=service_name,
@@ -142,6 +180,7 @@ class MemoryBus(TransportBus):
             max_in_flight=max_in_flight,
         )
         self.broker = broker or MemoryBroker()
+        self.stop_timeout = stop_timeout  # as KafkaBus's: how long stop() lets running handlers finish
         self._pumps: list[_Pump] = []
         self._joined: list[Subscription] = []
 
@@ -165,7 +204,8 @@ class MemoryBus(TransportBus):
         for sub in self._subscriptions:
             if sub not in self._joined:
                 self._join(sub)
-            pump = _Pump(self._core(sub), self.broker._groups[sub.topic][sub.group].queues, sub.max_in_flight)
+            group = self.broker._groups[sub.topic][sub.group]
+            pump = _Pump(self._core(sub), group, sub.max_in_flight, self.stop_timeout)
             pump.start(f"bus:{sub.topic}:{sub.group}")
             self._pumps.append(pump)
 

@@ -12,6 +12,7 @@ import structlog
 from opentelemetry import trace
 from pydantic import BaseModel
 
+from libs.bus import sealing
 from libs.bus.base import Bus, TopicHandler
 from libs.bus.consumer import (
     ConsumerCore,
@@ -149,10 +150,11 @@ class TransportBus(Bus):
         tenant_id: str,
         timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
         correlation_id: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        event_id = new_id()
+        event_id = event_id or new_id()  # a caller's own id: a retried command the consumer's inbox recognises
         future: asyncio.Future[Envelope] = loop.create_future()
         self._pending[reply_id(event_id)] = future
         try:
@@ -288,7 +290,7 @@ class TransportBus(Bus):
         # The trace also rides as a Kafka header, for tools that read headers and not payloads.
         headers = (("traceparent", env.traceparent.encode()),) if env.traceparent else ()
         key = env.subject.encode() if env.subject is not None else None
-        return self._send(topic, env.to_bytes(), key, headers, within or self.send_timeout)
+        return self._send(topic, sealing.wire_bytes(topic, env), key, headers, within or self.send_timeout)
 
     async def _send_reply(self, reply_to: str, message: BaseModel, request: Envelope) -> None:
         env = self.envelope(

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.bus.base import Bus
@@ -28,6 +28,9 @@ class PlatformSettings(BaseSettings):
     # Messages one subscription handles at once (different keys in parallel, each key in order): request/reply
     # handlers spend most of a turn waiting on other services, so one-at-a-time would cap throughput.
     bus_max_in_flight: int = Field(default=64, ge=1)
+    # AES-256-GCM key (urlsafe base64) sealing command and reply payloads on the bus (libs/bus/sealing.py); the same
+    # in every service. Empty: payloads travel in clear (the in-process bus, unit tests).
+    bus_seal_key: SecretStr = SecretStr("")
     data_dir: Path = Path(".switchboard")
     mongodb_url: str | None = None
     redis_url: str | None = None
@@ -41,8 +44,9 @@ class PlatformSettings(BaseSettings):
 
 def make_bus(platform: PlatformSettings, service: str) -> Bus:
     """KafkaBus on a real broker, or MemoryBus for single-process mode and unit tests."""
-    from libs.bus import KafkaBus, MemoryBus
+    from libs.bus import KafkaBus, MemoryBus, sealing
 
+    sealing.configure(platform.bus_seal_key.get_secret_value())
     if platform.bus == "memory":
         return MemoryBus(service_name=service, max_in_flight=platform.bus_max_in_flight)
     return KafkaBus(

@@ -305,3 +305,16 @@ class MongoCollection(Collection):
             return
         async with _mapped_errors():
             await self._raw.create_index([(mongo_field(f), 1) for f in names], unique=unique)
+
+    async def drop_index(self, fields: Sequence[str], *, unique: bool = False) -> bool:
+        names = [check_field(f) for f in fields]
+        if not names or names == ["id"]:
+            return False
+        keys = [(mongo_field(f), 1) for f in names]
+        async with _mapped_errors():
+            # Found by its keys and uniqueness, not by name: servers name indexes differently (FerretDB, mongomock).
+            for name, info in (await self._raw.index_information()).items():
+                if [(k, int(d)) for k, d in info["key"]] == keys and bool(info.get("unique")) == unique:
+                    await self._raw.drop_index(name)
+                    return True
+        return False

@@ -99,6 +99,10 @@ class Collection(ABC):
     @abstractmethod
     async def ensure_index(self, fields: Sequence[str], *, unique: bool = False) -> None: ...
 
+    @abstractmethod
+    async def drop_index(self, fields: Sequence[str], *, unique: bool = False) -> bool:
+        """Drop the index `ensure_index(fields, unique=unique)` made (a migration); False when there is none."""
+
 
 class DocumentStore(ABC):
     """One service's database: a set of collections."""

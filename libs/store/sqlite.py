@@ -299,7 +299,24 @@ class SQLiteCollection(Collection):
             raise Invalid("an index needs at least one field", {"field": "fields"})
         if names == ["id"]:
             return  # the primary key already is one
-        index = f'"ix:{self._name}:{",".join(names)}{":unique" if unique else ""}"'
-        exprs = ", ".join(value_expr(f) for f in names)
+        exprs, index = ", ".join(value_expr(f) for f in names), self._index(names, unique)
         sql = f"CREATE {'UNIQUE ' if unique else ''}INDEX IF NOT EXISTS {index} ON {self._table} ({exprs})"
         self._store.run(lambda conn: conn.execute(sql))
+
+    async def drop_index(self, fields: Sequence[str], *, unique: bool = False) -> bool:
+        names = [check_field(f) for f in fields]
+        if not names or names == ["id"]:
+            return False
+        name = self._index(names, unique)
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if conn.execute(query, (name.strip('"'),)).fetchone() is None:
+                return False
+            conn.execute(f"DROP INDEX {name}")
+            return True
+
+        return self._store.run(work)
+
+    def _index(self, names: list[str], unique: bool) -> str:
+        return f'"ix:{self._name}:{",".join(names)}{":unique" if unique else ""}"'

@@ -25,6 +25,9 @@ RATE_TIERS = ("free", "starter", "professional", "enterprise")
 API_KEY_PREFIX = "sb_"
 JWT_ALGORITHM = "HS256"
 HASH_CONCURRENCY = 4  # argon2 hashes at once per gateway: bounds its threads and memory (64 MiB each by default)
+# An email may belong to users of several tenants; a login without a tenant tries the password on at most this many
+# of them, verified in parallel (as many as HASH_CONCURRENCY), so such a login takes about one hash's time.
+MAX_LOGIN_CANDIDATES = HASH_CONCURRENCY
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,11 @@ class Identity:
         self._dummy_hash: str | None = None
 
     async def ensure_indexes(self) -> None:
-        await self._users.ensure_index(["email"], unique=True)
+        # Emails are unique per tenant, not per platform: a platform-wide index let one tenant's admin probe
+        # another tenant's users through a 409. Stores made before that keep the old index until it is dropped.
+        await self._users.drop_index(["email"], unique=True)
+        await self._users.ensure_index(["tenant_id", "email"], unique=True)
+        await self._users.ensure_index(["email"])
         await self._keys.ensure_index(["key_hash"], unique=True)
         await self._keys.ensure_index(["tenant_id"])
 
@@ -96,7 +103,7 @@ class Identity:
         }
         try:
             await self._users.insert(user)
-        except Conflict as exc:
+        except Conflict as exc:  # only a user of the same tenant can collide (the index is per tenant)
             raise Conflict("A user with this email exists", {"email": email}) from exc
         return public_user(user)
 
@@ -106,12 +113,11 @@ class Identity:
         """The configured operator login: created on first start; on later starts given the operator role (an older
         start made it a plain admin) and the configured password (settings are the source of truth for it, so the
         launcher's credentials file never shows a stale one). Only settings reach this; no route grants the role."""
-        existing = await self._users.find_one({"email": email.lower()})
+        # Only the operator's own tenant is searched: a tenant's user with this email is never promoted.
+        existing = await self._users.find_one({"tenant_id": tenant_id, "email": email.lower()})
         if existing is None:
             await self.create_user(tenant_id=tenant_id, email=email, password=password, roles=["admin"], operator=True)
             return "created"
-        if existing["tenant_id"] != tenant_id:
-            return "unchanged"  # a tenant's user with this email is never promoted
         changes: dict[str, Any] = {}
         if OPERATOR_ROLE not in existing["roles"]:
             changes["roles"] = sorted({*existing["roles"], OPERATOR_ROLE})
@@ -124,14 +130,23 @@ class Identity:
     async def list_users(self, tenant_id: str) -> list[dict[str, Any]]:
         return [public_user(u) for u in await self._users.find({"tenant_id": tenant_id}, sort=[("created_at", 1)])]
 
-    async def login(self, username: str, password: str) -> tuple[str, dict[str, Any]]:
-        user = await self._users.find_one({"email": username.lower()})
-        # An unknown user is checked against a dummy hash of the same cost: the same work, time and message either
-        # way, so neither timing nor wording reveals which emails exist.
-        stored = user["password_hash"] if user else await self._dummy()
-        if not await self._verify(stored, password) or user is None:
+    async def login(self, username: str, password: str, tenant_id: str | None = None) -> tuple[str, dict[str, Any]]:
+        """The one user of `username` (in `tenant_id`, when given) whose password this is.
+
+        An email in several tenants without a `tenant_id` has the password tried on each (the oldest
+        MAX_LOGIN_CANDIDATES), in parallel; it logs in only when exactly one matches. Unknown user, wrong password
+        and a password matching several are one answer, so nothing tells which emails or tenants exist."""
+        query: dict[str, Any] = {"email": username.lower()}
+        if tenant_id is not None:
+            query["tenant_id"] = tenant_id
+        candidates = await self._users.find(query, sort=[("created_at", 1)], limit=MAX_LOGIN_CANDIDATES)
+        # An unknown user is checked against a dummy hash of the same cost: the same work, time and message.
+        hashes = [user["password_hash"] for user in candidates] or [await self._dummy()]
+        verdicts = await asyncio.gather(*(self._verify(stored, password) for stored in hashes))
+        matched = [user for user, ok in zip(candidates, verdicts, strict=False) if ok]
+        if len(matched) != 1:
             raise Unauthorized("Invalid credentials")
-        return self.issue_jwt(user), public_user(user)
+        return self.issue_jwt(matched[0]), public_user(matched[0])
 
     # argon2 costs ~100-200 ms of CPU: it runs in worker threads (argon2-cffi releases the GIL), a few at a time,
     # so logins never stall the event loop that serves every other request.

@@ -30,7 +30,8 @@ class Gateway:
     publishable: PublishableKeys | None = None  # the widget's pk_ keys (services/gateway/publishable.py)
 
 
-def gateway(request: Request) -> Gateway:
+async def gateway(request: Request) -> Gateway:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a thread hop on every request.
     gw: Gateway = request.app.state.gateway
     return gw
 

@@ -22,6 +22,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.bus.envelope import derived_id
 from services.gateway.dialects import dialect_for_path
 
 HEADER = b"idempotency-key"
@@ -43,10 +44,26 @@ class Records(Protocol):
 
 
 class MemoryRecords:
-    """One process's records (a single gateway instance; several instances need Redis)."""
+    """One process's records (a single gateway instance; several instances need Redis).
 
-    def __init__(self) -> None:
+    Bounded: past `capacity` records the expired ones go, then the oldest (a done record forgotten early means a
+    very late retry runs again; without a bound every keyed POST was held, with its answer, for a day)."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
         self._items: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._capacity = capacity
+
+    def _store(self, key: str, record: dict[str, Any], ttl_s: float) -> None:
+        items = self._items
+        items.pop(key, None)  # re-inserted at the end: insertion order is age order
+        items[key] = (time.monotonic() + ttl_s, record)
+        if len(items) <= self._capacity:
+            return
+        now = time.monotonic()
+        for old in [k for k, (until, _) in items.items() if until < now]:
+            del items[old]
+        while len(items) > self._capacity:
+            del items[next(iter(items))]
 
     def _live(self, key: str) -> dict[str, Any] | None:
         found = self._items.get(key)
@@ -58,14 +75,14 @@ class MemoryRecords:
     async def claim(self, key: str, record: dict[str, Any], ttl_s: float) -> bool:
         if self._live(key) is not None:
             return False
-        self._items[key] = (time.monotonic() + ttl_s, record)
+        self._store(key, record, ttl_s)
         return True
 
     async def get(self, key: str) -> dict[str, Any] | None:
         return self._live(key)
 
     async def put(self, key: str, record: dict[str, Any], ttl_s: float) -> None:
-        self._items[key] = (time.monotonic() + ttl_s, record)
+        self._store(key, record, ttl_s)
 
     async def drop(self, key: str) -> None:
         self._items.pop(key, None)
@@ -122,6 +139,16 @@ def record_key(scope: Scope, key: str) -> str:
     headers = dict(scope.get("headers", []))
     who = hashlib.sha256(headers.get(b"authorization", b"") + b"|" + headers.get(b"x-api-key", b"")).hexdigest()
     return f"gateway:idem:{who[:32]}:{scope['method']}:{scope['path']}:{key}"
+
+
+def command_id(request: Request) -> str | None:
+    """The bus event id of the command a keyed request sends (None without a key): the same for every retry with
+    the key, so the service's inbox answers a retry after a 504 (whose record the guard dropped) with the first
+    outcome instead of acting twice. Scoped like the record: another caller's equal key is another id."""
+    key = request.headers.get("idempotency-key", "").strip()
+    if not key or request.method != "POST":
+        return None
+    return derived_id(record_key(request.scope, key), "command")
 
 
 class IdempotencyGuard:

@@ -73,6 +73,11 @@ def contract_length(message: type[BaseModel], field: str, *, strict: bool = True
     """A request field's Field() with the length limits of the message field it is copied into, so the gateway
     and the contract can never disagree (a value the contract refuses would otherwise be a 500 past validation)."""
     limits = message.model_fields[field].metadata
-    max_length = next((m.max_length for m in limits if isinstance(m, MaxLen)), None)
     min_length = next((m.min_length for m in limits if isinstance(m, MinLen)), None)
-    return Field(min_length=min_length, max_length=max_length, strict=strict)
+    return Field(min_length=min_length, max_length=contract_max_length(message, field), strict=strict)
+
+
+def contract_max_length(message: type[BaseModel], field: str) -> int | None:
+    """The longest value the message contract takes in `field` (None: unbounded), for a route that picks between
+    messages at run time and so cannot put one contract's limit on its request model."""
+    return next((m.max_length for m in message.model_fields[field].metadata if isinstance(m, MaxLen)), None)

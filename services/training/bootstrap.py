@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,10 +12,13 @@ from libs.embeddings import get_encoder
 from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
+from services.training.cluster import connect
+from services.training.cluster_jobs import ClusterJobs
 from services.training.deployments import Deployments
 from services.training.handlers import HANDLERS
 from services.training.jobs import Encoder, JobRunner
 from services.training.settings import TrainingSettings
+from services.training.sources import DataSources
 from services.training.store import TrainingStore
 
 NAME = "training"
@@ -33,6 +37,8 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     the_encoder = encoder or get_encoder()
     repo = TrainingStore(store, settings.root())
+    cluster = connect(settings.kubeconfig, settings.kubernetes_namespace)
+    namespace, image = cluster.namespace if cluster else "default", settings.image
     runner = JobRunner(
         repo,
         bus,
@@ -40,9 +46,13 @@ def bootstrap(
         max_parallel=settings.max_parallel_jobs,
         max_workers=settings.max_local_workers,
         backend=settings.backend,
+        cluster_jobs=ClusterJobs(cluster, repo, namespace=namespace, image=image, poll_s=settings.kubernetes_poll_s)
+        if cluster
+        else None,
     )
-    deployments = Deployments(repo, the_encoder, kubernetes_configured=settings.kubernetes_configured())
-    deps: dict[str, Any] = {"store": repo, "runner": runner, "deployments": deployments}
+    deployments = Deployments(repo, the_encoder, cluster=cluster, namespace=namespace, image=image)
+    sources = DataSources(repo, settings.s3_reader())
+    deps: dict[str, Any] = {"store": repo, "runner": runner, "deployments": deployments, "sources": sources}
     bus.subscribe(
         "training.commands", group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps)
     )
@@ -62,7 +72,10 @@ def bootstrap(
     async def bus_up() -> bool:
         return bus.healthy
 
+    async def close_cluster() -> None:
+        if cluster is not None:
+            cluster.close()
+
     health = HealthState(NAME, checks={"bus": bus_up, "store": store_up})
-    return Service(
-        name=NAME, bus=bus, health=health, on_start=[prepare], on_stop=[runner.stop, deployments.stop, store.close]
-    )
+    stops: list[Callable[[], Awaitable[None]]] = [runner.stop, deployments.stop, store.close, close_cluster]
+    return Service(name=NAME, bus=bus, health=health, on_start=[prepare], on_stop=stops)

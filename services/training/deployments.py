@@ -14,9 +14,11 @@ from libs.errors import Conflict, Invalid, NotFound
 from libs.observability import get_logger
 from libs.runtime.tasks import BackgroundTasks
 from libs.shapley import Attribution, attribute
+from services.training.cluster import Cluster
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
 from services.training.head import SoftmaxHead
 from services.training.jobs import Encoder
+from services.training.kubernetes import deployment_manifests, object_name
 from services.training.store import TrainingStore
 
 log = get_logger("training.deployments")
@@ -39,10 +41,15 @@ class Prediction:
 
 
 class Deployments:
-    def __init__(self, store: TrainingStore, encoder: Encoder, *, kubernetes_configured: bool) -> None:
+    def __init__(
+        self, store: TrainingStore, encoder: Encoder, *, cluster: Cluster | None = None, namespace: str = "default",
+        image: str = "switchboard:latest",
+    ) -> None:  # fmt: skip
         self._store = store
         self._encoder = encoder
-        self._kubernetes = kubernetes_configured
+        self._cluster = cluster
+        self._namespace = namespace
+        self._image = image
         self._served: dict[tuple[str, str], Served] = {}
         self._tasks = BackgroundTasks()
 
@@ -61,41 +68,69 @@ class Deployments:
                        {"field": "model_uri", "status": job.status})  # fmt: skip
 
     async def deploy(self, tenant_id: str, cmd: DeployV1, cause_id: str) -> DeploymentRecord:
-        if cmd.deployment_strategy == "kubernetes":
-            # Refused rather than quietly served here: this build renders the manifests (kubernetes.py) but has no
-            # Kubernetes API client to apply them with.
-            reason = (
-                "applying its manifests is not available in this build"
-                if self._kubernetes
-                else "needs a cluster; none is configured (run in a cluster or set SWITCHBOARD_TRAINING_KUBECONFIG)"
-            )
-            raise Invalid(f"deployment_strategy kubernetes {reason}; use deployment_strategy local",
+        if cmd.deployment_strategy == "kubernetes" and self._cluster is None:
+            raise Invalid("deployment_strategy kubernetes needs a cluster and none is configured (run in a cluster or "
+                          "set SWITCHBOARD_TRAINING_KUBECONFIG); use deployment_strategy local",
                           {"field": "deployment_strategy"})  # fmt: skip
         version = await self.resolve_model(tenant_id, cmd.model_uri)
-        existing = await self._store.find_deployment(tenant_id, name=cmd.deployment_name)
-        stamp = now()
-        if existing is None:
-            record = DeploymentRecord(
-                id=derived("deploy-", cause_id), tenant_id=tenant_id, name=cmd.deployment_name,
-                strategy=cmd.deployment_strategy, model_uri=version.uri, labels=version.labels,
-                created_at=stamp, updated_at=stamp,
-            )  # fmt: skip
-        elif existing.model_uri == version.uri:
-            record = existing
-        else:
-            # Hot-swap: the old version keeps answering until the new head is loaded and assigned.
-            history = [existing.model_uri, *existing.previous_model_uris][:50]
-            record = existing.model_copy(update={"model_uri": version.uri, "version": existing.version + 1,
-                                                 "previous_model_uris": history, "labels": version.labels,
-                                                 "updated_at": stamp})  # fmt: skip
+        record = self._record_for(await self._store.find_deployment(tenant_id, name=cmd.deployment_name), version,
+                                  tenant_id, cmd, cause_id)  # fmt: skip
         record.replicas = cmd.replicas
         record.auto_scaling = cmd.auto_scaling.model_dump(exclude_none=True) if cmd.auto_scaling else None
         record.resource_requirements = (
             cmd.resource_requirements.model_dump(exclude_none=True) if cmd.resource_requirements else None
         )
         record.instance_type = cmd.instance_type
+        if record.strategy == "kubernetes":
+            await self._apply(record)  # the cluster's refusal comes back to the caller, and nothing is saved
+            record.status = "CREATING"
+            self._served.pop((tenant_id, record.name), None)  # the next predict loads the version now applied
         await self._store.save_deployment(record)
-        self._start(record)
+        if record.strategy == "local":
+            self._start(record)
+        return record
+
+    def _record_for(
+        self, existing: DeploymentRecord | None, version: ModelVersion, tenant_id: str, cmd: DeployV1, cause_id: str
+    ) -> DeploymentRecord:
+        stamp = now()
+        if existing is None:
+            return DeploymentRecord(
+                id=derived("deploy-", cause_id), tenant_id=tenant_id, name=cmd.deployment_name,
+                strategy=cmd.deployment_strategy, model_uri=version.uri, labels=version.labels,
+                created_at=stamp, updated_at=stamp,
+            )  # fmt: skip
+        if existing.strategy != cmd.deployment_strategy:
+            raise Conflict(f"deployment {existing.name} runs with strategy {existing.strategy}; deploy another name "
+                           "to use another strategy", {"field": "deployment_strategy"})  # fmt: skip
+        if existing.model_uri == version.uri:
+            return existing
+        # Hot-swap: the old version keeps answering until the new head is loaded and assigned.
+        history = [existing.model_uri, *existing.previous_model_uris][:50]
+        return existing.model_copy(update={"model_uri": version.uri, "version": existing.version + 1,
+                                           "previous_model_uris": history, "labels": version.labels,
+                                           "updated_at": stamp})  # fmt: skip
+
+    async def _apply(self, record: DeploymentRecord) -> None:
+        """Render and apply the Deployment (+ Service, + HPA) of a kubernetes deployment through the API."""
+        assert self._cluster is not None
+        manifests = deployment_manifests(record, image=self._image, namespace=self._namespace)
+        await asyncio.to_thread(self._cluster.apply, manifests)
+
+    async def _mirror(self, record: DeploymentRecord) -> DeploymentRecord:
+        """A kubernetes deployment's status is what its Deployment reports: ACTIVE once a replica is available."""
+        if self._cluster is None or record.strategy != "kubernetes":
+            return record
+        state = await asyncio.to_thread(self._cluster.rollout, object_name(record), self._namespace)
+        status, error = (
+            ("FAILED", "its Deployment is gone from the cluster") if state is None
+            else ("FAILED", state.failed_message) if state.failed_message
+            else ("ACTIVE", None) if state.available > 0
+            else ("CREATING", None)
+        )  # fmt: skip
+        if (status, error) != (record.status, record.error):
+            record = record.model_copy(update={"status": status, "error": error, "updated_at": now()})
+            await self._store.save_deployment(record)
         return record
 
     async def rollback(self, tenant_id: str, deployment_id: str) -> DeploymentRecord:
@@ -107,6 +142,8 @@ class Deployments:
         record = record.model_copy(update={"model_uri": target, "previous_model_uris": rest,
                                            "version": record.version + 1, "labels": version.labels,
                                            "updated_at": now()})  # fmt: skip
+        if record.strategy == "kubernetes":
+            await self._apply(record)
         await self._store.save_deployment(record)
         await self._load(record)  # rollback answers once the old version serves again
         return record
@@ -117,7 +154,7 @@ class Deployments:
         record = await self._store.find_deployment(tenant_id, id=deployment_id, name=name)
         if record is None:
             raise NotFound("deployment not found", {"field": "deployment_id" if deployment_id else "deployment_name"})
-        return record
+        return await self._mirror(record)
 
     async def serving(self, tenant_id: str, name: str) -> Served:
         """The version a deployment answers with now (loaded on first use after a restart)."""
@@ -144,7 +181,7 @@ class Deployments:
         return served, found
 
     async def recover(self) -> int:
-        records = [r for r in await self._store.all_deployments() if r.status != "FAILED"]
+        records = [r for r in await self._store.all_deployments() if r.status != "FAILED" and r.strategy == "local"]
         for record in records:
             self._start(record)
         return len(records)

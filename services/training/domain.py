@@ -75,6 +75,7 @@ class JobRecord(BaseModel):
     hyperparameters: Hyperparameters
     instance_count: int = 1
     instance_type: str | None = None
+    backend: Literal["local", "kubernetes"] = "local"  # where it trains: here, or as an indexed Kubernetes Job
     seed: int = 0
     progress: Progress = Field(default_factory=Progress)
     validation_split: Literal["given", "stratified_holdout"] | None = None

@@ -41,13 +41,11 @@ from libs.errors import Invalid, NotFound
 from services.training.datasets import check_size, parse_dataset
 from services.training.deployments import Deployments
 from services.training.domain import (
-    S3_SCHEME,
     SHIPPED_BASE_MODELS,
     DatasetRecord,
     DeploymentRecord,
     Hyperparameters,
     JobRecord,
-    dataset_id_of,
     derived,
     first_estimate,
     human_duration,
@@ -55,6 +53,7 @@ from services.training.domain import (
     now,
 )
 from services.training.jobs import JobRunner, progress_view
+from services.training.sources import DataSources
 from services.training.store import TrainingStore
 
 PART_BYTES = 512 * 1024
@@ -152,16 +151,6 @@ async def handle_delete_dataset(cmd: DeleteDatasetV1, *, ctx: MessageContext, st
     return dataset_view(record, deleted=True)
 
 
-async def _check_data_uri(store: TrainingStore, tenant_id: str, uri: str, field: str) -> DatasetRecord:
-    if uri.startswith(S3_SCHEME):
-        raise Invalid(f"{field}: s3:// needs an S3 endpoint and credentials, and none are configured; upload the "
-                      "file with POST /api/v1/ai/datasets and pass its dataset:// URI", {"field": field})  # fmt: skip
-    record = await store.get_dataset(tenant_id, dataset_id_of(uri, field))
-    if record is None:  # another tenant's dataset is as unknown as a missing one: nothing leaks
-        raise Invalid(f"{field}: no dataset {uri} for this tenant", {"field": field})
-    return record
-
-
 async def _check_base_model(store: TrainingStore, tenant_id: str, base_model: str) -> None:
     if base_model in SHIPPED_BASE_MODELS:
         return
@@ -173,26 +162,31 @@ async def _check_base_model(store: TrainingStore, tenant_id: str, base_model: st
 
 
 async def handle_start_training(
-    cmd: StartTrainingV1, *, ctx: MessageContext, store: TrainingStore, runner: JobRunner
+    cmd: StartTrainingV1, *, ctx: MessageContext, store: TrainingStore, runner: JobRunner, sources: DataSources
 ) -> TrainingJobV1:
     job_id = f"train-{now():%Y-%m-%d}-{derived('', ctx.tenant_id, ctx.event_id, length=10)}"
     existing = await store.get_job(ctx.tenant_id, job_id)
     if existing is not None:  # redelivery: the job already started
         return job_view(runner.live(job_id) or existing)
-    if runner.backend == "kubernetes" and cmd.instance_count > 1:
-        raise Invalid("the kubernetes training backend renders its indexed Job (services/training/kubernetes.py) but "
-                      "cannot submit it in this build; run with SWITCHBOARD_TRAINING_BACKEND=local",
-                      {"field": "instance_count"})  # fmt: skip
+    on_cluster = runner.backend == "kubernetes" and cmd.instance_count > 1
+    if on_cluster and runner.cluster_jobs is None:
+        raise Invalid("the kubernetes training backend needs a cluster and none is configured (run in a cluster or "
+                      "set SWITCHBOARD_TRAINING_KUBECONFIG)", {"field": "instance_count"})  # fmt: skip
     await _check_base_model(store, ctx.tenant_id, cmd.base_model)
-    train = await _check_data_uri(store, ctx.tenant_id, cmd.training_data_uri, "training_data_uri")
-    if cmd.validation_data_uri:
-        await _check_data_uri(store, ctx.tenant_id, cmd.validation_data_uri, "validation_data_uri")
+    train = await sources.resolve(ctx.tenant_id, cmd.training_data_uri, "training_data_uri")
+    validation = (
+        await sources.resolve(ctx.tenant_id, cmd.validation_data_uri, "validation_data_uri")
+        if cmd.validation_data_uri
+        else None
+    )
     hp = Hyperparameters.model_validate(cmd.hyperparameters.model_dump())
     cached = store.cached_embeddings_exist(train.sha256)
     job = JobRecord(
         id=job_id, tenant_id=ctx.tenant_id, base_model=cmd.base_model, training_data_uri=train.uri,
-        validation_data_uri=cmd.validation_data_uri, hyperparameters=hp, instance_count=cmd.instance_count,
-        instance_type=cmd.instance_type, estimated_seconds=first_estimate(train.rows, hp, cached), created_at=now(),
+        validation_data_uri=validation.uri if validation else None, hyperparameters=hp,
+        instance_count=cmd.instance_count, instance_type=cmd.instance_type,
+        backend="kubernetes" if on_cluster else "local", estimated_seconds=first_estimate(train.rows, hp, cached),
+        created_at=now(),
     )  # fmt: skip
     job.log_line()
     await store.save_job(job)

@@ -15,8 +15,10 @@ import numpy as np
 from libs.bus.base import Bus
 from libs.bus.envelope import derived_id
 from libs.contracts.models.training import TrainingProgress, TrainingProgressedV1
+from libs.errors import DomainError
 from libs.observability import get_logger
 from libs.runtime.tasks import BackgroundTasks
+from services.training.cluster_jobs import ClusterJobFailed, ClusterJobs
 from services.training.domain import (
     CODE_VERSION,
     FINISHED,
@@ -76,7 +78,7 @@ def progress_view(job: JobRecord) -> TrainingProgress:
 class JobRunner:
     def __init__(
         self, store: TrainingStore, bus: Bus, encoder: Encoder, *, max_parallel: int, max_workers: int = 4,
-        backend: str = "local",
+        backend: str = "local", cluster_jobs: ClusterJobs | None = None,
     ) -> None:  # fmt: skip
         self._store = store
         self._bus = bus
@@ -84,6 +86,7 @@ class JobRunner:
         self._slots = asyncio.Semaphore(max_parallel)
         self._max_workers = max_workers
         self.backend = backend
+        self.cluster_jobs = cluster_jobs  # the kubernetes backend's Job submitter; None without a cluster
         self._live: dict[str, JobRecord] = {}
         self._tasks = BackgroundTasks()
 
@@ -122,18 +125,27 @@ class JobRunner:
 
     async def _run(self, job: JobRecord) -> None:
         try:
-            async with self._slots:
-                await self._train(job)
+            if job.backend == "kubernetes":
+                await self._on_cluster(job)
+            else:
+                async with self._slots:
+                    await self._train(job)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # this task is its own consumer loop: record the failure, never die silently
-            reason = str(exc) if isinstance(exc, JobFailed) else f"training failed: {type(exc).__name__}"
+            known = isinstance(exc, JobFailed | ClusterJobFailed | DomainError)
+            reason = str(exc) if known else f"training failed: {type(exc).__name__}"
             log.error("training.job_failed", job_id=job.id, error=reason)
             job.status, job.error, job.finished_at = "FAILED", reason[:1000], now()
             await self._record(job)
         finally:
             if job.status in FINISHED:
                 self._live.pop(job.id, None)
+
+    async def _on_cluster(self, job: JobRecord) -> None:
+        if self.cluster_jobs is None:  # the service restarted without the cluster it submitted this job to
+            raise JobFailed("this job runs as a Kubernetes Job and no cluster is configured now")
+        await self.cluster_jobs.run(job, self._record)
 
     async def _train(self, job: JobRecord) -> None:
         split = await self._prepare(job)

@@ -4,6 +4,7 @@ Deployment + Service + HorizontalPodAutoscaler of a `deployment_strategy: kubern
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from services.training.domain import DeploymentRecord, JobRecord
@@ -87,10 +88,17 @@ def training_job_manifest(job: JobRecord, *, image: str, namespace: str) -> dict
     }
 
 
+def object_name(record: DeploymentRecord) -> str:
+    """The Deployment/Service/HPA name of a deployment: readable, and unique per (tenant, name), since every tenant
+    deploys into the same namespace and two may pick the same deployment_name (≤ 57 characters, a DNS-1035 label)."""
+    digest = hashlib.sha256(f"{record.tenant_id}|{record.name}".encode()).hexdigest()[:10]
+    return f"model-{record.name[:40]}-{digest}"
+
+
 def deployment_manifests(record: DeploymentRecord, *, image: str, namespace: str) -> list[dict[str, Any]]:
     """Deployment (+ Service, + HPA when auto_scaling is set) serving one deployed model version."""
-    name = f"model-{record.name}"[:63].rstrip("-")
-    labels = _labels("model-server", record.name)
+    name = object_name(record)
+    labels = _labels("model-server", name)
     probe = {"httpGet": {"path": "/health", "port": "http"}, "periodSeconds": 10}
     container = {
         "name": "model",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.runtime import PlatformSettings
+from services.training.s3 import S3Reader
 
 
 class TrainingSettings(BaseSettings):
@@ -25,6 +25,17 @@ class TrainingSettings(BaseSettings):
     backend: Literal["local", "kubernetes"] = "local"
     # A cluster for deployment_strategy=kubernetes: in-cluster service account, or this kubeconfig file.
     kubeconfig: Path | None = None
+    # Namespace the training Jobs and model Deployments go to (default: the pod's own, or the kubeconfig context's),
+    # and the image their pods run.
+    kubernetes_namespace: str | None = None
+    image: str = "switchboard:latest"
+    # How often a Kubernetes training Job's status is read back into its job.
+    kubernetes_poll_s: float = Field(default=2.0, gt=0, le=60)
+    # s3:// training data: an S3-compatible endpoint (http://minio:9000, https://s3.eu-west-1.amazonaws.com) and keys.
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_region: str | None = None
     warm_model_on_start: bool = True
     # Parts of dataset uploads that never received their last part are dropped at start after this long.
     upload_ttl_s: int = Field(default=3600, ge=60)
@@ -33,7 +44,9 @@ class TrainingSettings(BaseSettings):
         """Dataset rows, cached embeddings, checkpoints and model artifacts (a PVC in the prod overlay)."""
         return self.platform.data_dir / "training"
 
-    def kubernetes_configured(self) -> bool:
-        return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) or (
-            self.kubeconfig is not None and self.kubeconfig.exists()
-        )
+    def s3_reader(self) -> S3Reader | None:
+        """The S3 client for s3:// URIs, or None (s3:// is then a 400) unless endpoint and both keys are set."""
+        if not (self.s3_endpoint and self.s3_access_key and self.s3_secret_key):
+            return None
+        secret = self.s3_secret_key.get_secret_value()
+        return S3Reader(self.s3_endpoint, self.s3_access_key, secret, region=self.s3_region)

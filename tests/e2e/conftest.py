@@ -74,8 +74,11 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise TimeoutError("stack not ready")
 
 
-def launch(data_dir: Path, port: int | None = None, kafka_port: int | None = None) -> Stack:
-    """`switchboard up` on `data_dir`; returns once every service reported ready (the banner is printed)."""
+def launch(
+    data_dir: Path, port: int | None = None, kafka_port: int | None = None, env: dict[str, str] | None = None
+) -> Stack:
+    """`switchboard up` on `data_dir` (`env` added to this process's environment); returns once every service
+    reported ready (the banner is printed)."""
     port, kafka_port = port or _free_port(), kafka_port or _free_port()
     log_path = data_dir / "up.log"
     with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
@@ -96,7 +99,7 @@ def launch(data_dir: Path, port: int | None = None, kafka_port: int | None = Non
             stdout=log,
             stderr=subprocess.STDOUT,
             # As `make run`: the seed 001 /api/test/* endpoints are on.
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "SWITCHBOARD_GATEWAY_TEST_ENDPOINTS": "1", **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     banners = log_path.read_bytes().count(b"Switchboard is up")

@@ -1,10 +1,16 @@
 """Chaos: kill -9 each service and the broker under a steady load of turns; no acknowledged turn lost or doubled.
 
-Clients continue seed 003 conversations, one turn at a time, each turn with its own Idempotency-Key, retrying the same
-key on 5xx or a dropped connection (what a careful client does). Afterwards every conversation's history is compared
-turn by turn with what the clients were told: an acknowledged turn is stored exactly once with its reply, a turn never
-acknowledged is stored at most once, and no customer message is left without the reply that follows it. The time from
-each kill to the next acknowledged turn is printed (figures belong in reports, not assertions).
+Clients hold conversations in seeds 001, 002 and 003 (tests/e2e/chaos_clients.py), one turn at a time, each turn
+with its own Idempotency-Key, retried with it on 5xx or a dropped connection. Afterwards every conversation's
+history is compared turn by turn with what the clients were told: an acknowledged turn is stored exactly once with its
+reply, a turn never acknowledged is stored at most once, and no customer message is left without the reply that
+follows it. Per kill it prints the seconds until the restarted victim serves again (/ready, or broker metadata) and
+from then until the first turn sent after it is answered (the recovery the target bounds).
+
+The schedule comes from the environment, so `make test` runs a bounded version and `make chaos` the issue's target
+(20 turns/s, a kill every 15 s for 2 minutes): SWITCHBOARD_CHAOS_RATE (turns/s offered, all clients together),
+SWITCHBOARD_CHAOS_CLIENTS, SWITCHBOARD_CHAOS_KILL_EVERY_S, SWITCHBOARD_CHAOS_DURATION_S (kills cycle through the
+victims until then), and SWITCHBOARD_CHAOS_MAX_RECOVERY_S (asserted when set; the figures are printed either way).
 """
 
 from __future__ import annotations
@@ -13,145 +19,157 @@ import asyncio
 import os
 import signal
 import time
-import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from libs.bus.local_kafka import _broker_answers as broker_answers
+from tests.e2e.chaos_clients import DIALECTS, RETRY_FOR_S, Ledger, client_loop, history
 from tests.e2e.conftest import Stack, children_of, launch, shut_down
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 VICTIMS = ("conversation", "privacy", "sentiment", "escalation", "rag", "gateway", "broker")
-CLIENTS = 4
-KILL_EVERY_S = 10.0
-RETRY_FOR_S = 60.0
-TURNS_PER_CONVERSATION = 40
 
 
-@dataclass
-class Ledger:
-    acked: dict[str, list[str]] = field(default_factory=dict)  # conversation id -> texts answered 2xx
-    sent: dict[str, list[str]] = field(default_factory=dict)  # conversation id -> every text sent at least once
-    acked_at: list[tuple[float, float]] = field(default_factory=list)  # (attempt sent, answered) per acknowledged turn
-    errors: Counter[str] = field(default_factory=Counter)
+@dataclass(frozen=True)
+class Schedule:
+    rate: float
+    clients: int
+    kill_every_s: float
+    duration_s: float
+    max_recovery_s: float | None
+
+    @classmethod
+    def from_env(cls) -> Schedule:
+        env = os.environ.get
+        rate = float(env("SWITCHBOARD_CHAOS_RATE", "4"))
+        # A client has one turn in flight: enough of them that turn latency does not cap the offered rate.
+        clients = int(env("SWITCHBOARD_CHAOS_CLIENTS", str(max(len(DIALECTS), round(rate)))))
+        kill_every = float(env("SWITCHBOARD_CHAOS_KILL_EVERY_S", "10"))
+        duration = float(env("SWITCHBOARD_CHAOS_DURATION_S", str(kill_every * len(VICTIMS))))
+        recovery = env("SWITCHBOARD_CHAOS_MAX_RECOVERY_S")
+        return cls(rate, clients, kill_every, duration, float(recovery) if recovery else None)
+
+    def kills(self) -> list[str]:
+        return [VICTIMS[n % len(VICTIMS)] for n in range(int(self.duration_s // self.kill_every_s))]
 
 
-def pid_of(stack: Stack, victim: str) -> int:
+@dataclass(frozen=True)
+class Recovery:
+    victim: str
+    restarted_s: float  # kill -> the victim's new process answers (/ready, or broker metadata)
+    answered_s: float  # kill -> first answer to a turn sent after that
+
+    @property
+    def after_restart_s(self) -> float:
+        return self.answered_s - self.restarted_s if self.restarted_s < float("inf") else float("inf")
+
+
+def pid_of(stack: Stack, victim: str) -> int | None:
     marker = "kafka.Kafka" if victim == "broker" else f"services.{victim}"
-    for pid, cmd in children_of(stack.process.pid):
-        if marker in cmd:
-            return pid
-    raise LookupError(victim)
+    return next((pid for pid, cmd in children_of(stack.process.pid) if marker in cmd), None)
 
 
-async def turn(
-    http: httpx.AsyncClient, stack: Stack, conversation_id: str | None, text: str, ledger: Ledger
-) -> str | None:
-    """One turn, retried under the same Idempotency-Key until answered 2xx; returns its conversation id, if answered.
-
-    Without a conversation id the turn opens a conversation (seed 003 chooses the id): the key makes a retry return
-    the same one instead of opening a second."""
-    key = uuid.uuid4().hex
-    body = {"message": text, "user_id": "chaos-client"} | (
-        {"conversation_id": conversation_id} if conversation_id else {}
-    )
-    deadline = time.monotonic() + RETRY_FOR_S
-    if conversation_id:
-        ledger.sent.setdefault(conversation_id, []).append(text)
-    while time.monotonic() < deadline:
-        attempt = time.monotonic()
-        try:
-            resp = await http.post(
-                f"{stack.url}/api/v1/conversations", json=body, headers={**stack.auth(), "Idempotency-Key": key}
-            )
-        except httpx.HTTPError as exc:
-            ledger.errors[type(exc).__name__] += 1
-            await asyncio.sleep(0.5)
-            continue
-        if resp.status_code < 300:
-            answered = str(resp.json()["conversation_id"])
-            ledger.sent.setdefault(answered, [])
-            if not conversation_id:
-                ledger.sent[answered].append(text)
-            ledger.acked.setdefault(answered, []).append(text)
-            ledger.acked_at.append((attempt, time.monotonic()))
-            return answered
-        ledger.errors[str(resp.status_code)] += 1
-        assert resp.status_code >= 500 or resp.status_code == 429, resp.text  # never a 4xx for a valid turn
-        await asyncio.sleep(0.5)
-    return None
+def http_port(pid: int) -> str:
+    """The health port the launcher gave the process (its SWITCHBOARD_HTTP_PORT)."""
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return next(v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"SWITCHBOARD_HTTP_PORT="))
 
 
-async def client_loop(stack: Stack, ledger: Ledger, stop: asyncio.Event) -> None:
-    """Turns one after another, a new conversation every TURNS_PER_CONVERSATION (a history view shows 500 messages)."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        while not stop.is_set():
-            opening = f"Chaos opening {uuid.uuid4().hex[:8]}: I need help with an order."
-            conversation_id = await turn(http, stack, None, opening, ledger)
-            for n in range(1, TURNS_PER_CONVERSATION):
-                if stop.is_set() or conversation_id is None:
-                    break
-                await turn(http, stack, conversation_id, f"Chaos turn {n} of {conversation_id}: where is it?", ledger)
+async def answers(stack: Stack, victim: str, pid: int) -> bool:
+    """The restarted victim serves: the broker answers metadata, a service's /ready says 200 (its port read from
+    the environment the launcher gave it)."""
+    if victim == "broker":
+        return await broker_answers(stack.kafka)
+    try:
+        port = http_port(pid)
+        async with httpx.AsyncClient(timeout=1) as http:
+            return (await http.get(f"http://127.0.0.1:{port}/ready")).status_code == 200
+    except (OSError, StopIteration, httpx.HTTPError):
+        return False
 
 
-async def seconds_to_next_ack(ledger: Ledger, since: float, within: float = 60.0) -> float:
-    """Seconds from `since` to the first answer of an attempt sent after it (polled: the ledger is plain data)."""
-    while time.monotonic() < since + within:
-        later = [answered for sent, answered in ledger.acked_at if sent > since]
-        if later:
-            return min(later) - since
-        await asyncio.sleep(0.1)  # the clients append to a plain list; there is no event to wait on
-    return float("inf")
+async def recover(stack: Stack, victim: str, ledger: Ledger, within: float = 90.0) -> Recovery:
+    """Kill -9 `victim`, wait until the launcher's restart of it serves, then for an answer to a turn sent after."""
+    old = pid_of(stack, victim)
+    assert old is not None, f"{victim} is not running"
+    killed = time.monotonic()
+    os.kill(old, signal.SIGKILL)
+    restarted = float("inf")
+    while time.monotonic() < killed + within:
+        pid = pid_of(stack, victim)
+        if pid not in (None, old) and await answers(stack, victim, pid):
+            restarted = time.monotonic()
+            break
+        await asyncio.sleep(0.1)  # /proc and /ready have no event to wait on
+    while time.monotonic() < killed + within:
+        if later := [answered for sent, answered in ledger.acked_at if sent > restarted]:
+            return Recovery(victim, restarted - killed, min(later) - killed)
+        await asyncio.sleep(0.1)  # the clients append to a plain list
+    return Recovery(victim, restarted - killed, float("inf"))
 
 
-async def run_chaos(stack: Stack) -> tuple[Ledger, list[str], list[tuple[str, float]]]:
-    ledger = Ledger()
-    stop = asyncio.Event()
-    clients = [asyncio.create_task(client_loop(stack, ledger, stop)) for _ in range(CLIENTS)]
-    recoveries: list[tuple[str, float]] = []
-    for victim in VICTIMS:
-        await asyncio.sleep(KILL_EVERY_S)
-        os.kill(pid_of(stack, victim), signal.SIGKILL)
-        recoveries.append((victim, await seconds_to_next_ack(ledger, time.monotonic())))
-    await asyncio.sleep(KILL_EVERY_S)
+async def run_chaos(stack: Stack, schedule: Schedule) -> tuple[Ledger, list[Recovery], float]:
+    """The load for `schedule.duration_s` plus one kill interval, a kill every `kill_every_s`; the achieved rate."""
+    ledger, stop = Ledger(), asyncio.Event()
+    every_s = schedule.clients / schedule.rate
+    clients = [
+        asyncio.create_task(client_loop(stack, DIALECTS[n % len(DIALECTS)], every_s, ledger, stop))
+        for n in range(schedule.clients)
+    ]
+    started = time.monotonic()
+    recoveries: list[Recovery] = []
+    for n, victim in enumerate(schedule.kills(), start=1):
+        await asyncio.sleep(max(0.0, started + n * schedule.kill_every_s - time.monotonic()))
+        recoveries.append(await recover(stack, victim, ledger))
+    await asyncio.sleep(max(0.0, started + schedule.duration_s + schedule.kill_every_s - time.monotonic()))
     stop.set()
+    loaded_s = time.monotonic() - started
     await asyncio.wait_for(asyncio.gather(*clients), RETRY_FOR_S + 30)
-    return ledger, sorted(ledger.sent), recoveries
+    return ledger, recoveries, ledger.acknowledged() / loaded_s
 
 
-def history(stack: Stack, conversation_id: str) -> list[dict[str, object]]:
-    resp = httpx.get(f"{stack.url}/api/v1/conversations/{conversation_id}", headers=stack.auth(), timeout=30)
-    assert resp.status_code == 200, resp.text
-    return list(resp.json()["messages"])
+def compare(ledger: Ledger, histories: dict[str, list[tuple[bool, str]]]) -> tuple[list[str], list[str], list[str]]:
+    """(acknowledged but missing, stored twice, customer messages without the reply after them)."""
+    lost: list[str] = []
+    doubled: list[str] = []
+    orphans: list[str] = []
+    for conversation, messages in histories.items():
+        stored = Counter(content for from_customer, content in messages if from_customer)
+        lost += [t for t in ledger.acked.get(conversation, []) if stored[t] == 0]
+        doubled += [t for t in ledger.sent.get(conversation, []) if stored[t] > 1]
+        orphans += [
+            content for i, (from_customer, content) in enumerate(messages)
+            if from_customer and (i + 1 == len(messages) or messages[i + 1][0])
+        ]  # fmt: skip
+    return lost, doubled, orphans
 
 
 def test_kill_9_of_every_service_and_the_broker_loses_and_doubles_no_acknowledged_turn(tmp_path: Path) -> None:
+    schedule = Schedule.from_env()
     stack = launch(tmp_path)
     try:
-        ledger, conversations, recoveries = asyncio.run(run_chaos(stack))
-        histories = {c: history(stack, c) for c in conversations}
+        ledger, recoveries, achieved = asyncio.run(run_chaos(stack, schedule))
+        histories = {c: history(stack, c) for c in sorted(ledger.sent)}
     finally:
         shut_down(stack.process)
 
-    lost, doubled, orphans = [], [], []
-    for conversation_id, messages in histories.items():
-        stored = Counter(str(m["content"]) for m in messages if m["sender"] == "user")
-        lost += [t for t in ledger.acked.get(conversation_id, []) if stored[t] == 0]
-        doubled += [t for t in ledger.sent.get(conversation_id, []) if stored[t] > 1]
-        orphans += [
-            m["content"] for i, m in enumerate(messages) if m["sender"] == "user" and (
-                i + 1 == len(messages) or messages[i + 1]["sender"] == "user"
-            )
-        ]  # fmt: skip
-    acked = sum(len(v) for v in ledger.acked.values())
-    print(f"\nchaos: {acked} turns acknowledged, errors seen by clients {dict(ledger.errors)}")
-    figures = ", ".join(f"{victim} {seconds:.1f}" for victim, seconds in recoveries)
-    print(f"recovery after kill -9 (s to the first answered attempt sent after it): {figures}")
-    assert acked >= len(VICTIMS) * CLIENTS, "too little load to tell anything"
+    lost, doubled, orphans = compare(ledger, histories)
+    acked = ledger.acknowledged()
+    print(f"\nchaos: {schedule}")
+    print(f"{acked} turns acknowledged ({achieved:.1f}/s) in {len(histories)} conversations")
+    print(f"errors seen by the clients (each retried): {dict(ledger.errors)}")
+    print("per kill -9: s until the restarted victim serves / then until a turn sent after that is answered:")
+    print("   " + ", ".join(f"{r.victim} {r.restarted_s:.1f}/{r.after_restart_s:.1f}" for r in recoveries))
+    print(f"lost {len(lost)}, stored twice {len(doubled)}, orphans {len(orphans)}")
+    assert acked >= len(recoveries) * schedule.clients, "too little load to tell anything"
     assert lost == [], f"{len(lost)} acknowledged but missing, e.g. {lost[:3]}"
     assert doubled == [], f"{len(doubled)} stored twice, e.g. {doubled[:3]}"
     assert orphans == [], f"{len(orphans)} customer messages without a reply, e.g. {orphans[:3]}"
+    if schedule.max_recovery_s is not None:
+        slow = [r for r in recoveries if r.after_restart_s > schedule.max_recovery_s]
+        assert slow == [], f"recovery after a restart over {schedule.max_recovery_s:g} s: {slow}"

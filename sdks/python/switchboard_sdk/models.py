@@ -1027,11 +1027,30 @@ class LoginOut(BaseModel):
     user_id: Annotated[str, Field(title="User Id")]
 
 
+class TenantId2(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="Optional: the tenant of the account, for an email registered in several tenants (without it the password is tried on each, and it must match exactly one).",
+            max_length=128,
+            min_length=1,
+            title="Tenant Id",
+        ),
+    ]
+
+
 class LoginRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     password: Annotated[str, Field(max_length=1024, min_length=1, title="Password")]
+    tenant_id: Annotated[
+        TenantId2 | None,
+        Field(
+            description="Optional: the tenant of the account, for an email registered in several tenants (without it the password is tried on each, and it must match exactly one).",
+            title="Tenant Id",
+        ),
+    ] = None
     username: Annotated[str, Field(max_length=320, min_length=1, title="Username")]
 
 
@@ -1619,7 +1638,7 @@ class TestEscalationBody(BaseModel):
         extra="forbid",
     )
     priority: Annotated[
-        str | None, Field(max_length=64, min_length=1, title="Priority")
+        str | None, Field(max_length=32, min_length=1, title="Priority")
     ] = "medium"
     query: Annotated[
         str | None, Field(max_length=2000, min_length=1, title="Query")
@@ -1646,7 +1665,7 @@ class TestQueryBody(BaseModel):
     session_id: Annotated[
         str,
         Field(
-            max_length=200,
+            max_length=195,
             min_length=1,
             pattern="^[A-Za-z0-9_.:-]+$",
             title="Session Id",

@@ -87,7 +87,8 @@ export interface paths {
         /**
          * Create Escalation
          * @description The ticket names the session's customer (seed 001 GET /api/escalation/{id} `customer_id`), read from the
-         *     conversation service: an unknown session is a 404 and no ticket is opened.
+         *     conversation service: an unknown session is a 404 and no ticket is opened. With an Idempotency-Key the command's
+         *     event id comes from the key, so a retry after a 504 gets the ticket the first try opened.
          */
         post: operations["create_escalation_api_escalation_post"];
         delete?: never;
@@ -746,7 +747,8 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description 429 with Retry-After while the account or the client IP is locked out after repeated failures.
+         * @description 429 with Retry-After while the login name or the client IP is locked out after repeated failures (per name,
+         *     not per tenant, so naming tenants never buys extra guesses).
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
@@ -3088,6 +3090,11 @@ export interface components {
         LoginRequest: {
             /** Password */
             password: string;
+            /**
+             * Tenant Id
+             * @description Optional: the tenant of the account, for an email registered in several tenants (without it the password is tried on each, and it must match exactly one).
+             */
+            tenant_id?: string | null;
             /** Username */
             username: string;
         };

@@ -41,19 +41,35 @@ class EscalationClient:
         self._timeout = timeout_s
 
     async def _ask(
-        self, caller: Principal, command: BaseModel, reply_type: type[R], *, key: str, correlation_id: str
+        self,
+        caller: Principal,
+        command: BaseModel,
+        reply_type: type[R],
+        *,
+        key: str,
+        correlation_id: str,
+        event_id: str | None = None,
     ) -> R:
         reply = await self._bus.request(
-            TOPIC, command, key=key, tenant_id=caller.tenant_id, timeout=self._timeout, correlation_id=correlation_id
+            TOPIC,
+            command,
+            key=key,
+            tenant_id=caller.tenant_id,
+            timeout=self._timeout,
+            correlation_id=correlation_id,
+            event_id=event_id,
         )
         # The bus drops null fields; validating against the reply model puts the documented nulls back.
         return reply_type.model_validate(reply.data)
 
     # tickets (seed 001)
-    async def create_ticket(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+    async def create_ticket(
+        self, caller: Principal, body: dict[str, Any], *, correlation_id: str, event_id: str | None = None
+    ) -> dict[str, Any]:
+        """`event_id`: the same for every retry of one create (from its Idempotency-Key), so one ticket is opened."""
         command = CreateTicketV1.model_validate(body)
         receipt = await self._ask(
-            caller, command, TicketReceiptV1, key=command.session_id, correlation_id=correlation_id
+            caller, command, TicketReceiptV1, key=command.session_id, correlation_id=correlation_id, event_id=event_id
         )
         return receipt.model_dump(mode="json", exclude_none=True)  # assigned_agent only once assigned
 

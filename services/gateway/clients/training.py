@@ -84,7 +84,10 @@ class TrainingClient:
     async def start_training(
         self, caller: Principal, command: StartTrainingV1, *, correlation_id: str
     ) -> TrainingJobV1:
-        return await self._ask(caller, command, TrainingJobV1, correlation_id)
+        # An s3:// URI is read (up to 50 MB) and parsed before the job is answered: the upload's longer deadline.
+        uris = (command.training_data_uri, command.validation_data_uri or "")
+        s3 = any(uri.startswith("s3://") for uri in uris)
+        return await self._ask(caller, command, TrainingJobV1, correlation_id, long=s3)
 
     async def get_job(self, caller: Principal, job_id: str, *, correlation_id: str) -> TrainingJobV1:
         return await self._ask(caller, GetTrainingJobV1(job_id=job_id), TrainingJobV1, correlation_id, key=job_id)

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
-from libs.bus import KafkaBus, RetryPolicy
+from libs.bus import KafkaBus
 from libs.contracts.registry import ContractRegistry
-from tests.support.contracts import COMMAND, EVENT, RESULT, scratch_registry
+from tests.support.bus_conformance.harness import FAST_RETRY, Topics, wait_until
+from tests.support.contracts import scratch_registry
 from tests.support.kafka import Broker, kafka_broker, own_broker
 
-__all__ = ["kafka_broker", "own_broker"]
+__all__ = ["Topics", "kafka_broker", "own_broker", "wait_until"]
 
-FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
 BusFactory = Callable[..., KafkaBus]
-
-
-class Topics:
-    def __init__(self) -> None:
-        prefix = f"it{uuid.uuid4().hex[:8]}"
-        self.events = f"{prefix}.events"
-        self.commands = f"{prefix}.commands"
-        self.single = f"{prefix}.single"  # one partition: every key shares it (offset-prefix commit tests)
 
 
 @pytest.fixture
@@ -36,14 +27,7 @@ def topics() -> Topics:
 
 @pytest.fixture
 def registry(tmp_path: Path, topics: Topics) -> ContractRegistry:
-    return scratch_registry(
-        tmp_path / "contracts",
-        {
-            topics.events: {"partitions": 3, "messages": [EVENT]},
-            topics.commands: {"partitions": 2, "messages": [COMMAND], "replies": [RESULT]},
-            topics.single: {"partitions": 1, "messages": [EVENT]},
-        },
-    )
+    return scratch_registry(tmp_path / "contracts", topics.declared())
 
 
 def make_factory(registry: ContractRegistry, made: list[KafkaBus]) -> Callable[..., KafkaBus]:
@@ -62,11 +46,3 @@ async def kafka_bus(registry: ContractRegistry) -> AsyncIterator[BusFactory]:
     made: list[KafkaBus] = []
     yield make_factory(registry, made)
     await asyncio.gather(*(bus.stop() for bus in made), return_exceptions=True)
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)

@@ -277,6 +277,23 @@ async def test_unique_index_conflicts(store: DocumentStore) -> None:
     assert (await users.get("u2"))["tenant_id"] == "t2"
 
 
+async def test_drop_index_migrates_a_unique_index_to_a_wider_one(store: DocumentStore) -> None:
+    # The gateway's users moved from one email per platform to one per tenant: the old index must really go.
+    users = store.collection("users")
+    await users.ensure_index(["email"], unique=True)
+    await users.insert({"id": "u1", "tenant_id": "t1", "email": "a@x"})
+    with pytest.raises(Conflict):
+        await users.insert({"id": "u2", "tenant_id": "t2", "email": "a@x"})
+    assert await users.drop_index(["email"], unique=True) is True
+    assert await users.drop_index(["email"], unique=True) is False  # idempotent: already gone
+    assert await users.drop_index(["never", "made"]) is False
+    await users.ensure_index(["tenant_id", "email"], unique=True)
+    await users.insert({"id": "u2", "tenant_id": "t2", "email": "a@x"})
+    with pytest.raises(Conflict):
+        await users.insert({"id": "u3", "tenant_id": "t1", "email": "a@x"})
+    assert [u["id"] for u in await users.find({"email": "a@x"}, sort=[("id", 1)])] == ["u1", "u2"]
+
+
 async def test_unique_index_over_existing_duplicates_conflicts(store: DocumentStore) -> None:
     col = store.collection("things")
     await col.insert({"id": "1", "k": "same"})

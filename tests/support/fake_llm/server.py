@@ -56,6 +56,10 @@ class FakeLLMServer:
     def stats(self) -> dict[str, int]:
         return dict(httpx.get(f"{self.url}/_stats", timeout=2).json())
 
+    def requests(self) -> list[str]:
+        """Every provider request received so far: "<path> <body>" each."""
+        return list(httpx.get(f"{self.url}/_requests", timeout=5).json())
+
     def reset(self) -> None:
         httpx.post(f"{self.url}/_reset", timeout=2)
 

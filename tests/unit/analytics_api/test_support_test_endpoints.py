@@ -99,3 +99,23 @@ async def test_switched_off_they_do_not_exist(switched_off: tuple[httpx.AsyncCli
     client, _ = switched_off
     resp = await client.get("/api/test/metrics", headers=AUTH)
     assert resp.status_code == 404 and resp.json()["error_type"] == "NOT_FOUND_ERROR"
+
+
+@pytest.mark.parametrize(("field", "length"), [("priority", 33), ("reason", 65)])
+async def test_test_escalation_fields_are_bounded_by_the_ticket_contract(
+    stack: tuple[httpx.AsyncClient, MemoryBus], field: str, length: int
+) -> None:
+    # Issue 20: a priority of 33-64 characters passed the route and failed CreateTicket.v1's validation (a 500).
+    client, _ = stack
+    resp = await client.post("/api/test/escalation", json={field: "0" * length}, headers=AUTH)
+    assert resp.status_code == 400 and resp.json()["error_type"] == "VALIDATION_ERROR", resp.text
+
+
+async def test_test_query_leaves_room_for_its_session_prefix(stack: tuple[httpx.AsyncClient, MemoryBus]) -> None:
+    # Issue 20: a 200-character session id became 205 with "test_" and failed PostMessage.v1's validation (a 500).
+    client, _ = stack
+    body = {"query": "hello", "session_id": "0" * 200, "customer_id": "c1"}
+    resp = await client.post("/api/test/query", json=body, headers=AUTH)
+    assert resp.status_code == 400 and resp.json()["error_type"] == "VALIDATION_ERROR", resp.text
+    fits = await client.post("/api/test/query", json={**body, "session_id": "0" * 195}, headers=AUTH)
+    assert fits.status_code == 200, fits.text

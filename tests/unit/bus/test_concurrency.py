@@ -1,5 +1,5 @@
-"""Key-ordered concurrency: KeyLanes/OffsetTracker directly, and MemoryBus subscriptions (same key in order,
-different keys overlap, bounded in flight)."""
+"""Key-ordered concurrency: KeyLanes/OffsetTracker directly (the same behaviour through each transport's
+subscriptions is in the bus conformance suite, tests/support/bus_conformance)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from collections import defaultdict
 
 import pytest
 
-from libs.bus import Envelope, MemoryBus
+from libs.bus import MemoryBus
 from libs.bus.consumer import Record
 from libs.bus.lanes import KeyLanes, OffsetTracker
-from tests.unit.bus.messages import analyzed
 
 EVENTS = "sentiment.events"
 
@@ -197,58 +196,3 @@ async def test_lanes_stop_finishes_running_records_and_drops_the_rest() -> None:
 def test_max_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError):
         MemoryBus().subscribe(EVENTS, group="g", handler=lambda env: asyncio.sleep(0), max_in_flight=0)
-
-
-# -- MemoryBus -------------------------------------------------------------------------------------
-async def test_memory_bus_blocked_key_does_not_block_other_keys() -> None:
-    bus = MemoryBus()
-    release = asyncio.Event()
-    handled: list[str] = []
-
-    async def handle(env: Envelope) -> None:
-        if env.subject == "slow":
-            await release.wait()
-        handled.append(env.data["id"])
-
-    bus.subscribe(EVENTS, group="g", handler=handle)
-    await bus.start()
-    # One partition's worth of traffic is not needed: keys overlap even where they share a partition.
-    await bus.publish(EVENTS, analyzed("slow-1"), key="slow", tenant_id="t")
-    await bus.publish(EVENTS, analyzed("slow-2"), key="slow", tenant_id="t")
-    for n in range(5):
-        await bus.publish(EVENTS, analyzed(f"fast-{n}"), key=f"fast-{n}", tenant_id="t")
-    for _ in range(100):
-        if len(handled) == 5:
-            break
-        await asyncio.sleep(0.01)
-    assert sorted(handled) == [f"fast-{n}" for n in range(5)]  # slow-1 holds only its own key
-    release.set()
-    await bus.drain()
-    await bus.stop()
-    assert handled[-2:] == ["slow-1", "slow-2"]
-
-
-async def test_memory_bus_keeps_each_keys_order_under_concurrency_and_bounds_in_flight() -> None:
-    bus = MemoryBus()
-    seen: dict[str, list[int]] = defaultdict(list)
-    running = 0
-    peak = 0
-
-    async def handle(env: Envelope) -> None:
-        nonlocal running, peak
-        running += 1
-        peak = max(peak, running)
-        await asyncio.sleep(random.uniform(0, 0.002))
-        key, n = env.data["id"].split(":")
-        seen[key].append(int(n))
-        running -= 1
-
-    bus.subscribe(EVENTS, group="g", handler=handle, max_in_flight=5)
-    await bus.start()
-    for n in range(30):
-        for k in range(12):
-            await bus.publish(EVENTS, analyzed(f"k{k}:{n}"), key=f"k{k}", tenant_id="t")
-    await bus.drain(within=10)
-    await bus.stop()
-    assert seen == {f"k{k}": list(range(30)) for k in range(12)}
-    assert 1 < peak <= 5

@@ -96,3 +96,14 @@ def test_a_timeout_answer_says_the_operation_may_still_complete() -> None:
     response = SUPPORT_AGENT.domain_error(StarletteRequest(scope), Timeout("conversation did not answer in time"))
     assert response.status_code == 504
     assert b"may still complete" in response.body and b"session history" in response.body
+
+
+async def test_memory_records_are_bounded_expired_first_then_oldest() -> None:
+    records = MemoryRecords(capacity=3)
+    await records.put("expired", {"n": 0}, ttl_s=-1)
+    for n in range(1, 4):
+        assert await records.claim(f"k{n}", {"n": n}, ttl_s=60)
+    assert await records.get("expired") is None and await records.get("k1") == {"n": 1}
+    await records.put("k4", {"n": 4}, ttl_s=60)
+    assert await records.get("k1") is None  # the oldest live one went once nothing had expired
+    assert [await records.get(f"k{n}") for n in (2, 3, 4)] == [{"n": 2}, {"n": 3}, {"n": 4}]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from libs.bus.sealing import Sealer
 from libs.errors import Unauthorized
 from libs.store import open_store
 from services.gateway.auth import Identity
@@ -24,7 +25,12 @@ def mode(path: Path) -> int:
 
 @pytest.fixture(autouse=True)
 def no_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SWITCHBOARD_ADMIN_EMAIL", "SWITCHBOARD_ADMIN_PASSWORD", "SWITCHBOARD_JWT_SECRET"):
+    for name in (
+        "SWITCHBOARD_ADMIN_EMAIL",
+        "SWITCHBOARD_ADMIN_PASSWORD",
+        "SWITCHBOARD_JWT_SECRET",
+        "SWITCHBOARD_BUS_SEAL_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -34,6 +40,18 @@ def test_generated_once_and_kept_private(tmp_path: Path) -> None:
     assert first.created and not again.created
     assert (first.api_key, first.admin_password) == (again.api_key, again.admin_password)
     assert mode(tmp_path / "data" / "credentials.json") == 0o600 and mode(tmp_path / "data") == 0o700
+
+
+def test_a_bus_seal_key_is_generated_once_also_for_a_file_written_before_sealing(tmp_path: Path) -> None:
+    first = load_or_create(tmp_path / "data")
+    stored = json.loads((tmp_path / "data" / "credentials.json").read_text())
+    assert Sealer(first.bus_seal_key) and stored["bus_seal_key"] == first.bus_seal_key  # a valid AES-256 key
+    assert first.env()["SWITCHBOARD_BUS_SEAL_KEY"] == first.bus_seal_key
+    del stored["bus_seal_key"]  # as an older start wrote it
+    (tmp_path / "data" / "credentials.json").write_text(json.dumps(stored))
+    upgraded = load_or_create(tmp_path / "data")
+    assert upgraded.bus_seal_key and upgraded.bus_seal_key != first.bus_seal_key
+    assert load_or_create(tmp_path / "data").bus_seal_key == upgraded.bus_seal_key
 
 
 def test_a_password_from_the_environment_is_never_shadowed_by_a_stale_one(

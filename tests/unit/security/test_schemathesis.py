@@ -12,13 +12,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import hypothesis
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase
 
 from libs.bus import MemoryBus
 from libs.runtime import PlatformSettings, serve_forever
+from tests.support.fuzz import fuzz_every_operation
 from tests.unit.security.conftest import OPERATOR, build_stack
 
 EXAMPLES_PER_OPERATION = 3  # ~160 requests: well inside the 2 minutes
@@ -66,29 +64,7 @@ def platform_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_no_operation_answers_a_5xx(platform_url: str) -> None:
-    schema = schemathesis.openapi.from_url(f"{platform_url}/openapi.json")
-    server_errors: dict[str, str] = {}
-    calls = 0
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 50
-
-    for operation in operations:
-
-        @hypothesis.settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @hypothesis.given(case=operation.as_strategy())
-        def check(case: schemathesis.Case) -> None:
-            nonlocal calls
-            resp = case.call(base_url=platform_url, headers=OPERATOR, timeout=60)
-            calls += 1
-            if resp.status_code >= 500:
-                server_errors.setdefault(case.operation.label, f"{resp.status_code}: {case.as_curl_command()}"[:400])
-
-        check()
-    assert server_errors == {}
-    assert calls >= 2 * len(operations)  # every operation was really exercised
+    fuzzed = fuzz_every_operation(platform_url, OPERATOR, examples=EXAMPLES_PER_OPERATION)
+    assert fuzzed.operations >= 50
+    assert fuzzed.server_errors == {}
+    assert fuzzed.calls >= 2 * fuzzed.operations  # every operation was really exercised

@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 
 from services.training.domain import DeploymentRecord, Hyperparameters, JobRecord, now
-from services.training.kubernetes import deployment_manifests, resources_for, training_job_manifest
+from services.training.kubernetes import deployment_manifests, object_name, resources_for, training_job_manifest
 
 K8S_SCHEMA_VERSION = "1.30.0"  # as tests/contract/test_deploy.py: the oldest Kubernetes the manifests target
 
@@ -59,3 +59,16 @@ def test_instance_types_map_to_requests() -> None:
     assert resources_for("ml.m5.large")["requests"] == {"cpu": "2", "memory": "8Gi"}
     assert resources_for("unknown")["requests"] == {"cpu": "1", "memory": "2Gi"}
     assert "limits" not in resources_for(None, {"cpu": "2"})
+
+
+def test_two_tenants_deploying_one_name_get_their_own_objects() -> None:
+    def record(tenant: str, name: str) -> DeploymentRecord:
+        return DeploymentRecord(id="d", tenant_id=tenant, name=name, model_uri="model://m", created_at=now(),
+                                updated_at=now())  # fmt: skip
+
+    acme, globex = record("acme", "intents"), record("globex", "intents")
+    assert object_name(acme) != object_name(globex) and object_name(acme).startswith("model-intents-")
+    long_name = object_name(record("acme", "x" * 63))
+    assert len(long_name) <= 63
+    selectors = [deployment_manifests(r, image="i", namespace="n")[1]["spec"]["selector"] for r in (acme, globex)]
+    assert selectors[0] != selectors[1]  # one tenant's Service never selects the other's pods

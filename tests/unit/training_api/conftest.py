@@ -100,8 +100,8 @@ class Platform:
         envelopes = [orjson.loads(r.value) for r in self.bus.broker.records("training.events")]
         return [e["data"] for e in envelopes if e["type"] == "training.TrainingProgressed.v1"]
 
-    async def api_key_for(self, tenant_id: str) -> dict[str, str]:
-        body = {"name": f"{tenant_id} key", "tenant_id": tenant_id, "roles": ["agent"]}
+    async def api_key_for(self, tenant_id: str, roles: tuple[str, ...] = ("analyst",)) -> dict[str, str]:
+        body = {"name": f"{tenant_id} key", "tenant_id": tenant_id, "roles": list(roles)}
         resp = await self.client.post("/api/v1/api-keys", json=body, headers=AUTH)
         assert resp.status_code == 201, resp.text
         return {"Authorization": f"Bearer {resp.json()['data']['api_key']}"}

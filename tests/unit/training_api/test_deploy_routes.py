@@ -123,3 +123,15 @@ async def test_explain_and_classify_use_a_deployed_model_by_name(platform: Platf
     unknown = await platform.client.post("/api/v1/ai/classify", json={**classify, "categories": ["password", "x"]},
                                          headers=AUTH)  # fmt: skip
     assert unknown.status_code == 400 and "x" in unknown.json()["message"]
+
+
+async def test_explain_refuses_what_the_training_contract_cannot_carry(platform: Platform) -> None:
+    # Issue 20: schemathesis on the Kafka stack found these as 500s (a name or text past training.Explain.v1).
+    too_long_name = {"model_name": "0" * 200, "data": {"text": "hi"}, "explanation_method": "shap"}
+    resp = await platform.client.post("/api/v1/ai/explain", json=too_long_name, headers=AUTH)
+    assert resp.status_code == 404, resp.text  # never a deployment: the built-in model's 404
+    model_uri = await platform.trained_model()
+    await wait_active(platform, (await deploy(platform, model_uri)).json()["data"]["deployment_id"])
+    long_text = {"model_name": "intents", "data": {"text": "refund " * 4000}, "explanation_method": "shap"}
+    resp = await platform.client.post("/api/v1/ai/explain", json=long_text, headers=AUTH)
+    assert resp.status_code == 400 and "data.text" in resp.json()["details"], resp.text

@@ -138,7 +138,8 @@ async def test_two_workers_reach_the_same_validation_accuracy_as_one(platform: P
     assert abs(accuracies[0] - accuracies[1]) <= 0.01
 
 
-async def test_kubernetes_backend_refuses_what_it_cannot_submit(make_platform: PlatformFactory) -> None:
+async def test_kubernetes_backend_without_a_cluster_is_400(make_platform: PlatformFactory) -> None:
     platform = await make_platform(backend="kubernetes")
     resp = await platform.train(await platform.dataset_uri(), instance_count=2)
     assert resp.status_code == 400 and "kubernetes" in resp.json()["message"]
+    assert "none is configured" in resp.json()["message"]

@@ -10,8 +10,10 @@ from switchboard_sdk._transport import ApiRequest
 
 
 class Insights(Resource[R]):
-    def login(self, username: str, password: str) -> R:
-        body = body_of(m.LoginRequest, None, {"username": username, "password": password})
+    def login(self, username: str, password: str, tenant_id: str | None = None) -> R:
+        """`tenant_id` only for an email registered in several tenants (else the password must match just one)."""
+        fields = {"username": username, "password": password, **({"tenant_id": tenant_id} if tenant_id else {})}
+        body = body_of(m.LoginRequest, None, fields)
         return self._call(ApiRequest("POST", "/api/v1/auth/login", json=body, authenticated=False))
 
     def analyze_sentiment(self, body: Body = None, **fields: Any) -> R:

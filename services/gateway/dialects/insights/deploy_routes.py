@@ -18,7 +18,7 @@ from libs.contracts.models.training import AutoScaling, DeploymentV1, DeployV1, 
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT
-from services.gateway.dialects.insights.training_routes import Envelope, Id, training_client
+from services.gateway.dialects.insights.training_routes import MODEL_ROLES, Envelope, Id, training_client
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: training"])
 
@@ -89,6 +89,7 @@ def _out(deployment: DeploymentV1, request: Request) -> DeploymentOut:
 
 @router.post("/deploy", description=__doc__)
 async def deploy(body: DeployBody, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DeployOut]:
+    caller.require(*MODEL_ROLES)
     command = DeployV1.model_validate(body.model_dump(exclude_none=True))
     deployment = await training_client(gw).deploy(caller, command, correlation_id=request_id(request))
     full = _out(deployment, request)
@@ -106,6 +107,7 @@ async def get_deployment(
 
 @router.post("/deployments/{deployment_id}/rollback")
 async def rollback(deployment_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DeploymentOut]:
+    caller.require(*MODEL_ROLES)
     deployment = await training_client(gw).rollback(caller, deployment_id, correlation_id=request_id(request))
     return Envelope(data=_out(deployment, request))
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.training import ExplainV1 as DeployedExplainV1
 from libs.errors import Invalid, NotFound, Unavailable
 from services.gateway.auth import Principal
 from services.gateway.clients.sentiment import SentimentClient, token_tenant
@@ -27,11 +28,16 @@ from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import ExplainOut, Ok
 from services.gateway.dialects.insights.training_routes import training_client
+from services.gateway.input_policy import contract_max_length
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
 VISUALIZATION_PATH = "/api/v1/visualizations/"
 DEPLOYMENT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # names the training service deploys under
+# What training.Explain.v1 carries: a longer name is never a deployment, a longer text is refused by name (both were
+# 500s past the contract's validation).
+DEPLOYMENT_NAME_MAX = contract_max_length(DeployedExplainV1, "deployment_name") or 63
+DEPLOYED_TEXT_MAX = contract_max_length(DeployedExplainV1, "text") or 20_000
 # The page is inert HTML with inline styles only: nothing else may load, and the token never leaves in a Referer.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
@@ -66,7 +72,7 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
         )
     except NotFound as unknown:
         # Not a built-in model: a model the tenant trained and deployed under this name (training service).
-        if not DEPLOYMENT_NAME.fullmatch(body.model_name):
+        if len(body.model_name) > DEPLOYMENT_NAME_MAX or not DEPLOYMENT_NAME.fullmatch(body.model_name):
             raise
         try:  # a short probe first: a missing training service must not hold a 404 for the long deadline
             await training_client(gw).get_deployment(caller, name=body.model_name, correlation_id=request_id(request))
@@ -94,6 +100,8 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
 async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway, request: Request) -> dict[str, Any]:
     if body.explanation_method != "shap":
         raise Invalid("deployed models are explained with shap", {"explanation_method": "use shap"})
+    if len(body.data.text) > DEPLOYED_TEXT_MAX:
+        raise Invalid("Text too long for a deployed model", {"data.text": f"at most {DEPLOYED_TEXT_MAX} characters"})
     client = training_client(gw)
     result = await client.explain(caller, body.model_name, body.data.text, correlation_id=request_id(request))
     return ok(

@@ -36,6 +36,13 @@ class Strict(BaseModel):
 class LoginRequest(Strict):
     username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
+    tenant_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Optional: the tenant of the account, for an email registered in several tenants "
+        "(without it the password is tried on each, and it must match exactly one).",
+    )
 
 
 class CreateUserRequest(Strict):
@@ -56,11 +63,12 @@ class CreateApiKeyRequest(Strict):
     "/auth/login", response_model=Ok[LoginOut], response_model_exclude_unset=True, responses=DIALECT.responses(401)
 )
 async def login(body: LoginRequest, request: Request, gw: GatewayDep) -> dict[str, Any]:
-    """429 with Retry-After while the account or the client IP is locked out after repeated failures."""
+    """429 with Retry-After while the login name or the client IP is locked out after repeated failures (per name,
+    not per tenant, so naming tenants never buys extra guesses)."""
     ip = request.client.host if request.client else "unknown"
     await gw.login_guard.check(body.username, ip)
     try:
-        token, user = await gw.identity.login(body.username, body.password)
+        token, user = await gw.identity.login(body.username, body.password, body.tenant_id)
     except Unauthorized:
         await gw.login_guard.failed(body.username, ip)
         raise

@@ -24,6 +24,10 @@ from services.gateway.dialects.insights.envelope import DIALECT
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: training"])
 
 MAX_DATASET_BYTES = 50 * 1024 * 1024
+# Seed 000 documents one role, "analyst" (its login example). Uploading, training, deploying and rolling back change
+# what a tenant's models learn and answer, so they take that role or admin (admin passes every check); agents and
+# reviewers get a 403. Reading jobs, datasets and deployments, and calling a deployed model's endpoint, do not.
+MODEL_ROLES = ("analyst",)
 Data = TypeVar("Data")
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -119,6 +123,7 @@ def job_status(job: TrainingJobV1) -> JobStatus:
 async def upload_dataset(
     caller: Caller, gw: GatewayDep, request: Request, file: Annotated[UploadFile, File()]
 ) -> Envelope[DatasetOut]:
+    caller.require(*MODEL_ROLES)
     size = file.size if file.size is not None else len(await file.read())
     if size > MAX_DATASET_BYTES:
         raise Invalid("dataset exceeds the 50 MB limit", {"file": f"{size} bytes; the limit is {MAX_DATASET_BYTES}"})
@@ -144,6 +149,7 @@ async def get_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: R
 
 @router.delete("/datasets/{dataset_id}")
 async def delete_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DatasetOut]:
+    caller.require(*MODEL_ROLES)
     info = await training_client(gw).delete_dataset(caller, dataset_id, correlation_id=request_id(request))
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
@@ -154,6 +160,7 @@ def logs_uri(request: Request, job_id: str) -> str:
 
 @router.post("/distributed-training", description=__doc__)
 async def start_training(body: TrainingBody, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStarted]:
+    caller.require(*MODEL_ROLES)
     command = StartTrainingV1.model_validate(body.model_dump(exclude_none=True))
     job = await training_client(gw).start_training(caller, command, correlation_id=request_id(request))
     started = JobStarted.model_validate({**job.model_dump(), "logs_uri": logs_uri(request, job.job_id)})
@@ -174,5 +181,6 @@ async def training_job_logs(job_id: Id, caller: Caller, gw: GatewayDep, request:
 
 @router.delete("/training-job/{job_id}")
 async def cancel_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
+    caller.require(*MODEL_ROLES)
     job = await training_client(gw).cancel_job(caller, job_id, correlation_id=request_id(request))
     return Envelope(data=job_status(job))

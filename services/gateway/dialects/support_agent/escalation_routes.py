@@ -15,6 +15,7 @@ from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.responses import TicketReceiptV1, TicketV1
+from services.gateway.idempotency import command_id
 from services.gateway.input_policy import contract_length
 
 router = APIRouter(prefix="/api/escalation", route_class=DIALECT.route_class(), tags=["support agent: escalation"])
@@ -52,14 +53,17 @@ async def create_escalation(
     body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
     """The ticket names the session's customer (seed 001 GET /api/escalation/{id} `customer_id`), read from the
-    conversation service: an unknown session is a 404 and no ticket is opened."""
+    conversation service: an unknown session is a 404 and no ticket is opened. With an Idempotency-Key the command's
+    event id comes from the key, so a retry after a 504 gets the ticket the first try opened."""
     caller.require("agent")
     conversations = ConversationClient(
         gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request)
     )
     session = (await conversations.get_session(caller, body.session_id, message_limit=0))["session"]
     fields = {**body.model_dump(exclude_none=True), "customer_id": session["customer_id"]}
-    return await _client(gw).create_ticket(caller, fields, correlation_id=request_id(request))
+    return await _client(gw).create_ticket(
+        caller, fields, correlation_id=request_id(request), event_id=command_id(request)
+    )
 
 
 @router.get("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import PostMessageV1
+from libs.contracts.models.escalation import CreateTicketV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
@@ -21,21 +23,30 @@ from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.metrics_routes import Metrics
 from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
 from services.gateway.dialects.support_agent.responses import TestQueryOut, TestTicketReceipt
+from services.gateway.input_policy import contract_length, contract_max_length
 
 router = APIRouter(prefix="/api/test", route_class=DIALECT.route_class(), tags=["support agent: test"])
 
 SAMPLE_MODELS = ("llama-3.3-70b-versatile", "openai/gpt-oss-120b", "llama-3.1-8b-instant")
+TEST_PREFIX = "test_"
+# The session id goes into conversation.PostMessage.v1 with TEST_PREFIX in front: room for the prefix (a 200-character
+# id was a 500 past the contract's validation).
+TEST_SESSION_MAX = (contract_max_length(PostMessageV1, "session_id") or 200) - len(TEST_PREFIX)
 
 
 class TestQueryBody(QueryBody):
     model_config = ConfigDict(extra="forbid")
+    session_id: Annotated[
+        str, Field(min_length=1, max_length=TEST_SESSION_MAX, pattern=r"^[A-Za-z0-9_.:-]+$", strict=True)
+    ]
 
 
 class TestEscalationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str = Field(default="Test escalation: I need to speak to a person.", min_length=1, max_length=2000)
-    reason: str = Field(default="manual_request", min_length=1, max_length=64)
-    priority: str = Field(default="medium", min_length=1, max_length=64)
+    # Copied into escalation.CreateTicket.v1: its limits (a longer priority was a 500 past validation).
+    reason: Annotated[str, contract_length(CreateTicketV1, "reason")] = "manual_request"
+    priority: Annotated[str, contract_length(CreateTicketV1, "priority")] = "medium"
 
 
 class SampleMetrics(Metrics):
@@ -61,7 +72,7 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
     """The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
     real conversation."""
     _enabled(gw, caller)
-    session = body.session_id if body.session_id.startswith("test_") else f"test_{body.session_id}"
+    session = body.session_id if body.session_id.startswith(TEST_PREFIX) else f"{TEST_PREFIX}{body.session_id}"
     data = await _test_turn(gw, caller, request, body.query, session, body.customer_id)
     turn = data["turn"]
     return {
@@ -85,7 +96,7 @@ async def test_escalation(
     """A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers."""
     _enabled(gw, caller)
     spec = body or TestEscalationBody()
-    session = f"test_{uuid.uuid4().hex[:12]}"
+    session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
     await _test_turn(gw, caller, request, spec.query, session, "test_customer")
     tickets = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
     fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
