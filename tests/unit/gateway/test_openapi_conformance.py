@@ -51,3 +51,12 @@ def test_every_answer_conforms_to_its_documented_status_and_schema(platform_url:
         check()
     assert violations == {}, "\n\n".join(f"{label}: {text}" for label, text in violations.items())
     assert calls >= 2 * len(operations)  # every operation was really exercised
+
+
+def test_a_streamed_generation_conforms_event_by_event(platform_url: str) -> None:
+    """`stream: true` is rarely drawn at random: its server-sent events are checked against their item schema here."""
+    schema = schemathesis.openapi.from_url(f"{platform_url}/openapi.json")
+    case = schema["/api/v1/ai/generate"]["POST"].Case(body={"prompt": "How do refunds work?", "stream": True})
+    resp = case.call(base_url=platform_url, headers=OPERATOR, timeout=60)
+    assert "event: delta" in resp.text and "event: result" in resp.text, resp.text[:300]
+    case.validate_response(resp, checks=[status_code_conformance, response_schema_conformance])

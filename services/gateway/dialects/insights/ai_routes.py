@@ -69,7 +69,19 @@ async def providers(caller: Caller, gw: GatewayDep, request: Request) -> dict[st
 GENERATED = {
     "model": Ok[GenerateResultV1],
     "description": "The generation; with `stream: true`, server-sent `delta` events, then one `result` event",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    # One item per server-sent event: `delta` (a GenerationDelta.v1), then `result` (the JSON body) or `error`.
+    "content": {
+        "text/event-stream": {
+            "itemSchema": {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": {
+                    "event": {"type": "string", "enum": ["delta", "result", "error"]},
+                    "data": {"type": "string"},
+                },
+            }
+        }
+    },
 }
 
 
