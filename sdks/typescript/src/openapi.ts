@@ -7598,7 +7598,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Ok_GenerateResultV1_"];
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
