@@ -22,6 +22,7 @@ from services.gateway.deps import Gateway
 from services.gateway.dialects import dialect_for_path, routers
 from services.gateway.dialects.base import BODY_TOO_LARGE
 from services.gateway.idempotency import IdempotencyGuard, open_records
+from services.gateway.openapi import use_dialect_errors_in_openapi
 from services.gateway.route_limits import enforce, limits_for
 from services.gateway.stamp import RequestStamp
 from services.gateway.widget import WidgetCors, add_widget_route
@@ -122,7 +123,9 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def unrouted(request: Request, exc: HTTPException) -> JSONResponse:
         dialect = dialect_for_path(request.url.path, gw.settings.cs_prefix)
-        return dialect.http_error(request, exc)
+        response = dialect.http_error(request, exc)
+        response.headers.update(exc.headers or {})  # a 405 names the path's methods in Allow (RFC 9110)
+        return response
 
     for dialect, router in routers():
         # Seed 002 is mounted under a configurable prefix (its own docs show /api/momentum/cs).
@@ -149,6 +152,7 @@ def create_app(gw: Gateway, health: HealthState) -> FastAPI:
         },
     )
     add_widget_route(app, gw.settings.widget_js)
+    use_dialect_errors_in_openapi(app)
     if gw.publishable is not None:
         app.add_middleware(WidgetCors, keys=gw.publishable)
     if gw.settings.trusted_proxy_list:

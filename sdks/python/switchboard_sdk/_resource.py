@@ -1,17 +1,21 @@
 """What every API namespace shares: request bodies validated by the generated models, and auto-pagination.
 
-A namespace is written once and serves both clients: it returns whatever its transport's `call` returns, a JSON
-value for `Switchboard` and an awaitable of one for `AsyncSwitchboard` (the type parameter `R`).
+A namespace is written once and serves both clients: it returns the operation's response model (generated from
+the gateway's OpenAPI document, see responses.py) for `Switchboard` and an awaitable of one for `AsyncSwitchboard`
+(the type parameter `R`); an operation the document gives no JSON body (an HTML page) returns what was sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from functools import cache
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
 from switchboard_sdk._transport import ApiRequest, AsyncTransport, SyncTransport
+from switchboard_sdk.responses import RESPONSES
 
 R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
@@ -38,7 +42,34 @@ class Resource(Generic[R]):
 
     def _call(self, req: ApiRequest) -> R:
         # Sync transports return the JSON value, async ones an awaitable of it: R names which, per client.
-        return cast(R, self._transport.call(req))
+        model = response_model(req.method, req.path)
+        answer = self._transport.call(req)
+        if model is None:
+            return cast(R, answer)
+        if isinstance(self._transport, AsyncTransport):
+            return cast(R, _parsed(model, answer))
+        return cast(R, model.model_validate(answer))
+
+
+async def _parsed(model: type[BaseModel], answer: Awaitable[Any]) -> BaseModel:
+    return model.model_validate(await answer)
+
+
+@cache
+def _templates() -> list[tuple[str, re.Pattern[str], type[BaseModel]]]:
+    # Literal paths before templated ones, so /crm/users never matches a /crm/users/{user_id}-like template.
+    rows = sorted(RESPONSES.items(), key=lambda row: row[0][1].count("{"))
+    found = []
+    for (method, template), model in rows:
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        found.append((method, re.compile(f"^{pattern}$"), model))
+    return found
+
+
+def response_model(method: str, path: str) -> type[BaseModel] | None:
+    """The generated model of `method path`'s success body (path as sent: ids filled in), None if undeclared."""
+    return next((model for m, rx, model in _templates() if m == method and rx.match(path)), None)
 
 
 class Paginator:

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
+from switchboard_sdk import models as m
 from switchboard_sdk._transport import AsyncTransport, SyncTransport
 from switchboard_sdk.resources.kb_platform import KbPlatform
 
@@ -25,7 +27,8 @@ class ChatResponse:
 
     @classmethod
     def from_body(cls, body: Any) -> ChatResponse:
-        data = body if isinstance(body, dict) else {}
+        """From the typed answer (models.ConversationOut) or its JSON."""
+        data = body.model_dump(mode="json") if isinstance(body, BaseModel) else body if isinstance(body, dict) else {}
         return cls(
             answer=str(data.get("response", "")),
             confidence=float(data.get("confidence") or 0.0),
@@ -71,8 +74,8 @@ class ChatClient:
         """Ask; pass the previous answer's `conversation_id` to continue the same conversation."""
         return ChatResponse.from_body(self._kb.converse(**_message(message, user_id, conversation_id, **extra)))
 
-    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._kb.get_conversation(conversation_id)
+    def get_conversation(self, conversation_id: str) -> m.ConversationView:
+        body: m.ConversationView = self._kb.get_conversation(conversation_id)
         return body
 
     def close(self) -> None:
@@ -109,8 +112,8 @@ class AsyncChatClient:
         body = await self._kb.converse(**_message(message, user_id, conversation_id, **extra))
         return ChatResponse.from_body(body)
 
-    async def get_conversation(self, conversation_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = await self._kb.get_conversation(conversation_id)
+    async def get_conversation(self, conversation_id: str) -> m.ConversationView:
+        body: m.ConversationView = await self._kb.get_conversation(conversation_id)
         return body
 
     async def close(self) -> None:

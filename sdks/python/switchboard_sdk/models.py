@@ -49,6 +49,13 @@ class AnalyticsMetrics(BaseModel):
     total_conversations: Annotated[int, Field(title="Total Conversations")]
 
 
+class AnonymizeOut(BaseModel):
+    anonymized_text: Annotated[str, Field(title="Anonymized Text")]
+    mapping: Annotated[dict[str, str] | None, Field(title="Mapping")] = None
+    pii_detected: Annotated[list[str], Field(title="Pii Detected")]
+    token: Annotated[str | None, Field(title="Token")] = None
+
+
 class AnonymizeRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -68,6 +75,36 @@ class ApiConfig(BaseModel):
     debug: Annotated[bool, Field(title="Debug")]
     host: Annotated[str, Field(title="Host")]
     port: Annotated[int, Field(title="Port")]
+
+
+class ApiKeyCreated(BaseModel):
+    api_key: Annotated[str, Field(title="Api Key")]
+    created_at: Annotated[str, Field(title="Created At")]
+    id: Annotated[str, Field(title="Id")]
+    key_prefix: Annotated[str, Field(title="Key Prefix")]
+    name: Annotated[str, Field(title="Name")]
+    rate_tier: Annotated[str, Field(title="Rate Tier")]
+    revoked: Annotated[bool, Field(title="Revoked")]
+    roles: Annotated[list[str], Field(title="Roles")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class ApiKeyView(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    id: Annotated[str, Field(title="Id")]
+    key_prefix: Annotated[str, Field(title="Key Prefix")]
+    name: Annotated[str, Field(title="Name")]
+    rate_tier: Annotated[str, Field(title="Rate Tier")]
+    revoked: Annotated[bool, Field(title="Revoked")]
+    roles: Annotated[list[str], Field(title="Roles")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class ArticleOut(BaseModel):
+    article_id: Annotated[str, Field(title="Article Id")]
+    created_at: Annotated[str, Field(title="Created At")]
+    indexed: Annotated[bool, Field(title="Indexed")]
+    status: Annotated[str, Field(title="Status")]
 
 
 class Tag(RootModel[str]):
@@ -114,6 +151,20 @@ class AutoScaling(BaseModel):
     target_utilization: Annotated[
         TargetUtilization | None, Field(title="Target Utilization")
     ] = None
+
+
+class BatchResult(BaseModel):
+    id: Annotated[str, Field(title="Id")]
+    negative: Annotated[float, Field(title="Negative")]
+    neutral: Annotated[float, Field(title="Neutral")]
+    positive: Annotated[float, Field(title="Positive")]
+    sentiment: Annotated[str, Field(title="Sentiment")]
+
+
+class BatchSummary(BaseModel):
+    negative_count: Annotated[int, Field(title="Negative Count")]
+    neutral_count: Annotated[int, Field(title="Neutral Count")]
+    positive_count: Annotated[int, Field(title="Positive Count")]
 
 
 class BodyUploadDatasetApiV1AiDatasetsPost(BaseModel):
@@ -179,6 +230,17 @@ class ChatBody(BaseModel):
     ]
 
 
+class ChatMetadata(BaseModel):
+    agent_used: Annotated[str, Field(title="Agent Used")]
+    conversation_length: Annotated[int, Field(title="Conversation Length")]
+    openai_model: Annotated[str, Field(title="Openai Model")]
+    rag_documents_retrieved: Annotated[int, Field(title="Rag Documents Retrieved")]
+    request_id: Annotated[str, Field(title="Request Id")]
+    response_time: Annotated[float, Field(title="Response Time")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+    tokens_used: Annotated[int, Field(title="Tokens Used")]
+
+
 class Category(RootModel[str]):
     root: Annotated[str, Field(max_length=200, min_length=1)]
 
@@ -192,6 +254,31 @@ class ClassifyBody(BaseModel):
     ]
     model: Annotated[Model | None, Field(title="Model")] = None
     text: Annotated[str, Field(max_length=32768, min_length=1, title="Text")]
+
+
+class ClassifyOut(BaseModel):
+    classifications: Annotated[dict[str, float], Field(title="Classifications")]
+    model: Annotated[str, Field(title="Model")]
+    source: Annotated[str, Field(title="Source")]
+    top_category: Annotated[str, Field(title="Top Category")]
+
+
+class ClosedSession(BaseModel):
+    archived_at: Annotated[str, Field(title="Archived At")]
+    message: Annotated[str, Field(title="Message")]
+    session_id: Annotated[str, Field(title="Session Id")]
+
+
+class Flag(RootModel[str]):
+    root: Annotated[str, Field(max_length=300)]
+
+
+class ComplianceCheck(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    flags: Annotated[list[Flag], Field(max_length=100, title="Flags")]
+    passed: Annotated[bool, Field(title="Passed")]
 
 
 class Component(BaseModel):
@@ -245,6 +332,34 @@ class ConversationBody(BaseModel):
             max_length=200, min_length=1, pattern="^[A-Za-z0-9_.:-]+$", title="User Id"
         ),
     ]
+
+
+class ConversationMessage(BaseModel):
+    confidence: Annotated[float | None, Field(title="Confidence")] = None
+    content: Annotated[str, Field(title="Content")]
+    id: Annotated[str, Field(title="Id")]
+    sender: Annotated[Literal["user", "ai", "agent"], Field(title="Sender")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class ConversationOut(BaseModel):
+    confidence: Annotated[float, Field(title="Confidence")]
+    conversation_id: Annotated[str, Field(title="Conversation Id")]
+    escalated: Annotated[bool, Field(title="Escalated")]
+    response: Annotated[str, Field(title="Response")]
+    sources: Annotated[list[str], Field(title="Sources")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class ConversationView(BaseModel):
+    channel: Annotated[str, Field(title="Channel")]
+    conversation_id: Annotated[str, Field(title="Conversation Id")]
+    created_at: Annotated[str, Field(title="Created At")]
+    messages: Annotated[list[ConversationMessage], Field(title="Messages")]
+    status: Annotated[
+        Literal["active", "resolved", "closed", "escalated"], Field(title="Status")
+    ]
+    user_id: Annotated[str, Field(title="User Id")]
 
 
 class CostMetrics(BaseModel):
@@ -433,6 +548,29 @@ class CreatedTenant(BaseModel):
     tenant_id: Annotated[str, Field(title="Tenant Id")]
 
 
+class CrmErrorBody(BaseModel):
+    code: Annotated[str, Field(title="Code")]
+    details: Annotated[str, Field(title="Details")]
+    field: Annotated[str | None, Field(title="Field")]
+    message: Annotated[str, Field(title="Message")]
+
+
+class CsConfig(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    companyId: Annotated[str, Field(title="Companyid")]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    irateProtocol: Annotated[dict[str, Any], Field(title="Irateprotocol")]
+    tiers: Annotated[dict[str, Any], Field(title="Tiers")]
+
+
+class CsErrorBody(BaseModel):
+    code: Annotated[str, Field(title="Code")]
+    details: Annotated[dict[str, Any], Field(title="Details")]
+    message: Annotated[str, Field(title="Message")]
+
+
 class DatasetOut(BaseModel):
     created_at: Annotated[str, Field(title="Created At")]
     dataset_id: Annotated[str, Field(title="Dataset Id")]
@@ -478,6 +616,15 @@ class DeanonymizeRequest(BaseModel):
     ]
 
 
+class DeanonymizeResultV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    originals: Annotated[dict[str, str], Field(title="Originals")]
+    text: Annotated[str, Field(max_length=2097152, title="Text")]
+    token: Annotated[str, Field(pattern="^pii_[0-9a-f]{32}$", title="Token")]
+
+
 EditsAdditionalProperty = TypeAliasType(
     "EditsAdditionalProperty", Annotated[str, Field(max_length=50000)]
 )
@@ -497,6 +644,12 @@ class DecisionRequest(BaseModel):
     ] = None
     feedback: Annotated[Feedback | None, Field(title="Feedback")] = None
     item_id: Annotated[str, Field(max_length=100, min_length=1, title="Item Id")]
+
+
+class DeletedDocument(BaseModel):
+    chunks_removed: Annotated[int, Field(title="Chunks Removed")]
+    filename: Annotated[str, Field(title="Filename")]
+    size_freed: Annotated[int, Field(title="Size Freed")]
 
 
 class DeliveryPage(BaseModel):
@@ -542,6 +695,23 @@ class DetailedHealth(BaseModel):
     timestamp: Annotated[str, Field(title="Timestamp")]
     uptime: Annotated[str, Field(title="Uptime")]
     version: Annotated[str, Field(title="Version")]
+
+
+class DocumentItem(BaseModel):
+    chunks: Annotated[int, Field(title="Chunks")]
+    content_type: Annotated[str, Field(title="Content Type")]
+    error: Annotated[str | None, Field(title="Error")] = None
+    filename: Annotated[str, Field(title="Filename")]
+    id: Annotated[str, Field(title="Id")]
+    size: Annotated[int, Field(title="Size")]
+    status: Annotated[str, Field(title="Status")]
+    uploaded_at: Annotated[str | None, Field(title="Uploaded At")]
+
+
+class EmbedOut(BaseModel):
+    dimensions: Annotated[int, Field(title="Dimensions")]
+    embeddings: Annotated[list[list[float]], Field(title="Embeddings")]
+    model: Annotated[str, Field(title="Model")]
 
 
 class Dimensions(RootModel[int]):
@@ -603,6 +773,12 @@ class EnvelopeListDatasetOut(BaseModel):
     timestamp: Annotated[str | None, Field(title="Timestamp")] = None
 
 
+class ErrorTiming(BaseModel):
+    request_id: Annotated[str, Field(title="Request Id")]
+    response_time: Annotated[float, Field(title="Response Time")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
 class Notes(RootModel[str]):
     root: Annotated[str, Field(max_length=4000, title="Notes")]
 
@@ -632,6 +808,14 @@ class EscalateBody(BaseModel):
     targetTier: Annotated[str, Field(max_length=32, min_length=1, title="Targettier")]
 
 
+class Escalation(BaseModel):
+    fromTier: Annotated[str | None, Field(title="Fromtier")] = None
+    notes: Annotated[str | None, Field(title="Notes")] = None
+    reason: Annotated[str | None, Field(title="Reason")] = None
+    timestamp: Annotated[str | None, Field(title="Timestamp")] = None
+    toTier: Annotated[str | None, Field(title="Totier")] = None
+
+
 class Escalations(BaseModel):
     avgEscalationTime: Annotated[float, Field(title="Avgescalationtime")]
     byReason: Annotated[dict[str, int], Field(title="Byreason")]
@@ -644,6 +828,14 @@ class ExplainData(BaseModel):
         extra="forbid",
     )
     text: Annotated[str, Field(max_length=32768, min_length=1, title="Text")]
+
+
+class DemographicParityDifference(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0, title="Demographic Parity Difference")]
+
+
+class Recommendation(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000)]
 
 
 class Attribute(RootModel[str]):
@@ -670,6 +862,14 @@ class FairnessRequest(BaseModel):
     outcome_columns: Annotated[
         list[OutcomeColumn], Field(max_length=50, min_length=1, title="Outcome Columns")
     ]
+
+
+class FeatureImportance(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    feature: Annotated[str, Field(max_length=2000, min_length=1, title="Feature")]
+    importance: Annotated[float, Field(title="Importance")]
 
 
 class Comment(RootModel[str]):
@@ -702,6 +902,71 @@ class GenerateGenerateBody(BaseModel):
     query: Annotated[str, Field(max_length=32768, min_length=1, title="Query")]
 
 
+class Confidence(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0, title="Confidence")]
+
+
+class CostUsd(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, title="Cost Usd")]
+
+
+class FallbackChainTriedItem(RootModel[str]):
+    root: Annotated[str, Field(max_length=200)]
+
+
+class FallbackChainTried(RootModel[list[FallbackChainTriedItem]]):
+    root: Annotated[
+        list[FallbackChainTriedItem],
+        Field(max_length=100, title="Fallback Chain Tried"),
+    ]
+
+
+class LatencyMs(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, title="Latency Ms")]
+
+
+class Source(RootModel[str]):
+    root: Annotated[str, Field(max_length=1000)]
+
+
+class Sources(RootModel[list[Source]]):
+    root: Annotated[list[Source], Field(max_length=100, title="Sources")]
+
+
+class GeneratedResponse(BaseModel):
+    alternative_responses: Annotated[list[str], Field(title="Alternative Responses")]
+    category: Annotated[str, Field(title="Category")]
+    confidence: Annotated[float, Field(title="Confidence")]
+    requires_human_review: Annotated[bool, Field(title="Requires Human Review")]
+    response: Annotated[str, Field(title="Response")]
+
+
+class Rate(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=1.0, title="Rate")]
+
+
+class GroupOutcome(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    average: Annotated[float | None, Field(title="Average")] = None
+    insufficient_sample: Annotated[bool | None, Field(title="Insufficient Sample")] = (
+        None
+    )
+    rate: Annotated[Rate | None, Field(title="Rate")] = None
+    sample_size: Annotated[int, Field(ge=0, title="Sample Size")]
+
+
+class Health(BaseModel):
+    services: Annotated[
+        dict[str, Literal["healthy", "unhealthy"]], Field(title="Services")
+    ]
+    status: Annotated[Literal["healthy", "degraded"], Field(title="Status")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+    uptime_seconds: Annotated[int, Field(title="Uptime Seconds")]
+    version: Annotated[str, Field(title="Version")]
+
+
 class Hyperparameters(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -711,6 +976,22 @@ class Hyperparameters(BaseModel):
     learning_rate: Annotated[
         float | None, Field(gt=0.0, le=10.0, title="Learning Rate")
     ] = 0.01
+
+
+class InsightsError(BaseModel):
+    details: Annotated[dict[str, Any], Field(title="Details")]
+    error: Annotated[Literal[True], Field(title="Error")]
+    message: Annotated[str, Field(title="Message")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class IssuedSession(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    expires_at: Annotated[str, Field(title="Expires At")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    session_token: Annotated[str, Field(title="Session Token")]
+    user_id: Annotated[str, Field(title="User Id")]
 
 
 class JobLog(BaseModel):
@@ -725,6 +1006,25 @@ class JobStarted(BaseModel):
     logs_uri: Annotated[str, Field(title="Logs Uri")]
     model_output_uri: Annotated[str, Field(title="Model Output Uri")]
     status: Annotated[str, Field(title="Status")]
+
+
+class KbErrorBody(BaseModel):
+    code: Annotated[str, Field(title="Code")]
+    details: Annotated[dict[str, Any], Field(title="Details")]
+    message: Annotated[str, Field(title="Message")]
+    request_id: Annotated[str, Field(title="Request Id")]
+
+
+class LastMessage(BaseModel):
+    content: Annotated[str, Field(title="Content")]
+    created_at: Annotated[str, Field(title="Created At")]
+    type: Annotated[Literal["user", "assistant"], Field(title="Type")]
+
+
+class LoginOut(BaseModel):
+    roles: Annotated[list[str], Field(title="Roles")]
+    token: Annotated[str, Field(title="Token")]
+    user_id: Annotated[str, Field(title="User Id")]
 
 
 class TenantId2(RootModel[str]):
@@ -761,6 +1061,62 @@ class MessageBody(BaseModel):
     message: Annotated[str, Field(max_length=32768, min_length=1, title="Message")]
 
 
+class OkAnonymizeOut(BaseModel):
+    data: AnonymizeOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkApiKeyCreated(BaseModel):
+    data: ApiKeyCreated
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkApiKeyView(BaseModel):
+    data: ApiKeyView
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkClassifyOut(BaseModel):
+    data: ClassifyOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkDeanonymizeResultV1(BaseModel):
+    data: DeanonymizeResultV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkEmbedOut(BaseModel):
+    data: EmbedOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkGeneratedResponse(BaseModel):
+    data: GeneratedResponse
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkLoginOut(BaseModel):
+    data: LoginOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
 class Overview(BaseModel):
     avgMessagesPerSession: Annotated[float, Field(title="Avgmessagespersession")]
     avgResolutionTime: Annotated[float, Field(title="Avgresolutiontime")]
@@ -770,6 +1126,13 @@ class Overview(BaseModel):
     resolutionRate: Annotated[float, Field(title="Resolutionrate")]
     resolvedSessions: Annotated[int, Field(title="Resolvedsessions")]
     totalSessions: Annotated[int, Field(title="Totalsessions")]
+
+
+class Pagination(BaseModel):
+    page: Annotated[int, Field(title="Page")]
+    pages: Annotated[int, Field(title="Pages")]
+    per_page: Annotated[int, Field(title="Per Page")]
+    total: Annotated[int, Field(title="Total")]
 
 
 class Events(RootModel[list[Event]]):
@@ -818,6 +1181,24 @@ class ProbabilitiesAdditionalProperty(RootModel[float]):
     root: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class ProviderEntry(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    available: Annotated[bool, Field(title="Available")]
+    capabilities: Annotated[
+        list[Literal["text_generation", "embeddings", "classification"]],
+        Field(max_length=10, title="Capabilities"),
+    ]
+    compliance_level: Annotated[str, Field(max_length=100, title="Compliance Level")]
+    id: Annotated[str, Field(max_length=200, min_length=1, title="Id")]
+    is_default: Annotated[bool, Field(title="Is Default")]
+    model: Annotated[str, Field(max_length=200, min_length=1, title="Model")]
+    provider: Annotated[
+        Literal["openai", "anthropic", "google", "local"], Field(title="Provider")
+    ]
+
+
 class PublishableKey(BaseModel):
     allowed_origins: Annotated[list[str], Field(title="Allowed Origins")]
     created_at: Annotated[str, Field(title="Created At")]
@@ -858,6 +1239,18 @@ class QueryBody(BaseModel):
     ]
 
 
+class QueryOut(BaseModel):
+    cached: Annotated[bool, Field(title="Cached")]
+    complexity_score: Annotated[float | None, Field(title="Complexity Score")]
+    escalated: Annotated[bool, Field(title="Escalated")]
+    escalation_reason: Annotated[str | None, Field(title="Escalation Reason")]
+    model_used: Annotated[str, Field(title="Model Used")]
+    response: Annotated[str, Field(title="Response")]
+    response_time_ms: Annotated[int, Field(title="Response Time Ms")]
+    sentiment_score: Annotated[float | None, Field(title="Sentiment Score")]
+    ticket_id: Annotated[str | None, Field(title="Ticket Id")]
+
+
 class Category1(RootModel[str]):
     root: Annotated[str, Field(max_length=100, min_length=1, title="Category")]
 
@@ -888,11 +1281,35 @@ class RagConfig(BaseModel):
     max_retrieval_docs: Annotated[int, Field(title="Max Retrieval Docs")]
 
 
+class RagPassageMetadata(BaseModel):
+    chunk_id: Annotated[str | int | None, Field(title="Chunk Id")]
+    filename: Annotated[str | None, Field(title="Filename")]
+
+
+class RagStats(BaseModel):
+    avg_chunk_size: Annotated[int, Field(title="Avg Chunk Size")]
+    collection_health: Annotated[
+        Literal["healthy", "degraded", "unhealthy"], Field(title="Collection Health")
+    ]
+    file_types: Annotated[dict[str, int], Field(title="File Types")]
+    last_updated: Annotated[str | None, Field(title="Last Updated")]
+    total_chunks: Annotated[int, Field(title="Total Chunks")]
+    total_documents: Annotated[int, Field(title="Total Documents")]
+    total_size_bytes: Annotated[int, Field(title="Total Size Bytes")]
+
+
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     since: Annotated[AwareDatetime, Field(title="Since")]
+
+
+class Resolution(BaseModel):
+    actionsTaken: Annotated[list[str], Field(title="Actionstaken")]
+    followUpRequired: Annotated[bool, Field(title="Followuprequired")]
+    summary: Annotated[str, Field(title="Summary")]
+    type: Annotated[str, Field(title="Type")]
 
 
 class ActionsTakenItem(RootModel[str]):
@@ -928,6 +1345,13 @@ class ResolveBody(BaseModel):
     summary: Annotated[Summary | None, Field(title="Summary")] = None
 
 
+class ResolvedSession(BaseModel):
+    id: Annotated[str, Field(title="Id")]
+    resolution: Resolution
+    resolvedAt: Annotated[str | None, Field(title="Resolvedat")]
+    status: Annotated[str, Field(title="Status")]
+
+
 class Cpu(RootModel[str]):
     root: Annotated[str, Field(max_length=20, min_length=1, title="Cpu")]
 
@@ -949,16 +1373,114 @@ class ResourceRequirements(BaseModel):
     memory: Annotated[Memory | None, Field(title="Memory")] = None
 
 
+class Feedback1(RootModel[str]):
+    root: Annotated[str, Field(max_length=10000, min_length=0, title="Feedback")]
+
+
+class FinalResponse(RootModel[str]):
+    root: Annotated[str, Field(max_length=50000, min_length=0, title="Final Response")]
+
+
+class ReviewTime(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, title="Review Time")]
+
+
+class ReviewerId(RootModel[str]):
+    root: Annotated[str, Field(max_length=200, min_length=1, title="Reviewer Id")]
+
+
+class ReviewItem(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    approved: Annotated[bool | None, Field(title="Approved")] = None
+    category: Annotated[str, Field(max_length=100, min_length=0, title="Category")]
+    created_at: Annotated[str, Field(max_length=64, min_length=1, title="Created At")]
+    edits: Annotated[dict[str, Any] | None, Field(title="Edits")] = None
+    estimated_review_time: Annotated[
+        str, Field(max_length=64, min_length=1, title="Estimated Review Time")
+    ]
+    feedback: Annotated[Feedback1 | None, Field(title="Feedback")] = None
+    final_response: Annotated[FinalResponse | None, Field(title="Final Response")] = (
+        None
+    )
+    item_id: Annotated[str, Field(max_length=64, min_length=1, title="Item Id")]
+    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    priority: Annotated[int, Field(ge=1, le=5, title="Priority")]
+    query: Annotated[str, Field(max_length=20000, min_length=0, title="Query")]
+    response: Annotated[str, Field(max_length=50000, min_length=0, title="Response")]
+    review_time: Annotated[ReviewTime | None, Field(title="Review Time")] = None
+    reviewer_id: Annotated[ReviewerId | None, Field(title="Reviewer Id")] = None
+    status: Annotated[Literal["queued", "reviewed"], Field(title="Status")]
+
+
+class ReviewListV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: Annotated[list[ReviewItem], Field(max_length=500, title="Items")]
+    limit: Annotated[int, Field(ge=1, le=500, title="Limit")]
+    offset: Annotated[int, Field(ge=0, title="Offset")]
+    total: Annotated[int, Field(ge=0, title="Total")]
+
+
+class ReviewReceiptV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    estimated_review_time: Annotated[
+        str, Field(max_length=64, min_length=1, title="Estimated Review Time")
+    ]
+    item_id: Annotated[str, Field(max_length=64, min_length=1, title="Item Id")]
+    status: Annotated[Literal["queued", "reviewed"], Field(title="Status")]
+
+
+class ReviewVerdictV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    item_id: Annotated[str, Field(max_length=64, min_length=1, title="Item Id")]
+    review_time: Annotated[str, Field(max_length=64, min_length=1, title="Review Time")]
+    reviewer_id: Annotated[
+        str, Field(max_length=200, min_length=1, title="Reviewer Id")
+    ]
+    status: Annotated[Literal["queued", "reviewed"], Field(title="Status")]
+
+
 class Sentiment(BaseModel):
     distribution: Annotated[dict[str, int], Field(title="Distribution")]
     irateIncidents: Annotated[int, Field(title="Irateincidents")]
     sentimentImprovement: Annotated[float, Field(title="Sentimentimprovement")]
 
 
+class SentimentAnalysis(BaseModel):
+    cs_level: Annotated[str, Field(title="Cs Level")]
+    key_negatives: Annotated[list[str], Field(title="Key Negatives")]
+    key_positives: Annotated[list[str], Field(title="Key Positives")]
+    model: Annotated[str, Field(title="Model")]
+    satisfaction_score: Annotated[int, Field(title="Satisfaction Score")]
+    score: Annotated[float, Field(title="Score")]
+    source: Annotated[str, Field(title="Source")]
+
+
 class SentimentCounts(BaseModel):
     negative: Annotated[int, Field(title="Negative")]
     neutral: Annotated[int, Field(title="Neutral")]
     positive: Annotated[int, Field(title="Positive")]
+
+
+class SentimentOut(BaseModel):
+    analysis: SentimentAnalysis
+    negative: Annotated[float, Field(title="Negative")]
+    neutral: Annotated[float, Field(title="Neutral")]
+    positive: Annotated[float, Field(title="Positive")]
+    sentiment: Annotated[str, Field(title="Sentiment")]
+
+
+class SentimentPoint(BaseModel):
+    score: Annotated[float, Field(title="Score")]
+    sentiment: Annotated[str, Field(title="Sentiment")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
 
 
 class SentimentRequest(BaseModel):
@@ -1003,6 +1525,13 @@ class SessionBody(BaseModel):
     session_id: Annotated[SessionId | None, Field(title="Session Id")] = None
 
 
+class SessionEscalation(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    reason: Annotated[str, Field(title="Reason")]
+    status: Annotated[str, Field(title="Status")]
+    ticket_id: Annotated[str, Field(title="Ticket Id")]
+
+
 class SessionMetrics(BaseModel):
     avg_complexity: Annotated[float | None, Field(title="Avg Complexity")]
     avg_sentiment: Annotated[float | None, Field(title="Avg Sentiment")]
@@ -1012,6 +1541,20 @@ class SessionMetrics(BaseModel):
     session_id: Annotated[str, Field(title="Session Id")]
     total_messages: Annotated[int, Field(title="Total Messages")]
     total_response_time_ms: Annotated[int, Field(title="Total Response Time Ms")]
+
+
+class SessionOut(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    customer_id: Annotated[str, Field(title="Customer Id")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    status: Annotated[Literal["active", "closed"], Field(title="Status")]
+
+
+class SessionUpdate(BaseModel):
+    currentTier: Annotated[str | None, Field(title="Currenttier")] = None
+    customerSentiment: Annotated[str, Field(title="Customersentiment")]
+    issueSummary: Annotated[str | None, Field(title="Issuesummary")]
+    status: Annotated[str | None, Field(title="Status")] = None
 
 
 class CompanyId(RootModel[str]):
@@ -1059,6 +1602,15 @@ class Status(BaseModel):
     maintenance_window: Annotated[str | None, Field(title="Maintenance Window")]
     queue_length: Annotated[int, Field(title="Queue Length")]
     system_status: Annotated[str, Field(title="System Status")]
+
+
+class SupportAgentError(BaseModel):
+    details: Annotated[str | None, Field(title="Details")]
+    error: Annotated[Literal[True], Field(title="Error")]
+    error_type: Annotated[str, Field(title="Error Type")]
+    message: Annotated[str, Field(title="Message")]
+    request_id: Annotated[str, Field(title="Request Id")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
 
 
 class SystemInfo(BaseModel):
@@ -1121,6 +1673,107 @@ class TestQueryBody(BaseModel):
     ]
 
 
+class TestQueryOut(BaseModel):
+    cached: Annotated[bool, Field(title="Cached")]
+    complexity_score: Annotated[float | None, Field(title="Complexity Score")]
+    escalated: Annotated[bool, Field(title="Escalated")]
+    escalation_reason: Annotated[str | None, Field(title="Escalation Reason")]
+    model_used: Annotated[str, Field(title="Model Used")]
+    response: Annotated[str, Field(title="Response")]
+    response_time_ms: Annotated[int, Field(title="Response Time Ms")]
+    sentiment_score: Annotated[float | None, Field(title="Sentiment Score")]
+    test: Annotated[Literal[True], Field(title="Test")]
+    ticket_id: Annotated[str | None, Field(title="Ticket Id")]
+
+
+class AssignedAgent(RootModel[str]):
+    root: Annotated[str, Field(max_length=200, min_length=1, title="Assigned Agent")]
+
+
+class TestTicketReceipt(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    assigned_agent: Annotated[AssignedAgent | None, Field(title="Assigned Agent")] = (
+        None
+    )
+    created_at: Annotated[str, Field(max_length=64, min_length=1, title="Created At")]
+    estimated_response_time: Annotated[
+        str, Field(max_length=64, min_length=1, title="Estimated Response Time")
+    ]
+    priority: Annotated[
+        Literal["low", "medium", "high", "urgent"], Field(title="Priority")
+    ]
+    session_id: Annotated[str, Field(max_length=200, min_length=1, title="Session Id")]
+    status: Annotated[
+        Literal["open", "assigned", "resolved", "closed"], Field(title="Status")
+    ]
+    test: Annotated[Literal[True], Field(title="Test")]
+    ticket_id: Annotated[str, Field(max_length=64, min_length=1, title="Ticket Id")]
+
+
+class TicketReceiptV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    assigned_agent: Annotated[AssignedAgent | None, Field(title="Assigned Agent")] = (
+        None
+    )
+    created_at: Annotated[str, Field(max_length=64, min_length=1, title="Created At")]
+    estimated_response_time: Annotated[
+        str, Field(max_length=64, min_length=1, title="Estimated Response Time")
+    ]
+    priority: Annotated[
+        Literal["low", "medium", "high", "urgent"], Field(title="Priority")
+    ]
+    session_id: Annotated[str, Field(max_length=200, min_length=1, title="Session Id")]
+    status: Annotated[
+        Literal["open", "assigned", "resolved", "closed"], Field(title="Status")
+    ]
+    ticket_id: Annotated[str, Field(max_length=64, min_length=1, title="Ticket Id")]
+
+
+class CustomerId(RootModel[str]):
+    root: Annotated[str, Field(max_length=200, min_length=1, title="Customer Id")]
+
+
+class CustomerSatisfaction(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=5, title="Customer Satisfaction")]
+
+
+class ResolutionNotes(RootModel[str]):
+    root: Annotated[
+        str, Field(max_length=10000, min_length=0, title="Resolution Notes")
+    ]
+
+
+class TicketV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    assigned_agent: Annotated[AssignedAgent | None, Field(title="Assigned Agent")] = (
+        None
+    )
+    created_at: Annotated[str, Field(max_length=64, min_length=1, title="Created At")]
+    customer_id: Annotated[CustomerId | None, Field(title="Customer Id")] = None
+    customer_satisfaction: Annotated[
+        CustomerSatisfaction | None, Field(title="Customer Satisfaction")
+    ] = None
+    priority: Annotated[
+        Literal["low", "medium", "high", "urgent"], Field(title="Priority")
+    ]
+    reason: Annotated[str, Field(max_length=64, min_length=1, title="Reason")]
+    resolution_notes: Annotated[
+        ResolutionNotes | None, Field(title="Resolution Notes")
+    ] = None
+    session_id: Annotated[str, Field(max_length=200, min_length=1, title="Session Id")]
+    status: Annotated[
+        Literal["open", "assigned", "resolved", "closed"], Field(title="Status")
+    ]
+    ticket_id: Annotated[str, Field(max_length=64, min_length=1, title="Ticket Id")]
+    updated_at: Annotated[str, Field(max_length=64, min_length=1, title="Updated At")]
+
+
 class TierRow(BaseModel):
     avgTime: Annotated[float, Field(title="Avgtime")]
     resolutionRate: Annotated[float, Field(title="Resolutionrate")]
@@ -1140,6 +1793,25 @@ class TimelineRow(BaseModel):
     escalated: Annotated[int, Field(title="Escalated")]
     resolved: Annotated[int, Field(title="Resolved")]
     sessions: Annotated[int, Field(title="Sessions")]
+
+
+class Timing(BaseModel):
+    response_time: Annotated[float, Field(title="Response Time")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class TokenUsage(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    completion_tokens: Annotated[int, Field(ge=0, title="Completion Tokens")]
+    prompt_tokens: Annotated[int, Field(ge=0, title="Prompt Tokens")]
+    total_tokens: Annotated[int, Field(ge=0, title="Total Tokens")]
+
+
+class Tokens(BaseModel):
+    input: Annotated[int, Field(title="Input")]
+    output: Annotated[int, Field(title="Output")]
 
 
 class TopIssue(BaseModel):
@@ -1183,18 +1855,17 @@ class TrainingProgress(BaseModel):
     total_steps: Annotated[int, Field(ge=0, title="Total Steps")]
 
 
-class AssignedAgent(RootModel[str]):
+class TurnSettings(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    max_tokens: Annotated[int, Field(ge=1, title="Max Tokens")]
+    retrieval_top_k: Annotated[int, Field(ge=0, title="Retrieval Top K")]
+    temperature: Annotated[float, Field(ge=0.0, le=2.0, title="Temperature")]
+
+
+class AssignedAgent3(RootModel[str]):
     root: Annotated[str, Field(max_length=200, min_length=0, title="Assigned Agent")]
-
-
-class CustomerSatisfaction(RootModel[int]):
-    root: Annotated[int, Field(ge=1, le=5, title="Customer Satisfaction")]
-
-
-class ResolutionNotes(RootModel[str]):
-    root: Annotated[
-        str, Field(max_length=10000, min_length=0, title="Resolution Notes")
-    ]
 
 
 class Status1(RootModel[str]):
@@ -1205,7 +1876,7 @@ class UpdateEscalationRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    assigned_agent: Annotated[AssignedAgent | None, Field(title="Assigned Agent")] = (
+    assigned_agent: Annotated[AssignedAgent3 | None, Field(title="Assigned Agent")] = (
         None
     )
     customer_satisfaction: Annotated[
@@ -1215,6 +1886,22 @@ class UpdateEscalationRequest(BaseModel):
         ResolutionNotes | None, Field(title="Resolution Notes")
     ] = None
     status: Annotated[Status1 | None, Field(title="Status")] = None
+
+
+class UploadTiming(BaseModel):
+    processing_time: Annotated[float, Field(title="Processing Time")]
+    response_time: Annotated[float, Field(title="Response Time")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class UploadedFile(BaseModel):
+    chunks_created: Annotated[int, Field(title="Chunks Created")]
+    error: Annotated[str | None, Field(title="Error")] = None
+    error_code: Annotated[str | None, Field(title="Error Code")] = None
+    filename: Annotated[str, Field(title="Filename")]
+    size: Annotated[int, Field(title="Size")]
+    status: Annotated[Literal["success", "failed", "processing"], Field(title="Status")]
+    type: Annotated[str, Field(title="Type")]
 
 
 class Company(RootModel[str]):
@@ -1241,12 +1928,68 @@ class UserBody(BaseModel):
     role: Annotated[Role | None, Field(title="Role")] = None
 
 
-class ValidationError(BaseModel):
-    ctx: Annotated[dict[str, Any] | None, Field(title="Context")] = None
-    input: Annotated[Any | None, Field(title="Input")] = None
-    loc: Annotated[list[str | int], Field(title="Location")]
-    msg: Annotated[str, Field(title="Message")]
-    type: Annotated[str, Field(title="Error Type")]
+class UserInfo(BaseModel):
+    company: Annotated[str | None, Field(title="Company")]
+    email: Annotated[str | None, Field(title="Email")]
+    id: Annotated[str, Field(title="Id")]
+    name: Annotated[str | None, Field(title="Name")]
+
+
+class UserListItem(BaseModel):
+    company: Annotated[str | None, Field(title="Company")]
+    created_at: Annotated[str, Field(title="Created At")]
+    email: Annotated[str, Field(title="Email")]
+    id: Annotated[str, Field(title="Id")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    name: Annotated[str, Field(title="Name")]
+
+
+class UserRecord(BaseModel):
+    company: Annotated[str | None, Field(title="Company")]
+    created_at: Annotated[str, Field(title="Created At")]
+    email: Annotated[str, Field(title="Email")]
+    id: Annotated[str, Field(title="Id")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    name: Annotated[str, Field(title="Name")]
+    phone: Annotated[str | None, Field(title="Phone")]
+    preferences: Annotated[dict[str, Any], Field(title="Preferences")]
+    role: Annotated[str | None, Field(title="Role")]
+    updated_at: Annotated[str, Field(title="Updated At")]
+
+
+class UserStats(BaseModel):
+    last_active: Annotated[str | None, Field(title="Last Active")]
+    total_conversations: Annotated[int, Field(title="Total Conversations")]
+    total_messages: Annotated[int, Field(title="Total Messages")]
+
+
+class UserView(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    email: Annotated[str, Field(title="Email")]
+    id: Annotated[str, Field(title="Id")]
+    roles: Annotated[list[str], Field(title="Roles")]
+    tenant_id: Annotated[str, Field(title="Tenant Id")]
+
+
+class UserWithStats(BaseModel):
+    company: Annotated[str | None, Field(title="Company")]
+    created_at: Annotated[str, Field(title="Created At")]
+    email: Annotated[str, Field(title="Email")]
+    id: Annotated[str, Field(title="Id")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    name: Annotated[str, Field(title="Name")]
+    phone: Annotated[str | None, Field(title="Phone")]
+    preferences: Annotated[dict[str, Any], Field(title="Preferences")]
+    role: Annotated[str | None, Field(title="Role")]
+    stats: UserStats
+    updated_at: Annotated[str, Field(title="Updated At")]
+
+
+class ValidatedSession(BaseModel):
+    expires_at: Annotated[str, Field(title="Expires At")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    user_id: Annotated[str, Field(title="User Id")]
+    valid: Annotated[bool, Field(title="Valid")]
 
 
 class WebhookView(BaseModel):
@@ -1269,6 +2012,23 @@ class WebhookView(BaseModel):
     url: Annotated[str, Field(title="Url")]
 
 
+class ServicesGatewayDialectsSupportAgentResponsesMessageMetadata(BaseModel):
+    complexity_score: Annotated[float | None, Field(title="Complexity Score")]
+    model_used: Annotated[str | None, Field(title="Model Used")]
+    sentiment_score: Annotated[float | None, Field(title="Sentiment Score")]
+
+
+class ServicesGatewayDialectsTieredCsResponsesMessageMetadata(BaseModel):
+    actionsTaken: Annotated[list[str] | None, Field(title="Actionstaken")] = None
+    aiGenerated: Annotated[bool, Field(title="Aigenerated")]
+    latencyMs: Annotated[int | None, Field(title="Latencyms")]
+    model: Annotated[str | None, Field(title="Model")]
+    suggestedActions: Annotated[list[str] | None, Field(title="Suggestedactions")] = (
+        None
+    )
+    tokens: Tokens | None
+
+
 class AdminHealthEnvelope(BaseModel):
     data: DetailedHealth
     metadata: Annotated[dict[str, Any], Field(title="Metadata")]
@@ -1279,6 +2039,15 @@ class AnalyticsOut(BaseModel):
     daily_breakdown: Annotated[list[Breakdown], Field(title="Daily Breakdown")]
     metrics: AnalyticsMetrics
     period: PeriodOut
+
+
+class ApiKeyList(BaseModel):
+    api_keys: Annotated[list[ApiKeyView], Field(title="Api Keys")]
+
+
+class BatchOut(BaseModel):
+    results: Annotated[list[BatchResult], Field(title="Results")]
+    summary: BatchSummary
 
 
 class BatchRequest(BaseModel):
@@ -1299,6 +2068,23 @@ class ConversationListOut(BaseModel):
     total: Annotated[int, Field(title="Total")]
 
 
+class ConversationSummary(BaseModel):
+    category: Annotated[str, Field(title="Category")]
+    created_at: Annotated[str, Field(title="Created At")]
+    id: Annotated[str, Field(title="Id")]
+    last_message: LastMessage | None
+    message_count: Annotated[int, Field(title="Message Count")]
+    status: Annotated[str, Field(title="Status")]
+    title: Annotated[str, Field(title="Title")]
+    updated_at: Annotated[str, Field(title="Updated At")]
+
+
+class CrmError(BaseModel):
+    error: CrmErrorBody
+    metadata: ErrorTiming
+    success: Annotated[Literal[False], Field(title="Success")]
+
+
 class CsAnalytics(BaseModel):
     byChannel: Annotated[list[ChannelRow], Field(title="Bychannel")]
     byTier: Annotated[list[TierRow], Field(title="Bytier")]
@@ -1307,6 +2093,10 @@ class CsAnalytics(BaseModel):
     period: PeriodOut
     sentiment: Sentiment
     timeline: Annotated[list[TimelineRow] | None, Field(title="Timeline")] = None
+
+
+class CsError(BaseModel):
+    error: CsErrorBody
 
 
 class DeployBody(BaseModel):
@@ -1374,6 +2164,13 @@ class EnvelopeWebhookView(BaseModel):
     timestamp: Annotated[str, Field(title="Timestamp")]
 
 
+class EscalatedSession(BaseModel):
+    currentTier: Annotated[str, Field(title="Currenttier")]
+    escalationHistory: Annotated[list[Escalation], Field(title="Escalationhistory")]
+    id: Annotated[str, Field(title="Id")]
+    status: Annotated[str, Field(title="Status")]
+
+
 class ExplainBody(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -1385,8 +2182,72 @@ class ExplainBody(BaseModel):
     model_name: Annotated[str, Field(max_length=200, min_length=1, title="Model Name")]
 
 
-class HTTPValidationError(BaseModel):
-    detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
+class Explanation(BaseModel):
+    base_value: Annotated[float, Field(title="Base Value")]
+    exact: Annotated[bool, Field(title="Exact")]
+    explanation_id: Annotated[str | None, Field(title="Explanation Id")] = None
+    feature_importance: Annotated[
+        list[FeatureImportance], Field(title="Feature Importance")
+    ]
+    method: Annotated[str, Field(title="Method")]
+    visualization_expires_at: Annotated[
+        str | None, Field(title="Visualization Expires At")
+    ] = None
+    visualization_url: Annotated[str | None, Field(title="Visualization Url")]
+
+
+class FairnessFinding(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    attribute: Annotated[str, Field(title="Attribute")]
+    concern_level: Annotated[
+        Literal["low", "medium", "high"], Field(title="Concern Level")
+    ]
+    demographic_parity_difference: Annotated[
+        DemographicParityDifference | None, Field(title="Demographic Parity Difference")
+    ] = None
+    disparities: Annotated[dict[str, GroupOutcome], Field(title="Disparities")]
+    disparity_score: Annotated[float, Field(ge=0.0, le=1.0, title="Disparity Score")]
+    outcome: Annotated[str, Field(title="Outcome")]
+    outcome_type: Annotated[Literal["numeric", "boolean"], Field(title="Outcome Type")]
+    reliable: Annotated[bool, Field(title="Reliable")]
+
+
+class FairnessReportV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    detailed_findings: Annotated[
+        list[FairnessFinding], Field(title="Detailed Findings")
+    ]
+    fairness_score: Annotated[float, Field(ge=0.0, le=1.0, title="Fairness Score")]
+    recommendations: Annotated[list[Recommendation], Field(title="Recommendations")]
+
+
+class GenerateResultV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    complexity_score: Annotated[float | None, Field(title="Complexity Score")] = None
+    compliance_check: ComplianceCheck
+    confidence: Annotated[Confidence | None, Field(title="Confidence")] = None
+    cost_usd: Annotated[CostUsd | None, Field(title="Cost Usd")] = None
+    fallback_chain_tried: Annotated[
+        FallbackChainTried | None, Field(title="Fallback Chain Tried")
+    ] = None
+    generated_text: Annotated[str, Field(max_length=1000000, title="Generated Text")]
+    latency_ms: Annotated[LatencyMs | None, Field(title="Latency Ms")] = None
+    model: Annotated[str, Field(max_length=200, min_length=1, title="Model")]
+    model_id: Annotated[str, Field(max_length=200, min_length=1, title="Model Id")]
+    provider: Annotated[
+        Literal["openai", "anthropic", "google", "local"], Field(title="Provider")
+    ]
+    requires_human_review: Annotated[
+        bool | None, Field(title="Requires Human Review")
+    ] = None
+    sources: Annotated[Sources | None, Field(title="Sources")] = None
+    usage: TokenUsage
 
 
 class JobStatus(BaseModel):
@@ -1409,6 +2270,10 @@ class JobStatus(BaseModel):
     validation_split: Annotated[str | None, Field(title="Validation Split")] = None
 
 
+class KbError(BaseModel):
+    error: KbErrorBody
+
+
 class LabelPrediction(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -1418,6 +2283,21 @@ class LabelPrediction(BaseModel):
     probabilities: Annotated[
         dict[str, ProbabilitiesAdditionalProperty], Field(title="Probabilities")
     ]
+
+
+class Message(BaseModel):
+    content: Annotated[str, Field(title="Content")]
+    id: Annotated[str, Field(title="Id")]
+    metadata: ServicesGatewayDialectsTieredCsResponsesMessageMetadata | None = None
+    role: Annotated[str, Field(title="Role")]
+    sentiment: Annotated[str | None, Field(title="Sentiment")] = None
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class MessageExchange(BaseModel):
+    aiResponse: Message
+    customerMessage: Message
+    sessionUpdate: SessionUpdate
 
 
 class MetricsMetrics(BaseModel):
@@ -1433,6 +2313,126 @@ class MetricsMetrics(BaseModel):
     total_queries: Annotated[int, Field(title="Total Queries")]
 
 
+class OkApiKeyList(BaseModel):
+    data: ApiKeyList
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkBatchOut(BaseModel):
+    data: BatchOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkDeletedDocument(BaseModel):
+    data: DeletedDocument
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class OkFairnessReportV1(BaseModel):
+    data: FairnessReportV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkGenerateResultV1(BaseModel):
+    data: GenerateResultV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkIssuedSession(BaseModel):
+    data: IssuedSession
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class OkRagStats(BaseModel):
+    data: RagStats
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class OkReviewListV1(BaseModel):
+    data: ReviewListV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkReviewReceiptV1(BaseModel):
+    data: ReviewReceiptV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkReviewVerdictV1(BaseModel):
+    data: ReviewVerdictV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkSentimentOut(BaseModel):
+    data: SentimentOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkUserRecord(BaseModel):
+    data: UserRecord
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class OkUserView(BaseModel):
+    data: UserView
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkUserWithStats(BaseModel):
+    data: UserWithStats
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class OkValidatedSession(BaseModel):
+    data: ValidatedSession
+    metadata: Timing
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class PagedConversationSummary(BaseModel):
+    data: Annotated[list[ConversationSummary], Field(title="Data")]
+    metadata: Timing
+    pagination: Pagination
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class PagedDocumentItem(BaseModel):
+    data: Annotated[list[DocumentItem], Field(title="Data")]
+    metadata: Timing
+    pagination: Pagination
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class PagedUserListItem(BaseModel):
+    data: Annotated[list[UserListItem], Field(title="Data")]
+    metadata: Timing
+    pagination: Pagination
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
 class PredictOut(BaseModel):
     deployment_name: Annotated[str, Field(title="Deployment Name")]
     label: Annotated[str | None, Field(title="Label")] = None
@@ -1442,6 +2442,29 @@ class PredictOut(BaseModel):
         None
     )
     version: Annotated[int, Field(title="Version")]
+
+
+class ProviderListV1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    default_provider: Annotated[
+        str, Field(max_length=200, min_length=1, title="Default Provider")
+    ]
+    providers: Annotated[list[ProviderEntry], Field(max_length=500, title="Providers")]
+    turn_settings: TurnSettings | None = None
+
+
+class RagPassage(BaseModel):
+    content: Annotated[str, Field(title="Content")]
+    metadata: RagPassageMetadata
+    score: Annotated[float, Field(title="Score")]
+    source: Annotated[str | None, Field(title="Source")]
+
+
+class ResolvedOut(BaseModel):
+    session: ResolvedSession
+    success: Annotated[Literal[True], Field(title="Success")]
 
 
 class SampleMetrics(BaseModel):
@@ -1458,11 +2481,31 @@ class SampleMetrics(BaseModel):
     total_queries: Annotated[int, Field(title="Total Queries")]
 
 
+class SessionMessage(BaseModel):
+    content: Annotated[str, Field(title="Content")]
+    id: Annotated[str, Field(title="Id")]
+    metadata: ServicesGatewayDialectsSupportAgentResponsesMessageMetadata
+    role: Annotated[Literal["user", "assistant"], Field(title="Role")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
 class SettingsData(BaseModel):
     ai_config: AiConfig
     api_config: ApiConfig
     rag_config: RagConfig
     system_info: SystemInfo
+
+
+class StartedSession(BaseModel):
+    channel: Annotated[str, Field(title="Channel")]
+    companyId: Annotated[str, Field(title="Companyid")]
+    createdAt: Annotated[str, Field(title="Createdat")]
+    currentTier: Annotated[str, Field(title="Currenttier")]
+    customerId: Annotated[str, Field(title="Customerid")]
+    customerSentiment: Annotated[str, Field(title="Customersentiment")]
+    id: Annotated[str, Field(title="Id")]
+    messages: Annotated[list[Message], Field(title="Messages")]
+    status: Annotated[str, Field(title="Status")]
 
 
 class Summary1(BaseModel):
@@ -1493,14 +2536,69 @@ class TenantListEnvelope(BaseModel):
     timestamp: Annotated[str, Field(title="Timestamp")]
 
 
+class UploadData(BaseModel):
+    total_chunks: Annotated[int, Field(title="Total Chunks")]
+    total_failed: Annotated[int, Field(title="Total Failed")]
+    total_uploaded: Annotated[int, Field(title="Total Uploaded")]
+    uploaded_files: Annotated[list[UploadedFile], Field(title="Uploaded Files")]
+
+
+class Uploaded(BaseModel):
+    data: UploadData
+    metadata: UploadTiming
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class UserList(BaseModel):
+    users: Annotated[list[UserView], Field(title="Users")]
+
+
 class WebhookList(BaseModel):
     webhooks: Annotated[list[WebhookView], Field(title="Webhooks")]
+
+
+class ServicesGatewayDialectsSupportAgentResponsesSessionView(BaseModel):
+    created_at: Annotated[str, Field(title="Created At")]
+    customer_id: Annotated[str, Field(title="Customer Id")]
+    escalations: Annotated[list[SessionEscalation], Field(title="Escalations")]
+    messages: Annotated[list[SessionMessage], Field(title="Messages")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    status: Annotated[Literal["active", "closed"], Field(title="Status")]
+    updated_at: Annotated[str, Field(title="Updated At")]
+
+
+class ServicesGatewayDialectsTieredCsResponsesSessionView(BaseModel):
+    channel: Annotated[str, Field(title="Channel")]
+    companyId: Annotated[str, Field(title="Companyid")]
+    context: Annotated[dict[str, Any], Field(title="Context")]
+    createdAt: Annotated[str, Field(title="Createdat")]
+    currentTier: Annotated[str, Field(title="Currenttier")]
+    customerId: Annotated[str, Field(title="Customerid")]
+    customerSentiment: Annotated[str, Field(title="Customersentiment")]
+    escalationHistory: Annotated[list[Escalation], Field(title="Escalationhistory")]
+    id: Annotated[str, Field(title="Id")]
+    issueCategory: Annotated[str | None, Field(title="Issuecategory")]
+    issueSummary: Annotated[str | None, Field(title="Issuesummary")]
+    messages: Annotated[list[Message] | None, Field(title="Messages")] = None
+    resolution: Resolution | None = None
+    resolvedAt: Annotated[str | None, Field(title="Resolvedat")] = None
+    sentimentHistory: Annotated[list[SentimentPoint], Field(title="Sentimenthistory")]
+    status: Annotated[str, Field(title="Status")]
+    updatedAt: Annotated[str, Field(title="Updatedat")]
 
 
 class AdminSettingsEnvelope(BaseModel):
     data: SettingsData
     metadata: Annotated[dict[str, Any], Field(title="Metadata")]
     success: Annotated[bool, Field(title="Success")]
+
+
+class ChatOut(BaseModel):
+    conversation_id: Annotated[str, Field(title="Conversation Id")]
+    metadata: ChatMetadata
+    rag_context: Annotated[list[RagPassage], Field(title="Rag Context")]
+    response: Annotated[str, Field(title="Response")]
+    user_info: UserInfo
 
 
 class EnvelopeJobStatus(BaseModel):
@@ -1522,3 +2620,46 @@ class EnvelopeWebhookList(BaseModel):
     error: Annotated[bool, Field(title="Error")]
     status_code: Annotated[int, Field(title="Status Code")]
     timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class EscalatedOut(BaseModel):
+    session: EscalatedSession
+    success: Annotated[Literal[True], Field(title="Success")]
+
+
+class ExplainOut(BaseModel):
+    explanation: Explanation
+    model: Annotated[str, Field(title="Model")]
+    model_uri: Annotated[str | None, Field(title="Model Uri")] = None
+    prediction: Annotated[dict[str, str | float], Field(title="Prediction")]
+
+
+class OkExplainOut(BaseModel):
+    data: ExplainOut
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkProviderListV1(BaseModel):
+    data: ProviderListV1
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class OkUserList(BaseModel):
+    data: UserList
+    error: Annotated[Literal[False], Field(title="Error")]
+    status_code: Annotated[int, Field(title="Status Code")]
+    timestamp: Annotated[str, Field(title="Timestamp")]
+
+
+class SessionList(BaseModel):
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    sessions: Annotated[
+        list[ServicesGatewayDialectsTieredCsResponsesSessionView],
+        Field(title="Sessions"),
+    ]
+    total: Annotated[int, Field(title="Total")]

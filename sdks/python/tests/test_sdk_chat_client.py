@@ -21,8 +21,8 @@ ARTICLE = {
 def article_id(stack: Stack) -> str:
     with Switchboard(stack.api_key, base_url=stack.url) as client:
         created = client.kb_platform.upsert_article(ARTICLE)
-    assert created["status"] == "published" and created["indexed"] is True
-    return str(created["article_id"])
+    assert created.status == "published" and created.indexed is True
+    return created.article_id
 
 
 def test_seed_003_example_answers_from_the_knowledge_base(
@@ -42,7 +42,7 @@ def test_seed_003_example_answers_from_the_knowledge_base(
     )
     assert follow_up.conversation_id == response.conversation_id
     history = client.get_conversation(response.conversation_id)
-    assert [m["sender"] for m in history["messages"]] == ["user", "ai", "user", "ai"]
+    assert [m.sender for m in history.messages] == ["user", "ai", "user", "ai"]
     client.close()
 
 

@@ -11,6 +11,7 @@ from switchboard_sdk import (
     BadRequestError,
     NotFoundError,
     Switchboard,
+    models,
 )
 
 from sdk_stack import Stack
@@ -23,10 +24,11 @@ def client(stack: Stack) -> Switchboard:
 
 def test_insights_sentiment_and_login(client: Switchboard, stack: Stack) -> None:
     result = client.insights.analyze_sentiment(text="I love how quickly you fixed this!")
-    assert result["error"] is False and result["data"]["sentiment"] == "positive"
-    token = client.insights.login(stack.admin_email, stack.admin_password)["data"]["token"]
+    assert isinstance(result, models.OkSentimentOut)  # the generated response model, not a dict
+    assert result.error is False and result.data.sentiment == "positive" and result.data.analysis.model
+    token = client.insights.login(stack.admin_email, stack.admin_password).data.token
     with Switchboard(token, base_url=stack.url) as by_jwt:  # a JWT works wherever the key does
-        assert by_jwt.insights.analyze_sentiment(text="This is broken again.")["data"]["sentiment"] == "negative"
+        assert by_jwt.insights.analyze_sentiment(text="This is broken again.").data.sentiment == "negative"
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,7 @@ def test_bad_key_and_refused_body(stack: Stack, client: Switchboard) -> None:
 
 
 def test_auto_pagination_walks_every_page(client: Switchboard) -> None:
-    made = {client.tiered_cs.start_session(customerId=f"pager_{i}", channel="chat", companyId="default")["id"]
+    made = {client.tiered_cs.start_session(customerId=f"pager_{i}", channel="chat", companyId="default").id
             for i in range(5)}  # fmt: skip
     seen = [s["id"] for s in client.tiered_cs.iter_sessions(limit=2, companyId="default")]
     assert made <= set(seen) and len(seen) == len(set(seen))
@@ -71,15 +73,15 @@ def test_auto_pagination_walks_every_page(client: Switchboard) -> None:
 
 def test_support_agent_session_round_trip(client: Switchboard) -> None:
     created = client.support_agent.create_session(customer_id="cust_sa")
-    session_id = created["session_id"]
-    assert client.support_agent.get_session(session_id)["session_id"] == session_id
-    assert client.support_agent.health()["status"]
+    session_id = created.session_id
+    assert client.support_agent.get_session(session_id).session_id == session_id
+    assert client.support_agent.health().status in ("healthy", "degraded")
 
 
 async def test_async_client_same_surface(stack: Stack) -> None:
     async with AsyncSwitchboard(stack.api_key, base_url=stack.url) as client:
         result = await client.insights.analyze_sentiment(text="Thanks, that was quick!")
-        assert result["data"]["sentiment"] == "positive"
+        assert isinstance(result, models.OkSentimentOut) and result.data.sentiment == "positive"
         await client.tiered_cs.start_session(customerId="async_1", channel="email", companyId="default")
         ids = [
             s["id"] async for s in client.tiered_cs.iter_sessions(limit=1, companyId="default", customerId="async_1")
@@ -90,17 +92,17 @@ async def test_async_client_same_surface(stack: Stack) -> None:
 
 
 def test_publishable_keys_for_the_widget(client: Switchboard) -> None:
-    created = client.insights.create_publishable_key(name="shop", allowed_origins=["https://shop.example"])["data"]
-    assert created["key"].startswith("pk_")
-    listed = client.insights.list_publishable_keys()["data"]["publishable_keys"]
-    assert created["id"] in {k["id"] for k in listed} and all("key" not in k for k in listed)
-    assert client.insights.revoke_publishable_key(created["id"])["data"]["revoked"] is True
+    created = client.insights.create_publishable_key(name="shop", allowed_origins=["https://shop.example"]).data
+    assert created.key.startswith("pk_")
+    listed = client.insights.list_publishable_keys().data.publishable_keys
+    assert created.id in {k.id for k in listed} and all("key" not in k.model_dump() for k in listed)
+    assert client.insights.revoke_publishable_key(created.id).data.revoked is True
 
 
 def test_documents_upload_list_and_delete(client: Switchboard) -> None:
     text = b"Shipping to Canada takes 5 to 7 business days and costs 12 dollars."
     uploaded = client.crm_chat.upload_docs([("shipping-sdk.txt", text, "text/plain")])
-    assert uploaded["success"] is True, uploaded
+    assert uploaded.success is True and uploaded.data.total_failed == 0, uploaded
     names = {d["filename"] for d in client.crm_chat.iter_documents(per_page=1)}
     assert "shipping-sdk.txt" in names
-    assert client.crm_chat.delete_document("shipping-sdk.txt")["success"] is True
+    assert client.crm_chat.delete_document("shipping-sdk.txt").data.filename == "shipping-sdk.txt"

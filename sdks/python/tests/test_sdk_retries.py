@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from switchboard_sdk import (
     RetryPolicy,
     ServiceUnavailableError,
     Switchboard,
+    models,
 )
 
 from sdk_stack import Stack, free_port
@@ -35,7 +37,14 @@ def test_gateway_burst_limit_is_waited_out(stack: Stack) -> None:
     assert caught.value.code == "RATE_LIMITED" and caught.value.headers["x-ratelimit-remaining"] == "0"
     with Switchboard(stack.api_key, base_url=stack.url, max_retries=3) as patient:
         results = [patient.crm_chat.rag_stats() for _ in range(25)]
-    assert all(r["success"] for r in results)
+    assert all(r.success for r in results)
+
+
+# A seed 003 answer, as the generated ConversationOut model reads it.
+ANSWER = json.dumps(
+    {"conversation_id": "conv_1", "response": "ok", "confidence": 0.9, "sources": [], "escalated": False,
+     "timestamp": "2026-01-01T00:00:00Z"}
+).encode()  # fmt: skip
 
 
 class Scripted(BaseHTTPRequestHandler):
@@ -48,7 +57,7 @@ class Scripted(BaseHTTPRequestHandler):
         Scripted.seen.append((time.monotonic(), dict(self.headers)))
         length = int(self.headers.get("content-length") or 0)
         self.rfile.read(length)
-        status, headers, body = Scripted.script.pop(0) if Scripted.script else (200, {}, b'{"ok": true}')
+        status, headers, body = Scripted.script.pop(0) if Scripted.script else (200, {}, ANSWER)
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **headers}.items():
             self.send_header(name, value)
@@ -76,7 +85,8 @@ def scripted() -> Iterator[str]:
 def test_503_retry_after_is_honoured_with_one_idempotency_key(scripted: str) -> None:
     Scripted.script = [(503, {"Retry-After": "1"}, b'{"error": {"code": "service_unavailable", "message": "busy"}}')]
     with Switchboard("k", base_url=scripted) as client:
-        assert client.kb_platform.converse(message="hi", user_id="u1") == {"ok": True}
+        answer = client.kb_platform.converse(message="hi", user_id="u1")
+    assert isinstance(answer, models.ConversationOut) and answer.conversation_id == "conv_1"
     (first, h1), (second, h2) = Scripted.seen
     assert second - first >= 0.95
     assert h1["Idempotency-Key"] == h2["Idempotency-Key"] and h1["Authorization"] == "Bearer k"

@@ -4,4 +4,4 @@ export * from "./errors.js";
 export { type ClientOptions, serverWaitMs } from "./transport.js";
 export { events, parseFrame, websocketUrl, type EventStreamOptions, type SwitchboardEvent } from "./events.js";
 export { Webhook, signSeed003, signStandard, verifySeed003, verifyStandard } from "./webhooks.js";
-export type { Json, Schemas } from "./types.js";
+export type { Json, Reply, Schemas } from "./types.js";

@@ -87,7 +87,8 @@ export interface paths {
         /**
          * Create Escalation
          * @description The ticket names the session's customer (seed 001 GET /api/escalation/{id} `customer_id`), read from the
-         *     conversation service: an unknown session is a 404 and no ticket is opened.
+         *     conversation service: an unknown session is a 404 and no ticket is opened. With an Idempotency-Key the command's
+         *     event id comes from the key, so a retry after a 504 gets the ticket the first try opened.
          */
         post: operations["create_escalation_api_escalation_post"];
         delete?: never;
@@ -1593,6 +1594,19 @@ export interface components {
             metrics: components["schemas"]["AnalyticsMetrics"];
             period: components["schemas"]["PeriodOut"];
         };
+        /** AnonymizeOut */
+        AnonymizeOut: {
+            /** Anonymized Text */
+            anonymized_text: string;
+            /** Mapping */
+            mapping?: {
+                [key: string]: string;
+            } | null;
+            /** Pii Detected */
+            pii_detected: string[];
+            /** Token */
+            token?: string | null;
+        };
         /** AnonymizeRequest */
         AnonymizeRequest: {
             /**
@@ -1617,6 +1631,62 @@ export interface components {
             host: string;
             /** Port */
             port: number;
+        };
+        /** ApiKeyCreated */
+        ApiKeyCreated: {
+            /** Api Key */
+            api_key: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** ApiKeyList */
+        ApiKeyList: {
+            /** Api Keys */
+            api_keys: components["schemas"]["ApiKeyView"][];
+        };
+        /** ApiKeyView */
+        ApiKeyView: {
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Prefix */
+            key_prefix: string;
+            /** Name */
+            name: string;
+            /** Rate Tier */
+            rate_tier: string;
+            /** Revoked */
+            revoked: boolean;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** ArticleOut */
+        ArticleOut: {
+            /** Article Id */
+            article_id: string;
+            /** Created At */
+            created_at: string;
+            /** Indexed */
+            indexed: boolean;
+            /** Status */
+            status: string;
         };
         /** ArticleRequest */
         ArticleRequest: {
@@ -1669,10 +1739,38 @@ export interface components {
             /** Target Utilization */
             target_utilization?: number | null;
         };
+        /** BatchOut */
+        BatchOut: {
+            /** Results */
+            results: components["schemas"]["BatchResult"][];
+            summary: components["schemas"]["BatchSummary"];
+        };
         /** BatchRequest */
         BatchRequest: {
             /** Conversations */
             conversations: components["schemas"]["Conversation"][];
+        };
+        /** BatchResult */
+        BatchResult: {
+            /** Id */
+            id: string;
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+            /** Sentiment */
+            sentiment: string;
+        };
+        /** BatchSummary */
+        BatchSummary: {
+            /** Negative Count */
+            negative_count: number;
+            /** Neutral Count */
+            neutral_count: number;
+            /** Positive Count */
+            positive_count: number;
         };
         /** Body_upload_dataset_api_v1_ai_datasets_post */
         Body_upload_dataset_api_v1_ai_datasets_post: {
@@ -1725,6 +1823,36 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /** ChatMetadata */
+        ChatMetadata: {
+            /** Agent Used */
+            agent_used: string;
+            /** Conversation Length */
+            conversation_length: number;
+            /** Openai Model */
+            openai_model: string;
+            /** Rag Documents Retrieved */
+            rag_documents_retrieved: number;
+            /** Request Id */
+            request_id: string;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+            /** Tokens Used */
+            tokens_used: number;
+        };
+        /** ChatOut */
+        ChatOut: {
+            /** Conversation Id */
+            conversation_id: string;
+            metadata: components["schemas"]["ChatMetadata"];
+            /** Rag Context */
+            rag_context: components["schemas"]["RagPassage"][];
+            /** Response */
+            response: string;
+            user_info: components["schemas"]["UserInfo"];
+        };
         /** ClassifyBody */
         ClassifyBody: {
             /** Categories */
@@ -1733,6 +1861,35 @@ export interface components {
             model?: string | null;
             /** Text */
             text: string;
+        };
+        /** ClassifyOut */
+        ClassifyOut: {
+            /** Classifications */
+            classifications: {
+                [key: string]: number;
+            };
+            /** Model */
+            model: string;
+            /** Source */
+            source: string;
+            /** Top Category */
+            top_category: string;
+        };
+        /** ClosedSession */
+        ClosedSession: {
+            /** Archived At */
+            archived_at: string;
+            /** Message */
+            message: string;
+            /** Session Id */
+            session_id: string;
+        };
+        /** ComplianceCheck */
+        ComplianceCheck: {
+            /** Flags */
+            flags: string[];
+            /** Passed */
+            passed: boolean;
         };
         /** Component */
         Component: {
@@ -1791,6 +1948,73 @@ export interface components {
             period: components["schemas"]["PeriodOut"];
             /** Total */
             total: number;
+        };
+        /** ConversationMessage */
+        ConversationMessage: {
+            /** Confidence */
+            confidence?: number | null;
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            /**
+             * Sender
+             * @enum {string}
+             */
+            sender: "user" | "ai" | "agent";
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** ConversationOut */
+        ConversationOut: {
+            /** Confidence */
+            confidence: number;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Escalated */
+            escalated: boolean;
+            /** Response */
+            response: string;
+            /** Sources */
+            sources: string[];
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** ConversationSummary */
+        ConversationSummary: {
+            /** Category */
+            category: string;
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            last_message: components["schemas"]["LastMessage"] | null;
+            /** Message Count */
+            message_count: number;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** ConversationView */
+        ConversationView: {
+            /** Channel */
+            channel: string;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Created At */
+            created_at: string;
+            /** Messages */
+            messages: components["schemas"]["ConversationMessage"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "resolved" | "closed" | "escalated";
+            /** User Id */
+            user_id: string;
         };
         /** CostMetrics */
         CostMetrics: {
@@ -1962,6 +2186,27 @@ export interface components {
             /** Tenant Id */
             tenant_id: string;
         };
+        /** CrmError */
+        CrmError: {
+            error: components["schemas"]["CrmErrorBody"];
+            metadata: components["schemas"]["ErrorTiming"];
+            /**
+             * Success
+             * @constant
+             */
+            success: false;
+        };
+        /** CrmErrorBody */
+        CrmErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: string;
+            /** Field */
+            field: string | null;
+            /** Message */
+            message: string;
+        };
         /** CsAnalytics */
         CsAnalytics: {
             /** Bychannel */
@@ -1974,6 +2219,41 @@ export interface components {
             sentiment: components["schemas"]["Sentiment"];
             /** Timeline */
             timeline?: components["schemas"]["TimelineRow"][] | null;
+        };
+        /**
+         * CsConfig
+         * @description The documented GET /config body; PUT deep-merges a partial config, so further keys are kept as sent.
+         */
+        CsConfig: {
+            /** Companyid */
+            companyId: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Irateprotocol */
+            irateProtocol: {
+                [key: string]: unknown;
+            };
+            /** Tiers */
+            tiers: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** CsError */
+        CsError: {
+            error: components["schemas"]["CsErrorBody"];
+        };
+        /** CsErrorBody */
+        CsErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Message */
+            message: string;
         };
         /** DatasetOut */
         DatasetOut: {
@@ -2013,6 +2293,20 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * DeanonymizeResultV1
+         * @description Reply to Deanonymize.v1: the text with its placeholders restored and the clear originals (PII: never log it).
+         */
+        DeanonymizeResultV1: {
+            /** Originals */
+            originals: {
+                [key: string]: string;
+            };
+            /** Text */
+            text: string;
+            /** Token */
+            token: string;
+        };
         /** DecisionRequest */
         DecisionRequest: {
             /** Approved */
@@ -2025,6 +2319,15 @@ export interface components {
             feedback?: string | null;
             /** Item Id */
             item_id: string;
+        };
+        /** DeletedDocument */
+        DeletedDocument: {
+            /** Chunks Removed */
+            chunks_removed: number;
+            /** Filename */
+            filename: string;
+            /** Size Freed */
+            size_freed: number;
         };
         /** DeliveryPage */
         DeliveryPage: {
@@ -2118,6 +2421,34 @@ export interface components {
             uptime: string;
             /** Version */
             version: string;
+        };
+        /** DocumentItem */
+        DocumentItem: {
+            /** Chunks */
+            chunks: number;
+            /** Content Type */
+            content_type: string;
+            /** Error */
+            error?: string | null;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Size */
+            size: number;
+            /** Status */
+            status: string;
+            /** Uploaded At */
+            uploaded_at: string | null;
+        };
+        /** EmbedOut */
+        EmbedOut: {
+            /** Dimensions */
+            dimensions: number;
+            /** Embeddings */
+            embeddings: number[][];
+            /** Model */
+            model: string;
         };
         /** EmbedRequest */
         EmbedRequest: {
@@ -2327,6 +2658,15 @@ export interface components {
             /** Timestamp */
             timestamp?: string;
         };
+        /** ErrorTiming */
+        ErrorTiming: {
+            /** Request Id */
+            request_id: string;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
         /** EscalateBody */
         EscalateBody: {
             /** Notes */
@@ -2338,6 +2678,39 @@ export interface components {
             reason: "IRATE_CUSTOMER" | "REFUND_REQUEST" | "COMPLEX_ISSUE" | "REPEAT_CONTACT" | "HIGH_VALUE_CUSTOMER" | "LEGAL_MENTION" | "SOCIAL_MEDIA_THREAT" | "REFUND_OVER_THRESHOLD" | "CUSTOMER_REQUEST" | "POLICY_EXCEPTION" | "ESCALATED_COMPLAINT" | "TECHNICAL_LIMITATION";
             /** Targettier */
             targetTier: string;
+        };
+        /** EscalatedOut */
+        EscalatedOut: {
+            session: components["schemas"]["EscalatedSession"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** EscalatedSession */
+        EscalatedSession: {
+            /** Currenttier */
+            currentTier: string;
+            /** Escalationhistory */
+            escalationHistory: components["schemas"]["Escalation"][];
+            /** Id */
+            id: string;
+            /** Status */
+            status: string;
+        };
+        /** Escalation */
+        Escalation: {
+            /** Fromtier */
+            fromTier?: string | null;
+            /** Notes */
+            notes?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /** Timestamp */
+            timestamp?: string | null;
+            /** Totier */
+            toTier?: string | null;
         };
         /** Escalations */
         Escalations: {
@@ -2368,6 +2741,74 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** ExplainOut */
+        ExplainOut: {
+            explanation: components["schemas"]["Explanation"];
+            /** Model */
+            model: string;
+            /** Model Uri */
+            model_uri?: string | null;
+            /** Prediction */
+            prediction: {
+                [key: string]: string | number;
+            };
+        };
+        /** Explanation */
+        Explanation: {
+            /** Base Value */
+            base_value: number;
+            /** Exact */
+            exact: boolean;
+            /** Explanation Id */
+            explanation_id?: string | null;
+            /** Feature Importance */
+            feature_importance: components["schemas"]["FeatureImportance"][];
+            /** Method */
+            method: string;
+            /** Visualization Expires At */
+            visualization_expires_at?: string | null;
+            /** Visualization Url */
+            visualization_url: string | null;
+        };
+        /** FairnessFinding */
+        FairnessFinding: {
+            /** Attribute */
+            attribute: string;
+            /**
+             * Concern Level
+             * @enum {string}
+             */
+            concern_level: "low" | "medium" | "high";
+            /** Demographic Parity Difference */
+            demographic_parity_difference?: number | null;
+            /** Disparities */
+            disparities: {
+                [key: string]: components["schemas"]["GroupOutcome"];
+            };
+            /** Disparity Score */
+            disparity_score: number;
+            /** Outcome */
+            outcome: string;
+            /**
+             * Outcome Type
+             * @enum {string}
+             */
+            outcome_type: "numeric" | "boolean";
+            /** Reliable */
+            reliable: boolean;
+        };
+        /**
+         * FairnessReportV1
+         * @description Reply to AnalyzeFairness.v1: the seed 000 `data` object (score, one finding per attribute x outcome, advice).
+         */
+        FairnessReportV1: {
+            /** Detailed Findings */
+            detailed_findings: components["schemas"]["FairnessFinding"][];
+            /** Fairness Score */
+            fairness_score: number;
+            /** Recommendations */
+            recommendations: string[];
+        };
         /** FairnessRequest */
         FairnessRequest: {
             /** Attributes */
@@ -2383,6 +2824,13 @@ export interface components {
             min_sample_size?: number;
             /** Outcome Columns */
             outcome_columns: string[];
+        };
+        /** FeatureImportance */
+        FeatureImportance: {
+            /** Feature */
+            feature: string;
+            /** Importance */
+            importance: number;
         };
         /** FeedbackBody */
         FeedbackBody: {
@@ -2413,10 +2861,80 @@ export interface components {
             /** Query */
             query: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * GenerateResultV1
+         * @description Reply to Generate.v1: the seed 000 ai/generate data (generated_text, usage, model, compliance_check) plus routing and cost facts.
+         */
+        GenerateResultV1: {
+            /** Complexity Score */
+            complexity_score?: number | null;
+            compliance_check: components["schemas"]["ComplianceCheck"];
+            /** Confidence */
+            confidence?: number | null;
+            /** Cost Usd */
+            cost_usd?: number | null;
+            /** Fallback Chain Tried */
+            fallback_chain_tried?: string[] | null;
+            /** Generated Text */
+            generated_text: string;
+            /** Latency Ms */
+            latency_ms?: number | null;
+            /** Model */
+            model: string;
+            /** Model Id */
+            model_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "openai" | "anthropic" | "google" | "local";
+            /** Requires Human Review */
+            requires_human_review?: boolean | null;
+            /** Sources */
+            sources?: string[] | null;
+            usage: components["schemas"]["TokenUsage"];
+        };
+        /** GeneratedResponse */
+        GeneratedResponse: {
+            /** Alternative Responses */
+            alternative_responses: string[];
+            /** Category */
+            category: string;
+            /** Confidence */
+            confidence: number;
+            /** Requires Human Review */
+            requires_human_review: boolean;
+            /** Response */
+            response: string;
+        };
+        /** GroupOutcome */
+        GroupOutcome: {
+            /** Average */
+            average?: number | null;
+            /** Insufficient Sample */
+            insufficient_sample?: boolean | null;
+            /** Rate */
+            rate?: number | null;
+            /** Sample Size */
+            sample_size: number;
+        };
+        /** Health */
+        Health: {
+            /** Services */
+            services: {
+                [key: string]: "healthy" | "unhealthy";
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded";
+            /** Timestamp */
+            timestamp: string;
+            /** Uptime Seconds */
+            uptime_seconds: number;
+            /** Version */
+            version: string;
         };
         /** Hyperparameters */
         Hyperparameters: {
@@ -2435,6 +2953,37 @@ export interface components {
              * @default 0.01
              */
             learning_rate?: number;
+        };
+        /** InsightsError */
+        InsightsError: {
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Error
+             * @constant
+             */
+            error: true;
+            /** Message */
+            message: string;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** IssuedSession */
+        IssuedSession: {
+            /** Created At */
+            created_at: string;
+            /** Expires At */
+            expires_at: string;
+            /** Session Id */
+            session_id: string;
+            /** Session Token */
+            session_token: string;
+            /** User Id */
+            user_id: string;
         };
         /** JobLog */
         JobLog: {
@@ -2488,6 +3037,23 @@ export interface components {
             /** Validation Split */
             validation_split?: string | null;
         };
+        /** KbError */
+        KbError: {
+            error: components["schemas"]["KbErrorBody"];
+        };
+        /** KbErrorBody */
+        KbErrorBody: {
+            /** Code */
+            code: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id: string;
+        };
         /** LabelPrediction */
         LabelPrediction: {
             /** Confidence */
@@ -2498,6 +3064,27 @@ export interface components {
             probabilities: {
                 [key: string]: components["schemas"]["ProbabilitiesAdditionalProperty"];
             };
+        };
+        /** LastMessage */
+        LastMessage: {
+            /** Content */
+            content: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "user" | "assistant";
+        };
+        /** LoginOut */
+        LoginOut: {
+            /** Roles */
+            roles: string[];
+            /** Token */
+            token: string;
+            /** User Id */
+            user_id: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2511,10 +3098,30 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** Message */
+        Message: {
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            metadata?: components["schemas"]["services__gateway__dialects__tiered_cs__responses__MessageMetadata"] | null;
+            /** Role */
+            role: string;
+            /** Sentiment */
+            sentiment?: string | null;
+            /** Timestamp */
+            timestamp: string;
+        };
         /** MessageBody */
         MessageBody: {
             /** Message */
             message: string;
+        };
+        /** MessageExchange */
+        MessageExchange: {
+            aiResponse: components["schemas"]["Message"];
+            customerMessage: components["schemas"]["Message"];
+            sessionUpdate: components["schemas"]["SessionUpdate"];
         };
         /** Metrics */
         MetricsMetrics: {
@@ -2538,6 +3145,326 @@ export interface components {
             /** Total Queries */
             total_queries: number;
         };
+        /** Ok[AnonymizeOut] */
+        Ok_AnonymizeOut_: {
+            data: components["schemas"]["AnonymizeOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyCreated] */
+        Ok_ApiKeyCreated_: {
+            data: components["schemas"]["ApiKeyCreated"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyList] */
+        Ok_ApiKeyList_: {
+            data: components["schemas"]["ApiKeyList"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ApiKeyView] */
+        Ok_ApiKeyView_: {
+            data: components["schemas"]["ApiKeyView"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[BatchOut] */
+        Ok_BatchOut_: {
+            data: components["schemas"]["BatchOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ClassifyOut] */
+        Ok_ClassifyOut_: {
+            data: components["schemas"]["ClassifyOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[DeanonymizeResultV1] */
+        Ok_DeanonymizeResultV1_: {
+            data: components["schemas"]["DeanonymizeResultV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[DeletedDocument] */
+        Ok_DeletedDocument_: {
+            data: components["schemas"]["DeletedDocument"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[EmbedOut] */
+        Ok_EmbedOut_: {
+            data: components["schemas"]["EmbedOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ExplainOut] */
+        Ok_ExplainOut_: {
+            data: components["schemas"]["ExplainOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[FairnessReportV1] */
+        Ok_FairnessReportV1_: {
+            data: components["schemas"]["FairnessReportV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[GenerateResultV1] */
+        Ok_GenerateResultV1_: {
+            data: components["schemas"]["GenerateResultV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[GeneratedResponse] */
+        Ok_GeneratedResponse_: {
+            data: components["schemas"]["GeneratedResponse"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[IssuedSession] */
+        Ok_IssuedSession_: {
+            data: components["schemas"]["IssuedSession"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[LoginOut] */
+        Ok_LoginOut_: {
+            data: components["schemas"]["LoginOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ProviderListV1] */
+        Ok_ProviderListV1_: {
+            data: components["schemas"]["ProviderListV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[RagStats] */
+        Ok_RagStats_: {
+            data: components["schemas"]["RagStats"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[ReviewListV1] */
+        Ok_ReviewListV1_: {
+            data: components["schemas"]["ReviewListV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ReviewReceiptV1] */
+        Ok_ReviewReceiptV1_: {
+            data: components["schemas"]["ReviewReceiptV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[ReviewVerdictV1] */
+        Ok_ReviewVerdictV1_: {
+            data: components["schemas"]["ReviewVerdictV1"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[SentimentOut] */
+        Ok_SentimentOut_: {
+            data: components["schemas"]["SentimentOut"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserList] */
+        Ok_UserList_: {
+            data: components["schemas"]["UserList"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserRecord] */
+        Ok_UserRecord_: {
+            data: components["schemas"]["UserRecord"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[UserView] */
+        Ok_UserView_: {
+            data: components["schemas"]["UserView"];
+            /**
+             * Error
+             * @constant
+             */
+            error: false;
+            /** Status Code */
+            status_code: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Ok[UserWithStats] */
+        Ok_UserWithStats_: {
+            data: components["schemas"]["UserWithStats"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Ok[ValidatedSession] */
+        Ok_ValidatedSession_: {
+            data: components["schemas"]["ValidatedSession"];
+            metadata: components["schemas"]["Timing"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
         /** Overview */
         Overview: {
             /** Avgmessagespersession */
@@ -2552,6 +3479,53 @@ export interface components {
             resolvedSessions: number;
             /** Totalsessions */
             totalSessions: number;
+        };
+        /** Paged[ConversationSummary] */
+        Paged_ConversationSummary_: {
+            /** Data */
+            data: components["schemas"]["ConversationSummary"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Paged[DocumentItem] */
+        Paged_DocumentItem_: {
+            /** Data */
+            data: components["schemas"]["DocumentItem"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Paged[UserListItem] */
+        Paged_UserListItem_: {
+            /** Data */
+            data: components["schemas"]["UserListItem"][];
+            metadata: components["schemas"]["Timing"];
+            pagination: components["schemas"]["Pagination"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** Pagination */
+        Pagination: {
+            /** Page */
+            page: number;
+            /** Pages */
+            pages: number;
+            /** Per Page */
+            per_page: number;
+            /** Total */
+            total: number;
         };
         /** PatchWebhook */
         PatchWebhook: {
@@ -2594,6 +3568,37 @@ export interface components {
             version: number;
         };
         ProbabilitiesAdditionalProperty: number;
+        /** ProviderEntry */
+        ProviderEntry: {
+            /** Available */
+            available: boolean;
+            /** Capabilities */
+            capabilities: ("text_generation" | "embeddings" | "classification")[];
+            /** Compliance Level */
+            compliance_level: string;
+            /** Id */
+            id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Model */
+            model: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "openai" | "anthropic" | "google" | "local";
+        };
+        /**
+         * ProviderListV1
+         * @description Reply: every registry model (seed 000 fields plus `available`: its provider is configured) and the effective default model id.
+         */
+        ProviderListV1: {
+            /** Default Provider */
+            default_provider: string;
+            /** Providers */
+            providers: components["schemas"]["ProviderEntry"][];
+            turn_settings?: components["schemas"]["TurnSettings"] | null;
+        };
         /** PublishableKey */
         PublishableKey: {
             /** Allowed Origins */
@@ -2626,6 +3631,27 @@ export interface components {
             query: string;
             /** Session Id */
             session_id: string;
+        };
+        /** QueryOut */
+        QueryOut: {
+            /** Cached */
+            cached: boolean;
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Escalation Reason */
+            escalation_reason: string | null;
+            /** Model Used */
+            model_used: string;
+            /** Response */
+            response: string;
+            /** Response Time Ms */
+            response_time_ms: number;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+            /** Ticket Id */
+            ticket_id: string | null;
         };
         /** QueueRequest */
         QueueRequest: {
@@ -2664,6 +3690,45 @@ export interface components {
             /** Max Retrieval Docs */
             max_retrieval_docs: number;
         };
+        /** RagPassage */
+        RagPassage: {
+            /** Content */
+            content: string;
+            metadata: components["schemas"]["RagPassageMetadata"];
+            /** Score */
+            score: number;
+            /** Source */
+            source: string | null;
+        };
+        /** RagPassageMetadata */
+        RagPassageMetadata: {
+            /** Chunk Id */
+            chunk_id: string | number | null;
+            /** Filename */
+            filename: string | null;
+        };
+        /** RagStats */
+        RagStats: {
+            /** Avg Chunk Size */
+            avg_chunk_size: number;
+            /**
+             * Collection Health
+             * @enum {string}
+             */
+            collection_health: "healthy" | "degraded" | "unhealthy";
+            /** File Types */
+            file_types: {
+                [key: string]: number;
+            };
+            /** Last Updated */
+            last_updated: string | null;
+            /** Total Chunks */
+            total_chunks: number;
+            /** Total Documents */
+            total_documents: number;
+            /** Total Size Bytes */
+            total_size_bytes: number;
+        };
         /** ReplayRequest */
         ReplayRequest: {
             /**
@@ -2671,6 +3736,17 @@ export interface components {
              * Format: date-time
              */
             since: string;
+        };
+        /** Resolution */
+        Resolution: {
+            /** Actionstaken */
+            actionsTaken: string[];
+            /** Followuprequired */
+            followUpRequired: boolean;
+            /** Summary */
+            summary: string;
+            /** Type */
+            type: string;
         };
         /** ResolveBody */
         ResolveBody: {
@@ -2689,6 +3765,25 @@ export interface components {
             /** Summary */
             summary?: string | null;
         };
+        /** ResolvedOut */
+        ResolvedOut: {
+            session: components["schemas"]["ResolvedSession"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** ResolvedSession */
+        ResolvedSession: {
+            /** Id */
+            id: string;
+            resolution: components["schemas"]["Resolution"];
+            /** Resolvedat */
+            resolvedAt: string | null;
+            /** Status */
+            status: string;
+        };
         /** ResourceRequirements */
         ResourceRequirements: {
             /** Cpu */
@@ -2697,6 +3792,92 @@ export interface components {
             gpu?: string | null;
             /** Memory */
             memory?: string | null;
+        };
+        /** ReviewItem */
+        ReviewItem: {
+            /** Approved */
+            approved?: boolean | null;
+            /** Category */
+            category: string;
+            /** Created At */
+            created_at: string;
+            /** Edits */
+            edits?: {
+                [key: string]: unknown;
+            } | null;
+            /** Estimated Review Time */
+            estimated_review_time: string;
+            /** Feedback */
+            feedback?: string | null;
+            /** Final Response */
+            final_response?: string | null;
+            /** Item Id */
+            item_id: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Priority */
+            priority: number;
+            /** Query */
+            query: string;
+            /** Response */
+            response: string;
+            /** Review Time */
+            review_time?: string | null;
+            /** Reviewer Id */
+            reviewer_id?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
+        };
+        /**
+         * ReviewListV1
+         * @description Reply to ListReviews.v1: items with the original response beside any edits and the decision.
+         */
+        ReviewListV1: {
+            /** Items */
+            items: components["schemas"]["ReviewItem"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReviewReceiptV1
+         * @description Reply to QueueReview.v1: the seed 000 review/queue `data`.
+         */
+        ReviewReceiptV1: {
+            /** Estimated Review Time */
+            estimated_review_time: string;
+            /** Item Id */
+            item_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
+        };
+        /**
+         * ReviewVerdictV1
+         * @description Reply to DecideReview.v1: the seed 000 review/decision `data`.
+         */
+        ReviewVerdictV1: {
+            /** Item Id */
+            item_id: string;
+            /** Review Time */
+            review_time: string;
+            /** Reviewer Id */
+            reviewer_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "reviewed";
         };
         /** SampleMetrics */
         SampleMetrics: {
@@ -2736,6 +3917,23 @@ export interface components {
             /** Sentimentimprovement */
             sentimentImprovement: number;
         };
+        /** SentimentAnalysis */
+        SentimentAnalysis: {
+            /** Cs Level */
+            cs_level: string;
+            /** Key Negatives */
+            key_negatives: string[];
+            /** Key Positives */
+            key_positives: string[];
+            /** Model */
+            model: string;
+            /** Satisfaction Score */
+            satisfaction_score: number;
+            /** Score */
+            score: number;
+            /** Source */
+            source: string;
+        };
         /** SentimentCounts */
         SentimentCounts: {
             /** Negative */
@@ -2744,6 +3942,27 @@ export interface components {
             neutral: number;
             /** Positive */
             positive: number;
+        };
+        /** SentimentOut */
+        SentimentOut: {
+            analysis: components["schemas"]["SentimentAnalysis"];
+            /** Negative */
+            negative: number;
+            /** Neutral */
+            neutral: number;
+            /** Positive */
+            positive: number;
+            /** Sentiment */
+            sentiment: string;
+        };
+        /** SentimentPoint */
+        SentimentPoint: {
+            /** Score */
+            score: number;
+            /** Sentiment */
+            sentiment: string;
+            /** Timestamp */
+            timestamp: string;
         };
         /** SentimentRequest */
         SentimentRequest: {
@@ -2771,6 +3990,43 @@ export interface components {
             /** Session Id */
             session_id?: string | null;
         };
+        /** SessionEscalation */
+        SessionEscalation: {
+            /** Created At */
+            created_at: string;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /** SessionList */
+        SessionList: {
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Sessions */
+            sessions: components["schemas"]["services__gateway__dialects__tiered_cs__responses__SessionView"][];
+            /** Total */
+            total: number;
+        };
+        /** SessionMessage */
+        SessionMessage: {
+            /** Content */
+            content: string;
+            /** Id */
+            id: string;
+            metadata: components["schemas"]["services__gateway__dialects__support_agent__responses__MessageMetadata"];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+            /** Timestamp */
+            timestamp: string;
+        };
         /** SessionMetrics */
         SessionMetrics: {
             /** Avg Complexity */
@@ -2789,6 +4045,31 @@ export interface components {
             total_messages: number;
             /** Total Response Time Ms */
             total_response_time_ms: number;
+        };
+        /** SessionOut */
+        SessionOut: {
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "closed";
+        };
+        /** SessionUpdate */
+        SessionUpdate: {
+            /** Currenttier */
+            currentTier?: string | null;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Issuesummary */
+            issueSummary: string | null;
+            /** Status */
+            status?: string | null;
         };
         /** SettingsData */
         SettingsData: {
@@ -2816,6 +4097,27 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+        };
+        /** StartedSession */
+        StartedSession: {
+            /** Channel */
+            channel: string;
+            /** Companyid */
+            companyId: string;
+            /** Createdat */
+            createdAt: string;
+            /** Currenttier */
+            currentTier: string;
+            /** Customerid */
+            customerId: string;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Id */
+            id: string;
+            /** Messages */
+            messages: components["schemas"]["Message"][];
+            /** Status */
+            status: string;
         };
         /** Status */
         Status: {
@@ -2863,6 +4165,24 @@ export interface components {
              * @default 200
              */
             status_code?: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** SupportAgentError */
+        SupportAgentError: {
+            /** Details */
+            details: string | null;
+            /**
+             * Error
+             * @constant
+             */
+            error: true;
+            /** Error Type */
+            error_type: string;
+            /** Message */
+            message: string;
+            /** Request Id */
+            request_id: string;
             /** Timestamp */
             timestamp: string;
         };
@@ -2944,6 +4264,120 @@ export interface components {
             /** Session Id */
             session_id: string;
         };
+        /** TestQueryOut */
+        TestQueryOut: {
+            /** Cached */
+            cached: boolean;
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /** Escalation Reason */
+            escalation_reason: string | null;
+            /** Model Used */
+            model_used: string;
+            /** Response */
+            response: string;
+            /** Response Time Ms */
+            response_time_ms: number;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+            /**
+             * Test
+             * @constant
+             */
+            test: true;
+            /** Ticket Id */
+            ticket_id: string | null;
+        };
+        /** TestTicketReceipt */
+        TestTicketReceipt: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Estimated Response Time */
+            estimated_response_time: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /**
+             * Test
+             * @constant
+             */
+            test: true;
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /**
+         * TicketReceiptV1
+         * @description Reply to CreateTicket.v1: the seed 001 POST /api/escalation response.
+         */
+        TicketReceiptV1: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Estimated Response Time */
+            estimated_response_time: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /** Ticket Id */
+            ticket_id: string;
+        };
+        /**
+         * TicketV1
+         * @description Reply to GetTicket.v1 / UpdateTicket.v1: the seed 001 GET /api/escalation/{ticket_id} body.
+         */
+        TicketV1: {
+            /** Assigned Agent */
+            assigned_agent?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id?: string | null;
+            /** Customer Satisfaction */
+            customer_satisfaction?: number | null;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "urgent";
+            /** Reason */
+            reason: string;
+            /** Resolution Notes */
+            resolution_notes?: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "assigned" | "resolved" | "closed";
+            /** Ticket Id */
+            ticket_id: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** TierRow */
         TierRow: {
             /** Avgtime */
@@ -2976,6 +4410,29 @@ export interface components {
             resolved: number;
             /** Sessions */
             sessions: number;
+        };
+        /** Timing */
+        Timing: {
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** TokenUsage */
+        TokenUsage: {
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Total Tokens */
+            total_tokens: number;
+        };
+        /** Tokens */
+        Tokens: {
+            /** Input */
+            input: number;
+            /** Output */
+            output: number;
         };
         /** TopIssue */
         TopIssue: {
@@ -3018,6 +4475,18 @@ export interface components {
             /** Total Steps */
             total_steps: number;
         };
+        /**
+         * TurnSettings
+         * @description What a conversation turn asks of the model (seed 004 GET /admin/settings ai_config).
+         */
+        TurnSettings: {
+            /** Max Tokens */
+            max_tokens: number;
+            /** Retrieval Top K */
+            retrieval_top_k: number;
+            /** Temperature */
+            temperature: number;
+        };
         /** UpdateEscalationRequest */
         UpdateEscalationRequest: {
             /** Assigned Agent */
@@ -3028,6 +4497,56 @@ export interface components {
             resolution_notes?: string | null;
             /** Status */
             status?: string | null;
+        };
+        /** UploadData */
+        UploadData: {
+            /** Total Chunks */
+            total_chunks: number;
+            /** Total Failed */
+            total_failed: number;
+            /** Total Uploaded */
+            total_uploaded: number;
+            /** Uploaded Files */
+            uploaded_files: components["schemas"]["UploadedFile"][];
+        };
+        /** UploadTiming */
+        UploadTiming: {
+            /** Processing Time */
+            processing_time: number;
+            /** Response Time */
+            response_time: number;
+            /** Timestamp */
+            timestamp: string;
+        };
+        /** Uploaded */
+        Uploaded: {
+            data: components["schemas"]["UploadData"];
+            metadata: components["schemas"]["UploadTiming"];
+            /**
+             * Success
+             * @constant
+             */
+            success: true;
+        };
+        /** UploadedFile */
+        UploadedFile: {
+            /** Chunks Created */
+            chunks_created: number;
+            /** Error */
+            error?: string | null;
+            /** Error Code */
+            error_code?: string | null;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "success" | "failed" | "processing";
+            /** Type */
+            type: string;
         };
         /** UserBody */
         UserBody: {
@@ -3046,18 +4565,120 @@ export interface components {
             /** Role */
             role?: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /** UserInfo */
+        UserInfo: {
+            /** Company */
+            company: string | null;
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+        };
+        /** UserList */
+        UserList: {
+            /** Users */
+            users: components["schemas"]["UserView"][];
+        };
+        /** UserListItem */
+        UserListItem: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+        };
+        /** UserRecord */
+        UserRecord: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Preferences */
+            preferences: {
+                [key: string]: unknown;
+            };
+            /** Role */
+            role: string | null;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** UserStats */
+        UserStats: {
+            /** Last Active */
+            last_active: string | null;
+            /** Total Conversations */
+            total_conversations: number;
+            /** Total Messages */
+            total_messages: number;
+        };
+        /** UserView */
+        UserView: {
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Roles */
+            roles: string[];
+            /** Tenant Id */
+            tenant_id: string;
+        };
+        /** UserWithStats */
+        UserWithStats: {
+            /** Company */
+            company: string | null;
+            /** Created At */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
+            /** Preferences */
+            preferences: {
+                [key: string]: unknown;
+            };
+            /** Role */
+            role: string | null;
+            stats: components["schemas"]["UserStats"];
+            /** Updated At */
+            updated_at: string;
+        };
+        /** ValidatedSession */
+        ValidatedSession: {
+            /** Expires At */
+            expires_at: string;
+            /** Session Id */
+            session_id: string;
+            /** User Id */
+            user_id: string;
+            /** Valid */
+            valid: boolean;
         };
         /** WebhookList */
         WebhookList: {
@@ -3091,6 +4712,87 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** MessageMetadata */
+        services__gateway__dialects__support_agent__responses__MessageMetadata: {
+            /** Complexity Score */
+            complexity_score: number | null;
+            /** Model Used */
+            model_used: string | null;
+            /** Sentiment Score */
+            sentiment_score: number | null;
+        };
+        /** SessionView */
+        services__gateway__dialects__support_agent__responses__SessionView: {
+            /** Created At */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string;
+            /** Escalations */
+            escalations: components["schemas"]["SessionEscalation"][];
+            /** Messages */
+            messages: components["schemas"]["SessionMessage"][];
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "closed";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** MessageMetadata */
+        services__gateway__dialects__tiered_cs__responses__MessageMetadata: {
+            /** Actionstaken */
+            actionsTaken?: string[] | null;
+            /** Aigenerated */
+            aiGenerated: boolean;
+            /** Latencyms */
+            latencyMs: number | null;
+            /** Model */
+            model: string | null;
+            /** Suggestedactions */
+            suggestedActions?: string[] | null;
+            tokens: components["schemas"]["Tokens"] | null;
+        };
+        /** SessionView */
+        services__gateway__dialects__tiered_cs__responses__SessionView: {
+            /** Channel */
+            channel: string;
+            /** Companyid */
+            companyId: string;
+            /** Context */
+            context: {
+                [key: string]: unknown;
+            };
+            /** Createdat */
+            createdAt: string;
+            /** Currenttier */
+            currentTier: string;
+            /** Customerid */
+            customerId: string;
+            /** Customersentiment */
+            customerSentiment: string;
+            /** Escalationhistory */
+            escalationHistory: components["schemas"]["Escalation"][];
+            /** Id */
+            id: string;
+            /** Issuecategory */
+            issueCategory: string | null;
+            /** Issuesummary */
+            issueSummary: string | null;
+            /** Messages */
+            messages?: components["schemas"]["Message"][] | null;
+            resolution?: components["schemas"]["Resolution"] | null;
+            /** Resolvedat */
+            resolvedAt?: string | null;
+            /** Sentimenthistory */
+            sentimentHistory: components["schemas"]["SentimentPoint"][];
+            /** Status */
+            status: string;
+            /** Updatedat */
+            updatedAt: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3121,13 +4823,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3155,13 +4911,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAnalyticsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3187,13 +4997,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminHealthEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3219,13 +5083,67 @@ export interface operations {
                     "application/json": components["schemas"]["AdminSettingsEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -3252,18 +5170,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketReceiptV1"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3288,18 +5276,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketV1"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3328,18 +5368,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TicketV1"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3369,13 +5470,67 @@ export interface operations {
                     "application/json": components["schemas"]["MetricsMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3403,13 +5558,67 @@ export interface operations {
                     "application/json": components["schemas"]["SessionMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3437,18 +5646,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["QueryOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3475,18 +5754,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3511,18 +5860,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["services__gateway__dialects__support_agent__responses__SessionView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3547,18 +5948,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ClosedSession"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3584,13 +6037,67 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3617,18 +6124,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestTicketReceipt"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3656,13 +6233,67 @@ export interface operations {
                     "application/json": components["schemas"]["SampleMetrics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3689,18 +6320,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestQueryOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -3727,18 +6428,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ClassifyOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3766,13 +6546,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_list_DatasetOut__"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3802,13 +6636,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3836,13 +6751,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3870,13 +6839,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DatasetOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3906,13 +6929,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeployOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3940,13 +7044,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeploymentOut_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -3974,13 +7132,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeploymentOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4010,13 +7249,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStarted_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4043,18 +7363,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_EmbedOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4081,18 +7480,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ExplainOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4113,22 +7591,104 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The generation; with `stream: true`, server-sent `delta` events, then one `result` event */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Ok_GenerateResultV1_"];
+                    "text/event-stream": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4160,13 +7720,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PredictOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4189,18 +7830,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ProviderListV1_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4228,13 +7921,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStatus_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4262,13 +8009,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobStatus_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4296,13 +8097,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JobLog_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4333,13 +8188,67 @@ export interface operations {
                     "application/json": components["schemas"]["AnalyticsOut"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4371,13 +8280,67 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationListOut"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4407,13 +8370,67 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4440,18 +8457,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_BatchOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4478,18 +8574,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_SentimentOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4515,18 +8690,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4553,18 +8780,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyCreated_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4589,18 +8895,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ApiKeyView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4624,18 +8982,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_LoginOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4663,18 +9091,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4699,18 +9206,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4742,13 +9301,94 @@ export interface operations {
                     "application/json": components["schemas"]["FeedbackOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4775,18 +9415,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_FairnessReportV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4814,18 +9533,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_GeneratedResponse_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4852,18 +9650,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ArticleOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbError"];
                 };
             };
         };
@@ -4890,18 +9767,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_AnonymizeOut_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4928,18 +9884,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_DeanonymizeResultV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -4965,13 +10000,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PublishableKeyList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5001,13 +10090,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_CreatedPublishableKey_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5035,13 +10205,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PublishableKey_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5068,18 +10292,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewVerdictV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5107,18 +10410,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewListV1_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5145,18 +10500,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ReviewReceiptV1_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5182,13 +10616,67 @@ export interface operations {
                     "application/json": components["schemas"]["TenantListEnvelope"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5218,13 +10706,94 @@ export interface operations {
                     "application/json": components["schemas"]["TenantEnvelope"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5250,18 +10819,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5288,18 +10909,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5326,13 +11026,67 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5358,13 +11112,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookList_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5394,13 +11202,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5428,13 +11317,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5462,13 +11405,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5500,13 +11497,85 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5537,13 +11606,67 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeliveryPage_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5572,13 +11695,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Queued_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5610,13 +11814,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Queued_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5644,13 +11929,94 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_WebhookView_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsError"];
                 };
             };
         };
@@ -5679,18 +12045,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ChatOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5718,18 +12163,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_ConversationSummary_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5756,18 +12253,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserRecord_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5794,18 +12370,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_UserListItem_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5830,18 +12458,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_UserWithStats_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -5872,13 +12552,67 @@ export interface operations {
                     "application/json": components["schemas"]["CsAnalytics"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5903,18 +12637,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CsConfig"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5943,18 +12729,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CsConfig"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -5986,18 +12842,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6024,18 +12932,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StartedSession"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6060,18 +13047,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["services__gateway__dialects__tiered_cs__responses__SessionView"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6100,18 +13139,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EscalatedOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6141,16 +13259,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageExchange"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6179,18 +13378,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ResolvedOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsError"];
                 };
             };
         };
@@ -6210,9 +13488,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportAgentError"];
                 };
             };
         };
@@ -6238,18 +13559,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Paged_DocumentItem_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6274,18 +13647,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_DeletedDocument_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6308,18 +13733,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_RagStats_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6346,18 +13823,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_IssuedSession_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6379,18 +13935,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Ok_ValidatedSession_"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };
@@ -6413,18 +14012,97 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Uploaded"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Missing, expired, forged or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The credentials lack the role, tenant or scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description No such resource (or one of another tenant) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The resource's state refuses the change (already exists, closed, already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description Rate limited: Retry-After and the dialect's rate-limit headers say when to come back */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
+                };
+            };
+            /** @description A service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmError"];
                 };
             };
         };

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from libs.errors import DomainError
@@ -77,13 +79,57 @@ def field_errors(exc: RequestValidationError) -> dict[str, str]:
     return out
 
 
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request (a field, a query parameter or a refused value), in the dialect's error envelope",
+    401: "Missing, expired, forged or revoked credentials",
+    403: "The credentials lack the role, tenant or scope this operation needs",
+    404: "No such resource (or one of another tenant)",
+    409: "The resource's state refuses the change (already exists, closed, already decided)",
+    413: "Request body too large",
+    422: "The Idempotency-Key was used before with another body",
+    429: "Rate limited: Retry-After and the dialect's rate-limit headers say when to come back",
+    503: "A service behind the gateway is unavailable",
+    504: "A service behind the gateway did not answer in time",
+}
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _needs_credentials(dependant: Dependant) -> bool:
+    """Whether the route (or any dependency of it) authenticates the caller: then it can answer 401 and 403."""
+    from services.gateway.deps import authenticated  # deps imports the auth stack; base must stay importable alone
+
+    return any(dep.call is authenticated or _needs_credentials(dep) for dep in dependant.dependencies)
+
+
+def error_statuses(dialect: Dialect, methods: set[str], dependant: Dependant) -> list[int]:
+    """The error statuses a dialect route can answer: every route validates (400), may name a missing resource (404),
+    is rate limited (429) and may find a service behind it down or slow (503/504); authenticated routes add 401/403,
+    routes with a body 409 (a state conflict, unless the dialect renders it as another status) and 413, POSTs 422
+    (an Idempotency-Key reused with another body)."""
+    statuses = [400, 404, 429, 503, 504]
+    if _needs_credentials(dependant):
+        statuses += [401, 403]
+    if methods & BODY_METHODS:
+        statuses.append(413)
+        if "conflict" not in dialect.status_overrides:
+            statuses.append(409)
+    if "POST" in methods:
+        statuses.append(422)
+    return sorted(statuses)
+
+
 class Dialect(ABC):
     """One seed's conventions: its error envelope, its rate-limit header names."""
 
     name: str
+    error_model: type[BaseModel]  # the error envelope's schema, declared on every route of the dialect
     rate_limit_headers = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
     # A seed that documents no status for a domain error code renders it with its closest documented status.
     status_overrides: dict[str, int] = {}  # noqa: RUF012 - read-only class table
+
+    def responses(self, *statuses: int) -> dict[int | str, dict[str, Any]]:
+        """OpenAPI entries for errors a route answers beyond those its shape implies (see error_statuses)."""
+        return {status: {"model": self.error_model, "description": ERROR_DESCRIPTIONS[status]} for status in statuses}
 
     @abstractmethod
     def render_error(
@@ -124,6 +170,15 @@ class Dialect(ABC):
         dialect = self
 
         class DialectRoute(APIRoute):
+            owner: Dialect = dialect  # the seed dialect whose envelope this route answers in
+
+            def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+                super().__init__(path, endpoint, **kwargs)
+                # The errors this route really answers, in the dialect's envelope, unless the route declares its own.
+                implied = dialect.responses(*error_statuses(dialect, self.methods or set(), self.dependant))
+                kwargs["responses"] = implied | dict(self.responses)
+                super().__init__(path, endpoint, **kwargs)
+
             def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
                 handler = super().get_route_handler()
 

@@ -1,16 +1,17 @@
 // Seed 000, CustomerAI Insights: /api/v1/... (answers in the {"error": false, "data": ...} envelope).
 import { offsetPages, paginate } from "../pagination.js";
+import type { paths } from "../openapi.js";
 import type { Transport } from "../transport.js";
-import type { Json, Query, Schemas } from "../types.js";
+import type { Json, Reply, Query, Schemas } from "../types.js";
 
 export class Insights {
   constructor(private readonly transport: Transport) {}
 
-  private post(path: string, json: unknown): Promise<Json> {
+  private post<P extends keyof paths>(path: P, json: unknown): Promise<Reply<P, "post">> {
     return this.transport.call({ method: "POST", path, json });
   }
 
-  login(username: string, password: string): Promise<Json> {
+  login(username: string, password: string): Promise<Reply<"/api/v1/auth/login", "post">> {
     const json: Schemas["LoginRequest"] = { username, password };
     return this.transport.call({ method: "POST", path: "/api/v1/auth/login", json, authenticated: false });
   }
@@ -31,17 +32,17 @@ export class Insights {
 
   /** A `pk_…` key for the chat widget, locked to `allowed_origins` (the plaintext is in the answer, once). */
   createPublishableKey(body: Schemas["CreatePublishableKeyRequest"]) { return this.post("/api/v1/publishable-keys", body); }
-  listPublishableKeys(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/publishable-keys" }); }
-  revokePublishableKey(keyId: string): Promise<Json> {
+  listPublishableKeys(): Promise<Reply<"/api/v1/publishable-keys", "get">> { return this.transport.call({ method: "GET", path: "/api/v1/publishable-keys" }); }
+  revokePublishableKey(keyId: string): Promise<Reply<"/api/v1/publishable-keys/{key_id}", "delete">> {
     return this.transport.call({ method: "DELETE", path: `/api/v1/publishable-keys/${encodeURIComponent(keyId)}` });
   }
-  aiProviders(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/ai/providers" }); }
-  listUsers(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/users" }); }
-  listApiKeys(): Promise<Json> { return this.transport.call({ method: "GET", path: "/api/v1/api-keys" }); }
-  revokeApiKey(keyId: string): Promise<Json> {
+  aiProviders(): Promise<Reply<"/api/v1/ai/providers", "get">> { return this.transport.call({ method: "GET", path: "/api/v1/ai/providers" }); }
+  listUsers(): Promise<Reply<"/api/v1/users", "get">> { return this.transport.call({ method: "GET", path: "/api/v1/users" }); }
+  listApiKeys(): Promise<Reply<"/api/v1/api-keys", "get">> { return this.transport.call({ method: "GET", path: "/api/v1/api-keys" }); }
+  revokeApiKey(keyId: string): Promise<Reply<"/api/v1/api-keys/{key_id}", "delete">> {
     return this.transport.call({ method: "DELETE", path: `/api/v1/api-keys/${encodeURIComponent(keyId)}` });
   }
-  listReviewQueue(query: Query<"list_review_queue_api_v1_review_queue_get"> = {}): Promise<Json> {
+  listReviewQueue(query: Query<"list_review_queue_api_v1_review_queue_get"> = {}): Promise<Reply<"/api/v1/review/queue", "get">> {
     return this.transport.call({ method: "GET", path: "/api/v1/review/queue", query });
   }
   /** Every queued item across pages (`limit` per request). */

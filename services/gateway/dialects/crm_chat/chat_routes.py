@@ -6,28 +6,24 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.errors import Forbidden, NotFound
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id, zulu_timestamp
 from services.gateway.dialects.crm_chat.envelope import DIALECT
+from services.gateway.dialects.crm_chat.responses import ChatOut
 from services.gateway.dialects.crm_chat.session_routes import client
+from services.gateway.fields import Message
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["crm chat: chat"])
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", strict=True)]
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("Message must not be empty")
-    return value
-
-
 class ChatBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    message: Message
     user_id: Id
     conversation_id: Id | None = None
     session_token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
@@ -39,7 +35,7 @@ def _rag(passage: dict[str, Any]) -> dict[str, Any]:
     return {"content": passage["content"], "source": passage["source"], "score": passage["score"], "metadata": metadata}
 
 
-@router.post("/chat")
+@router.post("/chat", response_model=ChatOut, response_model_exclude_unset=True)
 async def chat(
     body: ChatBody,
     caller: Caller,

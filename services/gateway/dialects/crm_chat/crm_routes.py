@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
+from services.gateway.dialects.crm_chat.responses import (
+    ConversationSummary,
+    Ok,
+    Paged,
+    UserListItem,
+    UserRecord,
+    UserWithStats,
+)
 from services.gateway.dialects.crm_chat.session_routes import client
 from services.gateway.input_policy import FreeForm
 
@@ -37,18 +45,18 @@ def _paged(request: Request, page: dict[str, Any]) -> dict[str, Any]:
     return {"success": True, "data": body["data"], "pagination": pagination, "metadata": body["metadata"]}
 
 
-@router.post("/create_user")
+@router.post("/create_user", response_model=Ok[UserRecord], response_model_exclude_unset=True)
 async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     created = await client(gw, request).create_user(caller, **body.model_dump())
     return ok(request, created["user"])
 
 
-@router.get("/users/{user_id}")
+@router.get("/users/{user_id}", response_model=Ok[UserWithStats], response_model_exclude_unset=True)
 async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     return ok(request, (await client(gw, request).get_user(caller, user_id))["user"])
 
 
-@router.get("/users")
+@router.get("/users", response_model=Paged[UserListItem], response_model_exclude_unset=True)
 async def list_users(
     caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10, active_only: bool = True
 ) -> dict[str, Any]:
@@ -56,7 +64,7 @@ async def list_users(
     return _paged(request, found)
 
 
-@router.get("/conversations/{user_id}")
+@router.get("/conversations/{user_id}", response_model=Paged[ConversationSummary], response_model_exclude_unset=True)
 async def user_conversations(
     user_id: UserId, caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10
 ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
+from services.gateway.dialects.crm_chat.responses import DeletedDocument, DocumentItem, Ok, Paged, RagStats, Uploaded
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["crm_chat: documents"])
 
@@ -157,7 +158,7 @@ def _file_entry(result: UploadResultV1) -> dict[str, Any]:
     return entry
 
 
-@router.post("/upload_docs")
+@router.post("/upload_docs", response_model=Uploaded, response_model_exclude_unset=True)
 async def upload_docs(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Files are indexed now (status success/failed) or, when large or slow, in the background (processing)."""
     caller.require("agent")
@@ -188,7 +189,7 @@ async def upload_docs(caller: Caller, gw: GatewayDep, request: Request) -> dict[
     return body
 
 
-@router.get("/rag/stats")
+@router.get("/rag/stats", response_model=Ok[RagStats], response_model_exclude_unset=True)
 async def rag_stats(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     stats = await rag_client(gw).stats(caller, correlation_id=request_id(request))
     data = {
@@ -203,7 +204,7 @@ async def rag_stats(caller: Caller, gw: GatewayDep, request: Request) -> dict[st
     return ok(request, data)
 
 
-@router.get("/rag/documents")
+@router.get("/rag/documents", response_model=Paged[DocumentItem], response_model_exclude_unset=True)
 async def list_documents(
     caller: Caller,
     gw: GatewayDep,
@@ -231,7 +232,7 @@ async def list_documents(
     return {"success": True, "data": items, "pagination": pagination, "metadata": body["metadata"]}
 
 
-@router.delete("/rag/documents/{filename}")
+@router.delete("/rag/documents/{filename}", response_model=Ok[DeletedDocument], response_model_exclude_unset=True)
 async def delete_document(filename: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require("agent")
     if not 1 <= len(filename.encode("utf-8")) <= 1024:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.gateway.dialects.base import Dialect, request_id, zulu_timestamp
 
@@ -29,8 +30,42 @@ def _elapsed(request: Request) -> float:
     return round(time.perf_counter() - started, 3) if started else 0.0
 
 
+T = TypeVar("T")
+
+
+class Timing(BaseModel):
+    response_time: float
+    timestamp: str
+
+
+class Ok(BaseModel, Generic[T]):
+    """Seed 004's success envelope."""
+
+    success: Literal[True]
+    data: T
+    metadata: Timing
+
+
+class CrmErrorBody(BaseModel):
+    code: str
+    message: str
+    details: str
+    field: str | None
+
+
+class ErrorTiming(Timing):
+    request_id: str
+
+
+class CrmError(BaseModel):
+    success: Literal[False]
+    error: CrmErrorBody
+    metadata: ErrorTiming
+
+
 class CrmChatDialect(Dialect):
     name = "crm_chat"
+    error_model = CrmError
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]

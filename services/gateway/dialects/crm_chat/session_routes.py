@@ -11,6 +11,7 @@ from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
+from services.gateway.dialects.crm_chat.responses import IssuedSession, Ok, ValidatedSession
 
 router = APIRouter(prefix="/sessions", route_class=DIALECT.route_class(), tags=["crm chat: sessions"])
 
@@ -24,14 +25,19 @@ def client(gw: Gateway, request: Request) -> ConversationClient:
     return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
-@router.post("/create")
+@router.post("/create", response_model=Ok[IssuedSession], response_model_exclude_unset=True)
 async def create_session(body: CreateBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     issued = await client(gw, request).issue_token(caller, body.user_id)
     keys = ("session_id", "session_token", "user_id", "expires_at", "created_at")
     return ok(request, {k: issued[k] for k in keys})
 
 
-@router.get("/validate/{session_token}")
+@router.get(
+    "/validate/{session_token}",
+    response_model=Ok[ValidatedSession],
+    response_model_exclude_unset=True,
+    responses=DIALECT.responses(401),  # an unknown or expired token
+)
 async def validate_session(
     session_token: Annotated[str, Path(min_length=1, max_length=512)], gw: GatewayDep, request: Request
 ) -> dict[str, Any]:

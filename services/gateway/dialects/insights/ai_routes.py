@@ -26,6 +26,7 @@ from services.gateway.clients.ai import AiClient, result_data
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import Ok, ProviderListV1
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
@@ -58,14 +59,33 @@ def _client(gw: Gateway, request: Request) -> AiClient:
     )
 
 
-@router.get("/providers")
+@router.get("/providers", response_model=Ok[ProviderListV1], response_model_exclude_unset=True)
 async def providers(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     found = await _client(gw, request).providers(caller)
     found.pop("turn_settings", None)  # for seed 004 /admin/settings; not a seed 000 field
     return ok(found)
 
 
-@router.post("/generate", response_model=None, description=__doc__)
+GENERATED = {
+    "model": Ok[GenerateResultV1],
+    "description": "The generation; with `stream: true`, server-sent `delta` events, then one `result` event",
+    # One item per server-sent event: `delta` (a GenerationDelta.v1), then `result` (the JSON body) or `error`.
+    "content": {
+        "text/event-stream": {
+            "itemSchema": {
+                "type": "object",
+                "required": ["event", "data"],
+                "properties": {
+                    "event": {"type": "string", "enum": ["delta", "result", "error"]},
+                    "data": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
+@router.post("/generate", response_model=None, description=__doc__, responses={200: GENERATED})
 async def generate(body: GenerateBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any] | Response:
     fields = body.model_dump(exclude_none=True, exclude={"stream"})
     client = _client(gw, request)

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.errors import Invalid
 from services.gateway.clients.sentiment import SentimentClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import BatchOut, Ok, SentimentOut
+from services.gateway.fields import Message
 
 router = APIRouter(prefix="/api/v1/analyze", route_class=DIALECT.route_class(), tags=["insights: sentiment"])
 
-MAX_TEXT_CHARS = 32_768
 MAX_BATCH = 10_000
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("Text must not be empty")
-    return value
-
-
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, strict=True), AfterValidator(_not_blank)]
+Text = Message
 
 
 class SentimentRequest(BaseModel):
@@ -67,7 +62,7 @@ def _probabilities(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/sentiment")
+@router.post("/sentiment", response_model=Ok[SentimentOut], response_model_exclude_unset=True)
 async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     batch = await _client(gw).analyze_sentiment(
         caller, [("text", body.text)], use_ai=body.use_ai, correlation_id=request_id(request)
@@ -87,7 +82,7 @@ async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayD
     return ok({**_probabilities(result), "analysis": analysis})
 
 
-@router.post("/batch")
+@router.post("/batch", response_model=Ok[BatchOut], response_model_exclude_unset=True)
 async def analyze_batch(body: BatchRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     items = [(conv.id, conv.text) for conv in body.conversations]
     batch = await _client(gw).analyze_sentiment(caller, items, use_ai=False, correlation_id=request_id(request))

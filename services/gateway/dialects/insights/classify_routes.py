@@ -22,6 +22,7 @@ from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.explain_routes import DEPLOYMENT_NAME
+from services.gateway.dialects.insights.responses import ClassifyOut, Ok
 from services.gateway.dialects.insights.training_routes import training_client
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
@@ -30,13 +31,13 @@ MIN_CATEGORIES, MAX_CATEGORIES = 2, 100
 MAX_CATEGORY_CHARS = 200
 
 
-def _not_blank(value: str) -> str:
+def _stripped(value: str) -> str:
     if not value.strip():
         raise ValueError("Category must not be empty")
     return value.strip()
 
 
-Category = Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY_CHARS, strict=True), AfterValidator(_not_blank)]
+Category = Annotated[str, Field(min_length=1, max_length=MAX_CATEGORY_CHARS, strict=True), AfterValidator(_stripped)]
 
 
 class ClassifyBody(BaseModel):
@@ -84,7 +85,7 @@ async def _classify_deployed(
     )
 
 
-@router.post("/classify", description=__doc__)
+@router.post("/classify", description=__doc__, response_model=Ok[ClassifyOut], response_model_exclude_unset=True)
 async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     deployed = await _classify_deployed(body, caller, gw, request)
     if deployed is not None:

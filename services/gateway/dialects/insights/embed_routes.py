@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import EmbedOut, Ok
+from services.gateway.fields import NOT_BLANK
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
@@ -18,22 +20,16 @@ MAX_TEXTS = 256
 MAX_TEXT_CHARS = 100_000
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("Text must not be empty")
-    return value
-
-
 class EmbedRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    texts: list[
-        Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, strict=True), AfterValidator(_not_blank)]
-    ] = Field(min_length=1, max_length=MAX_TEXTS)
+    texts: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, strict=True), NOT_BLANK]] = Field(
+        min_length=1, max_length=MAX_TEXTS
+    )
     model: Annotated[str, Field(min_length=1, max_length=200, strict=True)] | None = None
     dimensions: Annotated[int, Field(gt=0, le=100_000, strict=True)] | None = None
 
 
-@router.post("/embed")
+@router.post("/embed", response_model=Ok[EmbedOut], response_model_exclude_unset=True)
 async def embed(body: EmbedRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """The local model answers in its native 384 dimensions; any other `dimensions` is a 400 naming the field."""
     client = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)

@@ -26,6 +26,7 @@ from services.gateway.deps import Caller, Gateway, GatewayDep, authenticated
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import ExplainOut, Ok
 from services.gateway.dialects.insights.training_routes import training_client
 from services.gateway.input_policy import contract_max_length
 
@@ -63,7 +64,7 @@ def _client(gw: Gateway) -> SentimentClient:
     return SentimentClient(gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s)
 
 
-@router.post("/ai/explain", description=__doc__)
+@router.post("/ai/explain", description=__doc__, response_model=Ok[ExplainOut], response_model_exclude_unset=True)
 async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     try:
         result = await _client(gw).explain(
@@ -119,7 +120,12 @@ async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway, r
     )
 
 
-@router.get("/visualizations/{explanation_id}", response_class=HTMLResponse, description=__doc__)
+@router.get(
+    "/visualizations/{explanation_id}",
+    response_class=HTMLResponse,
+    description=__doc__,
+    responses=DIALECT.responses(401, 403),  # without a token it authenticates the caller itself
+)
 async def visualization(
     explanation_id: Annotated[str, Path(min_length=1, max_length=100)],
     gw: GatewayDep,

@@ -6,31 +6,27 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import GeneratedResponse, Ok
+from services.gateway.fields import Message
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/generate", route_class=DIALECT.route_class(), tags=["insights: generate"])
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("Query must not be empty")
-    return value
-
-
 class GenerateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    query: Message
     customer_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
     context: FreeForm = Field(default_factory=dict)
 
 
-@router.post("/response")
+@router.post("/response", response_model=Ok[GeneratedResponse], response_model_exclude_unset=True)
 async def generate_response(
     body: GenerateBody,
     caller: Caller,

@@ -11,6 +11,15 @@ from libs.errors import Unauthorized
 from services.gateway.auth import RATE_TIERS, Principal
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import (
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyView,
+    LoginOut,
+    Ok,
+    UserList,
+    UserView,
+)
 from services.gateway.tenancy import audit, target_tenant
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: identity"])
@@ -50,7 +59,9 @@ class CreateApiKeyRequest(Strict):
     tenant_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
-@router.post("/auth/login")
+@router.post(
+    "/auth/login", response_model=Ok[LoginOut], response_model_exclude_unset=True, responses=DIALECT.responses(401)
+)
 async def login(body: LoginRequest, request: Request, gw: GatewayDep) -> dict[str, Any]:
     """429 with Retry-After while the login name or the client IP is locked out after repeated failures (per name,
     not per tenant, so naming tenants never buys extra guesses)."""
@@ -68,7 +79,7 @@ async def login(body: LoginRequest, request: Request, gw: GatewayDep) -> dict[st
 TenantQuery = Annotated[str | None, Query(min_length=1, max_length=128, description="operator only: another tenant")]
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=Ok[UserView], response_model_exclude_unset=True)
 async def create_user(body: CreateUserRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """A user in the caller's tenant; only the platform operator may name another `tenant_id` (else 403)."""
     caller.require("admin")
@@ -80,13 +91,13 @@ async def create_user(body: CreateUserRequest, caller: Caller, gw: GatewayDep) -
     return ok(user, 201)
 
 
-@router.get("/users")
+@router.get("/users", response_model=Ok[UserList], response_model_exclude_unset=True)
 async def list_users(caller: Caller, gw: GatewayDep, tenant_id: TenantQuery = None) -> dict[str, Any]:
     caller.require("admin")
     return ok({"users": await gw.identity.list_users(target_tenant(caller, tenant_id))})
 
 
-@router.post("/api-keys", status_code=201)
+@router.post("/api-keys", status_code=201, response_model=Ok[ApiKeyCreated], response_model_exclude_unset=True)
 async def create_api_key(body: CreateApiKeyRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """A key in the caller's tenant; only the platform operator may issue one for another tenant (else 403)."""
     caller.require("admin")
@@ -110,13 +121,13 @@ async def create_api_key(body: CreateApiKeyRequest, caller: Caller, gw: GatewayD
     return ok({**record, "api_key": key}, 201)
 
 
-@router.get("/api-keys")
+@router.get("/api-keys", response_model=Ok[ApiKeyList], response_model_exclude_unset=True)
 async def list_api_keys(caller: Caller, gw: GatewayDep, tenant_id: TenantQuery = None) -> dict[str, Any]:
     caller.require("admin")
     return ok({"api_keys": await gw.identity.list_api_keys(target_tenant(caller, tenant_id))})
 
 
-@router.delete("/api-keys/{key_id}")
+@router.delete("/api-keys/{key_id}", response_model=Ok[ApiKeyView], response_model_exclude_unset=True)
 async def revoke_api_key(key_id: Annotated[str, Path(max_length=64)], caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """Revoke a key of the caller's tenant (the operator: of any tenant); another tenant's key is a 404."""
     caller.require("admin")

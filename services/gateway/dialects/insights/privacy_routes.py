@@ -12,6 +12,7 @@ from services.gateway.clients.privacy import PrivacyClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import AnonymizeOut, DeanonymizeResultV1, FairnessReportV1, Ok
 from services.gateway.input_policy import FreeFormRows
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: privacy"])
@@ -62,7 +63,7 @@ def _client(gw: Gateway) -> PrivacyClient:
     return PrivacyClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
 
 
-@router.post("/privacy/anonymize")
+@router.post("/privacy/anonymize", response_model=Ok[AnonymizeOut], response_model_exclude_unset=True)
 async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     result = await _client(gw).anonymize(
         caller,
@@ -80,14 +81,14 @@ async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, requ
     return ok(data)
 
 
-@router.post("/privacy/deanonymize")
+@router.post("/privacy/deanonymize", response_model=Ok[DeanonymizeResultV1], response_model_exclude_unset=True)
 async def deanonymize(body: DeanonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Reviewers and admins only; the privacy service checks the roles and audits every attempt."""
     result = await _client(gw).deanonymize(caller, body.token, text=body.text, correlation_id=request_id(request))
     return ok({"token": result.token, "text": result.text, "originals": result.originals})
 
 
-@router.post("/fairness/analyze")
+@router.post("/fairness/analyze", response_model=Ok[FairnessReportV1], response_model_exclude_unset=True)
 async def analyze_fairness(body: FairnessRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     report = await _client(gw).analyze_fairness(
         caller,

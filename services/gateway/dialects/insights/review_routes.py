@@ -13,6 +13,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
+from services.gateway.dialects.insights.responses import Ok, ReviewListV1, ReviewReceiptV1, ReviewVerdictV1
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1/review", route_class=DIALECT.route_class(), tags=["insights: human review"])
@@ -56,7 +57,7 @@ def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.post("/queue")
+@router.post("/queue", response_model=Ok[ReviewReceiptV1], response_model_exclude_unset=True)
 async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require(*QUEUE_ROLES)
     data = await _client(gw).queue_review(
@@ -65,7 +66,7 @@ async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, r
     return ok(_seed_times(data))
 
 
-@router.post("/decision")
+@router.post("/decision", response_model=Ok[ReviewVerdictV1], response_model_exclude_unset=True)
 async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """reviewer_id is the authenticated reviewer; a second decision on an item is 409."""
     caller.require(*REVIEW_ROLES)
@@ -73,7 +74,7 @@ async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep,
     return ok(_seed_times(await _client(gw).decide_review(caller, fields, correlation_id=request_id(request))))
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=Ok[ReviewListV1], response_model_exclude_unset=True)
 async def list_review_queue(
     caller: Caller,
     gw: GatewayDep,

@@ -6,14 +6,16 @@ import functools
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.dialects.kb_platform.responses import ConversationOut, ConversationView
+from services.gateway.fields import Id, Message, PathId
 from services.gateway.input_policy import FreeForm
 from services.gateway.publishable import ensure_visitor_may_post, ensure_visitor_owns
 
@@ -21,21 +23,13 @@ router = APIRouter(
     prefix="/api/v1/conversations", route_class=DIALECT.route_class(), tags=["kb platform: conversations"]
 )
 
-ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, strict=True)]
 Channel = Literal["chat", "api", "email", "sms", "voice", "web", "widget", "mobile"]
 _STATUS = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "closed", "ESCALATED": "escalated"}
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
 class ConversationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: Annotated[str, Field(min_length=1, max_length=32_768, strict=True), AfterValidator(_not_blank)]
+    message: Message
     user_id: Id
     channel: Channel = "chat"
     conversation_id: Id | None = None
@@ -46,7 +40,7 @@ def _client(gw: Gateway, request: Request) -> ConversationClient:
     return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
-@router.post("")
+@router.post("", response_model=ConversationOut, response_model_exclude_unset=True)
 async def converse(
     body: ConversationBody,
     caller: Caller,
@@ -93,9 +87,9 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
     return view | {"timestamp": message["timestamp"]}
 
 
-@router.get("/{conversation_id}")
+@router.get("/{conversation_id}", response_model=ConversationView, response_model_exclude_unset=True)
 async def get_conversation(
-    conversation_id: Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)],
+    conversation_id: PathId,
     caller: Caller,
     gw: GatewayDep,
     request: Request,

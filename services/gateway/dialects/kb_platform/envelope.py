@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.gateway.dialects.base import Dialect, request_id
 
@@ -23,8 +24,20 @@ CODES = {
 }
 
 
+class KbErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+    request_id: str
+
+
+class KbError(BaseModel):
+    error: KbErrorBody
+
+
 class KbPlatformDialect(Dialect):
     name = "kb_platform"
+    error_model = KbError
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]

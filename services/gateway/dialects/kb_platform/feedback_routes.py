@@ -3,21 +3,18 @@ customer's 1-5 rating of a conversation, stored by the conversation service, whi
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.fields import PathId
 
 router = APIRouter(
     prefix="/api/v1/conversations", route_class=DIALECT.route_class(), tags=["kb platform: conversations"]
 )
-
-ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 
 
 class FeedbackBody(BaseModel):
@@ -35,7 +32,7 @@ class FeedbackOut(BaseModel):
 
 @router.post("/{conversation_id}/feedback", status_code=201, response_model=FeedbackOut)
 async def submit_feedback(
-    conversation_id: Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)],
+    conversation_id: PathId,
     body: FeedbackBody,
     caller: Caller,
     gw: GatewayDep,

@@ -12,6 +12,8 @@ from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
+from services.gateway.dialects.kb_platform.responses import ArticleOut
+from services.gateway.fields import NOT_BLANK
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: knowledge base"])
@@ -19,12 +21,6 @@ router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["k
 MAX_CONTENT_CHARS = 200_000
 # One bus message must stay under 1 MB: UTF-8 text can take up to 4 bytes a character.
 MAX_CONTENT_BYTES = 600_000
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
 
 
 def _fits_a_message(value: str) -> str:
@@ -35,11 +31,11 @@ def _fits_a_message(value: str) -> str:
 
 class ArticleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    title: Annotated[str, Field(min_length=1, max_length=500, strict=True), AfterValidator(_not_blank)]
+    title: Annotated[str, Field(min_length=1, max_length=500, strict=True), NOT_BLANK]
     content: Annotated[
         str,
         Field(min_length=1, max_length=MAX_CONTENT_CHARS, strict=True),
-        AfterValidator(_not_blank),
+        NOT_BLANK,
         AfterValidator(_fits_a_message),
     ]
     category: Annotated[str, Field(min_length=1, max_length=200, strict=True)] = "general"
@@ -53,7 +49,7 @@ def _zulu(value: str) -> str:
     return datetime.fromisoformat(value).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-@router.post("/knowledge-base")
+@router.post("/knowledge-base", response_model=ArticleOut, response_model_exclude_unset=True)
 async def upsert_article(body: ArticleRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Same title and category (case and spacing aside) updates the article in place, keeping its id."""
     caller.require("agent")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.gateway.dialects.base import Dialect, request_id, zulu_timestamp
 
@@ -31,8 +32,18 @@ def _details_text(details: dict[str, Any]) -> str | None:
     return "; ".join(f"{key}: {value}" for key, value in details.items())
 
 
+class SupportAgentError(BaseModel):
+    error: Literal[True]
+    error_type: str
+    message: str
+    details: str | None
+    timestamp: str
+    request_id: str
+
+
 class SupportAgentDialect(Dialect):
     name = "support_agent"
+    error_model = SupportAgentError
     # Seed 001 documents no 409: a refused state change is a VALIDATION_ERROR, which it lists as 400.
     status_overrides = {"conflict": 400}  # noqa: RUF012 - read-only class table
 

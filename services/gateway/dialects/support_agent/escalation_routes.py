@@ -14,6 +14,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.dialects.support_agent.responses import TicketReceiptV1, TicketV1
 from services.gateway.idempotency import command_id
 from services.gateway.input_policy import contract_length
 
@@ -47,7 +48,7 @@ def _client(gw: Gateway) -> EscalationClient:
     return EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
 
 
-@router.post("")
+@router.post("", response_model=TicketReceiptV1, response_model_exclude_unset=True)
 async def create_escalation(
     body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
@@ -65,12 +66,12 @@ async def create_escalation(
     )
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
 async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     return await _client(gw).get_ticket(caller, ticket_id, correlation_id=request_id(request))
 
 
-@router.put("/{ticket_id}")
+@router.put("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
 async def update_escalation(
     ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:

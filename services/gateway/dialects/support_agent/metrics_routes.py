@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
@@ -18,12 +18,12 @@ from services.gateway.clients.analytics import MAX_PERIOD, AnalyticsClient, Peri
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.fields import PathId
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: metrics"])
 
 Timeframe = Literal["hour", "day", "week", "month"]
 SPAN = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "month": timedelta(days=30)}
-ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 # Events reach the analytics service a moment after the reply that caused them: a session just created may not be
 # counted yet, so an unknown session is asked for again a few times before it is a 404.
 SESSION_RETRIES = (0.1, 0.2, 0.4, 0.8)
@@ -137,7 +137,7 @@ async def _session_report(gw: Gateway, caller: Principal, session_id: str, corre
 
 @router.get("/api/metrics/session/{session_id}", response_model=SessionMetrics)
 async def session_metrics(
-    session_id: Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)],
+    session_id: PathId,
     caller: Caller,
     gw: GatewayDep,
     request: Request,

@@ -5,30 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.dialects.support_agent.responses import QueryOut
+from services.gateway.fields import Id, Message
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: query"])
-
-MAX_QUERY_CHARS = 32_768
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$", strict=True)]
 
 
 class QueryBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, strict=True), AfterValidator(_not_blank)]
+    query: Message
     session_id: Id
     customer_id: Id
 
@@ -39,7 +30,7 @@ def model_used(turn: dict[str, Any]) -> str:
     return "human_agent" if turn["handoff"] else "unavailable"
 
 
-@router.post("/api/query")
+@router.post("/api/query", response_model=QueryOut, response_model_exclude_unset=True)
 async def query(
     body: QueryBody,
     caller: Caller,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
 
 from libs.errors import Timeout, Unavailable
 from services.gateway.auth import Principal
@@ -15,13 +15,13 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.dialects.support_agent.responses import ClosedSession, SessionOut, SessionView
+from services.gateway.fields import Id, PathId
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: sessions"])
 
-ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 MAX_TICKETS = 500  # a session's escalations shown (ListTickets' page limit)
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN, strict=True)]
-SessionId = Annotated[str, Path(min_length=1, max_length=200, pattern=ID_PATTERN)]
+SessionId = PathId
 
 
 class SessionBody(BaseModel):
@@ -54,7 +54,7 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/api/session")
+@router.post("/api/session", response_model=SessionOut, response_model_exclude_unset=True)
 async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data = await _client(gw, request).start_session(
         caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
@@ -81,7 +81,7 @@ async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id:
     return list(page["tickets"])
 
 
-@router.get("/api/session/{session_id}")
+@router.get("/api/session/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data, tickets = await asyncio.gather(
         _client(gw, request).get_session(caller, session_id), _tickets(gw, request, caller, session_id)
@@ -100,7 +100,7 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
     }
 
 
-@router.delete("/api/session/{session_id}")
+@router.delete("/api/session/{session_id}", response_model=ClosedSession, response_model_exclude_unset=True)
 async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     session = (await _client(gw, request).close(caller, session_id))["session"]
     return {

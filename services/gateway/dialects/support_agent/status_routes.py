@@ -10,13 +10,14 @@ from fastapi import APIRouter, Request
 from services.gateway.deps import GatewayDep
 from services.gateway.dialects.base import zulu_timestamp
 from services.gateway.dialects.support_agent.envelope import DIALECT
+from services.gateway.dialects.support_agent.responses import Health
 
 VERSION = "0.1.0"
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["support agent: status"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health, response_model_exclude_unset=True)
 async def health(request: Request, gw: GatewayDep) -> dict[str, Any]:
     checks = await request.app.state.health.readiness()
     services = {name: "healthy" if up else "unhealthy" for name, up in checks.items()}

@@ -22,6 +22,7 @@ from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.metrics_routes import Metrics
 from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
+from services.gateway.dialects.support_agent.responses import TestQueryOut, TestTicketReceipt
 from services.gateway.input_policy import contract_length, contract_max_length
 
 router = APIRouter(prefix="/api/test", route_class=DIALECT.route_class(), tags=["support agent: test"])
@@ -66,7 +67,7 @@ async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str
     )  # fmt: skip
 
 
-@router.post("/query")
+@router.post("/query", response_model=TestQueryOut, response_model_exclude_unset=True)
 async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
     real conversation."""
@@ -88,7 +89,7 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
     }
 
 
-@router.post("/escalation")
+@router.post("/escalation", response_model=TestTicketReceipt, response_model_exclude_unset=True)
 async def test_escalation(
     caller: Caller, gw: GatewayDep, request: Request, body: Annotated[TestEscalationBody | None, Body()] = None
 ) -> dict[str, Any]:

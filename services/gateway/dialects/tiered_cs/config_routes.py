@@ -14,6 +14,7 @@ from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
+from services.gateway.dialects.tiered_cs.responses import CsConfig
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: config"])
@@ -30,7 +31,7 @@ def _check_company(caller: Principal, company_id: Any) -> None:
         raise Forbidden("Company CS not enabled for this caller", {"cs_code": "CS_009", "companyId": company_id})
 
 
-@router.get("/config")
+@router.get("/config", response_model=CsConfig, response_model_exclude_unset=True)
 async def get_config(
     caller: Caller,
     gw: GatewayDep,
@@ -42,7 +43,7 @@ async def get_config(
     return await client.get_config(caller, correlation_id=request_id(request))
 
 
-@router.put("/config")
+@router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
 async def update_config(
     body: Annotated[FreeForm, Body()], caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:

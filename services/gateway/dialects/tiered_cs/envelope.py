@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.gateway.dialects.base import Dialect
 
@@ -24,8 +25,19 @@ CS_CODES = {
 }
 
 
+class CsErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class CsError(BaseModel):
+    error: CsErrorBody
+
+
 class TieredCsDialect(Dialect):
     name = "tiered_cs"
+    error_model = CsError
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]

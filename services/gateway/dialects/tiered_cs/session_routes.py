@@ -6,19 +6,26 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.errors import Forbidden, Invalid, NotFound
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
+from services.gateway.dialects.tiered_cs.responses import (
+    EscalatedOut,
+    MessageExchange,
+    ResolvedOut,
+    SessionList,
+    SessionView,
+    StartedSession,
+)
+from services.gateway.fields import Message
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: sessions"])
 
-MAX_MESSAGE_CHARS = 32_768
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 Channel = Literal["voice", "chat", "email", "sms"]
 IssueCategory = Literal[
@@ -38,13 +45,6 @@ Status = Literal["ACTIVE", "WAITING_CUSTOMER", "ESCALATED", "RESOLVED", "ABANDON
 Tier = Literal["AI_REP", "AI_MANAGER", "HUMAN_AGENT"]
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("Message must not be empty")
-    return value
-
-
-Message = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS, strict=True), AfterValidator(_not_blank)]
 Id = Annotated[str, Field(min_length=1, max_length=200, strict=True)]
 
 
@@ -160,7 +160,7 @@ def _resolution(resolution: dict[str, Any]) -> dict[str, Any]:
     return {k: resolution[k] for k in ("type", "summary", "actionsTaken", "followUpRequired")}
 
 
-@router.post("/sessions", status_code=201)
+@router.post("/sessions", status_code=201, response_model=StartedSession, response_model_exclude_unset=True)
 async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     _company(caller, body.companyId)
     data = await _client(gw, request).start_session(
@@ -179,7 +179,7 @@ async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request
     return {**{k: full[k] for k in keys}, "createdAt": full["createdAt"]}
 
 
-@router.get("/sessions")
+@router.get("/sessions", response_model=SessionList, response_model_exclude_unset=True)
 async def list_sessions(
     caller: Caller,
     gw: GatewayDep,
@@ -208,13 +208,18 @@ async def list_sessions(
     return {"sessions": sessions, "total": page["total"], "limit": page["limit"], "offset": page["offset"]}
 
 
-@router.get("/sessions/{session_id}")
+@router.get("/sessions/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data = await _guard(_client(gw, request).get_session(caller, _session_id(session_id)), session_id)
     return session_view(data["session"], data["messages"])
 
 
-@router.post("/sessions/{session_id}/messages", status_code=201)
+@router.post(
+    "/sessions/{session_id}/messages",
+    status_code=201,
+    response_model=MessageExchange,
+    response_model_exclude_unset=True,
+)
 async def send_message(
     session_id: str,
     body: MessageBody,
@@ -222,7 +227,7 @@ async def send_message(
     gw: GatewayDep,
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
     call = _client(gw, request).post_message(
         caller,
         session_id=_session_id(session_id),
@@ -240,15 +245,14 @@ async def send_message(
     }
     if turn["escalated"] and session["current_tier"] != data["reply_message"]["metadata"]["tier"]:
         update |= {"currentTier": session["current_tier"], "status": session["status"]}
-    body_out = {
+    return {
         "customerMessage": message_view(data["customer_message"]),
         "aiResponse": message_view(data["reply_message"], full=True),
         "sessionUpdate": update,
     }
-    return JSONResponse(body_out, status_code=201)
 
 
-@router.post("/sessions/{session_id}/escalate")
+@router.post("/sessions/{session_id}/escalate", response_model=EscalatedOut, response_model_exclude_unset=True)
 async def escalate(
     session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
@@ -268,7 +272,7 @@ def _tier(target: str) -> str:
     return target
 
 
-@router.post("/sessions/{session_id}/resolve")
+@router.post("/sessions/{session_id}/resolve", response_model=ResolvedOut, response_model_exclude_unset=True)
 async def resolve(
     session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
