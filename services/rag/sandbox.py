@@ -1,11 +1,12 @@
-"""PDF parsing in a separate worker process with a per-document CPU-time, memory and wall-clock budget.
+"""Document parsing in a separate worker process with a per-document CPU-time, memory and wall-clock budget.
 
 A PDF is a program: a few KB can expand into megabytes of content-stream operators that every page re-runs, so a
 7 KB file once held an indexing slot for 25 s of CPU. Each PDF is therefore parsed in its own short-lived process
 whose limits the kernel enforces (RLIMIT_CPU, RLIMIT_AS) and which the parent kills at the wall-clock deadline;
 a document over budget is refused as `too_costly` and nothing else in the service notices. The CPU budget grows
 with the file's size (real text costs CPU in proportion to its bytes; an anomaly is a tiny file that costs much).
-Other formats parse in linear time in-process.
+The other formats parse in linear time, but they go through the same worker: a parser defect or a pathological
+input (deep JSON, a CSV of one huge field) then costs its own process, never the service's memory or loop.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class ParseBudget:
     cpu_s_per_mb: float = 1.0
     max_cpu_s: float = 60.0
     memory_bytes: int = 1536 * 1024 * 1024  # address space of the worker, the interpreter included
-    isolate_pdf: bool = True
+    isolate: bool = True  # False only in tests that exercise the parsers themselves
 
     def cpu_s(self, size: int) -> int:
         return int(min(self.max_cpu_s, self.base_cpu_s + self.cpu_s_per_mb * size / MB)) or 1
@@ -37,8 +38,8 @@ class ParseBudget:
 def parse_document(
     filename: str, content_type: str | None, data: bytes, budget: ParseBudget
 ) -> tuple[str, list[Section]]:
-    """parse_file, with PDFs in a budgeted worker process; FileRejected("too_costly") past the budget."""
-    if not budget.isolate_pdf or not data.startswith(b"%PDF-"):
+    """parse_file in a budgeted worker process; FileRejected("too_costly") past the budget."""
+    if not budget.isolate:
         return parse_file(filename, content_type, data)
     cpu_s = budget.cpu_s(len(data))
     # spawn: a fresh interpreter, so the limits apply to the parse alone and no parent state (threads, locks) leaks.

@@ -1,5 +1,6 @@
-"""Issue 20 #3: a PDF is parsed in its own worker process within a per-document CPU budget, so a tiny file that
-expands into endless content-stream work is refused in seconds instead of holding an indexing slot."""
+"""Issue 20 #3: every uploaded document is parsed in its own worker process within a per-document CPU budget, so
+a tiny file that expands into endless content-stream work is refused in seconds instead of holding an indexing
+slot."""
 
 from __future__ import annotations
 
@@ -63,3 +64,19 @@ def test_a_rejection_inside_the_worker_keeps_its_reason() -> None:
 def test_budget_grows_with_size_up_to_its_cap() -> None:
     budget = ParseBudget(base_cpu_s=2, cpu_s_per_mb=1, max_cpu_s=10)
     assert [budget.cpu_s(n) for n in (7_000, 3_000_000, 50_000_000)] == [2, 5, 10]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("faq.txt", b"Refunds take five business days."), ("faq.json", b'{"q": "refunds", "a": "five days"}')],
+)
+def test_every_format_is_parsed_in_the_worker_not_in_the_service(
+    name: str, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def in_this_process(*_: object) -> None:
+        raise AssertionError("parsed inside the service process")
+
+    # The worker is a fresh interpreter (spawn): it parses with the real parser; this process would fail.
+    monkeypatch.setattr("services.rag.sandbox.parse_file", in_this_process)
+    kind, sections = parse_document(name, None, data, BUDGET)
+    assert kind in ("txt", "json") and sections
