@@ -130,7 +130,8 @@ async def store(backend: Backend) -> AsyncIterator[DocumentStore]:
 
 
 # Cases a server gets wrong by itself, each with what it does: not the adapter's defects (the same operation is
-# atomic on MongoDB), so they are expected failures on that server only, and strict, so a fixed server shows up.
+# atomic on MongoDB), so they are expected failures on that server only. Both are races, which a run may happen not
+# to hit (CI once saw every claim but one lose by timing alone), so a pass is not taken as a fixed server.
 SERVER_DEFECTS = {
     "ferretdb-sqlite": {
         "test_concurrent_writers": "FerretDB v1's SQLite handler runs findAndModify as read-then-write without "
@@ -146,4 +147,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for server, defects in SERVER_DEFECTS.items():
             reason = defects.get(item.originalname if isinstance(item, pytest.Function) else item.name)
             if reason and item.name.endswith(f"[motor-{server}]"):
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
