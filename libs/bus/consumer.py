@@ -261,9 +261,10 @@ class ConsumerCore:
             return Outcome.HANDLED  # an event, or nothing to answer
         answer = asyncio.ensure_future(self._answer(record, env, result, attempt))
         events = deferred.start(held)
-        outcome = await answer
-        await deferred.settle(events)
-        return outcome
+        try:
+            return await answer
+        finally:  # awaited even when the reply failed, so no send is left running behind a retry
+            await deferred.settle(events)
 
     async def _answer(self, record: Record, env: Envelope, result: object, attempt: int) -> Outcome:
         """Send the handler's answer to `replyto`; an answer that breaks its contract parks the request."""
