@@ -17,12 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.e2e.conftest import Stack, launch, shut_down
 from tests.e2e.seed_examples import crm_ok
 from tests.support.fake_llm.server import FakeLLMServer
+from tests.support.topic_reader import read_to_end
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -72,19 +73,10 @@ async def every_record(bootstrap: str) -> dict[str, list[bytes]]:
     partitions = [
         TopicPartition(d["topic"], p["partition"]) for d in described if d["topic"] in topics for p in d["partitions"]
     ]
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await reader.start()
-    try:
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        ends = await reader.end_offsets(partitions)
-        found: dict[str, list[bytes]] = {t: [] for t in topics}
-        while [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
-            for tp, records in (await reader.getmany(timeout_ms=1000)).items():
-                found[tp.topic] += [(r.value or b"") + b"".join(v for _, v in r.headers) for r in records]
-        return found
-    finally:
-        await reader.stop()
+    found: dict[str, list[bytes]] = {t: [] for t in topics}
+    for r in await read_to_end(bootstrap, partitions):
+        found[r.topic].append((r.value or b"") + b"".join(v for _, v in r.headers))
+    return found
 
 
 def files_under(folder: Path) -> list[Path]:

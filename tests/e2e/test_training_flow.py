@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from libs.contracts.registry import default_registry
 from tests.e2e.conftest import Stack
 from tests.e2e.seed_examples import client, insights_error, insights_ok, tenant_key
+from tests.support.topic_reader import read_to_end
 
 pytestmark = pytest.mark.e2e
 
@@ -56,24 +57,13 @@ async def progress_events(bootstrap: str, job_id: str) -> list[tuple[str, int, i
     """(status, current_step, total_steps) of every training.events record of the job, in order: the progress a
     dashboard or WebSocket client sees, whatever a poller happened to catch."""
     topic = "training.events"
-    tps = [TopicPartition(topic, p) for p in range(default_registry().partitions(topic))]
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await reader.start()
-    try:
-        reader.assign(tps)
-        await reader.seek_to_beginning(*tps)
-        ends = await reader.end_offsets(tps)
-        found: list[tuple[str, int, int]] = []
-        while [tp for tp in tps if await reader.position(tp) < ends[tp]]:
-            for records in (await reader.getmany(timeout_ms=1000)).values():
-                for record in records:
-                    data = json.loads(record.value)["data"]
-                    if data["job_id"] == job_id:
-                        progress = data["progress"]
-                        found.append((data["status"], progress["current_step"], progress["total_steps"]))
-        return found
-    finally:
-        await reader.stop()
+    partitions = [TopicPartition(topic, p) for p in range(default_registry().partitions(topic))]
+    found: list[tuple[str, int, int]] = []
+    for record in await read_to_end(bootstrap, partitions):
+        data = json.loads(record.value)["data"]
+        if data["job_id"] == job_id:
+            found.append((data["status"], data["progress"]["current_step"], data["progress"]["total_steps"]))
+    return found
 
 
 def wait_active(api: httpx.Client, deployment_id: str, version: int) -> dict[str, Any]:
