@@ -3,6 +3,7 @@ per operation with the given credentials; every 5xx is kept with its reproductio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import hypothesis
@@ -16,10 +17,15 @@ class Fuzzed:
     calls: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     server_errors: dict[str, str] = field(default_factory=dict)  # operation -> its first 5xx as a curl command
+    violations: dict[str, str] = field(default_factory=dict)  # operation -> the first thing `inspect` objected to
 
 
-def fuzz_every_operation(url: str, headers: dict[str, str], *, examples: int) -> Fuzzed:
-    """At most `examples` generated requests on every operation, with `headers`."""
+# Looks at one answer; returns what is wrong with it, or None.
+Inspect = Callable[[schemathesis.Case, object], str | None]
+
+
+def fuzz_every_operation(url: str, headers: dict[str, str], *, examples: int, inspect: Inspect | None = None) -> Fuzzed:
+    """At most `examples` generated requests on every operation, with `headers`; `inspect` also judges each answer."""
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     found = Fuzzed(operations=len(operations))
@@ -41,6 +47,9 @@ def fuzz_every_operation(url: str, headers: dict[str, str], *, examples: int) ->
             if resp.status_code >= 500:
                 reproduction = f"{resp.status_code}: {case.as_curl_command()}"[:400]
                 found.server_errors.setdefault(case.operation.label, reproduction)
+            wrong = inspect(case, resp) if inspect is not None else None
+            if wrong is not None:
+                found.violations.setdefault(case.operation.label, wrong)
 
         check()
     return found

@@ -7,12 +7,13 @@ documented schema (success body or the dialect's error envelope). Violations fai
 
 from __future__ import annotations
 
-import hypothesis
+from typing import Any
+
 import schemathesis
-from hypothesis import HealthCheck, Phase
 from schemathesis.checks import response_schema_conformance, status_code_conformance
 from schemathesis.core.failures import FailureGroup
 
+from tests.support.fuzz import fuzz_every_operation
 from tests.unit.security.conftest import OPERATOR
 from tests.unit.security.test_schemathesis import platform_url
 
@@ -21,36 +22,19 @@ __all__ = ["platform_url"]  # the in-process platform fixture, shared with the 5
 EXAMPLES_PER_OPERATION = 3
 
 
+def nonconforming(case: schemathesis.Case, resp: Any) -> str | None:
+    try:
+        case.validate_response(resp, checks=[status_code_conformance, response_schema_conformance])
+    except (AssertionError, FailureGroup) as exc:
+        return f"{resp.status_code} {resp.text[:300]}\n{exc}\n{case.as_curl_command()}"[:1500]
+    return None
+
+
 def test_every_answer_conforms_to_its_documented_status_and_schema(platform_url: str) -> None:
-    schema = schemathesis.openapi.from_url(f"{platform_url}/openapi.json")
-    violations: dict[str, str] = {}
-    calls = 0
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 90
-
-    for operation in operations:
-
-        @hypothesis.settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @hypothesis.given(case=operation.as_strategy())
-        def check(case: schemathesis.Case) -> None:
-            nonlocal calls
-            resp = case.call(base_url=platform_url, headers=OPERATOR, timeout=60)
-            calls += 1
-            try:
-                case.validate_response(resp, checks=[status_code_conformance, response_schema_conformance])
-            except (AssertionError, FailureGroup) as exc:
-                shown = f"{resp.status_code} {resp.text[:300]}\n{exc}\n{case.as_curl_command()}"
-                violations.setdefault(case.operation.label, shown[:1500])
-
-        check()
-    assert violations == {}, "\n\n".join(f"{label}: {text}" for label, text in violations.items())
-    assert calls >= 2 * len(operations)  # every operation was really exercised
+    found = fuzz_every_operation(platform_url, OPERATOR, examples=EXAMPLES_PER_OPERATION, inspect=nonconforming)
+    assert found.operations >= 90
+    assert found.violations == {}, "\n\n".join(f"{label}: {text}" for label, text in found.violations.items())
+    assert found.calls >= 2 * found.operations  # every operation was really exercised
 
 
 def test_a_streamed_generation_conforms_event_by_event(platform_url: str) -> None:
