@@ -51,6 +51,11 @@ class GatewaySettings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
+    # The local sandbox (sandbox.py): credential-less requests from this machine act as tenant `sandbox`. Off; on only
+    # through SWITCHBOARD_SANDBOX=1 (`switchboard up --sandbox`), and refused unless the gateway listens on loopback.
+    sandbox: bool = Field(
+        default=False, validation_alias=AliasChoices("SWITCHBOARD_SANDBOX", "SWITCHBOARD_GATEWAY_SANDBOX", "sandbox")
+    )
     # Seed 001 /api/test/* (admin only): on for local runs (`make run`), off by default and in the prod overlay.
     test_endpoints: bool = False
     # Seed 001 GET /api/status shows it (free text, e.g. "Sun 02:00-04:00 UTC"); unset: null.
