@@ -47,6 +47,21 @@ def item_schema(doc: dict[str, Any], page: str, items: tuple[str, ...]) -> str |
     return _ref_name(schema.get("items", {}))
 
 
+# How a builder's source shows its HTTP method when it does not spell it: the module's helpers.
+_IMPLIED_METHOD = {"_post(": "POST", "_pages(": "GET", "PageSpec(": "GET"}
+
+
+def check_builder(name: str, source: str, method: str, path: str) -> None:
+    """The builder sends what its `@operation` says, since that names the model its callers are typed with: its
+    source holds the method and the path (ids and a configurable prefix such as `/cs` as `{...}`)."""
+    template = re.sub(r"\{[^}]*\}", "{}", path)
+    sent = re.sub(r"\{[^}]*\}", "{}", source)
+    paths = (template, re.sub(r"^/[^/{]+", "{}", template))  # with the prefix as written, or as a placeholder
+    methods = {m for hint, m in _IMPLIED_METHOD.items() if hint in source} | set(re.findall(r'"([A-Z]+)"', source))
+    if not any(f'"{p}"' in sent for p in paths) or method not in methods:
+        raise ValueError(f"{name}: @operation({method!r}, {path!r}) is not what the builder sends")
+
+
 def _call_args(args: ast.arguments) -> str:
     """How the generated method hands its own parameters on to the builder."""
     parts = [a.arg for a in args.posonlyargs + args.args]
@@ -56,7 +71,7 @@ def _call_args(args: ast.arguments) -> str:
     return ", ".join(parts)
 
 
-def _methods(node: ast.ClassDef, doc: dict[str, Any], asynchronous: bool) -> list[str]:
+def _methods(node: ast.ClassDef, doc: dict[str, Any], asynchronous: bool, source: str) -> list[str]:
     lines: list[str] = []
     for fn in node.body:
         marks = [d for d in getattr(fn, "decorator_list", []) if isinstance(d, ast.Call)]
@@ -65,6 +80,7 @@ def _methods(node: ast.ClassDef, doc: dict[str, Any], asynchronous: bool) -> lis
             continue
         method, path = (ast.literal_eval(a) for a in mark.args)
         items = next((ast.literal_eval(k.value) for k in mark.keywords if k.arg == "items"), ())
+        check_builder(f"{node.name}.{fn.name}", ast.get_source_segment(source, fn) or "", method, path)
         page = success_schema(doc, method, path)
         target = item_schema(doc, page, items) if page and items else page
         model = f"m.{class_name(target)}" if target else "Any"
@@ -92,7 +108,8 @@ def render(doc: dict[str, Any], header: str) -> str:
     """The module's text (unformatted: generate.py runs ruff format over it)."""
     imports, classes = [], []
     for api in APIS:
-        tree = ast.parse((RESOURCES / f"{api}.py").read_text())
+        source = (RESOURCES / f"{api}.py").read_text()
+        tree = ast.parse(source)
         node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name.endswith("Requests"))
         imports.append(f"from switchboard_sdk.resources.{api} import {node.name}")
         name = node.name.removesuffix("Requests")
@@ -101,7 +118,7 @@ def render(doc: dict[str, Any], header: str) -> str:
             base = "AsyncNamespace" if asynchronous else "SyncNamespace"
             cls = f"Async{name}" if asynchronous else name
             classes += ["", "", f"class {cls}({base}[{node.name}]):", f'    """{summary}"""']
-            classes += _methods(node, doc, asynchronous)
+            classes += _methods(node, doc, asynchronous, source)
     text = "\n".join(classes)
     helpers = ["AsyncNamespace", "AsyncPages", "Body", "Pages", "SyncNamespace", "raw"]
     used = ", ".join(h for h in helpers if re.search(rf"\b{h}\b", text))
