@@ -15,6 +15,8 @@ import orjson
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
+from libs.runtime.websocket import FramedWebSocketProtocol
+
 
 @dataclass
 class Received:
@@ -96,7 +98,7 @@ async def serve_asgi(app: Any) -> AsyncIterator[int]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", ws="websockets-sansio", ws_per_message_deflate=False
+        app, log_level="warning", lifespan="off", ws=FramedWebSocketProtocol, ws_per_message_deflate=False
     )  # as libs.runtime serves the gateway
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
