@@ -169,6 +169,22 @@ async def _stalled_client(url: str) -> socket.socket:
     return sock
 
 
+async def test_a_server_without_the_frame_writer_still_serves_the_feed(tmp_path: Path) -> None:
+    """Plain uvicorn (no `switchboard.frame_writer` in the scope): frames go through ASGI `send` from a pump task."""
+    bus = MemoryBus(service_name="test")
+    gateway = gateway_for_tests(PlatformSettings(bus="memory", data_dir=tmp_path), bus)
+    async with (
+        serving(bus, [gateway]),
+        serve_asgi(gateway.app, ws="websockets-sansio") as port,
+        connect(f"ws://127.0.0.1:{port}/websocket?token={API_KEY}") as ws,
+    ):
+        await next_frame(ws, "system_status")
+        await bus.publish("sentiment.events", _analyzed("IRATE"), key="c1", tenant_id="default")
+        assert (await next_frame(ws, "sentiment_alert"))["data"]["conversation_id"] == "c1"
+        await ws.send("ping")
+        await next_frame(ws, "pong")
+
+
 async def test_without_a_frame_writer_frames_queue_with_the_same_bound() -> None:
     """A server that offers no frame writer (not libs.runtime's protocol): frames wait in a byte-bounded queue for the
     handler's pump; a client that lets it fill is dropped, the others keep every frame."""
