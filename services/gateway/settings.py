@@ -74,9 +74,10 @@ class GatewaySettings(BaseSettings):
     # the ~3.7-day retry window, so a delivery's log outlives its retries; replay reaches back this far.
     webhook_retention_days: float = Field(default=30.0, ge=4.0)
     webhook_prune_interval_s: float = 3600.0
-    # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
-    # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).
-    ws_client_buffer: int = 256
+    # WebSocket feed: bytes a client may leave unread (beyond what its socket's kernel buffers took) before it is
+    # dropped, system_status period, sentiment_alert level (default IRATE; per tenant in sentiment_alert_levels, a
+    # JSON object tenant -> level).
+    ws_client_buffer_bytes: int = Field(default=1 << 20, ge=64 << 10)
     ws_status_interval_s: float = 30.0
     sentiment_alert_level: str = "IRATE"
     sentiment_alert_levels: dict[str, str] = Field(default_factory=dict)
