@@ -98,7 +98,7 @@ Hospital And Of New North South East West Mount Port Saint St Lake City County S
 Kingdom When Where Who What Why How Which Weekly TV Club Country Associates Investments Solutions
 Capital Technologies Global Insurance Incorporated Agency Systems Services Partners Holdings Labs
 Media Studio Studios Records Foundation Institute Society Association Museum Hotel Restaurant Cafe
-Airport Station
+Airport Station Suite Apt Apartment Unit
 """
 _STOP = frozenset(_STOP_WORDS.split())
 # Given names of Faker's locales (see names/build.py for provenance and the words left out).

@@ -248,9 +248,11 @@ _MILITARY = (
 ).replace("{_CAP}", _CAP)
 _GENERIC = rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_WORD}(?:[ \t]+{_WORD}){{0,2}}[ \t]+\d{{1,5}}[a-z]?\b"
 _UNIT = r"(?:[ \t]*,?[\s>]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|#)[ \t]*\d+\w*)?"
-_ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
+_ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|\d{2}-\d{3}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
 _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
-_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d))"  # a ZIP line, not a number line
+# A locality line: place words with an optional ZIP; a ZIP line (not a number line); or "nan", which is how
+# Faker-made records (presidio-research style) write a missing state, with the ZIP after it.
+_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d)|nan\b(?:[ \t]+{_ZIP})?)"
 _TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
 
 
@@ -260,7 +262,8 @@ class StreetAddressFinder(PatternFinder):
 
     ENTITY = ADDRESS
     STRONG = re.compile(rf"(?<![\w-])(?:{_STREET}|{_MILITARY}){_UNIT}(?-i:{_TAIL})", re.I)
-    WEAK = re.compile(rf"(?<![\w-]){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
+    # A leading unit ("Suite 541 6343 Skogstien 106") is address evidence like a context word.
+    WEAK = re.compile(rf"(?<![\w-])(?P<unit>{_LEAD_UNIT}){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
     BARE = re.compile(_GENERIC, re.I)
     CONTEXT = re.compile(
         r"address|\blives?\b|living|located|\bis at\b|\bat:?\s*$|sent to|send (?:it|them|this)? ?to|ship|deliver"
@@ -276,7 +279,8 @@ class StreetAddressFinder(PatternFinder):
             line_start = self.LINE_START.search(text, max(0, m.start() - 8), m.start()) is not None
             # At a line start, "number word number" alone could be anything; with a unit or locality after it
             # ("213 Pilekrogen 53 Apt. 263, Grand-Leez") it is an address line.
-            bare = self.BARE.match(text, m.start())
+            bare = self.BARE.match(text, m.end("unit"))
             longer = bare is not None and m.end() - bare.end() > 3
-            if _context(text, m.start(), self.CONTEXT, window=60) or (line_start and ("\n" in m.group() or longer)):
+            cued = m.group("unit") or _context(text, m.start(), self.CONTEXT, window=60)
+            if cued or (line_start and ("\n" in m.group() or longer)):
                 yield m.start(), m.end(), 0.75
