@@ -135,7 +135,7 @@ class NameFinder(EntityRecognizer):
         if entities and PERSON not in entities:
             return []
         found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text)]
-        return [RecognizerResult(PERSON, s, e, score) for s, e, score in found]
+        return [RecognizerResult(PERSON, s, e, score) for s, e, score in found if not rpl.firm_at(text, s, e)]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
         doc = getattr(nlp_artifacts, "tokens", None)

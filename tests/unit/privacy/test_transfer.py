@@ -39,3 +39,20 @@ def test_dev_split_shares_no_template_and_no_name() -> None:
     fit, held = dev_split(records, "fit"), dev_split(records, "held")
     assert [r["full_text"] for r in fit] == ["Ada Berg", "Ivo Lind"]
     assert [r["full_text"] for r in held] == ["Mia Holt"]  # "Ada" and "Lind" are on the fit side
+
+
+def test_in_before_a_capitalised_word_is_a_place_not_a_person() -> None:
+    assert ("LOCATION", "Oulu") in found("We spent two weeks in Oulu and the roaming was absurd.")
+
+
+def test_firm_names_in_a_firms_place_are_neither_names_nor_places() -> None:
+    for text, firm in [
+        ("I work for Brightwave Labs these days.", "Brightwave"),
+        ("The shop later became Stone Harbor.", "Stone Harbor"),
+    ]:
+        assert not any(firm in value for _, value in found(text)), text
+    assert ("PERSON", "Ada Lindqvist") in found("I work for Ada Lindqvist, she is my manager.")
+
+
+def test_a_gazetteer_place_leaves_the_full_stop_out() -> None:
+    assert ("LOCATION", "Tallinn") in found("Norvane is a design agency based in Tallinn.")
