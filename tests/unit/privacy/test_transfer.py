@@ -56,3 +56,16 @@ def test_firm_names_in_a_firms_place_are_neither_names_nor_places() -> None:
 
 def test_a_gazetteer_place_leaves_the_full_stop_out() -> None:
     assert ("LOCATION", "Tallinn") in found("Norvane is a design agency based in Tallinn.")
+
+
+def test_names_by_possession_call_cues_and_address_blocks() -> None:
+    assert ("PERSON", "Yusuf") in found("Yusuf's phone number is +44 7280 738223")  # listed, with a possessive
+    assert ("PERSON", "Kalani") in found("Kalani's phone number is 415-555-0134")  # not listed: what she owns
+    assert ("PERSON", "Carys") in found("please call Carys at 539.480.0124 tomorrow")
+    text = "Please send the package to:\nKalani Tkachenko\n69306 Juniper Hollow Avenue, Port Kirstenland, MN 16909"
+    assert ("PERSON", "Kalani Tkachenko") in found(text)
+
+
+def test_a_field_header_is_not_a_name() -> None:
+    text = "Phone: 670.932.2028  Email: mirela.58@example.com  Name: Tamsin Szabó"
+    assert not any(value == "Email" for _, value in found(text))
