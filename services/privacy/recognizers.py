@@ -127,7 +127,9 @@ class PhoneFinder(PatternFinder):
 
     ENTITY = PHONE
     PATTERN = re.compile(
-        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,8}){0,4})"
+        # "(0)" keeps the digit after it ("+33 (0)1 23 45 67 89"); a local part may be one run ("(03012) 345678").
+        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?\d?[ .-]?|\(\d{1,5}\)[ .-]?)?"
+        r"(?:\d{7,15}|\d{1,8}(?:[ .-]\d{2,8}){0,4})"
         # An extension stays with its number ("x123", "ext. 12"): Faker and US signatures write them so.
         r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w/]|[.-]\d)"
     )
@@ -136,7 +138,12 @@ class PhoneFinder(PatternFinder):
         r"|registered|messages to|\bph\b|\bmob\b",
         re.I,
     )
-    AFTER = re.compile(r"[ \t\-(]*(office|home|mobile|work|cell|fax|ext)", re.I)
+    # A phone word just after the number: "(office)", or "… is my number" / "is her mobile".
+    AFTER = re.compile(
+        r"[ \t\-(]*(office|home|mobile|work|cell|fax|ext)|[ \t]+(?:is|was)[ \t]+(?:my|his|her|their|our|the)[ \t]+"
+        r"(?:[\w-]+[ \t]+)?(?:number|phone|mobile|cell|line)\b",
+        re.I,
+    )
 
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
         for m in self.PATTERN.finditer(text):
@@ -145,7 +152,9 @@ class PhoneFinder(PatternFinder):
             if not 7 <= digits <= 15 or _ISO_DATE.match(value):
                 continue
             groups = len(re.findall(r"\d+", value))
-            strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9)
+            # A lone first digit ("+33 6 02 42 06 44") only after a country code or "(0)".
+            lone = re.match(r"\d\D", value) is not None
+            strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9 and not lone)
             near = _context(text, m.start(), self.CONTEXT) or bool(self.AFTER.match(text, m.end()))
             if near:
                 yield m.start(), m.end(), 0.85

@@ -69,3 +69,14 @@ def test_names_by_possession_call_cues_and_address_blocks() -> None:
 def test_a_field_header_is_not_a_name() -> None:
     text = "Phone: 670.932.2028  Email: mirela.58@example.com  Name: Tamsin Szabó"
     assert not any(value == "Email" for _, value in found(text))
+
+
+def test_more_phone_shapes() -> None:
+    for text, phone in [
+        ("You can reach me at (03012) 345678.", "(03012) 345678"),  # one local run after an area code
+        ("+33 (0)1 23 45 67 89 is my number", "+33 (0)1 23 45 67 89"),  # "(0)" and a phone word after it
+        ("5552345678 is my number", "5552345678"),
+        ("she still has the old landline +33 6 02 42 0644.", "+33 6 02 42 0644"),  # one digit after +33
+    ]:
+        assert ("PHONE_NUMBER", phone) in found(text), text
+    assert not any(kind == "PHONE_NUMBER" for kind, _ in found("Items 3 45 67 89 12 in stock"))
