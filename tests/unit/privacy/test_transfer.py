@@ -80,3 +80,14 @@ def test_more_phone_shapes() -> None:
     ]:
         assert ("PHONE_NUMBER", phone) in found(text), text
     assert not any(kind == "PHONE_NUMBER" for kind, _ in found("Items 3 45 67 89 12 in stock"))
+
+
+def test_more_driver_licence_shapes_and_the_number_before_its_word() -> None:
+    for text, number in [
+        ("D1234567 is my driver's license", "D1234567"),
+        ("My DL is 12-345-6789", "12-345-6789"),
+        ("driver license: A1234 56789 01234", "A1234 56789 01234"),
+        ("Her licence number is 12ABC34567.", "12ABC34567"),
+    ]:
+        assert ("US_DRIVER_LICENSE", number) in found(text), text
+    assert not any(kind == "US_DRIVER_LICENSE" for kind, _ in found("I have 12345678 reasons"))
