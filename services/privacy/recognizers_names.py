@@ -23,7 +23,7 @@ _STRONG_CUE = (
     r"|[Tt]hanks|[Rr]egards|[Ss]incerely|[Cc]heers|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|[Ss]igned|[Ss]peak (?:to|with)"
     r"|[Aa]sk for|[Cc]alled|[Nn]amed|[Ss]aid|[Ss]houted at|[Aa]ssistant to|[Mm]aiden name is|[Ll]ast name is"
     r"|[Ff]irst name is|[Mm]eet|[Ss]ir|[Mm]adam|[Pp]lease (?:call|text|tell|ask|email|remind)|[Cc]all|[Tt]ext"
-    r"|[Rr]emind)\b[ \t,:.?]*)"
+    r"|[Rr]emind|[Nn]amed (?:him|her|them)|(?:mrs?|ms|dr|prof)(?=\.))\b[ \t,:.?]*)"
 )
 # ... and after which only a full name (two words or more) is taken ("change it to Sofia Lima").
 _WEAK_CUE = (

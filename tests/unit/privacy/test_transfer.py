@@ -91,3 +91,8 @@ def test_more_driver_licence_shapes_and_the_number_before_its_word() -> None:
     ]:
         assert ("US_DRIVER_LICENSE", number) in found(text), text
     assert not any(kind == "US_DRIVER_LICENSE" for kind, _ in found("I have 12345678 reasons"))
+
+
+def test_lower_case_titles_and_named_him() -> None:
+    assert ("PERSON", "Quinzia") in found("I'd like to join accounts with ms. Quinzia")
+    assert ("PERSON", "Luís") in found("She named him Luís")
