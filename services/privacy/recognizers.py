@@ -238,14 +238,15 @@ _NOT_COUNTED = (
     r"(?!(?:in|the|at|of|for|to|a|an|and|or|my|our|your|his|her|their|with|on|from|by|per|was|is|are|were"
     r"|minutes?|hours?|days?|weeks?|months?|years?|times|items?|dollars?|euros?|pounds?)\b)"
 )
-_LEAD_UNIT = r"(?:(?:apt\.?|suite|unit)[ \t]+\d+\w*[ \t]+)?"
+_LEAD_UNIT = r"(?:(?:apt\.?|suite|unit|flat)[ \t]+\d+\w*(?:[ \t]*,?[ \t]*\n[ \t]*|[ \t]+))?"  # "Flat 5\n12 High St"
 _STREET = (
     rf"{_LEAD_UNIT}(?:"
     rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?(?:{_NOT_COUNTED}{_WORD}[ \t]+){{1,3}}{_SUFFIX}"  # 590 Edington Drive
-    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"  # 1072 Pohlstrasse 9
+    # 1072 Pohlstrasse 9; words before the street word only capitalised ("ship it to Mannerheimintie 12")
+    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:(?-i:{_CAP})[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"
     rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{1,3}}(?:u\.|utca|út|útja|tér|rkp\.|ul\.)[ \t]+\d{{1,5}}\.?"
-    rf"|{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
-    rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?\b"  # rue La Boétie 5
+    rf"|{_NUM},?[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
+    rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?(?:/\d{{1,4}})?\b"  # rue La Boétie 5
     rf"|corner[ \t]+of[ \t]+[^\n,?!]{{3,60}}?[ \t]+and[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}"
     r")"
 )
@@ -261,7 +262,9 @@ _ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|\d{2}-\d{3}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{
 _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
 # A locality line: place words with an optional ZIP; a ZIP line (not a number line); or "nan", which is how
 # Faker-made records (presidio-research style) write a missing state, with the ZIP after it.
-_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d)|nan\b(?:[ \t]+{_ZIP})?)"
+_PLACE_WORDS = rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*"
+# ZIP first ("SW1A 1AA" is not a place word), then its town on the same line ("75002 Paris", "80-831 Gdańsk").
+_SEG = rf"(?:{_ZIP}(?:[ \t]+{_PLACE_WORDS})?(?![ \t]*\d)|{_PLACE_WORDS}(?:[ \t]+{_ZIP})?|nan\b(?:[ \t]+{_ZIP})?)"
 _TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
 
 

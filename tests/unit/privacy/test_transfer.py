@@ -96,3 +96,14 @@ def test_more_driver_licence_shapes_and_the_number_before_its_word() -> None:
 def test_lower_case_titles_and_named_him() -> None:
     assert ("PERSON", "Quinzia") in found("I'd like to join accounts with ms. Quinzia")
     assert ("PERSON", "Luís") in found("She named him Luís")
+
+
+def test_european_blocks_keep_postcode_and_town_and_take_no_words_before() -> None:
+    for text, address in [
+        ("Please ship it to Via Roma 5\n00100 Roma (RM) by Friday.", "Via Roma 5\n00100 Roma"),
+        ("My address is Flat 5\n12 High Street\nLondon\nSW1A 1AA", "Flat 5\n12 High Street\nLondon\nSW1A 1AA"),
+        ("My address is 12, rue de la Paix\n75002 Paris", "12, rue de la Paix\n75002 Paris"),
+        ("Ulica Długa 12/4\n80-831 Gdańsk is where I live", "Ulica Długa 12/4\n80-831 Gdańsk"),
+    ]:
+        assert ("STREET_ADDRESS", address) in found(text), (text, found(text))
+    assert not any(value.startswith("it to") for _, value in found("Please ship it to Mannerheimintie 12 today"))
