@@ -42,7 +42,8 @@ _CUE = (
     r"|vacation|stationed|branch|office|depot|warehouse|store|shop|clinic|hospital|hotel|currently|I am|I'm|we are"
     r"|we're|am|is|are|was|were|died|passed away|just)[ \t]+(?:here[ \t]+)?(?:in|near|outside)"
     r"|\b(?:moved|moving|move|relocat\w*|travel+(?:ing|ed)?|trip|fl(?:y|ying|ew|ight)|going|went|go|drive|driving"
-    r"|returned|return|back|emigrated|immigrated|commute|shipped|sent|posted|originally|hails?|hailing)"
+    r"|returned|return|back|emigrated|immigrated|commute|shipped|sent|posted|originally|hails?|hailing"
+    r"|drove|deliver(?:y|ed|ing)?|ship(?:s|ping)?)"
     r"(?:[ \t]+(?:here|back|home|out))?[ \t]+(?:to|from|in|into)"
     r"|\b(?:native of|citizen of|resident of|hometown(?: is| of)?|outside)"
 )
@@ -52,7 +53,7 @@ _CUED = re.compile(rf"(?:{_CUE})[ \t]+(?:the[ \t]+)?({_PLACE})")
 _CUED_WEAK = re.compile(rf"(?:{_FROM})[ \t]+(?:the[ \t]+)?({_PLACE})")
 # "the Kraków branch", "our Lyon office".
 _BEFORE_SITE = re.compile(
-    rf"\b(?:the|our|your)[ \t]+({_PLACE})[ \t]+(?:branch|office|store|depot|warehouse|area|team)\b"
+    rf"\b(?:the|[Oo]ur|[Yy]our)[ \t]+({_PLACE})[ \t]+(?:branch|office|store|depot|warehouse|area|team)\b"
 )
 # Form fields that name a place ("Where: Tucson", "City: Lyon").
 _FIELD = re.compile(
@@ -65,6 +66,13 @@ _PREP = re.compile(rf"\b(?:in|to|from|near)[ \t]+({_PLACE})")
 # ("never showed up in Lyon"); not before a possessive ("in Maria's car").
 _IN = re.compile(rf"\b[Ii]n[ \t]+({_PLACE})(?![\w'’])")
 _PREP_BEFORE = re.compile(r"\b(?:in|to|at|from|near|of|visit\w*|between|and)[ \t]+(?:the[ \t]+)?$")
+# Town-name shapes (US-style, as Faker also builds them): a compass/lake/port word before a name ("Port
+# Kirstenland", "Lake Jennifer"), or a name ending in a town suffix that surnames seldom have ("Michaelmouth";
+# not before another capitalised word: "Berkshire Hathaway").
+_TOWN = re.compile(
+    rf"(?<![\w-])(?:(?:North|South|East|West|New|Lake|Port|Fort|Mount)[ \t]+{_PW}"
+    r"|[A-Z][a-z]+(?:mouth|burgh|borough|haven|side|view|stad|ville|furt|shire)(?![ \t]+[A-Z]))(?![\w-])"
+)
 _CITY_STATE = re.compile(rf"(?<![\w-])({_PLACE}),[ \t]*(?:{_STATE_CODE}|{_STATE_NAME})(?![\w-])")
 _NOT_PLACE = frozenset(
     gz.names(
@@ -142,9 +150,13 @@ class LocationFinder(EntityRecognizer):
         i = 0
         while i < len(words):
             size = self._known_at(text, words, i) if text[words[i][0]].isupper() else 0
-            if size:  # a full stop after the name ends the sentence, not the place
-                yield words[i][0], words[i + size - 1][1] - text[words[i + size - 1][1] - 1].count("."), 0.7
+            if size:  # (≥ spaCy's person: ambiguous names are left out above); a full stop ends the sentence
+                yield words[i][0], words[i + size - 1][1] - text[words[i + size - 1][1] - 1].count("."), 0.86
             i += max(size, 1)
+        for m in _TOWN.finditer(text):
+            place = _clean_place(m.group())
+            if place == m.group():
+                yield m.start(), m.end(), 0.86
         for m in _CITY_STATE.finditer(text):
             place = _clean_place(m.group(1))
             if place:

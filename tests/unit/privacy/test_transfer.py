@@ -107,3 +107,15 @@ def test_european_blocks_keep_postcode_and_town_and_take_no_words_before() -> No
     ]:
         assert ("STREET_ADDRESS", address) in found(text), (text, found(text))
     assert not any(value.startswith("it to") for _, value in found("Please ship it to Mannerheimintie 12 today"))
+
+
+def test_town_shapes_and_gazetteer_countries_beat_spacys_person() -> None:
+    for text, place in [
+        ("Port Kirstenland is a beautiful city", "Port Kirstenland"),
+        ("Lake Jennifer, here I come", "Lake Jennifer"),
+        ("I love East Michaelmouth!", "East Michaelmouth"),
+        ("Burkina Faso has the best coffee", "Burkina Faso"),
+        ("We drove to Kleinhausen yesterday", "Kleinhausen"),
+    ]:
+        assert ("LOCATION", place) in found(text), (text, found(text))
+    assert not any(kind == "LOCATION" for kind, _ in found("Berkshire Hathaway is a design agency."))
