@@ -20,7 +20,8 @@ _NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:{_NAME_WORD}|{_IN
 # Cues after which one capitalised word is already a name ("Dear Anna", "called Luís", "Mr. Kim") ...
 _STRONG_CUE = (
     r"(?:\b(?:[Mm]y name is|[Nn]ame is|[Nn]ame|I am|I'm|[Tt]his is|[Cc]all me|[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey"
-    r"|[Tt]hanks|[Rr]egards|[Ss]incerely|[Cc]heers|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|[Ss]igned|[Ss]peak (?:to|with)"
+    r"|[Tt]hanks|[Tt]hank you|[Rr]egards|[Ss]incerely|[Cc]heers|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|[Ss]igned"
+    r"|[Ss]peak (?:to|with)"
     r"|[Aa]sk for|[Cc]alled|[Nn]amed|[Ss]aid|[Ss]houted at|[Aa]ssistant to|[Mm]aiden name is|[Ll]ast name is"
     r"|[Ff]irst name is|[Mm]eet|[Ss]ir|[Mm]adam|[Pp]lease (?:call|text|tell|ask|email|remind)|[Cc]all|[Tt]ext"
     r"|[Rr]emind|[Nn]amed (?:him|her|them)|(?:mrs?|ms|dr|prof)(?=\.))\b[ \t,:.?]*)"
@@ -55,6 +56,10 @@ _PERSON_VERB = re.compile(
     r"[ \t]+(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
     r"|wrote|sent|and|who|from|can|could|did|does)\b|'s\b|’s\b"
 )
+# Before a listed given name alone: words that take a person ("forward this to Jessica", "add Jessica").
+_SINGLE_CUE = re.compile(
+    r"\b(?:to|with|add|for|by|help|tell|ask|thank|meet|met|forward|and|from|belongs to)[ \t]+(?:[Mm]y[ \t]+)?$"
+)
 _ORG_LIKE = frozenset(["ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"])
 _SHAPE = re.compile(rf"{_FULL_NAME}")
 
@@ -75,6 +80,11 @@ class NameFinder(EntityRecognizer):
         r"|wife|husband|mother|father|son|daughter|sister|brother|maiden)\b"
     )
     # A message that opens by addressing someone: "Danial, can I please speak to your boss?"
+    # A sentence that opens with one name and a verb only people do ("Glyceria called about the bill").
+    SUBJECT = re.compile(
+        rf"(?:\A|[.!?][ \t]+|\n)[ \t]*({_NAME_WORD})(?=[ \t]+(?:called|wants|wanted|lives|lived|said|says|told|asked"
+        r"|wrote|is a (?:good |close |old )?friend|and I\b))"
+    )
     VOCATIVE = re.compile(
         rf"\A[ \t]*({_NAME_WORD}),[ \t]+(?=(?:can|could|would|will|please|I|we|do|did|are|is|have|thank|thanks)\b)"
     )
@@ -109,7 +119,15 @@ class NameFinder(EntityRecognizer):
                 yield start, end, 0.55
 
     def _from_rules(self, text: str) -> Iterator[tuple[int, int, float]]:
-        for pattern in (self.CUED, self.SPEAKER, self.FIRST_LINE, self.VOCATIVE, self.ABOVE_ADDRESS, self.POSSESSOR):
+        for pattern in (
+            self.CUED,
+            self.SPEAKER,
+            self.FIRST_LINE,
+            self.VOCATIVE,
+            self.ABOVE_ADDRESS,
+            self.POSSESSOR,
+            self.SUBJECT,
+        ):
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 words = list(re.finditer(r"\S+", m.group(group)))
@@ -135,7 +153,7 @@ class NameFinder(EntityRecognizer):
             end = m.start() + words[-1].end()
             if len(words) > 1 and _clean(text[m.start() : end]):
                 yield m.start(), end, 0.75
-            elif len(words) == 1 and _PERSON_VERB.match(text, end):
+            elif len(words) == 1 and (_PERSON_VERB.match(text, end) or _SINGLE_CUE.search(text, 0, m.start())):
                 yield m.start(), end, 0.6
 
 

@@ -119,3 +119,10 @@ def test_town_shapes_and_gazetteer_countries_beat_spacys_person() -> None:
     ]:
         assert ("LOCATION", place) in found(text), (text, found(text))
     assert not any(kind == "LOCATION" for kind, _ in found("Berkshire Hathaway is a design agency."))
+
+
+def test_one_given_name_after_a_person_cue_or_opening_a_sentence_with_a_person_verb() -> None:
+    assert ("PERSON", "Jessica") in found("Please forward this to Jessica.")  # listed: "to" is enough
+    assert ("PERSON", "Jessica") in found("I'd like to add Jessica as a user")
+    assert ("PERSON", "Glyceria") in found("Glyceria called about the bill")  # not listed: the verb
+    assert ("PERSON", "Glyceria") in found("Thank you, Glyceria!")
