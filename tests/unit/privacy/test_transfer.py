@@ -126,3 +126,13 @@ def test_one_given_name_after_a_person_cue_or_opening_a_sentence_with_a_person_v
     assert ("PERSON", "Jessica") in found("I'd like to add Jessica as a user")
     assert ("PERSON", "Glyceria") in found("Glyceria called about the bill")  # not listed: the verb
     assert ("PERSON", "Glyceria") in found("Thank you, Glyceria!")
+
+
+def test_a_postcode_before_its_word() -> None:
+    for text, code in [
+        ("02139 is my zip code", "02139"),
+        ("Is K1A 0B1 your zip?", "K1A 0B1"),
+        ("in the 94107 area", "94107"),
+    ]:
+        assert ("ZIP_CODE", code) in found(text), text
+    assert not any(kind == "ZIP_CODE" for kind, _ in found("Order 12345 is my second order"))
