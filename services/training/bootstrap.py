@@ -16,10 +16,11 @@ from services.training.cluster import connect
 from services.training.cluster_jobs import ClusterJobs
 from services.training.deployments import Deployments
 from services.training.handlers import HANDLERS
-from services.training.jobs import Encoder, JobRunner
+from services.training.jobs import JobRunner
 from services.training.settings import TrainingSettings
 from services.training.sources import DataSources
 from services.training.store import TrainingStore
+from services.training.vectors import Encoder
 
 NAME = "training"
 

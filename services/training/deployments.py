@@ -18,10 +18,10 @@ from services.training.cluster import Cluster
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
 from services.training.exchange import Exchange
 from services.training.head import SoftmaxHead, one_blas_thread
-from services.training.jobs import Encoder
 from services.training.kubernetes import deployment_manifests, object_name
 from services.training.staging import model_key
 from services.training.store import TrainingStore
+from services.training.vectors import Encoder
 
 log = get_logger("training.deployments")
 

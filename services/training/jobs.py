@@ -4,11 +4,8 @@ training.events and a registered ModelVersion out; unfinished jobs resume from t
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -31,18 +28,11 @@ from services.training.head import LabelledSplit, SoftmaxHead, evaluate, split_l
 from services.training.parallel import GradientWorkers
 from services.training.staging import WorkerSpec
 from services.training.store import TrainingStore
+from services.training.vectors import DatasetVectors, Encoder
 
 EVENTS_TOPIC = "training.events"
-EMBED_CHUNK = 128  # texts per encoder call: small enough that a cancel or a shutdown is noticed quickly
 
 log = get_logger("training.jobs")
-
-
-class Encoder(Protocol):
-    dim: int
-    model_id: str
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 Rows = tuple[list[str], list[str], str]  # texts, labels, dataset sha256
@@ -86,6 +76,7 @@ class JobRunner:
         self._store = store
         self._bus = bus
         self._encoder = encoder
+        self._vectors = DatasetVectors(store, encoder)
         self._slots = asyncio.Semaphore(max_parallel)
         self._max_workers = max_workers
         self.backend = backend
@@ -258,8 +249,8 @@ class JobRunner:
 
     async def _prepare(self, job: JobRecord) -> Split:
         texts, given, split, sha = await self._labelled(job)
-        vectors = await self._embed(texts, sha)
-        val_vectors = await self._embed(given[0], given[2]) if given else vectors
+        vectors = await self._vectors.embed(job.tenant_id, job.id, texts, sha)
+        val_vectors = await self._vectors.embed(job.tenant_id, job.id, given[0], given[2]) if given else vectors
         job.validation_split = "given" if given else "stratified_holdout"
         return Split(vectors[split.train], split.y_train, val_vectors[split.val], split.y_val, split.labels, sha)
 
@@ -269,19 +260,6 @@ class JobRunner:
             raise JobFailed(f"dataset {uri} no longer exists")
         texts, labels = await self._store.load_rows(record.id)
         return texts, labels, record.sha256
-
-    async def _embed(self, texts: list[str], sha256: str) -> np.ndarray:
-        encoder_key = re.sub(r"[^A-Za-z0-9_.-]", "_", self._encoder.model_id)
-        cached = await asyncio.to_thread(self._store.cached_embeddings, sha256, encoder_key)
-        if cached is not None and len(cached) == len(texts):
-            return cached
-        chunks = [
-            await asyncio.to_thread(self._encoder.encode, texts[i : i + EMBED_CHUNK])
-            for i in range(0, len(texts), EMBED_CHUNK)
-        ]
-        vectors = np.concatenate(chunks).astype(np.float32)
-        await asyncio.to_thread(self._store.cache_embeddings, sha256, encoder_key, vectors)
-        return vectors
 
     async def _initial_head(self, job: JobRecord, split: Split) -> tuple[SoftmaxHead, int]:
         checkpoint = await asyncio.to_thread(self._store.load_checkpoint, job.id)

@@ -31,9 +31,9 @@ from services.training.deployments import Prediction, prediction
 from services.training.domain import model_id_of
 from services.training.exchange import Exchange
 from services.training.head import SoftmaxHead, one_blas_thread
-from services.training.jobs import Encoder
 from services.training.settings import TrainingSettings
 from services.training.staging import model_key
+from services.training.vectors import Encoder
 
 log = get_logger("training.serve")
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]

@@ -27,9 +27,9 @@ import numpy as np
 from libs.embeddings import get_encoder
 from services.training.exchange import Exchange
 from services.training.head import SoftmaxHead, evaluate, train_epoch
-from services.training.jobs import EMBED_CHUNK, Encoder
 from services.training.settings import TrainingSettings
 from services.training.staging import TrainedModel, WorkerProgress, WorkerSpec, key, parse_rows, read_progress
+from services.training.vectors import EMBED_CHUNK, Encoder
 
 POLL_S = 0.2
 
