@@ -160,3 +160,15 @@ async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
     assert kube.get("jobs", NS, second) is None and ("DELETE", f"/apis/batch/v1/namespaces/{NS}/jobs/{second}") in (
         kube.requests
     )
+
+
+async def test_without_a_job_exchange_the_cluster_paths_are_a_400(
+    kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
+) -> None:
+    platform = await make_platform(kubeconfig=kube.kubeconfig(tmp_path / "kubeconfig"), backend="kubernetes")
+    model_uri = await platform.trained_model()  # instance_count 1 trains here, exchange or not
+    started = await platform.train(await platform.dataset_uri(), instance_count=2)
+    assert started.status_code == 400 and "SWITCHBOARD_TRAINING_EXCHANGE_URI" in started.json()["message"], started.text
+    resp = await deploy(platform, model_uri, deployment_strategy="kubernetes")
+    assert resp.status_code == 400 and "SWITCHBOARD_TRAINING_EXCHANGE_URI" in resp.json()["message"], resp.text
+    assert not kube.requests or all(method == "GET" for method, _ in kube.requests)  # nothing was created
