@@ -79,7 +79,7 @@ class S3Exchange:
         try:
             response = self._client.get_object(self._bucket, self._key(key))
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject"):
+            if exc.code in ("NoSuchKey", "NoSuchObject", "NoSuchBucket"):  # no bucket yet: nothing was written
                 return None
             raise
         try:
