@@ -128,6 +128,9 @@ def deployment_manifests(
         "readinessProbe": {**probe, "httpGet": {"path": "/ready", "port": "http"}},
         "livenessProbe": probe,
         "securityContext": _security(),
+        # The root filesystem is read-only; /tmp (XDG_CACHE_HOME in the image) is the one writable path, as in
+        # every service's pod.
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     deployment = {
         "apiVersion": "apps/v1",
@@ -141,7 +144,8 @@ def deployment_manifests(
                 "spec": {"serviceAccountName": APP, "automountServiceAccountToken": False,
                          "securityContext": {"runAsNonRoot": True, "runAsUser": UID,
                                              "seccompProfile": {"type": "RuntimeDefault"}},
-                         "containers": [container]},
+                         "containers": [container],
+                         "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}]},
             },
         },
     }  # fmt: skip
