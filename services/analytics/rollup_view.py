@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from services.analytics.cohort import COHORT, contribution
+from services.analytics.cohort import COHORT
 from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
+from services.analytics.edges import edge_cells, merged_last
 from services.analytics.rollups import (
     Cells,
     contribute,
@@ -39,13 +40,17 @@ class RollupView:
         for level, lo, hi in pieces:
             if level is None and not narrow and await _nothing_after(facts, scope, lo, hi):
                 level, hi = "hour", next_start(lo, "hour")  # a period ending "now": its last hour is whole so far
+            if level is None and not narrow:  # a partial edge hour: its facts and sessions (edges.py)
+                cells, edge_last = await edge_cells(facts, scope, lo, hi, by)
+                for key, cell in cells.items():
+                    merge(buckets.setdefault(key, {}), cell)
+                last = merged_last(last, edge_last)
+                continue
             if level is None:
                 edge = {"at": {"$gte": iso(lo), "$lt": iso(hi)}, "kind": {"$in": list(FACT_KINDS)}}
                 for doc in await facts.find_all(scope.filter() | edge):
                     contribute(buckets.setdefault(doc[by], {}), doc)
                     last = max(last or doc["at"], doc["at"])
-                if not narrow:
-                    await _edge_cohort(facts, scope.tenant_id, lo, hi, by, buckets)
                 continue
             for doc in await facts.rollups(scope.tenant_id, level, lo, hi):
                 key = iso(bucket_start(datetime.fromisoformat(doc["start"]), by))
@@ -105,17 +110,6 @@ class RollupView:
         for key, n, _ in self._cells(kind, None, eq):
             out[key] = out.get(key, 0) + n
         return {k: n for k, n in out.items() if n}
-
-
-async def _edge_cohort(
-    facts: FactStore, tenant_id: str, lo: datetime, hi: datetime, by: Granularity, buckets: dict[str, Cells]
-) -> None:
-    """The sessions opened in a partial edge hour add their current contribution, read from their state rows."""
-    for state in await facts.opened_sessions(tenant_id, lo, hi):
-        key = iso(bucket_start(datetime.fromisoformat(state["opened"]), by))
-        cell = buckets.setdefault(key, {}).setdefault(COHORT, {"n": 0, "sum": {}, "by": {}})
-        for name, value in contribution(state).items():
-            cell["sum"].setdefault(name, [0, 0])[0] += value
 
 
 async def _nothing_after(facts: FactStore, scope: Scope, lo: datetime, hi: datetime) -> bool:

@@ -14,6 +14,7 @@ replicas never update the same session row at once (README: more than one writer
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ class RollupWriter:
         self.rollup_docs = store.collection(ROLLUPS)
         self.states = store.collection(SESSIONS)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._rev = 0
         self._remember = remember
 
     def forget(self) -> None:
@@ -71,11 +73,17 @@ class RollupWriter:
             current = self._recent.pop(rid, None) or await self.rollup_docs.get(rid)
             if current is not None:
                 add_rollup(current, delta)
+            # A new revision on every rewrite, never reused (not after a rebuild's drop, nor by a restarted
+            # process: it starts from the clock): readers cache what a set of revisions held (rollup_view.py).
+            self._rev = max(self._rev + 1, time.time_ns())
+            (current or delta)["rev"] = self._rev
             self._recent[rid] = current or delta
             writes.append(Upsert(ROLLUPS, current or delta, trusted=True))
         while len(self._recent) > self._remember:
             self._recent.popitem(last=False)
-        return writes + state_writes
+        # States before rows: a reader that sees a row's new revision finds the batch's states written too (MongoDB
+        # applies a commit's writes in order; rollup_view.py caches an edge hour per set of revisions).
+        return state_writes + writes
 
     async def _session_transitions(self, docs: list[dict[str, Any]], hours: dict[str, dict[str, Any]]) -> list[Write]:
         """Fold the facts into their sessions' states; what each session's contribution moved by goes to the

@@ -16,6 +16,7 @@ from libs.store.port import Filter, Insert, Update, Write
 from services.analytics import epoch
 from services.analytics.domain import Fact, iso
 from services.analytics.durable import BREAKS, broken_resolutions
+from services.analytics.edges import EdgeCache
 from services.analytics.rollup_writer import ROLLUPS, SESSIONS, RollupWriter
 from services.analytics.rollups import Level
 
@@ -78,6 +79,7 @@ class FactStore:
         # sessions, whose events are the ones still arriving: 50,000 whole facts grew a 10-minute soak by 17 %.
         self._opened: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._remember = remembered_sessions
+        self.edges = EdgeCache()  # past periods' partial edge hours, per revisions of their rows (edges.py)
 
     async def ensure_indexes(self) -> None:
         await self.facts.ensure_index(["tenant_id", "kind", "at"])
@@ -174,6 +176,7 @@ class FactStore:
         the while (epoch.py) and go on afterwards beside the replay."""
         fence = await epoch.begin(self.meta)
         self._opened.clear()
+        self.edges.clear()
         self.writer.forget()
         await self.rollup_docs.delete_many({})
         await self.states.delete_many({})
