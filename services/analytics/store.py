@@ -118,19 +118,26 @@ class FactStore:
                 fresh[doc["id"]] = doc
             stored.append(new)
         if fresh:
-            writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
-            broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
-            writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
-            writes.append(await self._fence())
+            token = await epoch.enter(self.meta, self.writer.writer)  # before the epoch is read (epoch.py)
             try:
-                await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
-            except BaseException:
-                self.writer.forget()
-                raise
+                await self._commit(fresh)
+            finally:
+                await epoch.leave(self.meta, token)
             for doc in fresh.values():
                 if doc["kind"] == "conversation" and doc.get("session_id"):
                     self._remember_opening(doc)
         return stored
+
+    async def _commit(self, fresh: dict[str, dict[str, Any]]) -> None:
+        writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
+        broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
+        writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
+        writes.append(await self._fence())
+        try:
+            await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
+        except BaseException:
+            self.writer.forget()
+            raise
 
     async def _fence(self) -> Update:
         """The epoch check this batch commits with: refused once a rebuild has dropped the store since."""
@@ -175,6 +182,8 @@ class FactStore:
         """Forget every fact and rollup (rebuild): the replay stores them again. Live writers are fenced for
         the while (epoch.py) and go on afterwards beside the replay."""
         fence = await epoch.begin(self.meta)
+        if not await epoch.settle(self.meta):  # a writer died mid-batch: finish its journaled commit first
+            await self._store.recover()
         self._opened.clear()
         self.edges.clear()
         self.writer.forget()
