@@ -12,6 +12,7 @@ from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
 from services.analytics.edges import edge_cells, merged_last
 from services.analytics.rollups import (
     Cells,
+    Level,
     contribute,
     dimension,
     key_value,
@@ -36,7 +37,7 @@ class RollupView:
         buckets: dict[str, Cells] = {}
         last: str | None = None
         narrow = scope.session_id is not None or scope.customer_id is not None or not rollups
-        pieces = [(None, scope.start, scope.end)] if narrow else plan(scope.start, scope.end, levels_for(by))
+        pieces = [(None, scope.start, scope.end)] if narrow else _per_hour(plan(scope.start, scope.end, levels_for(by)))
         for level, lo, hi in pieces:
             if level is None and not narrow and await _nothing_after(facts, scope, lo, hi):
                 level, hi = "hour", next_start(lo, "hour")  # a period ending "now": its last hour is whole so far
@@ -110,6 +111,20 @@ class RollupView:
         for key, n, _ in self._cells(kind, None, eq):
             out[key] = out.get(key, 0) + n
         return {k: n for k, n in out.items() if n}
+
+
+def _per_hour(pieces: list[tuple[Level | None, datetime, datetime]]) -> list[tuple[Level | None, datetime, datetime]]:
+    """An edge piece across an hour boundary (shorter than an hour: 09:17-10:17) split at it, so each part is one
+    hour's edge: the part ending "now" reads its hour rows, and equal parts of several reports share one cached
+    edge (/api/status asks for 1 day and 1 hour up to the same end)."""
+    out: list[tuple[Level | None, datetime, datetime]] = []
+    for level, lo, hi in pieces:
+        while level is None and next_start(bucket_start(lo, "hour"), "hour") < hi:
+            cut = next_start(bucket_start(lo, "hour"), "hour")
+            out.append((None, lo, cut))
+            lo = cut
+        out.append((level, lo, hi))
+    return out
 
 
 async def _nothing_after(facts: FactStore, scope: Scope, lo: datetime, hi: datetime) -> bool:

@@ -15,8 +15,8 @@ from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
 from tests.support.analytics_traffic import DAY, SessionScript, events, send_day
 
-# s1 opens at 01:00 and s2 at 01:30 (tests/support/analytics_traffic.py): [01:00, 01:15) is an edge whose hour
-# holds later facts, so its cells cannot come from the hour rows.
+# s1 opens at 01:00 and s2 at 01:30 (tests/support/analytics_traffic.py): the period's edges [00:20, 01:00) and
+# [01:00, 01:15) lie in hours that hold later facts, so their cells cannot come from the hour rows.
 PERIOD = Scope("acme", DAY + timedelta(minutes=20), DAY + timedelta(hours=1, minutes=15))
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ async def test_an_edge_is_read_once_per_revision_of_its_hour(
 
     monkeypatch.setattr(facts, "find_all", counted)
     first = await _report(facts)
-    assert len(reads) == 1  # [00:20, 01:15): shorter than an hour across one boundary, one edge
+    assert len(reads) == 2  # [00:20, 01:15) is read as one edge per hour: [00:20, 01:00) and [01:00, 01:15)
     reads.clear()
     assert (await _report(facts)).model_dump() == first.model_dump()
     assert reads == []  # from the cache
@@ -55,6 +55,6 @@ async def test_an_edge_is_read_once_per_revision_of_its_hour(
     await service.bus.drain()
     reads.clear()
     late = await _report(facts)
-    assert len(reads) == 1  # read again
+    assert len(reads) == 1  # [01:00, 01:15) read again; [00:20, 01:00), whose hour did not change, still cached
     assert late.model_dump() == (await _report(facts, rollups=False)).model_dump()
     assert (late.totals.conversations, late.totals.messages) == (2, 2)
