@@ -62,12 +62,15 @@ class RollupWriter:
             cell = self._hour(hours, resolution["tenant_id"], resolution["at"])["kinds"]
             _add_to(cell.setdefault(DURABLE, {"n": 0, "sum": {}, "by": {}}), "broken", 1)
         deltas = dict(hours)
-        for hour in hours.values():
-            at = datetime.fromisoformat(hour["start"])
-            for level in ROLLUP_LEVELS[1:]:
-                start = bucket_start(at, level)
-                rid = self._row_id(hour["tenant_id"], level, start)
-                add_rollup(deltas.setdefault(rid, self._empty(hour["tenant_id"], level, start)), hour)
+        finer = hours
+        for level in ROLLUP_LEVELS[1:]:  # hours into their days, the days (a few) into their months
+            coarser: dict[str, dict[str, Any]] = {}
+            for part in finer.values():
+                start = bucket_start(datetime.fromisoformat(part["start"]), level)
+                rid = self._row_id(part["tenant_id"], level, start)
+                add_rollup(coarser.setdefault(rid, self._empty(part["tenant_id"], level, start)), part)
+            deltas |= coarser
+            finer = coarser
         writes: list[Write] = []
         for rid, delta in deltas.items():
             current = self._recent.pop(rid, None) or await self.rollup_docs.get(rid)
