@@ -53,9 +53,13 @@ class Migration:
         self.task: asyncio.Task[int] | None = None
 
     async def start(self) -> None:
-        if await outdated(self._store):
-            log.warning("analytics.migrate.rebuilding", reason="store written by an older layout", version=VERSION)
-            self.task = asyncio.create_task(self._rebuild(), name="analytics:migrate")
+        if not await outdated(self._store):
+            return
+        if not self._settings.migrate_on_start:  # retention may be shorter than the history: by hand
+            log.warning("analytics.migrate.needed", hint="python -m services.analytics rebuild", version=VERSION)
+            return
+        log.warning("analytics.migrate.rebuilding", reason="store written by an older layout", version=VERSION)
+        self.task = asyncio.create_task(self._rebuild(), name="analytics:migrate")
 
     async def _rebuild(self) -> int:
         # Imported here: the rebuild builds its replaying service with bootstrap(), which starts a Migration.

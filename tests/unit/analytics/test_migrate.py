@@ -24,9 +24,9 @@ STALE = {"id": "old-1", "tenant_id": "acme", "kind": "conversation", "at": "2026
          "session_id": "gone", "customer_id": "c-gone"}  # fmt: skip
 
 
-def service_on(broker: MemoryBroker, tmp_path: Path, store: DocumentStore) -> Service:
+def service_on(broker: MemoryBroker, tmp_path: Path, store: DocumentStore, *, migrate: bool = True) -> Service:
     platform = PlatformSettings(bus="memory", data_dir=tmp_path)
-    settings = AnalyticsSettings(platform=platform, rebuild_idle_s=0.5, rebuild_join_s=3)
+    settings = AnalyticsSettings(platform=platform, rebuild_idle_s=0.5, rebuild_join_s=3, migrate_on_start=migrate)
 
     def replay() -> tuple[MemoryBus, DocumentStore]:
         return MemoryBus(broker, service_name="analytics"), open_store(database="analytics", sqlite_dir=tmp_path)
@@ -73,5 +73,19 @@ async def test_a_fresh_store_is_marked_current_without_a_rebuild(tmp_path: Path)
         found = await store.collection(META).get(SCHEMA)
         assert found is not None and found["version"] == VERSION
         assert await store.collection(META).find({"kind": "epoch", "n": {"$gt": 0}}) == []  # no rebuild fenced
+    finally:
+        await service.stop()
+
+
+async def test_with_migration_off_an_old_store_is_left_as_it_is(tmp_path: Path) -> None:
+    """SWITCHBOARD_ANALYTICS_MIGRATE_ON_START=false: the topics may retain less than the store holds."""
+    store = open_store(database="analytics", sqlite_dir=tmp_path)
+    await store.collection(FACTS).insert(STALE)
+    service = service_on(MemoryBroker(), tmp_path, store, migrate=False)
+    await service.start()
+    try:
+        await asyncio.sleep(0.5)
+        assert await store.collection(META).get(SCHEMA) is None
+        assert await store.collection(FACTS).get("old-1") is not None
     finally:
         await service.stop()
