@@ -36,7 +36,13 @@ def check_json(value: Any, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_D
             stack.extend((child, (*path, str(key))) for key, child in item.items())
         elif isinstance(item, list):
             stack.extend((child, (*path, str(i))) for i, child in enumerate(item))
-    if len(orjson.dumps(value)) > max_bytes:
+    try:
+        encoded = orjson.dumps(value)
+    except orjson.JSONEncodeError as exc:
+        # JSON may escape a lone surrogate (e.g. "\\udb42" in a key) that no UTF-8 encoder downstream takes; pydantic
+        # refuses it in str fields but not in the keys of a free-form object. A TypeError here would be a 500.
+        raise ValueError("value: text must be valid Unicode (no lone surrogates)") from exc
+    if len(encoded) > max_bytes:
         raise ValueError(f"value: larger than {max_bytes} bytes as JSON")
     return value
 
