@@ -30,7 +30,12 @@ DEV_FILE = DATA / "synth_dataset_v2.dev.json"
 PLACEHOLDER = re.compile(r"\{\{?(\w+)\}\}?")
 
 # Unscored context values (presidio labels them ORGANIZATION, NRP, DOMAIN_NAME, AGE, DATE_TIME, TITLE).
-FIRMS = ["Brightwater Logistics", "Kestrel Analytics", "Norrland Mutual", "Harbourline", "Quillon Partners"]
+# Firm names differ by part (written before any held error was looked at), so a firm word tuned on "fit" is not
+# scored again on "held".
+FIRMS = {
+    "fit": ["Brightwater Logistics", "Kestrel Analytics", "Norrland Mutual", "Harbourline", "Quillon Partners"],
+    "held": ["Grayfield Freight", "Tidewell Brokerage", "Ostrander & Pike", "Marrowby Consulting", "Sable Creek Foods"],
+}
 NATIONS = ["Portuguese", "Kenyan", "Chilean", "Norwegian", "Vietnamese", "Peruvian"]
 JOBS = ["nurse", "site engineer", "accountant", "librarian", "bus driver"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
@@ -78,7 +83,7 @@ def _slot(name: str, rng: random.Random, pools: dict[str, list[str]]) -> list[Pi
         "ssn": (ps._ssn(rng), "US_SSN"),
         "ip_address": (".".join(str(rng.randint(11, 223)) for _ in range(4)), "IP_ADDRESS"),
         "us_driver_license": (ps._licence(rng), "US_DRIVER_LICENSE"),
-        "organization": (rng.choice(FIRMS), "ORGANIZATION"),
+        "organization": (rng.choice(pools["firms"]), "ORGANIZATION"),
         "url": (f"https://{rng.choice(ps.DOMAINS)}/s/{ps._digits(rng, 6)}", "DOMAIN_NAME"),
         "age": (str(rng.randint(18, 90)), "AGE"),
         "year": (str(rng.randint(1950, 2020)), "DATE_TIME"),
@@ -113,7 +118,8 @@ def unseen_templates() -> list[tuple[int, str]]:
 def _pools(part: str) -> dict[str, list[str]]:
     dev = json.loads(DEV_FILE.read_text(encoding="utf-8"))
     dev_names = {w for r in dev for s in r["spans"] if s["entity_type"] == "PERSON" for w in s["entity_value"].split()}
-    return {k: [n for n in v if n not in dev_names] for k, v in ps._pools(part).items()}
+    pools = {k: [n for n in v if n not in dev_names] for k, v in ps._pools(part).items()}
+    return pools | {"firms": FIRMS[part]}
 
 
 def render(template: str, rng: random.Random, pools: dict[str, list[str]]) -> tuple[str, list[dict]]:
