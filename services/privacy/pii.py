@@ -81,6 +81,7 @@ def default_recognizers() -> list[EntityRecognizer]:
         rz.StreetAddressFinder(),
         rpl.LocationFinder(),
         rpl.ZipFinder(),
+        rpl.StreetNameFinder(),
         rid.DriverLicenseFinder(),
         rid.PassportFinder(),
     ]
