@@ -62,9 +62,12 @@ _FIRST_NAMES = FIRST_NAMES
 # A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
 _LISTED = re.compile(rf"(?<![\w-])({_NAME_WORD})((?:[ \t]+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})")
 _PERSON_VERB = re.compile(
-    r"[ \t]+(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
+    r"[ \t]+(?:(?:just|also|really|never|always|still|then|finally|only|even)[ \t]+)?"
+    r"(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
     r"|wrote|sent|and|who|from|can|could|did|does)\b|'s\b|’s\b"
 )
+# After ", " a listed given name alone called out at a sentence end ("Don't go to town, Mirela!").
+_CALLED_OUT = re.compile(r"[ \t]*[!?]")
 # Before a listed given name alone: words that take a person ("forward this to Jessica", "add Jessica").
 _SINGLE_CUE = re.compile(
     r"\b(?:to|with|add|for|by|help|tell|ask|thank|meet|met|forward|and|from|belongs to)[ \t]+(?:[Mm]y[ \t]+)?$"
@@ -141,6 +144,8 @@ class NameFinder(EntityRecognizer):
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 words = list(re.finditer(r"\S+", m.group(group)))
+                if words and words[-1].group() in _FIRM_TAIL:
+                    continue  # a firm's name ("Norrland Mutual" above an address), not a person minus a word
                 while words and words[-1].group() in _STOP:
                     words.pop()
                 if words and _clean(m.group(group)[: words[-1].end()]):
@@ -163,7 +168,11 @@ class NameFinder(EntityRecognizer):
             end = m.start() + words[-1].end()
             if len(words) > 1 and _clean(text[m.start() : end]):
                 yield m.start(), end, 0.75
-            elif len(words) == 1 and (_PERSON_VERB.match(text, end) or _SINGLE_CUE.search(text, 0, m.start())):
+            elif len(words) == 1 and (
+                _PERSON_VERB.match(text, end)
+                or _SINGLE_CUE.search(text, 0, m.start())
+                or (text[max(0, m.start() - 2) : m.start()] == ", " and _CALLED_OUT.match(text, end))
+            ):
                 yield m.start(), end, 0.6
 
 

@@ -57,3 +57,14 @@ def test_templates_split_keeps_templates_and_names_apart() -> None:
     for rec in fit + held:
         for s in rec["spans"]:
             assert rec["full_text"][s["start_position"] : s["end_position"]] == s["entity_value"]
+
+
+def test_a_given_name_called_out_or_before_an_adverb_and_verb_is_a_person() -> None:
+    spans = found("We waited an hour, but Oskar just has to be late. Don't go yet, Mirela!")
+    assert ("PERSON", "Oskar") in spans and ("PERSON", "Mirela") in spans
+    assert not [k for k, _ in found("Thanks, Great!") if k == "PERSON"]
+
+
+def test_a_firm_above_an_address_is_not_cut_to_a_person() -> None:
+    text = "Eleni Yamamoto\nNorrland Mutual\n55024 Saddleback Road, Anselmhaven, FL 72345"
+    assert [v for k, v in found(text) if k == "PERSON"] == ["Eleni Yamamoto"]
