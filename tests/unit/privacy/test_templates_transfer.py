@@ -62,7 +62,7 @@ def test_templates_split_keeps_templates_and_names_apart() -> None:
 def test_a_given_name_called_out_or_before_an_adverb_and_verb_is_a_person() -> None:
     spans = found("We waited an hour, but Oskar just has to be late. Don't go yet, Mirela!")
     assert ("PERSON", "Oskar") in spans and ("PERSON", "Mirela") in spans
-    assert not [k for k, _ in found("Thanks, Great!") if k == "PERSON"]
+    assert not [k for k, _ in found("It arrived broken, Seriously!") if k == "PERSON"]
 
 
 def test_a_firm_above_an_address_is_not_cut_to_a_person() -> None:
