@@ -176,6 +176,11 @@ class NameFinder(EntityRecognizer):
                 yield m.start(), end, 0.6
 
 
+def is_stop_word(word: str) -> bool:
+    """A capitalised word that is not a name (pronoun, title, weekday, header, firm or place word)."""
+    return word.strip(".,:") in _STOP
+
+
 def _clean(name: str) -> bool:
     """A candidate name with no stop word in it (titles, weekdays, field headers, org/place words)."""
     return not any(w.strip(".,") in _STOP for w in name.split())

@@ -68,3 +68,13 @@ def test_a_given_name_called_out_or_before_an_adverb_and_verb_is_a_person() -> N
 def test_a_firm_above_an_address_is_not_cut_to_a_person() -> None:
     text = "Eleni Yamamoto\nNorrland Mutual\n55024 Saddleback Road, Anselmhaven, FL 72345"
     assert [v for k, v in found(text) if k == "PERSON"] == ["Eleni Yamamoto"]
+
+
+def test_the_other_items_of_a_list_with_a_person_are_persons() -> None:
+    names = {v for k, v in found("Our three founders: Eklund, Michael and Hodge.") if k == "PERSON"}
+    assert {"Eklund", "Michael", "Hodge"} <= names
+
+
+def test_a_list_with_a_pronoun_a_firm_or_examples_is_left_alone() -> None:
+    assert ("PERSON", "I") not in found("Hello, my name is Ingrid and I live in Oregon.")
+    assert ("PERSON", "Wisdom") not in found("Capitalized words like Wisdom and Discipline are often mistaken.")
