@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from services.privacy import recognizers as rz
 from services.privacy import recognizers_ids as rid
 from services.privacy import recognizers_places as rpl
-from services.privacy.coref import propagate_names
+from services.privacy.coref import propagate_lists, propagate_names
 from services.privacy.recognizers_names import PERSON as PERSON  # re-exported: domain and tests name it here
 from services.privacy.recognizers_names import NameFinder
 
@@ -81,6 +81,7 @@ def default_recognizers() -> list[EntityRecognizer]:
         rz.StreetAddressFinder(),
         rpl.LocationFinder(),
         rpl.ZipFinder(),
+        rpl.StreetNameFinder(),
         rid.DriverLicenseFinder(),
         rid.PassportFinder(),
     ]
@@ -149,7 +150,7 @@ def detect(text: str, analyzer: AnalyzerEngine | None = None) -> list[Detection]
     """Find PII in `text`: non-overlapping detections in text order."""
     engine = analyzer or get_analyzer()
     _pin_cpu_ops()
-    return propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en")))
+    return _finish(text, engine.analyze(text=text, language="en"))
 
 
 def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> list[list[Detection]]:
@@ -158,7 +159,9 @@ def detect_many(texts: list[str], analyzer: AnalyzerEngine | None = None) -> lis
     engine = analyzer or get_analyzer()
     _pin_cpu_ops()
     parsed = engine.nlp_engine.process_batch(texts, "en", batch_size=max(1, len(texts)))
-    return [
-        propagate_names(text, resolve_overlaps(engine.analyze(text=text, language="en", nlp_artifacts=artifacts)))
-        for text, artifacts in parsed
-    ]
+    return [_finish(text, engine.analyze(text=text, language="en", nlp_artifacts=arts)) for text, arts in parsed]
+
+
+def _finish(text: str, results: list[RecognizerResult]) -> list[Detection]:
+    """Overlaps resolved, then persons spread to the other items of a list and to later mentions of their names."""
+    return propagate_names(text, propagate_lists(text, resolve_overlaps(results)))

@@ -265,7 +265,9 @@ _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|p
 _PLACE_WORDS = rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*"
 # ZIP first ("SW1A 1AA" is not a place word), then its town on the same line ("75002 Paris", "80-831 Gdańsk").
 _SEG = rf"(?:{_ZIP}(?:[ \t]+{_PLACE_WORDS})?(?![ \t]*\d)|{_PLACE_WORDS}(?:[ \t]+{_ZIP})?|nan\b(?:[ \t]+{_ZIP})?)"
-_TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
+# Separators: a line break, a comma, or spaces where a Faker-style "TOWN nan 12345" follows on the same line.
+_SEP = rf"(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?|[ \t]+(?=(?:{_PLACE_WORDS}[ \t]+)?nan\b))"
+_TAIL = rf"(?:{_SEP}{_SEG}){{0,4}}"
 
 
 class StreetAddressFinder(PatternFinder):

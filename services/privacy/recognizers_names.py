@@ -22,7 +22,7 @@ _STRONG_CUE = (
     r"(?:\b(?:[Mm]y name is|[Nn]ame is|[Nn]ame|I am|I'm|[Tt]his is|[Cc]all me|[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey"
     r"|[Tt]hanks|[Tt]hank you|[Rr]egards|[Ss]incerely|[Cc]heers|Mr|Mrs|Ms|Miss|Mx|Dr|Prof|[Ss]igned"
     r"|[Ss]peak (?:to|with)"
-    r"|[Aa]sk for|[Cc]alled|[Nn]amed|[Ss]aid|[Ss]houted at|[Aa]ssistant to|[Mm]aiden name is|[Ll]ast name is"
+    r"|[Aa]sk for|[Cc]alled|[Nn]amed|[Ss]aid|[Ss]ays|[Ss]houted at|[Aa]ssistant to|[Mm]aiden name is|[Ll]ast name is"
     r"|[Ff]irst name is|[Mm]eet|[Ss]ir|[Mm]adam|[Pp]lease (?:call|text|tell|ask|email|remind)|[Cc]all|[Tt]ext"
     r"|[Rr]emind|[Nn]amed (?:him|her|them)|(?:mrs?|ms|dr|prof)(?=\.))\b[ \t,:.?]*)"
 )
@@ -45,17 +45,29 @@ Hospital And Of New North South East West Mount Port Saint St Lake City County S
 Kingdom When Where Who What Why How Which Weekly TV Club Country Associates Investments Solutions
 Capital Technologies Global Insurance Incorporated Agency Systems Services Partners Holdings Labs
 Media Studio Studios Records Foundation Institute Society Association Museum Hotel Restaurant Cafe
-Airport Station Suite Apt Apartment Unit
+Airport Station Suite Apt Apartment Unit Desk Office Cell Tel
 """
-_STOP = frozenset(_STOP_WORDS.split())
+# Words that end a firm's name, not a person's ("Norrland Mutual", "Brightwater Logistics"): spaCy's small model
+# calls many made-up firm names persons.
+_FIRM_WORDS = """
+Logistics Mutual Analytics Consulting Consultants Freight Foods Brokerage Realty Motors Airlines Airways
+    Energy Financial Ventures Enterprises Industries Networks Dynamics Electronics Manufacturing Construction
+    Healthcare Communications Supply Supplies Trust Bancorp Pharmaceuticals Pharma Logistik Shipping Transport
+    Ltd LLC Inc Corp Corporation Group Company Partners Holdings Associates Investments Solutions Capital
+    Technologies Insurance Systems Services Labs Media Studios Foundation"""
+_FIRM_TAIL = frozenset(_FIRM_WORDS.split())
+_STOP = frozenset(_STOP_WORDS.split()) | _FIRM_TAIL
 # Given names of Faker's locales (see names/build.py for provenance and the words left out).
 _FIRST_NAMES = FIRST_NAMES
 # A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
 _LISTED = re.compile(rf"(?<![\w-])({_NAME_WORD})((?:[ \t]+(?:{_INITIAL}|{_NAME_WORD})){{0,2}})")
 _PERSON_VERB = re.compile(
-    r"[ \t]+(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
+    r"[ \t]+(?:(?:just|also|really|never|always|still|then|finally|only|even)[ \t]+)?"
+    r"(?:is|was|has|had|will|would|said|says|told|asked|shouted|spent|lives|lived|works|worked|called"
     r"|wrote|sent|and|who|from|can|could|did|does)\b|'s\b|’s\b"
 )
+# After ", " a listed given name alone called out at a sentence end ("Don't go to town, Mirela!").
+_CALLED_OUT = re.compile(r"[ \t]*[!?]")
 # Before a listed given name alone: words that take a person ("forward this to Jessica", "add Jessica").
 _SINGLE_CUE = re.compile(
     r"\b(?:to|with|add|for|by|help|tell|ask|thank|meet|met|forward|and|from|belongs to)[ \t]+(?:[Mm]y[ \t]+)?$"
@@ -113,7 +125,8 @@ class NameFinder(EntityRecognizer):
             end = len(text[start:end].rstrip(" \t>,")) + start
             if text[end - 2 : end] in ("'s", "’s"):
                 end -= 2
-            if ent.label_ == PERSON and not all(w.strip(".,:") in _STOP for w in text[start:end].split()):
+            words = [w.strip(".,:") for w in text[start:end].split()]
+            if ent.label_ == PERSON and words and words[-1] not in _FIRM_TAIL and not all(w in _STOP for w in words):
                 yield start, end, 0.85  # (not a field header such as "Email:" that spaCy calls a person)
             elif ent.label_ in _ORG_LIKE and _SHAPE.fullmatch(text, start, end) and _clean(text[start:end]):
                 yield start, end, 0.55
@@ -131,6 +144,8 @@ class NameFinder(EntityRecognizer):
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 words = list(re.finditer(r"\S+", m.group(group)))
+                if words and words[-1].group() in _FIRM_TAIL:
+                    continue  # a firm's name ("Norrland Mutual" above an address), not a person minus a word
                 while words and words[-1].group() in _STOP:
                     words.pop()
                 if words and _clean(m.group(group)[: words[-1].end()]):
@@ -153,8 +168,17 @@ class NameFinder(EntityRecognizer):
             end = m.start() + words[-1].end()
             if len(words) > 1 and _clean(text[m.start() : end]):
                 yield m.start(), end, 0.75
-            elif len(words) == 1 and (_PERSON_VERB.match(text, end) or _SINGLE_CUE.search(text, 0, m.start())):
+            elif len(words) == 1 and (
+                _PERSON_VERB.match(text, end)
+                or _SINGLE_CUE.search(text, 0, m.start())
+                or (text[max(0, m.start() - 2) : m.start()] == ", " and _CALLED_OUT.match(text, end))
+            ):
                 yield m.start(), end, 0.6
+
+
+def is_stop_word(word: str) -> bool:
+    """A capitalised word that is not a name (pronoun, title, weekday, header, firm or place word)."""
+    return word.strip(".,:") in _STOP
 
 
 def _clean(name: str) -> bool:

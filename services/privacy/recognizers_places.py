@@ -10,6 +10,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from services.privacy import gazetteer as gz
+from services.privacy import recognizers as rz
 from services.privacy.names import FIRST_NAMES
 from services.privacy.recognizers import PatternFinder
 
@@ -45,7 +46,7 @@ _CUE = (
     r"|returned|return|back|emigrated|immigrated|commute|shipped|sent|posted|originally|hails?|hailing"
     r"|drove|deliver(?:y|ed|ing)?|ship(?:s|ping)?)"
     r"(?:[ \t]+(?:here|back|home|out))?[ \t]+(?:to|from|in|into)"
-    r"|\b(?:native of|citizen of|resident of|hometown(?: is| of)?|outside)"
+    r"|\b(?:native of|citizen of|resident of|hometown(?: is| of)?|outside|arriv(?:e|es|ed|ing)[ \t]+(?:at|in))"
 )
 # Weaker: "from X" is as often a firm or a person; "visiting X" a person.
 _FROM = r"\b(?:from|visit(?:ing|ed)?|near|came from|comes? from|coming from)"
@@ -129,6 +130,14 @@ def _clean_place(value: str) -> str:
     return " ".join(words) if words and words[0].strip(".,") not in _NOT_PLACE else ""
 
 
+# A question about where the business serves ("Do you ship to the USA?") names no one's place: the place stays
+# readable (for retrieval) unless the asker says it is theirs ("… ship to my flat in Lyon").
+_SERVICE_QUESTION = re.compile(
+    r"(?i:\b(?:do|does|can|could|will|would|are)[ \t]+(?:you|they|u)[ \t]+(?:also[ \t]+)?(?:ship|deliver|send|post"
+    r"|operate|sell|offer|serve|work|available|open)\w*)(?:(?!\b(?:my|me|I|our|us)\b)[^.?!\n])*"
+)
+
+
 class LocationFinder(EntityRecognizer):
     """Countries, states and large cities from the gazetteer (ambiguous ones only after a place cue), any
     capitalised name after a place cue, "City, ST", and spaCy's GPE/LOC entities."""
@@ -143,7 +152,12 @@ class LocationFinder(EntityRecognizer):
         if entities and LOCATION not in entities:
             return []
         found = [*self._from_gazetteer(text), *self._from_cues(text), *self._from_ner(text, nlp_artifacts)]
-        return [RecognizerResult(LOCATION, s, e, score) for s, e, score in found]
+        asks = [m.span() for m in _SERVICE_QUESTION.finditer(text)]
+        return [
+            RecognizerResult(LOCATION, s, e, score)
+            for s, e, score in found
+            if not any(a <= s and e <= b for a, b in asks)
+        ]
 
     def _from_gazetteer(self, text: str) -> Iterator[tuple[int, int, float]]:
         words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
@@ -215,3 +229,23 @@ class ZipFinder(PatternFinder):
         for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6)):
             for m in pattern.finditer(text):
                 yield m.start(1), m.end(1), score
+
+
+# First words that make "X Drive/Way/…" a product or a phrase, not a street ("on Google Drive", "on the Way").
+_PRODUCT = "Google|One|Hard|Flash|USB|Network|Shared|My|The|This|That|Our|Your|Memory|Easy"
+
+
+class StreetNameFinder(PatternFinder):
+    """A street named without a house number where someone lives, is or goes ("lives on Birchwood Court", "the
+    station is on Thistle Road"): capitalised words and a street word after "on"; not a product ("Google Drive")."""
+
+    ENTITY = rz.ADDRESS
+    PATTERN = re.compile(
+        rf"\b(?:on|off)[ \t]+((?:(?!(?:{_PRODUCT})\b){_PW}[ \t]+){{1,3}}"
+        r"(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Drive|Dr\.|Boulevard|Blvd\.?|Court|Ct\.?|Way|Terrace"
+        r"|Place|Parkway|Crescent|Close|Hollow|Row|Square|Highway)(?![\w'’-]))"
+    )
+
+    def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.PATTERN.finditer(text):
+            yield m.start(1), m.end(1), 0.9  # above spaCy's person ("on Ashcombe Lane")

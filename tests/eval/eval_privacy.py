@@ -21,7 +21,9 @@ included: it is any date, not a birth date) are dropped.
 
 Files: the dev file (templates seen while tuning) and two transfer sets: `dev_split(records, "held")`, the dev
 file's odd-numbered templates less every record naming a first or last name that a "fit" (even-numbered template)
-record names (412 of 960 records), and `--synth held`: records from templates written in tests/eval/pii_synth.py.
+record names (412 of 960 records), `--synth held`: records from templates written in tests/eval/pii_synth.py, and
+`--templates held`: records from the templates of presidio-research's templates.txt that the dev file does not
+contain, filled with our own values (tests/eval/pii_templates.py; no template or name on both sides).
 Errors are looked at (`--errors TYPE --part fit`) and thresholds chosen on the fit parts only.
 """
 
@@ -166,7 +168,7 @@ def table(name: str, res: dict[str, dict[str, float]], seconds: float) -> None:
 
 def _datasets(args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
     """(label, records): the dev file when present, then the template-held-out synthetic part asked for."""
-    from tests.eval import pii_synth
+    from tests.eval import pii_synth, pii_templates
 
     sets = []
     if args.file.exists():
@@ -180,6 +182,9 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
         print(f"eval_privacy: {args.file} absent (needs ../shared/data); dev figure skipped")
     if args.synth != "none":
         sets.append((f"transfer: pii_synth {args.synth} templates", pii_synth.records(args.synth)))
+    if args.templates != "none" and pii_templates.TEMPLATES_FILE.exists():
+        recs = pii_templates.records(args.templates)
+        sets.append((f"transfer: templates.txt unseen, {args.templates}", recs))
     return sets
 
 
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=DEV_FILE)
     ap.add_argument("--synth", choices=["held", "fit", "none"], default="held", help="template-grouped part")
+    ap.add_argument("--templates", choices=["held", "fit", "none"], default="held", help="templates.txt part")
     ap.add_argument("--part", choices=["all", "fit", "held"], default="all", help="dev file: all, or one group")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--errors", help="print misses and false positives of this type (ours only)")
