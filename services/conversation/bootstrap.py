@@ -17,7 +17,6 @@ from libs.store import DocumentStore
 from services.conversation.ai_handlers import AI_HANDLERS, AiGeneration, TransientRedactor
 from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
-from services.conversation.events import EVENTS_TOPIC
 from services.conversation.handlers import HANDLERS, Conversation
 from services.conversation.pipeline.escalate import BusEscalation, BusTickets
 from services.conversation.pipeline.ports import EscalationPort, LLMPort, Redactor, RetrievalPort, SentimentPort
@@ -136,8 +135,7 @@ class IdleSweeper:
 
     async def _emit(self, event: BaseModel, session: dict[str, Any]) -> None:
         # The id derives from the session, so a sweep that crashed after publishing re-emits the same event id.
-        await self._bus.publish(
-            EVENTS_TOPIC,
+        await self._bus.emit(
             event,
             key=session["session_id"],
             tenant_id=session["tenant_id"],

@@ -37,7 +37,7 @@ from libs.contracts.models.conversation import (
 )
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.domain import check_message
-from services.conversation.events import EVENTS_TOPIC, Emit, record, replay_events
+from services.conversation.events import Emit, record, replay_events
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
 
@@ -55,7 +55,7 @@ class Conversation:
 
 def emitter(publish: Publisher) -> Emit:
     async def emit(event: BaseModel, session: dict[str, Any]) -> None:
-        await publish(EVENTS_TOPIC, event, key=session["session_id"])
+        await publish(event, key=session["session_id"])
 
     return emit
 

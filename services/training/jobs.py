@@ -32,7 +32,6 @@ from services.training.head import SoftmaxHead, evaluate, stratified_split, trai
 from services.training.parallel import GradientWorkers
 from services.training.store import TrainingStore
 
-EVENTS_TOPIC = "training.events"
 EMBED_CHUNK = 128  # texts per encoder call: small enough that a cancel or a shutdown is noticed quickly
 
 log = get_logger("training.jobs")
@@ -301,6 +300,4 @@ class JobRunner:
             model_output_uri=job.model_output_uri if job.status == "COMPLETED" else None,
         )  # fmt: skip
         marker = f"{job.status}:{job.progress.current_epoch}"
-        await self._bus.publish(
-            EVENTS_TOPIC, event, key=job.id, tenant_id=job.tenant_id, event_id=derived_id(job.id, marker)
-        )
+        await self._bus.emit(event, key=job.id, tenant_id=job.tenant_id, event_id=derived_id(job.id, marker))

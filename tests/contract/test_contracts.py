@@ -216,3 +216,21 @@ def test_dump_drops_none_for_absent_fields_but_keeps_nulls_the_schema_requires(t
     with pytest.raises(ContractViolation):
         registry.dump("demo.Thing.v1", Thing(owner="a", note="too long"))
 
+
+# The files that wire subscriptions (a service's bootstrap; the gateway's fan-out wires its own in service.py).
+TOPIC_WIRING = {"bootstrap.py", "services/gateway/fanout/service.py"}
+TOPIC_LITERAL_RE = re.compile(r"^[a-z][a-z0-9_]*\.(commands|events|replies)(\.|$)")
+
+
+def test_services_name_topics_only_in_their_bootstrap_wiring() -> None:
+    """Requests, replies and events take their topic from topics.yaml (`bus.ask`, `bus.emit`, `publish(event)`);
+    a topic string is written only where a subscription is wired."""
+    found = []
+    for path in sorted((REPO / "services").rglob("*.py")):
+        where = path.relative_to(REPO).as_posix()
+        if path.name in TOPIC_WIRING or where in TOPIC_WIRING:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and TOPIC_LITERAL_RE.match(node.value):
+                found.append(f"{where}:{node.lineno}: {node.value!r}")
+    assert found == []

@@ -9,7 +9,6 @@ from libs.observability import get_logger
 from services.conversation.domain import asks_for_human
 from services.conversation.pipeline.ports import EscalationQuery, EscalationVerdict
 
-TOPIC = "escalation.commands"
 UNAVAILABLE_REASON = "escalation_service_unavailable"
 log = get_logger("conversation.escalate")
 
@@ -30,10 +29,9 @@ class BusEscalation:
                 "negative_sentiment": query.negative_sentiment,
             }
         )
-        reply = await self._bus.request(
-            TOPIC, command, key=query.session_id, tenant_id=query.tenant_id, timeout=deadline_s
+        decision = await self._bus.ask(
+            command, EscalationDecisionV1, key=query.session_id, tenant_id=query.tenant_id, timeout=deadline_s
         )
-        decision = EscalationDecisionV1.model_validate(reply.data)
         return EscalationVerdict(
             escalate=decision.escalate,
             target_tier=decision.target_tier,
@@ -57,13 +55,13 @@ class BusTickets:
     async def any_for(self, tenant_id: str, session_id: str) -> bool:
         command = ListTicketsV1(session_id=session_id, limit=1, offset=0)
         try:
-            reply = await self._bus.request(
-                TOPIC, command, key=session_id, tenant_id=tenant_id, timeout=self._timeout_s
+            tickets = await self._bus.ask(
+                command, TicketListV1, key=session_id, tenant_id=tenant_id, timeout=self._timeout_s
             )
         except DomainError as exc:  # the session still ends; its own escalation history decides
             log.warning("conversation.tickets_unknown", error_type=type(exc).__name__)
             return False
-        return TicketListV1.model_validate(reply.data).total > 0
+        return tickets.total > 0
 
 
 def fallback_verdict(query: EscalationQuery) -> EscalationVerdict:

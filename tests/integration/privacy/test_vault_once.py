@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 KEYS = {"k1": generate_key()}
 
 
-async def _nothing(topic: str, message: BaseModel, *, key: str | None = None) -> None:
+async def _nothing(message: BaseModel, *, key: str | None = None) -> None:
     return None
 
 

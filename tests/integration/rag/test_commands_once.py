@@ -26,7 +26,7 @@ ARTICLE = UpsertArticleV1(
 )
 
 
-async def _nothing(topic: str, message: BaseModel, *, key: str | None = None) -> None:
+async def _nothing(message: BaseModel, *, key: str | None = None) -> None:
     return None
 
 

@@ -33,7 +33,7 @@ def serve(bus: MemoryBus, calls: list[str]) -> None:
     async def handle(cmd: AnalyzeSentimentV1, *, ctx: MessageContext, publish: Publisher) -> SentimentResultV1:
         calls.append(ctx.event_id)
         for item in cmd.texts:
-            await publish(EVENTS, analyzed(item.id))
+            await publish(analyzed(item.id))
         return result_for(cmd)
 
     handler = build_topic_handler(bus, {"sentiment.AnalyzeSentiment.v1": handle})
