@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from libs.bus import deferred
 from libs.bus.base import Bus, MessageContext, TopicHandler
 from libs.bus.envelope import Envelope, derived_id
-from libs.bus.transport import delta_id
+from libs.bus.replies import delta_id
 from libs.contracts.registry import ContractRegistry, default_registry
 from libs.errors import PermanentError
 

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import REGISTRY
 
 from libs.bus import Envelope, KafkaBus, MemoryBroker, MemoryBus, RetryPolicy
-from libs.bus.consumer import Record
+from libs.bus.records import Record
 from libs.bus.transport import TransportBus
 from libs.contracts.registry import ContractRegistry
 from tests.support.contracts import COMMAND, EVENT, GENERATE, RESULT, SINGLE_HOME_EVENT, UPLOAD_PART, scratch_registry

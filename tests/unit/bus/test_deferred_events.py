@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from libs.bus import MemoryBroker, MemoryBus, MessageContext, Publisher, RetryPolicy, build_topic_handler
-from libs.bus.consumer import Headers
+from libs.bus.records import Headers
 from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV1
 from libs.errors import Unavailable
 from tests.unit.bus.messages import analyze, analyzed, result_for
