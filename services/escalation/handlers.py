@@ -42,8 +42,8 @@ from services.escalation import tickets as tk
 from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
 from services.escalation.facts import extract_facts
-from services.escalation.repository import EscalationRepository
 from services.escalation.service import EscalationService
+from services.escalation.store import EscalationRepository
 
 HANDLED = "handled_commands"
 UPDATE_FIELDS = ("status", "assigned_agent", "resolution_notes", "customer_satisfaction")

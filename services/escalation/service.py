@@ -15,7 +15,7 @@ from . import tickets as tk
 from .company_config import CompanyConfig, apply_patch
 from .domain import EscalationDecision, Tier, TurnFacts, facts_from_dict, parse_enum
 from .policy import Thresholds, check_manual_escalation, evaluate
-from .repository import EscalationRepository, scoped_id
+from .store import EscalationRepository, scoped_id
 
 Clock = Callable[[], datetime]
 

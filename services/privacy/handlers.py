@@ -28,7 +28,7 @@ from services.privacy.batching import AnalyzerProvider, AnonymizeBatcher
 from services.privacy.domain import AnonymizeResult, anonymize_detections, check_text, deanonymize
 from services.privacy.fairness import DEFAULT_MIN_SAMPLE_SIZE, analyze_fairness
 from services.privacy.pii import detect
-from services.privacy.vault import PiiVault
+from services.privacy.store import PiiVault
 
 # The vault entry also seals the anonymized text under this key, so a token alone restores the whole original.
 # Placeholders always look like "[NAME_1]", so this key can never clash with one.

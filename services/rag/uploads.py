@@ -15,9 +15,9 @@ from libs.contracts.models.rag import DocumentIndexedV1, KnowledgeChangedV1, Upl
 from libs.errors import Invalid
 from libs.observability import get_logger
 from libs.store import DocumentStore
-from services.rag.domain import KnowledgeBase
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import FileResult
-from services.rag.repository import RagRepository, document_id, document_record
+from services.rag.store import RagRepository, document_id, document_record
 
 PART_BYTES = 512 * 1024  # raw bytes per part: base64 keeps a part message near 700 KB, under Kafka's 1 MB default
 

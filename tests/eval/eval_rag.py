@@ -26,12 +26,12 @@ import numpy as np
 
 from libs.embeddings import get_encoder
 from libs.store import open_store
-from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig, fuse
 from services.rag.index import VectorIndex
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import SearchMode
-from services.rag.repository import RagRepository
 from services.rag.sparse import query_vector
+from services.rag.store import RagRepository
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackfaq" / "stackExchange-FAQ.json"
 TENANT = "eval"
