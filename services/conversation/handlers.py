@@ -71,7 +71,7 @@ async def handle_start_session(
     view carries that turn's two messages (seed 002 POST /sessions `initialMessage`)."""
     emit = emitter(publish)
     if cmd.initial_message is not None:
-        check_message(cmd.initial_message)  # a blank one is refused (CS_008) before anything is created
+        check_message(cmd.initial_message)  # a blank one is refused (Invalid) before anything is created
     spec = cmd.model_dump(exclude={"initial_message"})
     session = await app.sessions.start(ctx.tenant_id, spec, emit, event_id=ctx.event_id)
     if cmd.initial_message is None:

@@ -30,35 +30,23 @@ from libs.contracts.models.conversation import (
     TurnResultV1,
     ValidateCustomerTokenV1,
 )
-from libs.errors import DomainError
 from services.gateway.auth import Principal
 
 
 class ConversationClient:
-    """One method per command; `keep_cs_code` keeps seed 002's exact error code (only tiered_cs renders it)."""
+    """One method per command; domain errors come back raised and typed, for the dialect to render."""
 
-    def __init__(self, bus: Bus, *, timeout_s: float, correlation_id: str, keep_cs_code: bool = False) -> None:
+    def __init__(self, bus: Bus, *, timeout_s: float, correlation_id: str) -> None:
         self._bus = bus
         self._timeout = timeout_s
         self._correlation_id = correlation_id
-        self._keep_cs_code = keep_cs_code
 
     async def _call(
         self, tenant_id: str, reply: type[BaseModel], command: BaseModel, key: str | None
     ) -> dict[str, Any]:
-        try:
-            answer = await self._bus.ask(
-                command,
-                reply,
-                key=key,
-                tenant_id=tenant_id,
-                timeout=self._timeout,
-                correlation_id=self._correlation_id,
-            )
-        except DomainError as exc:
-            if not self._keep_cs_code:
-                exc.details.pop("cs_code", None)
-            raise
+        answer = await self._bus.ask(
+            command, reply, key=key, tenant_id=tenant_id, timeout=self._timeout, correlation_id=self._correlation_id
+        )
         # Exactly the fields the service sent (the reply's wire shape), not the model's defaults for absent ones.
         return answer.model_dump(mode="json", exclude_unset=True)
 

@@ -79,9 +79,7 @@ class ResolveBody(BaseModel):
 
 
 def _client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(
-        gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request), keep_cs_code=True
-    )
+    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
 def _company(caller: Caller, company_id: str | None) -> None:
