@@ -18,7 +18,7 @@ from services.conversation.ai_handlers import AI_HANDLERS, AiGeneration, Transie
 from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.handlers import HANDLERS, Conversation
-from services.conversation.pipeline.escalate import BusEscalation, BusTickets
+from services.conversation.pipeline.escalate import BusEscalation, BusManualEscalation, BusTickets
 from services.conversation.pipeline.ports import EscalationPort, LLMPort, Redactor, RetrievalPort, SentimentPort
 from services.conversation.pipeline.redact import BusRedactor
 from services.conversation.pipeline.retrieve import BusRetrieval
@@ -69,6 +69,7 @@ def bootstrap(
         repo,
         repeat_contact_window_s=settings.repeat_contact_window_s,
         ticketed=BusTickets(bus).any_for if escalation is None else None,  # a test's fake policy has no tickets
+        manual_escalation=BusManualEscalation(bus).check,
     )
     ai = AiGeneration(
         ai_llm,

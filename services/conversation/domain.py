@@ -8,7 +8,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from libs.errors import Invalid, InvalidEscalationTarget, SessionClosed
+from libs.errors import Invalid, SessionClosed
 
 TIERS = ("AI_REP", "AI_MANAGER", "HUMAN_AGENT")
 TIER_ROLE = {"AI_REP": "ai_rep", "AI_MANAGER": "ai_manager", "HUMAN_AGENT": "system"}
@@ -18,11 +18,6 @@ CHANNELS = ("voice", "chat", "email", "sms", "api", "web", "widget", "mobile")
 ISSUE_CATEGORIES = (
     "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT",
     "GENERAL_INQUIRY", "COMPLAINT", "CANCELLATION",
-)  # fmt: skip
-ESCALATION_REASONS = (
-    "IRATE_CUSTOMER", "REFUND_REQUEST", "COMPLEX_ISSUE", "REPEAT_CONTACT", "HIGH_VALUE_CUSTOMER", "LEGAL_MENTION",
-    "SOCIAL_MEDIA_THREAT", "REFUND_OVER_THRESHOLD", "CUSTOMER_REQUEST", "POLICY_EXCEPTION", "ESCALATED_COMPLAINT",
-    "TECHNICAL_LIMITATION",
 )  # fmt: skip
 RESOLUTION_TYPES = (
     "INFORMATION_PROVIDED", "ISSUE_RESOLVED", "REFUND_PROCESSED", "REPLACEMENT_SENT", "CREDIT_APPLIED",
@@ -127,14 +122,6 @@ def check_open(session: dict[str, Any]) -> None:
     if status in CLOSED_STATUSES:
         word = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "abandoned"}[status]
         raise SessionClosed(f"Session already {word}", {"session_id": session["session_id"], "status": status})
-
-
-def check_manual_target(current: str, target: str) -> None:
-    """A manual escalation must go up: AI_MANAGER or HUMAN_AGENT above the current tier (InvalidEscalationTarget)."""
-    if target not in ("AI_MANAGER", "HUMAN_AGENT") or tier_rank(target) <= tier_rank(current):
-        raise InvalidEscalationTarget(
-            f"Cannot escalate from {current} to {target}", {"targetTier": f"must be a tier above {current}"}
-        )
 
 
 def normalize_query(text: str) -> str:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from libs.bus.base import Bus
-from libs.contracts.models.escalation import EscalationDecisionV1, EvaluateTurnV1, ListTicketsV1, TicketListV1
+from libs.contracts.models.escalation import (
+    CheckEscalationV1,
+    EscalationDecisionV1,
+    EscalationStepV1,
+    EvaluateTurnV1,
+    ListTicketsV1,
+    TicketListV1,
+)
 from libs.errors import DomainError
 from libs.observability import get_logger
 from services.conversation.domain import asks_for_human
@@ -62,6 +71,25 @@ class BusTickets:
             log.warning("conversation.tickets_unknown", error_type=type(exc).__name__)
             return False
         return tickets.total > 0
+
+
+class BusManualEscalation:
+    """A manual escalation is the escalation service's decision (target above the current tier, enabled for the
+    company, a known reason): this service only records the move it allows. No local fallback: while the policy
+    cannot be asked, the escalation is refused as Unavailable rather than decided by a second copy of the rule."""
+
+    def __init__(self, bus: Bus, *, timeout_s: float = 5.0) -> None:
+        self._bus = bus
+        self._timeout_s = timeout_s
+
+    async def check(self, tenant_id: str, session_id: str, current_tier: str, body: dict[str, Any]) -> str:
+        """The tier to move to; raises InvalidEscalationTarget or Invalid (reason, notes) when refused."""
+        command = CheckEscalationV1(
+            current_tier=current_tier, reason=body["reason"], target_tier=body["target_tier"], notes=body.get("notes")
+        )
+        wait = self._timeout_s
+        step = await self._bus.ask(command, EscalationStepV1, key=session_id, tenant_id=tenant_id, timeout=wait)
+        return step.to_tier
 
 
 def fallback_verdict(query: EscalationQuery) -> EscalationVerdict:
