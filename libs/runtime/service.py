@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger, health_app, setup_observability
 from libs.runtime.settings import PlatformSettings
+from libs.runtime.websocket import FramedWebSocketProtocol
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -65,6 +66,7 @@ async def serve_forever(app: FastAPI, host: str, port: int, stop: asyncio.Event)
         access_log=False,
         lifespan="off",
         proxy_headers=False,
+        ws=FramedWebSocketProtocol,  # uvicorn's default WebSocket protocol, plus a direct frame writer for broadcasts
         ws_per_message_deflate=False,
     )
     server = _QuietServer(config)

@@ -33,8 +33,41 @@ def check_field(field: str) -> str:
     return field
 
 
+class _NotPlain(Exception):
+    """A value the fast copy does not take: the checked copy converts it or names the field it refuses."""
+
+
+def _plain_copy(value: Any) -> Any:
+    """The copy of a value made only of exact str/int/bool/None/finite float/dict/list: no field paths built and
+    no ABC checks (every write copies its documents; this walk was most of a batch's store time)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if value - value != 0:  # inf - inf and nan - nan are nan
+            raise _NotPlain
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            out[key] = _plain_copy(item)
+        return out
+    if kind is list:
+        return [_plain_copy(item) for item in value]
+    raise _NotPlain
+
+
 def to_json_like(value: Any, where: str = "doc") -> Any:
     """A fresh JSON-like copy of `value`; datetimes become ISO-8601 strings, tuples become lists."""
+    try:
+        return _plain_copy(value)
+    except _NotPlain:
+        return _checked_copy(value, where)
+
+
+def _checked_copy(value: Any, where: str) -> Any:
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
@@ -48,10 +81,10 @@ def to_json_like(value: Any, where: str = "doc") -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise Invalid("document keys must be strings", {"field": where})
-            out[key] = to_json_like(item, f"{where}.{key}")
+            out[key] = _checked_copy(item, f"{where}.{key}")
         return out
     if isinstance(value, list | tuple):
-        return [to_json_like(item, where) for item in value]
+        return [_checked_copy(item, where) for item in value]
     raise Invalid(f"unsupported value type {type(value).__name__}", {"field": where})
 
 
@@ -64,6 +97,14 @@ def prepare_doc(doc: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid("a document needs a non-empty string 'id'", {"field": "id"})
     body = to_json_like(doc)
     return {"id": doc_id, **{k: v for k, v in body.items() if k != "id"}}
+
+
+def trusted_doc(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A `trusted` write's document, taken as it is (see port.Insert): only its id is checked."""
+    doc_id = doc.get("id")
+    if not isinstance(doc_id, str) or not doc_id:
+        raise Invalid("a document needs a non-empty string 'id'", {"field": "id"})
+    return dict(doc)
 
 
 def prepare_changes(doc_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:

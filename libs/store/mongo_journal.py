@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from libs.errors import Conflict, NotFound
-from libs.store.documents import check_name, prepare_changes, prepare_doc, set_path
+from libs.store.documents import check_name, prepare_changes, prepare_doc, set_path, trusted_doc
 from libs.store.port import Collection, Insert, Update, Upsert, Write
 
 JOURNAL = "store_journal"
@@ -27,7 +27,8 @@ def journal_entry(write: Write) -> dict[str, Any]:
     check_name(write.collection, "collection")
     if isinstance(write, Insert | Upsert):
         op = "insert" if isinstance(write, Insert) else "upsert"
-        return {"op": op, "collection": write.collection, "doc": prepare_doc(write.doc)}
+        doc = trusted_doc(write.doc) if write.trusted else prepare_doc(write.doc)
+        return {"op": op, "collection": write.collection, "doc": doc}
     assert isinstance(write, Update)
     changes = prepare_changes(write.id, write.changes)
     pairs = [{"field": field, "value": value} for field, value in changes.items()]

@@ -18,18 +18,22 @@ AggregateOp = Literal["sum", "avg", "min", "max"]
 
 @dataclass(frozen=True)
 class Insert:
-    """Add a new doc; the whole commit fails with Conflict (nothing written) when its id exists."""
+    """Add a new doc; the whole commit fails with Conflict (nothing written) when its id exists. `trusted`: the
+    caller built `doc` itself from JSON-like values (str keys, finite numbers), so the adapter stores it as it is
+    instead of copying and checking every value (a service's own bulk rows; the copy was most of their cost)."""
 
     collection: str
     doc: dict[str, Any]
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
 class Upsert:
-    """Replace the doc with the same id, or insert it."""
+    """Replace the doc with the same id, or insert it (`trusted` as for Insert)."""
 
     collection: str
     doc: dict[str, Any]
+    trusted: bool = False
 
 
 @dataclass(frozen=True)

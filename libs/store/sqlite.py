@@ -22,6 +22,7 @@ from libs.store.documents import (
     prepare_changes,
     prepare_doc,
     set_path,
+    trusted_doc,
 )
 from libs.store.filters import check_page, parse_sort
 from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Insert, Sort, Update, Upsert, Write
@@ -135,12 +136,16 @@ def _prepared(write: Write) -> Callable[[sqlite3.Connection], None]:
     """One validated write as a step of a commit's transaction (a failing step rolls all of them back)."""
     table = f'"{check_name(write.collection, "collection")}"'
     if isinstance(write, Insert | Upsert):
-        body = prepare_doc(write.doc)
+        body = trusted_doc(write.doc) if write.trusted else prepare_doc(write.doc)
         conflict = " ON CONFLICT(id) DO UPDATE SET doc = excluded.doc" if isinstance(write, Upsert) else ""
         sql = f"INSERT INTO {table} (id, doc) VALUES (?, ?){conflict}"
+        try:
+            row = (body["id"], _dumps(body))  # before the transaction: a trusted doc that is not JSON refuses all
+        except orjson.JSONEncodeError as exc:
+            raise Invalid("the document is not JSON-like", {"field": "doc", "reason": str(exc)}) from exc
 
         def write_doc(conn: sqlite3.Connection) -> None:
-            conn.execute(sql, (body["id"], _dumps(body)))
+            conn.execute(sql, row)
 
         return write_doc
     assert isinstance(write, Update)

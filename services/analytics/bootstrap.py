@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from libs.bus import build_topic_handler
@@ -12,6 +12,7 @@ from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
 from services.analytics.handlers import HANDLERS, event_handler
 from services.analytics.lag_watch import LagWatch
+from services.analytics.migrate import Migration
 from services.analytics.notify import UpdateNotifier
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
@@ -37,9 +38,12 @@ def bootstrap(
     group: str | None = None,
     on_event: Callable[[], None] | None = None,
     serve_queries: bool = True,
+    migrate: bool = True,
+    replay: Callable[[], tuple[Bus, DocumentStore]] | None = None,
 ) -> Service:
     """`group` overrides the consumer group (a rebuild replays under a fresh one); `serve_queries=False` leaves
-    analytics.commands to the running service."""
+    analytics.commands to the running service. `migrate`: rebuild a store of an older layout at start
+    (migrate.py), replaying on `replay()`'s bus and store (default: new ones from the settings)."""
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
     window = timedelta(days=settings.durable_window_days)
@@ -66,10 +70,11 @@ def bootstrap(
 
     health = HealthState(NAME, checks={"bus": bus_up, "store": store_up})
     watch = LagWatch(bus, group or settings.consumer_group, EVENT_TOPICS, interval_s=settings.lag_interval_s)
-    return Service(
-        name=NAME,
-        bus=bus,
-        health=health,
-        on_start=[facts.ensure_indexes, watch.start, notifier.start],
-        on_stop=[store.close, watch.stop, notifier.stop],
-    )
+    on_start: list[Callable[[], Awaitable[None]]] = [facts.ensure_indexes, watch.start, notifier.start]
+    on_stop: list[Callable[[], Awaitable[None]]] = [store.close, watch.stop, notifier.stop]
+    if migrate:
+        own = replay or (lambda: (make_bus(settings.platform, NAME), open_service_store(settings.platform, NAME)))
+        migration = Migration(settings, store, own)
+        on_start.append(migration.start)
+        on_stop.append(migration.stop)  # stopped first (the hooks run in reverse)
+    return Service(name=NAME, bus=bus, health=health, on_start=on_start, on_stop=on_stop)

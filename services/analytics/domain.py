@@ -51,9 +51,10 @@ class Fact:
     def to_doc(self) -> dict[str, Any]:
         """The stored document: bucket keys precomputed so every granularity is one indexed group-by."""
         at = self.at.astimezone(UTC)
-        doc: dict[str, Any] = {"id": self.event_id, "tenant_id": self.tenant_id, "kind": self.kind, "at": iso(at)}
+        stamp = iso(at)
+        doc: dict[str, Any] = {"id": self.event_id, "tenant_id": self.tenant_id, "kind": self.kind, "at": stamp}
         doc |= {"session_id": self.session_id, "customer_id": self.customer_id}
-        doc |= {g: iso(bucket_start(at, g)) for g in GRANULARITIES}
+        doc |= bucket_keys(at, stamp)
         doc |= {k: v for k, v in self.values.items() if v is not None}
         return doc
 
@@ -61,6 +62,17 @@ class Fact:
 def iso(at: datetime) -> str:
     """One fixed width, so the stored strings sort in time order on every store."""
     return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+_MIDNIGHT = "T00:00:00.000000+00:00"
+
+
+def bucket_keys(at: datetime, stamp: str) -> dict[str, str]:
+    """`iso(bucket_start(at, g))` for every granularity, cut from `stamp` (`iso(at)`, fixed width): every stored
+    fact needs the four, and formatting four datetimes was a tenth of its ingest time."""
+    monday = at.date() - timedelta(days=at.weekday())
+    return {"hour": stamp[:13] + ":00:00.000000+00:00", "day": stamp[:10] + _MIDNIGHT,
+            "week": monday.isoformat() + _MIDNIGHT, "month": stamp[:8] + "01" + _MIDNIGHT}  # fmt: skip
 
 
 def bucket_start(at: datetime, granularity: Granularity) -> datetime:

@@ -58,14 +58,24 @@ async def _broken_in_tenant(
     messages = plus_batch(await _facts(facts, tenant, "message", "session_id", sessions), "message")
     openings = plus_batch(await _facts(facts, tenant, "conversation", "customer_id", customers), "conversation")
     fresh = {d["id"] for d in of["message"] + of["conversation"]}
+    # The breakers of each session / customer: a resolution checks only those of its own (not every breaker).
+    by_key = {"session_id": _grouped(messages, "session_id"), "customer_id": _grouped(openings, "customer_id")}
     broken: dict[str, dict[str, Any]] = {}
     for res in resolutions:
         new_res = res["id"] in batch_ids  # a new resolution checks every breaker; an old one only the new ones
-        for key, breakers in (("session_id", messages), ("customer_id", openings)):
-            if any(b.get(key) == res.get(key) and (new_res or b["id"] in fresh) and _within(res, b["at"], window)
-                   for b in breakers if res.get(key)):  # fmt: skip
+        for key, groups in by_key.items():
+            breakers = groups.get(res.get(key) or "", ())
+            if any((new_res or b["id"] in fresh) and _within(res, b["at"], window) for b in breakers):
                 broken[res["id"]] = res
     return list(broken.values())
+
+
+def _grouped(docs: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        if doc.get(key):
+            out.setdefault(doc[key], []).append(doc)
+    return out
 
 
 async def broken_resolutions(

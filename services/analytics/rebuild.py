@@ -14,6 +14,7 @@ from libs.store import DocumentStore
 from services.analytics.bootstrap import EVENT_TOPICS, NAME, bootstrap
 from services.analytics.lag_watch import LagWatch
 from services.analytics.metrics import REBUILD_EVENTS
+from services.analytics.migrate import mark_current
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
@@ -40,12 +41,15 @@ async def rebuild(settings: AnalyticsSettings, *, bus: Bus | None = None, store:
     group = f"{settings.consumer_group}-rebuild-{uuid.uuid4().hex[:8]}"
     store = store or open_service_store(settings.platform, NAME)
     dropped = await FactStore(store).drop_all()
-    service = bootstrap(settings, bus=bus, store=store, group=group, on_event=progress.tick, serve_queries=False)
+    service = bootstrap(
+        settings, bus=bus, store=store, group=group, on_event=progress.tick, serve_queries=False, migrate=False
+    )
     log.info("analytics.rebuild.started", group=group, dropped=dropped)
     await service.start()
     watch = LagWatch(service.bus, group, EVENT_TOPICS, interval_s=settings.lag_interval_s)
     try:
         await _until_replayed(settings, progress, watch)
+        await mark_current(store)  # the store now holds this version's layout (migrate.py)
     finally:
         await watch.stop()
         await service.stop()

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from services.analytics.cohort import COHORT, contribution
+from services.analytics.cohort import COHORT
 from services.analytics.domain import FACT_KINDS, Granularity, bucket_start, iso
+from services.analytics.edges import edge_cells, merged_last
 from services.analytics.rollups import (
     Cells,
+    Level,
     contribute,
     dimension,
     key_value,
@@ -35,17 +37,21 @@ class RollupView:
         buckets: dict[str, Cells] = {}
         last: str | None = None
         narrow = scope.session_id is not None or scope.customer_id is not None or not rollups
-        pieces = [(None, scope.start, scope.end)] if narrow else plan(scope.start, scope.end, levels_for(by))
+        pieces = [(None, scope.start, scope.end)] if narrow else _per_hour(plan(scope.start, scope.end, levels_for(by)))
         for level, lo, hi in pieces:
             if level is None and not narrow and await _nothing_after(facts, scope, lo, hi):
                 level, hi = "hour", next_start(lo, "hour")  # a period ending "now": its last hour is whole so far
+            if level is None and not narrow:  # a partial edge hour: its facts and sessions (edges.py)
+                cells, edge_last = await edge_cells(facts, scope, lo, hi, by)
+                for key, cell in cells.items():
+                    merge(buckets.setdefault(key, {}), cell)
+                last = merged_last(last, edge_last)
+                continue
             if level is None:
                 edge = {"at": {"$gte": iso(lo), "$lt": iso(hi)}, "kind": {"$in": list(FACT_KINDS)}}
                 for doc in await facts.find_all(scope.filter() | edge):
                     contribute(buckets.setdefault(doc[by], {}), doc)
                     last = max(last or doc["at"], doc["at"])
-                if not narrow:
-                    await _edge_cohort(facts, scope.tenant_id, lo, hi, by, buckets)
                 continue
             for doc in await facts.rollups(scope.tenant_id, level, lo, hi):
                 key = iso(bucket_start(datetime.fromisoformat(doc["start"]), by))
@@ -107,15 +113,18 @@ class RollupView:
         return {k: n for k, n in out.items() if n}
 
 
-async def _edge_cohort(
-    facts: FactStore, tenant_id: str, lo: datetime, hi: datetime, by: Granularity, buckets: dict[str, Cells]
-) -> None:
-    """The sessions opened in a partial edge hour add their current contribution, read from their state rows."""
-    for state in await facts.opened_sessions(tenant_id, lo, hi):
-        key = iso(bucket_start(datetime.fromisoformat(state["opened"]), by))
-        cell = buckets.setdefault(key, {}).setdefault(COHORT, {"n": 0, "sum": {}, "by": {}})
-        for name, value in contribution(state).items():
-            cell["sum"].setdefault(name, [0, 0])[0] += value
+def _per_hour(pieces: list[tuple[Level | None, datetime, datetime]]) -> list[tuple[Level | None, datetime, datetime]]:
+    """An edge piece across an hour boundary (shorter than an hour: 09:17-10:17) split at it, so each part is one
+    hour's edge: the part ending "now" reads its hour rows, and equal parts of several reports share one cached
+    edge (/api/status asks for 1 day and 1 hour up to the same end)."""
+    out: list[tuple[Level | None, datetime, datetime]] = []
+    for level, lo, hi in pieces:
+        while level is None and next_start(bucket_start(lo, "hour"), "hour") < hi:
+            cut = next_start(bucket_start(lo, "hour"), "hour")
+            out.append((None, lo, cut))
+            lo = cut
+        out.append((level, lo, hi))
+    return out
 
 
 async def _nothing_after(facts: FactStore, scope: Scope, lo: datetime, hi: datetime) -> bool:

@@ -14,6 +14,7 @@ replicas never update the same session row at once (README: more than one writer
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -32,12 +33,13 @@ SESSIONS = "sessions"
 
 
 class RollupWriter:
-    def __init__(self, store: DocumentStore, *, writer: str | None = None, remember: int = 64) -> None:
+    def __init__(self, store: DocumentStore, *, writer: str | None = None, remember: int = 1024) -> None:
         # A fresh id per process by default: rows of a crashed process are never written again, only read.
         self.writer = writer or uuid.uuid4().hex[:12]
         self.rollup_docs = store.collection(ROLLUPS)
         self.states = store.collection(SESSIONS)
         self._recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._rev = 0
         self._remember = remember
 
     def forget(self) -> None:
@@ -60,22 +62,31 @@ class RollupWriter:
             cell = self._hour(hours, resolution["tenant_id"], resolution["at"])["kinds"]
             _add_to(cell.setdefault(DURABLE, {"n": 0, "sum": {}, "by": {}}), "broken", 1)
         deltas = dict(hours)
-        for hour in hours.values():
-            at = datetime.fromisoformat(hour["start"])
-            for level in ROLLUP_LEVELS[1:]:
-                start = bucket_start(at, level)
-                rid = self._row_id(hour["tenant_id"], level, start)
-                add_rollup(deltas.setdefault(rid, self._empty(hour["tenant_id"], level, start)), hour)
+        finer = hours
+        for level in ROLLUP_LEVELS[1:]:  # hours into their days, the days (a few) into their months
+            coarser: dict[str, dict[str, Any]] = {}
+            for part in finer.values():
+                start = bucket_start(datetime.fromisoformat(part["start"]), level)
+                rid = self._row_id(part["tenant_id"], level, start)
+                add_rollup(coarser.setdefault(rid, self._empty(part["tenant_id"], level, start)), part)
+            deltas |= coarser
+            finer = coarser
         writes: list[Write] = []
         for rid, delta in deltas.items():
             current = self._recent.pop(rid, None) or await self.rollup_docs.get(rid)
             if current is not None:
                 add_rollup(current, delta)
+            # A new revision on every rewrite, never reused (not after a rebuild's drop, nor by a restarted
+            # process: it starts from the clock): readers cache what a set of revisions held (rollup_view.py).
+            self._rev = max(self._rev + 1, time.time_ns())
+            (current or delta)["rev"] = self._rev
             self._recent[rid] = current or delta
-            writes.append(Upsert(ROLLUPS, current or delta))
+            writes.append(Upsert(ROLLUPS, current or delta, trusted=True))
         while len(self._recent) > self._remember:
             self._recent.popitem(last=False)
-        return writes + state_writes
+        # States before rows: a reader that sees a row's new revision finds the batch's states written too (MongoDB
+        # applies a commit's writes in order; rollup_view.py caches an edge hour per set of revisions).
+        return state_writes + writes
 
     async def _session_transitions(self, docs: list[dict[str, Any]], hours: dict[str, dict[str, Any]]) -> list[Write]:
         """Fold the facts into their sessions' states; what each session's contribution moved by goes to the
@@ -97,12 +108,15 @@ class RollupWriter:
                 cell = hour["kinds"].setdefault(cohort.COHORT, {"n": 0, "sum": {}, "by": {}})
                 for name, delta in moved.items():
                     _add_to(cell, name, delta)
-        return [Upsert(SESSIONS, state) for state in states.values()]
+        return [Upsert(SESSIONS, state, trusted=True) for state in states.values()]
 
     def _hour(self, hours: dict[str, dict[str, Any]], tenant_id: str, at: str) -> dict[str, Any]:
-        start = bucket_start(datetime.fromisoformat(at), "hour")
+        start = _hour_start(at)
         rid = self._row_id(tenant_id, "hour", start)
-        return hours.setdefault(rid, self._empty(tenant_id, "hour", start))
+        found = hours.get(rid)
+        if found is None:
+            found = hours[rid] = self._empty(tenant_id, "hour", start)
+        return found
 
     def _row_id(self, tenant_id: str, level: Level, start: datetime) -> str:
         return f"{rollup_id(tenant_id, level, start)}|{self.writer}"
@@ -110,6 +124,21 @@ class RollupWriter:
     def _empty(self, tenant_id: str, level: Level, start: datetime) -> dict[str, Any]:
         return {"id": self._row_id(tenant_id, level, start), "tenant_id": tenant_id, "level": level,
                 "start": iso(start), "writer": self.writer, "last": None, "kinds": {}}  # fmt: skip
+
+
+_HOURS: dict[str, datetime] = {}
+
+
+def _hour_start(at: str) -> datetime:
+    """The hour of a stored time (`iso`: fixed-width UTC, so its first 13 characters name the hour); parsed once
+    per hour, not once per fact."""
+    key = at[:13]
+    found = _HOURS.get(key)
+    if found is None:
+        if len(_HOURS) > 100_000:  # bounded: a long-running writer sees ever new hours
+            _HOURS.clear()
+        found = _HOURS[key] = bucket_start(datetime.fromisoformat(at), "hour")
+    return found
 
 
 def _add_to(cell: dict[str, Any], name: str, delta: float) -> None:

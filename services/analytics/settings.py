@@ -27,3 +27,6 @@ class AnalyticsSettings(BaseSettings):
     notify_interval_s: float = Field(default=1.0, gt=0)
     # Events taken and not yet stored per event topic (the bus's max_in_flight for these subscriptions).
     in_flight: int = Field(default=1024, ge=1)
+    # Rebuild a store of an older layout from the log at start (migrate.py). The rebuild keeps only what the
+    # topics still retain: turn it off where retention is shorter than the history, and rebuild by hand.
+    migrate_on_start: bool = True

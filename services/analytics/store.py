@@ -16,6 +16,7 @@ from libs.store.port import Filter, Insert, Update, Write
 from services.analytics import epoch
 from services.analytics.domain import Fact, iso
 from services.analytics.durable import BREAKS, broken_resolutions
+from services.analytics.edges import EdgeCache
 from services.analytics.rollup_writer import ROLLUPS, SESSIONS, RollupWriter
 from services.analytics.rollups import Level
 
@@ -78,6 +79,7 @@ class FactStore:
         # sessions, whose events are the ones still arriving: 50,000 whole facts grew a 10-minute soak by 17 %.
         self._opened: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._remember = remembered_sessions
+        self.edges = EdgeCache()  # past periods' partial edge hours, per revisions of their rows (edges.py)
 
     async def ensure_indexes(self) -> None:
         await self.facts.ensure_index(["tenant_id", "kind", "at"])
@@ -116,19 +118,26 @@ class FactStore:
                 fresh[doc["id"]] = doc
             stored.append(new)
         if fresh:
-            writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
-            broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
-            writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
-            writes.append(await self._fence())
+            token = await epoch.enter(self.meta, self.writer.writer)  # before the epoch is read (epoch.py)
             try:
-                await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
-            except BaseException:
-                self.writer.forget()
-                raise
+                await self._commit(fresh)
+            finally:
+                await epoch.leave(self.meta, token)
             for doc in fresh.values():
                 if doc["kind"] == "conversation" and doc.get("session_id"):
                     self._remember_opening(doc)
         return stored
+
+    async def _commit(self, fresh: dict[str, dict[str, Any]]) -> None:
+        writes: list[Write] = [Insert(FACTS, doc) for doc in fresh.values()]
+        broken = await broken_resolutions(self.facts, self.breaks, fresh.values(), self.window)
+        writes += [Insert(BREAKS, {"id": d["id"], "tenant_id": d["tenant_id"], "at": d["at"]}) for d in broken]
+        writes.append(await self._fence())
+        try:
+            await self._store.commit(writes + await self.writer.writes(fresh.values(), broken))
+        except BaseException:
+            self.writer.forget()
+            raise
 
     async def _fence(self) -> Update:
         """The epoch check this batch commits with: refused once a rebuild has dropped the store since."""
@@ -173,7 +182,10 @@ class FactStore:
         """Forget every fact and rollup (rebuild): the replay stores them again. Live writers are fenced for
         the while (epoch.py) and go on afterwards beside the replay."""
         fence = await epoch.begin(self.meta)
+        if not await epoch.settle(self.meta):  # a writer died mid-batch: finish its journaled commit first
+            await self._store.recover()
         self._opened.clear()
+        self.edges.clear()
         self.writer.forget()
         await self.rollup_docs.delete_many({})
         await self.states.delete_many({})

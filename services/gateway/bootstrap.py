@@ -22,6 +22,7 @@ from services.gateway.fanout.service import Fanout
 from services.gateway.login_guard import LoginGuard
 from services.gateway.publishable import PublishableKeys
 from services.gateway.ratelimit import MemoryCounters, RateLimiter, RedisCounters
+from services.gateway.sandbox import SANDBOX_TENANT, WARNING, sandbox_for
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Tenants
 
@@ -52,6 +53,7 @@ def _limiter(settings: GatewaySettings) -> RateLimiter:
 
 
 def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: DocumentStore | None = None) -> Service:
+    sandbox = sandbox_for(settings)  # before anything opens: a sandbox that would not be local stops the start
     bus = bus or make_bus(settings.platform, NAME)
     store = store or open_service_store(settings.platform, NAME)
     hasher = PasswordHasher(time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib)
@@ -68,6 +70,7 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         tenants=tenants,
         login_guard=LoginGuard(limiter.backend),
         publishable=publishable,
+        sandbox=sandbox,
     )
     health = HealthState(NAME, checks={"bus": lambda: _bus_healthy(bus), "store": store.ping})
     fanout = Fanout(settings, store, key_material=secret, health=health)
@@ -79,6 +82,9 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         await identity.ensure_indexes()
         await publishable.ensure_indexes()
         await _ensure_first_credentials(identity, tenants, settings)
+        if sandbox is not None:
+            await tenants.ensure(SANDBOX_TENANT, created_by="sandbox")
+            log.warning("sandbox", message=WARNING)
 
     metrics = MetricsListener(settings.host, settings.metrics_port)
     return Service(

@@ -13,6 +13,7 @@ from services.gateway.auth import Identity, Principal
 from services.gateway.login_guard import LoginGuard
 from services.gateway.publishable import PK_PREFIX, PublishableKeys, bearer
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
+from services.gateway.sandbox import Sandbox
 from services.gateway.settings import GatewaySettings
 from services.gateway.tenancy import Tenants
 
@@ -28,6 +29,7 @@ class Gateway:
     tenants: Tenants
     login_guard: LoginGuard
     publishable: PublishableKeys | None = None  # the widget's pk_ keys (services/gateway/publishable.py)
+    sandbox: Sandbox | None = None  # off unless SWITCHBOARD_SANDBOX (services/gateway/sandbox.py)
 
 
 async def gateway(request: Request) -> Gateway:
@@ -46,7 +48,9 @@ async def authenticated(
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Principal:
     token = bearer(authorization, x_api_key)
-    if gw.publishable is not None and token and token.startswith(PK_PREFIX):
+    if gw.sandbox is not None and gw.sandbox.admits(request, authorization, x_api_key):
+        principal = gw.sandbox.principal
+    elif gw.publishable is not None and token and token.startswith(PK_PREFIX):
         principal = await gw.publishable.authenticate(request, token)
     else:
         principal = await gw.identity.authenticate(authorization, x_api_key)

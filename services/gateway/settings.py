@@ -51,6 +51,11 @@ class GatewaySettings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
+    # The local sandbox (sandbox.py): credential-less requests from this machine act as tenant `sandbox`. Off; on only
+    # through SWITCHBOARD_SANDBOX=1 (`switchboard up --sandbox`), and refused unless the gateway listens on loopback.
+    sandbox: bool = Field(
+        default=False, validation_alias=AliasChoices("SWITCHBOARD_SANDBOX", "SWITCHBOARD_GATEWAY_SANDBOX", "sandbox")
+    )
     # Seed 001 /api/test/* (admin only): on for local runs (`make run`), off by default and in the prod overlay.
     test_endpoints: bool = False
     # Seed 001 GET /api/status shows it (free text, e.g. "Sun 02:00-04:00 UTC"); unset: null.
@@ -69,9 +74,10 @@ class GatewaySettings(BaseSettings):
     # the ~3.7-day retry window, so a delivery's log outlives its retries; replay reaches back this far.
     webhook_retention_days: float = Field(default=30.0, ge=4.0)
     webhook_prune_interval_s: float = 3600.0
-    # WebSocket feed: frames buffered per client before it is dropped, system_status period, sentiment_alert level
-    # (default IRATE; per tenant in sentiment_alert_levels, a JSON object tenant -> level).
-    ws_client_buffer: int = 256
+    # WebSocket feed: bytes a client may leave unread (beyond what its socket's kernel buffers took) before it is
+    # dropped, system_status period, sentiment_alert level (default IRATE; per tenant in sentiment_alert_levels, a
+    # JSON object tenant -> level).
+    ws_client_buffer_bytes: int = Field(default=1 << 20, ge=64 << 10)
     ws_status_interval_s: float = 30.0
     sentiment_alert_level: str = "IRATE"
     sentiment_alert_levels: dict[str, str] = Field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""`switchboard up [--inproc] [--port] [--data-dir]`: bring the platform up on this machine."""
+"""`switchboard up [--inproc] [--port] [--data-dir] [--sandbox]`: bring the platform up on this machine."""
 
 from __future__ import annotations
 
@@ -39,8 +39,28 @@ def _banner(url: str, creds: Credentials, mode: str, credentials_file: Path) -> 
 LOCAL_WEBHOOK_HOSTS = '["127.0.0.1", "localhost"]'
 
 
+def _sandbox_refusal(args: argparse.Namespace) -> str | None:
+    """With --sandbox, the gateway (each process reads it from the environment) admits credential-less local calls;
+    a sandbox that would not stay local is refused here, before anything starts."""
+    if args.sandbox:
+        os.environ["SWITCHBOARD_SANDBOX"] = "1"
+    from services.gateway.sandbox import WARNING, SandboxRefused, sandbox_for
+    from services.gateway.settings import GatewaySettings
+
+    try:
+        if sandbox_for(GatewaySettings()) is not None:
+            print(f"switchboard: WARNING: {WARNING}", file=sys.stderr, flush=True)
+    except SandboxRefused as exc:
+        return f"switchboard: refusing to start: {exc}"
+    return None
+
+
 def up(args: argparse.Namespace) -> int:
     os.environ.setdefault("SWITCHBOARD_GATEWAY_WEBHOOK_ALLOWED_HOSTS", LOCAL_WEBHOOK_HOSTS)
+    refusal = _sandbox_refusal(args)
+    if refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        return 2
     data_dir = Path(args.data_dir)
     os.umask(0o077)  # everything this start and its children write is the user's alone (0600 files, 0700 dirs)
     tighten(data_dir)
@@ -89,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", default=".switchboard", help="SQLite, Qdrant, logs, credentials (default ./.switchboard)"
     )
     up_cmd.add_argument("--kafka-port", type=int, default=None, help="broker port (default: a free port)")
+    up_cmd.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="LOCAL TRYING ONLY: calls from this machine without credentials act as tenant 'sandbox' (role agent), "
+        "so the seeds' own client examples run unchanged (= SWITCHBOARD_SANDBOX=1; refused unless on loopback)",
+    )
     up_cmd.set_defaults(func=up)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -127,7 +127,9 @@ class PhoneFinder(PatternFinder):
 
     ENTITY = PHONE
     PATTERN = re.compile(
-        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?|\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{2,5}(?:[ .-]\d{2,8}){0,4})"
+        # "(0)" keeps the digit after it ("+33 (0)1 23 45 67 89"); a local part may be one run ("(03012) 345678").
+        r"(?<![\w+/.-])(\+\d{1,3}[ .-]?)?(\(0\)[ ]?\d?[ .-]?|\(\d{1,5}\)[ .-]?)?"
+        r"(?:\d{7,15}|\d{1,8}(?:[ .-]\d{2,8}){0,4})"
         # An extension stays with its number ("x123", "ext. 12"): Faker and US signatures write them so.
         r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6})?(?![\w/]|[.-]\d)"
     )
@@ -136,7 +138,12 @@ class PhoneFinder(PatternFinder):
         r"|registered|messages to|\bph\b|\bmob\b",
         re.I,
     )
-    AFTER = re.compile(r"[ \t\-(]*(office|home|mobile|work|cell|fax|ext)", re.I)
+    # A phone word just after the number: "(office)", or "… is my number" / "is her mobile".
+    AFTER = re.compile(
+        r"[ \t\-(]*(office|home|mobile|work|cell|fax|ext)|[ \t]+(?:is|was)[ \t]+(?:my|his|her|their|our|the)[ \t]+"
+        r"(?:[\w-]+[ \t]+)?(?:number|phone|mobile|cell|line)\b",
+        re.I,
+    )
 
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
         for m in self.PATTERN.finditer(text):
@@ -145,7 +152,9 @@ class PhoneFinder(PatternFinder):
             if not 7 <= digits <= 15 or _ISO_DATE.match(value):
                 continue
             groups = len(re.findall(r"\d+", value))
-            strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9)
+            # A lone first digit ("+33 6 02 42 06 44") only after a country code or "(0)".
+            lone = re.match(r"\d\D", value) is not None
+            strong = bool(m.group(1) or m.group(2)) or (groups >= 3 and digits >= 9 and not lone)
             near = _context(text, m.start(), self.CONTEXT) or bool(self.AFTER.match(text, m.end()))
             if near:
                 yield m.start(), m.end(), 0.85
@@ -229,14 +238,15 @@ _NOT_COUNTED = (
     r"(?!(?:in|the|at|of|for|to|a|an|and|or|my|our|your|his|her|their|with|on|from|by|per|was|is|are|were"
     r"|minutes?|hours?|days?|weeks?|months?|years?|times|items?|dollars?|euros?|pounds?)\b)"
 )
-_LEAD_UNIT = r"(?:(?:apt\.?|suite|unit)[ \t]+\d+\w*[ \t]+)?"
+_LEAD_UNIT = r"(?:(?:apt\.?|suite|unit|flat)[ \t]+\d+\w*(?:[ \t]*,?[ \t]*\n[ \t]*|[ \t]+))?"  # "Flat 5\n12 High St"
 _STREET = (
     rf"{_LEAD_UNIT}(?:"
     rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?(?:{_NOT_COUNTED}{_WORD}[ \t]+){{1,3}}{_SUFFIX}"  # 590 Edington Drive
-    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"  # 1072 Pohlstrasse 9
+    # 1072 Pohlstrasse 9; words before the street word only capitalised ("ship it to Mannerheimintie 12")
+    rf"|(?:{_NUM}[ \t]+){{0,2}}(?:(?-i:{_CAP})[ \t]+){{0,2}}{_EURO}[ \t]+\d{{1,5}}[a-z]?\b"
     rf"|(?:{_NUM}[ \t]+){{0,2}}(?:{_WORD}[ \t]+){{1,3}}(?:u\.|utca|út|útja|tér|rkp\.|ul\.)[ \t]+\d{{1,5}}\.?"
-    rf"|{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
-    rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?\b"  # rue La Boétie 5
+    rf"|{_NUM},?[ \t]+(?:{_NUM}[ \t]+)?{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}(?:,?[ \t]+\d{{1,5}}[a-z]?\b)?"
+    rf"|{_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD},?[ \t]+\d{{1,5}}[a-z]?(?:/\d{{1,4}})?\b"  # rue La Boétie 5
     rf"|corner[ \t]+of[ \t]+[^\n,?!]{{3,60}}?[ \t]+and[ \t]+(?:{_WORD}[ \t]+){{0,3}}{_WORD}"
     r")"
 )
@@ -248,9 +258,13 @@ _MILITARY = (
 ).replace("{_CAP}", _CAP)
 _GENERIC = rf"{_NUM}[ \t]+(?:{_NUM}[ \t]+)?{_WORD}(?:[ \t]+{_WORD}){{0,2}}[ \t]+\d{{1,5}}[a-z]?\b"
 _UNIT = r"(?:[ \t]*,?[\s>]*(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.|room|rm\.?|bldg\.?|#)[ \t]*\d+\w*)?"
-_ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
+_ZIP = r"(?:\d{3,6}(?:[ -]\d{2,4})?|\d{2}-\d{3}|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})\b"
 _PART = r"(?:de|la|le|les|des|del|van|von|am|an|im|der|di|du|da|do|dos|das|nad|pod|sur|upon|on|en|y|nan)"
-_SEG = rf"(?:{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*(?:[ \t]+{_ZIP})?|{_ZIP}(?![ \t]*\d))"  # a ZIP line, not a number line
+# A locality line: place words with an optional ZIP; a ZIP line (not a number line); or "nan", which is how
+# Faker-made records (presidio-research style) write a missing state, with the ZIP after it.
+_PLACE_WORDS = rf"{_CAP}(?:[ \t]+(?:{_CAP}|{_PART}))*"
+# ZIP first ("SW1A 1AA" is not a place word), then its town on the same line ("75002 Paris", "80-831 Gdańsk").
+_SEG = rf"(?:{_ZIP}(?:[ \t]+{_PLACE_WORDS})?(?![ \t]*\d)|{_PLACE_WORDS}(?:[ \t]+{_ZIP})?|nan\b(?:[ \t]+{_ZIP})?)"
 _TAIL = rf"(?:(?:[ \t]*\n[ \t>]*,?[ \t]*|[ \t]*,[ \t]*(?:\n[ \t>]*)?){_SEG}){{0,4}}"
 
 
@@ -260,7 +274,8 @@ class StreetAddressFinder(PatternFinder):
 
     ENTITY = ADDRESS
     STRONG = re.compile(rf"(?<![\w-])(?:{_STREET}|{_MILITARY}){_UNIT}(?-i:{_TAIL})", re.I)
-    WEAK = re.compile(rf"(?<![\w-]){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
+    # A leading unit ("Suite 541 6343 Skogstien 106") is address evidence like a context word.
+    WEAK = re.compile(rf"(?<![\w-])(?P<unit>{_LEAD_UNIT}){_GENERIC}{_UNIT}(?-i:{_TAIL})", re.I)
     BARE = re.compile(_GENERIC, re.I)
     CONTEXT = re.compile(
         r"address|\blives?\b|living|located|\bis at\b|\bat:?\s*$|sent to|send (?:it|them|this)? ?to|ship|deliver"
@@ -276,7 +291,8 @@ class StreetAddressFinder(PatternFinder):
             line_start = self.LINE_START.search(text, max(0, m.start() - 8), m.start()) is not None
             # At a line start, "number word number" alone could be anything; with a unit or locality after it
             # ("213 Pilekrogen 53 Apt. 263, Grand-Leez") it is an address line.
-            bare = self.BARE.match(text, m.start())
+            bare = self.BARE.match(text, m.end("unit"))
             longer = bare is not None and m.end() - bare.end() > 3
-            if _context(text, m.start(), self.CONTEXT, window=60) or (line_start and ("\n" in m.group() or longer)):
+            cued = m.group("unit") or _context(text, m.start(), self.CONTEXT, window=60)
+            if cued or (line_start and ("\n" in m.group() or longer)):
                 yield m.start(), m.end(), 0.75

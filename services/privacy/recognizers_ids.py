@@ -36,12 +36,24 @@ class DriverLicenseFinder(PatternFinder):
     )
     NUMBER = re.compile(
         r"(?<![\w-])(?:[A-Z]{1,2}\d{5,14}|[A-Z]\d{3}-\d{3,4}-\d{3,4}(?:-\d{1,3})?|\d{7,9}|\d{3}-\d{3}-\d{3}"
-        r"|[A-Z]\d{2}-\d{2}-\d{4}|[A-Z]-?\d{3}-?\d{3}-?\d{3}-?\d{3})(?![\w-])"
+        r"|[A-Z]\d{2}-\d{2}-\d{4}|[A-Z]-?\d{3}-?\d{3}-?\d{3}-?\d{3}"
+        # CO 12-345-6789, NH 12ABC34567, IA 123AB4567, NJ A1234 56789 01234, FL A123 456 789 012
+        r"|\d{2}-\d{3}-\d{4}|\d{2}[A-Z]{3}\d{5}|\d{3}[A-Z]{2}\d{4}|[A-Z]\d{4} \d{5} \d{5}|[A-Z]\d{3}(?: \d{3}){3})"
+        r"(?![\w-])"
+    )
+    # The number first: "D1234567 is my driver's license", "… is her DL number".
+    BEFORE_CUE = re.compile(
+        r"[ \t]+(?:is|was)[ \t]+(?:my|his|her|their|our|the)[ \t]+(?:[\w-]+[ \t]+)?(?:driver'?s?’?s?[ \t-]*licen[cs]e"
+        r"|driving[ \t-]+licen[cs]e|D\.?L\b|licen[cs]e)",
+        re.I,
     )
 
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
         for start, end in _after_cue(text, self.CUE, self.NUMBER):
             yield start, end, 0.9
+        for m in self.NUMBER.finditer(text):
+            if self.BEFORE_CUE.match(text, m.end()):
+                yield m.start(), m.end(), 0.9
 
 
 class PassportFinder(PatternFinder):

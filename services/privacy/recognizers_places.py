@@ -42,7 +42,8 @@ _CUE = (
     r"|vacation|stationed|branch|office|depot|warehouse|store|shop|clinic|hospital|hotel|currently|I am|I'm|we are"
     r"|we're|am|is|are|was|were|died|passed away|just)[ \t]+(?:here[ \t]+)?(?:in|near|outside)"
     r"|\b(?:moved|moving|move|relocat\w*|travel+(?:ing|ed)?|trip|fl(?:y|ying|ew|ight)|going|went|go|drive|driving"
-    r"|returned|return|back|emigrated|immigrated|commute|shipped|sent|posted)"
+    r"|returned|return|back|emigrated|immigrated|commute|shipped|sent|posted|originally|hails?|hailing"
+    r"|drove|deliver(?:y|ed|ing)?|ship(?:s|ping)?)"
     r"(?:[ \t]+(?:here|back|home|out))?[ \t]+(?:to|from|in|into)"
     r"|\b(?:native of|citizen of|resident of|hometown(?: is| of)?|outside)"
 )
@@ -52,7 +53,7 @@ _CUED = re.compile(rf"(?:{_CUE})[ \t]+(?:the[ \t]+)?({_PLACE})")
 _CUED_WEAK = re.compile(rf"(?:{_FROM})[ \t]+(?:the[ \t]+)?({_PLACE})")
 # "the Kraków branch", "our Lyon office".
 _BEFORE_SITE = re.compile(
-    rf"\b(?:the|our|your)[ \t]+({_PLACE})[ \t]+(?:branch|office|store|depot|warehouse|area|team)\b"
+    rf"\b(?:the|[Oo]ur|[Yy]our)[ \t]+({_PLACE})[ \t]+(?:branch|office|store|depot|warehouse|area|team)\b"
 )
 # Form fields that name a place ("Where: Tucson", "City: Lyon").
 _FIELD = re.compile(
@@ -61,7 +62,17 @@ _FIELD = re.compile(
 )
 # A bare preposition before a capitalised word: weaker evidence, kept when no name or organisation claims it.
 _PREP = re.compile(rf"\b(?:in|to|from|near)[ \t]+({_PLACE})")
+# "in X": a person seldom follows "in" (unlike to/from/with), so this beats spaCy calling X a person
+# ("never showed up in Lyon"); not before a possessive ("in Maria's car").
+_IN = re.compile(rf"\b[Ii]n[ \t]+({_PLACE})(?![\w'’])")
 _PREP_BEFORE = re.compile(r"\b(?:in|to|at|from|near|of|visit\w*|between|and)[ \t]+(?:the[ \t]+)?$")
+# Town-name shapes (US-style, as Faker also builds them): a compass/lake/port word before a name ("Port
+# Kirstenland", "Lake Jennifer"), or a name ending in a town suffix that surnames seldom have ("Michaelmouth";
+# not before another capitalised word: "Berkshire Hathaway").
+_TOWN = re.compile(
+    rf"(?<![\w-])(?:(?:North|South|East|West|New|Lake|Port|Fort|Mount)[ \t]+{_PW}"
+    r"|[A-Z][a-z]+(?:mouth|burgh|borough|haven|side|view|stad|ville|furt|shire)(?![ \t]+[A-Z]))(?![\w-])"
+)
 _CITY_STATE = re.compile(rf"(?<![\w-])({_PLACE}),[ \t]*(?:{_STATE_CODE}|{_STATE_NAME})(?![\w-])")
 _NOT_PLACE = frozenset(
     gz.names(
@@ -84,6 +95,27 @@ _NOT_IN_PLACE = frozenset(
         " ",
     )
 )
+
+
+# Where a capitalised name is an employer or a firm ("I work for Thinknum", "a year at Walk Score", "Coden is a
+# design agency"): spaCy's small model calls many such made-up firm names persons.
+_FIRM_BEFORE = re.compile(
+    r"\b(?:work(?:s|ed|ing)?[ \t]+(?:for|at)|employed[ \t]+(?:by|at)|employer[ \t]+is|joined|(?:later[ \t]+)?became"
+    r"|acquired[ \t]+by|(?:year|month|week)s?[ \t]+at|intern(?:ed|ship)?[ \t]+at|customer[ \t]+of|client[ \t]+of)"
+    r"[ \t]+(?:the[ \t]+)?$"
+)
+_FIRM_AFTER = re.compile(
+    r"[ \t]+(?:is|was)[ \t]+(?:an?|the)[ \t]+(?:[\w-]+[ \t]+){0,2}(?:company|agency|firm|startup|corporation"
+    r"|business|brand|organi[sz]ation|enterprise|vendor|supplier|provider|consultancy|manufacturer|retailer)\b"
+    r"|,?[ \t]+(?:Inc|Ltd|LLC|Corp|Corporation|Incorporated|Group|Company|GmbH|PLC)\b"
+)
+
+
+def firm_at(text: str, start: int, end: int) -> bool:
+    """A name in a firm's place, unless it opens with a listed given name ("I work for Ada Lind")."""
+    if text[start:end].split(" ")[0] in FIRST_NAMES:
+        return False
+    return bool(_FIRM_BEFORE.search(text, max(0, start - 40), start) or _FIRM_AFTER.match(text, end))
 
 
 def _clean_place(value: str) -> str:
@@ -118,9 +150,13 @@ class LocationFinder(EntityRecognizer):
         i = 0
         while i < len(words):
             size = self._known_at(text, words, i) if text[words[i][0]].isupper() else 0
-            if size:
-                yield words[i][0], words[i + size - 1][1], 0.7
+            if size:  # (≥ spaCy's person: ambiguous names are left out above); a full stop ends the sentence
+                yield words[i][0], words[i + size - 1][1] - text[words[i + size - 1][1] - 1].count("."), 0.86
             i += max(size, 1)
+        for m in _TOWN.finditer(text):
+            place = _clean_place(m.group())
+            if place == m.group():
+                yield m.start(), m.end(), 0.86
         for m in _CITY_STATE.finditer(text):
             place = _clean_place(m.group(1))
             if place:
@@ -136,13 +172,13 @@ class LocationFinder(EntityRecognizer):
         return 0
 
     def _from_cues(self, text: str) -> Iterator[tuple[int, int, float]]:
-        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_PREP, 0.51))
+        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_IN, 0.86), (_PREP, 0.51))
         for pattern, score in rules:
             for m in pattern.finditer(text):
                 place = _clean_place(m.group(1).rstrip(".,"))
                 if pattern is _PREP and place.split(" ")[0] in FIRST_NAMES and place not in _KNOWN:
                     continue  # "said Gladys to Logan": a bare preposition before a given name is no place cue
-                if place:
+                if place and not firm_at(text, m.start(1), m.start(1) + len(place)):
                     yield m.start(1), m.start(1) + len(place), score
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
@@ -151,7 +187,8 @@ class LocationFinder(EntityRecognizer):
             if ent.label_ in ("GPE", "LOC") and not any(ch.isdigit() for ch in ent.text) and "\n" not in ent.text:
                 # Without a preposition before it, the small model's GPE is as often a person or a firm.
                 cued = _PREP_BEFORE.search(text, max(0, ent.start_char - 16), ent.start_char) is not None
-                yield ent.start_char, ent.end_char, 0.6 if cued else NER_ALONE
+                if not firm_at(text, ent.start_char, ent.end_char):
+                    yield ent.start_char, ent.end_char, 0.6 if cued else NER_ALONE
 
 
 _POSTCODE = r"\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|\d{4,6}"
@@ -165,8 +202,16 @@ class ZipFinder(PatternFinder):
                       rf"(?:(?i:is|was|to|of|=|should be|changed to)[ \t]+){{0,2}}({_POSTCODE})(?![\w-])")  # fmt: skip
     AFTER_STATE = re.compile(rf"(?<![\w-])(?:{_STATE_CODE}|{_STATE_NAME})[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
     NEAR = re.compile(r"(?i:\b(?:near|around|area|within|in|outside))[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])")
+    # The code first: "02139 is my zip code", "Is K1A 0B1 your zip?", "the 94107 area".
+    BEFORE_WORD = re.compile(
+        rf"(?<![\w-])({_POSTCODE})(?=[ \t]+(?:[\w']+[ \t]+){{0,2}}(?i:zip|postal|post ?code|postcode)\b)"
+        r"|(?<![\w-])(\d{5}(?:-\d{4})?)(?=[ \t]+area\b)"
+    )
 
     def find(self, text: str) -> Iterator[tuple[int, int, float]]:
+        for m in self.BEFORE_WORD.finditer(text):
+            group = 1 if m.group(1) else 2
+            yield m.start(group), m.end(group), 0.85
         for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6)):
             for m in pattern.finditer(text):
                 yield m.start(1), m.end(1), score

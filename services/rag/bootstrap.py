@@ -53,7 +53,7 @@ def bootstrap(
         repo=repo,
         index=index,
         chunker=TokenChunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
-        fusion=FusionConfig(settings.fusion, settings.dense_weight),
+        fusion=FusionConfig(settings.fusion, settings.dense_weight, focus_margin=settings.focus_margin),
         candidates=settings.candidates,
         parse_budget=ParseBudget(
             base_cpu_s=settings.parse_base_cpu_s,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,12 +13,16 @@ Ranked = Sequence[tuple[str, float]]  # (id, score), best first
 class FusionConfig:
     """How hybrid retrieval merges its two lists; `dense_weight` is the dense share (sparse gets 1 − it).
 
-    The default was chosen on a tuning split of StackFAQ (tests/eval/eval_rag.py prints the comparison).
+    The defaults were chosen by cross-validation over StackFAQ threads, on the first source the conversation turn
+    cites (tests/eval/eval_rag.py prints the comparison).
     """
 
     method: Literal["rrf", "convex"] = "convex"
-    dense_weight: float = 0.7
+    dense_weight: float = 0.9
     rrf_k: int = 60
+    # Documents whose best fused score is more than this below the best document's are dropped (None keeps all),
+    # see `focus`.
+    focus_margin: float | None = 0.1
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = 60) -> dict[str, float]:
@@ -59,3 +63,17 @@ def fuse(dense: Ranked, sparse: Ranked, config: FusionConfig) -> list[tuple[str,
         fused = convex([dict(dense), dict(sparse)], weights)
     dense_rank = {item: rank for rank, (item, _) in enumerate(dense)}
     return sorted(fused.items(), key=lambda kv: (-kv[1], dense_rank.get(kv[0], len(dense)), kv[0]))
+
+
+def focus(ranked: Ranked, document_of: Callable[[str], object], margin: float | None) -> list[tuple[str, float]]:
+    """The candidates of the documents whose best score lies within `margin` of the first one's, in order.
+
+    The turn answers from the passages it is handed and cites the documents its sentences come from; a weaker
+    document's passage that happens to hold a well-worded sentence would otherwise be cited ahead of the
+    document retrieval ranked first. Every chunk of a kept document stays (it is context for the answer).
+    """
+    if margin is None or not ranked:
+        return list(ranked)
+    floor = ranked[0][1] - margin
+    kept = {document_of(item) for item, score in ranked if score >= floor}
+    return [(item, score) for item, score in ranked if document_of(item) in kept]

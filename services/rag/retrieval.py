@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from services.rag.embedding import Encoder
-from services.rag.fusion import FusionConfig, fuse
+from services.rag.fusion import FusionConfig, focus, fuse
 from services.rag.index import VectorIndex
 from services.rag.models import Passage, SearchMode
 from services.rag.sparse import query_vector
@@ -37,7 +37,10 @@ def rank_passages(
     similarity = {pid: score for pid, score, _ in dense_hits}
     dense = [(pid, score) for pid, score, _ in dense_hits]
     sparse = [(pid, score) for pid, score, _ in sparse_hits]
-    ranked = dense if mode == "dense" else sparse if mode == "sparse" else fuse(dense, sparse, fusion)
+    if mode == "hybrid":
+        ranked = focus(fuse(dense, sparse, fusion), lambda pid: payloads[pid].get("doc_key"), fusion.focus_margin)
+    else:
+        ranked = dense if mode == "dense" else sparse
     passages: list[Passage] = []
     seen: set[tuple[Any, Any]] = set()
     for pid, score in ranked:

@@ -25,7 +25,10 @@ class RagSettings(BaseSettings):
     chunk_size: int = Field(default=200, ge=32, le=256, description="MiniLM word-piece tokens per chunk")
     chunk_overlap: int = Field(default=32, ge=0, le=128)
     fusion: Literal["convex", "rrf"] = "convex"
-    dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.9, ge=0.0, le=1.0)
+    # Hybrid retrieval hands the turn only the documents whose best fused score is within this of the best one's
+    # (None: every document among the top_k). Chosen with dense_weight in tests/eval/eval_rag.py.
+    focus_margin: float | None = Field(default=0.1, ge=0.0, le=1.0)
     candidates: int = Field(default=50, ge=1, le=500, description="dense and sparse candidates per query")
     # Files above this size are indexed in the background at once (reply "processing", then DocumentIndexed);
     # smaller ones are waited for up to sync_wait_s, after which they too finish in the background.

@@ -16,10 +16,11 @@ from services.training.cluster import connect
 from services.training.cluster_jobs import ClusterJobs
 from services.training.deployments import Deployments
 from services.training.handlers import HANDLERS
-from services.training.jobs import Encoder, JobRunner
+from services.training.jobs import JobRunner
 from services.training.settings import TrainingSettings
 from services.training.sources import DataSources
 from services.training.store import TrainingStore
+from services.training.vectors import Encoder
 
 NAME = "training"
 
@@ -38,6 +39,7 @@ def bootstrap(
     the_encoder = encoder or get_encoder()
     repo = TrainingStore(store, settings.root())
     cluster = connect(settings.kubeconfig, settings.kubernetes_namespace)
+    exchange = settings.exchange()
     namespace, image = cluster.namespace if cluster else "default", settings.image
     runner = JobRunner(
         repo,
@@ -46,11 +48,13 @@ def bootstrap(
         max_parallel=settings.max_parallel_jobs,
         max_workers=settings.max_local_workers,
         backend=settings.backend,
-        cluster_jobs=ClusterJobs(cluster, repo, namespace=namespace, image=image, poll_s=settings.kubernetes_poll_s)
+        cluster_jobs=ClusterJobs(
+            cluster, repo, exchange, namespace=namespace, image=image, poll_s=settings.kubernetes_poll_s
+        )
         if cluster
         else None,
     )
-    deployments = Deployments(repo, the_encoder, cluster=cluster, namespace=namespace, image=image)
+    deployments = Deployments(repo, the_encoder, cluster=cluster, namespace=namespace, image=image, exchange=exchange)
     sources = DataSources(repo, settings.s3_reader())
     deps: dict[str, Any] = {"store": repo, "runner": runner, "deployments": deployments, "sources": sources}
     bus.subscribe(

@@ -16,10 +16,12 @@ from libs.runtime.tasks import BackgroundTasks
 from libs.shapley import Attribution, attribute
 from services.training.cluster import Cluster
 from services.training.domain import DeploymentRecord, ModelVersion, derived, model_id_of, now
-from services.training.head import SoftmaxHead
-from services.training.jobs import Encoder
+from services.training.exchange import Exchange
+from services.training.head import SoftmaxHead, one_blas_thread
 from services.training.kubernetes import deployment_manifests, object_name
+from services.training.staging import model_key
 from services.training.store import TrainingStore
+from services.training.vectors import Encoder
 
 log = get_logger("training.deployments")
 
@@ -43,9 +45,10 @@ class Prediction:
 class Deployments:
     def __init__(
         self, store: TrainingStore, encoder: Encoder, *, cluster: Cluster | None = None, namespace: str = "default",
-        image: str = "switchboard:latest",
+        image: str = "switchboard:latest", exchange: Exchange | None = None,
     ) -> None:  # fmt: skip
         self._store = store
+        self._exchange = exchange  # where the kubernetes strategy's --serve pods load the deployed head from
         self._encoder = encoder
         self._cluster = cluster
         self._namespace = namespace
@@ -71,6 +74,10 @@ class Deployments:
         if cmd.deployment_strategy == "kubernetes" and self._cluster is None:
             raise Invalid("deployment_strategy kubernetes needs a cluster and none is configured (run in a cluster or "
                           "set SWITCHBOARD_TRAINING_KUBECONFIG); use deployment_strategy local",
+                          {"field": "deployment_strategy"})  # fmt: skip
+        if cmd.deployment_strategy == "kubernetes" and self._exchange is None:
+            raise Invalid("deployment_strategy kubernetes needs a job exchange the model pods can read and none is "
+                          "configured (set SWITCHBOARD_TRAINING_EXCHANGE_URI)",
                           {"field": "deployment_strategy"})  # fmt: skip
         version = await self.resolve_model(tenant_id, cmd.model_uri)
         record = self._record_for(await self._store.find_deployment(tenant_id, name=cmd.deployment_name), version,
@@ -112,9 +119,14 @@ class Deployments:
                                            "updated_at": stamp})  # fmt: skip
 
     async def _apply(self, record: DeploymentRecord) -> None:
-        """Render and apply the Deployment (+ Service, + HPA) of a kubernetes deployment through the API."""
-        assert self._cluster is not None
-        manifests = deployment_manifests(record, image=self._image, namespace=self._namespace)
+        """Publish the version's head where its pods load it, then render and apply the Deployment (+ Service,
+        + HPA) of a kubernetes deployment through the API."""
+        assert self._cluster is not None and self._exchange is not None
+        model_id = model_id_of(record.model_uri) or record.model_uri
+        artifact = await self._store.load_artifact(model_id)
+        await asyncio.to_thread(self._exchange.put, model_key(model_id), artifact)
+        manifests = deployment_manifests(record, image=self._image, namespace=self._namespace,
+                                         exchange_uri=self._exchange.uri)  # fmt: skip
         await asyncio.to_thread(self._cluster.apply, manifests)
 
     async def _mirror(self, record: DeploymentRecord) -> DeploymentRecord:
@@ -167,12 +179,14 @@ class Deployments:
         return served
 
     def probabilities(self, served: Served, texts: Sequence[str]) -> np.ndarray:
-        return served.head.probabilities(np.asarray(self._encoder.encode(texts), np.float32))
+        vectors = np.asarray(self._encoder.encode(texts), np.float32)
+        with one_blas_thread():  # (1 x 384) @ (384 x classes): threads only add their wake-up cost
+            return served.head.probabilities(vectors)
 
     async def predict(self, tenant_id: str, name: str, texts: list[str]) -> tuple[Served, list[Prediction]]:
         served = await self.serving(tenant_id, name)
         probs = await asyncio.to_thread(self.probabilities, served, texts)
-        return served, [_prediction(served.head.labels, row) for row in probs]
+        return served, [prediction(served.head.labels, row) for row in probs]
 
     async def explain(self, tenant_id: str, name: str, text: str) -> tuple[Served, Attribution]:
         """Shapley token importances (libs.shapley) of the deployed version's prediction for `text`."""
@@ -210,7 +224,7 @@ class Deployments:
         return served
 
 
-def _prediction(labels: list[str], row: np.ndarray) -> Prediction:
+def prediction(labels: list[str], row: np.ndarray) -> Prediction:
     best = int(row.argmax())
     ranked = sorted(range(len(labels)), key=lambda i: -float(row[i]))
     return Prediction(

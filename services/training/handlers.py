@@ -172,6 +172,9 @@ async def handle_start_training(
     if on_cluster and runner.cluster_jobs is None:
         raise Invalid("the kubernetes training backend needs a cluster and none is configured (run in a cluster or "
                       "set SWITCHBOARD_TRAINING_KUBECONFIG)", {"field": "instance_count"})  # fmt: skip
+    if on_cluster and runner.cluster_jobs is not None and runner.cluster_jobs.exchange is None:
+        raise Invalid("the kubernetes training backend needs a job exchange its pods can read and none is configured "
+                      "(set SWITCHBOARD_TRAINING_EXCHANGE_URI)", {"field": "instance_count"})  # fmt: skip
     await _check_base_model(store, ctx.tenant_id, cmd.base_model)
     train = await sources.resolve(ctx.tenant_id, cmd.training_data_uri, "training_data_uri")
     validation = (

@@ -4,11 +4,8 @@ training.events and a registered ModelVersion out; unfinished jobs resume from t
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -18,30 +15,25 @@ from libs.contracts.models.training import TrainingProgress, TrainingProgressedV
 from libs.errors import DomainError
 from libs.observability import get_logger
 from libs.runtime.tasks import BackgroundTasks
-from services.training.cluster_jobs import ClusterJobFailed, ClusterJobs
+from services.training.cluster_jobs import ClusterJobFailed, ClusterJobs, Staged
 from services.training.domain import (
     CODE_VERSION,
     FINISHED,
-    VALIDATION_FRACTION,
     JobRecord,
     ModelVersion,
     model_id_of,
     now,
 )
-from services.training.head import SoftmaxHead, evaluate, stratified_split, train_epoch
+from services.training.head import LabelledSplit, SoftmaxHead, evaluate, split_labelled, train_epoch
 from services.training.parallel import GradientWorkers
+from services.training.staging import WorkerSpec
 from services.training.store import TrainingStore
-
-EMBED_CHUNK = 128  # texts per encoder call: small enough that a cancel or a shutdown is noticed quickly
+from services.training.vectors import DatasetVectors, Encoder
 
 log = get_logger("training.jobs")
 
 
-class Encoder(Protocol):
-    dim: int
-    model_id: str
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+Rows = tuple[list[str], list[str], str]  # texts, labels, dataset sha256
 
 
 class JobFailed(Exception):
@@ -82,6 +74,7 @@ class JobRunner:
         self._store = store
         self._bus = bus
         self._encoder = encoder
+        self._vectors = DatasetVectors(store, encoder)
         self._slots = asyncio.Semaphore(max_parallel)
         self._max_workers = max_workers
         self.backend = backend
@@ -144,7 +137,20 @@ class JobRunner:
     async def _on_cluster(self, job: JobRecord) -> None:
         if self.cluster_jobs is None:  # the service restarted without the cluster it submitted this job to
             raise JobFailed("this job runs as a Kubernetes Job and no cluster is configured now")
-        await self.cluster_jobs.run(job, self._record)
+        await self.cluster_jobs.run(job, self._record, await self._staged(job))
+
+    async def _staged(self, job: JobRecord) -> Staged:
+        """The job as the cluster's workers get it: rows split as a local job splits them, the initial head."""
+        texts, given, split, sha = await self._labelled(job)
+        val_texts = given[0] if given else texts
+        head = await self._base_head(job, split.labels)
+        spec = WorkerSpec(
+            job_id=job.id, workers=job.instance_count, seed=job.seed, labels=split.labels,
+            hyperparameters=job.hyperparameters, dataset_sha256=sha,
+            validation_split="given" if given else "stratified_holdout",
+        )  # fmt: skip
+        train = ([texts[i] for i in split.train], split.y_train)
+        return Staged(spec, train, ([val_texts[i] for i in split.val], split.y_val), head.to_bytes())
 
     async def _train(self, job: JobRecord) -> None:
         split = await self._prepare(job)
@@ -230,46 +236,28 @@ class JobRunner:
         job.model_card = version.model_dump(mode="json")
         await self._record(job)
 
-    async def _prepare(self, job: JobRecord) -> Split:
+    async def _labelled(self, job: JobRecord) -> tuple[list[str], Rows | None, LabelledSplit, str]:
+        """Training texts, the given validation rows (or None), which rows train and validate, the dataset hash."""
         texts, labels, sha = await self._rows(job, job.training_data_uri)
-        vectors = await self._embed(texts, sha)
-        if job.validation_data_uri:
-            v_texts, v_labels, v_sha = await self._rows(job, job.validation_data_uri)
-            known = sorted(set(labels))
-            unknown = sorted(set(v_labels) - set(known))
-            if unknown:
-                raise JobFailed(f"validation labels not in the training data: {', '.join(unknown[:10])}")
-            index = {label: i for i, label in enumerate(known)}
-            job.validation_split = "given"
-            return Split(vectors, np.array([index[lb] for lb in labels]), await self._embed(v_texts, v_sha),
-                         np.array([index[lb] for lb in v_labels]), known, sha)  # fmt: skip
-        train, held = stratified_split(labels, VALIDATION_FRACTION, job.seed)
-        known = sorted(set(labels[i] for i in train))
-        index = {label: i for i, label in enumerate(known)}
-        y = np.array([index.get(lb, -1) for lb in labels])
-        held = held[y[held] >= 0]
-        job.validation_split = "stratified_holdout"
-        return Split(vectors[train], y[train], vectors[held], y[held], known, sha)
+        given = await self._rows(job, job.validation_data_uri) if job.validation_data_uri else None
+        try:
+            return texts, given, split_labelled(labels, job.seed, given[1] if given else None), sha
+        except ValueError as exc:
+            raise JobFailed(str(exc)) from exc
 
-    async def _rows(self, job: JobRecord, uri: str) -> tuple[list[str], list[str], str]:
+    async def _prepare(self, job: JobRecord) -> Split:
+        texts, given, split, sha = await self._labelled(job)
+        vectors = await self._vectors.embed(job.tenant_id, job.id, texts, sha)
+        val_vectors = await self._vectors.embed(job.tenant_id, job.id, given[0], given[2]) if given else vectors
+        job.validation_split = "given" if given else "stratified_holdout"
+        return Split(vectors[split.train], split.y_train, val_vectors[split.val], split.y_val, split.labels, sha)
+
+    async def _rows(self, job: JobRecord, uri: str) -> Rows:
         record = await self._store.get_dataset(job.tenant_id, uri.removeprefix("dataset://"))
         if record is None:
             raise JobFailed(f"dataset {uri} no longer exists")
         texts, labels = await self._store.load_rows(record.id)
         return texts, labels, record.sha256
-
-    async def _embed(self, texts: list[str], sha256: str) -> np.ndarray:
-        encoder_key = re.sub(r"[^A-Za-z0-9_.-]", "_", self._encoder.model_id)
-        cached = await asyncio.to_thread(self._store.cached_embeddings, sha256, encoder_key)
-        if cached is not None and len(cached) == len(texts):
-            return cached
-        chunks = [
-            await asyncio.to_thread(self._encoder.encode, texts[i : i + EMBED_CHUNK])
-            for i in range(0, len(texts), EMBED_CHUNK)
-        ]
-        vectors = np.concatenate(chunks).astype(np.float32)
-        await asyncio.to_thread(self._store.cache_embeddings, sha256, encoder_key, vectors)
-        return vectors
 
     async def _initial_head(self, job: JobRecord, split: Split) -> tuple[SoftmaxHead, int]:
         checkpoint = await asyncio.to_thread(self._store.load_checkpoint, job.id)
@@ -277,14 +265,18 @@ class JobRunner:
             epoch, data = checkpoint
             log.info("training.job_resumed", job_id=job.id, epoch=epoch)
             return SoftmaxHead.from_bytes(data), epoch + 1
-        head = SoftmaxHead.fresh(split.labels, split.x_train.shape[1])
+        return await self._base_head(job, split.labels), 1
+
+    async def _base_head(self, job: JobRecord, labels: list[str]) -> SoftmaxHead:
+        """A zero head over `labels`, warm-started from the base model when that is a previous job's model."""
+        head = SoftmaxHead.fresh(labels, self._encoder.dim)
         base_id = model_id_of(job.base_model)
         if base_id is not None:
             base = await self._store.get_model(job.tenant_id, base_id)
             if base is None:
                 raise JobFailed(f"base model {job.base_model} no longer exists")
             head.warm_start(SoftmaxHead.from_bytes(await self._store.load_artifact(base.id)))
-        return head, 1
+        return head
 
     async def _record(self, job: JobRecord) -> None:
         """Log line, store, event: every status change and every finished epoch goes through here."""

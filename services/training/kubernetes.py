@@ -44,15 +44,26 @@ def _labels(component: str, name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": APP, "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name}
 
 
-def training_job_manifest(job: JobRecord, *, image: str, namespace: str) -> dict[str, Any]:
-    """An indexed Job: `instance_count` pods at once, each knowing its shard from JOB_COMPLETION_INDEX."""
+def _env_from() -> list[dict[str, Any]]:
+    """The platform's settings, and the optional connections secret (S3 keys of the job exchange), as the
+    training service's own Deployment gets them."""
+    return [{"configMapRef": {"name": "switchboard-config"}},
+            {"secretRef": {"name": "switchboard-connections", "optional": True}}]  # fmt: skip
+
+
+def training_job_manifest(job: JobRecord, *, image: str, namespace: str, exchange_uri: str) -> dict[str, Any]:
+    """An indexed Job: `instance_count` pods at once (services.training.worker), each knowing its shard from
+    JOB_COMPLETION_INDEX (set by the Job controller) and reading the staged job from the exchange."""
     labels = _labels("training-job", job.id)
     container = {
         "name": "worker",
         "image": image,
         "args": ["services.training.worker", "--job-id", job.id, "--workers", str(job.instance_count)],
-        "env": [{"name": "SWITCHBOARD_TRAINING_JOB_ID", "value": job.id}],
-        "envFrom": [{"configMapRef": {"name": "switchboard-config"}}],
+        "env": [
+            {"name": "SWITCHBOARD_TRAINING_JOB_ID", "value": job.id},
+            {"name": "SWITCHBOARD_TRAINING_EXCHANGE_URI", "value": exchange_uri},
+        ],
+        "envFrom": _env_from(),
         "resources": resources_for(job.instance_type),
         "securityContext": _security(),
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
@@ -95,8 +106,11 @@ def object_name(record: DeploymentRecord) -> str:
     return f"model-{record.name[:40]}-{digest}"
 
 
-def deployment_manifests(record: DeploymentRecord, *, image: str, namespace: str) -> list[dict[str, Any]]:
-    """Deployment (+ Service, + HPA when auto_scaling is set) serving one deployed model version."""
+def deployment_manifests(
+    record: DeploymentRecord, *, image: str, namespace: str, exchange_uri: str
+) -> list[dict[str, Any]]:
+    """Deployment (+ Service, + HPA when auto_scaling is set) serving one deployed model version: its pods run
+    `python -m services.training --serve NAME`, which loads the version's head from the exchange (serve.py)."""
     name = object_name(record)
     labels = _labels("model-server", name)
     probe = {"httpGet": {"path": "/health", "port": "http"}, "periodSeconds": 10}
@@ -104,12 +118,19 @@ def deployment_manifests(record: DeploymentRecord, *, image: str, namespace: str
         "name": "model",
         "image": image,
         "args": ["services.training", "--serve", record.name],
-        "env": [{"name": "SWITCHBOARD_TRAINING_SERVE_MODEL_URI", "value": record.model_uri}],
+        "env": [
+            {"name": "SWITCHBOARD_TRAINING_SERVE_MODEL_URI", "value": record.model_uri},
+            {"name": "SWITCHBOARD_TRAINING_EXCHANGE_URI", "value": exchange_uri},
+        ],  # SWITCHBOARD_HTTP_HOST/PORT (0.0.0.0:8080, the probes' port) come from switchboard-config
+        "envFrom": _env_from(),
         "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
         "resources": resources_for(record.instance_type, record.resource_requirements),
         "readinessProbe": {**probe, "httpGet": {"path": "/ready", "port": "http"}},
         "livenessProbe": probe,
         "securityContext": _security(),
+        # The root filesystem is read-only; /tmp (XDG_CACHE_HOME in the image) is the one writable path, as in
+        # every service's pod.
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
     deployment = {
         "apiVersion": "apps/v1",
@@ -123,7 +144,8 @@ def deployment_manifests(record: DeploymentRecord, *, image: str, namespace: str
                 "spec": {"serviceAccountName": APP, "automountServiceAccountToken": False,
                          "securityContext": {"runAsNonRoot": True, "runAsUser": UID,
                                              "seccompProfile": {"type": "RuntimeDefault"}},
-                         "containers": [container]},
+                         "containers": [container],
+                         "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}]},
             },
         },
     }  # fmt: skip

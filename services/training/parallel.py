@@ -16,7 +16,7 @@ from multiprocessing.shared_memory import SharedMemory
 
 import numpy as np
 
-from services.training.head import SoftmaxHead, gradient
+from services.training.head import SoftmaxHead, gradient, one_blas_thread
 
 Gradient = tuple[np.ndarray, np.ndarray, float]
 
@@ -28,7 +28,8 @@ def _worker(conn: Connection, shm_name: str, shape: tuple[int, ...], dtype: str,
         x = np.ndarray(shape, dtype=dtype, buffer=shm.buf)
         while (message := conn.recv()) is not None:
             weights, bias, rows = message
-            conn.send(gradient(SoftmaxHead([], weights, bias), x[rows], y[rows]))
+            with one_blas_thread():  # a shard of a batch is smaller still (see head.one_blas_thread)
+                conn.send(gradient(SoftmaxHead([], weights, bias), x[rows], y[rows]))
     finally:
         shm.close()
 

@@ -35,20 +35,26 @@ def split_uri(uri: str, field: str) -> tuple[str, str]:
     return bucket, key
 
 
+def minio_client(endpoint: str, access_key: str, secret_key: str, region: str | None = None) -> Minio:
+    """A MinIO client for an S3-compatible endpoint URL (https unless the scheme says http)."""
+    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+    if not parts.netloc:
+        raise ValueError(f"S3 endpoint {endpoint!r} has no host")
+    # Few quick retries: a training request waits on this read, and an unreachable server is a 503, not a hang.
+    http = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=5, read=60),
+        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+    )
+    return Minio(
+        parts.netloc, access_key=access_key, secret_key=secret_key, secure=parts.scheme == "https",
+        region=region, http_client=http,
+    )  # fmt: skip
+
+
 class S3Reader:
     def __init__(self, endpoint: str, access_key: str, secret_key: str, *, region: str | None = None) -> None:
-        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-        if not parts.netloc:
-            raise ValueError(f"S3 endpoint {endpoint!r} has no host")
-        # Few quick retries: a training request waits on this read, and an unreachable server is a 503, not a hang.
-        http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=5, read=60),
-            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
-        )
-        self._client = Minio(
-            parts.netloc, access_key=access_key, secret_key=secret_key, secure=parts.scheme == "https",
-            region=region, http_client=http,
-        )  # fmt: skip
+        self._client = minio_client(endpoint, access_key, secret_key, region)
+        self.client = self._client  # the job exchange (exchange.py) writes through the same client
 
     def read(self, uri: str, field: str, max_bytes: int) -> S3Object:
         """The whole object (at most max_bytes), or a 400 naming what is wrong with it / a 503 when S3 is down."""

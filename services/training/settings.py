@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from libs.runtime import PlatformSettings
+from services.training.exchange import Exchange, open_exchange
 from services.training.s3 import S3Reader
 
 
@@ -36,6 +37,12 @@ class TrainingSettings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: SecretStr | None = None
     s3_region: str | None = None
+    # Where the service and its pods (training workers, --serve model servers) hand each other files:
+    # s3://bucket/prefix (with the S3 settings above) or file:///path on a volume both mount. The kubernetes backend
+    # and deployment_strategy need it: the pods cannot read the service's own volume.
+    exchange_uri: str | None = None
+    # --serve: the model version a model Deployment's pods load (set by the Deployment the service applies).
+    serve_model_uri: str | None = None
     warm_model_on_start: bool = True
     # Parts of dataset uploads that never received their last part are dropped at start after this long.
     upload_ttl_s: int = Field(default=3600, ge=60)
@@ -50,3 +57,11 @@ class TrainingSettings(BaseSettings):
             return None
         secret = self.s3_secret_key.get_secret_value()
         return S3Reader(self.s3_endpoint, self.s3_access_key, secret, region=self.s3_region)
+
+    def exchange(self) -> Exchange | None:
+        """The job exchange, or None when SWITCHBOARD_TRAINING_EXCHANGE_URI is not set."""
+        if not self.exchange_uri:
+            return None
+        secret = self.s3_secret_key.get_secret_value() if self.s3_secret_key else None
+        return open_exchange(self.exchange_uri, endpoint=self.s3_endpoint, access_key=self.s3_access_key,
+                             secret_key=secret, region=self.s3_region)  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import io
 import json
 import os
@@ -20,6 +21,13 @@ from libs.errors import Invalid
 from libs.store import DocumentStore
 from services.training.datasets import Dataset
 from services.training.domain import DatasetRecord, DeploymentRecord, JobRecord, ModelVersion, now
+
+DIGEST_BYTES = 16
+
+
+def text_digest(text: str) -> bytes:
+    """16 bytes naming a text in the embedding cache (a collision would need about 2^64 texts)."""
+    return hashlib.blake2b(text.encode(), digest_size=DIGEST_BYTES).digest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -100,7 +108,9 @@ class TrainingStore:
         await self.datasets.delete(record.id)
         self._rows_path(record.id).unlink(missing_ok=True)
 
-    # Embeddings, cached per dataset content hash (and encoder), so re-training the same rows skips the encoder.
+    # Embeddings, cached per dataset content hash (and encoder), so re-training the same rows skips the encoder; each
+    # file has the digests of its texts beside it, so a tenant's next dataset (the same rows edited, a validation set
+    # cut from them) reuses the vectors of the texts it shares with the ones already embedded.
     def _embedding_path(self, sha256: str, encoder: str) -> Path:
         return self.root / "embeddings" / f"{encoder}-{sha256}.npy"
 
@@ -111,10 +121,27 @@ class TrainingStore:
     def cached_embeddings_exist(self, sha256: str) -> bool:
         return any((self.root / "embeddings").glob(f"*-{sha256}.npy"))
 
-    def cache_embeddings(self, sha256: str, encoder: str, vectors: np.ndarray) -> None:
+    def cache_embeddings(self, sha256: str, encoder: str, vectors: np.ndarray, texts: list[str] | None = None) -> None:
+        if texts is not None:  # the digests first: a vectors file without them is only reused whole
+            digests = b"".join(text_digest(t) for t in texts)
+            _write_atomic(self._embedding_path(sha256, encoder).with_suffix(".keys"), digests)
         buffer = io.BytesIO()
         np.save(buffer, vectors.astype(np.float32), allow_pickle=False)
         _write_atomic(self._embedding_path(sha256, encoder), buffer.getvalue())
+
+    def known_vectors(self, sha256s: list[str], encoder: str) -> dict[bytes, np.ndarray]:
+        """Text digest → vector over the cached embeddings of these datasets (a tenant's), by this encoder."""
+        known: dict[bytes, np.ndarray] = {}
+        for sha256 in sha256s:
+            path = self._embedding_path(sha256, encoder)
+            keys = path.with_suffix(".keys")
+            if not (path.exists() and keys.exists()):
+                continue
+            raw, vectors = keys.read_bytes(), np.load(path, allow_pickle=False)
+            if len(raw) == DIGEST_BYTES * len(vectors):
+                digests = (raw[i : i + DIGEST_BYTES] for i in range(0, len(raw), DIGEST_BYTES))
+                known.update(zip(digests, vectors, strict=True))
+        return known
 
     # Jobs and their per-epoch checkpoints (the head with its optimizer state).
     async def save_job(self, job: JobRecord) -> None:

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,9 +75,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> N
 
 
 def launch(
-    data_dir: Path, port: int | None = None, kafka_port: int | None = None, env: dict[str, str] | None = None
+    data_dir: Path,
+    port: int | None = None,
+    kafka_port: int | None = None,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> Stack:
-    """`switchboard up` on `data_dir` (`env` added to this process's environment); returns once every service
+    """`switchboard up [args]` on `data_dir` (`env` added to this process's environment); returns once every service
     reported ready (the banner is printed)."""
     port, kafka_port = port or _free_port(), kafka_port or _free_port()
     log_path = data_dir / "up.log"
@@ -94,6 +98,7 @@ def launch(
                 str(data_dir),
                 "--kafka-port",
                 str(kafka_port),
+                *args,
             ],
             cwd=REPO,
             stdout=log,

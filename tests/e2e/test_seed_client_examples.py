@@ -6,10 +6,12 @@ base URL its client class takes as a parameter (the examples default to localhos
 
 None of the three sends credentials, while both seeds say the API requires them (seed 001 "Authentication": every
 request carries an API key; seed 004: "Include proper authentication headers when required") and the gateway
-refuses anonymous calls to tenant data. So each example runs twice: as written, where it is refused with a 401 in
-its dialect's envelope and its usage line then fails on the missing field (KeyError in Python, `undefined` in
-JavaScript); and with the tenant's API key added by the HTTP layer (as an authenticating proxy or the
-environment's default headers would), where it runs to the end on the seed's documented fields.
+refuses anonymous calls to tenant data. So each example runs three times: as written against the default stack,
+where it is refused with a 401 in its dialect's envelope and its usage line then fails on the missing field
+(KeyError in Python, `undefined` in JavaScript); with the tenant's API key added by the HTTP layer (as an
+authenticating proxy or the environment's default headers would); and as written, nothing added, against a stack
+started with `switchboard up --sandbox` (services/gateway/sandbox.py: credential-less calls from this machine act
+as the `sandbox` tenant). The last two run to the end on the seed's documented fields.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import httpx
 import pytest
 import requests
 
-from tests.e2e.conftest import REPO, Stack
+from tests.e2e.conftest import REPO, Stack, launch, shut_down
 from tests.e2e.seed_clients.extract import EXAMPLES, HERE, example
 from tests.e2e.seed_examples import TIMEOUT, tenant_key
 
@@ -43,22 +45,38 @@ def test_the_copies_are_the_seeds_own_examples() -> None:
         assert (HERE / name).read_text() == example(SEEDS, name), f"{name} differs from its seed"
 
 
-@pytest.fixture
-def api_key_headers(stack: Stack) -> dict[str, str]:
-    """A fresh tenant's key (agent role: escalations and uploads), so the examples' fixed ids meet clean data.
-    A first turn on it warms the stack (a fresh stack loads its models on the first turn, which may outlast the
+def warm(url: str, headers: dict[str, str]) -> None:
+    """A first turn warms the stack (a fresh stack loads its models on the first turn, which may outlast the
     gateway's deadline: the examples themselves set no timeout and retry nothing)."""
-    headers = tenant_key(stack)[1]
     for attempt in range(5):
-        warm = httpx.post(
-            f"{stack.url}/api/query",
+        answer = httpx.post(
+            f"{url}/api/query",
             json={"query": "Hello", "session_id": f"warm_{attempt}", "customer_id": "warm"},
             headers=headers,
             timeout=TIMEOUT,
         )
-        if warm.status_code == 200:
-            break
+        if answer.status_code == 200:
+            return
+
+
+@pytest.fixture
+def api_key_headers(stack: Stack) -> dict[str, str]:
+    """A fresh tenant's key (agent role: escalations and uploads), so the examples' fixed ids meet clean data."""
+    headers = tenant_key(stack)[1]
+    warm(stack.url, headers)
     return headers
+
+
+@pytest.fixture(scope="module")
+def sandbox_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """`switchboard up --sandbox`: its own stack, so the session's default stack (and every security test on it)
+    never has the sandbox; warmed by a credential-less turn, as the examples will send theirs."""
+    started = launch(tmp_path_factory.mktemp("switchboard-sandbox"), args=["--sandbox"])
+    try:
+        warm(started.url, {})
+        yield started
+    finally:
+        shut_down(started.process)
 
 
 @pytest.fixture
@@ -135,6 +153,33 @@ def test_seed_004_python_example_runs_with_an_api_key(
     assert uploaded["success"] is True and uploaded["data"]["total_failed"] == 0, uploaded
 
 
+def test_seed_001_python_example_runs_unchanged_in_the_sandbox(sandbox_stack: Stack) -> None:
+    namespace, printed = run_python("seed001_python.txt", "CustomerSupportClient", sandbox_stack.url)
+    result = namespace["result"]
+    assert printed.strip() and printed.strip() == result["response"].strip()
+    assert isinstance(result["escalated"], bool) and isinstance(result["response_time_ms"], int)
+    ticket = namespace["client"].create_escalation("sess_123", "manual_request")
+    assert ticket["session_id"] == "sess_123" and ticket["priority"] == "medium" and ticket["ticket_id"]
+    assert b"SANDBOX MODE" in (sandbox_stack.data_dir / "up.log").read_bytes()  # the launcher said so, loudly
+
+
+def test_seed_004_python_example_runs_unchanged_in_the_sandbox(sandbox_stack: Stack, tmp_path: Path) -> None:
+    namespace, printed = run_python("seed004_python.txt", "ChatbotClient", sandbox_stack.url)
+    user, response = namespace["user"], namespace["response"]
+    assert user["success"] is True and user["data"]["email"] == "john@example.com"
+    assert printed.strip() == response["response"].strip() and response["user_info"]["id"] == user["data"]["id"]
+    manual = tmp_path / "returns.txt"
+    manual.write_text("Returns are accepted within 30 days of delivery with the original receipt.\n")
+    uploaded = namespace["client"].upload_document(str(manual))
+    assert uploaded["success"] is True and uploaded["data"]["total_failed"] == 0, uploaded
+    # What the sandbox made is the sandbox tenant's: the operator's own tenant has no such customer.
+    theirs = httpx.get(f"{sandbox_stack.url}/crm/users", headers=sandbox_stack.auth(), timeout=TIMEOUT)
+    assert theirs.status_code == 200 and "john@example.com" not in theirs.text
+    # A wrong credential is still refused on the sandbox stack.
+    forged = httpx.get(f"{sandbox_stack.url}/crm/users", headers={"X-API-Key": "sb_forged"}, timeout=TIMEOUT)
+    assert forged.status_code == 401
+
+
 def run_javascript(stack: Stack, tmp_path: Path, headers: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The seed 001 JavaScript example as an ES module on Node: its class, the class given the base URL, its usage.
     A preamble adds `headers` to fetch (none: the example as written) and reports each answer's status on stderr."""
@@ -170,6 +215,13 @@ def test_seed_001_javascript_example_runs_with_an_api_key(
     stack: Stack, tmp_path: Path, api_key_headers: dict[str, str]
 ) -> None:
     done = run_javascript(stack, tmp_path, api_key_headers)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stderr.splitlines()[0]) == {"status": 200}
+    assert done.stdout.strip() and done.stdout.strip() != "undefined"
+
+
+def test_seed_001_javascript_example_runs_unchanged_in_the_sandbox(sandbox_stack: Stack, tmp_path: Path) -> None:
+    done = run_javascript(sandbox_stack, tmp_path, {})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stderr.splitlines()[0]) == {"status": 200}
     assert done.stdout.strip() and done.stdout.strip() != "undefined"

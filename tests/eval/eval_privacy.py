@@ -19,8 +19,10 @@ Presidio baseline mapping: PERSON→name, LOCATION→location, US_DRIVER_LICENSE
 passport, US_BANK_NUMBER→account_number, the rest by the same names as above; its other types (DATE_TIME
 included: it is any date, not a birth date) are dropped.
 
-Files: the dev file (templates seen while tuning) and, for transfer, `--synth held`: records from templates
-written in tests/eval/pii_synth.py, none of them and none of their first or last names used while tuning.
+Files: the dev file (templates seen while tuning) and two transfer sets: `dev_split(records, "held")`, the dev
+file's odd-numbered templates less every record naming a first or last name that a "fit" (even-numbered template)
+record names (412 of 960 records), and `--synth held`: records from templates written in tests/eval/pii_synth.py.
+Errors are looked at (`--errors TYPE --part fit`) and thresholds chosen on the fit parts only.
 """
 
 from __future__ import annotations
@@ -74,6 +76,20 @@ Predict = Callable[[str], list[Span]]
 def load(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def _person_words(rec: dict) -> set[str]:
+    return {w for s in rec["spans"] if s["entity_type"] == "PERSON" for w in s["entity_value"].split()}
+
+
+def dev_split(records: list[dict], part: str) -> list[dict]:
+    """Template-grouped split of the dev file: "fit" = even template ids; "held" = odd template ids, less any
+    record sharing a first or last name with a fit record (no template, no name on both sides)."""
+    fit = [r for r in records if int(r["template_id"]) % 2 == 0]
+    if part == "fit":
+        return fit
+    seen = set().union(*map(_person_words, fit))
+    return [r for r in records if int(r["template_id"]) % 2 == 1 and not _person_words(r) & seen]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -154,7 +170,12 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
 
     sets = []
     if args.file.exists():
-        sets.append((f"dev {args.file.name}", load(args.file)[: args.limit or None]))
+        dev = load(args.file)[: args.limit or None]
+        if args.part in ("all", "fit"):
+            label = "dev file" + (" fit templates" if args.part == "fit" else "")
+            sets.append((label, dev if args.part == "all" else dev_split(dev, "fit")))
+        if args.part in ("all", "held"):
+            sets.append(("transfer: dev file held templates+names", dev_split(dev, "held")))
     else:
         print(f"eval_privacy: {args.file} absent (needs ../shared/data); dev figure skipped")
     if args.synth != "none":
@@ -166,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=DEV_FILE)
     ap.add_argument("--synth", choices=["held", "fit", "none"], default="held", help="template-grouped part")
+    ap.add_argument("--part", choices=["all", "fit", "held"], default="all", help="dev file: all, or one group")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--errors", help="print misses and false positives of this type (ours only)")
     ap.add_argument("--no-baseline", action="store_true")

@@ -108,6 +108,33 @@ def _address(rng: random.Random, pools: dict[str, list[str]]) -> list[tuple[str,
             (" ", None), (_zip(rng), "ZIP_CODE")]  # fmt: skip
 
 
+def _town(rng: random.Random, pools: dict[str, list[str]]) -> str:
+    """A made-up town in Faker's en_US style ("Port Rasmussenberg", "Lake Ottilie"), from this part's names."""
+    stem = rng.choice(pools["last"] + pools["first"])
+    return (
+        rng.choice(["", "", "North ", "South ", "East ", "West ", "Lake ", "Port ", "New "])
+        + stem
+        + rng.choice(["", "ton", "ville", "mouth", "burgh", "side", "view", "haven", "fort", "berg", "land", "stad"])
+    )
+
+
+def _address_lines(rng: random.Random, pools: dict[str, list[str]]) -> list[tuple[str, str | None]]:
+    """Faker's en_US block: street (and unit) on one line, "Town, ST 12345" on the next."""
+    street = f"{rng.randint(1, 99999):0{rng.choice([3, 4, 5])}d} {rng.choice(STREETS)} {rng.choice(SUFFIXES)}"
+    street += rng.choice(["", "", f" Apt. {rng.randint(100, 999)}", f" Suite {rng.randint(100, 999)}"])
+    return [(street, "STREET_ADDRESS"), (rng.choice(["\n", ", "]), None), (_town(rng, pools), "GPE"), (", ", None),
+            (rng.choice(list(STATES)), "GPE"), (" ", None), (_zip(rng), "ZIP_CODE")]  # fmt: skip
+
+
+def _address_abroad(rng: random.Random, pools: dict[str, list[str]]) -> list[tuple[str, str | None]]:
+    """A European block as Faker writes it: "Larkspurvej 12 Apt. 301", town, "nan" for the missing state, code."""
+    street = f"{rng.choice(STREETS).replace(' ', '')}{rng.choice(['vej', 'gatan', 'straße', 'weg', 'tie'])}"
+    street += f" {rng.randint(1, 199)}" + rng.choice(["", f" Apt. {rng.randint(100, 999)}"])
+    sep = rng.choice(["\n", " "])
+    return [(street, "STREET_ADDRESS"), (sep, None), (rng.choice(CITIES).upper(), "GPE"), (sep, None),
+            ("nan", "GPE"), (sep, None), (rng.choice([_digits(rng, 4), _digits(rng, 5)]), "ZIP_CODE")]  # fmt: skip
+
+
 SLOTS: dict[str, Slot] = {
     "person": _person,
     "first": lambda r, p: [(r.choice(p["first"]), "PERSON")],
@@ -117,6 +144,10 @@ SLOTS: dict[str, Slot] = {
     "country": lambda r, p: [(r.choice(COUNTRIES).removeprefix("the "), "GPE")],
     "state": lambda r, p: [(r.choice(list(STATES.values())), "GPE")],
     "zip": lambda r, p: [(_zip(r), "ZIP_CODE")],
+    "address_lines": _address_lines,
+    "address_abroad": _address_abroad,
+    "town": lambda r, p: [(_town(r, p), "GPE")],
+    "state_abbr": lambda r, p: [(r.choice(list(STATES)), "GPE")],
     "phone": lambda r, p: [(_phone(r), "PHONE_NUMBER")],
     "email": lambda r, p: [(f"{r.choice(p['first']).lower()}.{r.randint(1, 99)}@{r.choice(DOMAINS)}", "EMAIL_ADDRESS")],
     "licence": lambda r, p: [(_licence(r), "US_DRIVER_LICENSE")],
@@ -174,6 +205,31 @@ TEMPLATES = [
     "I was born in {country} but now live in {city}.",
     "Call {phone} ext. 12 and ask for {title_last}.",
     "The DMV says my license number {licence} does not match your records.",
+    # Shorter, presidio-research-like sentences with Faker-style address blocks and made-up towns.
+    "{person}'s new address is {address_lines}",
+    "My zip code is {zip}",
+    "Please send the package to:\n{person}\n{address_lines}",
+    "I live in {town}, {state_abbr} since 2019",
+    "{first}'s phone number is {phone}",
+    "How do I update my address? it's {address_abroad}",
+    "{title_last} lives at {address_lines}",
+    "My name is {person} and I am from {country}",
+    "What's the weather like in {town} today?",
+    "Is {person} the owner of the card {card}?",
+    "I was driving in {state} when my licence {licence} was suspended",
+    "Contact: {person}, {phone}, {email}",
+    "{person} moved from {city} to {town} with her family",
+    "The shipment to {address_abroad} is delayed",
+    "We have a customer from {town}, {state_abbr} {zip} asking about the plan",
+    "{person}'s social security number is {ssn}",
+    "please call {first} at {phone} tomorrow",
+    "Her driver license number: {licence}. Issued in {state}.",
+    "I'd like to speak with {title_last} about my account",
+    "Our family lives in {country} but my work address is {address_lines}",
+    "send me the form at {email}, thanks, {first}",
+    "My IP is {ip} and I'm connecting from {town}",
+    "{person} was born in {town}, {country}",
+    "Postal code: {zip}\nCity: {town}\nCountry: {country}",
 ]
 
 

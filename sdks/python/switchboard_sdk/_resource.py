@@ -1,27 +1,40 @@
-"""What every API namespace shares: request bodies validated by the generated models, and auto-pagination.
+"""What every API namespace shares: request bodies validated by the generated models, typed sending, pagination.
 
-A namespace is written once and serves both clients: it returns the operation's response model (generated from
-the gateway's OpenAPI document, see responses.py) for `Switchboard` and an awaitable of one for `AsyncSwitchboard`
-(the type parameter `R`); an operation the document gives no JSON body (an HTML page) returns what was sent.
+Each seed API is written once, as a `...Requests` class in resources/ whose methods build `ApiRequest`s (or the
+`PageSpec` of a listing) and carry `@operation(method, path template)`. From those, generate.py writes
+namespaces.py: a sync and an async class per API with the same signatures and, as return types, the generated model
+of each operation's success body, so a type checker sees `OkLoginOut` (sync) or an awaitable of it (async).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from functools import cache
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from switchboard_sdk._transport import ApiRequest, AsyncTransport, SyncTransport
-from switchboard_sdk.responses import RESPONSES
 
-R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
+S = TypeVar("S")
+T = TypeVar("T")
 Body = BaseModel | Mapping[str, Any] | None
 # (items on this page, the cursor of the next page or None at the end)
 Extract = Callable[[Any], tuple[list[Any], int | None]]
+
+
+def operation(method: str, path: str, *, items: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Marks a request builder with the gateway operation it calls; `items` is where a listing's items sit.
+
+    Read by generate.py (from the source, never imported there); at run time it changes nothing.
+    """
+
+    def mark(builder: F) -> F:
+        return builder
+
+    return mark
 
 
 def body_of(model: type[M], body: Body, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,66 +49,61 @@ def body_of(model: type[M], body: Body, fields: Mapping[str, Any]) -> dict[str, 
     return checked.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
-class Resource(Generic[R]):
-    def __init__(self, transport: SyncTransport | AsyncTransport) -> None:
-        self._transport = transport
-
-    def _call(self, req: ApiRequest) -> R:
-        # Sync transports return the JSON value, async ones an awaitable of it: R names which, per client.
-        model = response_model(req.method, req.path)
-        answer = self._transport.call(req)
-        if model is None:
-            return cast(R, answer)
-        if isinstance(self._transport, AsyncTransport):
-            return cast(R, _parsed(model, answer))
-        return cast(R, model.model_validate(answer))
+def raw(value: Any) -> Any:
+    """The parser of an operation whose success body the OpenAPI document does not model: the JSON as sent."""
+    return value
 
 
-async def _parsed(model: type[BaseModel], answer: Awaitable[Any]) -> BaseModel:
-    return model.model_validate(await answer)
+@dataclass(frozen=True)
+class PageSpec:
+    """A listing: the request for the page at a cursor, how to read items and the next cursor, the first cursor."""
+
+    page: Callable[[int], ApiRequest]
+    extract: Extract
+    first: int
 
 
-@cache
-def _templates() -> list[tuple[str, re.Pattern[str], type[BaseModel]]]:
-    # Literal paths before templated ones, so /crm/users never matches a /crm/users/{user_id}-like template.
-    rows = sorted(RESPONSES.items(), key=lambda row: row[0][1].count("{"))
-    found = []
-    for (method, template), model in rows:
-        pattern = re.escape(template)
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
-        found.append((method, re.compile(f"^{pattern}$"), model))
-    return found
+class SyncNamespace(Generic[S]):
+    def __init__(self, transport: SyncTransport, requests: S) -> None:
+        self._transport, self._requests = transport, requests
+
+    def _send(self, req: ApiRequest, parse: Callable[[Any], T]) -> T:
+        return parse(self._transport.call(req))
 
 
-def response_model(method: str, path: str) -> type[BaseModel] | None:
-    """The generated model of `method path`'s success body (path as sent: ids filled in), None if undeclared."""
-    return next((model for m, rx, model in _templates() if m == method and rx.match(path)), None)
+class AsyncNamespace(Generic[S]):
+    def __init__(self, transport: AsyncTransport, requests: S) -> None:
+        self._transport, self._requests = transport, requests
+
+    async def _send(self, req: ApiRequest, parse: Callable[[Any], T]) -> T:
+        return parse(await self._transport.call(req))
 
 
-class Paginator:
-    """Every item of a listing, fetching page after page on demand: `for x in ...` (sync) / `async for` (async)."""
+class Pages(Generic[T]):
+    """Every item of a listing as its generated model, fetching page after page on demand (`for x in ...`)."""
 
-    def __init__(
-        self, transport: SyncTransport | AsyncTransport, page: Callable[[int], ApiRequest], extract: Extract, first: int
-    ) -> None:
-        self._transport, self._page, self._extract, self._first = transport, page, extract, first
+    def __init__(self, transport: SyncTransport, spec: PageSpec, parse: Callable[[Any], T]) -> None:
+        self._transport, self._spec, self._parse = transport, spec, parse
 
-    def __iter__(self) -> Iterator[Any]:
-        if not isinstance(self._transport, SyncTransport):
-            raise TypeError("use `async for` with AsyncSwitchboard")
-        cursor: int | None = self._first
+    def __iter__(self) -> Iterator[T]:
+        cursor: int | None = self._spec.first
         while cursor is not None:
-            items, cursor = self._extract(self._transport.call(self._page(cursor)))
-            yield from items
+            items, cursor = self._spec.extract(self._transport.call(self._spec.page(cursor)))
+            yield from (self._parse(item) for item in items)
 
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        if not isinstance(self._transport, AsyncTransport):
-            raise TypeError("use `for` with Switchboard")
-        cursor: int | None = self._first
+
+class AsyncPages(Generic[T]):
+    """The same for AsyncSwitchboard: `async for x in ...`."""
+
+    def __init__(self, transport: AsyncTransport, spec: PageSpec, parse: Callable[[Any], T]) -> None:
+        self._transport, self._spec, self._parse = transport, spec, parse
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        cursor: int | None = self._spec.first
         while cursor is not None:
-            items, cursor = self._extract(await self._transport.call(self._page(cursor)))
+            items, cursor = self._spec.extract(await self._transport.call(self._spec.page(cursor)))
             for item in items:
-                yield item
+                yield self._parse(item)
 
 
 def offset_pages(key: str, limit: int, *, envelope: str | None = None) -> Extract:

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from switchboard_sdk import models as m
 from switchboard_sdk._transport import AsyncTransport, SyncTransport
-from switchboard_sdk.resources.kb_platform import KbPlatform
+from switchboard_sdk.namespaces import AsyncKbPlatform, KbPlatform
+from switchboard_sdk.resources.kb_platform import KbPlatformRequests
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class ChatClient:
         self._transport = SyncTransport(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, default_headers=None
         )
-        self._kb: KbPlatform[Any] = KbPlatform(self._transport)
+        self._kb = KbPlatform(self._transport, KbPlatformRequests())
 
     def send_message(
         self, message: str, user_id: str, *, conversation_id: str | None = None, **extra: Any
@@ -75,8 +76,7 @@ class ChatClient:
         return ChatResponse.from_body(self._kb.converse(**_message(message, user_id, conversation_id, **extra)))
 
     def get_conversation(self, conversation_id: str) -> m.ConversationView:
-        body: m.ConversationView = self._kb.get_conversation(conversation_id)
-        return body
+        return self._kb.get_conversation(conversation_id)
 
     def close(self) -> None:
         self._transport.close()
@@ -104,7 +104,7 @@ class AsyncChatClient:
         self._transport = AsyncTransport(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, default_headers=None
         )
-        self._kb: KbPlatform[Any] = KbPlatform(self._transport)
+        self._kb = AsyncKbPlatform(self._transport, KbPlatformRequests())
 
     async def send_message(
         self, message: str, user_id: str, *, conversation_id: str | None = None, **extra: Any
@@ -113,8 +113,7 @@ class AsyncChatClient:
         return ChatResponse.from_body(body)
 
     async def get_conversation(self, conversation_id: str) -> m.ConversationView:
-        body: m.ConversationView = await self._kb.get_conversation(conversation_id)
-        return body
+        return await self._kb.get_conversation(conversation_id)
 
     async def close(self) -> None:
         await self._transport.close()

@@ -1,20 +1,29 @@
-"""`Switchboard` and `AsyncSwitchboard`: one client, one namespace per seed API, the same methods sync and async."""
+"""`Switchboard` and `AsyncSwitchboard`: one client, one namespace per seed API (namespaces.py), sync and async."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 import httpx
 
 from switchboard_sdk._transport import AsyncTransport, SyncTransport
-from switchboard_sdk.resources.crm_chat import CrmChat
-from switchboard_sdk.resources.insights import Insights
-from switchboard_sdk.resources.kb_platform import KbPlatform
-from switchboard_sdk.resources.support_agent import SupportAgent
-from switchboard_sdk.resources.tiered_cs import TieredCs
-
-JSON = Any
+from switchboard_sdk.namespaces import (
+    AsyncCrmChat,
+    AsyncInsights,
+    AsyncKbPlatform,
+    AsyncSupportAgent,
+    AsyncTieredCs,
+    CrmChat,
+    Insights,
+    KbPlatform,
+    SupportAgent,
+    TieredCs,
+)
+from switchboard_sdk.resources.crm_chat import CrmChatRequests
+from switchboard_sdk.resources.insights import InsightsRequests
+from switchboard_sdk.resources.kb_platform import KbPlatformRequests
+from switchboard_sdk.resources.support_agent import SupportAgentRequests
+from switchboard_sdk.resources.tiered_cs import TieredCsRequests
 
 
 class Switchboard:
@@ -43,11 +52,11 @@ class Switchboard:
             default_headers=default_headers,
             http_client=http_client,
         )
-        self.insights: Insights[JSON] = Insights(self._transport)
-        self.support_agent: SupportAgent[JSON] = SupportAgent(self._transport)
-        self.tiered_cs: TieredCs[JSON] = TieredCs(self._transport, cs_prefix)
-        self.kb_platform: KbPlatform[JSON] = KbPlatform(self._transport)
-        self.crm_chat: CrmChat[JSON] = CrmChat(self._transport)
+        self.insights = Insights(self._transport, InsightsRequests())
+        self.support_agent = SupportAgent(self._transport, SupportAgentRequests())
+        self.tiered_cs = TieredCs(self._transport, TieredCsRequests(cs_prefix))
+        self.kb_platform = KbPlatform(self._transport, KbPlatformRequests())
+        self.crm_chat = CrmChat(self._transport, CrmChatRequests())
 
     @property
     def base_url(self) -> str:
@@ -85,11 +94,11 @@ class AsyncSwitchboard:
             default_headers=default_headers,
             http_client=http_client,
         )
-        self.insights: Insights[Awaitable[JSON]] = Insights(self._transport)
-        self.support_agent: SupportAgent[Awaitable[JSON]] = SupportAgent(self._transport)
-        self.tiered_cs: TieredCs[Awaitable[JSON]] = TieredCs(self._transport, cs_prefix)
-        self.kb_platform: KbPlatform[Awaitable[JSON]] = KbPlatform(self._transport)
-        self.crm_chat: CrmChat[Awaitable[JSON]] = CrmChat(self._transport)
+        self.insights = AsyncInsights(self._transport, InsightsRequests())
+        self.support_agent = AsyncSupportAgent(self._transport, SupportAgentRequests())
+        self.tiered_cs = AsyncTieredCs(self._transport, TieredCsRequests(cs_prefix))
+        self.kb_platform = AsyncKbPlatform(self._transport, KbPlatformRequests())
+        self.crm_chat = AsyncCrmChat(self._transport, CrmChatRequests())
 
     @property
     def base_url(self) -> str:

@@ -23,6 +23,20 @@ def test_committed_models_match_the_gateway_openapi(capsys: pytest.CaptureFixtur
     assert generate.main(["--check"]) == 0, capsys.readouterr().err
 
 
+def test_an_operation_mark_must_match_what_its_builder_sends() -> None:
+    """namespaces.py types each call by its `@operation` mark, so the generator refuses a mark the builder belies."""
+    sys.path.insert(0, str(GENERATOR.parent))
+    from render_namespaces import check_builder
+
+    builder = 'def get_user(self, user_id: str) -> ApiRequest:\n    return ApiRequest("GET", f"/crm/users/{user_id}")'
+    check_builder("ok", builder, "GET", "/crm/users/{user_id}")
+    prefixed = 'def get(self, s: str) -> ApiRequest:\n    return ApiRequest("GET", f"{self._prefix}/sessions/{s}")'
+    check_builder("prefix", prefixed, "GET", "/cs/sessions/{session_id}")
+    for method, path in (("POST", "/crm/users/{user_id}"), ("GET", "/crm/users"), ("GET", "/crm/conversations/{u}")):
+        with pytest.raises(ValueError, match="is not what the builder sends"):
+            check_builder("wrong", builder, method, path)
+
+
 def test_models_carry_the_gateway_constraints() -> None:
     body = models.ConversationBody(message="hi", user_id="user_1")
     assert body.channel == "chat"

@@ -63,12 +63,12 @@ def test_bad_key_and_refused_body(stack: Stack, client: Switchboard) -> None:
 def test_auto_pagination_walks_every_page(client: Switchboard) -> None:
     made = {client.tiered_cs.start_session(customerId=f"pager_{i}", channel="chat", companyId="default").id
             for i in range(5)}  # fmt: skip
-    seen = [s["id"] for s in client.tiered_cs.iter_sessions(limit=2, companyId="default")]
+    seen = [s.id for s in client.tiered_cs.iter_sessions(limit=2, companyId="default")]
     assert made <= set(seen) and len(seen) == len(set(seen))
     emails = {f"pager{i}@example.com" for i in range(3)}
     for email in emails:
         client.crm_chat.create_user(name="Pager", email=email)
-    assert emails <= {u["email"] for u in client.crm_chat.iter_users(per_page=1)}
+    assert emails <= {u.email for u in client.crm_chat.iter_users(per_page=1)}
 
 
 def test_support_agent_session_round_trip(client: Switchboard) -> None:
@@ -83,9 +83,7 @@ async def test_async_client_same_surface(stack: Stack) -> None:
         result = await client.insights.analyze_sentiment(text="Thanks, that was quick!")
         assert isinstance(result, models.OkSentimentOut) and result.data.sentiment == "positive"
         await client.tiered_cs.start_session(customerId="async_1", channel="email", companyId="default")
-        ids = [
-            s["id"] async for s in client.tiered_cs.iter_sessions(limit=1, companyId="default", customerId="async_1")
-        ]
+        ids = [s.id async for s in client.tiered_cs.iter_sessions(limit=1, companyId="default", customerId="async_1")]
         assert len(ids) == 1
         with pytest.raises(NotFoundError):
             await client.crm_chat.get_user("user_missing")
@@ -103,6 +101,6 @@ def test_documents_upload_list_and_delete(client: Switchboard) -> None:
     text = b"Shipping to Canada takes 5 to 7 business days and costs 12 dollars."
     uploaded = client.crm_chat.upload_docs([("shipping-sdk.txt", text, "text/plain")])
     assert uploaded.success is True and uploaded.data.total_failed == 0, uploaded
-    names = {d["filename"] for d in client.crm_chat.iter_documents(per_page=1)}
+    names = {d.filename for d in client.crm_chat.iter_documents(per_page=1)}
     assert "shipping-sdk.txt" in names
     assert client.crm_chat.delete_document("shipping-sdk.txt").data.filename == "shipping-sdk.txt"

@@ -87,6 +87,24 @@ test("namespaces and auto-pagination", async () => {
   assert.equal((await client.supportAgent.getSession(session.session_id)).session_id, session.session_id);
 });
 
+test("login names the tenant of an email registered in several tenants", async () => {
+  const tenantId = `ts_login_${Date.now()}`;
+  const made = await fetch(`${stack.url}/api/v1/tenants`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ tenant_id: tenantId, name: "TS login tenant" }),
+  });
+  assert.equal(made.status, 201);
+  const email = `twin-${Date.now()}@example.com`;
+  const password = "same-password-in-both";
+  const home = await client.insights.createUser({ email, password, roles: ["agent"] });
+  const away = await client.insights.createUser({ email, password, roles: ["agent"], tenant_id: tenantId });
+  // The same password matches both accounts: without a tenant nothing tells which one, so it is refused.
+  await assert.rejects(client.insights.login(email, password), AuthenticationError);
+  assert.equal((await client.insights.login(email, password, tenantId)).data.user_id, away.data.id);
+  assert.equal((await client.insights.login(email, password, home.data.tenant_id)).data.user_id, home.data.id);
+});
+
 test("the gateway's burst limit (seed 004: 10/s) is waited out by the retries", async () => {
   const impatient = new Switchboard({ apiKey: stack.apiKey, baseUrl: stack.url, maxRetries: 0 });
   await assert.rejects(async () => {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -13,6 +13,14 @@ FORMATS: tuple[Format, ...] = ("support_agent", "tiered_cs", "kb_platform")
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 Outcome = Literal["delivered", "retry", "failed", "disabled"]
 ENDPOINT_DISABLED = "endpoint.disabled"  # operational event, offered in every format
+
+
+def known_fields(cls: type[Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """The entries of a stored row that dataclass `cls` declares. A row written by another version of the gateway
+    (a newer one adds a field, an older one lacks one that has a default here) still reads, so replicas of
+    different versions share the store through an upgrade or a rollback; store metadata is left out too."""
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in doc.items() if key in names}
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,9 @@ class Subscription:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Subscription:
-        fields = dict(doc)
-        fields["secrets"] = [SigningSecret(**s) for s in doc["secrets"]]
-        return cls(**fields)
+        known = known_fields(cls, doc)
+        known["secrets"] = [SigningSecret(**known_fields(SigningSecret, s)) for s in doc["secrets"]]
+        return cls(**known)
 
     def public(self) -> dict[str, Any]:
         """What the API shows: never the secrets."""
@@ -99,7 +107,7 @@ class Delivery:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Delivery:
-        return cls(**doc)
+        return cls(**known_fields(cls, doc))
 
 
 @dataclass

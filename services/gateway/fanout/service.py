@@ -49,7 +49,7 @@ class Fanout:
         )
         self.hub = Hub(
             health,
-            buffer=settings.ws_client_buffer,
+            buffer_bytes=settings.ws_client_buffer_bytes,
             alert_level=settings.sentiment_alert_level,
             alert_levels=settings.sentiment_alert_levels,
         )

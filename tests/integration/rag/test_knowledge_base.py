@@ -91,6 +91,19 @@ async def test_each_question_is_answered_from_the_one_file_that_knows(env: Env) 
     )
 
 
+async def test_the_turn_gets_only_documents_near_the_best_one(env: Env) -> None:
+    """The focus margin: a clear winner's passages alone go to the answer (no weaker file to cite ahead of it);
+    without a margin every document among the top_k comes along."""
+    await upload_three(env.kb)
+    question = "How long is the motor guarantee on the blender?"
+    for margin, expected in ((0.1, {"warranty.pdf"}), (None, {"warranty.pdf", "plans.csv", "shipping.txt"})):
+        passages = rank_passages(
+            env.index, get_encoder(), "acme", question, 5, 50, "hybrid", FusionConfig(focus_margin=margin)
+        )
+        assert passages[0].filename == "warranty.pdf"
+        assert {p.filename for p in passages} == expected, margin
+
+
 async def test_stats_list_and_delete_account_for_every_chunk(env: Env) -> None:
     await upload_three(env.kb)
     stats = await env.kb.stats("acme")

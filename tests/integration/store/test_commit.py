@@ -41,6 +41,18 @@ async def test_commit_applies_every_write_across_collections(store: DocumentStor
     }
 
 
+async def test_trusted_writes_land_as_the_checked_ones(store: DocumentStore) -> None:
+    """`trusted` skips the per-value copy, not the write: the same documents come back on every adapter."""
+    row = {"id": "r1", "kinds": {"reply": {"n": 2, "sum": {"cost_usd": [0.5, 2]}, "by": {}}}, "last": None}
+    await store.commit([Insert("messages", row, trusted=True), Upsert("sessions", {"id": "s9", "n": 1}, trusted=True)])
+    await store.commit([Upsert("sessions", {"id": "s9", "n": 2, "tags": ["a"]}, trusted=True)])
+    assert await store.collection("messages").get("r1") == row
+    assert await store.collection("sessions").get("s9") == {"id": "s9", "n": 2, "tags": ["a"]}
+    with pytest.raises(Invalid):
+        await store.commit([Insert("messages", {"id": "m1"}), Upsert("messages", {"n": 1}, trusted=True)])
+    assert await store.collection("messages").get("m1") is None
+
+
 @pytest.mark.parametrize(
     ("failing", "error"),
     [

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from services.rag.fusion import FusionConfig, convex, fuse, min_max, rrf
+from services.rag.fusion import FusionConfig, convex, focus, fuse, min_max, rrf
 
 
 def test_rrf_sums_weighted_reciprocal_ranks() -> None:
@@ -38,3 +38,12 @@ def test_dense_weight_one_reproduces_dense_order_and_ties_are_stable() -> None:
     sparse = [("z", 5.0)]
     assert [i for i, _ in fuse(dense, sparse, FusionConfig("convex", 1.0))] == ["x", "y", "z"]
     assert [i for i, _ in fuse(dense, [], FusionConfig("rrf", 0.5))] == ["x", "y", "z"]
+
+
+def test_focus_keeps_every_chunk_of_the_documents_near_the_best_one() -> None:
+    ranked = [("a1", 1.0), ("b1", 0.95), ("c1", 0.7), ("a2", 0.6), ("b2", 0.5)]
+    doc = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}.__getitem__
+    assert focus(ranked, doc, 0.1) == [("a1", 1.0), ("b1", 0.95), ("a2", 0.6), ("b2", 0.5)]
+    assert focus(ranked, doc, 0.0) == [("a1", 1.0), ("a2", 0.6)]  # a clear winner: its chunks alone
+    assert focus(ranked, doc, None) == ranked
+    assert focus([], doc, 0.1) == []

@@ -29,11 +29,27 @@ def test_prepare_doc_copies_puts_id_first_and_stringifies_dates() -> None:
         {"id": "x", 1: "v"},
         {"id": "x", "f": float("inf")},
         {"id": "x", "s": {1}},
+        {"id": "x", "a": {"b": [1, float("nan")]}},
+        {"id": "x", "a": {2: "v"}},
     ],
 )
 def test_prepare_doc_rejects_non_json_values(bad: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(Invalid):
         prepare_doc(bad)
+
+
+def test_a_refused_nested_value_is_named_by_its_path() -> None:
+    """The fast copy (plain values) hands anything else to the checked one, which names the field."""
+    with pytest.raises(Invalid) as refused:
+        prepare_doc({"id": "x", "a": {"b": {"c": float("-inf")}}})
+    assert refused.value.details == {"field": "doc.a.b.c"}
+
+
+def test_plain_documents_are_copied_all_the_way_down() -> None:
+    inner = {"n": [1, 2.5, {"deep": True}]}
+    doc = prepare_doc({"id": "x", "a": inner, "none": None})
+    assert doc == {"id": "x", "a": {"n": [1, 2.5, {"deep": True}]}, "none": None}
+    assert doc["a"] is not inner and doc["a"]["n"] is not inner["n"] and doc["a"]["n"][2] is not inner["n"][2]
 
 
 def test_prepare_changes_keeps_id_immutable_and_paths_disjoint() -> None:

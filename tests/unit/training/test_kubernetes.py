@@ -12,6 +12,7 @@ import pytest
 from services.training.domain import DeploymentRecord, Hyperparameters, JobRecord, now
 from services.training.kubernetes import deployment_manifests, object_name, resources_for, training_job_manifest
 
+EXCHANGE = "s3://switchboard-training/exchange"
 K8S_SCHEMA_VERSION = "1.30.0"  # as tests/contract/test_deploy.py: the oldest Kubernetes the manifests target
 
 
@@ -29,7 +30,7 @@ def test_indexed_job_for_four_instances() -> None:
         hyperparameters=Hyperparameters(learning_rate=0.01, epochs=3, batch_size=16),
         instance_type="ml.g4dn.xlarge", estimated_seconds=10, created_at=now(),
     )  # fmt: skip
-    manifest = training_job_manifest(job, image="switchboard:dev", namespace="switchboard")
+    manifest = training_job_manifest(job, image="switchboard:dev", namespace="switchboard", exchange_uri=EXCHANGE)
     valid(manifest)
     spec = manifest["spec"]
     assert spec["completionMode"] == "Indexed" and spec["parallelism"] == spec["completions"] == 4
@@ -44,7 +45,7 @@ def test_model_deployment_with_autoscaling() -> None:
         "target_utilization": 70}, resource_requirements={"cpu": "2", "memory": "4Gi", "gpu": "1"},
         created_at=now(), updated_at=now(),
     )  # fmt: skip
-    manifests = deployment_manifests(record, image="switchboard:dev", namespace="switchboard")
+    manifests = deployment_manifests(record, image="switchboard:dev", namespace="switchboard", exchange_uri=EXCHANGE)
     for doc in manifests:
         valid(doc)
     kinds = {doc["kind"]: doc for doc in manifests}
@@ -70,5 +71,8 @@ def test_two_tenants_deploying_one_name_get_their_own_objects() -> None:
     assert object_name(acme) != object_name(globex) and object_name(acme).startswith("model-intents-")
     long_name = object_name(record("acme", "x" * 63))
     assert len(long_name) <= 63
-    selectors = [deployment_manifests(r, image="i", namespace="n")[1]["spec"]["selector"] for r in (acme, globex)]
+    selectors = [
+        deployment_manifests(r, image="i", namespace="n", exchange_uri=EXCHANGE)[1]["spec"]["selector"]
+        for r in (acme, globex)
+    ]
     assert selectors[0] != selectors[1]  # one tenant's Service never selects the other's pods

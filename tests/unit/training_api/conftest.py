@@ -22,6 +22,7 @@ from services.sentiment.bootstrap import bootstrap as bootstrap_sentiment
 from services.sentiment.settings import SentimentSettings
 from services.training.bootstrap import bootstrap as bootstrap_training
 from services.training.settings import TrainingSettings
+from services.training.vectors import Encoder
 from tests.support.platform import API_KEY, gateway_for_tests, serving
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -69,9 +70,11 @@ class Platform:
                 "hyperparameters": {"learning_rate": 0.05, "epochs": 5, "batch_size": 8}, **overrides}  # fmt: skip
         return await self.client.post("/api/v1/ai/distributed-training", json=body, headers=headers or AUTH)
 
-    async def wait_job(self, job_id: str, statuses: set[str], seconds: float = 60) -> dict[str, Any]:
+    async def wait_job(
+        self, job_id: str, statuses: set[str], seconds: float = 60, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         for _ in range(int(seconds / 0.05)):
-            resp = await self.client.get(f"/api/v1/ai/training-job/{job_id}", headers=AUTH)
+            resp = await self.client.get(f"/api/v1/ai/training-job/{job_id}", headers=headers or AUTH)
             assert resp.status_code == 200, resp.text
             data: dict[str, Any] = resp.json()["data"]
             if data["status"] in statuses:
@@ -114,12 +117,16 @@ PlatformFactory = Callable[..., Awaitable[Platform]]
 async def make_platform(tmp_path: Path) -> AsyncIterator[PlatformFactory]:
     async with AsyncExitStack() as running:
 
-        async def make(training_store: DocumentStore | None = None, **overrides: Any) -> Platform:
+        async def make(
+            training_store: DocumentStore | None = None, encoder: Encoder | None = None, **overrides: Any
+        ) -> Platform:
             common = PlatformSettings(bus="memory", data_dir=tmp_path)
             bus = MemoryBus(service_name="test")
             gateway = gateway_for_tests(common, bus, request_timeout_s=30, batch_timeout_s=60)
             settings = TrainingSettings(platform=common, warm_model_on_start=False, **overrides)
-            training = bootstrap_training(settings, bus=bus, store=training_store or open_store(database="training"))
+            training = bootstrap_training(
+                settings, bus=bus, store=training_store or open_store(database="training"), encoder=encoder
+            )
             # explain/classify ask the sentiment service first (built-in models), then the deployed ones.
             llm = LLMService(LLMSettings(openai_api_key=None, anthropic_api_key=None, google_api_key=None))
             running.push_async_callback(llm.aclose)

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from libs.store import open_store
 from services.gateway.settings import GatewaySettings
 from services.training.domain import DeploymentRecord, now
 from services.training.kubernetes import object_name
-from services.training.store import TrainingStore
 from tests.support.fake_kube import FakeKube
 from tests.unit.training_api.conftest import AUTH, Platform, PlatformFactory
 from tests.unit.training_api.test_deploy_routes import deploy
@@ -35,7 +33,8 @@ def kube() -> Iterator[FakeKube]:
 
 async def cluster_platform(make_platform: PlatformFactory, kube: FakeKube, tmp_path: Path) -> Platform:
     config = kube.kubeconfig(tmp_path / "kubeconfig")
-    return await make_platform(kubeconfig=config, backend="kubernetes", kubernetes_poll_s=0.05)
+    return await make_platform(kubeconfig=config, backend="kubernetes", kubernetes_poll_s=0.05,
+                               exchange_uri=f"file://{tmp_path / 'exchange'}")  # fmt: skip
 
 
 async def deployment(platform: Platform, deployment_id: str) -> dict[str, Any]:
@@ -154,7 +153,7 @@ async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
     await submitted(kube, second)
     kube.set_status("jobs", NS, first, {"succeeded": 2, "conditions": [{"type": "Complete", "status": "True"}]})
     done = await wait_status(platform, first, "FAILED")
-    assert "registered no model" in done["error"]
+    assert "wrote no model" in done["error"]
     cancelled = await platform.client.delete(f"/api/v1/ai/training-job/{second}", headers=AUTH)
     assert cancelled.status_code == 200, cancelled.text
     await wait_status(platform, second, "CANCELLED")
@@ -163,26 +162,13 @@ async def test_a_completed_job_without_a_model_fails_and_cancel_deletes_the_job(
     )
 
 
-async def test_a_completed_job_whose_workers_registered_the_model_completes(
+async def test_without_a_job_exchange_the_cluster_paths_are_a_400(
     kube: FakeKube, make_platform: PlatformFactory, tmp_path: Path
 ) -> None:
-    store = open_store(database="training")
-    platform = await make_platform(training_store=store, kubeconfig=kube.kubeconfig(tmp_path / "kubeconfig"),
-                                   backend="kubernetes", kubernetes_poll_s=0.05)  # fmt: skip
-    repo = TrainingStore(store, tmp_path / "training")  # the service's store and files, as the workers share them
-    local_id = (await platform.trained_model()).removeprefix("model://")  # instance_count 1 trains here
+    platform = await make_platform(kubeconfig=kube.kubeconfig(tmp_path / "kubeconfig"), backend="kubernetes")
+    model_uri = await platform.trained_model()  # instance_count 1 trains here, exchange or not
     started = await platform.train(await platform.dataset_uri(), instance_count=2)
-    job_id = started.json()["data"]["job_id"]
-    await submitted(kube, job_id)
-    # Play the workers: register a head under the cluster job's id, then the Job controller's Complete.
-    local = await repo.get_model(GatewaySettings().default_tenant, local_id)
-    assert local is not None
-    version = local.model_copy(update={"id": job_id, "uri": f"model://{job_id}", "workers": 2})
-    await repo.register_model(version, await repo.load_artifact(local_id))
-    kube.set_status("jobs", NS, job_id, {"succeeded": 2, "conditions": [{"type": "Complete", "status": "True"}]})
-    done = await wait_status(platform, job_id, "COMPLETED")
-    assert done["model_card"]["workers"] == 2 and done["model_output_uri"] == f"model://{job_id}"
-    assert done["progress"]["metrics"]["validation_accuracy"] == round(local.metrics["accuracy"], 4)
-    assert done["progress"]["current_epoch"] == done["progress"]["total_epochs"]
-    resp = await deploy(platform, f"model://{job_id}", name="from-cluster")
-    assert resp.status_code == 200, resp.text
+    assert started.status_code == 400 and "SWITCHBOARD_TRAINING_EXCHANGE_URI" in started.json()["message"], started.text
+    resp = await deploy(platform, model_uri, deployment_strategy="kubernetes")
+    assert resp.status_code == 400 and "SWITCHBOARD_TRAINING_EXCHANGE_URI" in resp.json()["message"], resp.text
+    assert not kube.requests or all(method == "GET" for method, _ in kube.requests)  # nothing was created

@@ -11,8 +11,9 @@ export class Insights {
     return this.transport.call({ method: "POST", path, json });
   }
 
-  login(username: string, password: string): Promise<Reply<"/api/v1/auth/login", "post">> {
-    const json: Schemas["LoginRequest"] = { username, password };
+  /** `tenantId` only for an email registered in several tenants (else the password must match just one). */
+  login(username: string, password: string, tenantId?: string): Promise<Reply<"/api/v1/auth/login", "post">> {
+    const json: Schemas["LoginRequest"] = { username, password, ...(tenantId ? { tenant_id: tenantId } : {}) };
     return this.transport.call({ method: "POST", path: "/api/v1/auth/login", json, authenticated: false });
   }
   analyzeSentiment(body: Schemas["SentimentRequest"]) { return this.post("/api/v1/analyze/sentiment", body); }

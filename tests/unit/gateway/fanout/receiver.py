@@ -15,6 +15,8 @@ import orjson
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
+from libs.runtime.websocket import FramedWebSocketProtocol
+
 
 @dataclass
 class Received:
@@ -87,17 +89,16 @@ class Receiver:
 
 
 @asynccontextmanager
-async def serve_asgi(app: Any) -> AsyncIterator[int]:
-    """Serve `app` on a free 127.0.0.1 port inside this event loop; yields the port."""
+async def serve_asgi(app: Any, ws: Any = FramedWebSocketProtocol) -> AsyncIterator[int]:
+    """Serve `app` on a free 127.0.0.1 port inside this event loop; yields the port. `ws`: uvicorn's WebSocket
+    protocol (by default the one libs.runtime serves the gateway with)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit it: without, the answer's second small write waits ~40 ms on delayed ACKs.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", ws="websockets-sansio", ws_per_message_deflate=False
-    )  # as libs.runtime serves the gateway
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws=ws, ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for "listening"

@@ -5,6 +5,7 @@ and a slow client dropped without holding up anyone."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidStatus
+from websockets.uri import parse_uri
 
 from libs.bus import MemoryBus
 from libs.contracts.models.sentiment import SentimentAnalyzedV1
@@ -24,7 +27,8 @@ from libs.runtime import PlatformSettings
 from libs.store import open_store
 from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
-from services.gateway.fanout.hub import Hub
+from services.gateway.dialects.insights import websocket_routes
+from services.gateway.fanout.hub import Hub, QueueSink
 from tests.support.platform import API_KEY, gateway_for_tests, serving
 from tests.unit.gateway.fanout.receiver import serve_asgi
 
@@ -117,11 +121,78 @@ async def test_sentiment_alert_at_the_tenant_level_only(live: Live) -> None:
             await next_frame(ws, "sentiment_alert", timeout=0.2)
 
 
-async def test_a_slow_client_is_dropped_and_the_others_still_get_every_frame() -> None:
-    hub = Hub(HealthState("t"), buffer=3, alert_levels={})
-    slow, fast = hub.join("acme"), hub.join("acme")
+async def test_a_slow_client_is_dropped_and_the_others_still_get_every_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a real socket (frames written straight to it): a client that stops reading is dropped once its unsent
+    bytes pass the bound, then cut after the grace; a reading client gets every frame, in order, meanwhile."""
+    monkeypatch.setattr(websocket_routes, "DROPPED_GRACE_S", 0.2)
+    bus = MemoryBus(service_name="test")
+    gateway = gateway_for_tests(PlatformSettings(bus="memory", data_dir=tmp_path), bus, ws_client_buffer_bytes=64 << 10)
+    hub: Hub = gateway.app.state.fanout.hub  # type: ignore[union-attr]
+    async with serving(bus, [gateway]), serve_asgi(gateway.app) as port:
+        url = f"ws://127.0.0.1:{port}/websocket?token={API_KEY}"
+        stalled = await _stalled_client(url)
+        async with connect(url, max_size=None) as fast:
+            await next_frame(fast, "system_status")
+            blob, sent = "x" * 16_000, 0
+            while hub.publish("default", "queue_update", {"n": sent, "blob": blob}) == 2:
+                assert (await next_frame(fast, "queue_update"))["data"]["n"] == sent  # nothing waits on the slow one
+                sent += 1
+                assert sent < 5_000, "the stalled client was never dropped"
+            assert (await next_frame(fast, "queue_update"))["data"]["n"] == sent  # the fast one still got it
+        async with asyncio.timeout(2):
+            while hub.connections:  # noqa: ASYNC110 - polls a count: the stalled client's handler ended
+                await asyncio.sleep(0.01)
+        # Cut after the grace (0.2 s here, not uvicorn's 10 s close timeout, which waits for the unsent bytes to
+        # drain): reading what the kernel already holds, the stalled client meets the end of the stream soon.
+        with stalled:
+            async with asyncio.timeout(3):
+                while await asyncio.get_running_loop().sock_recv(stalled, 1 << 16):
+                    pass
+
+
+async def _stalled_client(url: str) -> socket.socket:
+    """A WebSocket client that completes the handshake and then never reads (small receive buffer, so the server's
+    side fills soon)."""
+    protocol = ClientProtocol(parse_uri(url))
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: it bounds the advertised window
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, ("127.0.0.1", parse_uri(url).port))
+    protocol.send_request(protocol.connect())
+    await loop.sock_sendall(sock, b"".join(protocol.data_to_send()))
+    async with asyncio.timeout(2):
+        answer = await loop.sock_recv(sock, 1024)  # the 101 (and maybe the first frames): then it stops reading
+    assert answer.startswith(b"HTTP/1.1 101")
+    return sock
+
+
+async def test_a_server_without_the_frame_writer_still_serves_the_feed(tmp_path: Path) -> None:
+    """Plain uvicorn (no `switchboard.frame_writer` in the scope): frames go through ASGI `send` from a pump task."""
+    bus = MemoryBus(service_name="test")
+    gateway = gateway_for_tests(PlatformSettings(bus="memory", data_dir=tmp_path), bus)
+    async with (
+        serving(bus, [gateway]),
+        serve_asgi(gateway.app, ws="websockets-sansio") as port,
+        connect(f"ws://127.0.0.1:{port}/websocket?token={API_KEY}") as ws,
+    ):
+        await next_frame(ws, "system_status")
+        await bus.publish("sentiment.events", _analyzed("IRATE"), key="c1", tenant_id="default")
+        assert (await next_frame(ws, "sentiment_alert"))["data"]["conversation_id"] == "c1"
+        await ws.send("ping")
+        await next_frame(ws, "pong")
+
+
+async def test_without_a_frame_writer_frames_queue_with_the_same_bound() -> None:
+    """A server that offers no frame writer (not libs.runtime's protocol): frames wait in a byte-bounded queue for the
+    handler's pump; a client that lets it fill is dropped, the others keep every frame."""
+    hub = Hub(HealthState("t"), buffer_bytes=250, alert_levels={})
+    slow, fast = hub.join("acme", None), hub.join("acme", None)
+    assert isinstance(slow.sink, QueueSink) and isinstance(fast.sink, QueueSink)
     for n in range(5):
-        hub.publish("acme", "queue_update", {"n": n})
-        await fast.buffer.get()  # the fast client keeps up
+        assert hub.publish("acme", "queue_update", {"n": n}) >= 1
+        assert orjson.loads(await fast.sink.get())["data"] == {"n": n}  # the fast client keeps up
     assert slow.dropped.is_set() and not fast.dropped.is_set()
     assert hub.publish("acme", "queue_update", {"n": 5}) == 1

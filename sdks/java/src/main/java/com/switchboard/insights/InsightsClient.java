@@ -3,6 +3,7 @@ package com.switchboard.insights;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,19 @@ public final class InsightsClient {
 
     /** POST /api/v1/auth/login: a JWT for {@code username}, to build a client with. */
     public String login(String username, String password) {
-        JsonNode body = transport.call("POST", "/api/v1/auth/login", Map.of("username", username, "password", password), false);
+        return login(username, password, null);
+    }
+
+    /**
+     * POST /api/v1/auth/login naming the tenant of the account: needed only for an email registered in several
+     * tenants (without it the password must match exactly one of them); {@code null} is the same as leaving it out.
+     */
+    public String login(String username, String password, String tenantId) {
+        Map<String, String> credentials = new HashMap<>(Map.of("username", username, "password", password));
+        if (tenantId != null) {
+            credentials.put("tenant_id", tenantId);
+        }
+        JsonNode body = transport.call("POST", "/api/v1/auth/login", credentials, false);
         return body.path("data").path("token").asText();
     }
 

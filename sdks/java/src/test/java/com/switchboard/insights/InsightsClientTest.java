@@ -1,14 +1,15 @@
 package com.switchboard.insights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -90,8 +91,18 @@ class InsightsClientTest {
         String body = source.substring(source.indexOf("// example:start") + 17, source.indexOf("        // example:end"));
         String unindented = body.lines().map(l -> l.replaceFirst("^ {8}", "")).collect(Collectors.joining("\n"));
         assertTrue(readme.contains(unindented.strip()), "README's example differs from ReadmeExample.java");
-        JsonNode out = ReadmeExample.run(stack.url, stack.apiKey);
-        assertFalse(out.isMissingNode());
-        assertNotNull(out.get("sentiment"));
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        JsonNode out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            out = ReadmeExample.run(stack.url, stack.apiKey);
+        } finally {
+            System.setOut(console);
+        }
+        assertEquals("positive", out.get("sentiment").asText());
+        String lines = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.startsWith("positive "), lines);     // what the example prints: sentiment, then its score
+        assertTrue(lines.contains("400 req_"), lines);         // the refused empty text: status and request id
     }
 }
