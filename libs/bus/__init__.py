@@ -1,11 +1,11 @@
 """The message bus: one Bus port, KafkaBus and MemoryBus transports, envelope, dispatch and consumer core."""
 
 from libs.bus.base import Bus, MessageContext, TopicHandler
-from libs.bus.consumer import DeadLetter, MemoryProcessedLog, ProcessedLog, Record, RetryPolicy
 from libs.bus.dispatch import Publisher, ReplyStream, build_topic_handler, decode_data
 from libs.bus.envelope import Envelope, derived_id, new_id
 from libs.bus.kafka import KafkaBus
 from libs.bus.memory import MemoryBroker, MemoryBus
+from libs.bus.records import DeadLetter, MemoryProcessedLog, ProcessedLog, Record, RetryPolicy
 
 __all__ = [
     "Bus",

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from libs.bus import deferred
 from libs.bus.base import Bus, MessageContext, TopicHandler
 from libs.bus.envelope import Envelope, derived_id
-from libs.bus.transport import delta_id
+from libs.bus.replies import delta_id
 from libs.contracts.registry import ContractRegistry, default_registry
 from libs.errors import PermanentError
 
@@ -55,9 +55,11 @@ class Publisher:
         self._registry = registry or default_registry()
         self._counts: dict[tuple[str, str], int] = {}
 
-    async def __call__(self, topic: str, message: BaseModel, *, key: str | None = None) -> None:
-        """Publish now, or, while a request is handled, right after its reply (libs/bus/deferred.py)."""
+    async def __call__(self, message: BaseModel, *, key: str | None = None, topic: str | None = None) -> None:
+        """Publish now, or, while a request is handled, right after its reply (libs/bus/deferred.py). The topic is
+        the one topics.yaml declares the type on; `topic` names it only for a type declared on several."""
         message_type = self._registry.type_of(message)
+        topic = topic or self._registry.topic_of(message_type)
         n = self._counts.get((topic, message_type), 0)
         self._counts[(topic, message_type)] = n + 1
         send = partial(

@@ -11,10 +11,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from libs.bus.consumer import Headers, ProcessedLog, RetryPolicy
 from libs.bus.kafka_consumer import GroupLoop, LiveLoop, to_record
 from libs.bus.kafka_producer import KeyPartitioner, Outbox
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
+from libs.bus.records import Headers, ProcessedLog, RetryPolicy
 from libs.bus.transport import Subscription, TransportBus
 from libs.contracts.registry import ContractRegistry
 from libs.errors import Unavailable

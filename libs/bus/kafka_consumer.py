@@ -10,8 +10,9 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from libs.bus.consumer import ConsumerCore, Record
+from libs.bus.consumer import ConsumerCore
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes, OffsetTracker
+from libs.bus.records import Record
 
 log = structlog.get_logger("libs.bus")
 

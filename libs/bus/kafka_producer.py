@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner, murmur2
 
-from libs.bus.consumer import Headers
+from libs.bus.records import Headers
 
 # A pending record: topic, value, key, headers, and the future its sender waits on (a tuple: built per message).
 _Outgoing = tuple[str, bytes, bytes | None, Headers, "asyncio.Future[None]"]

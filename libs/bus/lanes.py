@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Hashable
 
 import structlog
 
-from libs.bus.consumer import Record
+from libs.bus.records import Record
 
 log = structlog.get_logger("libs.bus")
 

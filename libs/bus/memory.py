@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import structlog
 
 from libs.bus.base import TopicHandler
-from libs.bus.consumer import ConsumerCore, Headers, ProcessedLog, Record, RetryPolicy
+from libs.bus.consumer import ConsumerCore
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT, KeyLanes, OffsetTracker
+from libs.bus.records import Headers, ProcessedLog, Record, RetryPolicy
 from libs.bus.transport import Subscription, TransportBus
 from libs.contracts.registry import ContractRegistry
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from abc import abstractmethod
 from collections.abc import AsyncGenerator, Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import structlog
 from opentelemetry import trace
@@ -15,44 +15,16 @@ from pydantic import BaseModel
 
 from libs.bus import sealing
 from libs.bus.base import Bus, TopicHandler
-from libs.bus.consumer import (
-    ConsumerCore,
-    DeadLetter,
-    Headers,
-    MemoryProcessedLog,
-    ProcessedLog,
-    Record,
-    RetryPolicy,
-    decode,
-)
-from libs.bus.envelope import SPEC_VERSION, Envelope, derived_id, new_id
+from libs.bus.consumer import ConsumerCore
+from libs.bus.envelope import SPEC_VERSION, Envelope, new_id
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
+from libs.bus.records import DeadLetter, Headers, MemoryProcessedLog, ProcessedLog, Record, RetryPolicy, decode
+from libs.bus.replies import ReplyWaiters, reply_id
 from libs.bus.trace_context import derived_traceparent, inject, recording, tracer
 from libs.contracts.registry import ContractRegistry, ContractViolation, default_registry
-from libs.errors import Timeout, Unavailable, error_from_dict
+from libs.errors import Unavailable
 
 log = structlog.get_logger("libs.bus")
-
-ERROR_REPLY_TYPE = "common.ErrorReply.v1"
-
-
-def reply_id(request_id: str) -> str:
-    """The id a reply to `request_id` carries: the requester waits on it, and redelivery re-emits the same."""
-    return derived_id(request_id, "reply")
-
-
-def delta_id(request_id: str, n: int) -> str:
-    """The id of the n-th streamed reply before the final one: deterministic, so a redelivery re-sends the same."""
-    return derived_id(request_id, "delta", str(n))
-
-
-@dataclass
-class _ReplyStream:
-    """A streaming request in flight: its replies in arrival order and the next delta id it expects."""
-
-    request_id: str
-    queue: asyncio.Queue[Envelope] = field(default_factory=asyncio.Queue)
-    next_delta: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,9 +61,7 @@ class TransportBus(Bus):
         self.retry = retry or RetryPolicy()
         self.reply_topic = self.registry.reply_topics.name(service_name, instance_id)
         self._subscriptions: list[Subscription] = []
-        self._pending: dict[str, asyncio.Future[Envelope]] = {}
-        # Expected reply id (the next delta, and the final reply) -> its streaming request.
-        self._streams: dict[str, _ReplyStream] = {}
+        self.waiters = ReplyWaiters()  # this instance's requests waiting for their replies
         self._started = False
         self._source = f"/switchboard/{service_name}"
         self._types: dict[type[BaseModel], str] = {}
@@ -162,26 +132,9 @@ class TransportBus(Bus):
         correlation_id: str | None = None,
         event_id: str | None = None,
     ) -> Envelope:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
         event_id = event_id or new_id()  # a caller's own id: a retried command the consumer's inbox recognises
-        future: asyncio.Future[Envelope] = loop.create_future()
-        self._pending[reply_id(event_id)] = future
-        try:
-            await self._send_request(topic, message, key, tenant_id, correlation_id, event_id, timeout)
-            remaining = max(0.0, deadline - loop.time())
-            try:
-                reply = await asyncio.wait_for(future, remaining)
-            except TimeoutError:
-                raise Timeout(
-                    f"no reply from {topic} within {timeout:g}s",
-                    {"topic": topic, "timeout_s": timeout, "event_id": event_id},
-                ) from None
-        finally:
-            self._pending.pop(reply_id(event_id), None)
-        if reply.type == ERROR_REPLY_TYPE:
-            raise error_from_dict(reply.data)
-        return reply
+        send = partial(self._send_request, topic, message, key, tenant_id, correlation_id, event_id, timeout)
+        return await self.waiters.request(event_id, send, topic=topic, timeout=timeout)
 
     async def _send_request(
         self,
@@ -206,47 +159,20 @@ class TransportBus(Bus):
             deadline=datetime.now(UTC) + timedelta(seconds=within),
         )
 
-    async def request_stream(
+    def request_stream(
         self,
         topic: str,
         message: BaseModel,
         *,
         key: str | None,
         tenant_id: str,
-        timeout: float,  # noqa: ASYNC109 - the bounded wait is the contract of request/reply
+        timeout: float,
         idle_timeout: float | None = None,
         correlation_id: str | None = None,
     ) -> AsyncGenerator[Envelope, None]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
         event_id = new_id()
-        stream = _ReplyStream(event_id)
-        final_id = reply_id(event_id)
-        self._streams[final_id] = stream
-        self._streams[delta_id(event_id, 0)] = stream
-        try:
-            await self._send_request(topic, message, key, tenant_id, correlation_id, event_id, timeout)
-            while True:
-                wait = deadline - loop.time()
-                if idle_timeout is not None:
-                    wait = min(wait, idle_timeout)
-                try:
-                    reply = await asyncio.wait_for(stream.queue.get(), max(0.0, wait))
-                except TimeoutError:
-                    raise Timeout(
-                        f"no reply from {topic} in time (stream)",
-                        {"topic": topic, "timeout_s": timeout, "idle_timeout_s": idle_timeout, "event_id": event_id},
-                    ) from None
-                if reply.id != final_id:
-                    yield reply
-                    continue
-                if reply.type == ERROR_REPLY_TYPE:
-                    raise error_from_dict(reply.data)
-                yield reply
-                return
-        finally:
-            self._streams.pop(final_id, None)
-            self._streams.pop(delta_id(event_id, stream.next_delta), None)
+        send = partial(self._send_request, topic, message, key, tenant_id, correlation_id, event_id, timeout)
+        return self.waiters.stream(event_id, send, topic=topic, timeout=timeout, idle_timeout=idle_timeout)
 
     # -- building and sending ------------------------------------------------------------------------
     def envelope(
@@ -336,20 +262,7 @@ class TransportBus(Bus):
         except ContractViolation as exc:
             log.warning("bus.bad_reply", topic=record.topic, details=exc.details)
             return
-        future = self._pending.get(env.id)
-        if future is not None and not future.done():
-            future.set_result(env)
-            return
-        stream = self._streams.get(env.id)
-        if stream is None:
-            return
-        if env.id == delta_id(stream.request_id, stream.next_delta):
-            # The reply topic has one partition, so deltas arrive in order: wait for the next one only. A
-            # redelivered handler re-sends deltas already seen; their ids are no longer expected and are dropped.
-            del self._streams[env.id]
-            stream.next_delta += 1
-            self._streams[delta_id(stream.request_id, stream.next_delta)] = stream
-        stream.queue.put_nowait(env)
+        self.waiters.deliver(env)
 
     def _unavailable(self, topic: str, why: str) -> Unavailable:
         return Unavailable(f"message bus unavailable: {why}", {"topic": topic})

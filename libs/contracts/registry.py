@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,16 @@ import fastjsonschema
 import yaml
 from pydantic import BaseModel
 
-from libs.errors import PermanentError
+from libs.contracts.nulls import prune_nones
+from libs.contracts.topics import (
+    ContractViolation,
+    ReplySpec,
+    ReplyTopicSpec,
+    TopicSpec,
+    as_tuple,
+    reply_map,
+    reply_spec,
+)
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
 MODELS_PACKAGE = "libs.contracts.models"
@@ -24,53 +33,6 @@ MODELS_PACKAGE = "libs.contracts.models"
 # `<domain>.<Type>.v<N>`: domain is a lower-case word (may hold underscores), Type is PascalCase.
 TYPE_RE = re.compile(r"^(?P<domain>[a-z][a-z0-9_]*)\.(?P<name>[A-Z][A-Za-z0-9]*)\.v(?P<version>[1-9][0-9]*)$")
 CLASS_RE = re.compile(r"^(?P<name>[A-Z][A-Za-z0-9]*?)V(?P<version>[1-9][0-9]*)$")
-
-
-class ContractViolation(PermanentError):
-    """A message does not match its contract (unknown type, wrong topic or schema mismatch)."""
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = details or {}
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """One declared topic: its partitions, key, message types, producers and consumers."""
-
-    name: str
-    partitions: int
-    key: str
-    messages: tuple[str, ...]
-    replies: tuple[str, ...] = ()
-    producer: tuple[str, ...] = ()
-    consumers: tuple[str, ...] = ()
-    description: str = ""
-
-    @property
-    def dlq(self) -> str:
-        return f"{self.name}.dlq"
-
-
-@dataclass(frozen=True)
-class ReplyTopicSpec:
-    """The per-instance reply topic pattern and the types always allowed on it."""
-
-    pattern: str = "{service}.replies.{instance}"
-    partitions: int = 1
-    messages: tuple[str, ...] = ("common.ErrorReply.v1",)
-
-    def name(self, service: str, instance: str) -> str:
-        return self.pattern.format(service=service, instance=instance)
-
-    @cached_property
-    def _regex(self) -> re.Pattern[str]:
-        escaped = re.escape(self.pattern)
-        return re.compile(escaped.replace(r"\{service\}", r"[^.]+").replace(r"\{instance\}", r"[^.]+"))
-
-    def matches(self, topic: str) -> bool:
-        return self._regex.fullmatch(topic) is not None
 
 
 def type_parts(message_type: str) -> tuple[str, str, int]:
@@ -103,6 +65,8 @@ class ContractRegistry:
     _reply: ReplyTopicSpec = field(default_factory=ReplyTopicSpec, init=False, repr=False)
     _models: dict[str, type[BaseModel]] = field(default_factory=dict, init=False, repr=False)
     _reply_types: frozenset[str] = field(default=frozenset(), init=False, repr=False)
+    _replies: dict[str, ReplySpec] = field(default_factory=dict, init=False, repr=False)
+    _homes: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)  # type -> its topics
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -118,14 +82,19 @@ class ContractRegistry:
             messages=tuple(reply.get("messages", ReplyTopicSpec.messages)),
         )
         for name, spec in (raw.get("topics") or {}).items():
+            replies = [reply_spec(name, command, value) for command, value in reply_map(name, spec).items()]
+            self._replies.update((r.command, r) for r in replies)
+            messages = tuple(spec.get("messages") or ())
+            for message_type in messages:
+                self._homes.setdefault(message_type, []).append(name)
             self._topics[name] = TopicSpec(
                 name=name,
                 partitions=int(spec.get("partitions", 1)),
                 key=str(spec.get("key", "")),
-                messages=tuple(spec.get("messages") or ()),
-                replies=tuple(spec.get("replies") or ()),
-                producer=_as_tuple(spec.get("producer")),
-                consumers=_as_tuple(spec.get("consumers")),
+                messages=messages,
+                replies=tuple(dict.fromkeys(t for r in replies for t in r.types)),
+                producer=as_tuple(spec.get("producer")),
+                consumers=as_tuple(spec.get("consumers")),
                 description=str(spec.get("description", "")),
             )
         self._reply_types = frozenset(self._reply.messages).union(*(t.replies for t in self._topics.values()))
@@ -168,7 +137,7 @@ class ContractRegistry:
             self.validate(message_type, data)
         except ContractViolation:
             schema = self.schema(message_type)
-            data = _prune_nones(message.model_dump(mode="json"), schema, schema.get("$defs", {}))
+            data = prune_nones(message.model_dump(mode="json"), schema, schema.get("$defs", {}))
             self.validate(message_type, data)
         return data
 
@@ -226,6 +195,28 @@ class ContractRegistry:
         """Every type that may travel on a reply topic."""
         return self._reply_types
 
+    def reply_of(self, command_type: str) -> ReplySpec:
+        """The command's topic and declared reply (ContractViolation for a type that is no request/reply command)."""
+        try:
+            return self._replies[command_type]
+        except KeyError:
+            raise ContractViolation(
+                f"{command_type!r} declares no reply in topics.yaml", {"type": command_type}
+            ) from None
+
+    def commands(self) -> list[ReplySpec]:
+        """Every request/reply command with its reply, by command type."""
+        return [self._replies[t] for t in sorted(self._replies)]
+
+    def topic_of(self, message_type: str) -> str:
+        """The one topic `message_type` is declared on (ContractViolation when it is on none or several)."""
+        homes = self._homes.get(message_type, [])
+        if len(homes) != 1:
+            raise ContractViolation(
+                f"{message_type!r} is declared on {len(homes)} topics, not exactly one", {"type": message_type}
+            )
+        return homes[0]
+
     def check_topic(self, topic: str, message_type: str) -> None:
         """Raise ContractViolation unless `message_type` is declared on `topic` (reply topics: any reply type)."""
         spec = self._topics.get(topic)
@@ -239,49 +230,6 @@ class ContractRegistry:
             raise ContractViolation(
                 f"{message_type!r} is not declared on topic {topic!r}", {"topic": topic, "type": message_type}
             )
-
-
-def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        return _resolve(defs.get(ref.removeprefix("#/$defs/"), {}), defs)
-    return schema
-
-
-def _allows_null(schema: dict[str, Any], defs: dict[str, Any]) -> bool:
-    schema = _resolve(schema, defs)
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or schema.get("const", 0) is None:
-        return True
-    if None in schema.get("enum", ()):
-        return True
-    return any(_allows_null(s, defs) for key in ("anyOf", "oneOf") for s in schema.get(key, ()))
-
-
-def _prune_nones(value: Any, schema: dict[str, Any], defs: dict[str, Any]) -> Any:
-    """Drop None where the schema does not admit null (and the key is optional); recurse into objects/arrays."""
-    schema = _resolve(schema, defs)
-    branches = [_resolve(s, defs) for key in ("anyOf", "oneOf") for s in schema.get(key, ())]
-    if isinstance(value, dict):
-        obj = next((s for s in [schema, *branches] if "properties" in s), schema)
-        props, required = obj.get("properties", {}), set(obj.get("required", ()))
-        return {
-            k: _prune_nones(v, props.get(k, {}), defs)
-            for k, v in value.items()
-            if v is not None or k in required or _allows_null(props.get(k, {}), defs)
-        }
-    if isinstance(value, list):
-        arr = next((s for s in [schema, *branches] if "items" in s), schema)
-        return [_prune_nones(v, arr.get("items", {}), defs) for v in value]
-    return value
-
-
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,18 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class SessionClosed(Invalid):
+    """A message or escalation for a session that is already resolved, closed or abandoned."""
+
+    code = "session_closed"
+
+
+class InvalidEscalationTarget(Invalid):
+    """Escalating to the current, a lower, an unknown or a disabled tier."""
+
+    code = "invalid_escalation_target"
+
+
 class NotFound(DomainError):
     code = "not_found"
 
@@ -61,8 +73,19 @@ class Timeout(Unavailable):
 
 ERRORS_BY_CODE: dict[str, type[DomainError]] = {
     cls.code: cls
-    for cls in (Invalid, NotFound, Conflict, Forbidden, Unauthorized, TooLarge, RateLimited, Unavailable, Timeout)
-}
+    for cls in (
+        Invalid, SessionClosed, InvalidEscalationTarget, NotFound, Conflict, Forbidden, Unauthorized, TooLarge,
+        RateLimited, Unavailable, Timeout,
+    )
+}  # fmt: skip
+GENERIC_CODES = frozenset({"error", "invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large",
+                           "rate_limited", "unavailable", "timeout"})  # fmt: skip
+
+
+def generic_code(error: DomainError) -> str:
+    """The family code of a typed error (`session_closed` -> `invalid`): what a dialect without its own name for the
+    specific error renders, so a new specific error never changes their responses."""
+    return next(c.code for c in type(error).__mro__ if issubclass(c, DomainError) and c.code in GENERIC_CODES)
 
 
 def error_from_dict(payload: dict[str, Any]) -> DomainError:

@@ -10,7 +10,7 @@ from libs.bus.base import Bus
 from libs.observability import HealthState
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
-from services.analytics.handlers import COMMANDS_TOPIC, EVENT_TOPICS, HANDLERS, event_handler
+from services.analytics.handlers import HANDLERS, event_handler
 from services.analytics.lag_watch import LagWatch
 from services.analytics.migrate import Migration
 from services.analytics.notify import UpdateNotifier
@@ -18,6 +18,16 @@ from services.analytics.settings import AnalyticsSettings
 from services.analytics.store import FactStore
 
 NAME = "analytics"
+
+# Every topic whose events the rollups count (contracts/topics.yaml lists `analytics` among their consumers).
+EVENT_TOPICS = (
+    "conversation.events",
+    "escalation.events",
+    "sentiment.events",
+    "privacy.events",
+    "rag.events",
+    "training.events",
+)
 
 
 def bootstrap(
@@ -47,7 +57,7 @@ def bootstrap(
     if serve_queries:
         deps = {"facts": facts, "durable_window": window}
         bus.subscribe(
-            COMMANDS_TOPIC,
+            "analytics.commands",
             group=settings.consumer_group,
             handler=build_topic_handler(bus, HANDLERS, deps),
         )

@@ -19,17 +19,6 @@ from services.analytics.notify import UpdateNotifier
 from services.analytics.report import build_report
 from services.analytics.store import FactStore, Scope
 
-# Every topic whose events the rollups count (contracts/topics.yaml lists `analytics` among their consumers).
-EVENT_TOPICS = (
-    "conversation.events",
-    "escalation.events",
-    "sentiment.events",
-    "privacy.events",
-    "rag.events",
-    "training.events",
-)
-COMMANDS_TOPIC = "analytics.commands"
-
 log = get_logger("analytics.handlers")
 
 

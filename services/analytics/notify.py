@@ -12,7 +12,6 @@ from libs.bus.base import Bus
 from libs.contracts.models.analytics import RollupsUpdatedV1
 from libs.observability import get_logger
 
-TOPIC = "analytics.events"
 log = get_logger("analytics.notify")
 
 
@@ -34,7 +33,7 @@ class UpdateNotifier:
         for tenant_id, (events, last) in pending.items():
             notice = RollupsUpdatedV1(events=events, last_activity_at=last, updated_at=now)
             try:
-                await self._bus.publish(TOPIC, notice, key=tenant_id, tenant_id=tenant_id)
+                await self._bus.emit(notice, key=tenant_id, tenant_id=tenant_id)
             except Exception as exc:  # best effort: the dashboards poll as a fallback
                 log.warning("analytics.notify_failed", tenant=tenant_id, error=str(exc))
 

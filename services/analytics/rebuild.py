@@ -11,8 +11,7 @@ from libs.bus.base import Bus
 from libs.observability import get_logger
 from libs.runtime import open_service_store
 from libs.store import DocumentStore
-from services.analytics.bootstrap import NAME, bootstrap
-from services.analytics.handlers import EVENT_TOPICS
+from services.analytics.bootstrap import EVENT_TOPICS, NAME, bootstrap
 from services.analytics.lag_watch import LagWatch
 from services.analytics.metrics import REBUILD_EVENTS
 from services.analytics.migrate import mark_current

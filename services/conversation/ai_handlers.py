@@ -38,8 +38,7 @@ class TransientRedactor:
 
     async def redact(self, text: str, *, tenant_id: str, key: str, deadline_s: float) -> Redaction:
         command = AnonymizeV1(text=text, keep_mapping=False, store_originals=False)
-        reply = await self._bus.request("privacy.commands", command, key=key, tenant_id=tenant_id, timeout=deadline_s)
-        result = AnonymizeResultV1.model_validate(reply.data)
+        result = await self._bus.ask(command, AnonymizeResultV1, key=key, tenant_id=tenant_id, timeout=deadline_s)
         return Redaction(text=result.anonymized_text, pii_detected=tuple(str(t) for t in result.pii_detected))
 
 

@@ -17,9 +17,8 @@ from libs.store import DocumentStore
 from services.conversation.ai_handlers import AI_HANDLERS, AiGeneration, TransientRedactor
 from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
-from services.conversation.events import EVENTS_TOPIC
 from services.conversation.handlers import HANDLERS, Conversation
-from services.conversation.pipeline.escalate import BusEscalation, BusTickets
+from services.conversation.pipeline.escalate import BusEscalation, BusManualEscalation, BusTickets
 from services.conversation.pipeline.ports import EscalationPort, LLMPort, Redactor, RetrievalPort, SentimentPort
 from services.conversation.pipeline.redact import BusRedactor
 from services.conversation.pipeline.retrieve import BusRetrieval
@@ -70,6 +69,7 @@ def bootstrap(
         repo,
         repeat_contact_window_s=settings.repeat_contact_window_s,
         ticketed=BusTickets(bus).any_for if escalation is None else None,  # a test's fake policy has no tickets
+        manual_escalation=BusManualEscalation(bus).check,
     )
     ai = AiGeneration(
         ai_llm,
@@ -136,8 +136,7 @@ class IdleSweeper:
 
     async def _emit(self, event: BaseModel, session: dict[str, Any]) -> None:
         # The id derives from the session, so a sweep that crashed after publishing re-emits the same event id.
-        await self._bus.publish(
-            EVENTS_TOPIC,
+        await self._bus.emit(
             event,
             key=session["session_id"],
             tenant_id=session["tenant_id"],

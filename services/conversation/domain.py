@@ -8,7 +8,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from libs.errors import Invalid
+from libs.errors import Invalid, SessionClosed
 
 TIERS = ("AI_REP", "AI_MANAGER", "HUMAN_AGENT")
 TIER_ROLE = {"AI_REP": "ai_rep", "AI_MANAGER": "ai_manager", "HUMAN_AGENT": "system"}
@@ -19,16 +19,11 @@ ISSUE_CATEGORIES = (
     "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT",
     "GENERAL_INQUIRY", "COMPLAINT", "CANCELLATION",
 )  # fmt: skip
-ESCALATION_REASONS = (
-    "IRATE_CUSTOMER", "REFUND_REQUEST", "COMPLEX_ISSUE", "REPEAT_CONTACT", "HIGH_VALUE_CUSTOMER", "LEGAL_MENTION",
-    "SOCIAL_MEDIA_THREAT", "REFUND_OVER_THRESHOLD", "CUSTOMER_REQUEST", "POLICY_EXCEPTION", "ESCALATED_COMPLAINT",
-    "TECHNICAL_LIMITATION",
-)  # fmt: skip
 RESOLUTION_TYPES = (
     "INFORMATION_PROVIDED", "ISSUE_RESOLVED", "REFUND_PROCESSED", "REPLACEMENT_SENT", "CREDIT_APPLIED",
     "SUBSCRIPTION_MODIFIED", "ESCALATED_TO_HUMAN", "CUSTOMER_SATISFIED", "UNRESOLVED",
 )  # fmt: skip
-MAX_MESSAGE_CHARS = 32_768  # far below the 100 KB the seeds' clients may send; such messages are refused (CS_008)
+MAX_MESSAGE_CHARS = 32_768  # far below the 100 KB the seeds' clients may send; such messages are refused (Invalid)
 
 HANDOFF_TEXT = (
     "Your conversation is now with our support team. A human agent has the full history and will reply "
@@ -115,29 +110,18 @@ def tier_rank(tier: str) -> int:
 def check_message(text: str) -> str:
     """A usable customer message: not blank, bounded; the field name is `message` in every dialect."""
     if not text or not text.strip():
-        raise Invalid("Message must not be empty", {"message": "must contain text", "cs_code": "CS_008"})
+        raise Invalid("Message must not be empty", {"message": "must contain text"})
     if len(text) > MAX_MESSAGE_CHARS:
-        raise Invalid("Message too long", {"message": f"at most {MAX_MESSAGE_CHARS} characters", "cs_code": "CS_008"})
+        raise Invalid("Message too long", {"message": f"at most {MAX_MESSAGE_CHARS} characters"})
     return text
 
 
 def check_open(session: dict[str, Any]) -> None:
-    """Messages and escalations need a live session; seed 002 names this CS_003."""
+    """Messages and escalations need a live session (SessionClosed otherwise)."""
     status = session["status"]
     if status in CLOSED_STATUSES:
         word = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "abandoned"}[status]
-        raise Invalid(
-            f"Session already {word}", {"session_id": session["session_id"], "status": status, "cs_code": "CS_003"}
-        )
-
-
-def check_manual_target(current: str, target: str) -> None:
-    """A manual escalation must go up: AI_MANAGER or HUMAN_AGENT above the current tier (CS_004)."""
-    if target not in ("AI_MANAGER", "HUMAN_AGENT") or tier_rank(target) <= tier_rank(current):
-        raise Invalid(
-            f"Cannot escalate from {current} to {target}",
-            {"targetTier": f"must be a tier above {current}", "cs_code": "CS_004"},
-        )
+        raise SessionClosed(f"Session already {word}", {"session_id": session["session_id"], "status": status})
 
 
 def normalize_query(text: str) -> str:

@@ -23,8 +23,6 @@ from libs.contracts.registry import default_registry
 from services.conversation.domain import now_iso, parse_iso
 from services.conversation.pipeline.turn import TurnOutcome
 
-EVENTS_TOPIC = "conversation.events"
-
 # (event, the session it is about) -> published on conversation.events keyed by session id, in the session's
 # tenant; handlers adapt their Publisher to this, the idle sweep the bus itself.
 Emit = Callable[[BaseModel, dict[str, Any]], Awaitable[Any]]

@@ -37,7 +37,7 @@ from libs.contracts.models.conversation import (
 )
 from services.conversation.customers import CrmService, CustomerTokens
 from services.conversation.domain import check_message
-from services.conversation.events import EVENTS_TOPIC, Emit, record, replay_events
+from services.conversation.events import Emit, record, replay_events
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
 
@@ -55,7 +55,7 @@ class Conversation:
 
 def emitter(publish: Publisher) -> Emit:
     async def emit(event: BaseModel, session: dict[str, Any]) -> None:
-        await publish(EVENTS_TOPIC, event, key=session["session_id"])
+        await publish(event, key=session["session_id"])
 
     return emit
 
@@ -71,7 +71,7 @@ async def handle_start_session(
     view carries that turn's two messages (seed 002 POST /sessions `initialMessage`)."""
     emit = emitter(publish)
     if cmd.initial_message is not None:
-        check_message(cmd.initial_message)  # a blank one is refused (CS_008) before anything is created
+        check_message(cmd.initial_message)  # a blank one is refused (Invalid) before anything is created
     spec = cmd.model_dump(exclude={"initial_message"})
     session = await app.sessions.start(ctx.tenant_id, spec, emit, event_id=ctx.event_id)
     if cmd.initial_message is None:

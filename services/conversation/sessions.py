@@ -8,16 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.bus import derived_id
-from libs.errors import Conflict, Invalid, NotFound
+from libs.errors import Conflict, Invalid, NotFound, Unavailable
 from libs.observability import get_logger
 from services.conversation import events
 from services.conversation.domain import (
     CHANNELS,
-    ESCALATION_REASONS,
     ISSUE_CATEGORIES,
     RESOLUTION_TYPES,
     STATUSES,
-    check_manual_target,
     check_open,
     iso_bound,
     issue_summary,
@@ -25,6 +23,9 @@ from services.conversation.domain import (
 )
 from services.conversation.events import Emit
 from services.conversation.store import ConversationRepository
+
+# (tenant, session id, current tier, the EscalateSession command) -> the tier the escalation service allows.
+ManualEscalation = Callable[[str, str, str, dict[str, Any]], Awaitable[str]]
 
 log = get_logger("conversation.sessions")
 
@@ -84,11 +85,14 @@ class SessionService:
         *,
         repeat_contact_window_s: float = 7 * 86_400,
         ticketed: Callable[[str, str], Awaitable[bool]] | None = None,
+        manual_escalation: ManualEscalation | None = None,
     ) -> None:
         self.repo = repo
         self.repeat_contact_window_s = repeat_contact_window_s
         # Asks the escalation service whether a session has a ticket this service never saw (None: not asked).
         self.ticketed = ticketed
+        # The escalation service's decision on a manual escalation (None: not wired, so none is allowed).
+        self.manual_escalation = manual_escalation
 
     async def repeat_contacts(self, tenant_id: str, customer_id: str) -> int:
         """Earlier contacts of this customer that count as coming back (seed 002 REPEAT_CONTACT): sessions opened
@@ -177,11 +181,12 @@ class SessionService:
     async def escalate_manually(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
         session = await self.get(tenant_id, cmd["session_id"])
         check_open(session)
-        check_choice(cmd["reason"], ESCALATION_REASONS, "reason")
-        check_manual_target(session["current_tier"], cmd["target_tier"])
+        if self.manual_escalation is None:
+            raise Unavailable("the escalation policy is not wired", {"step": "escalation"})
+        to_tier = await self.manual_escalation(tenant_id, session["session_id"], session["current_tier"], cmd)
         return await self.move_tier(
             session,
-            to_tier=cmd["target_tier"],
+            to_tier=to_tier,
             reasons=[cmd["reason"]],
             emit=emit,
             priority="medium",

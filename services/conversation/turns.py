@@ -68,16 +68,14 @@ class TurnService:
         session = await self._session(tenant_id, cmd, emit)
         check_open(session)
         request = TurnRequest(
-            tenant_id=tenant_id,
-            session=session,
-            text=text,
-            message_id=message_id_for(event_id, "customer"),
+            tenant_id=tenant_id, session=session, text=text, message_id=message_id_for(event_id, "customer"),
             want_category=bool(cmd.get("want_category")),
             want_agent=bool(cmd.get("want_agent")),
             want_alternatives=bool(cmd.get("want_alternatives")),
+            escalate_on_negative_sentiment=bool(cmd.get("escalate_on_negative_sentiment")),
             local_only=bool(session.get("test")),
             deadline=deadline,
-        )
+        )  # fmt: skip
         outcome = await self.pipeline.run(request)
         deadline.check("persist")  # nothing of the turn is stored or published once its requester gave up
         customer = self._customer_message(session, request.message_id, text, outcome)

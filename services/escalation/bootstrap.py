@@ -11,7 +11,7 @@ from libs.bus.base import Bus
 from libs.observability import HealthState
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
-from services.escalation.handlers import COMMANDS_TOPIC, HANDLERS, CommandLog
+from services.escalation.handlers import HANDLERS, CommandLog
 from services.escalation.policy import Thresholds
 from services.escalation.service import EscalationService, utc_now
 from services.escalation.settings import EscalationSettings
@@ -41,7 +41,9 @@ def bootstrap(
     store = store or open_service_store(settings.platform, NAME)
     service = EscalationService(store, clock=clock, thresholds=thresholds(settings))
     deps = {"service": service, "log": CommandLog(store)}
-    bus.subscribe(COMMANDS_TOPIC, group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps))
+    bus.subscribe(
+        "escalation.commands", group=settings.consumer_group, handler=build_topic_handler(bus, HANDLERS, deps=deps)
+    )
 
     async def store_up() -> bool:
         return await store.ping()

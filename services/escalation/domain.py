@@ -96,17 +96,6 @@ class Priority(StrEnum):
         return list(Priority)[min(self.rank + 1, len(Priority) - 1)]
 
 
-class InvalidEscalationTarget(Invalid):
-    """Escalating to the current, a lower, an unknown or a disabled tier; seed 002 maps this to CS_004.
-
-    Only the base code `invalid` travels over the bus, so the CS code rides in details: `cs_code` is what the
-    tiered_cs envelope renders as its error code (and strips from the visible details); `code` is kept for
-    callers that read it."""
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message, {"cs_code": "CS_004", "code": "CS_004", **(details or {})})
-
-
 @dataclass(frozen=True, slots=True)
 class TurnFacts:
     """Everything the policy looks at for one customer turn; every field is optional.

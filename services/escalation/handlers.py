@@ -42,12 +42,10 @@ from services.escalation import tickets as tk
 from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
 from services.escalation.facts import extract_facts
-from services.escalation.repository import EscalationRepository
 from services.escalation.service import EscalationService
+from services.escalation.store import EscalationRepository
 
 HANDLED = "handled_commands"
-COMMANDS_TOPIC = "escalation.commands"
-EVENTS_TOPIC = "escalation.events"
 UPDATE_FIELDS = ("status", "assigned_agent", "resolution_notes", "customer_satisfaction")
 
 R = TypeVar("R", bound=BaseModel)
@@ -99,7 +97,7 @@ async def _once(
         }
         await log.put(ctx, record, effects)
     for event in record["events"]:
-        await publish(EVENTS_TOPIC, registry.model_for(event["type"]).model_validate(event["data"]), key=event["key"])
+        await publish(registry.model_for(event["type"]).model_validate(event["data"]), key=event["key"])
     return reply_type.model_validate(record["reply"])
 
 
@@ -200,7 +198,7 @@ async def handle_update_ticket(
                 "updated_at": after["updated_at"],
             }
         )
-        await publish(EVENTS_TOPIC, event, key=after["session_id"])
+        await publish(event, key=after["session_id"])
     return TicketV1.model_validate(after)
 
 
@@ -266,7 +264,7 @@ async def handle_decide_review(
         review_time=item["review_time"],
         queue_length=await _queue_length(service, ctx.tenant_id),
     )
-    await publish(EVENTS_TOPIC, event, key=item["item_id"])
+    await publish(event, key=item["item_id"])
     return ReviewVerdictV1.model_validate(verdict)
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from libs.errors import Invalid
+from libs.errors import Invalid, InvalidEscalationTarget
 
 from .company_config import CompanyConfig
 from .domain import (
     EscalationDecision,
-    InvalidEscalationTarget,
     Priority,
     Reason,
     Sentiment,
@@ -266,7 +265,7 @@ def _quiet_note(facts: TurnFacts, config: CompanyConfig, irate: bool) -> str:
 
 def check_manual_escalation(current_tier: Tier | str, body: dict[str, Any], config: CompanyConfig) -> dict[str, Any]:
     """Validate a seed 002 escalate body against the session's tier; returns the escalationHistory entry
-    without its timestamp. Current/lower/unknown/disabled targets raise InvalidEscalationTarget (CS_004)."""
+    without its timestamp. Current/lower/unknown/disabled targets raise InvalidEscalationTarget."""
     current = parse_enum(Tier, current_tier, "currentTier")
     reason = parse_enum(Reason, body.get("reason"), "reason")
     raw_target = body.get("targetTier")

@@ -15,7 +15,7 @@ from . import tickets as tk
 from .company_config import CompanyConfig, apply_patch
 from .domain import EscalationDecision, Tier, TurnFacts, facts_from_dict, parse_enum
 from .policy import Thresholds, check_manual_escalation, evaluate
-from .repository import EscalationRepository, scoped_id
+from .store import EscalationRepository, scoped_id
 
 Clock = Callable[[], datetime]
 
@@ -58,7 +58,7 @@ class EscalationService:
         return evaluate(parsed, config, tier, thresholds=self._thresholds, negative_sentiment=negative_sentiment)
 
     async def check_escalation(self, tenant_id: str, current_tier: Tier | str, body: dict[str, Any]) -> dict[str, Any]:
-        """A seed 002 manual escalation -> its escalationHistory entry; CS_004 errors for a bad target."""
+        """A manual escalation -> its escalation history entry; InvalidEscalationTarget for a bad target."""
         entry = check_manual_escalation(current_tier, body, await self.company_config(tenant_id))
         return {**entry, "timestamp": self._now().isoformat()}
 

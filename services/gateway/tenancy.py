@@ -19,7 +19,6 @@ from libs.store import DocumentStore
 from services.gateway.auth import Principal
 
 audit_log = get_logger("audit")
-AUDIT_TOPIC = "gateway.events"
 Action = Literal["tenant.created", "user.created", "api_key.created", "api_key.revoked"]
 
 
@@ -52,7 +51,7 @@ async def audit(
               "actor_tenant": caller.tenant_id, "target_id": target_id, **extra}  # fmt: skip
     audit_log.info("audit", tenant_id=tenant_id, **fields)
     try:
-        await bus.publish(AUDIT_TOPIC, IdentityChangedV1.model_validate(fields), key=tenant_id, tenant_id=tenant_id)
+        await bus.emit(IdentityChangedV1.model_validate(fields), key=tenant_id, tenant_id=tenant_id)
     except Unavailable:
         # The change is made and the log line written; a broker outage must not turn it into an error.
         audit_log.warning("audit.event_not_published", action=action, target_id=target_id)

@@ -15,7 +15,7 @@ from services.privacy.batching import AnonymizeBatcher
 from services.privacy.handlers import HANDLERS, AnalyzerProvider, anonymize_text
 from services.privacy.pii import get_analyzer
 from services.privacy.settings import PrivacySettings, parse_vault_keys
-from services.privacy.vault import PiiVault, generate_key
+from services.privacy.store import PiiVault, generate_key
 
 NAME = "privacy"
 LOCAL_KEY_FILE = "vault.keys"

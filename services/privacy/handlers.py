@@ -28,9 +28,8 @@ from services.privacy.batching import AnalyzerProvider, AnonymizeBatcher
 from services.privacy.domain import AnonymizeResult, anonymize_detections, check_text, deanonymize
 from services.privacy.fairness import DEFAULT_MIN_SAMPLE_SIZE, analyze_fairness
 from services.privacy.pii import detect
-from services.privacy.vault import PiiVault
+from services.privacy.store import PiiVault
 
-EVENTS_TOPIC = "privacy.events"
 # The vault entry also seals the anonymized text under this key, so a token alone restores the whole original.
 # Placeholders always look like "[NAME_1]", so this key can never clash with one.
 TEXT_KEY = "$anonymized_text"
@@ -61,7 +60,6 @@ async def handle_anonymize(
             log.info("privacy.vault_entry_exists", token=token)  # the earlier delivery of this command sealed it
     counts = Counter(e["type"] for e in result.entities)
     await publish(
-        EVENTS_TOPIC,
         PiiDetectedV1(
             counts=dict(counts), total=len(result.entities), stored=token is not None, source_request_id=ctx.event_id
         ),
@@ -121,7 +119,7 @@ async def _audit(
         "accessed_at": datetime.now(UTC),
         "source_request_id": ctx.event_id,
     }
-    await publish(EVENTS_TOPIC, VaultAccessedV1.model_validate(event), key=cmd.token)
+    await publish(VaultAccessedV1.model_validate(event), key=cmd.token)
     log.info("privacy.vault_accessed", token=cmd.token, actor_id=cmd.actor.id, outcome=outcome)
 
 

@@ -13,13 +13,13 @@ from libs.observability import HealthState, get_logger
 from libs.runtime import Service, make_bus, open_service_store
 from libs.store import DocumentStore
 from services.rag.chunking import TokenChunker
-from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig
 from services.rag.handlers import HANDLERS, INGEST_HANDLERS
 from services.rag.index import VectorIndex
-from services.rag.repository import CommandInbox, RagRepository
+from services.rag.knowledge import KnowledgeBase
 from services.rag.sandbox import ParseBudget
 from services.rag.settings import RagSettings
+from services.rag.store import CommandInbox, RagRepository
 from services.rag.uploads import Indexer, UploadStore
 
 NAME = "rag"

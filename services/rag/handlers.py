@@ -29,9 +29,10 @@ from libs.contracts.models.rag import (
     UpsertArticleV1,
 )
 from libs.errors import Conflict, Invalid, TooLarge
-from services.rag.domain import KnowledgeBase, check_upload_size
+from services.rag.domain import check_upload_size
+from services.rag.knowledge import KnowledgeBase
 from services.rag.parsers import FileRejected, check_filename
-from services.rag.repository import CommandInbox, document_id
+from services.rag.store import CommandInbox, document_id
 from services.rag.uploads import PART_BYTES, Indexer, UploadStore, publish_knowledge_changed
 
 

@@ -15,11 +15,10 @@ from libs.contracts.models.rag import DocumentIndexedV1, KnowledgeChangedV1, Upl
 from libs.errors import Invalid
 from libs.observability import get_logger
 from libs.store import DocumentStore
-from services.rag.domain import KnowledgeBase
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import FileResult
-from services.rag.repository import RagRepository, document_id, document_record
+from services.rag.store import RagRepository, document_id, document_record
 
-EVENTS_TOPIC = "rag.events"
 PART_BYTES = 512 * 1024  # raw bytes per part: base64 keeps a part message near 700 KB, under Kafka's 1 MB default
 
 log = get_logger("rag.uploads")
@@ -174,7 +173,7 @@ class Indexer:
             file_type=(outcome.type.split("/")[-1] if ok else None), error_code=outcome.error_code,
             replaced=record["replaced"],
         )  # fmt: skip
-        await publish(EVENTS_TOPIC, event, key=record["id"])
+        await publish(event, key=record["id"])
         if ok:
             await publish_knowledge_changed(
                 publish, self._kb, record["tenant_id"], "document_indexed", document_id=record["document_id"]
@@ -220,5 +219,5 @@ async def publish_knowledge_changed(
     """Announce the tenant's new knowledge version (response caches keyed on the old one go stale)."""
     version = await kb.knowledge_version(tenant_id)
     message: BaseModel = KnowledgeChangedV1.model_validate({"knowledge_version": version, "reason": reason, **ids})
-    await publish(EVENTS_TOPIC, message, key=tenant_id)
+    await publish(message, key=tenant_id)
     return version

@@ -30,7 +30,6 @@ from services.sentiment.explanations import ExplanationService, result_fields
 from services.sentiment.model import SentimentModel
 from services.sentiment.store import AnalysisRepository
 
-EVENTS_TOPIC = "sentiment.events"
 LOCAL_SOURCE = "local"
 
 
@@ -93,9 +92,7 @@ async def handle_analyze_sentiment(
     for result in results:
         await repo.record(derived_id(ctx.event_id, result["id"]), ctx.tenant_id, result, ctx.event_id)
     # Events are re-published on redelivery with the same derived ids, so consumers see each one once.
-    await asyncio.gather(
-        *(publish(EVENTS_TOPIC, _event(r, model.model_id, ctx.event_id), key=r["id"]) for r in results)
-    )
+    await asyncio.gather(*(publish(_event(r, model.model_id, ctx.event_id), key=r["id"]) for r in results))
     sources = {r["analysis_source"] for r in results}
     source = sources.pop() if len(sources) == 1 else ("mixed" if sources else LOCAL_SOURCE)
     return SentimentResultV1.model_validate({"results": results, "model": model.model_id, "analysis_source": source})

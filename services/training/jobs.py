@@ -30,8 +30,6 @@ from services.training.staging import WorkerSpec
 from services.training.store import TrainingStore
 from services.training.vectors import DatasetVectors, Encoder
 
-EVENTS_TOPIC = "training.events"
-
 log = get_logger("training.jobs")
 
 
@@ -294,6 +292,4 @@ class JobRunner:
             model_output_uri=job.model_output_uri if job.status == "COMPLETED" else None,
         )  # fmt: skip
         marker = f"{job.status}:{job.progress.current_epoch}"
-        await self._bus.publish(
-            EVENTS_TOPIC, event, key=job.id, tenant_id=job.tenant_id, event_id=derived_id(job.id, marker)
-        )
+        await self._bus.emit(event, key=job.id, tenant_id=job.tenant_id, event_id=derived_id(job.id, marker))

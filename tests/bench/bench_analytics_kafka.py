@@ -27,8 +27,7 @@ from libs.bus import KafkaBus
 from libs.bus.local_kafka import LocalKafka
 from libs.runtime import PlatformSettings
 from libs.store import open_store
-from services.analytics.bootstrap import bootstrap
-from services.analytics.handlers import EVENT_TOPICS
+from services.analytics.bootstrap import EVENT_TOPICS, bootstrap
 from services.analytics.settings import AnalyticsSettings
 from tests.support.analytics_traffic import SCRIPT, SessionScript, events
 

@@ -26,15 +26,15 @@ import numpy as np
 from libs.embeddings import get_encoder
 from libs.store import open_store
 from services.rag.chunking import TokenChunker, minilm_offsets
-from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig
 from services.rag.index import VectorIndex
 from services.rag.ingest import build_records
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import Chunk
 from services.rag.parsers import parse_txt
-from services.rag.repository import RagRepository
 from services.rag.retrieval import rank_passages
 from services.rag.sparse import document_vector, query_vector
+from services.rag.store import RagRepository
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "stackfaq" / "stackExchange-FAQ.json"
 

@@ -10,7 +10,7 @@ import argparse
 import time
 
 from libs.bus import MemoryBus, sealing
-from libs.bus.consumer import Record, decode
+from libs.bus.records import Record, decode
 from libs.contracts.models.conversation import PostMessageV1
 from libs.contracts.registry import default_registry
 

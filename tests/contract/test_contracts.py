@@ -67,6 +67,37 @@ def test_topics_declare_only_known_types_and_every_type_travels_somewhere(regist
     assert set(registry.types()) <= declared, f"on no topic: {set(registry.types()) - declared}"
 
 
+def test_every_command_has_exactly_one_declared_reply_on_its_own_topic(registry: ContractRegistry) -> None:
+    """`bus.ask` takes topic and reply type from here: each command of a request/reply topic maps to one reply."""
+    raw = yaml.safe_load((CONTRACTS_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    for spec in registry.topics():
+        declared = raw[spec.name].get("replies") or {}
+        if spec.name.endswith(".events"):
+            assert not declared, f"{spec.name}: events are not answered"
+            continue
+        assert isinstance(declared, dict), f"{spec.name}: replies map each command to its reply"
+        assert sorted(declared) == sorted(spec.messages), f"{spec.name}: every command, and only those, has a reply"
+        for command in spec.messages:
+            reply = registry.reply_of(command)
+            assert reply.topic == spec.name, f"{command}: declared on {reply.topic} and {spec.name}"
+            assert registry.topic_of(command) == spec.name
+            assert isinstance(reply.reply, str), f"{command}: exactly one reply type"
+            for reply_type in reply.types:
+                assert registry.knows(reply_type), f"{command}: no schema for its reply {reply_type}"
+                assert reply_type in registry.reply_types() and reply_type not in spec.messages
+    assert registry.reply_of("conversation.Generate.v1").stream == "conversation.GenerationDelta.v1"
+    with pytest.raises(ContractViolation):
+        registry.reply_of("conversation.MessageReplied.v1")  # an event
+
+
+def test_a_replies_list_that_does_not_say_which_command_gets_which_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "topics.yaml").write_text(
+        yaml.safe_dump({"topics": {"x.commands": {"messages": ["a.B.v1"], "replies": ["a.C.v1"]}}})
+    )
+    with pytest.raises(ContractViolation, match="must map each command"):
+        ContractRegistry(tmp_path)
+
+
 def test_every_type_has_its_generated_model_and_maps_back(registry: ContractRegistry) -> None:
     for message_type in registry.types():
         model = registry.model_for(message_type)
@@ -184,3 +215,22 @@ def test_dump_drops_none_for_absent_fields_but_keeps_nulls_the_schema_requires(t
     assert registry.dump("demo.Thing.v1", Thing(owner="a", note="n")) == {"owner": "a", "note": "n", "items": []}
     with pytest.raises(ContractViolation):
         registry.dump("demo.Thing.v1", Thing(owner="a", note="too long"))
+
+
+# The files that wire subscriptions (a service's bootstrap; the gateway's fan-out wires its own in service.py).
+TOPIC_WIRING = {"bootstrap.py", "services/gateway/fanout/service.py"}
+TOPIC_LITERAL_RE = re.compile(r"^[a-z][a-z0-9_]*\.(commands|events|replies)(\.|$)")
+
+
+def test_services_name_topics_only_in_their_bootstrap_wiring() -> None:
+    """Requests, replies and events take their topic from topics.yaml (`bus.ask`, `bus.emit`, `publish(event)`);
+    a topic string is written only where a subscription is wired."""
+    found = []
+    for path in sorted((REPO / "services").rglob("*.py")):
+        where = path.relative_to(REPO).as_posix()
+        if path.name in TOPIC_WIRING or where in TOPIC_WIRING:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and TOPIC_LITERAL_RE.match(node.value):
+                found.append(f"{where}:{node.lineno}: {node.value!r}")
+    assert found == []

@@ -36,12 +36,12 @@ from libs.llm.types import GenerateRequest
 from libs.llm.types import Passage as LlmPassage
 from libs.store import open_store
 from services.conversation.pipeline.generate import MAX_TOKENS
-from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig
 from services.rag.index import VectorIndex
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import Passage, SearchMode
-from services.rag.repository import RagRepository
 from services.rag.retrieval import rank_passages
+from services.rag.store import RagRepository
 
 # ../shared/data beside the checkout; SWITCHBOARD_SHARED_DATA points elsewhere (a git worktree one level deeper).
 SHARED = Path(

@@ -12,6 +12,11 @@ from libs.contracts.registry import CONTRACTS_DIR, ContractRegistry
 EVENT = "sentiment.SentimentAnalyzed.v1"
 COMMAND = "sentiment.AnalyzeSentiment.v1"
 RESULT = "sentiment.SentimentResult.v1"
+# For the typed calls: a streaming command, an ordered-upload command (interim acknowledgements) and an event that
+# is declared on one topic only (EVENT is on two).
+GENERATE = "conversation.Generate.v1"
+UPLOAD_PART = "rag.UploadPart.v1"
+SINGLE_HOME_EVENT = "rag.KnowledgeChanged.v1"
 
 
 def scratch_registry(root: Path, topics: dict[str, dict[str, object]]) -> ContractRegistry:

@@ -41,7 +41,7 @@ async def handle_analyzed(
     db.execute("INSERT INTO deliveries (event_id) VALUES (?)", (ctx.event_id,))
     db.execute("INSERT OR IGNORE INTO effects (event_id, item_id) VALUES (?, ?)", (ctx.event_id, event.id))
     await asyncio.sleep(delay)  # slow enough that a kill lands in the middle of a batch
-    await publish(out, event.model_copy(update={"source_request_id": ctx.event_id}))
+    await publish(event.model_copy(update={"source_request_id": ctx.event_id}), topic=out)
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -486,6 +486,10 @@ class PostMessageV1(BaseModel):
     want_category: bool | None = None
     want_agent: bool | None = None
     want_alternatives: bool | None = None
+    escalate_on_negative_sentiment: bool | None = None
+    """
+    Policy profile chosen by the caller (the gateway's dialect): a strongly negative customer message escalates at once, before any other trigger.
+    """
     test: bool | None = None
     """
     A test turn (seed 001 POST /api/test/query): answered by the local provider only, its session marked as a test and left out of analytics.

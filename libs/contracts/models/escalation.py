@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class CheckEscalationV1(BaseModel):
     """
-    Command: validate a seed 002 manual escalation (POST /sessions/:id/escalate) against the session's tier and the company's enabled tiers; answered with EscalationStep.v1, or an invalid error whose details carry cs_code CS_004 for a bad target.
+    Command: decide a manual escalation (the conversation service's EscalateSession, seed 002 POST /sessions/:id/escalate) against the session's tier and the company's enabled tiers; answered with EscalationStep.v1, or an invalid_escalation_target error (InvalidEscalationTarget) for a bad target.
     """
     model_config = ConfigDict(
         extra='forbid',

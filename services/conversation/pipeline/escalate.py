@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from libs.bus.base import Bus
-from libs.contracts.models.escalation import EscalationDecisionV1, EvaluateTurnV1, ListTicketsV1, TicketListV1
+from libs.contracts.models.escalation import (
+    CheckEscalationV1,
+    EscalationDecisionV1,
+    EscalationStepV1,
+    EvaluateTurnV1,
+    ListTicketsV1,
+    TicketListV1,
+)
 from libs.errors import DomainError
 from libs.observability import get_logger
 from services.conversation.domain import asks_for_human
 from services.conversation.pipeline.ports import EscalationQuery, EscalationVerdict
 
-TOPIC = "escalation.commands"
 UNAVAILABLE_REASON = "escalation_service_unavailable"
 log = get_logger("conversation.escalate")
 
@@ -30,10 +38,9 @@ class BusEscalation:
                 "negative_sentiment": query.negative_sentiment,
             }
         )
-        reply = await self._bus.request(
-            TOPIC, command, key=query.session_id, tenant_id=query.tenant_id, timeout=deadline_s
+        decision = await self._bus.ask(
+            command, EscalationDecisionV1, key=query.session_id, tenant_id=query.tenant_id, timeout=deadline_s
         )
-        decision = EscalationDecisionV1.model_validate(reply.data)
         return EscalationVerdict(
             escalate=decision.escalate,
             target_tier=decision.target_tier,
@@ -57,13 +64,32 @@ class BusTickets:
     async def any_for(self, tenant_id: str, session_id: str) -> bool:
         command = ListTicketsV1(session_id=session_id, limit=1, offset=0)
         try:
-            reply = await self._bus.request(
-                TOPIC, command, key=session_id, tenant_id=tenant_id, timeout=self._timeout_s
+            tickets = await self._bus.ask(
+                command, TicketListV1, key=session_id, tenant_id=tenant_id, timeout=self._timeout_s
             )
         except DomainError as exc:  # the session still ends; its own escalation history decides
             log.warning("conversation.tickets_unknown", error_type=type(exc).__name__)
             return False
-        return TicketListV1.model_validate(reply.data).total > 0
+        return tickets.total > 0
+
+
+class BusManualEscalation:
+    """A manual escalation is the escalation service's decision (target above the current tier, enabled for the
+    company, a known reason): this service only records the move it allows. No local fallback: while the policy
+    cannot be asked, the escalation is refused as Unavailable rather than decided by a second copy of the rule."""
+
+    def __init__(self, bus: Bus, *, timeout_s: float = 5.0) -> None:
+        self._bus = bus
+        self._timeout_s = timeout_s
+
+    async def check(self, tenant_id: str, session_id: str, current_tier: str, body: dict[str, Any]) -> str:
+        """The tier to move to; raises InvalidEscalationTarget or Invalid (reason, notes) when refused."""
+        command = CheckEscalationV1(
+            current_tier=current_tier, reason=body["reason"], target_tier=body["target_tier"], notes=body.get("notes")
+        )
+        wait = self._timeout_s
+        step = await self._bus.ask(command, EscalationStepV1, key=session_id, tenant_id=tenant_id, timeout=wait)
+        return step.to_tier
 
 
 def fallback_verdict(query: EscalationQuery) -> EscalationVerdict:

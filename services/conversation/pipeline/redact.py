@@ -7,8 +7,6 @@ from libs.contracts.models.privacy import AnonymizeResultV1, AnonymizeV1
 from libs.observability.pii_scrub import scrub_text
 from services.conversation.pipeline.ports import Redaction
 
-TOPIC = "privacy.commands"
-
 
 class BusRedactor:
     """Asks the privacy service; the originals are sealed in its vault (store_originals) for later restoration."""
@@ -17,14 +15,13 @@ class BusRedactor:
         self._bus = bus
 
     async def redact(self, text: str, *, tenant_id: str, key: str, deadline_s: float) -> Redaction:
-        reply = await self._bus.request(
-            TOPIC,
+        result = await self._bus.ask(
             AnonymizeV1(text=text, keep_mapping=False, store_originals=True),
+            AnonymizeResultV1,
             key=key,
             tenant_id=tenant_id,
             timeout=deadline_s,
         )
-        result = AnonymizeResultV1.model_validate(reply.data)
         return Redaction(
             text=result.anonymized_text,
             pii_detected=tuple(str(t) for t in result.pii_detected),

@@ -36,9 +36,6 @@ INSIGHT_CATEGORIES = (
     "order_status", "refund_request", "complaint", "general_inquiry",
 )  # fmt: skip
 NEGATIVE_AT = -0.3  # sentiment score at or below which the previous reply counts as not having helped
-# Seed 001 escalates a strongly negative customer on first contact (its example: −0.6, negative_sentiment);
-# seed 002's sessions follow the company's irate protocol instead (de-escalation attempts before escalating).
-NEGATIVE_SENTIMENT_DIALECTS = frozenset({"support_agent"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +48,9 @@ class TurnRequest:
     want_agent: bool = False
     want_alternatives: bool = False
     local_only: bool = False  # a test turn: the local provider, never a cloud call
+    # The caller's policy profile: a strongly negative message escalates at once (else the company's irate
+    # protocol runs its de-escalation attempts first).
+    escalate_on_negative_sentiment: bool = False
     deadline: Deadline = field(default_factory=Deadline)  # the requester's; steps are capped to it
 
 
@@ -274,7 +274,7 @@ class TurnPipeline:
             current_tier=req.session["current_tier"],
             text=outcome.redaction.text,
             facts=_facts(req, outcome),
-            negative_sentiment=req.session.get("dialect") in NEGATIVE_SENTIMENT_DIALECTS,
+            negative_sentiment=req.escalate_on_negative_sentiment,
         )
         limit = req.deadline.cap(self.deadlines.escalation_s)
         work = self.ports.escalation.evaluate(query, deadline_s=limit)

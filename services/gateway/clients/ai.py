@@ -16,9 +16,6 @@ from libs.contracts.models.conversation import (
 )
 from services.gateway.auth import Principal
 
-TOPIC = "conversation.commands"
-DELTA_TYPE = "conversation.GenerationDelta.v1"
-
 
 class AiClient:
     """`timeout_s` bounds a whole generation (fallback across providers included); `idle_timeout_s` bounds each
@@ -31,48 +28,41 @@ class AiClient:
         self._correlation_id = correlation_id
 
     async def providers(self, caller: Principal) -> dict[str, Any]:
-        reply = await self._bus.request(
-            TOPIC,
+        providers = await self._bus.ask(
             ListProvidersV1(),
+            ProviderListV1,
             key=caller.tenant_id,
             tenant_id=caller.tenant_id,
             timeout=self._idle_timeout,
             correlation_id=self._correlation_id,
         )
-        return ProviderListV1.model_validate(reply.data).model_dump(mode="json")
+        return providers.model_dump(mode="json")
 
     async def generate(self, caller: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-        reply = await self._bus.request(
-            TOPIC,
+        result = await self._bus.ask(
             GenerateV1.model_validate({**fields, "stream": False}),
+            GenerateResultV1,
             key=self._correlation_id,
             tenant_id=caller.tenant_id,
             timeout=self._timeout,
             correlation_id=self._correlation_id,
         )
-        return result_data(GenerateResultV1.model_validate(reply.data))
+        return result_data(result)
 
-    async def generate_stream(
+    def generate_stream(
         self, caller: Principal, fields: dict[str, Any]
     ) -> AsyncGenerator[GenerationDeltaV1 | GenerateResultV1, None]:
         """Deltas in order, then the result; raises the typed error the service answered with, even mid-stream."""
-        replies = self._bus.request_stream(
-            TOPIC,
+        return self._bus.ask_stream(
             GenerateV1.model_validate({**fields, "stream": True}),
+            GenerationDeltaV1,
+            GenerateResultV1,
             key=self._correlation_id,
             tenant_id=caller.tenant_id,
             timeout=self._timeout,
             idle_timeout=self._idle_timeout,
             correlation_id=self._correlation_id,
         )
-        try:
-            async for env in replies:
-                if env.type == DELTA_TYPE:
-                    yield GenerationDeltaV1.model_validate(env.data)
-                else:
-                    yield GenerateResultV1.model_validate(env.data)
-        finally:
-            await replies.aclose()  # stop waiting on the bus at once
 
 
 def result_data(result: GenerateResultV1) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -14,7 +14,8 @@ from libs.contracts.models.analytics import ConversationListV1, ListConversation
 from libs.errors import Invalid
 from services.gateway.auth import Principal
 
-TOPIC = "analytics.commands"
+R = TypeVar("R", bound=BaseModel)
+
 Granularity = Literal["hour", "day", "week", "month"]
 MAX_PERIOD = timedelta(days=731)
 
@@ -97,7 +98,7 @@ class AnalyticsClient:
             session_id=session_id,
             customer_id=customer_id,
         )
-        return ReportV1.model_validate(await self._ask(caller, command, correlation_id))
+        return await self._ask(caller, command, ReportV1, correlation_id)
 
     async def conversations(
         self, caller: Principal, period: Period, metric: str, *, limit: int, offset: int, correlation_id: str
@@ -106,15 +107,10 @@ class AnalyticsClient:
             {"start": period.start.isoformat(), "end": period.end.isoformat(), "metric": metric,
              "limit": limit, "offset": offset}
         )  # fmt: skip
-        return ConversationListV1.model_validate(await self._ask(caller, command, correlation_id))
+        return await self._ask(caller, command, ConversationListV1, correlation_id)
 
-    async def _ask(self, caller: Principal, command: BaseModel, correlation_id: str) -> dict[str, Any]:
-        reply = await self._bus.request(
-            TOPIC,
-            command,
-            key=caller.tenant_id,
-            tenant_id=caller.tenant_id,
-            timeout=self._timeout,
+    async def _ask(self, caller: Principal, command: BaseModel, reply: type[R], correlation_id: str) -> R:
+        return await self._bus.ask(
+            command, reply, key=caller.tenant_id, tenant_id=caller.tenant_id, timeout=self._timeout,
             correlation_id=correlation_id,
-        )
-        return reply.data
+        )  # fmt: skip

@@ -28,7 +28,6 @@ from libs.contracts.models.escalation import (
 )
 from services.gateway.auth import Principal
 
-TOPIC = "escalation.commands"
 R = TypeVar("R", bound=BaseModel)
 ReviewStatus = Literal["queued", "reviewed", "all"]
 
@@ -50,17 +49,15 @@ class EscalationClient:
         correlation_id: str,
         event_id: str | None = None,
     ) -> R:
-        reply = await self._bus.request(
-            TOPIC,
+        return await self._bus.ask(
             command,
+            reply_type,
             key=key,
             tenant_id=caller.tenant_id,
             timeout=self._timeout,
             correlation_id=correlation_id,
             event_id=event_id,
         )
-        # The bus drops null fields; validating against the reply model puts the documented nulls back.
-        return reply_type.model_validate(reply.data)
 
     # tickets (seed 001)
     async def create_ticket(

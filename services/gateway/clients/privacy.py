@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from libs.bus.base import Bus
 from libs.contracts.models.privacy import (
@@ -15,7 +17,7 @@ from libs.contracts.models.privacy import (
 )
 from services.gateway.auth import Principal
 
-TOPIC = "privacy.commands"
+R = TypeVar("R", bound=BaseModel)
 # Detection costs ~30 µs per character on one core: past this size a text gets the long (batch) deadline.
 LONG_TEXT_BYTES = 64 * 1024
 LONG_FAIRNESS_ROWS = 5_000
@@ -32,8 +34,7 @@ class PrivacyClient:
     ) -> AnonymizeResultV1:
         command = AnonymizeV1(text=text, keep_mapping=keep_mapping, store_originals=store_originals)
         long = len(text.encode("utf-8")) > LONG_TEXT_BYTES
-        reply = await self._request(caller, command, correlation_id, long=long)
-        return AnonymizeResultV1.model_validate(reply)
+        return await self._request(caller, command, AnonymizeResultV1, correlation_id, long=long)
 
     async def deanonymize(
         self, caller: Principal, token: str, *, text: str | None, correlation_id: str
@@ -41,7 +42,7 @@ class PrivacyClient:
         actor = {"id": caller.subject_id, "kind": caller.kind, "roles": sorted(caller.roles)}
         command = DeanonymizeV1.model_validate({"token": token, "text": text, "actor": actor})
         long = text is not None and len(text.encode("utf-8")) > LONG_TEXT_BYTES
-        return DeanonymizeResultV1.model_validate(await self._request(caller, command, correlation_id, long=long))
+        return await self._request(caller, command, DeanonymizeResultV1, correlation_id, long=long)
 
     async def analyze_fairness(
         self,
@@ -56,23 +57,23 @@ class PrivacyClient:
         command = AnalyzeFairnessV1(
             data=data, attributes=attributes, outcome_columns=outcome_columns, min_sample_size=min_sample_size
         )
-        reply = await self._request(caller, command, correlation_id, long=len(data) > LONG_FAIRNESS_ROWS)
-        return FairnessReportV1.model_validate(reply)
+        long = len(data) > LONG_FAIRNESS_ROWS
+        return await self._request(caller, command, FairnessReportV1, correlation_id, long=long)
 
     async def _request(
         self,
         caller: Principal,
         command: AnonymizeV1 | DeanonymizeV1 | AnalyzeFairnessV1,
+        reply: type[R],
         correlation_id: str,
         *,
         long: bool,
-    ) -> dict[str, Any]:
-        reply = await self._bus.request(
-            TOPIC,
+    ) -> R:
+        return await self._bus.ask(
             command,
+            reply,
             key=correlation_id,
             tenant_id=caller.tenant_id,
             timeout=self._long_timeout if long else self._timeout,
             correlation_id=correlation_id,
         )
-        return reply.data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,8 +26,7 @@ from libs.errors import Unavailable
 from services.gateway.auth import Principal
 from services.gateway.clients.file_parts import file_parts
 
-TOPIC = "rag.commands"
-INGEST_TOPIC = "rag_ingest.commands"  # articles and uploads: their own consumer, so indexing never delays retrieval
+R = TypeVar("R", bound=BaseModel)
 EMBED_BATCH = 64  # texts per Embed command: 64 × 384 floats as JSON stays well under 1 MB
 EMBED_BATCH_CHARS = 200_000  # and at most this much text per command
 
@@ -42,28 +41,27 @@ class RagClient:
         self,
         caller: Principal,
         command: BaseModel,
+        reply: type[R],
         correlation_id: str,
         *,
         key: str | None = None,
         long: bool = False,
-        topic: str = TOPIC,
-    ) -> tuple[str, dict[str, Any]]:
-        reply = await self._bus.request(
-            topic,
+    ) -> R:
+        return await self._bus.ask(
             command,
+            reply,
             key=key or correlation_id,
             tenant_id=caller.tenant_id,
             timeout=self._long_timeout if long else self._timeout,
             correlation_id=correlation_id,
         )
-        return reply.type, reply.data
 
     async def upsert_article(
         self, caller: Principal, article: dict[str, Any], *, correlation_id: str
     ) -> ArticleResultV1:
         command = UpsertArticleV1.model_validate(article)
-        _, data = await self._request(caller, command, correlation_id, long=True, topic=INGEST_TOPIC)
-        return ArticleResultV1.model_validate(data)
+        # Articles and uploads go to rag_ingest.commands (topics.yaml): indexing never delays retrieval.
+        return await self._request(caller, command, ArticleResultV1, correlation_id, long=True)
 
     async def upload(
         self, caller: Principal, filename: str, content_type: str, body: IO[bytes], size: int, *, correlation_id: str
@@ -77,24 +75,26 @@ class RagClient:
                 total=chunk.total, size=size, data_b64=chunk.data_b64,
             )  # fmt: skip
             # Every part gets the long deadline: it may queue behind another file's indexing on rag_ingest.
-            kind, data = await self._request(caller, part, correlation_id, key=upload_id, long=True, topic=INGEST_TOPIC)
-            if kind == "rag.UploadResult.v1":
-                return UploadResultV1.model_validate(data)
+            result = await self._bus.ask_part(
+                part, UploadResultV1, key=upload_id, tenant_id=caller.tenant_id, timeout=self._long_timeout,
+                correlation_id=correlation_id,
+            )  # fmt: skip
+            if result is not None:  # the final part's (or an early end's) reply; others get UploadProgress
+                return result
         raise Unavailable("the rag service acknowledged the last part without a result", {"upload_id": upload_id})
 
     async def stats(self, caller: Principal, *, correlation_id: str) -> KnowledgeStatsV1:
-        _, data = await self._request(caller, GetStatsV1(), correlation_id)
-        return KnowledgeStatsV1.model_validate(data)
+        return await self._request(caller, GetStatsV1(), KnowledgeStatsV1, correlation_id)
 
     async def list_documents(
         self, caller: Principal, page: int, per_page: int, *, correlation_id: str
     ) -> DocumentPageV1:
-        _, data = await self._request(caller, ListDocumentsV1(page=page, per_page=per_page), correlation_id)
-        return DocumentPageV1.model_validate(data)
+        command = ListDocumentsV1(page=page, per_page=per_page)
+        return await self._request(caller, command, DocumentPageV1, correlation_id)
 
     async def delete_document(self, caller: Principal, filename: str, *, correlation_id: str) -> DeletionResultV1:
-        _, data = await self._request(caller, DeleteDocumentV1(filename=filename), correlation_id, long=True)
-        return DeletionResultV1.model_validate(data)
+        command = DeleteDocumentV1(filename=filename)
+        return await self._request(caller, command, DeletionResultV1, correlation_id, long=True)
 
     async def embed(
         self, caller: Principal, texts: list[str], *, dimensions: int | None, model: str | None, correlation_id: str
@@ -109,14 +109,17 @@ class RagClient:
             batches[-1].append(text)
             chars += len(text)
         commands = [EmbedV1.model_validate({"texts": b, "dimensions": dimensions, "model": model}) for b in batches]
-        replies = await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 self._request(
-                    caller, c, correlation_id, key=f"{correlation_id}:{i}", long=sum(map(len, c.texts)) > 20_000
+                    caller, c, EmbedResultV1, correlation_id, key=f"{correlation_id}:{i}", long=_long_embed(c)
                 )
                 for i, c in enumerate(commands)
             )
         )
-        results = [EmbedResultV1.model_validate(data) for _, data in replies]
         vectors = [v for r in results for v in r.embeddings]
         return vectors, results[0].model, results[0].dimensions
+
+
+def _long_embed(command: EmbedV1) -> bool:
+    return sum(map(len, command.texts)) > 20_000

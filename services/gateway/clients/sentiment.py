@@ -56,15 +56,14 @@ class SentimentClient:
         command = AnalyzeSentimentV1.model_validate(
             {"texts": [{"id": item_id, "text": text} for item_id, text in chunk], "use_ai": use_ai}
         )
-        reply = await self._bus.request(
-            "sentiment.commands",
+        return await self._bus.ask(
             command,
+            SentimentResultV1,
             key=chunk[0][0],
             tenant_id=caller.tenant_id,
             timeout=deadline_s,
             correlation_id=correlation_id,
         )
-        return SentimentResultV1.model_validate(reply.data)
 
     async def classify(
         self, caller: Principal, text: str, categories: list[str], model: str | None, *, correlation_id: str
@@ -72,31 +71,29 @@ class SentimentClient:
         fields: dict[str, Any] = {"text": text, "categories": categories}
         if model is not None:
             fields["model"] = model
-        reply = await self._bus.request(
-            "sentiment.commands",
+        return await self._bus.ask(
             ClassifyV1.model_validate(fields),
+            ClassificationResultV1,
             key=correlation_id,
             tenant_id=caller.tenant_id,
             # A named cloud model may be tried before the local fallback answers: the long budget.
             timeout=self._batch_timeout,
             correlation_id=correlation_id,
         )
-        return ClassificationResultV1.model_validate(reply.data)
 
     async def explain(
         self, caller: Principal, model_name: str, text: str, method: str, *, correlation_id: str
     ) -> ExplanationResultV1:
         command = ExplainV1.model_validate({"model_name": model_name, "text": text, "method": method})
-        reply = await self._bus.request(
-            "sentiment.commands",
+        return await self._bus.ask(
             command,
+            ExplanationResultV1,
             key=correlation_id,
             tenant_id=caller.tenant_id,
             # Shapley values cost a few hundred model calls: the long budget.
             timeout=self._batch_timeout,
             correlation_id=correlation_id,
         )
-        return ExplanationResultV1.model_validate(reply.data)
 
     async def explanation_page(
         self, tenant_id: str, explanation_id: str, access_token: str | None, *, correlation_id: str
@@ -105,15 +102,14 @@ class SentimentClient:
         fields: dict[str, Any] = {"explanation_id": explanation_id}
         if access_token is not None:
             fields["access_token"] = access_token
-        reply = await self._bus.request(
-            "sentiment.commands",
+        return await self._bus.ask(
             GetExplanationV1.model_validate(fields),
+            ExplanationViewV1,
             key=explanation_id,
             tenant_id=tenant_id,
             timeout=self._timeout,
             correlation_id=correlation_id,
         )
-        return ExplanationViewV1.model_validate(reply.data)
 
 
 def token_tenant(token: str) -> str | None:

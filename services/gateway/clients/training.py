@@ -32,8 +32,6 @@ from libs.errors import Unavailable
 from services.gateway.auth import Principal
 from services.gateway.clients.file_parts import file_parts
 
-TOPIC = "training.commands"
-
 Reply = TypeVar("Reply", bound=BaseModel)
 
 
@@ -47,11 +45,10 @@ class TrainingClient:
         self, caller: Principal, command: BaseModel, reply: type[Reply], correlation_id: str, *, key: str | None = None,
         long: bool = False,
     ) -> Reply:  # fmt: skip
-        answer = await self._bus.request(
-            TOPIC, command, key=key or correlation_id, tenant_id=caller.tenant_id,
+        return await self._bus.ask(
+            command, reply, key=key or correlation_id, tenant_id=caller.tenant_id,
             timeout=self._long_timeout if long else self._timeout, correlation_id=correlation_id,
         )  # fmt: skip
-        return reply.model_validate(answer.data)
 
     async def upload_dataset(
         self, caller: Principal, filename: str, content_type: str, body: IO[bytes], size: int, *, correlation_id: str
@@ -64,12 +61,12 @@ class TrainingClient:
                 upload_id=upload_id, filename=filename, content_type=content_type, index=chunk.index,
                 total=chunk.total, size=size, data_b64=chunk.data_b64,
             )  # fmt: skip
-            answer = await self._bus.request(
-                TOPIC, part, key=upload_id, tenant_id=caller.tenant_id, timeout=self._long_timeout,
+            dataset = await self._bus.ask_part(
+                part, DatasetInfoV1, key=upload_id, tenant_id=caller.tenant_id, timeout=self._long_timeout,
                 correlation_id=correlation_id,
             )  # fmt: skip
-            if answer.type == "training.DatasetInfo.v1":
-                return DatasetInfoV1.model_validate(answer.data)
+            if dataset is not None:  # the final part's reply; earlier parts are acknowledged with UploadProgress
+                return dataset
         raise Unavailable("the training service acknowledged the last part without a result", {"upload_id": upload_id})
 
     async def get_dataset(self, caller: Principal, dataset_id: str, *, correlation_id: str) -> DatasetInfoV1:

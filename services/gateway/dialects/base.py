@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from libs.errors import DomainError
+from libs.errors import DomainError, generic_code
 from libs.observability import get_logger
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -143,14 +143,20 @@ class Dialect(ABC):
         message = "Validation error" if len(errors) > 1 else f"{first}: {errors[first]}"
         return self.render_error(request, status=400, code="invalid", message=message, details=errors)
 
+    def error_details(self, exc: DomainError) -> dict[str, Any]:
+        """The details a dialect renders for a typed error; a dialect with its own code for a specific error
+        (SessionClosed, InvalidEscalationTarget) adds it here, keyed by `exc.code`."""
+        return exc.details
+
     def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
-        status = self.status_overrides.get(exc.code) or STATUS_BY_CODE.get(exc.code, 500)
-        message, details = exc.message, exc.details
-        if exc.code == "timeout" and request.method == "POST":
+        code = generic_code(exc)  # a specific error renders as its family unless the dialect names it
+        status = self.status_overrides.get(code) or STATUS_BY_CODE.get(code, 500)
+        message, details = exc.message, self.error_details(exc)
+        if code == "timeout" and request.method == "POST":
             # The command was sent and may still run (and be stored): say so, instead of implying nothing happened.
             message = f"{message}; {MAY_STILL_COMPLETE}"
             details = {**details, "may_still_complete": True}
-        response = self.render_error(request, status=status, code=exc.code, message=message, details=details)
+        response = self.render_error(request, status=status, code=code, message=message, details=details)
         retry_after = exc.details.get("retry_after")
         if status == 429 and isinstance(retry_after, int):
             response.headers["Retry-After"] = str(retry_after)

@@ -14,9 +14,7 @@ from services.gateway.fanout.hub import Hub
 from services.gateway.fanout.webhooks import Webhooks
 
 GROUP = "gateway-fanout"
-TOPICS = ("conversation.events", "escalation.events", "sentiment.events")
 FEED = "gateway-feed"
-FEED_TOPICS = ("escalation.events", "sentiment.events", "analytics.events")
 ANALYTICS_UPDATED = "analytics.RollupsUpdated.v1"  # -> `analytics_update` frames only (no webhook shapes it)
 QUEUE_EVENTS = {"escalation.ReviewQueued.v1": "queued", "escalation.ReviewDecided.v1": "decided"}
 

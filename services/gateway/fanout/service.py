@@ -13,7 +13,7 @@ from libs.bus.base import Bus
 from libs.observability import HealthState, get_logger
 from libs.store import DocumentStore
 from services.gateway.fanout.domain import now_utc
-from services.gateway.fanout.handlers import FEED, FEED_TOPICS, GROUP, TOPICS, FanoutHandler, FeedHandler
+from services.gateway.fanout.handlers import FEED, GROUP, FanoutHandler, FeedHandler
 from services.gateway.fanout.hub import Hub
 from services.gateway.fanout.sender import Sender
 from services.gateway.fanout.signing import SecretBox
@@ -23,6 +23,10 @@ from services.gateway.fanout.worker import DeliveryWorker
 from services.gateway.settings import GatewaySettings
 
 log = get_logger("gateway.fanout")
+
+# The subscriptions this module wires (the fan-out's bootstrap): webhooks and queue frames, and the live feed.
+TOPICS = ("conversation.events", "escalation.events", "sentiment.events")
+FEED_TOPICS = ("escalation.events", "sentiment.events", "analytics.events")
 
 
 class Fanout:

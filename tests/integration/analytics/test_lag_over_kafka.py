@@ -13,8 +13,7 @@ from prometheus_client import REGISTRY
 from libs.bus.lag import lag_probe
 from libs.runtime import PlatformSettings, make_bus
 from libs.store import open_store
-from services.analytics.bootstrap import bootstrap
-from services.analytics.handlers import EVENT_TOPICS
+from services.analytics.bootstrap import EVENT_TOPICS, bootstrap
 from services.analytics.settings import AnalyticsSettings
 from tests.support.analytics_traffic import send_day
 from tests.support.kafka import Broker, kafka_broker

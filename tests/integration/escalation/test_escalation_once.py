@@ -25,7 +25,7 @@ class Published:
     def __init__(self, crash: bool = False) -> None:
         self.crash, self.events = crash, []  # type: list[BaseModel]
 
-    async def __call__(self, topic: str, event: BaseModel, *, key: str | None) -> None:
+    async def __call__(self, event: BaseModel, *, key: str | None) -> None:
         if self.crash:
             raise SystemExit("killed after the commit, before the events went out")
         self.events.append(event)

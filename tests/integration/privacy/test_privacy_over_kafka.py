@@ -18,7 +18,7 @@ from services.gateway.bootstrap import bootstrap as bootstrap_gateway
 from services.gateway.settings import GatewaySettings
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
-from services.privacy.vault import generate_key
+from services.privacy.store import generate_key
 from tests.support.kafka import Broker, own_broker
 
 __all__ = ["own_broker"]

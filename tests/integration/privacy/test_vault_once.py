@@ -15,14 +15,14 @@ from libs.store import open_store
 from services.privacy.batching import AnonymizeBatcher
 from services.privacy.handlers import handle_anonymize
 from services.privacy.pii import get_analyzer
-from services.privacy.vault import COLLECTION, PiiVault, generate_key
+from services.privacy.store import COLLECTION, PiiVault, generate_key
 
 pytestmark = pytest.mark.integration
 
 KEYS = {"k1": generate_key()}
 
 
-async def _nothing(topic: str, message: BaseModel, *, key: str | None = None) -> None:
+async def _nothing(message: BaseModel, *, key: str | None = None) -> None:
     return None
 
 

@@ -14,7 +14,7 @@ from libs.bus.base import MessageContext
 from libs.contracts.models.rag import UpsertArticleV1
 from libs.store import open_store
 from services.rag.handlers import handle_upsert_article
-from services.rag.repository import CommandInbox
+from services.rag.store import CommandInbox
 from tests.integration.rag.test_knowledge_base import open_env
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ ARTICLE = UpsertArticleV1(
 )
 
 
-async def _nothing(topic: str, message: BaseModel, *, key: str | None = None) -> None:
+async def _nothing(message: BaseModel, *, key: str | None = None) -> None:
     return None
 
 

@@ -12,12 +12,12 @@ import pytest
 from libs.embeddings import get_encoder
 from libs.errors import NotFound
 from libs.store import open_store
-from services.rag.domain import KnowledgeBase
 from services.rag.fusion import FusionConfig
 from services.rag.index import VectorIndex
+from services.rag.knowledge import KnowledgeBase
 from services.rag.models import MAX_FILE_BYTES
-from services.rag.repository import RagRepository
 from services.rag.retrieval import rank_passages
+from services.rag.store import RagRepository
 from tests.support.documents import minimal_pdf
 
 pytestmark = pytest.mark.integration

@@ -12,9 +12,10 @@ from tests.support.bus_conformance.envelope_cases import EnvelopeCases
 from tests.support.bus_conformance.harness import BusHarness, KafkaHarness, MemoryHarness
 from tests.support.bus_conformance.pubsub_cases import PubSubCases
 from tests.support.bus_conformance.reply_cases import ReplyCases
+from tests.support.bus_conformance.typed_cases import TypedCases
 
 __all__ = ["BusConformance", "BusHarness", "KafkaHarness", "MemoryHarness"]
 
 
-class BusConformance(PubSubCases, DeliveryCases, ReplyCases, EnvelopeCases):
+class BusConformance(PubSubCases, DeliveryCases, ReplyCases, TypedCases, EnvelopeCases):
     """Every behaviour the `Bus` port promises; a subclass supplies the `harness` fixture of its transport."""

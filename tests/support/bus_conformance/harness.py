@@ -18,10 +18,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import REGISTRY
 
 from libs.bus import Envelope, KafkaBus, MemoryBroker, MemoryBus, RetryPolicy
-from libs.bus.consumer import Record
+from libs.bus.records import Record
 from libs.bus.transport import TransportBus
 from libs.contracts.registry import ContractRegistry
-from tests.support.contracts import COMMAND, EVENT, RESULT, scratch_registry
+from tests.support.contracts import COMMAND, EVENT, GENERATE, RESULT, SINGLE_HOME_EVENT, UPLOAD_PART, scratch_registry
 from tests.support.kafka import Broker
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
@@ -38,8 +38,16 @@ class Topics:
 
     def declared(self) -> dict[str, dict[str, object]]:
         return {
-            self.events: {"partitions": 3, "messages": [EVENT]},
-            self.commands: {"partitions": 2, "messages": [COMMAND], "replies": [RESULT]},
+            self.events: {"partitions": 3, "messages": [EVENT, SINGLE_HOME_EVENT]},
+            self.commands: {
+                "partitions": 2,
+                "messages": [COMMAND, GENERATE, UPLOAD_PART],
+                "replies": {
+                    COMMAND: RESULT,
+                    GENERATE: {"reply": "conversation.GenerateResult.v1", "stream": "conversation.GenerationDelta.v1"},
+                    UPLOAD_PART: {"reply": "rag.UploadResult.v1", "interim": "rag.UploadProgress.v1"},
+                },
+            },
             self.single: {"partitions": 1, "messages": [EVENT]},
         }
 

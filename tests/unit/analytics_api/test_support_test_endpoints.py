@@ -23,7 +23,7 @@ from services.escalation.bootstrap import bootstrap as bootstrap_escalation
 from services.escalation.settings import EscalationSettings
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
-from services.privacy.vault import generate_key
+from services.privacy.store import generate_key
 from tests.support.platform import gateway_for_tests, serving, user_headers
 from tests.unit.analytics_api.conftest import AUTH
 

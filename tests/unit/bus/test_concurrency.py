@@ -10,8 +10,8 @@ from collections import defaultdict
 import pytest
 
 from libs.bus import MemoryBus
-from libs.bus.consumer import Record
 from libs.bus.lanes import KeyLanes, OffsetTracker
+from libs.bus.records import Record
 
 EVENTS = "sentiment.events"
 

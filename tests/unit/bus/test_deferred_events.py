@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from libs.bus import MemoryBroker, MemoryBus, MessageContext, Publisher, RetryPolicy, build_topic_handler
-from libs.bus.consumer import Headers
+from libs.bus.records import Headers
 from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV1
 from libs.errors import Unavailable
 from tests.unit.bus.messages import analyze, analyzed, result_for
@@ -33,7 +33,7 @@ def serve(bus: MemoryBus, calls: list[str]) -> None:
     async def handle(cmd: AnalyzeSentimentV1, *, ctx: MessageContext, publish: Publisher) -> SentimentResultV1:
         calls.append(ctx.event_id)
         for item in cmd.texts:
-            await publish(EVENTS, analyzed(item.id))
+            await publish(analyzed(item.id))
         return result_for(cmd)
 
     handler = build_topic_handler(bus, {"sentiment.AnalyzeSentiment.v1": handle})

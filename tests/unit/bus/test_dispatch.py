@@ -24,7 +24,7 @@ async def test_handler_gets_the_typed_command_context_deps_and_a_publisher() -> 
     ) -> SentimentResultV1:
         calls.append((cmd, ctx, model_name))
         for item in cmd.texts:
-            await publish(EVENTS, analyzed(item.id))
+            await publish(analyzed(item.id))
         return result_for(cmd)
 
     handlers = {"sentiment.AnalyzeSentiment.v1": handle_analyze_sentiment}
@@ -57,7 +57,7 @@ async def test_redelivery_re_emits_the_same_event_ids() -> None:
         await bus.start()
         publish = Publisher(bus, ctx)
         for i in range(3):
-            await publish(EVENTS, analyzed(i))
+            await publish(analyzed(i))
         await bus.stop()
         emitted.append([Envelope.from_bytes(r.value).id for r in broker.records(EVENTS)])
     assert emitted[0] == emitted[1]

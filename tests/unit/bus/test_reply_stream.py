@@ -9,7 +9,7 @@ import time
 import pytest
 
 from libs.bus import Envelope, MemoryBroker, MemoryBus, MessageContext, ReplyStream, RetryPolicy, build_topic_handler
-from libs.bus.transport import delta_id, reply_id
+from libs.bus.replies import delta_id, reply_id
 from libs.contracts.models.sentiment import AnalyzeSentimentV1, SentimentResultV1
 from libs.errors import NotFound, Timeout
 from tests.unit.bus.messages import analyze, result_for
@@ -56,7 +56,7 @@ async def test_partial_replies_arrive_in_order_then_the_final_one() -> None:
     assert [len(r.data["results"]) for r in replies[:-1]] == [1, 2, 3, 4, 5]
     assert replies[-1].id == reply_id(request_id) and len(replies[-1].data["results"]) == 1
     assert {(r.tenantid, r.correlationid) for r in replies} == {("t1", "corr-1")}
-    assert gateway._streams == {}  # nothing left waiting
+    assert gateway.waiters.waiting == 0  # nothing left waiting
 
 
 async def test_an_error_after_some_partial_replies_raises_the_typed_error() -> None:
@@ -150,7 +150,7 @@ async def test_a_consumer_that_stops_early_leaves_nothing_registered() -> None:
     await service.drain()
     await service.stop()
     await gateway.stop()
-    assert len(first.data["results"]) == 1 and gateway._streams == {}
+    assert len(first.data["results"]) == 1 and gateway.waiters.waiting == 0
 
 
 async def test_without_a_requester_reply_stream_sends_nothing() -> None:

@@ -205,3 +205,20 @@ async def test_list_sessions_filters_and_pagination(platform: Platform) -> None:
         assert resp.status_code == 400, bad
     resp = await c.get("/cs/sessions", headers=h)
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "CS_005"
+
+
+async def test_manual_escalation_is_the_escalation_services_decision_and_honours_disabled_tiers(
+    platform: Platform,
+) -> None:
+    """One owner for the rule: a tier the company switched off is refused (CS_004) and nothing is recorded."""
+    c, h = platform.client, platform.headers
+    resp = await c.put("/cs/config", json={"companyId": TENANT, "tiers": {"humanAgent": {"enabled": False}}}, headers=h)
+    assert resp.status_code == 200, resp.text
+    sid = await _start(platform)
+    body = {"reason": "CUSTOMER_REQUEST", "targetTier": "HUMAN_AGENT"}
+    resp = await c.post(f"/cs/sessions/{sid}/escalate", json=body, headers=h)
+    assert resp.status_code == 400 and resp.json()["error"]["code"] == "CS_004", resp.text
+    assert "disabled" in resp.json()["error"]["message"]
+    assert platform.events("SessionEscalated") == []
+    resp = await c.post(f"/cs/sessions/{sid}/escalate", json={**body, "targetTier": "AI_MANAGER"}, headers=h)
+    assert resp.status_code == 200 and resp.json()["session"]["currentTier"] == "AI_MANAGER"

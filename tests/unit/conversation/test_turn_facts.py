@@ -76,26 +76,34 @@ ANGRY_TEXT = "This is terrible! Nothing works and I am extremely frustrated!"
 
 
 async def _facts_sent(
-    session: dict[str, Any], reading: SentimentReading = UPSET, text: str = ANGRY_TEXT
+    session: dict[str, Any],
+    reading: SentimentReading = UPSET,
+    text: str = ANGRY_TEXT,
+    *,
+    negative_escalates: bool = False,
 ) -> EscalationQuery:
     escalation = RecordingEscalation()
     ports = Ports(PlainRedactor(), FixedSentiment(reading), NoKnowledge(), escalation, LLMService(LLMSettings()))
     pipeline = TurnPipeline(ports, open_cache(None, ttl_s=60), StepDeadlines())
-    await pipeline.run(TurnRequest(tenant_id="t1", session=session, text=text, message_id="m1"))
+    request = TurnRequest(
+        tenant_id="t1", session=session, text=text, message_id="m1", escalate_on_negative_sentiment=negative_escalates
+    )
+    await pipeline.run(request)
     (query,) = escalation.queries
     return query
 
 
 async def test_first_turn_of_a_new_session_has_no_failed_attempts() -> None:
-    query = await _facts_sent(_session())
+    query = await _facts_sent(_session(), negative_escalates=True)
     assert query.facts["failed_attempts"] == 0
     assert query.facts["repeat_contacts"] == 2
     assert query.facts["sentiment_score"] == -0.8
-    assert query.negative_sentiment is True, "support-agent sessions use seed 001's negative-sentiment rule"
+    assert query.negative_sentiment is True, "the turn's policy asks for the negative-sentiment rule"
 
 
-async def test_tiered_cs_sessions_follow_the_irate_protocol() -> None:
-    query = await _facts_sent(_session(dialect="tiered_cs"))
+async def test_turns_without_the_negative_sentiment_policy_follow_the_irate_protocol() -> None:
+    # The session's dialect plays no part: only the policy field the gateway's dialect sets on the command does.
+    query = await _facts_sent(_session(dialect="support_agent"))
     assert query.negative_sentiment is False
 
 

@@ -6,10 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from libs.errors import Invalid
+from libs.errors import Invalid, InvalidEscalationTarget
 from services.escalation.company_config import CompanyConfig, apply_patch
 from services.escalation.domain import (
-    InvalidEscalationTarget,
     Priority,
     Reason,
     Sentiment,
@@ -295,11 +294,11 @@ def test_decision_serialises() -> None:
     ("current", "target"), [("AI_REP", "AI_REP"), ("AI_MANAGER", "AI_REP"), ("HUMAN_AGENT", "AI_MANAGER"),
                             ("AI_MANAGER", "AI_MANAGER"), ("AI_REP", "SUPERVISOR"), ("AI_REP", None)]
 )  # fmt: skip
-def test_manual_escalation_to_same_lower_or_unknown_tier_is_cs_004(current: str, target: str | None) -> None:
+def test_manual_escalation_to_same_lower_or_unknown_tier_is_an_invalid_target(current: str, target: str | None) -> None:
     with pytest.raises(InvalidEscalationTarget) as err:
         check_manual_escalation(current, {"reason": "CUSTOMER_REQUEST", "targetTier": target}, default())
     assert isinstance(err.value, Invalid)
-    assert err.value.details["code"] == "CS_004" and err.value.details["field"] == "targetTier"
+    assert err.value.code == "invalid_escalation_target" and err.value.details["field"] == "targetTier"
 
 
 def test_manual_escalation() -> None:

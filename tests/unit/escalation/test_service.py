@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from libs.errors import Conflict, Forbidden, Invalid, NotFound
+from libs.errors import Conflict, Forbidden, Invalid, InvalidEscalationTarget, NotFound
 from libs.store import open_store
-from services.escalation.domain import InvalidEscalationTarget, Reason, Tier
+from services.escalation.domain import Reason, Tier
 from services.escalation.service import EscalationService
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -70,7 +70,8 @@ async def test_manual_escalation_checks(service: EscalationService) -> None:
                      "timestamp": "2026-03-01T12:00:00+00:00"}  # fmt: skip
     with pytest.raises(InvalidEscalationTarget) as err:
         await service.check_escalation("c1", "HUMAN_AGENT", {"reason": "CUSTOMER_REQUEST", "targetTier": "AI_MANAGER"})
-    assert err.value.to_dict()["details"]["code"] == "CS_004"
+    # The typed error travels by its own code; no dialect's code rides in the details.
+    assert err.value.to_dict()["code"] == "invalid_escalation_target" and "cs_code" not in err.value.details
 
 
 async def test_review_queue_ids_and_estimates(service: EscalationService) -> None:

@@ -20,7 +20,7 @@ from libs.contracts.models.escalation import (
     ListTicketsV1,
     TicketListV1,
 )
-from libs.errors import Invalid
+from libs.errors import Invalid, InvalidEscalationTarget
 from libs.store import open_store
 from services.escalation.handlers import CommandLog, handle_create_ticket
 from services.escalation.service import EscalationService
@@ -153,10 +153,10 @@ async def test_check_escalation_and_cs_004(platform: Platform) -> None:
         ("AI_REP", None),
     ):
         bad = CheckEscalationV1(current_tier=current, reason="CUSTOMER_REQUEST", target_tier=target)
-        with pytest.raises(Invalid) as caught:
+        with pytest.raises(InvalidEscalationTarget) as caught:  # typed, across the bus
             await platform.bus.request(TOPIC, bad, key="sess-1", tenant_id=TENANT, timeout=5)
-        assert caught.value.details["cs_code"] == "CS_004"
-        # The tiered-cs envelope renders the exact seed code from the error that crossed the bus.
+        assert "cs_code" not in caught.value.details
+        # The tiered-cs envelope maps the typed error to the seed's code.
         request = Request({"type": "http", "method": "POST", "path": "/cs/sessions/x/escalate", "headers": []})
         rendered = TIERED_CS.domain_error(request, caught.value)
         assert rendered.status_code == 400 and b'"code":"CS_004"' in rendered.body and b"cs_code" not in rendered.body

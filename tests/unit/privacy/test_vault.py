@@ -8,7 +8,7 @@ import pytest
 
 from libs.errors import Conflict, Invalid, NotFound, Unavailable
 from libs.store import open_store
-from services.privacy.vault import COLLECTION, PiiVault, generate_key
+from services.privacy.store import COLLECTION, PiiVault, generate_key
 
 ORIGINALS = {"[NAME_1]": "John Smith", "[ACCOUNT_NUMBER_1]": "1234567890"}
 

@@ -16,7 +16,7 @@ from libs.runtime import PlatformSettings
 from libs.store import open_store
 from services.privacy.bootstrap import bootstrap as bootstrap_privacy
 from services.privacy.settings import PrivacySettings
-from services.privacy.vault import generate_key
+from services.privacy.store import generate_key
 from tests.support.platform import API_KEY, gateway_for_tests, serving, user_headers
 
 __all__ = ["API_KEY"]  # re-exported for the test modules

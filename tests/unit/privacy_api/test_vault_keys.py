@@ -13,7 +13,7 @@ from libs.runtime import PlatformSettings
 from libs.store import open_store
 from services.privacy.bootstrap import vault_keys
 from services.privacy.settings import PrivacySettings, key_id_of, parse_vault_keys
-from services.privacy.vault import PiiVault, generate_key
+from services.privacy.store import PiiVault, generate_key
 
 # The dev default of docker-compose.yml (a Fernet key: URL-safe base64 of 32 bytes).
 COMPOSE_KEY = "sSoCgnu53g8Udz-URh_Bk2c9bFOBhdVifZQdhTad0X4="

@@ -7,7 +7,7 @@ from typing import Any
 
 from libs.store import open_store
 from services.rag.models import FileResult
-from services.rag.repository import RagRepository
+from services.rag.store import RagRepository
 from services.rag.uploads import Indexer, UploadStore
 
 

@@ -13,7 +13,7 @@ from libs.contracts.models.rag import DeleteDocumentV1, UploadPartV1
 from libs.errors import Conflict
 from libs.store import open_store
 from services.rag.handlers import handle_delete_document
-from services.rag.repository import CommandInbox, RagRepository, document_id, document_record
+from services.rag.store import CommandInbox, RagRepository, document_id, document_record
 from services.rag.uploads import UploadStore
 from tests.support.documents import minimal_pdf
 from tests.unit.rag_api.conftest import AUTH, DEFAULT_TENANT, Platform, PlatformFactory

@@ -46,6 +46,7 @@ async def query(
         text=body.query,
         channel="api",
         dialect="support_agent",
+        escalate_on_negative_sentiment=True,  # seed 001: a strongly negative customer escalates at once
         create_if_missing=True,
         idempotency_key=idempotency_key,
     )

@@ -63,7 +63,7 @@ async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str
     client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
     return await client.post_message(
         caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
-        create_if_missing=True, test=True,
+        escalate_on_negative_sentiment=True, create_if_missing=True, test=True,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from libs.errors import DomainError
 from services.gateway.dialects.base import Dialect
 
 # A domain error may name its exact CS code in details["cs_code"] (CS_001, CS_003, CS_004, CS_005 ...).
@@ -24,6 +25,9 @@ CS_CODES = {
     "error": "CS_010",
 }
 
+# Typed errors seed 002 names more precisely than their family (`code` of libs.errors' specific errors).
+CS_CODES_BY_ERROR = {"session_closed": "CS_003", "invalid_escalation_target": "CS_004"}
+
 
 class CsErrorBody(BaseModel):
     code: str
@@ -38,6 +42,10 @@ class CsError(BaseModel):
 class TieredCsDialect(Dialect):
     name = "tiered_cs"
     error_model = CsError
+
+    def error_details(self, exc: DomainError) -> dict[str, Any]:
+        cs_code = CS_CODES_BY_ERROR.get(exc.code)
+        return {**exc.details, "cs_code": cs_code} if cs_code else exc.details
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]

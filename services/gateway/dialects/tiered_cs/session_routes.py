@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.errors import Forbidden, Invalid, NotFound
+from libs.errors import Forbidden, Invalid, InvalidEscalationTarget, NotFound
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.base import request_id
@@ -79,9 +79,7 @@ class ResolveBody(BaseModel):
 
 
 def _client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(
-        gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request), keep_cs_code=True
-    )
+    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
 def _company(caller: Caller, company_id: str | None) -> None:
@@ -267,8 +265,10 @@ async def escalate(
 
 
 def _tier(target: str) -> str:
-    if target not in ("AI_MANAGER", "HUMAN_AGENT"):
-        raise Invalid("Invalid escalation target", {"targetTier": "AI_MANAGER or HUMAN_AGENT", "cs_code": "CS_004"})
+    # Which target is allowed (above the current tier, enabled for the company) is the escalation service's rule;
+    # this only refuses a name that is no tier at all, which the command could not carry.
+    if target not in ("AI_REP", "AI_MANAGER", "HUMAN_AGENT"):
+        raise InvalidEscalationTarget("Invalid escalation target", {"targetTier": "AI_MANAGER or HUMAN_AGENT"})
     return target
 
 

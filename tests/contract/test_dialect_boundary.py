@@ -1,0 +1,69 @@
+"""Dialects stay in the gateway: no service outside services/gateway/ knows a dialect's name, its error codes or
+branches on which dialect a session came from. Behaviour differences travel as neutral command fields (a policy
+profile such as PostMessage's `escalate_on_negative_sentiment`) and errors as typed DomainErrors that each dialect's
+envelope maps to its own codes."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+GATEWAY = REPO / "services" / "gateway"
+DIALECTS = sorted(p.name for p in (GATEWAY / "dialects").iterdir() if (p / "__init__.py").exists())
+# Seed 004 routes a message to a sales, support or general *agent*; that vocabulary shares one word with a dialect.
+AGENT_NAMES = {"sales_agent", "support_agent", "general_agent"}
+SEED_CODE = re.compile(r"^CS_\d{3}$")
+
+
+def _service_files() -> list[Path]:
+    return [p for p in sorted((REPO / "services").rglob("*.py")) if GATEWAY not in p.parents]
+
+
+def _mentions_dialect(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Constant) and n.value == "dialect" for n in ast.walk(node))
+
+
+def _problems(path: Path, root: Path = REPO) -> list[str]:
+    where = path.relative_to(root).as_posix()
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            value = node.value
+            if SEED_CODE.match(value) or value == "cs_code":
+                found.append(f"{where}:{node.lineno}: seed error code {value!r}")
+            elif value in DIALECTS and value not in AGENT_NAMES:
+                found.append(f"{where}:{node.lineno}: dialect name {value!r}")
+        elif isinstance(node, ast.Compare) and _mentions_dialect(node):
+            found.append(f"{where}:{node.lineno}: branches on the session's dialect")
+        elif isinstance(node, ast.Name) and "DIALECT" in node.id:
+            found.append(f"{where}:{node.lineno}: {node.id}")
+    return found
+
+
+def test_the_gateway_declares_the_dialects_this_test_looks_for() -> None:
+    assert {"tiered_cs", "support_agent", "kb_platform", "crm_chat", "insights"} <= set(DIALECTS)
+
+
+def test_no_service_outside_the_gateway_knows_a_dialect() -> None:
+    assert [problem for path in _service_files() for problem in _problems(path)] == []
+
+
+def test_the_check_finds_each_kind_of_dialect_knowledge(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'NEGATIVE_SENTIMENT_DIALECTS = frozenset({"tiered_cs"})\n'
+        "def f(session, details):\n"
+        '    details["cs_code"] = "CS_004"\n'
+        '    return session.get("dialect") in NEGATIVE_SENTIMENT_DIALECTS\n'
+    )
+    problems = sorted(p.split(": ", 1)[1] for p in _problems(sample, tmp_path))
+    assert problems == [
+        "NEGATIVE_SENTIMENT_DIALECTS",
+        "NEGATIVE_SENTIMENT_DIALECTS",
+        "branches on the session's dialect",
+        "dialect name 'tiered_cs'",
+        "seed error code 'CS_004'",
+        "seed error code 'cs_code'",
+    ]
