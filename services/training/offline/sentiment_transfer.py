@@ -218,21 +218,37 @@ def print_table(table: dict[str, dict[str, float]]) -> None:
         print(f"{cand:<34}" + "".join(f"{v:>15.3f}" for v in row.values()))
 
 
+REPORT = HEADS_NPZ.with_name("sentiment_transfer_report.json")
+
+
+def fit_final(candidate: str) -> dict[str, np.ndarray]:
+    """The candidate's weights fit on every source but TweetEval val (what --write ships)."""
+    src = load_sources()
+    with np.load(HEADS_NPZ, allow_pickle=False) as npz:
+        current = {k: npz[k].astype(np.float64) for k in ("fuse_mean", "fuse_scale", "fuse_W", "fuse_b")}
+    return run_fold(src, Lexical.build(src), folds()["final"], current, {candidate})[candidate][1]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write the best candidate's weights into heads.npz")
+    parser.add_argument("--from-report", action="store_true", help="take the choice of the last report, no folds")
     args = parser.parse_args(argv)
-    table, results = transfer_table()
-    print_table(table)
-    # Only refit candidates compete: the shipped stacker was fit on all of tweet dev, latest rows included.
-    best = max(CANDIDATES, key=lambda c: table[c]["transfer mean"])
-    print(f"best by transfer mean: {best}")
-    report = {"folds": {f: vars(fold) for f, fold in folds().items()}, "table": table, "best": best}
-    HEADS_NPZ.with_name("sentiment_transfer_report.json").write_text(json.dumps(report, indent=1))
+    if args.from_report:
+        best = json.loads(REPORT.read_text())["best"]
+        final = fit_final(best) if args.write else {}
+    else:
+        table, results = transfer_table()
+        print_table(table)
+        # Only refit candidates compete: the shipped stacker was fit on all of tweet dev, latest rows included.
+        best = max(CANDIDATES, key=lambda c: table[c]["transfer mean"])
+        print(f"best by transfer mean: {best}")
+        report = {"folds": {f: vars(fold) for f, fold in folds().items()}, "table": table, "best": best}
+        REPORT.write_text(json.dumps(report, indent=1))
+        final = results["final"][best][1]
     if args.write:
         with np.load(HEADS_NPZ, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files if not k.startswith("slex_")}
-        final = results["final"][best][1]
         arrays.update({k: v if v.dtype.kind in "iU" else v.astype(np.float16 if k == "slex_W" else np.float32)
                        for k, v in final.items()})  # fmt: skip
         np.savez_compressed(HEADS_NPZ, **arrays)

@@ -10,7 +10,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from services.sentiment.model import HEADS_NPZ, Heads, softmax
-from services.training.offline.intent_transfer import near_duplicate_groups
+from services.training.offline.intent_transfer import IntentData, near_duplicate_groups
 from services.training.offline.sentiment_transfer import LATEST_FIRST_ROW, TWEET_SOURCES, folds
 
 
@@ -54,10 +54,23 @@ def test_served_char_head_matches_scikit_learn(tmp_path: Path) -> None:
         "fuse_mean": np.zeros(10, np.float32), "fuse_scale": np.ones(10, np.float32),
         "fuse_W": rng.normal(size=(10, 3)).astype(np.float32), "fuse_b": np.zeros(3, np.float32),
     })  # fmt: skip
-    np.savez_compressed(tmp_path / "heads.npz", **arrays)  # type: ignore[arg-type]
+    np.savez_compressed(tmp_path / "heads.npz", **arrays)
     heads = Heads(tmp_path / "heads.npz")
     probe = ["thanks, great", "never again, awful support", "it arrived"]
     logits, vader = rng.normal(size=(3, 3)), rng.uniform(size=(3, 4))
     got = heads.fused_sentiment(logits, vader, probe)
     x = np.hstack([logits, vader, clf.predict_log_proba(vectorizer.transform(probe))])
     assert np.allclose(got, softmax(x @ arrays["fuse_W"]), atol=1e-4)
+
+
+def test_twin_free_rows_have_no_near_duplicate_the_encoder_trained_on() -> None:
+    groups = np.array([0, 0, 1, 2, 2, 3])  # rows 0-1 and 3-4 are near duplicates
+    clean = np.array([1, 2, 4, 5])  # the encoder trained on rows 0 and 3
+    d = IntentData([""] * 6, np.zeros(6, dtype=np.int64), np.zeros((6, 2)), clean, np.zeros((4, 77)), groups, clean)
+    assert d.twin_free().tolist() == [False, True, False, True]
+
+
+def test_shipped_intent_blends_are_probability_mixtures() -> None:
+    heads = Heads()
+    for blend in (heads.intent_blend, heads.intent_fallback_blend):
+        assert min(blend) >= 0.0 and abs(sum(blend) - 1.0) < 1e-5
