@@ -174,10 +174,20 @@ class Heads:
         self.intent_fallback_blend = tuple(float(x) for x in self.w["intent_fallback_blend"])  # (frozen, lexical)
         ngram_range = (int(self.w["lex_ngram"][0]), int(self.w["lex_ngram"][1]))
         self.lexical = CharTfidf([str(g) for g in self.w["lex_vocab"]], self.w["lex_idf"], ngram_range)
+        # The char n-gram sentiment head (slex_*), when sentiment_transfer chose a blend that stacks it.
+        self.sentiment_lexical: CharTfidf | None = None
+        if "slex_vocab" in self.w:
+            low, high = (int(x) for x in self.w["slex_ngram"])
+            self.sentiment_lexical = CharTfidf([str(g) for g in self.w["slex_vocab"]], self.w["slex_idf"], (low, high))
 
-    def fused_sentiment(self, ft_logits: np.ndarray, vader: np.ndarray) -> np.ndarray:
-        """Stacker over (fine-tuned logits, VADER) → probabilities (negative, neutral, positive)."""
-        x = (np.hstack([ft_logits, vader]) - self.w["fuse_mean"]) / self.w["fuse_scale"]
+    def fused_sentiment(self, ft_logits: np.ndarray, vader: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """Stacker over (fine-tuned logits, VADER[, char n-gram head log-probabilities]) → probabilities
+        (negative, neutral, positive)."""
+        parts = [ft_logits, vader]
+        if self.sentiment_lexical is not None:
+            scores = np.asarray(self.sentiment_lexical.transform(texts) @ self.w["slex_W"]) + self.w["slex_b"]
+            parts.append(np.log(softmax(scores) + 1e-12))
+        x = (np.hstack(parts) - self.w["fuse_mean"]) / self.w["fuse_scale"]
         return softmax(x @ self.w["fuse_W"] + self.w["fuse_b"])
 
     def fallback_sentiment(self, embeddings: np.ndarray, vader: np.ndarray) -> np.ndarray:
@@ -223,7 +233,7 @@ class SentimentModel:
         if not clean:
             return np.zeros((0, 3), dtype=np.float32)
         if pending is not None:
-            return self._heads.fused_sentiment(pending()[0], vader)
+            return self._heads.fused_sentiment(pending()[0], vader, clean)
         return self._heads.fallback_sentiment(self._embed(clean), vader)
 
     def intent_probabilities(self, texts: Sequence[str]) -> np.ndarray:
