@@ -93,7 +93,9 @@ def test_switchboard_up_refuses_a_sandbox_off_loopback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SWITCHBOARD_GATEWAY_HOST", "0.0.0.0")
-    monkeypatch.delenv("SWITCHBOARD_SANDBOX", raising=False)
+    # `up --sandbox` sets SWITCHBOARD_SANDBOX for the children it starts; setting it here first makes monkeypatch
+    # remove it afterwards (a delenv of an absent variable records nothing), so no later test runs in the sandbox.
+    monkeypatch.setenv("SWITCHBOARD_SANDBOX", "0")
     assert switchboard(["up", "--sandbox", "--inproc", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "refusing to start" in err and "0.0.0.0" in err and "127.0.0.1" in err
