@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from libs.bus.local_kafka import KAFKA_VERSION
 from services.launcher.credentials import ENV_PASSWORD, Credentials, load_or_create, mask, tighten
 
 
@@ -85,7 +86,7 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         stack.start()
-        mode = f"{len(stack.children)} services + Kafka-protocol broker on :{stack.kafka_port}"
+        mode = f"{len(stack.children)} services + Apache Kafka {KAFKA_VERSION} on :{stack.kafka_port}"
         _banner(url, creds, mode, credentials_file)
         while not stopping:
             stack.watch_once()
