@@ -28,6 +28,14 @@ def prune_nones(value: Any, schema: dict[str, Any], defs: dict[str, Any]) -> Any
     branches = [_resolve(s, defs) for key in ("anyOf", "oneOf") for s in schema.get(key, ())]
     if isinstance(value, dict):
         obj = next((s for s in [schema, *branches] if "properties" in s), schema)
+        if "properties" not in obj:
+            # A map: a free-form one (metadata) is the producer's data, its Nones included; a typed one is pruned
+            # by its value schema.
+            values = obj.get("additionalProperties", True)
+            if not isinstance(values, dict):
+                return value
+            keep = _allows_null(values, defs)
+            return {k: prune_nones(v, values, defs) for k, v in value.items() if v is not None or keep}
         props, required = obj.get("properties", {}), set(obj.get("required", ()))
         return {
             k: prune_nones(v, props.get(k, {}), defs)

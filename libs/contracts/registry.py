@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import os
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from libs.contracts.nulls import prune_nones
+from libs.contracts.refs import bundle
 from libs.contracts.topics import (
     ContractViolation,
     ReplySpec,
@@ -73,7 +75,7 @@ class ContractRegistry:
         for path in sorted(self.root.glob("*/*.v*.json")):
             message_type = f"{path.parent.name}.{path.name.removesuffix('.json')}"
             type_parts(message_type)  # rejects badly named files early
-            self._schemas[message_type] = json.loads(path.read_text(encoding="utf-8"))
+            self._schemas[message_type] = bundle(json.loads(path.read_text(encoding="utf-8")), path)
         raw = yaml.safe_load((self.root / "topics.yaml").read_text(encoding="utf-8")) or {}
         reply = raw.get("reply_topics") or {}
         self._reply = ReplyTopicSpec(
@@ -116,7 +118,10 @@ class ContractRegistry:
         """Raise ContractViolation unless `data` matches the schema of `message_type`."""
         validator = self._validators.get(message_type)
         if validator is None:
-            validator = self._validators[message_type] = fastjsonschema.compile(self.schema(message_type))
+            # fastjsonschema rewrites the `$ref`s of the schema it is given into absolute URIs: compile a copy, so
+            # `schema()` keeps its local refs (prune_nones in `dump` follows them).
+            schema = copy.deepcopy(self.schema(message_type))
+            validator = self._validators[message_type] = fastjsonschema.compile(schema)
         try:
             validator(data)
         except fastjsonschema.JsonSchemaValueException as exc:
