@@ -186,6 +186,16 @@ def next_failed_attempts(session: dict[str, Any], *, negative: bool) -> int:
     return int(session.get("failed_attempts", 0)) + (1 if had_reply and unresolved else 0)
 
 
+# Kept in the store for the service itself, never part of the contract's Session/Message: the store's document id
+# and the StartSession command that created the session (so a redelivery gets that session back).
+_STORAGE_ONLY = frozenset({"id", "created_by"})
+
+
+def public_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored session or message as the contract's Session/Message carries it."""
+    return {k: v for k, v in record.items() if k not in _STORAGE_ONLY}
+
+
 def title_from(redacted_text: str) -> str:
     """A conversation title from the redacted first message (placeholders, never raw PII)."""
     words = redacted_text.split()

@@ -50,18 +50,20 @@ def created(session: dict[str, Any]) -> ConversationCreatedV1:
 
 def received(session: dict[str, Any], message: dict[str, Any], outcome: TurnOutcome) -> MessageReceivedV1:
     reading = outcome.sentiment
-    return MessageReceivedV1(
-        **_who(session),
-        message_id=message["message_id"],
-        channel=session["channel"],
-        tier=session["current_tier"],
-        length=len(message["content"]),
-        sentiment_label=reading.label if reading.available else None,
-        sentiment_score=reading.score if reading.available else None,
-        cs_level=reading.cs_level if reading.available else None,
-        sentiment_available=reading.available,
-        pii_detected=list(outcome.redaction.pii_detected),
-        received_at=message["timestamp"],
+    return MessageReceivedV1.model_validate(
+        {
+            **_who(session),
+            "message_id": message["message_id"],
+            "channel": session["channel"],
+            "tier": session["current_tier"],
+            "length": len(message["content"]),
+            "sentiment_label": reading.label if reading.available else None,
+            "sentiment_score": reading.score if reading.available else None,
+            "cs_level": reading.cs_level if reading.available else None,
+            "sentiment_available": reading.available,
+            "pii_detected": list(outcome.redaction.pii_detected),
+            "received_at": message["timestamp"],
+        }
     )
 
 
@@ -118,13 +120,13 @@ def escalated(
     return SessionEscalatedV1.model_validate(
         {
             **_who(session),
-            "from_tier": entry["fromTier"],
-            "to_tier": entry["toTier"],
+            "from_tier": entry["from_tier"],
+            "to_tier": entry["to_tier"],
             "reason": entry["reason"],
             "reasons": entry.get("reasons", [entry["reason"]]),
             "support_reason": support_reason,
             "priority": priority,
-            "ticket_id": entry.get("ticketId"),
+            "ticket_id": entry.get("ticket_id"),
             "trigger": trigger,
             "notes": entry.get("notes"),
             "escalated_at": entry["timestamp"],
@@ -138,7 +140,7 @@ def resolved(session: dict[str, Any]) -> SessionResolvedV1:
         **_who(session),
         tier=session["current_tier"],
         resolution_type=resolution["type"],
-        follow_up_required=resolution["followUpRequired"],
+        follow_up_required=resolution["follow_up_required"],
         message_count=session["message_count"],
         duration_s=_seconds_since(session["created_at"], session["resolved_at"]),
         escalated=bool(session["escalation_history"]),

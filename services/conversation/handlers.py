@@ -36,7 +36,7 @@ from libs.contracts.models.conversation import (
     ValidateCustomerTokenV1,
 )
 from services.conversation.customers import CrmService, CustomerTokens
-from services.conversation.domain import check_message
+from services.conversation.domain import check_message, public_record
 from services.conversation.events import Emit, record, replay_events
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
@@ -61,7 +61,9 @@ def emitter(publish: Publisher) -> Emit:
 
 
 def _view(session: dict[str, Any], messages: list[dict[str, Any]] | None = None) -> SessionViewV1:
-    return SessionViewV1(session=session, messages=messages or [])
+    return SessionViewV1.model_validate(
+        {"session": public_record(session), "messages": [public_record(m) for m in messages or []]}
+    )
 
 
 async def handle_start_session(
@@ -97,7 +99,8 @@ async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Con
 
 async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app: Conversation) -> SessionPageV1:
     items, total = await app.sessions.search(ctx.tenant_id, cmd.model_dump())
-    return SessionPageV1(items=items, total=total, limit=cmd.limit, offset=cmd.offset)
+    page = {"items": [public_record(s) for s in items], "total": total, "limit": cmd.limit, "offset": cmd.offset}
+    return SessionPageV1.model_validate(page)
 
 
 async def handle_post_message(
@@ -132,7 +135,7 @@ async def _session_command(
         ctx.tenant_id, ctx.event_id, {"result": view.model_dump(mode="json"), "events": record(collected)}, writes
     )
     for event in collected:
-        await emit(event, view.session)
+        await emit(event, view.session.model_dump())
     return view
 
 
@@ -182,11 +185,11 @@ async def handle_validate_customer_token(
 
 
 async def handle_create_crm_user(cmd: CreateCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:
-    return CrmUserV1(user=await app.crm.create_user(ctx.tenant_id, cmd.model_dump()))
+    return CrmUserV1.model_validate({"user": await app.crm.create_user(ctx.tenant_id, cmd.model_dump())})
 
 
 async def handle_get_crm_user(cmd: GetCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:
-    return CrmUserV1(user=await app.crm.get_user(ctx.tenant_id, cmd.user_id))
+    return CrmUserV1.model_validate({"user": await app.crm.get_user(ctx.tenant_id, cmd.user_id)})
 
 
 async def handle_list_crm_users(cmd: ListCrmUsersV1, *, ctx: MessageContext, app: Conversation) -> CrmPageV1:

@@ -52,12 +52,12 @@ def tier_move(
     ticket_id: str | None = None,
     support_reason: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The session changes of a tier move and its escalationHistory entry, written by the caller (a turn commits
+    """The session changes of a tier move and its escalation_history entry, written by the caller (a turn commits
     them with its messages, so a crash cannot leave the reply stored and the move lost)."""
     now = now_iso()
     entry: dict[str, Any] = {
-        "fromTier": session["current_tier"],
-        "toTier": to_tier,
+        "from_tier": session["current_tier"],
+        "to_tier": to_tier,
         "reason": reasons[0] if reasons else (support_reason or "POLICY"),
         "reasons": reasons,
         "timestamp": now,
@@ -65,7 +65,7 @@ def tier_move(
     if notes:
         entry["notes"] = notes
     if ticket_id:
-        entry["ticketId"] = ticket_id
+        entry["ticket_id"] = ticket_id
     changes: dict[str, Any] = {
         "current_tier": to_tier,
         "status": "ESCALATED",
@@ -224,8 +224,8 @@ class SessionService:
         resolution = {
             "type": cmd["resolution_type"],
             "summary": cmd.get("summary"),
-            "actionsTaken": list(cmd.get("actions_taken") or []),
-            "followUpRequired": bool(cmd.get("follow_up_required")),
+            "actions_taken": list(cmd.get("actions_taken") or []),
+            "follow_up_required": bool(cmd.get("follow_up_required")),
         }
         changes = {
             "status": "RESOLVED",

@@ -20,6 +20,7 @@ from services.conversation.domain import (
     check_open,
     issue_summary,
     now_iso,
+    public_record,
     suggested_actions,
     tier_rank,
     title_from,
@@ -84,7 +85,7 @@ class TurnService:
         changes, move = self._session_changes(session, customer, outcome)
         updated = {**session, **changes}
         result = {
-            "session": updated,
+            "session": public_record(updated),
             "customer_message": customer,
             "reply_message": reply,
             "turn": turn_facts(updated, outcome, reply, total_ms),

@@ -48,7 +48,10 @@ class ConversationCreatedV1(BaseModel):
     Session (conversation) id as the caller sees it.
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
-    channel: Annotated[str, Field(max_length=32, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
@@ -82,36 +85,43 @@ class CreateCrmUserV1(BaseModel):
     phone: Phone | None = None
     company: Company | None = None
     role: Role | None = None
-    preferences: dict[str, Any] | None = None
+    preferences: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
     """
-    Free-form user preferences.
+    User preferences (seed 004 `preferences`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
 
 
-class CrmPageV1(BaseModel):
+LastActive = Annotated[str, Field(max_length=64, min_length=1)]
+
+
+class CrmUserStats(BaseModel):
     """
-    Reply: a page of CRM records (users or conversation summaries).
+    The user's activity (on a read of one user).
     """
     model_config = ConfigDict(
         extra='forbid',
     )
-    items: Annotated[list[dict[str, Any]], Field(max_length=100)]
-    total: Annotated[int, Field(ge=0)]
-    page: Annotated[int, Field(ge=1)]
-    per_page: Annotated[int, Field(ge=1)]
+    total_conversations: Annotated[int, Field(ge=0)]
+    total_messages: Annotated[int, Field(ge=0)]
+    last_active: LastActive | None
 
 
-class CrmUserV1(BaseModel):
+class CrmUserSummary(BaseModel):
     """
-    Reply: one CRM user record (with `stats` when read).
+    A CRM user in a list.
     """
     model_config = ConfigDict(
         extra='forbid',
     )
-    user: dict[str, Any]
+    id: Annotated[str, Field(max_length=200, min_length=1)]
+    name: Annotated[str, Field(max_length=200, min_length=1)]
+    email: Annotated[str, Field(max_length=320, min_length=1)]
+    company: Company | None
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
-    The user record.
+    ISO 8601 UTC timestamp.
     """
+    is_active: bool
 
 
 SessionToken = Annotated[str, Field(max_length=512)]
@@ -158,7 +168,66 @@ class EscalateSessionV1(BaseModel):
     notes: Notes | None = None
 
 
+Reason = Annotated[str, Field(max_length=64)]
+
+
+class EscalationEntry(BaseModel):
+    """
+    One tier move.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    from_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    """
+    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    """
+    to_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    """
+    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    """
+    reason: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    The leading reason (an escalation reason, a support reason or POLICY).
+    """
+    reasons: Annotated[list[Reason], Field(max_length=20)]
+    timestamp: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    notes: Annotated[str | None, Field(max_length=4000)] = None
+    """
+    The agent's notes on a manual escalation.
+    """
+    ticket_id: Annotated[str | None, Field(max_length=200)] = None
+    """
+    The ticket the escalation service opened with the move.
+    """
+
+
 Comment = Annotated[str, Field(max_length=4000)]
+
+
+class Feedback(BaseModel):
+    """
+    The customer's rating of the session (one per session).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Comment | None
+    submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    command_id: Annotated[str | None, Field(max_length=200)] = None
+    """
+    The SubmitFeedback command that stored it (a redelivery re-emits its event).
+    """
+
+
+Comment1 = Annotated[str, Field(max_length=4000)]
 
 
 class FeedbackReceiptV1(BaseModel):
@@ -173,7 +242,7 @@ class FeedbackReceiptV1(BaseModel):
     Session (conversation) id as the caller sees it.
     """
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Comment | None
+    comment: Comment1 | None
     """
     The customer's words: sent only to consumers that show feedback (webhooks); never logged.
     """
@@ -196,7 +265,7 @@ class FeedbackSubmittedV1(BaseModel):
     """
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Comment | None
+    comment: Comment1 | None
     """
     The customer's words: sent only to consumers that show feedback (webhooks); never logged.
     """
@@ -228,9 +297,9 @@ class GenerateV1(BaseModel):
     temperature: float | None = 0.7
     system_prompt: Annotated[str | None, Field(max_length=20000)] = None
     stream: bool | None = False
-    context: dict[str, Any] | None = None
+    context: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
     """
-    Caller context passed to the model as labelled facts.
+    Caller context passed to the model as labelled facts (seed 000 `context`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
 
 
@@ -278,6 +347,18 @@ class IssueCustomerTokenV1(BaseModel):
     )
     user_id: Annotated[str, Field(max_length=200, min_length=1)]
     ttl_s: Annotated[int | None, Field(ge=60, le=2592000)] = None
+
+
+class LastMessage(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    content: Annotated[str, Field(max_length=100000)]
+    type: Literal['user', 'assistant']
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
 
 
 class ListCrmUsersV1(BaseModel):
@@ -341,16 +422,63 @@ class ListUserConversationsV1(BaseModel):
     per_page: Annotated[int, Field(ge=1, le=100)]
 
 
+RedactedContent = Annotated[str, Field(max_length=100000)]
+
+
+PiiDetectedItem = Annotated[str, Field(max_length=64)]
+
+
+PiiDetected = Annotated[list[PiiDetectedItem], Field(max_length=100)]
+
+
+PiiToken = Annotated[str, Field(max_length=200)]
+
+
+class Message(BaseModel):
+    """
+    One stored message of a session; customer messages also carry their redaction and sentiment.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    message_id: Annotated[str, Field(max_length=200, min_length=1)]
+    tenant_id: Annotated[str, Field(max_length=200, min_length=1)]
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    customer_id: Annotated[str, Field(max_length=200, min_length=1)]
+    seq: Annotated[int, Field(ge=1)]
+    role: Literal['customer', 'ai_rep', 'ai_manager', 'system']
+    content: Annotated[str, Field(max_length=100000)]
+    """
+    Customer or reply text (kept by the conversation service; never on an event).
+    """
+    timestamp: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    metadata: Annotated[dict[str, Any], Field(max_length=16384)]
+    """
+    Per-message facts (seed 002 message `metadata`: aiGenerated, model, tokens, latencyMs, ...). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
+    """
+    redacted_content: RedactedContent | None = None
+    pii_detected: PiiDetected | None = None
+    redaction: Literal['applied', 'unavailable'] | None = None
+    """
+    Customer messages: whether the privacy service redacted the text.
+    """
+    pii_token: PiiToken | None = None
+    sentiment: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE'] | None = None
+    """
+    A customer's mood on the customer-service scale (the sentiment service's cs_level).
+    """
+
+
 SentimentLabel = Annotated[str, Field(max_length=16)]
 
 
 SentimentScore = Annotated[float, Field(ge=-1.0, le=1.0)]
 
 
-CsLevel = Annotated[str, Field(max_length=16)]
-
-
-PiiDetectedItem = Annotated[str, Field(max_length=32, min_length=1)]
+PiiDetectedItem1 = Annotated[str, Field(max_length=32, min_length=1)]
 
 
 class MessageReceivedV1(BaseModel):
@@ -366,14 +494,17 @@ class MessageReceivedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     message_id: Annotated[str, Field(max_length=200, min_length=1)]
-    channel: Annotated[str, Field(max_length=32, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     length: Annotated[int, Field(ge=0)]
     sentiment_label: SentimentLabel | None
     sentiment_score: SentimentScore | None
-    cs_level: CsLevel | None
+    cs_level: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE'] | None
     sentiment_available: bool
-    pii_detected: Annotated[list[PiiDetectedItem], Field(max_length=20)]
+    pii_detected: Annotated[list[PiiDetectedItem1], Field(max_length=20)]
     received_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -423,7 +554,10 @@ class MessageRepliedV1(BaseModel):
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     message_id: Annotated[str, Field(max_length=200, min_length=1)]
     reply_to: Annotated[str, Field(max_length=200, min_length=1)]
-    channel: Annotated[str, Field(max_length=32, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     ai_generated: bool
@@ -434,7 +568,7 @@ class MessageRepliedV1(BaseModel):
     cost_usd: Annotated[float, Field(ge=0.0)]
     latency_ms: Annotated[int, Field(ge=0)]
     sentiment_score: SentimentScore | None
-    cs_level: CsLevel | None
+    cs_level: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE'] | None
     complexity_score: Annotated[float, Field(ge=0.0, le=1.0)]
     confidence: Confidence | None
     cached: bool
@@ -472,16 +606,19 @@ class PostMessageV1(BaseModel):
     """
     Customer text (kept by the conversation service; never put on an event).
     """
-    channel: Annotated[str, Field(max_length=32, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     create_if_missing: bool
     """
     Open the session on its first message (seed 001 /api/query, 003, 004 /chat).
     """
     idempotency_key: IdempotencyKey | None = None
-    context: dict[str, Any] | None = None
+    context: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
     """
-    Caller-supplied context (seed 000/004 `context`); never sent to a provider unredacted.
+    Caller-supplied context (seed 000/004 `context`); never sent to a provider unredacted. Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
     want_category: bool | None = None
     want_agent: bool | None = None
@@ -512,10 +649,53 @@ class ProviderEntry(BaseModel):
     """
 
 
+Filename = Annotated[str, Field(max_length=1000)]
+
+
+ChunkId = Annotated[str, Field(max_length=200)]
+
+
+ArticleId = Annotated[str, Field(max_length=200)]
+
+
+class RagPassage(BaseModel):
+    """
+    A knowledge passage the answer used.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    content: Annotated[str, Field(max_length=100000)]
+    source: Annotated[str, Field(max_length=1000)]
+    score: float
+    filename: Filename | None
+    chunk_id: ChunkId | None
+    article_id: ArticleId | None
+
+
 Summary = Annotated[str, Field(max_length=4000)]
 
 
-ActionsTakenItem = Annotated[str, Field(max_length=1000, min_length=0)]
+ActionsTakenItem = Annotated[str, Field(max_length=1000)]
+
+
+class Resolution(BaseModel):
+    """
+    How the session was resolved.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    type: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    Resolution type (ISSUE_RESOLVED, REFUND_PROCESSED, ...).
+    """
+    summary: Summary | None
+    actions_taken: Annotated[list[ActionsTakenItem], Field(max_length=100)]
+    follow_up_required: bool
+
+
+ActionsTakenItem1 = Annotated[str, Field(max_length=1000, min_length=0)]
 
 
 class ResolveSessionV1(BaseModel):
@@ -531,7 +711,7 @@ class ResolveSessionV1(BaseModel):
     """
     resolution_type: Annotated[str, Field(max_length=64, min_length=1)]
     summary: Summary | None = None
-    actions_taken: Annotated[list[ActionsTakenItem], Field(max_length=100)]
+    actions_taken: Annotated[list[ActionsTakenItem1], Field(max_length=100)]
     follow_up_required: bool
 
 
@@ -554,6 +734,30 @@ class ResponseCacheHitV1(BaseModel):
     """
     ISO 8601 UTC timestamp.
     """
+
+
+class SentimentPoint(BaseModel):
+    """
+    The customer's mood after one of their messages.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    sentiment: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE']
+    """
+    A customer's mood on the customer-service scale (the sentiment service's cs_level).
+    """
+    score: Annotated[float, Field(ge=-1.0, le=1.0)]
+    timestamp: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+
+
+IssueCategory = Annotated[str, Field(max_length=64)]
+
+
+Title = Annotated[str, Field(max_length=1000)]
 
 
 class SessionAbandonedV1(BaseModel):
@@ -600,7 +804,7 @@ class SessionClosedV1(BaseModel):
     """
 
 
-Reason = Annotated[str, Field(max_length=64, min_length=1)]
+Reason1 = Annotated[str, Field(max_length=64, min_length=1)]
 
 
 SupportReason = Annotated[str, Field(max_length=64)]
@@ -624,7 +828,7 @@ class SessionEscalatedV1(BaseModel):
     from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     reason: Annotated[str, Field(max_length=64, min_length=1)]
-    reasons: Annotated[list[Reason], Field(max_length=20)]
+    reasons: Annotated[list[Reason1], Field(max_length=20)]
     support_reason: SupportReason | None
     priority: Annotated[str, Field(max_length=16, min_length=1)]
     ticket_id: TicketId | None
@@ -634,19 +838,6 @@ class SessionEscalatedV1(BaseModel):
     """
     ISO 8601 UTC timestamp.
     """
-
-
-class SessionPageV1(BaseModel):
-    """
-    Reply: a page of session records.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    items: Annotated[list[dict[str, Any]], Field(max_length=100)]
-    total: Annotated[int, Field(ge=0)]
-    limit: Annotated[int, Field(ge=0)]
-    offset: Annotated[int, Field(ge=0)]
 
 
 class SessionResolvedV1(BaseModel):
@@ -673,24 +864,7 @@ class SessionResolvedV1(BaseModel):
     """
 
 
-class SessionViewV1(BaseModel):
-    """
-    Reply: one session (canonical model: every dialect renders its own view of it) and its messages.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    session: dict[str, Any]
-    """
-    The session record (see services/conversation/README.md).
-    """
-    messages: Annotated[list[dict[str, Any]], Field(max_length=10000)]
-
-
 SessionId = Annotated[str, Field(max_length=200, min_length=1)]
-
-
-IssueCategory = Annotated[str, Field(max_length=64)]
 
 
 InitialMessage = Annotated[str, Field(max_length=100000, min_length=1)]
@@ -708,13 +882,16 @@ class StartSessionV1(BaseModel):
     Caller-chosen id; null lets the service make one.
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
-    channel: Annotated[str, Field(max_length=32, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     issue_category: IssueCategory | None = None
     initial_message: InitialMessage | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
     """
-    Caller context kept with the session (seed 002 metadata).
+    Caller context kept with the session (seed 002 metadata). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
     if_exists: Literal['error', 'return'] | None = None
     """
@@ -737,6 +914,25 @@ class SubmitFeedbackV1(BaseModel):
     comment: Annotated[str | None, Field(max_length=4000)] = None
 
 
+Reason2 = Annotated[str, Field(max_length=64)]
+
+
+class TicketRef(BaseModel):
+    """
+    A ticket the escalation service opened during a turn.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    ticket_id: Annotated[str, Field(max_length=200, min_length=1)]
+    reason: Reason2 | None
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    status: Annotated[str, Field(max_length=32, min_length=1)]
+
+
 class TokenUsage(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -746,28 +942,64 @@ class TokenUsage(BaseModel):
     total_tokens: Annotated[int, Field(ge=0)]
 
 
-class TurnResultV1(BaseModel):
-    """
-    Reply: the stored customer message, the reply (AI, or the handoff notice at HUMAN_AGENT), the updated session and the turn's facts.
-    """
+class TurnCompliance(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    session: dict[str, Any]
+    passed: bool
+    flags: Annotated[list[Flag], Field(max_length=100)]
+
+
+Model1 = Annotated[str, Field(max_length=200)]
+
+
+ModelId = Annotated[str, Field(max_length=200)]
+
+
+Provider = Annotated[str, Field(max_length=64)]
+
+
+KnowledgeVersion = Annotated[str, Field(max_length=200)]
+
+
+EscalationReason1 = Annotated[str, Field(max_length=64)]
+
+
+EscalationExplanation = Annotated[str, Field(max_length=4000)]
+
+
+Alternative = Annotated[str, Field(max_length=4000)]
+
+
+ActionsTakenItem2 = Annotated[str, Field(max_length=200)]
+
+
+SuggestedAction = Annotated[str, Field(max_length=200)]
+
+
+PiiDetected1Item = Annotated[str, Field(max_length=64)]
+
+
+PiiDetected1 = Annotated[list[PiiDetected1Item], Field(max_length=100)]
+
+
+DegradedItem1 = Annotated[str, Field(max_length=64)]
+
+
+class TurnSentiment(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    label: Annotated[str, Field(max_length=32, min_length=1)]
+    score: Annotated[float, Field(ge=-1.0, le=1.0)]
+    cs_level: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE']
     """
-    The session after the turn.
+    A customer's mood on the customer-service scale (the sentiment service's cs_level).
     """
-    customer_message: dict[str, Any]
+    irate: bool
+    available: bool
     """
-    The stored customer message.
-    """
-    reply_message: dict[str, Any]
-    """
-    The stored reply message.
-    """
-    turn: dict[str, Any]
-    """
-    Turn facts: model, tokens, cost, latency, sentiment, complexity, confidence, sources, escalation, cached, degraded steps, step timings.
+    False: the sentiment service did not answer (neutral stand-in).
     """
 
 
@@ -791,6 +1023,81 @@ class ValidateCustomerTokenV1(BaseModel):
         extra='forbid',
     )
     session_token: Annotated[str, Field(max_length=512, min_length=1)]
+
+
+class ConversationSummary(BaseModel):
+    """
+    One of a user's conversations, in a list.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    id: Annotated[str, Field(max_length=200, min_length=1)]
+    title: Annotated[str, Field(max_length=1000)]
+    status: Literal['active', 'completed', 'archived']
+    category: Annotated[str, Field(max_length=32)]
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    updated_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    message_count: Annotated[int, Field(ge=0)]
+    last_message: LastMessage | None
+
+
+class CrmPageV1(BaseModel):
+    """
+    Reply: a page of CRM records (users or conversation summaries).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    items: Annotated[list[CrmUserSummary | ConversationSummary], Field(max_length=100)]
+    total: Annotated[int, Field(ge=0)]
+    page: Annotated[int, Field(ge=1)]
+    per_page: Annotated[int, Field(ge=1)]
+
+
+class CrmUserRecord(BaseModel):
+    """
+    A CRM user (the customer of seed 004).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    id: Annotated[str, Field(max_length=200, min_length=1)]
+    name: Annotated[str, Field(max_length=200, min_length=1)]
+    email: Annotated[str, Field(max_length=320, min_length=1)]
+    phone: Phone | None
+    company: Company | None
+    role: Role | None
+    preferences: Annotated[dict[str, Any], Field(max_length=16384)]
+    """
+    User preferences (seed 004 `preferences`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
+    """
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    updated_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    is_active: bool
+    stats: CrmUserStats | None = None
+
+
+class CrmUserV1(BaseModel):
+    """
+    Reply: one CRM user record (with `stats` when read).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    user: CrmUserRecord
 
 
 class GenerateResultV1(BaseModel):
@@ -831,3 +1138,184 @@ class ProviderListV1(BaseModel):
     providers: Annotated[list[ProviderEntry], Field(max_length=500)]
     default_provider: Annotated[str, Field(max_length=200, min_length=1)]
     turn_settings: TurnSettings | None = None
+
+
+class Session(BaseModel):
+    """
+    The canonical session record: every dialect renders its own view of it (services/conversation/README.md).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session_id: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    Session (conversation) id as the caller sees it.
+    """
+    tenant_id: Annotated[str, Field(max_length=200, min_length=1)]
+    customer_id: Annotated[str, Field(max_length=200, min_length=1)]
+    channel: Literal['voice', 'chat', 'email', 'sms', 'api', 'web', 'widget', 'mobile']
+    """
+    The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
+    """
+    dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
+    """
+    The API the session was opened through (kept for analytics; no rule depends on it).
+    """
+    status: Literal['ACTIVE', 'WAITING_CUSTOMER', 'ESCALATED', 'RESOLVED', 'ABANDONED', 'CLOSED']
+    """
+    A session's lifecycle state; RESOLVED, CLOSED and ABANDONED are final (no more messages).
+    """
+    current_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    """
+    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    """
+    issue_category: IssueCategory | None
+    issue_summary: Annotated[str, Field(max_length=500)]
+    """
+    A short summary that never quotes the customer.
+    """
+    customer_sentiment: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE']
+    """
+    A customer's mood on the customer-service scale (the sentiment service's cs_level).
+    """
+    sentiment_history: Annotated[list[SentimentPoint], Field(max_length=10000)]
+    escalation_history: Annotated[list[EscalationEntry], Field(max_length=100)]
+    escalations: Annotated[list[TicketRef], Field(max_length=1000)]
+    resolution: Resolution | None
+    metadata: Annotated[dict[str, Any], Field(max_length=16384)]
+    """
+    Caller context kept with the session (seed 002 `metadata`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
+    """
+    title: Title | None
+    category: Literal['support', 'sales', 'general']
+    agent_used: AgentUsed | None
+    message_count: Annotated[int, Field(ge=0)]
+    test: bool | None = None
+    """
+    A test session (seed 001 /api/test/query): left out of analytics.
+    """
+    failed_attempts: Annotated[int, Field(ge=0)]
+    tier_replies: Annotated[int, Field(ge=0)]
+    repeat_contacts: Annotated[int | None, Field(ge=0)] = None
+    last_reply_answered: bool | None = None
+    needs_review: bool | None = None
+    feedback: Feedback | None = None
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    updated_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    last_activity_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO 8601 UTC timestamp.
+    """
+    resolved_at: Annotated[str | None, Field(max_length=64, min_length=1)] = None
+    """
+    ISO 8601 UTC timestamp.
+    """
+    closed_at: Annotated[str | None, Field(max_length=64, min_length=1)] = None
+    """
+    ISO 8601 UTC timestamp.
+    """
+    abandoned_at: Annotated[str | None, Field(max_length=64, min_length=1)] = None
+    """
+    ISO 8601 UTC timestamp.
+    """
+
+
+class SessionPageV1(BaseModel):
+    """
+    Reply: a page of session records.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    items: Annotated[list[Session], Field(max_length=100)]
+    total: Annotated[int, Field(ge=0)]
+    limit: Annotated[int, Field(ge=0)]
+    offset: Annotated[int, Field(ge=0)]
+
+
+class SessionViewV1(BaseModel):
+    """
+    Reply: one session (canonical model: every dialect renders its own view of it) and its messages.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session: Session
+    messages: Annotated[list[Message], Field(max_length=10000)]
+
+
+class TurnFacts(BaseModel):
+    """
+    What the dialects render about one turn besides its two messages.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    response_time_ms: Annotated[int, Field(ge=0)]
+    model: Model1 | None
+    model_id: ModelId | None
+    provider: Provider | None
+    tokens: Tokens
+    cost_usd: float
+    sentiment: TurnSentiment
+    complexity_score: float
+    confidence: float | None
+    answered: bool
+    sources: Annotated[list[Source], Field(max_length=100)]
+    rag_context: Annotated[list[RagPassage], Field(max_length=100)]
+    knowledge_version: KnowledgeVersion | None
+    escalated: bool
+    escalation_reason: EscalationReason1 | None
+    escalation_reasons: Annotated[list[EscalationReason1], Field(max_length=20)]
+    escalation_explanation: EscalationExplanation | None
+    target_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    """
+    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    """
+    priority: Annotated[str, Field(max_length=32)]
+    ticket_id: TicketId | None
+    cached: bool
+    handoff: bool
+    agent_used: AgentUsed | None
+    category: Category | None
+    issue_category: IssueCategory | None
+    requires_human_review: bool
+    compliance: TurnCompliance
+    alternatives: Annotated[list[Alternative], Field(max_length=10)]
+    actions_taken: Annotated[list[ActionsTakenItem2], Field(max_length=20)]
+    suggested_actions: Annotated[list[SuggestedAction], Field(max_length=20)]
+    pii_detected: PiiDetected1 | None
+    redaction: Literal['applied', 'unavailable']
+    degraded: Annotated[list[DegradedItem1], Field(max_length=20)]
+    step_ms: Annotated[dict[str, float], Field(max_length=64)]
+    """
+    Milliseconds each pipeline step took, by step name.
+    """
+
+
+class TurnResultV1(BaseModel):
+    """
+    Reply: the stored customer message, the reply (AI, or the handoff notice at HUMAN_AGENT), the updated session and the turn's facts.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    session: Session
+    """
+    The session after the turn.
+    """
+    customer_message: Message
+    """
+    The stored customer message.
+    """
+    reply_message: Message
+    """
+    The stored reply message.
+    """
+    turn: TurnFacts

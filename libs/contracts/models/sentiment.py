@@ -136,6 +136,9 @@ class SentimentAnalyzedV1(BaseModel):
     label: Literal['positive', 'negative', 'neutral']
     score: Annotated[float, Field(ge=-1.0, le=1.0)]
     cs_level: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE']
+    """
+    A customer's mood on the customer-service scale (the sentiment service's cs_level).
+    """
     irate: bool
     satisfaction_score: Annotated[float, Field(ge=1.0, le=10.0)]
     model: Annotated[str, Field(max_length=200, min_length=1)]

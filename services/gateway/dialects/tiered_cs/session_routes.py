@@ -150,12 +150,18 @@ def session_view(session: dict[str, Any], messages: list[dict[str, Any]] | None)
 
 
 def _escalation(entry: dict[str, Any]) -> dict[str, Any]:
-    keys = ("fromTier", "toTier", "reason", "timestamp", "notes")
-    return {k: entry[k] for k in keys if k in entry}
+    view = {"fromTier": entry["from_tier"], "toTier": entry["to_tier"], "reason": entry["reason"]}
+    view["timestamp"] = entry["timestamp"]
+    return view | ({"notes": entry["notes"]} if "notes" in entry else {})
 
 
 def _resolution(resolution: dict[str, Any]) -> dict[str, Any]:
-    return {k: resolution[k] for k in ("type", "summary", "actionsTaken", "followUpRequired")}
+    return {
+        "type": resolution["type"],
+        "summary": resolution.get("summary"),
+        "actionsTaken": resolution["actions_taken"],
+        "followUpRequired": resolution["follow_up_required"],
+    }
 
 
 @router.post("/sessions", status_code=201, response_model=StartedSession, response_model_exclude_unset=True)
