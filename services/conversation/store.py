@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,8 @@ class ConversationRepository:
 
     # -- sessions ------------------------------------------------------------------------------------------
     async def get_session(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
-        return await self.sessions.get(doc_id(tenant_id, session_id))
+        found = await self.sessions.get(doc_id(tenant_id, session_id))
+        return None if found is None else session_row(found)
 
     async def insert_session(self, session: dict[str, Any]) -> dict[str, Any]:
         return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
@@ -72,10 +74,10 @@ class ConversationRepository:
             staged.append(Update("sessions", doc_id(tenant_id, session_id), changes))
             for field, value in changes.items():
                 set_path(current, field, value)
-            return current
+            return session_row(current)
         updated = await self.sessions.update(doc_id(tenant_id, session_id), changes)
         assert updated is not None, "sessions are never deleted"
-        return updated
+        return session_row(updated)
 
     def staging(self) -> AbstractContextManager[list[Write]]:
         """Inside, session updates are collected instead of written, for `commit_command` to store them with the
@@ -92,7 +94,7 @@ class ConversationRepository:
     ) -> tuple[list[dict[str, Any]], int]:
         query = {**filters, "tenant_id": tenant_id}
         items = await self.sessions.find(query, sort=[("created_at", -1)], skip=offset, limit=limit)
-        return items, await self.sessions.count(query)
+        return [session_row(s) for s in items], await self.sessions.count(query)
 
     async def count_sessions(self, tenant_id: str, customer_id: str) -> int:
         return await self.sessions.count({"tenant_id": tenant_id, "customer_id": customer_id})
@@ -110,17 +112,17 @@ class ConversationRepository:
     async def idle_sessions(self, cutoff_iso: str, limit: int = 500) -> list[dict[str, Any]]:
         """Open sessions (any tenant) with no customer activity since `cutoff_iso`."""
         query = {"status": {"$in": OPEN_STATUSES}, "last_activity_at": {"$lt": cutoff_iso}}
-        return await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)
+        return [session_row(s) for s in await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)]
 
     # -- messages ------------------------------------------------------------------------------------------
     async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[dict[str, Any]]:
         query = {"tenant_id": tenant_id, "session_id": session_id}
-        return await self.messages.find(query, sort=[("seq", 1)], limit=limit)
+        return [message_row(m) for m in await self.messages.find(query, sort=[("seq", 1)], limit=limit)]
 
     async def last_message(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
         query = {"tenant_id": tenant_id, "session_id": session_id}
         found = await self.messages.find(query, sort=[("seq", -1)], limit=1)
-        return found[0] if found else None
+        return message_row(found[0]) if found else None
 
     async def count_messages(self, tenant_id: str, customer_id: str) -> int:
         return await self.messages.count({"tenant_id": tenant_id, "customer_id": customer_id})
@@ -183,3 +185,28 @@ class ConversationRepository:
 
 def _inbox_doc(tenant_id: str, event_id: str, result: dict[str, Any], at: str) -> dict[str, Any]:
     return {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "result": result, "created_at": at}
+
+
+# Rows written before the records were typed (contracts/common/Session.json, Message.json) carry camelCase keys in
+# escalation history entries, resolutions and message metadata; they are read in today's snake_case shape.
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _snake_keys(value: dict[str, Any]) -> dict[str, Any]:
+    return {_CAMEL.sub("_", key).lower(): item for key, item in value.items()}
+
+
+def session_row(row: dict[str, Any]) -> dict[str, Any]:
+    history = row.get("escalation_history") or []
+    if any("fromTier" in entry for entry in history):
+        row["escalation_history"] = [_snake_keys(entry) for entry in history]
+    if isinstance(row.get("resolution"), dict) and "actionsTaken" in row["resolution"]:
+        row["resolution"] = _snake_keys(row["resolution"])
+    return row
+
+
+def message_row(row: dict[str, Any]) -> dict[str, Any]:
+    metadata = row.get("metadata")
+    if isinstance(metadata, dict) and any(_CAMEL.search(key) for key in metadata):
+        row["metadata"] = _snake_keys(metadata)
+    return row

@@ -69,7 +69,7 @@ async def test_without_privacy_the_turn_fails_closed(make_platform: PlatformFact
     stored = await _stored_messages(p, "deg_1")
     assert stored[0]["redaction"] == "unavailable" and stored[0]["pii_detected"] is None
     assert stored[0]["redacted_content"] is None
-    assert stored[1]["metadata"]["redaction"] == "unavailable" and stored[1]["metadata"]["aiGenerated"] is False
+    assert stored[1]["metadata"]["redaction"] == "unavailable" and stored[1]["metadata"]["ai_generated"] is False
 
 
 async def test_human_request_is_honoured_even_without_the_policy(make_platform: PlatformFactory) -> None:

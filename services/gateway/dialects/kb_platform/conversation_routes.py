@@ -80,7 +80,7 @@ async def _owner(gw: Gateway, request: Request, caller: Principal, conversation_
 
 def _message(message: dict[str, Any]) -> dict[str, Any]:
     role = message["role"]
-    sender = "user" if role == "customer" else ("ai" if message["metadata"].get("aiGenerated") else "agent")
+    sender = "user" if role == "customer" else ("ai" if message["metadata"].get("ai_generated") else "agent")
     view = {"id": message["message_id"], "sender": sender, "content": message["content"]}
     if sender == "ai":
         view["confidence"] = message["metadata"].get("confidence")

@@ -48,8 +48,8 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
         "content": message["content"],
         "metadata": {
             "model_used": None if customer else meta.get("model"),
-            "sentiment_score": meta.get("sentimentScore"),
-            "complexity_score": None if customer else meta.get("complexityScore"),
+            "sentiment_score": meta.get("sentiment_score"),
+            "complexity_score": None if customer else meta.get("complexity_score"),
         },
     }
 

@@ -113,10 +113,10 @@ def message_view(message: dict[str, Any], *, full: bool = False) -> dict[str, An
     if message["role"] == "customer":
         return view | {"sentiment": message.get("sentiment", "NEUTRAL")}
     meta = message["metadata"]
-    shown = {"aiGenerated": meta["aiGenerated"], "model": meta["model"], "tokens": meta["tokens"]}
-    shown["latencyMs"] = meta["latencyMs"]
+    shown = {"aiGenerated": meta["ai_generated"], "model": meta["model"], "tokens": meta["tokens"]}
+    shown["latencyMs"] = meta["latency_ms"]
     if full:
-        shown |= {"actionsTaken": meta["actionsTaken"], "suggestedActions": meta["suggestedActions"]}
+        shown |= {"actionsTaken": meta["actions_taken"], "suggestedActions": meta["suggested_actions"]}
     return view | {"metadata": shown}
 
 
