@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -17,6 +16,7 @@ from libs.store import DocumentStore
 from services.conversation.ai_handlers import AI_HANDLERS, AiGeneration, TransientRedactor
 from services.conversation.cache import ResponseCache, open_cache
 from services.conversation.customers import CrmService, CustomerTokens
+from services.conversation.events import SessionKey
 from services.conversation.handlers import HANDLERS, Conversation
 from services.conversation.pipeline.escalate import BusEscalation, BusManualEscalation, BusTickets
 from services.conversation.pipeline.ports import EscalationPort, LLMPort, Redactor, RetrievalPort, SentimentPort
@@ -26,7 +26,7 @@ from services.conversation.pipeline.sentiment import BusSentiment
 from services.conversation.pipeline.turn import Ports, TurnPipeline
 from services.conversation.sessions import SessionService
 from services.conversation.settings import ConversationSettings
-from services.conversation.store import ConversationRepository
+from services.conversation.store import ConversationRepository, doc_id
 from services.conversation.turns import TurnService
 
 NAME = "conversation"
@@ -134,13 +134,13 @@ class IdleSweeper:
     async def sweep_once(self) -> int:
         return await self._sessions.sweep_idle(self._settings.idle_abandon_s, self._emit)
 
-    async def _emit(self, event: BaseModel, session: dict[str, Any]) -> None:
+    async def _emit(self, event: BaseModel, session: SessionKey) -> None:
         # The id derives from the session, so a sweep that crashed after publishing re-emits the same event id.
         await self._bus.emit(
             event,
-            key=session["session_id"],
-            tenant_id=session["tenant_id"],
-            event_id=derived_id(session["id"], "abandoned"),
+            key=session.session_id,
+            tenant_id=session.tenant_id,
+            event_id=derived_id(doc_id(session.tenant_id, session.session_id), "abandoned"),
         )
 
     async def _loop(self) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.errors import Conflict, Invalid, NotFound, Unauthorized
-from services.conversation.domain import now_iso
+from services.conversation.domain import Session, now_iso
 from services.conversation.store import ConversationRepository
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -130,22 +130,22 @@ class CrmService:
         items = [await self._summary(s) for s in sessions]
         return {"items": items, "total": total, "page": page, "per_page": per_page}
 
-    async def _summary(self, session: dict[str, Any]) -> dict[str, Any]:
-        last = await self.repo.last_message(session["tenant_id"], session["session_id"])
+    async def _summary(self, session: Session) -> dict[str, Any]:
+        last = await self.repo.last_message(session.tenant_id, session.session_id)
         return {
-            "id": session["session_id"],
-            "title": session.get("title") or "New conversation",
-            "status": _CRM_STATUS.get(session["status"], "active"),
-            "category": session.get("category") or "general",
-            "created_at": session["created_at"],
-            "updated_at": session["updated_at"],
-            "message_count": session["message_count"],
+            "id": session.session_id,
+            "title": session.title or "New conversation",
+            "status": _CRM_STATUS.get(session.status, "active"),
+            "category": session.category or "general",
+            "created_at": session.created_at,
+            "updated_at": session.updated_at,
+            "message_count": session.message_count,
             "last_message": None
             if last is None
             else {
-                "content": last["content"],
-                "type": "user" if last["role"] == "customer" else "assistant",
-                "created_at": last["timestamp"],
+                "content": last.content,
+                "type": "user" if last.role == "customer" else "assistant",
+                "created_at": last.timestamp,
             },
         }
 

@@ -1,10 +1,13 @@
-"""Pure conversation rules: tiers, statuses, intents and categories from text, turn bookkeeping; no I/O."""
+"""The conversation's records (Session, Message) and pure rules: tiers, statuses, intents and categories from text,
+turn bookkeeping; no I/O. The records mirror contracts/common/{Session,Message}.json in snake_case; store.py maps them
+to rows, handlers.py to the contract."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,6 +110,106 @@ def tier_rank(tier: str) -> int:
     return TIERS.index(tier)
 
 
+@dataclass(frozen=True)
+class SentimentPoint:
+    sentiment: str  # a SentimentLevel
+    score: float
+    timestamp: str
+
+
+@dataclass(frozen=True)
+class EscalationEntry:
+    from_tier: str
+    to_tier: str
+    reason: str
+    timestamp: str
+    reasons: list[str] = field(default_factory=list)
+    notes: str | None = None
+    ticket_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    ticket_id: str
+    reason: str | None
+    created_at: str
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    type: str
+    summary: str | None
+    actions_taken: list[str]
+    follow_up_required: bool
+
+
+@dataclass(frozen=True)
+class Feedback:
+    rating: int
+    comment: str | None
+    submitted_at: str
+    command_id: str | None = None  # the SubmitFeedback that stored it: only its redelivery re-emits the event
+
+
+@dataclass(frozen=True)
+class Session:
+    """One conversation; changed only by `dataclasses.replace` (the store writes what differs)."""
+
+    session_id: str
+    tenant_id: str
+    customer_id: str
+    channel: str
+    dialect: str
+    created_at: str
+    updated_at: str
+    last_activity_at: str
+    status: str = "ACTIVE"
+    current_tier: str = "AI_REP"
+    issue_category: str | None = None
+    issue_summary: str = ""
+    customer_sentiment: str = "NEUTRAL"
+    sentiment_history: list[SentimentPoint] = field(default_factory=list)
+    escalation_history: list[EscalationEntry] = field(default_factory=list)
+    escalations: list[TicketRef] = field(default_factory=list)
+    resolution: Resolution | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
+    category: str = "general"
+    agent_used: str | None = None
+    message_count: int = 0
+    test: bool = False  # a test session (seed 001 /api/test/query): local provider only, left out of analytics
+    failed_attempts: int = 0
+    tier_replies: int = 0
+    repeat_contacts: int = 0
+    last_reply_answered: bool | None = None
+    needs_review: bool = False
+    feedback: Feedback | None = None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    abandoned_at: str | None = None
+    created_by: str | None = None  # the StartSession that opened it (its redelivery gets it back); not in the contract
+
+
+@dataclass(frozen=True)
+class Message:
+    message_id: str
+    tenant_id: str
+    session_id: str
+    customer_id: str
+    seq: int
+    role: str  # customer | ai_rep | ai_manager | system
+    content: str
+    timestamp: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Customer messages only: the redacted text and PII types (None when privacy was unavailable), vault token, mood.
+    redacted_content: str | None = None
+    pii_detected: list[str] | None = None
+    redaction: str | None = None
+    pii_token: str | None = None
+    sentiment: str | None = None
+
+
 def check_message(text: str) -> str:
     """A usable customer message: not blank, bounded; the field name is `message` in every dialect."""
     if not text or not text.strip():
@@ -116,12 +219,12 @@ def check_message(text: str) -> str:
     return text
 
 
-def check_open(session: dict[str, Any]) -> None:
+def check_open(session: Session) -> None:
     """Messages and escalations need a live session (SessionClosed otherwise)."""
-    status = session["status"]
+    status = session.status
     if status in CLOSED_STATUSES:
         word = {"RESOLVED": "resolved", "CLOSED": "closed", "ABANDONED": "abandoned"}[status]
-        raise SessionClosed(f"Session already {word}", {"session_id": session["session_id"], "status": status})
+        raise SessionClosed(f"Session already {word}", {"session_id": session.session_id, "status": status})
 
 
 def normalize_query(text: str) -> str:
@@ -179,21 +282,10 @@ def issue_summary(category: str | None, status: str, tier: str) -> str:
     return f"{topic.capitalize()} inquiry"
 
 
-def next_failed_attempts(session: dict[str, Any], *, negative: bool) -> int:
+def next_failed_attempts(session: Session, *, negative: bool) -> int:
     """AI replies at this tier that did not settle things: the customer is still unhappy, or was asked back."""
-    had_reply = session.get("tier_replies", 0) > 0
-    unresolved = negative or session.get("last_reply_answered") is False
-    return int(session.get("failed_attempts", 0)) + (1 if had_reply and unresolved else 0)
-
-
-# Kept in the store for the service itself, never part of the contract's Session/Message: the store's document id
-# and the StartSession command that created the session (so a redelivery gets that session back).
-_STORAGE_ONLY = frozenset({"id", "created_by"})
-
-
-def public_record(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored session or message as the contract's Session/Message carries it."""
-    return {k: v for k, v in record.items() if k not in _STORAGE_ONLY}
+    unresolved = negative or session.last_reply_answered is False
+    return session.failed_attempts + (1 if session.tier_replies > 0 and unresolved else 0)
 
 
 def title_from(redacted_text: str) -> str:

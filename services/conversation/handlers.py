@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,10 +35,11 @@ from libs.contracts.models.conversation import (
     ValidateCustomerTokenV1,
 )
 from services.conversation.customers import CrmService, CustomerTokens
-from services.conversation.domain import check_message, public_record
-from services.conversation.events import Emit, record, replay_events
+from services.conversation.domain import Message, Session, check_message
+from services.conversation.events import Emit, RecordedSession, SessionKey, record, replay_events
 from services.conversation.sessions import SessionService
 from services.conversation.turns import TurnService
+from services.conversation.views import message_model, session_model
 
 
 @dataclass(frozen=True)
@@ -54,16 +54,14 @@ class Conversation:
 
 
 def emitter(publish: Publisher) -> Emit:
-    async def emit(event: BaseModel, session: dict[str, Any]) -> None:
-        await publish(event, key=session["session_id"])
+    async def emit(event: BaseModel, session: SessionKey) -> None:
+        await publish(event, key=session.session_id)
 
     return emit
 
 
-def _view(session: dict[str, Any], messages: list[dict[str, Any]] | None = None) -> SessionViewV1:
-    return SessionViewV1.model_validate(
-        {"session": public_record(session), "messages": [public_record(m) for m in messages or []]}
-    )
+def _view(session: Session, messages: list[Message] | None = None) -> SessionViewV1:
+    return SessionViewV1(session=session_model(session), messages=[message_model(m) for m in messages or []])
 
 
 async def handle_start_session(
@@ -79,13 +77,13 @@ async def handle_start_session(
     if cmd.initial_message is None:
         return _view(session)
     first_turn = {
-        "session_id": session["session_id"],
+        "session_id": session.session_id,
         "text": cmd.initial_message,
-        "channel": session["channel"],
-        "dialect": session["dialect"],
+        "channel": session.channel,
+        "dialect": session.dialect,
     }
     turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit, event_id=ctx.event_id)
-    return _view(turn["session"], [turn["customer_message"], turn["reply_message"]])
+    return SessionViewV1(session=turn.session, messages=[turn.customer_message, turn.reply_message])
 
 
 async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Conversation) -> SessionViewV1:
@@ -99,21 +97,19 @@ async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Con
 
 async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app: Conversation) -> SessionPageV1:
     items, total = await app.sessions.search(ctx.tenant_id, cmd.model_dump())
-    page = {"items": [public_record(s) for s in items], "total": total, "limit": cmd.limit, "offset": cmd.offset}
-    return SessionPageV1.model_validate(page)
+    return SessionPageV1(items=[session_model(s) for s in items], total=total, limit=cmd.limit, offset=cmd.offset)
 
 
 async def handle_post_message(
     cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> TurnResultV1:
-    result = await app.turns.post_message(
+    return await app.turns.post_message(
         ctx.tenant_id, cmd.model_dump(), emitter(publish), event_id=ctx.event_id, deadline_at=ctx.deadline
     )
-    return TurnResultV1.model_validate(result)
 
 
 async def _session_command(
-    ctx: MessageContext, app: Conversation, publish: Publisher, run: Callable[[Emit], Awaitable[dict[str, Any]]]
+    ctx: MessageContext, app: Conversation, publish: Publisher, run: Callable[[Emit], Awaitable[Session]]
 ) -> SessionViewV1:
     """A session-changing command, once: its session update, its inbox record (the view, the events) in one
     commit, the events published after it; a redelivery answers the recorded view and re-publishes the events
@@ -121,12 +117,13 @@ async def _session_command(
     repo, emit = app.sessions.repo, emitter(publish)
     earlier = await repo.handled(ctx.tenant_id, ctx.event_id)
     if earlier is not None:
+        recorded = RecordedSession(ctx.tenant_id, earlier["result"]["session"]["session_id"])
         for event in replay_events(earlier):
-            await emit(event, earlier["result"]["session"])
+            await emit(event, recorded)
         return SessionViewV1.model_validate(earlier["result"])
     collected: list[BaseModel] = []
 
-    async def collect(event: BaseModel, session: dict[str, Any]) -> None:
+    async def collect(event: BaseModel, session: SessionKey) -> None:
         collected.append(event)
 
     with repo.staging() as writes:
@@ -135,7 +132,7 @@ async def _session_command(
         ctx.tenant_id, ctx.event_id, {"result": view.model_dump(mode="json"), "events": record(collected)}, writes
     )
     for event in collected:
-        await emit(event, view.session.model_dump())
+        await emit(event, view.session)
     return view
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,11 @@ from services.conversation.domain import (
     ISSUE_CATEGORIES,
     RESOLUTION_TYPES,
     STATUSES,
+    EscalationEntry,
+    Feedback,
+    Message,
+    Resolution,
+    Session,
     check_open,
     iso_bound,
     issue_summary,
@@ -44,38 +50,37 @@ def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> Non
 
 
 def tier_move(
-    session: dict[str, Any],
+    session: Session,
     to_tier: str,
     reasons: list[str],
     *,
     notes: str | None = None,
     ticket_id: str | None = None,
     support_reason: str | None = None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The session changes of a tier move and its escalation_history entry, written by the caller (a turn commits
-    them with its messages, so a crash cannot leave the reply stored and the move lost)."""
+) -> tuple[Session, EscalationEntry]:
+    """The session after a tier move and its escalation_history entry, stored by the caller (a turn commits them
+    with its messages, so a crash cannot leave the reply stored and the move lost)."""
     now = now_iso()
-    entry: dict[str, Any] = {
-        "from_tier": session["current_tier"],
-        "to_tier": to_tier,
-        "reason": reasons[0] if reasons else (support_reason or "POLICY"),
-        "reasons": reasons,
-        "timestamp": now,
-    }
-    if notes:
-        entry["notes"] = notes
-    if ticket_id:
-        entry["ticket_id"] = ticket_id
-    changes: dict[str, Any] = {
-        "current_tier": to_tier,
-        "status": "ESCALATED",
-        "escalation_history": [*session["escalation_history"], entry],
-        "issue_summary": issue_summary(session.get("issue_category"), "ESCALATED", to_tier),
-        "failed_attempts": 0,
-        "tier_replies": 0,
-        "updated_at": now,
-    }
-    return changes, entry
+    entry = EscalationEntry(
+        from_tier=session.current_tier,
+        to_tier=to_tier,
+        reason=reasons[0] if reasons else (support_reason or "POLICY"),
+        reasons=list(reasons),
+        timestamp=now,
+        notes=notes or None,
+        ticket_id=ticket_id or None,
+    )
+    moved = replace(
+        session,
+        current_tier=to_tier,
+        status="ESCALATED",
+        escalation_history=[*session.escalation_history, entry],
+        issue_summary=issue_summary(session.issue_category, "ESCALATED", to_tier),
+        failed_attempts=0,
+        tier_replies=0,
+        updated_at=now,
+    )
+    return moved, entry
 
 
 class SessionService:
@@ -101,19 +106,17 @@ class SessionService:
         since_iso = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         return await self.repo.count_recent_contacts(tenant_id, customer_id, since_iso)
 
-    async def get(self, tenant_id: str, session_id: str) -> dict[str, Any]:
+    async def get(self, tenant_id: str, session_id: str) -> Session:
         session = await self.repo.get_session(tenant_id, session_id)
         if session is None:
             raise NotFound("Session not found", {"session_id": session_id})
         return session
 
-    async def view(self, tenant_id: str, session_id: str, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    async def view(self, tenant_id: str, session_id: str, limit: int) -> tuple[Session, list[Message]]:
         session = await self.get(tenant_id, session_id)
         return session, await self.repo.list_messages(tenant_id, session_id, limit)
 
-    async def start(
-        self, tenant_id: str, spec: dict[str, Any], emit: Emit, *, event_id: str | None = None
-    ) -> dict[str, Any]:
+    async def start(self, tenant_id: str, spec: dict[str, Any], emit: Emit, *, event_id: str | None = None) -> Session:
         """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict, except
         to a redelivery of the command `event_id` that created it, which gets that session back."""
         check_choice(spec["channel"], CHANNELS, "channel")
@@ -121,49 +124,35 @@ class SessionService:
         # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
         session_id = spec.get("session_id") or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
-        session = {
-            "session_id": session_id,
-            "tenant_id": tenant_id,
-            "customer_id": spec["customer_id"],
-            "channel": spec["channel"],
-            "dialect": spec["dialect"],
-            "status": "ACTIVE",
-            "current_tier": "AI_REP",
-            "issue_category": spec.get("issue_category"),
-            "issue_summary": issue_summary(spec.get("issue_category"), "ACTIVE", "AI_REP"),
-            "customer_sentiment": "NEUTRAL",
-            "sentiment_history": [],
-            "escalation_history": [],
-            "escalations": [],
-            "resolution": None,
-            "metadata": dict(spec.get("metadata") or {}),
-            "title": None,
-            "category": "general",
-            "agent_used": None,
-            "message_count": 0,
-            # A test session (seed 001 /api/test/query): local provider only, left out of analytics.
-            "test": bool(spec.get("test")),
-            "failed_attempts": 0,
-            "tier_replies": 0,
-            "repeat_contacts": await self.repeat_contacts(tenant_id, spec["customer_id"]),
-            "created_at": now,
-            "updated_at": now,
-            "last_activity_at": now,
-            "created_by": event_id,
-        }
+        session = Session(
+            session_id=session_id,
+            tenant_id=tenant_id,
+            customer_id=spec["customer_id"],
+            channel=spec["channel"],
+            dialect=spec["dialect"],
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+            issue_category=spec.get("issue_category"),
+            issue_summary=issue_summary(spec.get("issue_category"), "ACTIVE", "AI_REP"),
+            metadata=dict(spec.get("metadata") or {}),
+            test=bool(spec.get("test")),
+            repeat_contacts=await self.repeat_contacts(tenant_id, spec["customer_id"]),
+            created_by=event_id,
+        )
         try:
             # The insert is the existence check (one store call less per new session than a read first).
             stored = await self.repo.insert_session(session)
         except Conflict:
             existing = await self.repo.get_session(tenant_id, session_id)
-            redelivered = existing is not None and event_id is not None and existing.get("created_by") == event_id
+            redelivered = existing is not None and event_id is not None and existing.created_by == event_id
             if existing is not None and (spec.get("if_exists") == "return" or redelivered):
                 return existing
             raise Conflict("Session already exists", {"session_id": session_id}) from None
         await emit(events.created(stored), stored)
         return stored
 
-    async def search(self, tenant_id: str, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    async def search(self, tenant_id: str, query: dict[str, Any]) -> tuple[list[Session], int]:
         check_choice(query.get("status"), STATUSES, "status")
         filters: dict[str, Any] = {}
         for name, field in (("customer_id", "customer_id"), ("status", "status"), ("tier", "current_tier")):
@@ -178,12 +167,12 @@ class SessionService:
             filters["created_at"] = bounds
         return await self.repo.list_sessions(tenant_id, filters, limit=query["limit"], offset=query["offset"])
 
-    async def escalate_manually(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    async def escalate_manually(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
         session = await self.get(tenant_id, cmd["session_id"])
         check_open(session)
         if self.manual_escalation is None:
             raise Unavailable("the escalation policy is not wired", {"step": "escalation"})
-        to_tier = await self.manual_escalation(tenant_id, session["session_id"], session["current_tier"], cmd)
+        to_tier = await self.manual_escalation(tenant_id, session.session_id, session.current_tier, cmd)
         return await self.move_tier(
             session,
             to_tier=to_tier,
@@ -196,7 +185,7 @@ class SessionService:
 
     async def move_tier(
         self,
-        session: dict[str, Any],
+        session: Session,
         *,
         to_tier: str,
         reasons: list[str],
@@ -206,48 +195,49 @@ class SessionService:
         ticket_id: str | None = None,
         support_reason: str | None = None,
         trigger: str = "policy",
-    ) -> dict[str, Any]:
-        """Record the move in escalationHistory, reset per-tier counters, emit SessionEscalated."""
-        changes, entry = tier_move(
+    ) -> Session:
+        """Record the move in escalation_history, reset per-tier counters, emit SessionEscalated."""
+        moved, entry = tier_move(
             session, to_tier, reasons, notes=notes, ticket_id=ticket_id, support_reason=support_reason
         )
-        updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
+        updated = await self.repo.update_session(session, moved)
         event = events.escalated(updated, entry, priority=priority, support_reason=support_reason, trigger=trigger)
         await emit(event, updated)
         return updated
 
-    async def resolve(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    async def resolve(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
         session = await self.get(tenant_id, cmd["session_id"])
         check_open(session)
         check_choice(cmd["resolution_type"], RESOLUTION_TYPES, "resolutionType")
         now = now_iso()
-        resolution = {
-            "type": cmd["resolution_type"],
-            "summary": cmd.get("summary"),
-            "actions_taken": list(cmd.get("actions_taken") or []),
-            "follow_up_required": bool(cmd.get("follow_up_required")),
-        }
-        changes = {
-            "status": "RESOLVED",
-            "resolution": resolution,
-            "resolved_at": now,
-            "updated_at": now,
-            "issue_summary": issue_summary(session.get("issue_category"), "RESOLVED", session["current_tier"]),
-        }
-        updated = await self.repo.update_session(tenant_id, session["session_id"], changes)
+        resolution = Resolution(
+            type=cmd["resolution_type"],
+            summary=cmd.get("summary"),
+            actions_taken=list(cmd.get("actions_taken") or []),
+            follow_up_required=bool(cmd.get("follow_up_required")),
+        )
+        resolved = replace(
+            session,
+            status="RESOLVED",
+            resolution=resolution,
+            resolved_at=now,
+            updated_at=now,
+            issue_summary=issue_summary(session.issue_category, "RESOLVED", session.current_tier),
+        )
+        updated = await self.repo.update_session(session, resolved)
         await emit(events.resolved(updated), updated)
         return updated
 
-    async def close(self, tenant_id: str, session_id: str, emit: Emit) -> dict[str, Any]:
+    async def close(self, tenant_id: str, session_id: str, emit: Emit) -> Session:
         session = await self.get(tenant_id, session_id)
-        if session["status"] == "CLOSED":
+        if session.status == "CLOSED":
             return session  # closing twice is a no-op (DELETE is idempotent)
         now = now_iso()
-        changes = {"status": "CLOSED", "closed_at": now, "updated_at": now}
         ticketed = False
-        if not session["escalation_history"] and self.ticketed is not None:
+        if not session.escalation_history and self.ticketed is not None:
             ticketed = await self.ticketed(tenant_id, session_id)
-        updated = await self.repo.update_session(tenant_id, session_id, changes)
+        closed = replace(session, status="CLOSED", closed_at=now, updated_at=now)
+        updated = await self.repo.update_session(session, closed)
         await emit(events.closed(updated, ticketed=ticketed), updated)
         return updated
 
@@ -258,16 +248,16 @@ class SessionService:
         for a redelivery of the command that stored it (a crash may have come before the send; the derived event
         id lets consumers drop the copy), never for a client's retry, which would count the rating twice."""
         session = await self.get(tenant_id, cmd["session_id"])
-        wanted = {"rating": cmd["rating"], "comment": cmd.get("comment")}
-        stored = session.get("feedback")
+        stored = session.feedback
         if stored is None:
-            stored = {**wanted, "submitted_at": now_iso(), "command_id": command_id}
-            session = await self.repo.update_session(tenant_id, session["session_id"], {"feedback": stored})
-        elif {k: stored.get(k) for k in wanted} != wanted:
-            raise Conflict("This conversation already has feedback", {"field": "rating", "rating": stored["rating"]})
-        if stored.get("command_id") == command_id:
+            stored = Feedback(cmd["rating"], cmd.get("comment"), now_iso(), command_id)
+            session = await self.repo.update_session(session, replace(session, feedback=stored))
+        elif (stored.rating, stored.comment) != (cmd["rating"], cmd.get("comment")):
+            raise Conflict("This conversation already has feedback", {"field": "rating", "rating": stored.rating})
+        if stored.command_id == command_id:
             await emit(events.feedback_submitted(session), session)
-        return {"session_id": session["session_id"], **{k: stored[k] for k in ("rating", "comment", "submitted_at")}}
+        receipt = {"rating": stored.rating, "comment": stored.comment, "submitted_at": stored.submitted_at}
+        return {"session_id": session.session_id, **receipt}
 
     async def sweep_idle(self, idle_s: float, emit: Emit) -> int:
         """Mark open sessions with no customer activity for `idle_s` ABANDONED; returns how many."""
@@ -276,8 +266,8 @@ class SessionService:
         count = 0
         for session in await self.repo.idle_sessions(cutoff):
             at = now_iso()
-            changes = {"status": "ABANDONED", "abandoned_at": at, "updated_at": at}
-            updated = await self.repo.update_session(session["tenant_id"], session["session_id"], changes)
+            abandoned = replace(session, status="ABANDONED", abandoned_at=at, updated_at=at)
+            updated = await self.repo.update_session(session, abandoned)
             await emit(events.abandoned(session, now), updated)
             count += 1
         if count:

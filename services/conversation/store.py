@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
-from libs.store.documents import set_path
 from libs.store.staging import Staging
-from services.conversation.domain import now_iso
+from services.conversation.domain import (
+    EscalationEntry,
+    Feedback,
+    Message,
+    Resolution,
+    SentimentPoint,
+    Session,
+    TicketRef,
+    now_iso,
+)
 
 
 @dataclass(frozen=True)
@@ -18,11 +26,11 @@ class TurnWrite:
     """Everything one turn stores, committed as one unit (`ConversationRepository.commit_turn`)."""
 
     event_id: str
-    session: dict[str, Any]
-    session_changes: dict[str, Any]
-    customer: dict[str, Any]
-    reply: dict[str, Any]
-    result: dict[str, Any]
+    before: Session
+    after: Session
+    customer: Message
+    reply: Message
+    result: dict[str, Any]  # the TurnResult as JSON data, answered again to a redelivery
     turn_key: str | None
     at: str
     events: list[dict[str, Any]]
@@ -59,25 +67,24 @@ class ConversationRepository:
         await self.users.ensure_index(["tenant_id", "created_at"])
 
     # -- sessions ------------------------------------------------------------------------------------------
-    async def get_session(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
+    async def get_session(self, tenant_id: str, session_id: str) -> Session | None:
         found = await self.sessions.get(doc_id(tenant_id, session_id))
-        return None if found is None else session_row(found)
+        return None if found is None else session_from_row(found)
 
-    async def insert_session(self, session: dict[str, Any]) -> dict[str, Any]:
-        return await self.sessions.insert({"id": doc_id(session["tenant_id"], session["session_id"]), **session})
+    async def insert_session(self, session: Session) -> Session:
+        await self.sessions.insert(session_doc(session))
+        return session
 
-    async def update_session(self, tenant_id: str, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update_session(self, before: Session, after: Session) -> Session:
+        """Store what `after` changed (inside `staging()`: collected for the command's commit instead)."""
+        changes = session_changes(before, after)
         staged = _staging.writes()
-        if staged is not None:  # inside `staging()`: collected for the command's commit, returned as it will be
-            current = await self.sessions.get(doc_id(tenant_id, session_id))
-            assert current is not None, "sessions are never deleted"
-            staged.append(Update("sessions", doc_id(tenant_id, session_id), changes))
-            for field, value in changes.items():
-                set_path(current, field, value)
-            return session_row(current)
-        updated = await self.sessions.update(doc_id(tenant_id, session_id), changes)
-        assert updated is not None, "sessions are never deleted"
-        return session_row(updated)
+        if staged is not None:
+            staged.append(Update("sessions", doc_id(after.tenant_id, after.session_id), changes))
+        elif changes:
+            updated = await self.sessions.update(doc_id(after.tenant_id, after.session_id), changes)
+            assert updated is not None, "sessions are never deleted"
+        return after
 
     def staging(self) -> AbstractContextManager[list[Write]]:
         """Inside, session updates are collected instead of written, for `commit_command` to store them with the
@@ -91,10 +98,10 @@ class ConversationRepository:
 
     async def list_sessions(
         self, tenant_id: str, filters: Filter, *, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Session], int]:
         query = {**filters, "tenant_id": tenant_id}
         items = await self.sessions.find(query, sort=[("created_at", -1)], skip=offset, limit=limit)
-        return [session_row(s) for s in items], await self.sessions.count(query)
+        return [session_from_row(s) for s in items], await self.sessions.count(query)
 
     async def count_sessions(self, tenant_id: str, customer_id: str) -> int:
         return await self.sessions.count({"tenant_id": tenant_id, "customer_id": customer_id})
@@ -109,20 +116,21 @@ class ConversationRepository:
         }
         return await self.sessions.count(query)
 
-    async def idle_sessions(self, cutoff_iso: str, limit: int = 500) -> list[dict[str, Any]]:
+    async def idle_sessions(self, cutoff_iso: str, limit: int = 500) -> list[Session]:
         """Open sessions (any tenant) with no customer activity since `cutoff_iso`."""
         query = {"status": {"$in": OPEN_STATUSES}, "last_activity_at": {"$lt": cutoff_iso}}
-        return [session_row(s) for s in await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)]
+        found = await self.sessions.find(query, sort=[("last_activity_at", 1)], limit=limit)
+        return [session_from_row(s) for s in found]
 
     # -- messages ------------------------------------------------------------------------------------------
-    async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[dict[str, Any]]:
+    async def list_messages(self, tenant_id: str, session_id: str, limit: int) -> list[Message]:
         query = {"tenant_id": tenant_id, "session_id": session_id}
-        return [message_row(m) for m in await self.messages.find(query, sort=[("seq", 1)], limit=limit)]
+        return [message_from_row(m) for m in await self.messages.find(query, sort=[("seq", 1)], limit=limit)]
 
-    async def last_message(self, tenant_id: str, session_id: str) -> dict[str, Any] | None:
+    async def last_message(self, tenant_id: str, session_id: str) -> Message | None:
         query = {"tenant_id": tenant_id, "session_id": session_id}
         found = await self.messages.find(query, sort=[("seq", -1)], limit=1)
-        return message_row(found[0]) if found else None
+        return message_from_row(found[0]) if found else None
 
     async def count_messages(self, tenant_id: str, customer_id: str) -> int:
         return await self.messages.count({"tenant_id": tenant_id, "customer_id": customer_id})
@@ -141,12 +149,12 @@ class ConversationRepository:
     async def commit_turn(self, turn: TurnWrite) -> None:
         """The turn's two messages, its session changes, the idempotency record and the inbox record in ONE store
         commit: a crash leaves all of them or none, so a redelivery either returns the reply or redoes the turn."""
-        tenant_id, session_id = turn.session["tenant_id"], turn.session["session_id"]
+        tenant_id, session_id = turn.after.tenant_id, turn.after.session_id
         writes: list[Write] = [
             Insert("inbox", {**_inbox_doc(tenant_id, turn.event_id, turn.result, turn.at), "events": turn.events}),
-            Insert("messages", {"id": doc_id(tenant_id, turn.customer["message_id"]), **turn.customer}),
-            Insert("messages", {"id": doc_id(tenant_id, turn.reply["message_id"]), **turn.reply}),
-            Update("sessions", doc_id(tenant_id, session_id), turn.session_changes),
+            Insert("messages", message_doc(turn.customer)),
+            Insert("messages", message_doc(turn.reply)),
+            Update("sessions", doc_id(tenant_id, session_id), session_changes(turn.before, turn.after)),
         ]
         if turn.turn_key is not None:
             doc = {"id": doc_id(tenant_id, turn.turn_key), "tenant_id": tenant_id, "result": turn.result}
@@ -187,26 +195,47 @@ def _inbox_doc(tenant_id: str, event_id: str, result: dict[str, Any], at: str) -
     return {"id": doc_id(tenant_id, f"inbox:{event_id}"), "tenant_id": tenant_id, "result": result, "created_at": at}
 
 
+# -- rows <-> records -----------------------------------------------------------------------------------------
 # Rows written before the records were typed (contracts/common/Session.json, Message.json) carry camelCase keys in
 # escalation history entries, resolutions and message metadata; they are read in today's snake_case shape.
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_SESSION_FIELDS = frozenset(f.name for f in fields(Session))
+_MESSAGE_FIELDS = frozenset(f.name for f in fields(Message))
 
 
 def _snake_keys(value: dict[str, Any]) -> dict[str, Any]:
     return {_CAMEL.sub("_", key).lower(): item for key, item in value.items()}
 
 
-def session_row(row: dict[str, Any]) -> dict[str, Any]:
-    history = row.get("escalation_history") or []
-    if any("fromTier" in entry for entry in history):
-        row["escalation_history"] = [_snake_keys(entry) for entry in history]
-    if isinstance(row.get("resolution"), dict) and "actionsTaken" in row["resolution"]:
-        row["resolution"] = _snake_keys(row["resolution"])
-    return row
+def session_doc(session: Session) -> dict[str, Any]:
+    return {"id": doc_id(session.tenant_id, session.session_id), **asdict(session)}
 
 
-def message_row(row: dict[str, Any]) -> dict[str, Any]:
+def session_changes(before: Session, after: Session) -> dict[str, Any]:
+    """The top-level fields `after` changed, as the store's $set."""
+    old, new = asdict(before), asdict(after)
+    return {key: value for key, value in new.items() if old[key] != value}
+
+
+def session_from_row(row: dict[str, Any]) -> Session:
+    data = {k: v for k, v in row.items() if k in _SESSION_FIELDS}
+    data["sentiment_history"] = [SentimentPoint(**p) for p in row.get("sentiment_history") or []]
+    data["escalation_history"] = [EscalationEntry(**_snake_keys(e)) for e in row.get("escalation_history") or []]
+    data["escalations"] = [TicketRef(**t) for t in row.get("escalations") or []]
+    if row.get("resolution"):
+        data["resolution"] = Resolution(**_snake_keys(row["resolution"]))
+    if row.get("feedback"):
+        data["feedback"] = Feedback(**row["feedback"])
+    return Session(**data)
+
+
+def message_doc(message: Message) -> dict[str, Any]:
+    return {"id": doc_id(message.tenant_id, message.message_id), **asdict(message)}
+
+
+def message_from_row(row: dict[str, Any]) -> Message:
+    data = {k: v for k, v in row.items() if k in _MESSAGE_FIELDS}
     metadata = row.get("metadata")
     if isinstance(metadata, dict) and any(_CAMEL.search(key) for key in metadata):
-        row["metadata"] = _snake_keys(metadata)
-    return row
+        data["metadata"] = _snake_keys(metadata)
+    return Message(**data)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.conversation.domain import Message, Session
 from services.conversation.pipeline.turn import TurnOutcome
 
 
-def turn_facts(session: dict[str, Any], outcome: TurnOutcome, reply: dict[str, Any], total_ms: float) -> dict[str, Any]:
-    meta, verdict, reading = reply["metadata"], outcome.verdict, outcome.sentiment
+def turn_facts(session: Session, outcome: TurnOutcome, reply: Message, total_ms: float) -> dict[str, Any]:
+    meta, verdict, reading = reply.metadata, outcome.verdict, outcome.sentiment
     answer = outcome.answer
     return {
         "response_time_ms": round(total_ms),
@@ -51,7 +52,7 @@ def turn_facts(session: dict[str, Any], outcome: TurnOutcome, reply: dict[str, A
         "handoff": outcome.handoff,
         "agent_used": outcome.agent,
         "category": outcome.insight_category,
-        "issue_category": session.get("issue_category"),
+        "issue_category": session.issue_category,
         "requires_human_review": meta["requires_human_review"],
         "compliance": {"passed": outcome.compliance.passed, "flags": list(outcome.compliance.flags)},
         "alternatives": list(outcome.alternatives),

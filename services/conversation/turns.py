@@ -4,33 +4,40 @@ the TurnResult data out. Idempotent per `Idempotency-Key`."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from libs.bus import derived_id
+from libs.contracts.models.conversation import TurnResultV1
 from libs.errors import NotFound
 from services.conversation import events
 from services.conversation.domain import (
     AI_DOWN_TEXT,
     HANDOFF_TEXT,
     TIER_ROLE,
+    EscalationEntry,
+    Message,
+    SentimentPoint,
+    Session,
+    TicketRef,
     check_message,
     check_open,
     issue_summary,
     now_iso,
-    public_record,
     suggested_actions,
     tier_rank,
     title_from,
 )
-from services.conversation.events import Emit, record, replay_events
+from services.conversation.events import Emit, RecordedSession, record, replay_events
 from services.conversation.pipeline.deadline import Deadline, TurnTimer
 from services.conversation.pipeline.turn import TurnOutcome, TurnPipeline, TurnRequest
 from services.conversation.sessions import SessionService, tier_move
 from services.conversation.store import ConversationRepository, TurnWrite
 from services.conversation.turn_facts import turn_facts
+from services.conversation.views import message_model, session_model
 
 
 def message_id_for(event_id: str, role: str) -> str:
@@ -47,15 +54,16 @@ class TurnService:
 
     async def post_message(
         self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, event_id: str, deadline_at: datetime | None = None
-    ) -> dict[str, Any]:
+    ) -> TurnResultV1:
         """Runs the turn of the command `event_id` once: a redelivery gets the stored result and changes nothing."""
         handled = await self.repo.handled(tenant_id, event_id)
         if handled is not None:
             # Re-published with the same derived event ids (consumers drop them as duplicates): a crash between
             # the commit and the publishing would otherwise lose this turn's events for good.
+            recorded = RecordedSession(tenant_id, handled["result"]["session"]["session_id"])
             for event in replay_events(handled):
-                await emit(event, handled["result"]["session"])
-            return dict(handled["result"])
+                await emit(event, recorded)
+            return TurnResultV1.model_validate(handled["result"])
         started = time.perf_counter()
         deadline = Deadline(None if deadline_at is None else deadline_at.timestamp())
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
@@ -65,7 +73,7 @@ class TurnService:
         if turn_key is not None:
             earlier = await self.repo.get_turn(tenant_id, turn_key)
             if earlier is not None:
-                return earlier
+                return TurnResultV1.model_validate(earlier)
         session = await self._session(tenant_id, cmd, emit)
         check_open(session)
         request = TurnRequest(
@@ -74,7 +82,7 @@ class TurnService:
             want_agent=bool(cmd.get("want_agent")),
             want_alternatives=bool(cmd.get("want_alternatives")),
             escalate_on_negative_sentiment=bool(cmd.get("escalate_on_negative_sentiment")),
-            local_only=bool(session.get("test")),
+            local_only=session.test,
             deadline=deadline,
         )  # fmt: skip
         outcome = await self.pipeline.run(request)
@@ -82,18 +90,20 @@ class TurnService:
         customer = self._customer_message(session, request.message_id, text, outcome)
         total_ms = round((time.perf_counter() - started) * 1000, 2)
         reply = self._reply_message(session, customer, outcome, total_ms, message_id_for(event_id, "reply"))
-        changes, move = self._session_changes(session, customer, outcome)
-        updated = {**session, **changes}
-        result = {
-            "session": public_record(updated),
-            "customer_message": customer,
-            "reply_message": reply,
-            "turn": turn_facts(updated, outcome, reply, total_ms),
-        }
+        updated, move = self._session_after(session, customer, outcome)
+        result = TurnResultV1.model_validate(
+            {
+                "session": session_model(updated),
+                "customer_message": message_model(customer),
+                "reply_message": message_model(reply),
+                "turn": turn_facts(updated, outcome, reply, total_ms),
+            }
+        )
         turn_events = self._turn_events(updated, customer, reply, outcome, move)
         persist_started = time.perf_counter()
+        stored = result.model_dump(mode="json")
         await self.repo.commit_turn(
-            TurnWrite(event_id, session, changes, customer, reply, result, turn_key, now_iso(), record(turn_events))
+            TurnWrite(event_id, session, updated, customer, reply, stored, turn_key, now_iso(), record(turn_events))
         )
         outcome.steps.ms["persist"] = round((time.perf_counter() - persist_started) * 1000, 2)
         for event in turn_events:
@@ -101,7 +111,7 @@ class TurnService:
         self.timer.record(time.perf_counter() - started)
         return result
 
-    async def _session(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> dict[str, Any]:
+    async def _session(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
         session = await self.repo.get_session(tenant_id, cmd["session_id"])
         if session is not None:
             return session
@@ -118,48 +128,46 @@ class TurnService:
         }
         return await self.sessions.start(tenant_id, spec, emit)
 
-    def _customer_message(
-        self, session: dict[str, Any], message_id: str, text: str, outcome: TurnOutcome
-    ) -> dict[str, Any]:
+    def _customer_message(self, session: Session, message_id: str, text: str, outcome: TurnOutcome) -> Message:
         reading = outcome.sentiment
-        return {
-            "message_id": message_id,
-            "tenant_id": session["tenant_id"],
-            "session_id": session["session_id"],
-            "customer_id": session["customer_id"],
-            "seq": session["message_count"] + 1,
-            "role": "customer",
-            "content": text,
+        return Message(
+            message_id=message_id,
+            tenant_id=session.tenant_id,
+            session_id=session.session_id,
+            customer_id=session.customer_id,
+            seq=session.message_count + 1,
+            role="customer",
+            content=text,
             # Unredacted (privacy unavailable): store no "redacted" copy and claim no PII finding either way.
-            "redacted_content": outcome.redaction.text if outcome.redaction.available else None,
-            "pii_detected": list(outcome.redaction.pii_detected) if outcome.redaction.available else None,
-            "redaction": redaction_state(outcome),
-            "pii_token": outcome.redaction.token,
-            "timestamp": now_iso(),
-            "sentiment": reading.cs_level,
-            "metadata": {
+            redacted_content=outcome.redaction.text if outcome.redaction.available else None,
+            pii_detected=list(outcome.redaction.pii_detected) if outcome.redaction.available else None,
+            redaction=redaction_state(outcome),
+            pii_token=outcome.redaction.token,
+            timestamp=now_iso(),
+            sentiment=reading.cs_level,
+            metadata={
                 "sentiment_score": reading.score,
                 "sentiment_label": reading.label,
                 "sentiment_available": reading.available,
                 "irate": reading.irate,
             },
-        }
+        )
 
     def _reply_message(
-        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome, total_ms: float, message_id: str
-    ) -> dict[str, Any]:
-        answer, verdict, tier = outcome.answer, outcome.verdict, session["current_tier"]
+        self, session: Session, customer: Message, outcome: TurnOutcome, total_ms: float, message_id: str
+    ) -> Message:
+        answer, verdict, tier = outcome.answer, outcome.verdict, session.current_tier
         text = answer.text if answer else (HANDOFF_TEXT if outcome.handoff else AI_DOWN_TEXT)
-        return {
-            "message_id": message_id,
-            "tenant_id": session["tenant_id"],
-            "session_id": session["session_id"],
-            "customer_id": session["customer_id"],
-            "seq": session["message_count"] + 2,
-            "role": TIER_ROLE[tier] if answer else "system",
-            "content": text,
-            "timestamp": now_iso(),
-            "metadata": {
+        return Message(
+            message_id=message_id,
+            tenant_id=session.tenant_id,
+            session_id=session.session_id,
+            customer_id=session.customer_id,
+            seq=session.message_count + 2,
+            role=TIER_ROLE[tier] if answer else "system",
+            content=text,
+            timestamp=now_iso(),
+            metadata={
                 "ai_generated": answer is not None,
                 "model": answer.model if answer else None,
                 "model_id": answer.model_id if answer else None,
@@ -180,7 +188,7 @@ class TurnService:
                 "escalation_reason": escalation_reason(outcome),
                 "ticket_id": verdict.ticket_id,
                 "tier": tier,
-                "reply_to": customer["message_id"],
+                "reply_to": customer.message_id,
                 "handoff": outcome.handoff,
                 "agent_used": outcome.agent,
                 "category": outcome.insight_category,
@@ -191,47 +199,45 @@ class TurnService:
                 "redaction": redaction_state(outcome),
                 "step_ms": dict(outcome.steps.ms),
             },
-        }
-
-    def _session_changes(
-        self, session: dict[str, Any], customer: dict[str, Any], outcome: TurnOutcome
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The turn's session changes (a policy tier move included) and that move's history entry, if any."""
-        reading, verdict, now = outcome.sentiment, outcome.verdict, now_iso()
-        category = session.get("issue_category") or outcome.issue_category
-        changes: dict[str, Any] = {
-            "message_count": session["message_count"] + 2,
-            "failed_attempts": outcome.failed_attempts,
-            "tier_replies": session.get("tier_replies", 0) + (0 if outcome.handoff else 1),
-            "last_reply_answered": bool(outcome.answer and outcome.answer.answered),
-            "last_activity_at": now,
-            "updated_at": now,
-            "issue_category": category,
-            "issue_summary": issue_summary(category, session["status"], session["current_tier"]),
-            "title": session.get("title") or _title(outcome),
-            "category": _crm_category(session, outcome),
-            "agent_used": outcome.agent or session.get("agent_used"),
-            "needs_review": session.get("needs_review", False) or (verdict.escalate and not verdict.available),
-        }
-        if reading.available:
-            changes["customer_sentiment"] = reading.cs_level
-            point = {"sentiment": reading.cs_level, "score": reading.score, "timestamp": customer["timestamp"]}
-            changes["sentiment_history"] = [*session["sentiment_history"], point]
-        if verdict.ticket_id:
-            ticket = {"ticket_id": verdict.ticket_id, "reason": escalation_reason(outcome), "created_at": now}
-            changes["escalations"] = [*session.get("escalations", []), {**ticket, "status": "open"}]
-        if not (verdict.escalate and tier_rank(verdict.target_tier) > tier_rank(session["current_tier"])):
-            return changes, None
-        moved, entry = tier_move(
-            {**session, **changes},
-            verdict.target_tier,
-            list(verdict.reasons),
-            ticket_id=verdict.ticket_id,
-            support_reason=verdict.support_reason,
         )
-        return {**changes, **moved}, entry
 
-    def _escalated_event(self, session: dict[str, Any], entry: dict[str, Any], outcome: TurnOutcome) -> Any:
+    def _session_after(
+        self, session: Session, customer: Message, outcome: TurnOutcome
+    ) -> tuple[Session, EscalationEntry | None]:
+        """The session after the turn (a policy tier move included) and that move's history entry, if any."""
+        reading, verdict, now = outcome.sentiment, outcome.verdict, now_iso()
+        category = session.issue_category or outcome.issue_category
+        after = replace(
+            session,
+            message_count=session.message_count + 2,
+            failed_attempts=outcome.failed_attempts,
+            tier_replies=session.tier_replies + (0 if outcome.handoff else 1),
+            last_reply_answered=bool(outcome.answer and outcome.answer.answered),
+            last_activity_at=now,
+            updated_at=now,
+            issue_category=category,
+            issue_summary=issue_summary(category, session.status, session.current_tier),
+            title=session.title or _title(outcome),
+            category=_crm_category(session, outcome),
+            agent_used=outcome.agent or session.agent_used,
+            needs_review=session.needs_review or (verdict.escalate and not verdict.available),
+        )
+        if reading.available:
+            point = SentimentPoint(reading.cs_level, reading.score, customer.timestamp)
+            after = replace(
+                after, customer_sentiment=reading.cs_level, sentiment_history=[*after.sentiment_history, point]
+            )
+        if verdict.ticket_id:
+            ticket = TicketRef(verdict.ticket_id, escalation_reason(outcome), now)
+            after = replace(after, escalations=[*after.escalations, ticket])
+        if not (verdict.escalate and tier_rank(verdict.target_tier) > tier_rank(session.current_tier)):
+            return after, None
+        return tier_move(
+            after, verdict.target_tier, list(verdict.reasons), ticket_id=verdict.ticket_id,
+            support_reason=verdict.support_reason,
+        )  # fmt: skip
+
+    def _escalated_event(self, session: Session, entry: EscalationEntry, outcome: TurnOutcome) -> BaseModel:
         verdict = outcome.verdict
         trigger = "policy" if verdict.available else "degraded"
         return events.escalated(
@@ -240,11 +246,11 @@ class TurnService:
 
     def _turn_events(
         self,
-        session: dict[str, Any],
-        customer: dict[str, Any],
-        reply: dict[str, Any],
+        session: Session,
+        customer: Message,
+        reply: Message,
         outcome: TurnOutcome,
-        move: dict[str, Any] | None,
+        move: EscalationEntry | None,
     ) -> list[BaseModel]:
         """The events of the turn, in publishing order (their derived ids depend on it)."""
         out = [] if move is None else [self._escalated_event(session, move, outcome)]
@@ -291,8 +297,8 @@ def escalation_reason(outcome: TurnOutcome) -> str | None:
     return verdict.reasons[0].lower() if verdict.reasons else "policy"
 
 
-def _crm_category(session: dict[str, Any], outcome: TurnOutcome) -> str:
+def _crm_category(session: Session, outcome: TurnOutcome) -> str:
     """The conversation's support/sales/general label: set by the agent router, else by the first categorised turn."""
-    if outcome.agent or session.get("category", "general") == "general":
+    if outcome.agent or session.category == "general":
         return outcome.crm_category
-    return str(session["category"])
+    return session.category

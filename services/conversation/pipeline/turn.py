@@ -12,7 +12,14 @@ from typing import Any
 
 from libs.llm import ComplianceCheck, check_compliance, complexity_score
 from services.conversation.cache import ResponseCache
-from services.conversation.domain import agent_for, cache_key, categorize, next_failed_attempts, sounds_upset
+from services.conversation.domain import (
+    Session,
+    agent_for,
+    cache_key,
+    categorize,
+    next_failed_attempts,
+    sounds_upset,
+)
 from services.conversation.pipeline import escalate, redact, retrieve, sentiment
 from services.conversation.pipeline.deadline import Deadline
 from services.conversation.pipeline.generate import LOCAL_MODEL_ID, Answer, generate_answer
@@ -41,7 +48,7 @@ NEGATIVE_AT = -0.3  # sentiment score at or below which the previous reply count
 @dataclass(frozen=True)
 class TurnRequest:
     tenant_id: str
-    session: dict[str, Any]  # the stored session before this turn
+    session: Session  # the stored session before this turn
     text: str  # as the customer sent it; only the redacted form leaves this service
     message_id: str
     want_category: bool = False
@@ -94,7 +101,7 @@ class TurnPipeline:
 
     async def run(self, req: TurnRequest) -> TurnOutcome:
         steps = StepLog()
-        session, tier = req.session, req.session["current_tier"]
+        session, tier = req.session, req.session.current_tier
         redaction = await self._redact(req, steps)
         req.deadline.check("redact")
         if not redaction.available:
@@ -134,7 +141,7 @@ class TurnPipeline:
     async def _redact(self, req: TurnRequest, steps: StepLog) -> Redaction:
         limit = req.deadline.cap(self.deadlines.privacy_s)
         work = self.ports.redactor.redact(
-            req.text, tenant_id=req.tenant_id, key=req.session["session_id"], deadline_s=limit
+            req.text, tenant_id=req.tenant_id, key=req.session.session_id, deadline_s=limit
         )
         return await steps.run("redact", work, redact.fallback_redaction(req.text), limit)
 
@@ -148,7 +155,7 @@ class TurnPipeline:
     async def _retrieve(self, req: TurnRequest, redaction: Redaction, steps: StepLog) -> Retrieval:
         limit = req.deadline.cap(self.deadlines.retrieval_s)
         work = self.ports.retrieval.retrieve(
-            redaction.text, tenant_id=req.tenant_id, key=req.session["session_id"], top_k=self.top_k, deadline_s=limit
+            redaction.text, tenant_id=req.tenant_id, key=req.session.session_id, top_k=self.top_k, deadline_s=limit
         )
         return await steps.run("retrieval", work, retrieve.UNAVAILABLE, limit)
 
@@ -157,7 +164,7 @@ class TurnPipeline:
         reading = await self._sentiment(req, redaction, steps)
         for name in ("retrieval", "generation", "escalation"):
             steps.skip(name)
-        tier = req.session["current_tier"]
+        tier = req.session.current_tier
         return TurnOutcome(
             redaction=redaction,
             sentiment=reading,
@@ -166,7 +173,7 @@ class TurnPipeline:
             verdict=EscalationVerdict(target_tier=tier, irate=reading.irate),
             compliance=ComplianceCheck(passed=True),
             complexity=complexity_score(redaction.text),
-            failed_attempts=int(req.session.get("failed_attempts", 0)),
+            failed_attempts=req.session.failed_attempts,
             handoff=True,
             steps=steps,
         )
@@ -177,11 +184,11 @@ class TurnPipeline:
         and the turn is flagged for a person, decided locally (an explicit request for a human is honoured)."""
         for name in ("sentiment", "retrieval", "generation", "escalation"):
             steps.skip(name)
-        tier = req.session["current_tier"]
+        tier = req.session.current_tier
         query = EscalationQuery(
             tenant_id=req.tenant_id,
-            session_id=req.session["session_id"],
-            customer_id=req.session["customer_id"],
+            session_id=req.session.session_id,
+            customer_id=req.session.customer_id,
             current_tier=tier,
             text=redaction.text,
             facts={},
@@ -202,7 +209,7 @@ class TurnPipeline:
             verdict=verdict,
             compliance=ComplianceCheck(passed=True),
             complexity=complexity_score(redaction.text),
-            failed_attempts=int(req.session.get("failed_attempts", 0)),
+            failed_attempts=req.session.failed_attempts,
             handoff=tier == "HUMAN_AGENT",
             steps=steps,
         )
@@ -216,7 +223,7 @@ class TurnPipeline:
             outcome.crm_category = {"sales_agent": "sales", "support_agent": "support"}.get(outcome.agent, "general")
 
     async def _answer(self, req: TurnRequest, outcome: TurnOutcome) -> Answer | None:
-        found, steps, tier = outcome.retrieval, outcome.steps, req.session["current_tier"]
+        found, steps, tier = outcome.retrieval, outcome.steps, req.session.current_tier
         key = None
         if found.available and found.knowledge_version is not None:
             key = cache_key(req.tenant_id, tier, outcome.agent, outcome.redaction.text, found.knowledge_version)
@@ -255,7 +262,7 @@ class TurnPipeline:
         if len(passages) < 2 or outcome.answer is None:
             return []
         alternative = Retrieval(passages=passages[1:], query_vector=outcome.retrieval.query_vector)
-        tier = req.session["current_tier"]
+        tier = req.session.current_tier
         other = await outcome.steps.run(
             "alternatives",
             self._generate(outcome, tier, alternative, req.local_only),
@@ -269,9 +276,9 @@ class TurnPipeline:
     async def _escalate(self, req: TurnRequest, outcome: TurnOutcome) -> EscalationVerdict:
         query = EscalationQuery(
             tenant_id=req.tenant_id,
-            session_id=req.session["session_id"],
-            customer_id=req.session["customer_id"],
-            current_tier=req.session["current_tier"],
+            session_id=req.session.session_id,
+            customer_id=req.session.customer_id,
+            current_tier=req.session.current_tier,
             text=outcome.redaction.text,
             facts=_facts(req, outcome),
             negative_sentiment=req.escalate_on_negative_sentiment,
@@ -304,13 +311,13 @@ def _facts(req: TurnRequest, outcome: TurnOutcome) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "complexity_score": outcome.complexity,
         "failed_attempts": outcome.failed_attempts,
-        "repeat_contacts": int(req.session.get("repeat_contacts", 0)),
+        "repeat_contacts": req.session.repeat_contacts,
     }
     if reading.available:
         facts |= {"sentiment_score": reading.score, "sentiment_level": reading.cs_level, "irate": reading.irate}
     if answer is not None and outcome.retrieval.passages and answer.confidence is not None:
         facts["retrieval_confidence"] = answer.confidence
-    category = req.session.get("issue_category") or outcome.issue_category
+    category = req.session.issue_category or outcome.issue_category
     if category:
         facts["category"] = category
     policy_flags = [f for f in outcome.compliance.flags if not f.startswith("pii_")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from libs.store import open_store
 from services.conversation.cache import open_cache
-from services.conversation.domain import cache_key
+from services.conversation.domain import Session, cache_key
 from services.conversation.store import ConversationRepository
 from tests.support.redis_server import running_redis
 
@@ -32,15 +32,17 @@ async def test_repository_on_sqlite_keeps_tenants_apart_and_survives_reopen(tmp_
     store = open_store(database="conversation", sqlite_dir=tmp_path)
     repo = ConversationRepository(store)
     await repo.ensure_indexes()
-    base = {"customer_id": "c", "status": "ACTIVE", "created_at": "2026-01-01T00:00:00.000Z",
-            "last_activity_at": "2026-01-01T00:00:00.000Z", "current_tier": "AI_REP"}  # fmt: skip
-    await repo.insert_session({"session_id": "s1", "tenant_id": "a", **base})
-    await repo.insert_session({"session_id": "s1", "tenant_id": "b", **base})
+    at = "2026-01-01T00:00:00.000Z"
+    base = {"customer_id": "c", "channel": "chat", "dialect": "tiered_cs", "created_at": at, "updated_at": at,
+            "last_activity_at": at}  # fmt: skip
+    first = Session(session_id="s1", tenant_id="a", **base)
+    await repo.insert_session(first)
+    await repo.insert_session(Session(session_id="s1", tenant_id="b", **base))
     await store.close()
     repo = ConversationRepository(open_store(database="conversation", sqlite_dir=tmp_path))
     reopened = await repo.get_session("a", "s1")
-    assert reopened is not None and reopened["tenant_id"] == "a"
+    assert reopened == first, "a record reads back as it was stored"
     items, total = await repo.list_sessions("b", {}, limit=10, offset=0)
-    assert total == 1 and items[0]["tenant_id"] == "b"
+    assert total == 1 and items[0].tenant_id == "b"
     idle = await repo.idle_sessions("2026-06-01T00:00:00.000Z")
-    assert {s["tenant_id"] for s in idle} == {"a", "b"}
+    assert {s.tenant_id for s in idle} == {"a", "b"}

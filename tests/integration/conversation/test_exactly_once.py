@@ -96,10 +96,10 @@ async def test_a_redelivered_post_message_after_a_restart_is_stored_once(tmp_pat
     store = open_db()
     repo = ConversationRepository(store)
     messages = await repo.list_messages(TENANT, command.session_id, limit=50)
-    assert [(m["role"], m["seq"]) for m in messages] == [("customer", 1), (messages[1]["role"], 2)]
-    assert sum(m["content"] == command.text for m in messages) == 1
+    assert [(m.role, m.seq) for m in messages] == [("customer", 1), (messages[1].role, 2)]
+    assert sum(m.content == command.text for m in messages) == 1
     session = await repo.get_session(TENANT, command.session_id)
-    assert session is not None and session["message_count"] == 2
+    assert session is not None and session.message_count == 2
     await store.close()
 
 

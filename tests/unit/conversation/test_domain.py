@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from libs.errors import Invalid
 from services.conversation.domain import (
+    Session,
     agent_for,
     cache_key,
     categorize,
@@ -34,12 +37,13 @@ def test_cache_key_normalizes_but_separates_tenant_tier_and_version() -> None:
 
 
 def test_failed_attempts_count_unhelpful_replies_at_this_tier() -> None:
-    fresh = {"tier_replies": 0, "failed_attempts": 0}
+    at = "2026-01-01T00:00:00.000Z"
+    fresh = Session("s", "t", "c", "chat", "tiered_cs", at, at, at)
     assert next_failed_attempts(fresh, negative=True) == 0, "no reply yet, nothing failed"
-    replied = {"tier_replies": 1, "failed_attempts": 1, "last_reply_answered": True}
+    replied = replace(fresh, tier_replies=1, failed_attempts=1, last_reply_answered=True)
     assert next_failed_attempts(replied, negative=True) == 2
     assert next_failed_attempts(replied, negative=False) == 1
-    assert next_failed_attempts({**replied, "last_reply_answered": False}, negative=False) == 2
+    assert next_failed_attempts(replace(replied, last_reply_answered=False), negative=False) == 2
 
 
 def test_message_checks_raise_plain_invalid_without_a_dialects_code() -> None:

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from libs.contracts.models.conversation import SessionViewV1
 from libs.contracts.registry import default_registry
-from services.conversation.store import message_row, session_row
-from tests.contract.test_shared_refs import _session
+from services.conversation.domain import Session
+from services.conversation.store import message_from_row, session_doc, session_from_row
+from services.conversation.views import message_model, session_model
+
+AT = "2026-01-01T00:00:00.000Z"
 
 
 def test_rows_stored_before_the_records_were_typed_read_in_the_contract_shape() -> None:
     """Sessions and messages stored with camelCase history, resolution and metadata keys still pass the contract."""
-    at = "2026-01-01T00:00:00.000Z"
-    old_entry = {"fromTier": "AI_REP", "toTier": "AI_MANAGER", "reason": "IRATE", "reasons": [], "timestamp": at}
-    resolution = {"type": "ISSUE_RESOLVED", "summary": None, "actionsTaken": [], "followUpRequired": False}
-    session = session_row(_session(escalation_history=[old_entry], resolution=resolution))
-    message = message_row(
+    session = Session("sess_1", "t", "c", "chat", "tiered_cs", AT, AT, AT)
+    row = session_doc(session) | {
+        "escalation_history": [{"fromTier": "AI_REP", "toTier": "AI_MANAGER", "reason": "IRATE", "timestamp": AT}],
+        "resolution": {"type": "ISSUE_RESOLVED", "summary": None, "actionsTaken": [], "followUpRequired": False},
+    }
+    read = session_from_row(row)
+    assert read.escalation_history[0].from_tier == "AI_REP" and read.resolution is not None
+    message = message_from_row(
         {
-            "message_id": "m", "tenant_id": "t", "session_id": "sess_1", "customer_id": "c", "seq": 2,
-            "role": "ai_rep", "content": "hi", "timestamp": at, "metadata": {"aiGenerated": True, "stepMs": {}},
+            "id": "t/m", "message_id": "m", "tenant_id": "t", "session_id": "sess_1", "customer_id": "c", "seq": 2,
+            "role": "ai_rep", "content": "hi", "timestamp": AT, "metadata": {"aiGenerated": True, "stepMs": {}},
         }
     )  # fmt: skip
-    assert session["escalation_history"][0]["from_tier"] == "AI_REP" and message["metadata"]["ai_generated"]
-    view = {"session": session, "messages": [message]}
-    default_registry().validate("conversation.SessionView.v1", view)
+    assert message.metadata == {"ai_generated": True, "step_ms": {}}
+    view = SessionViewV1(session=session_model(read), messages=[message_model(message)])
+    default_registry().dump("conversation.SessionView.v1", view)
+
+
+def test_a_session_round_trips_through_its_row() -> None:
+    session = Session("sess_2", "t", "c", "chat", "tiered_cs", AT, AT, AT, metadata={"customer": {"tier": None}})
+    assert session_from_row(session_doc(session)) == session
+    assert asdict(session_from_row(session_doc(session))) == asdict(session)

@@ -4,7 +4,7 @@ sessions ask for seed 001's negative-sentiment rule. Fake ports, real pipeline, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from libs.llm import LLMService, LLMSettings
 from libs.store import open_store
 from services.conversation.cache import open_cache
-from services.conversation.domain import next_failed_attempts
+from services.conversation.domain import Session, next_failed_attempts
 from services.conversation.pipeline.ports import (
     EscalationQuery,
     EscalationVerdict,
@@ -56,27 +56,27 @@ class RecordingEscalation:
         return EscalationVerdict(target_tier=query.current_tier)
 
 
-def _session(**overrides: Any) -> dict[str, Any]:
-    session = {
-        "session_id": "test_3",
-        "tenant_id": "t1",
-        "customer_id": "test_user",
-        "dialect": "support_agent",
-        "current_tier": "AI_REP",
-        "status": "ACTIVE",
-        "message_count": 0,
-        "failed_attempts": 0,
-        "tier_replies": 0,
-        "repeat_contacts": 2,
-    }
-    return session | overrides
+def _session(**overrides: Any) -> Session:
+    at = "2026-01-01T00:00:00.000Z"
+    session = Session(
+        session_id="test_3",
+        tenant_id="t1",
+        customer_id="test_user",
+        channel="api",
+        dialect="support_agent",
+        created_at=at,
+        updated_at=at,
+        last_activity_at=at,
+        repeat_contacts=2,
+    )
+    return replace(session, **overrides)
 
 
 ANGRY_TEXT = "This is terrible! Nothing works and I am extremely frustrated!"
 
 
 async def _facts_sent(
-    session: dict[str, Any],
+    session: Session,
     reading: SentimentReading = UPSET,
     text: str = ANGRY_TEXT,
     *,
