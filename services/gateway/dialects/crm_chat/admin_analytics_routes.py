@@ -59,15 +59,15 @@ async def _new_users(crm: ConversationClient, caller: Principal, since: datetime
     """(total, active, created since `since`): the CRM list is oldest first, so new users are on the last pages."""
     every = await crm.list_users(caller, page=1, per_page=100, active_only=False)
     active = await crm.list_users(caller, page=1, per_page=1, active_only=True)
-    total, new = int(every["total"]), 0
+    total, new = every.total, 0
     last = math.ceil(total / 100)
     for page in range(last, max(last - MAX_USER_PAGES, 0), -1):
-        items = (await crm.list_users(caller, page=page, per_page=100, active_only=False))["items"]
-        recent = [u for u in items if u.get("created_at") and datetime.fromisoformat(u["created_at"]) >= since]
+        items = (await crm.list_users(caller, page=page, per_page=100, active_only=False)).items
+        recent = [u for u in items if datetime.fromisoformat(u.created_at) >= since]
         new += len(recent)
         if len(recent) < len(items):
             break
-    return total, int(active["total"]), new
+    return total, active.total, new
 
 
 @router.get("/system", response_model=Envelope)
@@ -116,7 +116,7 @@ async def user_analytics(user_id: UserId, caller: Caller, gw: GatewayDep, reques
     """Another tenant's user is unknown here (404), and so are their numbers."""
     caller.require("admin")
     crm = client(gw, request)
-    user = (await crm.get_user(caller, user_id))["user"]
+    user = (await crm.get_user(caller, user_id)).user
     history = await crm.user_conversations(caller, user_id=user_id, page=1, per_page=20)
     report, _ = await _reports(gw, caller, request_id(request), customer=user_id)
     t = report.totals
@@ -124,7 +124,7 @@ async def user_analytics(user_id: UserId, caller: Caller, gw: GatewayDep, reques
     agent = max(report.agents.items(), key=lambda item: item[1], default=(None, 0))[0]
     ended = t.resolved + t.closed
     data = {
-        "user_info": {k: user.get(k) for k in ("id", "name", "email")} | {"created_at": _zulu(user.get("created_at"))},
+        "user_info": {"id": user.id, "name": user.name, "email": user.email, "created_at": _zulu(user.created_at)},
         "conversation_stats": {
             "total_conversations": t.conversations,
             "avg_messages_per_conversation": round(t.messages_per_session_avg or 0.0, 2),
@@ -139,7 +139,7 @@ async def user_analytics(user_id: UserId, caller: Caller, gw: GatewayDep, reques
         },
         "conversation_history": [
             {k: c.get(k) for k in ("id", "title", "message_count", "category")} | {"created_at": _zulu(c["created_at"])}
-            for c in history["items"]
+            for c in (item.model_dump(mode="json") for item in history.items)
         ],
     }
     return ok(request, data)

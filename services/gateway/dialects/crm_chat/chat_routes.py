@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import RagPassage
 from libs.errors import Forbidden, NotFound
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id, zulu_timestamp
@@ -30,9 +31,9 @@ class ChatBody(BaseModel):
     context: FreeForm = Field(default_factory=dict)
 
 
-def _rag(passage: dict[str, Any]) -> dict[str, Any]:
-    metadata = {"filename": passage["filename"] or passage["source"], "chunk_id": passage["chunk_id"]}
-    return {"content": passage["content"], "source": passage["source"], "score": passage["score"], "metadata": metadata}
+def _rag(passage: RagPassage) -> dict[str, Any]:
+    metadata = {"filename": passage.filename or passage.source, "chunk_id": passage.chunk_id}
+    return {"content": passage.content, "source": passage.source, "score": passage.score, "metadata": metadata}
 
 
 @router.post("/chat", response_model=ChatOut, response_model_exclude_unset=True)
@@ -48,7 +49,7 @@ async def chat(
     token = body.session_token or x_session_token
     if token is not None:
         found = await conv.validate_token(caller.tenant_id, token)
-        if found["tenant_id"] != caller.tenant_id or found["user_id"] != body.user_id:
+        if found.tenant_id != caller.tenant_id or found.user_id != body.user_id:
             raise Forbidden("Session token belongs to another user", {"session_token": "not this user's"})
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
     data = await conv.post_message(
@@ -63,23 +64,25 @@ async def chat(
         context=body.context,
         want_agent=True,
     )
+    user_info: dict[str, Any] = {"id": body.user_id, "name": None, "email": None, "company": None}
     try:
-        user = (await conv.get_user(caller, body.user_id))["user"]
+        user = (await conv.get_user(caller, body.user_id)).user
+        user_info = {"id": user.id, "name": user.name, "email": user.email, "company": user.company}
     except NotFound:
-        user = {"id": body.user_id, "name": None, "email": None, "company": None}
-    turn = data["turn"]
+        pass
+    turn = data.turn
     return {
-        "response": data["reply_message"]["content"],
+        "response": data.reply_message.content,
         "conversation_id": conversation_id,
-        "user_info": {k: user.get(k) for k in ("id", "name", "email", "company")},
-        "rag_context": [_rag(p) for p in turn["rag_context"]],
+        "user_info": user_info,
+        "rag_context": [_rag(p) for p in turn.rag_context],
         "metadata": {
-            "response_time": round(turn["response_time_ms"] / 1000, 3),
-            "tokens_used": turn["tokens"]["input"] + turn["tokens"]["output"],
-            "agent_used": turn["agent_used"] or "general_agent",
-            "rag_documents_retrieved": len(turn["rag_context"]),
-            "openai_model": turn["model"] or "none",
-            "conversation_length": data["session"]["message_count"],
+            "response_time": round(turn.response_time_ms / 1000, 3),
+            "tokens_used": turn.tokens.input + turn.tokens.output,
+            "agent_used": turn.agent_used or "general_agent",
+            "rag_documents_retrieved": len(turn.rag_context),
+            "openai_model": turn.model or "none",
+            "conversation_length": data.session.message_count,
             "timestamp": zulu_timestamp(),
             "request_id": request_id(request),
         },

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import CrmPageV1
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.responses import (
@@ -38,22 +39,24 @@ class UserBody(BaseModel):
     preferences: FreeForm = Field(default_factory=dict)
 
 
-def _paged(request: Request, page: dict[str, Any]) -> dict[str, Any]:
-    body = ok(request, page["items"])
-    pages = math.ceil(page["total"] / page["per_page"]) if page["total"] else 0
-    pagination = {"page": page["page"], "per_page": page["per_page"], "total": page["total"], "pages": pages}
+def _paged(request: Request, page: CrmPageV1) -> dict[str, Any]:
+    body = ok(request, [item.model_dump(mode="json") for item in page.items])
+    pages = math.ceil(page.total / page.per_page) if page.total else 0
+    pagination = {"page": page.page, "per_page": page.per_page, "total": page.total, "pages": pages}
     return {"success": True, "data": body["data"], "pagination": pagination, "metadata": body["metadata"]}
 
 
 @router.post("/create_user", response_model=Ok[UserRecord], response_model_exclude_unset=True)
 async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     created = await client(gw, request).create_user(caller, **body.model_dump())
-    return ok(request, created["user"])
+    return ok(request, created.user.model_dump(mode="json", exclude_unset=True))
 
 
 @router.get("/users/{user_id}", response_model=Ok[UserWithStats], response_model_exclude_unset=True)
 async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    return ok(request, (await client(gw, request).get_user(caller, user_id))["user"])
+    return ok(
+        request, (await client(gw, request).get_user(caller, user_id)).user.model_dump(mode="json", exclude_unset=True)
+    )
 
 
 @router.get("/users", response_model=Paged[UserListItem], response_model_exclude_unset=True)

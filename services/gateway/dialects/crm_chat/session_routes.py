@@ -29,7 +29,7 @@ def client(gw: Gateway, request: Request) -> ConversationClient:
 async def create_session(body: CreateBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     issued = await client(gw, request).issue_token(caller, body.user_id)
     keys = ("session_id", "session_token", "user_id", "expires_at", "created_at")
-    return ok(request, {k: issued[k] for k in keys})
+    return ok(request, issued.model_dump(mode="json", include=set(keys)))
 
 
 @router.get(
@@ -43,4 +43,4 @@ async def validate_session(
 ) -> dict[str, Any]:
     """Open (no API key): the token is the credential; unknown or expired tokens are 401."""
     found = await client(gw, request).validate_token(gw.settings.default_tenant, session_token)
-    return ok(request, {k: found[k] for k in ("valid", "session_id", "user_id", "expires_at")})
+    return ok(request, found.model_dump(mode="json", include={"valid", "session_id", "user_id", "expires_at"}))

@@ -48,13 +48,13 @@ async def generate_response(
         want_category=True,
         want_alternatives=True,
     )
-    turn = data["turn"]
+    turn = data.turn
     return ok(
         {
-            "response": data["reply_message"]["content"],
-            "category": turn["category"] or "general_inquiry",
-            "requires_human_review": turn["requires_human_review"],
-            "confidence": round(turn["confidence"] or 0.0, 4),
-            "alternative_responses": turn["alternatives"],
+            "response": data.reply_message.content,
+            "category": turn.category or "general_inquiry",
+            "requires_human_review": turn.requires_human_review,
+            "confidence": round(turn.confidence or 0.0, 4),
+            "alternative_responses": turn.alternatives,
         }
     )

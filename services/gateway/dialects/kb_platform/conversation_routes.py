@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import Message as StoredMessage
 from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
@@ -62,29 +63,28 @@ async def converse(
         create_if_missing=body.conversation_id is None,
         idempotency_key=idempotency_key,
     )
-    turn, reply = data["turn"], data["reply_message"]
+    turn, reply = data.turn, data.reply_message
     return {
         "conversation_id": conversation_id,
-        "response": reply["content"],
-        "confidence": round(turn["confidence"] or 0.0, 4),
-        "sources": turn["sources"],
-        "escalated": turn["escalated"],
-        "timestamp": reply["timestamp"],
+        "response": reply.content,
+        "confidence": round(turn.confidence or 0.0, 4),
+        "sources": turn.sources,
+        "escalated": turn.escalated,
+        "timestamp": reply.timestamp,
     }
 
 
 async def _owner(gw: Gateway, request: Request, caller: Principal, conversation_id: str) -> str:
     data = await _client(gw, request).get_session(caller, conversation_id)
-    return str(data["session"]["customer_id"])
+    return data.session.customer_id
 
 
-def _message(message: dict[str, Any]) -> dict[str, Any]:
-    role = message["role"]
-    sender = "user" if role == "customer" else ("ai" if message["metadata"].get("ai_generated") else "agent")
-    view = {"id": message["message_id"], "sender": sender, "content": message["content"]}
+def _message(message: StoredMessage) -> dict[str, Any]:
+    sender = "user" if message.role == "customer" else ("ai" if message.metadata.get("ai_generated") else "agent")
+    view: dict[str, Any] = {"id": message.message_id, "sender": sender, "content": message.content}
     if sender == "ai":
-        view["confidence"] = message["metadata"].get("confidence")
-    return view | {"timestamp": message["timestamp"]}
+        view["confidence"] = message.metadata.get("confidence")
+    return view | {"timestamp": message.timestamp}
 
 
 @router.get("/{conversation_id}", response_model=ConversationView, response_model_exclude_unset=True)
@@ -95,13 +95,13 @@ async def get_conversation(
     request: Request,
 ) -> dict[str, Any]:
     data = await _client(gw, request).get_session(caller, conversation_id)
-    session = data["session"]
-    ensure_visitor_owns(caller, session["customer_id"])
+    session = data.session
+    ensure_visitor_owns(caller, session.customer_id)
     return {
-        "conversation_id": session["session_id"],
-        "user_id": session["customer_id"],
-        "channel": session["channel"],
-        "messages": [_message(m) for m in data["messages"]],
-        "status": _STATUS.get(session["status"], "active"),
-        "created_at": session["created_at"],
+        "conversation_id": session.session_id,
+        "user_id": session.customer_id,
+        "channel": session.channel,
+        "messages": [_message(m) for m in data.messages],
+        "status": _STATUS.get(session.status, "active"),
+        "created_at": session.created_at,
     }

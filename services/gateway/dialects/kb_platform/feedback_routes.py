@@ -46,8 +46,8 @@ async def submit_feedback(
         fields["comment"] = body.comment
     receipt = await client.submit_feedback(caller, **fields)
     return FeedbackOut(
-        conversation_id=receipt["session_id"],
-        rating=receipt["rating"],
-        comment=receipt.get("comment"),
-        submitted_at=receipt["submitted_at"],
+        conversation_id=receipt.session_id,
+        rating=receipt.rating,
+        comment=receipt.comment,
+        submitted_at=receipt.submitted_at,
     )

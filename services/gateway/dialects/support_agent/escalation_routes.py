@@ -59,8 +59,8 @@ async def create_escalation(
     conversations = ConversationClient(
         gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request)
     )
-    session = (await conversations.get_session(caller, body.session_id, message_limit=0))["session"]
-    fields = {**body.model_dump(exclude_none=True), "customer_id": session["customer_id"]}
+    session = (await conversations.get_session(caller, body.session_id, message_limit=0)).session
+    fields = {**body.model_dump(exclude_none=True), "customer_id": session.customer_id}
     return await _client(gw).create_ticket(
         caller, fields, correlation_id=request_id(request), event_id=command_id(request)
     )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict
 
+from libs.contracts.models.conversation import TurnFacts
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
@@ -24,10 +25,10 @@ class QueryBody(BaseModel):
     customer_id: Id
 
 
-def model_used(turn: dict[str, Any]) -> str:
-    if turn["model"]:
-        return str(turn["model"])
-    return "human_agent" if turn["handoff"] else "unavailable"
+def model_used(turn: TurnFacts) -> str:
+    if turn.model:
+        return str(turn.model)
+    return "human_agent" if turn.handoff else "unavailable"
 
 
 @router.post("/api/query", response_model=QueryOut, response_model_exclude_unset=True)
@@ -50,15 +51,15 @@ async def query(
         create_if_missing=True,
         idempotency_key=idempotency_key,
     )
-    turn = data["turn"]
+    turn = data.turn
     return {
-        "response": data["reply_message"]["content"],
+        "response": data.reply_message.content,
         "model_used": model_used(turn),
-        "sentiment_score": turn["sentiment"]["score"],
-        "complexity_score": turn["complexity_score"],
-        "response_time_ms": turn["response_time_ms"],
-        "escalated": turn["escalated"],
-        "escalation_reason": turn["escalation_reason"],
-        "ticket_id": turn["ticket_id"],
-        "cached": turn["cached"],
+        "sentiment_score": turn.sentiment.score,
+        "complexity_score": turn.complexity_score,
+        "response_time_ms": turn.response_time_ms,
+        "escalated": turn.escalated,
+        "escalation_reason": turn.escalation_reason,
+        "ticket_id": turn.ticket_id,
+        "cached": turn.cached,
     }

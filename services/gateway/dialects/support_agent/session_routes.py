@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
+from libs.contracts.models.conversation import Message
 from libs.errors import Timeout, Unavailable
 from services.gateway.auth import Principal
 from services.gateway.clients.conversation import ConversationClient
@@ -38,14 +39,14 @@ def status_word(status: str) -> str:
     return "closed" if status in ("CLOSED", "RESOLVED", "ABANDONED") else "active"
 
 
-def _message(message: dict[str, Any]) -> dict[str, Any]:
-    meta = message["metadata"]
-    customer = message["role"] == "customer"
+def _message(message: Message) -> dict[str, Any]:
+    meta = message.metadata
+    customer = message.role == "customer"
     return {
-        "id": message["message_id"],
-        "timestamp": message["timestamp"],
+        "id": message.message_id,
+        "timestamp": message.timestamp,
         "role": "user" if customer else "assistant",
-        "content": message["content"],
+        "content": message.content,
         "metadata": {
             "model_used": None if customer else meta.get("model"),
             "sentiment_score": meta.get("sentiment_score"),
@@ -59,12 +60,12 @@ async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, requ
     data = await _client(gw, request).start_session(
         caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
     )
-    session = data["session"]
+    session = data.session
     return {
-        "session_id": session["session_id"],
-        "customer_id": session["customer_id"],
-        "created_at": session["created_at"],
-        "status": status_word(session["status"]),
+        "session_id": session.session_id,
+        "customer_id": session.customer_id,
+        "created_at": session.created_at,
+        "status": status_word(session.status),
     }
 
 
@@ -86,25 +87,25 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
     data, tickets = await asyncio.gather(
         _client(gw, request).get_session(caller, session_id), _tickets(gw, request, caller, session_id)
     )
-    session = data["session"]
+    session = data.session
     # Without the escalation service, the tickets the conversation recorded itself (status as first seen).
-    escalations = tickets if tickets is not None else session.get("escalations", [])
+    escalations = tickets if tickets is not None else [t.model_dump() for t in session.escalations]
     return {
-        "session_id": session["session_id"],
-        "customer_id": session["customer_id"],
-        "created_at": session["created_at"],
-        "updated_at": session["updated_at"],
-        "status": status_word(session["status"]),
-        "messages": [_message(m) for m in data["messages"]],
+        "session_id": session.session_id,
+        "customer_id": session.customer_id,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "status": status_word(session.status),
+        "messages": [_message(m) for m in data.messages],
         "escalations": [{k: e[k] for k in ("ticket_id", "reason", "created_at", "status")} for e in escalations],
     }
 
 
 @router.delete("/api/session/{session_id}", response_model=ClosedSession, response_model_exclude_unset=True)
 async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    session = (await _client(gw, request).close(caller, session_id))["session"]
+    session = (await _client(gw, request).close(caller, session_id)).session
     return {
         "message": "Session closed successfully",
-        "session_id": session["session_id"],
-        "archived_at": session["closed_at"],
+        "session_id": session.session_id,
+        "archived_at": session.closed_at,
     }

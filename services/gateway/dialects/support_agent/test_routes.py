@@ -74,17 +74,17 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
     _enabled(gw, caller)
     session = body.session_id if body.session_id.startswith(TEST_PREFIX) else f"{TEST_PREFIX}{body.session_id}"
     data = await _test_turn(gw, caller, request, body.query, session, body.customer_id)
-    turn = data["turn"]
+    turn = data.turn
     return {
-        "response": data["reply_message"]["content"],
+        "response": data.reply_message.content,
         "model_used": model_used(turn),
-        "sentiment_score": turn["sentiment"]["score"],
-        "complexity_score": turn["complexity_score"],
-        "response_time_ms": turn["response_time_ms"],
-        "escalated": turn["escalated"],
-        "escalation_reason": turn["escalation_reason"],
-        "ticket_id": turn["ticket_id"],
-        "cached": turn["cached"],
+        "sentiment_score": turn.sentiment.score,
+        "complexity_score": turn.complexity_score,
+        "response_time_ms": turn.response_time_ms,
+        "escalated": turn.escalated,
+        "escalation_reason": turn.escalation_reason,
+        "ticket_id": turn.ticket_id,
+        "cached": turn.cached,
         "test": True,
     }
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import EscalationEntry, Message, Resolution, Session
 from libs.errors import Forbidden, Invalid, InvalidEscalationTarget, NotFound
 from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
@@ -21,7 +23,7 @@ from services.gateway.dialects.tiered_cs.responses import (
     SessionView,
     StartedSession,
 )
-from services.gateway.fields import Message
+from services.gateway.fields import Message as MessageText
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(route_class=DIALECT.route_class(), tags=["tiered cs: sessions"])
@@ -53,14 +55,14 @@ class StartBody(BaseModel):
     companyId: Id | None = None
     customerId: Id
     channel: Channel
-    initialMessage: Message | None = None
+    initialMessage: MessageText | None = None
     issueCategory: IssueCategory | None = None
     metadata: FreeForm = Field(default_factory=dict)
 
 
 class MessageBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: Message
+    message: MessageText
 
 
 class EscalateBody(BaseModel):
@@ -95,24 +97,27 @@ def _session_id(session_id: str) -> str:
     return session_id
 
 
-async def _guard(call: Any, session_id: str) -> dict[str, Any]:
+R = TypeVar("R")
+
+
+async def _guard(call: Awaitable[R], session_id: str) -> R:
     """The seed's 404 names the id as `sessionId`."""
     try:
-        return dict(await call)
+        return await call
     except NotFound:
         raise NotFound("Session not found", {"sessionId": session_id}) from None
 
 
-def message_view(message: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
+def message_view(message: Message, *, full: bool = False) -> dict[str, Any]:
     view: dict[str, Any] = {
-        "id": message["message_id"],
-        "role": message["role"],
-        "content": message["content"],
-        "timestamp": message["timestamp"],
+        "id": message.message_id,
+        "role": message.role,
+        "content": message.content,
+        "timestamp": message.timestamp,
     }
-    if message["role"] == "customer":
-        return view | {"sentiment": message.get("sentiment", "NEUTRAL")}
-    meta = message["metadata"]
+    if message.role == "customer":
+        return view | {"sentiment": message.sentiment or "NEUTRAL"}
+    meta = message.metadata
     shown = {"aiGenerated": meta["ai_generated"], "model": meta["model"], "tokens": meta["tokens"]}
     shown["latencyMs"] = meta["latency_ms"]
     if full:
@@ -120,47 +125,46 @@ def message_view(message: dict[str, Any], *, full: bool = False) -> dict[str, An
     return view | {"metadata": shown}
 
 
-def session_view(session: dict[str, Any], messages: list[dict[str, Any]] | None) -> dict[str, Any]:
-    view = {
-        "id": session["session_id"],
-        "companyId": session["tenant_id"],
-        "customerId": session["customer_id"],
-        "channel": session["channel"],
-        "currentTier": session["current_tier"],
-        "status": "RESOLVED" if session["status"] == "CLOSED" else session["status"],
-        "issueCategory": session.get("issue_category"),
-        "issueSummary": session.get("issue_summary"),
-        "customerSentiment": session["customer_sentiment"],
+def session_view(session: Session, messages: list[Message] | None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": session.session_id,
+        "companyId": session.tenant_id,
+        "customerId": session.customer_id,
+        "channel": session.channel,
+        "currentTier": session.current_tier,
+        "status": "RESOLVED" if session.status == "CLOSED" else session.status,
+        "issueCategory": session.issue_category,
+        "issueSummary": session.issue_summary,
+        "customerSentiment": session.customer_sentiment,
         # Seed 002 shows sentiment scores on a 0..1 scale (NEUTRAL 0.5); the platform's is −1..1.
         "sentimentHistory": [
-            {"sentiment": p["sentiment"], "score": round((p["score"] + 1) / 2, 3), "timestamp": p["timestamp"]}
-            for p in session["sentiment_history"]
+            {"sentiment": p.sentiment, "score": round((p.score + 1) / 2, 3), "timestamp": p.timestamp}
+            for p in session.sentiment_history
         ],
-        "escalationHistory": [_escalation(e) for e in session["escalation_history"]],
-        "context": {"customer": {"id": session["customer_id"], **dict(session["metadata"].get("customer") or {})}},
-        "createdAt": session["created_at"],
-        "updatedAt": session["updated_at"],
+        "escalationHistory": [_escalation(e) for e in session.escalation_history],
+        "context": {"customer": {"id": session.customer_id, **dict(session.metadata.get("customer") or {})}},
+        "createdAt": session.created_at,
+        "updatedAt": session.updated_at,
     }
     if messages is not None:
         view["messages"] = [message_view(m) for m in messages]
-    if session.get("resolution"):
-        view["resolution"] = _resolution(session["resolution"])
-        view["resolvedAt"] = session.get("resolved_at")
+    if session.resolution is not None:
+        view["resolution"] = _resolution(session.resolution)
+        view["resolvedAt"] = session.resolved_at
     return view
 
 
-def _escalation(entry: dict[str, Any]) -> dict[str, Any]:
-    view = {"fromTier": entry["from_tier"], "toTier": entry["to_tier"], "reason": entry["reason"]}
-    view["timestamp"] = entry["timestamp"]
-    return view | ({"notes": entry["notes"]} if "notes" in entry else {})
+def _escalation(entry: EscalationEntry) -> dict[str, Any]:
+    view = {"fromTier": entry.from_tier, "toTier": entry.to_tier, "reason": entry.reason, "timestamp": entry.timestamp}
+    return view | ({"notes": entry.notes} if entry.notes is not None else {})
 
 
-def _resolution(resolution: dict[str, Any]) -> dict[str, Any]:
+def _resolution(resolution: Resolution) -> dict[str, Any]:
     return {
-        "type": resolution["type"],
-        "summary": resolution.get("summary"),
-        "actionsTaken": resolution["actions_taken"],
-        "followUpRequired": resolution["follow_up_required"],
+        "type": resolution.type,
+        "summary": resolution.summary,
+        "actionsTaken": resolution.actions_taken,
+        "followUpRequired": resolution.follow_up_required,
     }
 
 
@@ -178,7 +182,7 @@ async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request
     )
     # With an initialMessage the session already holds its first turn (the customer's message and the answer),
     # and the tier, status and sentiment shown are those after it.
-    full = session_view(data["session"], data.get("messages") or [])
+    full = session_view(data.session, data.messages)
     keys = ("id", "companyId", "customerId", "channel", "currentTier", "status", "customerSentiment", "messages")
     return {**{k: full[k] for k in keys}, "createdAt": full["createdAt"]}
 
@@ -208,14 +212,14 @@ async def list_sessions(
         limit=limit,
         offset=offset,
     )
-    sessions = [session_view(s, None) for s in page["items"]]
-    return {"sessions": sessions, "total": page["total"], "limit": page["limit"], "offset": page["offset"]}
+    sessions = [session_view(s, None) for s in page.items]
+    return {"sessions": sessions, "total": page.total, "limit": page.limit, "offset": page.offset}
 
 
 @router.get("/sessions/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data = await _guard(_client(gw, request).get_session(caller, _session_id(session_id)), session_id)
-    return session_view(data["session"], data["messages"])
+    return session_view(data.session, data.messages)
 
 
 @router.post(
@@ -242,16 +246,13 @@ async def send_message(
         idempotency_key=idempotency_key,
     )
     data = await _guard(call, session_id)
-    session, turn = data["session"], data["turn"]
-    update: dict[str, Any] = {
-        "customerSentiment": session["customer_sentiment"],
-        "issueSummary": session["issue_summary"],
-    }
-    if turn["escalated"] and session["current_tier"] != data["reply_message"]["metadata"]["tier"]:
-        update |= {"currentTier": session["current_tier"], "status": session["status"]}
+    session, turn = data.session, data.turn
+    update: dict[str, Any] = {"customerSentiment": session.customer_sentiment, "issueSummary": session.issue_summary}
+    if turn.escalated and session.current_tier != data.reply_message.metadata["tier"]:
+        update |= {"currentTier": session.current_tier, "status": session.status}
     return {
-        "customerMessage": message_view(data["customer_message"]),
-        "aiResponse": message_view(data["reply_message"], full=True),
+        "customerMessage": message_view(data.customer_message),
+        "aiResponse": message_view(data.reply_message, full=True),
         "sessionUpdate": update,
     }
 
@@ -264,7 +265,7 @@ async def escalate(
         caller, session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier),
         notes=body.notes,
     )  # fmt: skip
-    session = (await _guard(call, session_id))["session"]
+    session = (await _guard(call, session_id)).session
     view = session_view(session, None)
     keys = ("id", "currentTier", "status", "escalationHistory")
     return {"success": True, "session": {k: view[k] for k in keys}}
@@ -290,11 +291,11 @@ async def resolve(
         actions_taken=body.actionsTaken,
         follow_up_required=body.followUpRequired,
     )
-    session = (await _guard(call, session_id))["session"]
+    session = (await _guard(call, session_id)).session
     resolved = {
-        "id": session["session_id"],
-        "status": session["status"],
-        "resolution": _resolution(session["resolution"]),
-        "resolvedAt": session["resolved_at"],
+        "id": session.session_id,
+        "status": session.status,
+        "resolution": None if session.resolution is None else _resolution(session.resolution),
+        "resolvedAt": session.resolved_at,
     }
     return {"success": True, "session": resolved}
