@@ -72,16 +72,16 @@ async def handle_start_session(
     emit = emitter(publish)
     if cmd.initial_message is not None:
         check_message(cmd.initial_message)  # a blank one is refused (Invalid) before anything is created
-    spec = cmd.model_dump(exclude={"initial_message"})
-    session = await app.sessions.start(ctx.tenant_id, spec, emit, event_id=ctx.event_id)
+    session = await app.sessions.start(ctx.tenant_id, cmd, emit, event_id=ctx.event_id)
     if cmd.initial_message is None:
         return _view(session)
-    first_turn = {
-        "session_id": session.session_id,
-        "text": cmd.initial_message,
-        "channel": session.channel,
-        "dialect": session.dialect,
-    }
+    first_turn = PostMessageV1(
+        session_id=session.session_id,
+        text=cmd.initial_message,
+        channel=cmd.channel,
+        dialect=cmd.dialect,
+        create_if_missing=False,
+    )
     turn = await app.turns.post_message(ctx.tenant_id, first_turn, emit, event_id=ctx.event_id)
     return SessionViewV1(session=turn.session, messages=[turn.customer_message, turn.reply_message])
 
@@ -96,7 +96,7 @@ async def handle_get_session(cmd: GetSessionV1, *, ctx: MessageContext, app: Con
 
 
 async def handle_list_sessions(cmd: ListSessionsV1, *, ctx: MessageContext, app: Conversation) -> SessionPageV1:
-    items, total = await app.sessions.search(ctx.tenant_id, cmd.model_dump())
+    items, total = await app.sessions.search(ctx.tenant_id, cmd)
     return SessionPageV1(items=[session_model(s) for s in items], total=total, limit=cmd.limit, offset=cmd.offset)
 
 
@@ -104,7 +104,7 @@ async def handle_post_message(
     cmd: PostMessageV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> TurnResultV1:
     return await app.turns.post_message(
-        ctx.tenant_id, cmd.model_dump(), emitter(publish), event_id=ctx.event_id, deadline_at=ctx.deadline
+        ctx.tenant_id, cmd, emitter(publish), event_id=ctx.event_id, deadline_at=ctx.deadline
     )
 
 
@@ -140,16 +140,14 @@ async def handle_escalate_session(
     cmd: EscalateSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
     return await _session_command(
-        ctx, app, publish, lambda emit: app.sessions.escalate_manually(ctx.tenant_id, cmd.model_dump(), emit)
+        ctx, app, publish, lambda emit: app.sessions.escalate_manually(ctx.tenant_id, cmd, emit)
     )
 
 
 async def handle_resolve_session(
     cmd: ResolveSessionV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> SessionViewV1:
-    return await _session_command(
-        ctx, app, publish, lambda emit: app.sessions.resolve(ctx.tenant_id, cmd.model_dump(), emit)
-    )
+    return await _session_command(ctx, app, publish, lambda emit: app.sessions.resolve(ctx.tenant_id, cmd, emit))
 
 
 async def handle_close_session(
@@ -163,9 +161,7 @@ async def handle_close_session(
 async def handle_submit_feedback(
     cmd: SubmitFeedbackV1, *, ctx: MessageContext, app: Conversation, publish: Publisher
 ) -> FeedbackReceiptV1:
-    receipt = await app.sessions.submit_feedback(
-        ctx.tenant_id, cmd.model_dump(), emitter(publish), command_id=ctx.event_id
-    )
+    receipt = await app.sessions.submit_feedback(ctx.tenant_id, cmd, emitter(publish), command_id=ctx.event_id)
     return FeedbackReceiptV1.model_validate(receipt)
 
 

@@ -9,11 +9,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from libs.bus import derived_id
+from libs.contracts.models.conversation import (
+    EscalateSessionV1,
+    ListSessionsV1,
+    ResolveSessionV1,
+    StartSessionV1,
+    SubmitFeedbackV1,
+)
 from libs.errors import Conflict, Invalid, NotFound, Unavailable
 from libs.observability import get_logger
 from services.conversation import events
 from services.conversation.domain import (
-    CHANNELS,
     ISSUE_CATEGORIES,
     RESOLUTION_TYPES,
     STATUSES,
@@ -116,28 +122,29 @@ class SessionService:
         session = await self.get(tenant_id, session_id)
         return session, await self.repo.list_messages(tenant_id, session_id, limit)
 
-    async def start(self, tenant_id: str, spec: dict[str, Any], emit: Emit, *, event_id: str | None = None) -> Session:
-        """Open a session; `spec` holds the StartSession fields. An existing id is returned or a Conflict, except
+    async def start(
+        self, tenant_id: str, cmd: StartSessionV1, emit: Emit, *, event_id: str | None = None, test: bool = False
+    ) -> Session:
+        """Open a session (`test`: a seed 001 test turn's own). An existing id is returned or a Conflict, except
         to a redelivery of the command `event_id` that created it, which gets that session back."""
-        check_choice(spec["channel"], CHANNELS, "channel")
-        check_choice(spec.get("issue_category"), ISSUE_CATEGORIES, "issueCategory")
+        check_choice(cmd.issue_category, ISSUE_CATEGORIES, "issueCategory")
         # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
-        session_id = spec.get("session_id") or (new_session_id() if event_id is None else derived_session_id(event_id))
+        session_id = cmd.session_id or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
         session = Session(
             session_id=session_id,
             tenant_id=tenant_id,
-            customer_id=spec["customer_id"],
-            channel=spec["channel"],
-            dialect=spec["dialect"],
+            customer_id=cmd.customer_id,
+            channel=cmd.channel,
+            dialect=cmd.dialect,
             created_at=now,
             updated_at=now,
             last_activity_at=now,
-            issue_category=spec.get("issue_category"),
-            issue_summary=issue_summary(spec.get("issue_category"), "ACTIVE", "AI_REP"),
-            metadata=dict(spec.get("metadata") or {}),
-            test=bool(spec.get("test")),
-            repeat_contacts=await self.repeat_contacts(tenant_id, spec["customer_id"]),
+            issue_category=cmd.issue_category,
+            issue_summary=issue_summary(cmd.issue_category, "ACTIVE", "AI_REP"),
+            metadata=dict(cmd.metadata or {}),
+            test=test,
+            repeat_contacts=await self.repeat_contacts(tenant_id, cmd.customer_id),
             created_by=event_id,
         )
         try:
@@ -146,40 +153,44 @@ class SessionService:
         except Conflict:
             existing = await self.repo.get_session(tenant_id, session_id)
             redelivered = existing is not None and event_id is not None and existing.created_by == event_id
-            if existing is not None and (spec.get("if_exists") == "return" or redelivered):
+            if existing is not None and (cmd.if_exists == "return" or redelivered):
                 return existing
             raise Conflict("Session already exists", {"session_id": session_id}) from None
         await emit(events.created(stored), stored)
         return stored
 
-    async def search(self, tenant_id: str, query: dict[str, Any]) -> tuple[list[Session], int]:
-        check_choice(query.get("status"), STATUSES, "status")
+    async def search(self, tenant_id: str, query: ListSessionsV1) -> tuple[list[Session], int]:
+        check_choice(query.status, STATUSES, "status")
         filters: dict[str, Any] = {}
-        for name, field in (("customer_id", "customer_id"), ("status", "status"), ("tier", "current_tier")):
-            if query.get(name):
-                filters[field] = query[name]
+        for value, field in (
+            (query.customer_id, "customer_id"),
+            (query.status, "status"),
+            (query.tier, "current_tier"),
+        ):
+            if value:
+                filters[field] = value
         bounds = {}
-        if query.get("start_date"):
-            bounds["$gte"] = iso_bound(query["start_date"], "startDate")
-        if query.get("end_date"):
-            bounds["$lte"] = iso_bound(query["end_date"], "endDate")
+        if query.start_date:
+            bounds["$gte"] = iso_bound(query.start_date, "startDate")
+        if query.end_date:
+            bounds["$lte"] = iso_bound(query.end_date, "endDate")
         if bounds:
             filters["created_at"] = bounds
-        return await self.repo.list_sessions(tenant_id, filters, limit=query["limit"], offset=query["offset"])
+        return await self.repo.list_sessions(tenant_id, filters, limit=query.limit, offset=query.offset)
 
-    async def escalate_manually(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
-        session = await self.get(tenant_id, cmd["session_id"])
+    async def escalate_manually(self, tenant_id: str, cmd: EscalateSessionV1, emit: Emit) -> Session:
+        session = await self.get(tenant_id, cmd.session_id)
         check_open(session)
         if self.manual_escalation is None:
             raise Unavailable("the escalation policy is not wired", {"step": "escalation"})
-        to_tier = await self.manual_escalation(tenant_id, session.session_id, session.current_tier, cmd)
+        to_tier = await self.manual_escalation(tenant_id, session.session_id, session.current_tier, cmd.model_dump())
         return await self.move_tier(
             session,
             to_tier=to_tier,
-            reasons=[cmd["reason"]],
+            reasons=[cmd.reason],
             emit=emit,
             priority="medium",
-            notes=cmd.get("notes"),
+            notes=cmd.notes,
             trigger="manual",
         )
 
@@ -205,16 +216,16 @@ class SessionService:
         await emit(event, updated)
         return updated
 
-    async def resolve(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
-        session = await self.get(tenant_id, cmd["session_id"])
+    async def resolve(self, tenant_id: str, cmd: ResolveSessionV1, emit: Emit) -> Session:
+        session = await self.get(tenant_id, cmd.session_id)
         check_open(session)
-        check_choice(cmd["resolution_type"], RESOLUTION_TYPES, "resolutionType")
+        check_choice(cmd.resolution_type, RESOLUTION_TYPES, "resolutionType")
         now = now_iso()
         resolution = Resolution(
-            type=cmd["resolution_type"],
-            summary=cmd.get("summary"),
-            actions_taken=list(cmd.get("actions_taken") or []),
-            follow_up_required=bool(cmd.get("follow_up_required")),
+            type=cmd.resolution_type,
+            summary=cmd.summary,
+            actions_taken=list(cmd.actions_taken or []),
+            follow_up_required=bool(cmd.follow_up_required),
         )
         resolved = replace(
             session,
@@ -242,17 +253,17 @@ class SessionService:
         return updated
 
     async def submit_feedback(
-        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, command_id: str
+        self, tenant_id: str, cmd: SubmitFeedbackV1, emit: Emit, *, command_id: str
     ) -> dict[str, Any]:
         """One rating per session. The same rating again answers the stored one; its event is emitted again only
         for a redelivery of the command that stored it (a crash may have come before the send; the derived event
         id lets consumers drop the copy), never for a client's retry, which would count the rating twice."""
-        session = await self.get(tenant_id, cmd["session_id"])
+        session = await self.get(tenant_id, cmd.session_id)
         stored = session.feedback
         if stored is None:
-            stored = Feedback(cmd["rating"], cmd.get("comment"), now_iso(), command_id)
+            stored = Feedback(cmd.rating, cmd.comment, now_iso(), command_id)
             session = await self.repo.update_session(session, replace(session, feedback=stored))
-        elif (stored.rating, stored.comment) != (cmd["rating"], cmd.get("comment")):
+        elif (stored.rating, stored.comment) != (cmd.rating, cmd.comment):
             raise Conflict("This conversation already has feedback", {"field": "rating", "rating": stored.rating})
         if stored.command_id == command_id:
             await emit(events.feedback_submitted(session), session)

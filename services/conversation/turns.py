@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from libs.bus import derived_id
-from libs.contracts.models.conversation import TurnResultV1
+from libs.contracts.models.conversation import PostMessageV1, StartSessionV1, TurnResultV1
 from libs.errors import NotFound
 from services.conversation import events
 from services.conversation.domain import (
@@ -53,7 +52,7 @@ class TurnService:
         self.timer = TurnTimer()
 
     async def post_message(
-        self, tenant_id: str, cmd: dict[str, Any], emit: Emit, *, event_id: str, deadline_at: datetime | None = None
+        self, tenant_id: str, cmd: PostMessageV1, emit: Emit, *, event_id: str, deadline_at: datetime | None = None
     ) -> TurnResultV1:
         """Runs the turn of the command `event_id` once: a redelivery gets the stored result and changes nothing."""
         handled = await self.repo.handled(tenant_id, event_id)
@@ -68,8 +67,8 @@ class TurnService:
         deadline = Deadline(None if deadline_at is None else deadline_at.timestamp())
         # Queued (nearly) past its deadline: the requester has gone or will have before the turn ends; skip it.
         self.timer.admit(deadline)
-        text = check_message(cmd["text"])
-        turn_key = f"idem:{cmd['session_id']}:{cmd['idempotency_key']}" if cmd.get("idempotency_key") else None
+        text = check_message(cmd.text)
+        turn_key = f"idem:{cmd.session_id}:{cmd.idempotency_key}" if cmd.idempotency_key else None
         if turn_key is not None:
             earlier = await self.repo.get_turn(tenant_id, turn_key)
             if earlier is not None:
@@ -78,10 +77,10 @@ class TurnService:
         check_open(session)
         request = TurnRequest(
             tenant_id=tenant_id, session=session, text=text, message_id=message_id_for(event_id, "customer"),
-            want_category=bool(cmd.get("want_category")),
-            want_agent=bool(cmd.get("want_agent")),
-            want_alternatives=bool(cmd.get("want_alternatives")),
-            escalate_on_negative_sentiment=bool(cmd.get("escalate_on_negative_sentiment")),
+            want_category=bool(cmd.want_category),
+            want_agent=bool(cmd.want_agent),
+            want_alternatives=bool(cmd.want_alternatives),
+            escalate_on_negative_sentiment=bool(cmd.escalate_on_negative_sentiment),
             local_only=session.test,
             deadline=deadline,
         )  # fmt: skip
@@ -111,22 +110,20 @@ class TurnService:
         self.timer.record(time.perf_counter() - started)
         return result
 
-    async def _session(self, tenant_id: str, cmd: dict[str, Any], emit: Emit) -> Session:
-        session = await self.repo.get_session(tenant_id, cmd["session_id"])
+    async def _session(self, tenant_id: str, cmd: PostMessageV1, emit: Emit) -> Session:
+        session = await self.repo.get_session(tenant_id, cmd.session_id)
         if session is not None:
             return session
-        if not cmd.get("create_if_missing"):
-            raise NotFound("Session not found", {"session_id": cmd["session_id"]})
-        spec = {
-            "session_id": cmd["session_id"],
-            "customer_id": cmd.get("customer_id") or "anonymous",
-            "channel": cmd["channel"],
-            "dialect": cmd["dialect"],
-            "metadata": {},
-            "if_exists": "return",
-            "test": bool(cmd.get("test")),
-        }
-        return await self.sessions.start(tenant_id, spec, emit)
+        if not cmd.create_if_missing:
+            raise NotFound("Session not found", {"session_id": cmd.session_id})
+        start = StartSessionV1(
+            session_id=cmd.session_id,
+            customer_id=cmd.customer_id or "anonymous",
+            channel=cmd.channel,
+            dialect=cmd.dialect,
+            if_exists="return",
+        )
+        return await self.sessions.start(tenant_id, start, emit, test=bool(cmd.test))
 
     def _customer_message(self, session: Session, message_id: str, text: str, outcome: TurnOutcome) -> Message:
         reading = outcome.sentiment
