@@ -55,6 +55,8 @@ class Variant:
     title_max: bool = False  # an article also scores its bare title's similarity, max with its chunks
     sentence: float = 0.0  # γ: article score + γ · best answer-sentence similarity
     prf: float = 0.0  # α: query vector + α · mean of its top-3 fused chunk vectors, then searched again
+    centre: float = 0.0  # vectors minus this share of the chunks' mean vector (anisotropy correction)
+    hubness: float = 0.0  # λ: dense score − λ · a chunk's mean similarity to its 5 nearest other titles (CSLS)
 
     def label(self) -> str:
         return " ".join(f"{k}={v}" for k, v in vars(self).items() if v != getattr(SHIPPED, k)) or "shipped"
@@ -70,6 +72,8 @@ VARIANTS = list(
             replace(SHIPPED, title_max=True),
             *(replace(SHIPPED, sentence=g) for g in (0.1, 0.2, 0.3)),
             *(replace(SHIPPED, prf=a) for a in (0.2, 0.4)),
+            *(replace(SHIPPED, centre=c) for c in (0.5, 1.0)),
+            *(replace(SHIPPED, hubness=h) for h in (0.25, 0.5)),
         ]
     )
 )
@@ -136,7 +140,10 @@ def top_articles(data: Data, v: Variant, bm25: np.ndarray, queries: np.ndarray |
     """The article of the first passage per query under variant `v`."""
     vecs = _unit(data.chunk_raw + data.titles[v.titles][data.owner])
     q = data.queries[v.query] if queries is None else queries
-    fused = _fuse(q @ vecs.T, bm25)
+    if v.centre:
+        mean = vecs.mean(axis=0)
+        q, vecs = _unit(q - v.centre * mean), _unit(vecs - v.centre * mean)
+    fused = _fuse(q @ vecs.T - v.hubness * _hub(data, vecs), bm25)
     if v.prf:
         top = np.argsort(-fused, axis=1)[:, :3]
         fused = _fuse(_unit(q + v.prf * vecs[top].mean(axis=1)) @ vecs.T, bm25)
@@ -148,6 +155,13 @@ def top_articles(data: Data, v: Variant, bm25: np.ndarray, queries: np.ndarray |
         scale = fused.max(axis=1, keepdims=True) / np.clip(dense.max(axis=1, keepdims=True), 1e-9, None)
         articles = np.maximum(articles, scale * (q @ data.titles["raw"].T))
     return np.argmax(articles + v.sentence * data.sentence_best, axis=1)
+
+
+def _hub(data: Data, vecs: np.ndarray, k: int = 5) -> np.ndarray:
+    """Per chunk: mean similarity to the k nearest titles of other articles (how many questions it lies near)."""
+    sims = vecs @ data.titles["raw"].T
+    sims[np.arange(len(vecs)), data.owner] = -1.0
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)[None, :]
 
 
 def _fuse(dense: np.ndarray, bm25: np.ndarray, dense_weight: float = 0.9) -> np.ndarray:
