@@ -7,7 +7,7 @@ Scored as `rank_passages` ranks (tests/eval/rag_choices.py's numpy re-implementa
 top-50 lists, convex fusion of min-max scores, the first chunk's article is the answer). The grouped figure is a
 nested cross-validation over threads: for each fold the variant with the best recall@1 on the other folds is
 chosen (ties go to the shipped variant) and scored on this fold's paraphrases.
-Run: .venv/bin/python -m tests.eval.rag_query_choices   (about a minute: chunks and sentences embedded once)
+Run: .venv/bin/python -m tests.eval.rag_query_choices   (a minute or two: chunks and sentences embedded once)
 """
 
 from __future__ import annotations
