@@ -67,4 +67,17 @@ def rank_passages(
         )
         if len(passages) == top_k:
             break
-    return passages
+    return by_document(passages)
+
+
+def by_document(passages: list[Passage]) -> list[Passage]:
+    """Each document's passages together, documents in the order of their best passage (stable within one).
+
+    The turn's answerer cites in passage order: with a near-tie document's chunk between the first document's
+    chunks, its sentence was cited first whenever the first document's top chunk gave no sentence ("Figuring out
+    which files dropbox is downloading" cited the selective-sync thread ahead of the one retrieval ranked first).
+    """
+    rank: dict[str, int] = {}
+    for p in passages:
+        rank.setdefault(p.article_id or p.source, len(rank))
+    return sorted(passages, key=lambda p: rank[p.article_id or p.source])
