@@ -16,14 +16,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from libs.errors import Invalid, NotFound, Unavailable
 from services.gateway.auth import Principal
-from services.gateway.clients.sentiment import SentimentClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.explain_routes import DEPLOYMENT_NAME
 from services.gateway.dialects.insights.responses import ClassifyOut, Ok
-from services.gateway.dialects.insights.training_routes import training_client
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
@@ -62,7 +59,7 @@ async def _classify_deployed(
     if body.model is None or not DEPLOYMENT_NAME.fullmatch(body.model):
         return None
     try:
-        result = await training_client(gw).predict(caller, body.model, [body.text], correlation_id=request_id(request))
+        result = await gw.clients.training.predict(caller, body.model, [body.text])
     except (NotFound, Unavailable):
         return None  # not a deployment (or no training service): the sentiment service answers as before
     probabilities = result.predictions[0].probabilities
@@ -90,10 +87,8 @@ async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: 
     deployed = await _classify_deployed(body, caller, gw, request)
     if deployed is not None:
         return deployed
-    client = SentimentClient(
-        gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s
-    )
-    result = await client.classify(caller, body.text, body.categories, body.model, correlation_id=request_id(request))
+    client = gw.clients.sentiment
+    result = await client.classify(caller, body.text, body.categories, body.model)
     return ok(
         {
             # Insertion order is the ranking: best first, as in the seed.

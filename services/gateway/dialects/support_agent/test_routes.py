@@ -15,10 +15,7 @@ from libs.contracts.models.conversation import PostMessageV1
 from libs.contracts.models.escalation import CreateTicketV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.metrics_routes import Metrics
 from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
@@ -60,7 +57,7 @@ def _enabled(gw: Gateway, caller: Principal) -> None:
 
 
 async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str, session: str, customer: str) -> Any:
-    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    client = gw.clients.conversation
     return await client.post_message(
         caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
         escalate_on_negative_sentiment=True, create_if_missing=True, test=True,
@@ -98,9 +95,9 @@ async def test_escalation(
     spec = body or TestEscalationBody()
     session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
     await _test_turn(gw, caller, request, spec.query, session, "test_customer")
-    tickets = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    tickets = gw.clients.escalation
     fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
-    return await tickets.create_ticket(caller, fields, correlation_id=request_id(request)) | {"test": True}
+    return await tickets.create_ticket(caller, fields) | {"test": True}
 
 
 @router.get("/metrics", response_model=SampleMetrics)
