@@ -52,9 +52,7 @@ class ClassifyBody(BaseModel):
         return categories
 
 
-async def _classify_deployed(
-    body: ClassifyBody, caller: Principal, gw: Gateway, request: Request
-) -> dict[str, Any] | None:
+async def _classify_deployed(body: ClassifyBody, caller: Principal, gw: Gateway) -> dict[str, Any] | None:
     """The answer of the tenant's model deployed under `body.model`, or None when no deployment has that name."""
     if body.model is None or not DEPLOYMENT_NAME.fullmatch(body.model):
         return None
@@ -84,7 +82,7 @@ async def _classify_deployed(
 
 @router.post("/classify", description=__doc__, response_model=Ok[ClassifyOut], response_model_exclude_unset=True)
 async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    deployed = await _classify_deployed(body, caller, gw, request)
+    deployed = await _classify_deployed(body, caller, gw)
     if deployed is not None:
         return deployed
     client = gw.clients.sentiment

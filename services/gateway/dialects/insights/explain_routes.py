@@ -70,7 +70,7 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
             await gw.clients.training.get_deployment(caller, name=body.model_name)
         except (NotFound, Unavailable):
             raise unknown from None  # no such deployment either (or no training service): the built-in 404
-        return await _explain_deployed(body, caller, gw, request)
+        return await _explain_deployed(body, caller, gw)
     url = f"{str(request.base_url).rstrip('/')}{VISUALIZATION_PATH}{result.explanation_id}?token={result.access_token}"
     return ok(
         {
@@ -89,7 +89,7 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
     )
 
 
-async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway, request: Request) -> dict[str, Any]:
+async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway) -> dict[str, Any]:
     if body.explanation_method != "shap":
         raise Invalid("deployed models are explained with shap", {"explanation_method": "use shap"})
     if len(body.data.text) > DEPLOYED_TEXT_MAX:

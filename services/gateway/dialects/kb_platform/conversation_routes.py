@@ -43,7 +43,7 @@ async def converse(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     # A widget visitor (publishable key) posts only as themselves, into their own conversation.
-    owner = functools.partial(_owner, gw, request, caller)
+    owner = functools.partial(_owner, gw, caller)
     await ensure_visitor_may_post(caller, body.user_id, body.conversation_id, owner)
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
     data = await gw.clients.conversation.post_message(
@@ -67,7 +67,7 @@ async def converse(
     }
 
 
-async def _owner(gw: Gateway, request: Request, caller: Principal, conversation_id: str) -> str:
+async def _owner(gw: Gateway, caller: Principal, conversation_id: str) -> str:
     data = await gw.clients.conversation.get_session(caller, conversation_id)
     return str(data["session"]["customer_id"])
 

@@ -61,7 +61,7 @@ async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, requ
     }
 
 
-async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
+async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
     """The session's escalation tickets as the escalation service has them now (policy-opened and POST
     /api/escalation ones, with their current status); None when that service cannot answer."""
     client = gw.clients.escalation
@@ -75,7 +75,7 @@ async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id:
 @router.get("/api/session/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data, tickets = await asyncio.gather(
-        gw.clients.conversation.get_session(caller, session_id), _tickets(gw, request, caller, session_id)
+        gw.clients.conversation.get_session(caller, session_id), _tickets(gw, caller, session_id)
     )
     session = data["session"]
     # Without the escalation service, the tickets the conversation recorded itself (status as first seen).

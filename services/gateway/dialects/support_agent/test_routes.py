@@ -56,7 +56,7 @@ def _enabled(gw: Gateway, caller: Principal) -> None:
     caller.require("admin")
 
 
-async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str, session: str, customer: str) -> Any:
+async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, customer: str) -> Any:
     client = gw.clients.conversation
     return await client.post_message(
         caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
@@ -70,7 +70,7 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
     real conversation."""
     _enabled(gw, caller)
     session = body.session_id if body.session_id.startswith(TEST_PREFIX) else f"{TEST_PREFIX}{body.session_id}"
-    data = await _test_turn(gw, caller, request, body.query, session, body.customer_id)
+    data = await _test_turn(gw, caller, body.query, session, body.customer_id)
     turn = data["turn"]
     return {
         "response": data["reply_message"]["content"],
@@ -94,7 +94,7 @@ async def test_escalation(
     _enabled(gw, caller)
     spec = body or TestEscalationBody()
     session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
-    await _test_turn(gw, caller, request, spec.query, session, "test_customer")
+    await _test_turn(gw, caller, spec.query, session, "test_customer")
     tickets = gw.clients.escalation
     fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
     return await tickets.create_ticket(caller, fields) | {"test": True}
