@@ -10,9 +10,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from libs.errors import Forbidden, Invalid
 from services.gateway.auth import Principal
-from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
 from services.gateway.dialects.tiered_cs.responses import CsConfig
 from services.gateway.input_policy import FreeForm
@@ -39,8 +37,8 @@ async def get_config(
     company_id: Annotated[str | None, Query(alias="companyId", max_length=200)] = None,
 ) -> dict[str, Any]:
     _check_company(caller, company_id)
-    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return await client.get_config(caller, correlation_id=request_id(request))
+    client = gw.clients.escalation
+    return await client.get_config(caller)
 
 
 @router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
@@ -50,5 +48,5 @@ async def update_config(
     """A partial config, deep-merged (objects by key, lists replace); answers the whole resulting config."""
     caller.require("admin")
     _check_company(caller, body.get("companyId"))
-    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return await client.update_config(caller, body, correlation_id=request_id(request))
+    client = gw.clients.escalation
+    return await client.update_config(caller, body)
