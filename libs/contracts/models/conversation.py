@@ -91,9 +91,6 @@ class CreateCrmUserV1(BaseModel):
     """
 
 
-LastActive = Annotated[str, Field(max_length=64, min_length=1)]
-
-
 class CrmUserStats(BaseModel):
     """
     The user's activity (on a read of one user).
@@ -103,7 +100,10 @@ class CrmUserStats(BaseModel):
     )
     total_conversations: Annotated[int, Field(ge=0)]
     total_messages: Annotated[int, Field(ge=0)]
-    last_active: LastActive | None
+    last_active: Annotated[str | None, Field(max_length=64, min_length=1)] = None
+    """
+    ISO 8601 UTC timestamp.
+    """
 
 
 class CrmUserSummary(BaseModel):
@@ -116,7 +116,7 @@ class CrmUserSummary(BaseModel):
     id: Annotated[str, Field(max_length=200, min_length=1)]
     name: Annotated[str, Field(max_length=200, min_length=1)]
     email: Annotated[str, Field(max_length=320, min_length=1)]
-    company: Company | None
+    company: Annotated[str | None, Field(max_length=200)] = None
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -205,9 +205,6 @@ class EscalationEntry(BaseModel):
     """
 
 
-Comment = Annotated[str, Field(max_length=4000)]
-
-
 class Feedback(BaseModel):
     """
     The customer's rating of the session (one per session).
@@ -216,7 +213,7 @@ class Feedback(BaseModel):
         extra='forbid',
     )
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Comment | None
+    comment: Annotated[str | None, Field(max_length=4000)] = None
     submitted_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -227,7 +224,7 @@ class Feedback(BaseModel):
     """
 
 
-Comment1 = Annotated[str, Field(max_length=4000)]
+Comment = Annotated[str, Field(max_length=4000)]
 
 
 class FeedbackReceiptV1(BaseModel):
@@ -242,7 +239,7 @@ class FeedbackReceiptV1(BaseModel):
     Session (conversation) id as the caller sees it.
     """
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Comment1 | None
+    comment: Comment | None
     """
     The customer's words: sent only to consumers that show feedback (webhooks); never logged.
     """
@@ -265,7 +262,7 @@ class FeedbackSubmittedV1(BaseModel):
     """
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Comment1 | None
+    comment: Comment | None
     """
     The customer's words: sent only to consumers that show feedback (webhooks); never logged.
     """
@@ -422,16 +419,7 @@ class ListUserConversationsV1(BaseModel):
     per_page: Annotated[int, Field(ge=1, le=100)]
 
 
-RedactedContent = Annotated[str, Field(max_length=100000)]
-
-
 PiiDetectedItem = Annotated[str, Field(max_length=64)]
-
-
-PiiDetected = Annotated[list[PiiDetectedItem], Field(max_length=100)]
-
-
-PiiToken = Annotated[str, Field(max_length=200)]
 
 
 class Message(BaseModel):
@@ -459,13 +447,19 @@ class Message(BaseModel):
     """
     Per-message facts (seed 002 message `metadata`: aiGenerated, model, tokens, latencyMs, ...). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
-    redacted_content: RedactedContent | None = None
-    pii_detected: PiiDetected | None = None
+    redacted_content: Annotated[str | None, Field(max_length=100000)] = None
+    """
+    Customer messages: the text with PII replaced; null when unredacted.
+    """
+    pii_detected: Annotated[list[PiiDetectedItem] | None, Field(max_length=100)] = None
     redaction: Literal['applied', 'unavailable'] | None = None
     """
     Customer messages: whether the privacy service redacted the text.
     """
-    pii_token: PiiToken | None = None
+    pii_token: Annotated[str | None, Field(max_length=200)] = None
+    """
+    Customer messages: the vault token of the originals.
+    """
     sentiment: Literal['HAPPY', 'SATISFIED', 'NEUTRAL', 'FRUSTRATED', 'ANGRY', 'IRATE'] | None = None
     """
     A customer's mood on the customer-service scale (the sentiment service's cs_level).
@@ -649,15 +643,6 @@ class ProviderEntry(BaseModel):
     """
 
 
-Filename = Annotated[str, Field(max_length=1000)]
-
-
-ChunkId = Annotated[str, Field(max_length=200)]
-
-
-ArticleId = Annotated[str, Field(max_length=200)]
-
-
 class RagPassage(BaseModel):
     """
     A knowledge passage the answer used.
@@ -668,12 +653,9 @@ class RagPassage(BaseModel):
     content: Annotated[str, Field(max_length=100000)]
     source: Annotated[str, Field(max_length=1000)]
     score: float
-    filename: Filename | None
-    chunk_id: ChunkId | None
-    article_id: ArticleId | None
-
-
-Summary = Annotated[str, Field(max_length=4000)]
+    filename: Annotated[str | None, Field(max_length=1000)] = None
+    chunk_id: Annotated[str | None, Field(max_length=200)] = None
+    article_id: Annotated[str | None, Field(max_length=200)] = None
 
 
 ActionsTakenItem = Annotated[str, Field(max_length=1000)]
@@ -690,9 +672,12 @@ class Resolution(BaseModel):
     """
     Resolution type (ISSUE_RESOLVED, REFUND_PROCESSED, ...).
     """
-    summary: Summary | None
+    summary: Annotated[str | None, Field(max_length=4000)] = None
     actions_taken: Annotated[list[ActionsTakenItem], Field(max_length=100)]
     follow_up_required: bool
+
+
+Summary = Annotated[str, Field(max_length=4000)]
 
 
 ActionsTakenItem1 = Annotated[str, Field(max_length=1000, min_length=0)]
@@ -752,12 +737,6 @@ class SentimentPoint(BaseModel):
     """
     ISO 8601 UTC timestamp.
     """
-
-
-IssueCategory = Annotated[str, Field(max_length=64)]
-
-
-Title = Annotated[str, Field(max_length=1000)]
 
 
 class SessionAbandonedV1(BaseModel):
@@ -867,6 +846,9 @@ class SessionResolvedV1(BaseModel):
 SessionId = Annotated[str, Field(max_length=200, min_length=1)]
 
 
+IssueCategory = Annotated[str, Field(max_length=64)]
+
+
 InitialMessage = Annotated[str, Field(max_length=100000, min_length=1)]
 
 
@@ -914,9 +896,6 @@ class SubmitFeedbackV1(BaseModel):
     comment: Annotated[str | None, Field(max_length=4000)] = None
 
 
-Reason2 = Annotated[str, Field(max_length=64)]
-
-
 class TicketRef(BaseModel):
     """
     A ticket the escalation service opened during a turn.
@@ -925,7 +904,7 @@ class TicketRef(BaseModel):
         extra='forbid',
     )
     ticket_id: Annotated[str, Field(max_length=200, min_length=1)]
-    reason: Reason2 | None
+    reason: Annotated[str | None, Field(max_length=64)] = None
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -950,22 +929,7 @@ class TurnCompliance(BaseModel):
     flags: Annotated[list[Flag], Field(max_length=100)]
 
 
-Model1 = Annotated[str, Field(max_length=200)]
-
-
-ModelId = Annotated[str, Field(max_length=200)]
-
-
-Provider = Annotated[str, Field(max_length=64)]
-
-
-KnowledgeVersion = Annotated[str, Field(max_length=200)]
-
-
 EscalationReason1 = Annotated[str, Field(max_length=64)]
-
-
-EscalationExplanation = Annotated[str, Field(max_length=4000)]
 
 
 Alternative = Annotated[str, Field(max_length=4000)]
@@ -977,10 +941,7 @@ ActionsTakenItem2 = Annotated[str, Field(max_length=200)]
 SuggestedAction = Annotated[str, Field(max_length=200)]
 
 
-PiiDetected1Item = Annotated[str, Field(max_length=64)]
-
-
-PiiDetected1 = Annotated[list[PiiDetected1Item], Field(max_length=100)]
+PiiDetectedItem2 = Annotated[str, Field(max_length=64)]
 
 
 DegradedItem1 = Annotated[str, Field(max_length=64)]
@@ -1045,7 +1006,7 @@ class ConversationSummary(BaseModel):
     ISO 8601 UTC timestamp.
     """
     message_count: Annotated[int, Field(ge=0)]
-    last_message: LastMessage | None
+    last_message: LastMessage | None = None
 
 
 class CrmPageV1(BaseModel):
@@ -1071,9 +1032,9 @@ class CrmUserRecord(BaseModel):
     id: Annotated[str, Field(max_length=200, min_length=1)]
     name: Annotated[str, Field(max_length=200, min_length=1)]
     email: Annotated[str, Field(max_length=320, min_length=1)]
-    phone: Phone | None
-    company: Company | None
-    role: Role | None
+    phone: Annotated[str | None, Field(max_length=64)] = None
+    company: Annotated[str | None, Field(max_length=200)] = None
+    role: Annotated[str | None, Field(max_length=200)] = None
     preferences: Annotated[dict[str, Any], Field(max_length=16384)]
     """
     User preferences (seed 004 `preferences`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
@@ -1169,7 +1130,7 @@ class Session(BaseModel):
     """
     Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
     """
-    issue_category: IssueCategory | None
+    issue_category: Annotated[str | None, Field(max_length=64)] = None
     issue_summary: Annotated[str, Field(max_length=500)]
     """
     A short summary that never quotes the customer.
@@ -1181,14 +1142,17 @@ class Session(BaseModel):
     sentiment_history: Annotated[list[SentimentPoint], Field(max_length=10000)]
     escalation_history: Annotated[list[EscalationEntry], Field(max_length=100)]
     escalations: Annotated[list[TicketRef], Field(max_length=1000)]
-    resolution: Resolution | None
+    resolution: Resolution | None = None
     metadata: Annotated[dict[str, Any], Field(max_length=16384)]
     """
     Caller context kept with the session (seed 002 `metadata`). Free-form map the seeds document as such. Bounded: at most 64 KB as JSON, nested at most 16 levels, keys at most 256 characters (services/gateway/input_policy.py refuses more with the dialect's 400); maxProperties follows from the 64 KB bound.
     """
-    title: Title | None
+    title: Annotated[str | None, Field(max_length=1000)] = None
+    """
+    From the redacted first message (placeholders, never raw PII).
+    """
     category: Literal['support', 'sales', 'general']
-    agent_used: AgentUsed | None
+    agent_used: Annotated[str | None, Field(max_length=64)] = None
     message_count: Annotated[int, Field(ge=0)]
     test: bool | None = None
     """
@@ -1258,39 +1222,39 @@ class TurnFacts(BaseModel):
         extra='forbid',
     )
     response_time_ms: Annotated[int, Field(ge=0)]
-    model: Model1 | None
-    model_id: ModelId | None
-    provider: Provider | None
+    model: Annotated[str | None, Field(max_length=200)] = None
+    model_id: Annotated[str | None, Field(max_length=200)] = None
+    provider: Annotated[str | None, Field(max_length=64)] = None
     tokens: Tokens
     cost_usd: float
     sentiment: TurnSentiment
     complexity_score: float
-    confidence: float | None
+    confidence: float | None = None
     answered: bool
     sources: Annotated[list[Source], Field(max_length=100)]
     rag_context: Annotated[list[RagPassage], Field(max_length=100)]
-    knowledge_version: KnowledgeVersion | None
+    knowledge_version: Annotated[str | None, Field(max_length=200)] = None
     escalated: bool
-    escalation_reason: EscalationReason1 | None
+    escalation_reason: Annotated[str | None, Field(max_length=64)] = None
     escalation_reasons: Annotated[list[EscalationReason1], Field(max_length=20)]
-    escalation_explanation: EscalationExplanation | None
+    escalation_explanation: Annotated[str | None, Field(max_length=4000)] = None
     target_tier: Annotated[str, Field(max_length=32, min_length=1)]
     """
     Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
     """
     priority: Annotated[str, Field(max_length=32)]
-    ticket_id: TicketId | None
+    ticket_id: Annotated[str | None, Field(max_length=200)] = None
     cached: bool
     handoff: bool
-    agent_used: AgentUsed | None
-    category: Category | None
-    issue_category: IssueCategory | None
+    agent_used: Annotated[str | None, Field(max_length=64)] = None
+    category: Annotated[str | None, Field(max_length=64)] = None
+    issue_category: Annotated[str | None, Field(max_length=64)] = None
     requires_human_review: bool
     compliance: TurnCompliance
     alternatives: Annotated[list[Alternative], Field(max_length=10)]
     actions_taken: Annotated[list[ActionsTakenItem2], Field(max_length=20)]
     suggested_actions: Annotated[list[SuggestedAction], Field(max_length=20)]
-    pii_detected: PiiDetected1 | None
+    pii_detected: Annotated[list[PiiDetectedItem2] | None, Field(max_length=100)] = None
     redaction: Literal['applied', 'unavailable']
     degraded: Annotated[list[DegradedItem1], Field(max_length=20)]
     step_ms: Annotated[dict[str, float], Field(max_length=64)]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.models.conversation import CrmPageV1
+from libs.contracts.models.conversation import CrmPageV1, CrmUserRecord
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.responses import (
@@ -38,6 +38,11 @@ class UserBody(BaseModel):
     preferences: FreeForm = Field(default_factory=dict)
 
 
+def _user(user: CrmUserRecord) -> dict[str, Any]:
+    """Seed 004's user: every field, null when unset; `stats` only on a read of one user."""
+    return user.model_dump(mode="json", exclude=None if user.stats else {"stats"})
+
+
 def _paged(request: Request, page: CrmPageV1) -> dict[str, Any]:
     body = ok(request, [item.model_dump(mode="json") for item in page.items])
     pages = math.ceil(page.total / page.per_page) if page.total else 0
@@ -48,13 +53,13 @@ def _paged(request: Request, page: CrmPageV1) -> dict[str, Any]:
 @router.post("/create_user", response_model=Ok[UserRecord], response_model_exclude_unset=True)
 async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     created = await gw.clients.conversation.create_user(caller, **body.model_dump())
-    return ok(request, created.user.model_dump(mode="json", exclude_unset=True))
+    return ok(request, _user(created.user))
 
 
 @router.get("/users/{user_id}", response_model=Ok[UserWithStats], response_model_exclude_unset=True)
 async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     found = await gw.clients.conversation.get_user(caller, user_id)
-    return ok(request, found.user.model_dump(mode="json", exclude_unset=True))
+    return ok(request, _user(found.user))
 
 
 @router.get("/users", response_model=Paged[UserListItem], response_model_exclude_unset=True)
