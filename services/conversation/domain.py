@@ -15,9 +15,8 @@ from libs.errors import Invalid, SessionClosed
 
 TIERS = ("AI_REP", "AI_MANAGER", "HUMAN_AGENT")
 TIER_ROLE = {"AI_REP": "ai_rep", "AI_MANAGER": "ai_manager", "HUMAN_AGENT": "system"}
-STATUSES = ("ACTIVE", "WAITING_CUSTOMER", "ESCALATED", "RESOLVED", "ABANDONED", "CLOSED")
+# Session statuses and channels are the contract's enums (contracts/common/SessionStatus.json, Channel.json).
 CLOSED_STATUSES = frozenset({"RESOLVED", "CLOSED", "ABANDONED"})
-CHANNELS = ("voice", "chat", "email", "sms", "api", "web", "widget", "mobile")
 ISSUE_CATEGORIES = (
     "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT",
     "GENERAL_INQUIRY", "COMPLAINT", "CANCELLATION",

@@ -22,7 +22,6 @@ from services.conversation import events
 from services.conversation.domain import (
     ISSUE_CATEGORIES,
     RESOLUTION_TYPES,
-    STATUSES,
     EscalationEntry,
     Feedback,
     Message,
@@ -160,7 +159,6 @@ class SessionService:
         return stored
 
     async def search(self, tenant_id: str, query: ListSessionsV1) -> tuple[list[Session], int]:
-        check_choice(query.status, STATUSES, "status")
         filters: dict[str, Any] = {}
         for value, field in (
             (query.customer_id, "customer_id"),

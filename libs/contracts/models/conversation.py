@@ -382,9 +382,6 @@ class ListProvidersV1(BaseModel):
 CustomerId = Annotated[str, Field(max_length=200)]
 
 
-Status = Annotated[str, Field(max_length=32)]
-
-
 StartDate = Annotated[str, Field(max_length=64)]
 
 
@@ -399,7 +396,7 @@ class ListSessionsV1(BaseModel):
         extra='forbid',
     )
     customer_id: CustomerId | None = None
-    status: Status | None = None
+    status: Literal['ACTIVE', 'WAITING_CUSTOMER', 'ESCALATED', 'RESOLVED', 'ABANDONED', 'CLOSED'] | None = None
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT'] | None = None
     start_date: StartDate | None = None
     end_date: EndDate | None = None
