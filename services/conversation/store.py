@@ -78,10 +78,12 @@ class ConversationRepository:
     async def update_session(self, before: Session, after: Session) -> Session:
         """Store what `after` changed (inside `staging()`: collected for the command's commit instead)."""
         changes = session_changes(before, after)
+        if not changes:
+            return after
         staged = _staging.writes()
         if staged is not None:
             staged.append(Update("sessions", doc_id(after.tenant_id, after.session_id), changes))
-        elif changes:
+        else:
             updated = await self.sessions.update(doc_id(after.tenant_id, after.session_id), changes)
             assert updated is not None, "sessions are never deleted"
         return after
