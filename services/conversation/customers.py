@@ -7,11 +7,13 @@ import math
 import re
 import secrets
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from libs.contracts.models.conversation import CreateCrmUserV1
 from libs.errors import Conflict, Invalid, NotFound, Unauthorized
-from services.conversation.domain import Session, now_iso
+from services.conversation.domain import CrmUser, CustomerToken, Session, now_iso
 from services.conversation.store import ConversationRepository
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -36,15 +38,15 @@ class CustomerTokens:
         """A new token: the plaintext is returned once and never stored."""
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
-        record = {
-            "id": f"{tenant_id}/tok_{uuid.uuid4().hex}",
-            "tenant_id": tenant_id,
-            "session_id": f"sess_{uuid.uuid4().hex[:16]}",
-            "user_id": user_id,
-            "token_hash": hash_token(token),
-            "created_at": _iso(now),
-            "expires_at": _iso(now + timedelta(seconds=ttl_s or self.ttl_s)),
-        }
+        record = CustomerToken(
+            token_id=f"{tenant_id}/tok_{uuid.uuid4().hex}",
+            tenant_id=tenant_id,
+            session_id=f"sess_{uuid.uuid4().hex[:16]}",
+            user_id=user_id,
+            token_hash=hash_token(token),
+            created_at=_iso(now),
+            expires_at=_iso(now + timedelta(seconds=ttl_s or self.ttl_s)),
+        )
         await self.repo.insert_token(record)
         return _token_view(record, token)
 
@@ -53,20 +55,20 @@ class CustomerTokens:
         record = await self.repo.token_by_hash(hash_token(token))
         if record is None:
             raise Unauthorized("Invalid session token", {"session_token": "unknown"})
-        if record["expires_at"] <= now_iso():
+        if record.expires_at <= now_iso():
             raise Unauthorized("Session token expired", {"session_token": "expired"})
         return _token_view(record, None)
 
 
-def _token_view(record: dict[str, Any], token: str | None) -> dict[str, Any]:
+def _token_view(record: CustomerToken, token: str | None) -> dict[str, Any]:
     return {
         "valid": True,
-        "session_id": record["session_id"],
-        "user_id": record["user_id"],
-        "tenant_id": record["tenant_id"],
+        "session_id": record.session_id,
+        "user_id": record.user_id,
+        "tenant_id": record.tenant_id,
         "session_token": token,
-        "expires_at": record["expires_at"],
-        "created_at": record["created_at"],
+        "expires_at": record.expires_at,
+        "created_at": record.created_at,
     }
 
 
@@ -74,35 +76,30 @@ class CrmService:
     def __init__(self, repo: ConversationRepository) -> None:
         self.repo = repo
 
-    async def create_user(self, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        name, email = body["name"].strip(), body["email"].strip().lower()
+    async def create_user(self, tenant_id: str, cmd: CreateCrmUserV1) -> dict[str, Any]:
+        name, email = cmd.name.strip(), cmd.email.strip().lower()
         if not name:
             raise Invalid("Name is required", {"name": "must not be empty"})
         if not _EMAIL.match(email):
             raise Invalid("Email is invalid", {"email": "must be an e-mail address"})
         now = now_iso()
-        user = {
-            "user_id": f"user_{uuid.uuid4().hex[:12]}",
-            "tenant_id": tenant_id,
-            "name": name,
-            "email": email,
-            "phone": body.get("phone"),
-            "company": body.get("company"),
-            "role": body.get("role"),
-            "preferences": dict(body.get("preferences") or {}),
-            "created_at": now,
-            "updated_at": now,
-            "is_active": True,
-        }
+        user = CrmUser(
+            user_id=f"user_{uuid.uuid4().hex[:12]}",
+            tenant_id=tenant_id,
+            name=name,
+            email=email,
+            created_at=now,
+            updated_at=now,
+            phone=cmd.phone,
+            company=cmd.company,
+            role=cmd.role,
+            preferences=dict(cmd.preferences or {}),
+        )
         try:
             stored = await self.repo.insert_user(user)
         except Conflict:
             raise Conflict("A user with this email already exists", {"email": "already registered"}) from None
         return public_user(stored)
-
-    async def find_user(self, tenant_id: str, user_id: str) -> dict[str, Any] | None:
-        user = await self.repo.get_user(tenant_id, user_id)
-        return public_user(user) if user else None
 
     async def get_user(self, tenant_id: str, user_id: str) -> dict[str, Any]:
         user = await self.repo.get_user(tenant_id, user_id)
@@ -119,8 +116,11 @@ class CrmService:
         users, total = await self.repo.list_users(
             tenant_id, active_only=active_only, skip=(page - 1) * per_page, limit=per_page
         )
-        keys = ("id", "name", "email", "company", "created_at", "is_active")
-        items = [{k: public_user(u)[k] for k in keys} for u in users]
+        items = [
+            {"id": u.user_id, "name": u.name, "email": u.email, "company": u.company, "created_at": u.created_at}
+            | {"is_active": u.is_active}
+            for u in users
+        ]
         return {"items": items, "total": total, "page": page, "per_page": per_page}
 
     async def conversations(self, tenant_id: str, user_id: str, page: int, per_page: int) -> dict[str, Any]:
@@ -150,9 +150,11 @@ class CrmService:
         }
 
 
-def public_user(user: dict[str, Any]) -> dict[str, Any]:
-    keys = ("name", "email", "phone", "company", "role", "preferences", "created_at", "updated_at", "is_active")
-    return {"id": user["user_id"], **{k: user.get(k) for k in keys}}
+def public_user(user: CrmUser) -> dict[str, Any]:
+    """The contract's CrmUserRecord: the record with its public id as `id`."""
+    fields = asdict(user)
+    del fields["user_id"], fields["tenant_id"]
+    return {"id": user.user_id, **fields}
 
 
 def pages(total: int, per_page: int) -> int:

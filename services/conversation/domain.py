@@ -1,6 +1,6 @@
-"""The conversation's records (Session, Message) and pure rules: tiers, statuses, intents and categories from text,
-turn bookkeeping; no I/O. The records mirror contracts/common/{Session,Message}.json in snake_case; store.py maps them
-to rows, handlers.py to the contract."""
+"""The conversation's records (Session, Message, CrmUser, CustomerToken) and pure rules: tiers, statuses, turn
+bookkeeping; no I/O (intents and categories from text: intents.py). The records mirror contracts/common/
+{Session,Message}.json in snake_case; store.py maps them to rows, views.py to the contract."""
 
 from __future__ import annotations
 
@@ -34,56 +34,6 @@ HANDOFF_TEXT = (
 AI_DOWN_TEXT = (
     "I'm sorry, I can't answer that right now. I've passed your message to our support team, "
     "who will follow up with you."
-)
-
-# Ordered keyword rules: first match wins. Each gives (seed 002 issue category, seed 000 category, crm category).
-_CATEGORY_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
-    (re.compile(pattern, re.I), issue, insight, crm)
-    for pattern, issue, insight, crm in (
-        (r"\b(refund\w*|money back|reimburs\w*|charge ?back)\b", "REFUND", "refund_request", "support"),
-        (r"\b(cancel\w*|terminate|close my account)\b", "CANCELLATION", "account_closure", "support"),
-        (r"\b(subscription|plan|membership|renew\w*)\b", "SUBSCRIPTION", "subscription", "sales"),
-        (r"\b(ship\w*|deliver\w*|track\w*|package|parcel|order)\b", "SHIPPING", "order_status", "support"),
-        (r"\b(loan|mortgage|credit score|borrow\w*|apr)\b", "BILLING", "loan_inquiry", "sales"),
-        (r"\b(invest\w*|stocks?|portfolio|retirement|fund)\b", "GENERAL_INQUIRY", "investment_advice", "sales"),
-        (r"\b(fraud\w*|stolen|unauthori[sz]ed|scam)\b", "ACCOUNT", "fraud_report", "support"),
-        (r"\b(bill\w*|invoice|charged?|payment|fee)\b", "BILLING", "billing", "support"),
-        (r"\b(password|log ?in|sign ?in|account|locked|access)\b", "ACCOUNT", "account_access", "support"),
-        (r"\b(error|bug|crash\w*|not working|broken|api|integrat\w*|install\w*)\b", "TECHNICAL", "technical_support",
-         "support"),
-        (r"\b(defect\w*|damaged|quality|faulty)\b", "PRODUCT_QUALITY", "product_quality", "support"),
-        (r"\b(complain\w*|terrible|unacceptable|worst|awful)\b", "COMPLAINT", "complaint", "support"),
-        (r"\b(price|pricing|cost|quote|buy|purchase|demo|features?|trial|discount|upgrade)\b", "GENERAL_INQUIRY",
-         "product_inquiry", "sales"),
-    )
-)  # fmt: skip
-_SALES = re.compile(
-    r"\b(price|pricing|cost|quote|buy|purchase|demo|features?|trial|discount|upgrade|plans?|sales|offer|"
-    r"enterprise|licen[cs]e|subscribe)\b",
-    re.I,
-)
-_SUPPORT = re.compile(
-    r"\b(help|problem|issue|error|bug|broken|not working|can'?t|cannot|unable|reset|refund|fix|fail\w*|"
-    r"wrong|locked|access|support|complain\w*|frustrat\w*)\b",
-    re.I,
-)
-_HUMAN_REQUEST = re.compile(
-    r"\b(human|real person|live agent|representative|speak to (?:an? )?(?:agent|person|someone)|"
-    r"talk to (?:an? )?(?:agent|person|someone))\b",
-    re.I,
-)
-# Words that mark an unhappy customer even when the sentiment service is down (seed 002 irate keywords and kin).
-_UPSET = re.compile(
-    r"\b(angry|furious|unacceptable|outraged|ridiculous|disgusting|livid|terrible|awful|worst|frustrat\w*|"
-    r"useless|fed up|sick of)\b",
-    re.I,
-)
-_SUGGESTIONS = (
-    (re.compile(r"\b(order|ship\w*|deliver\w*|track\w*|package)\b", re.I), "track_package"),
-    (re.compile(r"\b(refund\w*|money back)\b", re.I), "request_refund"),
-    (re.compile(r"\b(password|log ?in|sign ?in|locked)\b", re.I), "reset_password"),
-    (re.compile(r"\b(bill\w*|invoice|charge\w*|payment)\b", re.I), "review_billing"),
-    (re.compile(r"\b(cancel\w*|subscription|plan)\b", re.I), "manage_subscription"),
 )
 
 
@@ -209,6 +159,36 @@ class Message:
     sentiment: str | None = None
 
 
+@dataclass(frozen=True)
+class CrmUser:
+    """A CRM user (seed 004's customer); `user_id` is public and unique per tenant, so is `email`."""
+
+    user_id: str
+    tenant_id: str
+    name: str
+    email: str
+    created_at: str
+    updated_at: str
+    phone: str | None = None
+    company: str | None = None
+    role: str | None = None
+    preferences: dict[str, Any] = field(default_factory=dict)
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class CustomerToken:
+    """An end-customer session token (seed 004): only its hash is kept, the plaintext is shown once."""
+
+    token_id: str
+    tenant_id: str
+    session_id: str
+    user_id: str
+    token_hash: str
+    created_at: str
+    expires_at: str
+
+
 def check_message(text: str) -> str:
     """A usable customer message: not blank, bounded; the field name is `message` in every dialect."""
     if not text or not text.strip():
@@ -235,40 +215,6 @@ def normalize_query(text: str) -> str:
 def cache_key(tenant_id: str, tier: str, agent: str | None, query: str, knowledge_version: str) -> str:
     raw = "\x1f".join((tenant_id, tier, agent or "", normalize_query(query), knowledge_version))
     return "conv:cache:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def categorize(text: str) -> tuple[str, str, str] | None:
-    """(seed 002 issue category, seed 000 category, crm category) of the first matching rule, else None."""
-    for pattern, issue, insight, crm in _CATEGORY_RULES:
-        if pattern.search(text):
-            return issue, insight, crm
-    return None
-
-
-def agent_for(text: str) -> str:
-    """Seed 004 agent by intent: buying questions to sales, problems to support, the rest to general."""
-    sales, support = len(_SALES.findall(text)), len(_SUPPORT.findall(text))
-    if sales > support:
-        return "sales_agent"
-    if support:
-        return "support_agent"
-    return "general_agent"
-
-
-def asks_for_human(text: str) -> bool:
-    """Local fallback used only when the escalation service is down: an explicit request for a person."""
-    return bool(_HUMAN_REQUEST.search(text))
-
-
-def sounds_upset(text: str) -> bool:
-    return bool(_UPSET.search(text))
-
-
-def suggested_actions(text: str, *, escalated: bool, irate: bool) -> list[str]:
-    found = [action for pattern, action in _SUGGESTIONS if pattern.search(text)]
-    if irate and not escalated:
-        found.append("offer_escalation")
-    return found[:4]
 
 
 def issue_summary(category: str | None, status: str, tier: str) -> str:

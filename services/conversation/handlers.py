@@ -178,7 +178,7 @@ async def handle_validate_customer_token(
 
 
 async def handle_create_crm_user(cmd: CreateCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:
-    return CrmUserV1.model_validate({"user": await app.crm.create_user(ctx.tenant_id, cmd.model_dump())})
+    return CrmUserV1.model_validate({"user": await app.crm.create_user(ctx.tenant_id, cmd)})
 
 
 async def handle_get_crm_user(cmd: GetCrmUserV1, *, ctx: MessageContext, app: Conversation) -> CrmUserV1:

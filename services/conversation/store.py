@@ -10,6 +10,8 @@ from typing import Any
 from libs.store import DocumentStore, Filter, Insert, Update, Upsert, Write
 from libs.store.staging import Staging
 from services.conversation.domain import (
+    CrmUser,
+    CustomerToken,
     EscalationEntry,
     Feedback,
     Message,
@@ -164,27 +166,33 @@ class ConversationRepository:
         await self.store.commit(writes)
 
     # -- customer tokens -----------------------------------------------------------------------------------
-    async def insert_token(self, record: dict[str, Any]) -> None:
-        await self.tokens.insert(record)
+    async def insert_token(self, token: CustomerToken) -> None:
+        body = asdict(token)
+        await self.tokens.insert({"id": body.pop("token_id"), **body})
 
-    async def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        return await self.tokens.find_one({"token_hash": token_hash})
+    async def token_by_hash(self, token_hash: str) -> CustomerToken | None:
+        row = await self.tokens.find_one({"token_hash": token_hash})
+        if row is None:
+            return None
+        return CustomerToken(token_id=row["id"], **{k: v for k, v in row.items() if k in _TOKEN_FIELDS})
 
     # -- CRM users -----------------------------------------------------------------------------------------
-    async def insert_user(self, user: dict[str, Any]) -> dict[str, Any]:
-        return await self.users.insert({"id": doc_id(user["tenant_id"], user["user_id"]), **user})
+    async def insert_user(self, user: CrmUser) -> CrmUser:
+        await self.users.insert({"id": doc_id(user.tenant_id, user.user_id), **asdict(user)})
+        return user
 
-    async def get_user(self, tenant_id: str, user_id: str) -> dict[str, Any] | None:
-        return await self.users.get(doc_id(tenant_id, user_id))
+    async def get_user(self, tenant_id: str, user_id: str) -> CrmUser | None:
+        row = await self.users.get(doc_id(tenant_id, user_id))
+        return None if row is None else _user_from_row(row)
 
     async def list_users(
         self, tenant_id: str, *, active_only: bool, skip: int, limit: int
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[CrmUser], int]:
         query: Filter = {"tenant_id": tenant_id}
         if active_only:
             query["is_active"] = True
         items = await self.users.find(query, sort=[("created_at", 1)], skip=skip, limit=limit)
-        return items, await self.users.count(query)
+        return [_user_from_row(u) for u in items], await self.users.count(query)
 
     async def last_activity(self, tenant_id: str, customer_id: str) -> str | None:
         found = await self.sessions.find(
@@ -203,6 +211,12 @@ def _inbox_doc(tenant_id: str, event_id: str, result: dict[str, Any], at: str) -
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _SESSION_FIELDS = frozenset(f.name for f in fields(Session))
 _MESSAGE_FIELDS = frozenset(f.name for f in fields(Message))
+_USER_FIELDS = frozenset(f.name for f in fields(CrmUser))
+_TOKEN_FIELDS = frozenset(f.name for f in fields(CustomerToken)) - {"token_id"}
+
+
+def _user_from_row(row: dict[str, Any]) -> CrmUser:
+    return CrmUser(**{k: v for k, v in row.items() if k in _USER_FIELDS})
 
 
 def _snake_keys(value: dict[str, Any]) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from services.conversation.domain import (
     check_open,
     issue_summary,
     now_iso,
-    suggested_actions,
     tier_rank,
     title_from,
 )
 from services.conversation.events import Emit, RecordedSession, record, replay_events
+from services.conversation.intents import suggested_actions
 from services.conversation.pipeline.deadline import Deadline, TurnTimer
 from services.conversation.pipeline.turn import TurnOutcome, TurnPipeline, TurnRequest
 from services.conversation.sessions import SessionService, tier_move

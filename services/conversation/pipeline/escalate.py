@@ -15,7 +15,7 @@ from libs.contracts.models.escalation import (
 )
 from libs.errors import DomainError
 from libs.observability import get_logger
-from services.conversation.domain import asks_for_human
+from services.conversation.intents import asks_for_human
 from services.conversation.pipeline.ports import EscalationQuery, EscalationVerdict
 
 UNAVAILABLE_REASON = "escalation_service_unavailable"

@@ -12,14 +12,8 @@ from typing import Any
 
 from libs.llm import ComplianceCheck, check_compliance, complexity_score
 from services.conversation.cache import ResponseCache
-from services.conversation.domain import (
-    Session,
-    agent_for,
-    cache_key,
-    categorize,
-    next_failed_attempts,
-    sounds_upset,
-)
+from services.conversation.domain import Session, cache_key, next_failed_attempts
+from services.conversation.intents import agent_for, categorize, sounds_upset
 from services.conversation.pipeline import escalate, redact, retrieve, sentiment
 from services.conversation.pipeline.deadline import Deadline
 from services.conversation.pipeline.generate import LOCAL_MODEL_ID, Answer, generate_answer

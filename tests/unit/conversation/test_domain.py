@@ -7,15 +7,8 @@ from dataclasses import replace
 import pytest
 
 from libs.errors import Invalid
-from services.conversation.domain import (
-    Session,
-    agent_for,
-    cache_key,
-    categorize,
-    check_message,
-    next_failed_attempts,
-    normalize_query,
-)
+from services.conversation.domain import Session, cache_key, check_message, next_failed_attempts, normalize_query
+from services.conversation.intents import agent_for, categorize
 
 
 def test_categories_and_agents() -> None:

@@ -6,8 +6,9 @@ from dataclasses import asdict
 
 from libs.contracts.models.conversation import SessionViewV1
 from libs.contracts.registry import default_registry
-from services.conversation.domain import Session
-from services.conversation.store import message_from_row, session_doc, session_from_row
+from libs.store import open_store
+from services.conversation.domain import CrmUser, CustomerToken, Session
+from services.conversation.store import ConversationRepository, message_from_row, session_doc, session_from_row
 from services.conversation.views import message_model, session_model
 
 AT = "2026-01-01T00:00:00.000Z"
@@ -37,3 +38,13 @@ def test_a_session_round_trips_through_its_row() -> None:
     session = Session("sess_2", "t", "c", "chat", "tiered_cs", AT, AT, AT, metadata={"customer": {"tier": None}})
     assert session_from_row(session_doc(session)) == session
     assert asdict(session_from_row(session_doc(session))) == asdict(session)
+
+
+async def test_crm_users_and_customer_tokens_read_back_as_the_records_stored() -> None:
+    repo = ConversationRepository(open_store(database="crm_rows"))
+    user = CrmUser("user_1", "t", "Ada", "ada@example.com", AT, AT, company="Acme", preferences={"lang": "en"})
+    await repo.insert_user(user)
+    assert await repo.get_user("t", "user_1") == user and await repo.get_user("other", "user_1") is None
+    token = CustomerToken("t/tok_1", "t", "sess_9", "user_1", "hash", AT, AT)
+    await repo.insert_token(token)
+    assert await repo.token_by_hash("hash") == token and await repo.token_by_hash("nope") is None
