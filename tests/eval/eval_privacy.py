@@ -185,6 +185,9 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
     if args.templates != "none" and pii_templates.TEMPLATES_FILE.exists():
         recs = pii_templates.records(args.templates)
         sets.append((f"transfer: templates.txt unseen, {args.templates}", recs))
+    if args.dev_names != "none" and pii_templates.TEMPLATES_FILE.exists() and args.file.exists():
+        recs = [r for seed in args.seeds for r in pii_templates.records(args.dev_names, seed=seed, names="dev")]
+        sets.append((f"transfer: templates.txt unseen × dev names, {args.dev_names}", recs))
     return sets
 
 
@@ -193,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", type=Path, default=DEV_FILE)
     ap.add_argument("--synth", choices=["held", "fit", "none"], default="held", help="template-grouped part")
     ap.add_argument("--templates", choices=["held", "fit", "none"], default="held", help="templates.txt part")
+    ap.add_argument("--dev-names", choices=["held", "fit", "none"], default="held",
+                    help="templates.txt part filled with the dev file's names of the same dev_split side")  # fmt: skip
+    ap.add_argument("--seeds", type=int, nargs="+", default=[19, 1, 2], help="fill seeds of the dev-names set")
     ap.add_argument("--part", choices=["all", "fit", "held"], default="all", help="dev file: all, or one group")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--errors", help="print misses and false positives of this type (ours only)")
