@@ -10,7 +10,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from services.privacy import recognizers_places as rpl
-from services.privacy.names import FIRST_NAMES, recase
+from services.privacy.names import FIRST_NAMES, all_common, recase
 
 PERSON = "PERSON"
 _NAME_WORD = r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])[^\W\d_]+(?:[-'’][^\W\d_]+)*"
@@ -111,7 +111,13 @@ class NameFinder(EntityRecognizer):
         if entities and PERSON not in entities:
             return []
         found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text)]
-        return [RecognizerResult(PERSON, s, e, score) for s, e, score in found if not rpl.firm_at(text, s, e)]
+        # Not a span made only of English words that no name list holds ("Awarded Salesperson of the Month",
+        # "see Guilty Pleasures"): spaCy's small model calls many capitalised titles and jobs persons.
+        return [
+            RecognizerResult(PERSON, s, e, score)
+            for s, e, score in found
+            if not rpl.firm_at(text, s, e) and not all_common(text[s:e])
+        ]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
         doc = getattr(nlp_artifacts, "tokens", None)

@@ -1,4 +1,5 @@
-"""Given-name list (see build.py for provenance): FIRST_NAMES, loaded once at import (~20k names, ~10 ms)."""
+"""Word lists (see build.py for provenance), loaded once at import (~100k words, ~20 ms): FIRST_NAMES (given
+names), LAST_NAMES (surnames), COMMON_WORDS (lower-case English words that are no listed name)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,22 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-FIRST_NAMES = frozenset((Path(__file__).resolve().parent / "first_names.txt").read_text(encoding="utf-8").split())
+_HERE = Path(__file__).resolve().parent
+FIRST_NAMES = frozenset((_HERE / "first_names.txt").read_text(encoding="utf-8").split())
+LAST_NAMES = frozenset((_HERE / "last_names.txt").read_text(encoding="utf-8").split())
+COMMON_WORDS = frozenset((_HERE / "common_words.txt").read_text(encoding="utf-8").split())
+
+
+def is_common(word: str) -> bool:
+    """An English word that is no listed name ("Salesperson", "Pleasures"; not "Baker", "Rose")."""
+    return word.strip(".,:;!?\"'()").lower() in COMMON_WORDS
+
+
+def all_common(name: str) -> bool:
+    """A candidate name made only of common English words ("Guilty Pleasures"): a title, a job, not a person."""
+    words = name.split()
+    return bool(words) and all(is_common(w) for w in words)
+
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _BEFORE = re.compile(
