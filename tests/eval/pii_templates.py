@@ -126,7 +126,8 @@ def _pools(part: str, names: str = "synth") -> dict[str, list[str]]:
         from tests.eval.eval_privacy import dev_split  # eval_privacy imports this module at run time only
 
         values = {s["entity_value"] for r in dev_split(dev, part) for s in r["spans"] if s["entity_type"] == "PERSON"}
-        full = sorted(v for v in values if len(v.split()) >= 2)
+        # A name from a lower-cased record ("nijito asano") is written as the generator wrote it before that.
+        full = sorted({" ".join(w[:1].upper() + w[1:] for w in v.split()) for v in values if len(v.split()) >= 2})
         first, last = sorted({v.split()[0] for v in full}), sorted({v.split()[-1] for v in full})
         return {"first": first, "last": last, "full": full, "firms": FIRMS[part]}
     dev_names = {w for r in dev for s in r["spans"] if s["entity_type"] == "PERSON" for w in s["entity_value"].split()}
