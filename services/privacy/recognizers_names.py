@@ -10,7 +10,8 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from services.privacy import recognizers_places as rpl
-from services.privacy.names import FIRST_NAMES, all_common, recase
+from services.privacy.gazetteer import PLACES
+from services.privacy.names import FIRST_NAMES, LAST_NAMES, all_common, is_common, recase
 
 PERSON = "PERSON"
 _NAME_WORD = r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])[^\W\d_]+(?:[-'’][^\W\d_]+)*"
@@ -72,6 +73,16 @@ _CALLED_OUT = re.compile(r"[ \t]*[!?]")
 _SINGLE_CUE = re.compile(
     r"\b(?:to|with|add|for|by|help|tell|ask|thank|meet|met|forward|and|from|belongs to)[ \t]+(?:[Mm]y[ \t]+)?$"
 )
+# For a word no list holds (a given name from elsewhere: "Asya", "Darijo"), only the contexts that take a person
+# alone: an adverb before the verb ("but Asya just has to"), a verb of speech, writing or living.
+_STRICT_VERB = re.compile(
+    r"[ \t]+(?:(?:just|also|really|never|always|still|then|finally|only|even)[ \t]+(?:is|was|has|had|will|would|can"
+    r"|could|did|does|wants|needs|[a-z]+ed)|said|says|told|asked|shouted|wrote|lives|lived|works|worked|wants"
+    r"|wanted)\b"
+)
+_PLACE_WORDS = frozenset(w for place in PLACES for w in place.split())
+# A name after "name is" stays one even when it is also a word ("My name is Quarto").
+_NAME_IS = re.compile(r"\b[Nn]ame is[ \t]+$")
 _ORG_LIKE = frozenset(["ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"])
 _SHAPE = re.compile(rf"{_FULL_NAME}")
 
@@ -116,7 +127,7 @@ class NameFinder(EntityRecognizer):
         return [
             RecognizerResult(PERSON, s, e, score)
             for s, e, score in found
-            if not rpl.firm_at(text, s, e) and not all_common(text[s:e])
+            if not rpl.firm_at(text, s, e) and (not all_common(text[s:e]) or _NAME_IS.search(text, max(0, s - 12), s))
         ]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
@@ -166,20 +177,50 @@ class NameFinder(EntityRecognizer):
             if m.group(1)[-2:] in ("'s", "’s") and m.group(1)[:-2] in _FIRST_NAMES:
                 yield m.start(), m.end(1) - 2, 0.7  # "Yusuf's": the name word took the possessive with it
                 continue
-            if m.group(1) not in _FIRST_NAMES or m.group(1) in _STOP:
+            if m.group(1) in _STOP:
                 continue
             words = list(re.finditer(r"\S+", m.group()))
             while len(words) > 1 and words[-1].group().strip(".") in _STOP:
                 words.pop()
             end = m.start() + words[-1].end()
-            if len(words) > 1 and _clean(text[m.start() : end]):
+            if m.group(1) not in _FIRST_NAMES:
+                yield from _unlisted(text, m.start(), [w.group() for w in words], end)
+            elif len(words) > 1 and _clean(text[m.start() : end]):
                 yield m.start(), end, 0.75
-            elif len(words) == 1 and (
-                _PERSON_VERB.match(text, end)
-                or _SINGLE_CUE.search(text, 0, m.start())
-                or (text[max(0, m.start() - 2) : m.start()] == ", " and _CALLED_OUT.match(text, end))
-            ):
+            elif len(words) == 1 and _single_name_context(text, m.start(), end):
                 yield m.start(), end, 0.6
+
+
+def _unlisted(text: str, start: int, words: list[str], end: int) -> Iterator[tuple[int, int, float]]:
+    """A name that opens with a word no given-name list holds: a full name ending in a listed surname ("Ubul
+    Csonka"), or one unknown word where only a person fits (before "just has", "said"; called out: ", Asya!")."""
+    if is_common(words[0]) or words[0] in _PLACE_WORDS or len(words[0]) < 3 or words[0].isupper():
+        return
+    if len(words) > 1:
+        if (
+            words[-1] in LAST_NAMES
+            and not any(is_common(w) or w in _PLACE_WORDS for w in words[1:])
+            and _clean(text[start:end])
+        ):
+            yield start, end, 0.7
+    elif _STRICT_VERB.match(text, end) or _called_out(text, start, end):
+        yield start, end, 0.65  # above the weakest place guess ("and X"): the verb is one a person does
+
+
+def _single_name_context(text: str, start: int, end: int) -> bool:
+    """Where a listed given name alone is a person: before a verb people do, after a word that takes a person,
+    or called out."""
+    return bool(
+        _PERSON_VERB.match(text, end)
+        or _STRICT_VERB.match(text, end)
+        or _SINGLE_CUE.search(text, 0, start)
+        or _called_out(text, start, end)
+    )
+
+
+def _called_out(text: str, start: int, end: int) -> bool:
+    """A name alone after ", " before "!" or "?" ("Don't go to town, Mirela!")."""
+    return text[max(0, start - 2) : start] == ", " and bool(_CALLED_OUT.match(text, end))
 
 
 def is_stop_word(word: str) -> bool:

@@ -1,5 +1,5 @@
 """Word lists (see build.py for provenance), loaded once at import (~100k words, ~20 ms): FIRST_NAMES (given
-names), LAST_NAMES (surnames), COMMON_WORDS (lower-case English words that are no listed name)."""
+names), LAST_NAMES (surnames), COMMON_WORDS (lower-case English words)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,17 @@ COMMON_WORDS = frozenset((_HERE / "common_words.txt").read_text(encoding="utf-8"
 
 
 def is_common(word: str) -> bool:
-    """An English word that is no listed name ("Salesperson", "Pleasures"; not "Baker", "Rose")."""
+    """An English word ("Salesperson", "Key", "Baker"): a name in it is taken only with other evidence."""
     return word.strip(".,:;!?\"'()").lower() in COMMON_WORDS
 
 
 def all_common(name: str) -> bool:
-    """A candidate name made only of common English words ("Guilty Pleasures"): a title, a job, not a person."""
-    words = name.split()
-    return bool(words) and all(is_common(w) for w in words)
+    """A candidate name made only of English words that no name list holds ("Guilty Pleasures", "Salesperson";
+    not "Rose Baker"): a title or a job, not a person."""
+    words = [w.strip(".,:;!?\"'()") for w in name.split()]
+    return bool(words) and all(
+        w.lower() in COMMON_WORDS and w not in LAST_NAMES and w not in FIRST_NAMES for w in words
+    )
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")

@@ -7,7 +7,8 @@ to keep a name such as "Baker" that spaCy found, and to take "X Baker" after a n
 common_words.txt: the lower-case entries of SCOWL's size-50 American English list as Debian's `wamerican`
 package installs it (/usr/share/dict/american-english, 2020.12.07; SCOWL is Copyright 2000-2011 Kevin Atkinson,
 permission to use, copy, modify, distribute and sell granted provided the notice is kept: see COPYING.scowl here),
-less possessives and less every word Faker lists as a first or last name ("rose", "baker" stay names).
+less possessives and capitalised entries (proper nouns); words that are names too ("rose", "baker") are kept: the
+name finder asks the name lists first where a name may be a word.
 Faker is not a dependency of the product: point this script at a downloaded wheel or an installed Faker.
 Run: `apt-get install wamerican && pip download faker==40.54.0 --no-deps -d /tmp/faker &&
 python -m services.privacy.names.build /tmp/faker/faker-40.54.0-py3-none-any.whl` (the wheel path is put on
@@ -62,11 +63,9 @@ def collect(kind: str = "first") -> set[str]:
     return names
 
 
-def common_words(names: set[str]) -> set[str]:
-    """SCOWL's lower-case words (proper nouns are capitalised there), less any that Faker lists as a name."""
-    words = DICTIONARY.read_text(encoding="utf-8").split()
-    lowered = {n.lower() for n in names}
-    return {w for w in words if w.islower() and w.isalpha() and w not in lowered}
+def common_words() -> set[str]:
+    """SCOWL's lower-case words (proper nouns are capitalised there)."""
+    return {w for w in DICTIONARY.read_text(encoding="utf-8").split() if w.islower() and w.isalpha()}
 
 
 def main() -> None:
@@ -75,7 +74,7 @@ def main() -> None:
     lists = {
         "first_names.txt": {n for n in first if n not in COMMON},
         "last_names.txt": last,
-        "common_words.txt": common_words(first | last),
+        "common_words.txt": common_words(),
     }
     for file, values in lists.items():
         (HERE / file).write_text("\n".join(sorted(values)) + "\n", encoding="utf-8")
