@@ -11,7 +11,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from services.privacy import recognizers_places as rpl
 from services.privacy.gazetteer import PLACES
-from services.privacy.names import FIRST_NAMES, LAST_NAMES, all_common, is_common, recase
+from services.privacy.names import FIRST_NAMES, LAST_NAMES, all_common, is_common, is_compound, recase
 
 PERSON = "PERSON"
 _NAME_WORD = r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])[^\W\d_]+(?:[-'’][^\W\d_]+)*"
@@ -57,6 +57,17 @@ Logistics Mutual Analytics Consulting Consultants Freight Foods Brokerage Realty
     Ltd LLC Inc Corp Corporation Group Company Partners Holdings Associates Investments Solutions Capital
     Technologies Insurance Systems Services Labs Media Studios Foundation"""
 _FIRM_TAIL = frozenset(_FIRM_WORDS.split())
+# Brands and services customers name in passing ("my Netflix bill"): one capitalised word, never a person.
+_BRANDS = frozenset(
+    str.split(
+        """Netflix Spotify Verizon Comcast Xfinity Gmail Hotmail Outlook Skype Paypal PayPal Venmo Zelle Uber Lyft
+    Airbnb Whatsapp WhatsApp Instagram Twitter Tiktok TikTok Samsung Huawei Xiaomi Nokia Motorola Lenovo Toshiba
+    Sony Nintendo Xbox Playstation PlayStation Android Windows Yahoo Bing Safari Firefox Zoom Slack Dropbox
+    Shopify Stripe Visa Mastercard Amex Fedex FedEx Walmart Costco Ikea Tesla Toyota Honda Nissan Hyundai Kia
+    Volkswagen Audi Peugeot Renault Fiat Vodafone Telekom Klarna Revolut Monzo Etsy Ebay eBay Alexa Siri Kindle
+    Roku Hulu Disney Reddit Linkedin LinkedIn Facebook Youtube YouTube Google Amazon Apple Microsoft"""
+    )
+)
 _STOP = frozenset(_STOP_WORDS.split()) | _FIRM_TAIL
 # Given names of Faker's locales (see names/build.py for provenance and the words left out).
 _FIRST_NAMES = FIRST_NAMES
@@ -121,7 +132,11 @@ class NameFinder(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts) -> list[RecognizerResult]:
         if entities and PERSON not in entities:
             return []
-        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text)]
+        doc = getattr(nlp_artifacts, "tokens", None)
+        other = tuple(
+            (e.start_char, e.end_char) for e in (doc.ents if doc is not None else []) if e.label_ in _NOT_NAME
+        )
+        found = [*self._from_ner(text, nlp_artifacts), *self._from_rules(text), *self._from_list(text, other)]
         # Not a span made only of English words that no name list holds ("Awarded Salesperson of the Month",
         # "see Guilty Pleasures"): spaCy's small model calls many capitalised titles and jobs persons.
         return [
@@ -169,7 +184,7 @@ class NameFinder(EntityRecognizer):
                     yield m.start(group), m.start(group) + words[-1].end(), 0.7
 
     @staticmethod
-    def _from_list(text: str) -> Iterator[tuple[int, int, float]]:
+    def _from_list(text: str, other: tuple[tuple[int, int], ...] = ()) -> Iterator[tuple[int, int, float]]:
         """Names that start with a listed given name: "Ulrike Iwasaki", or "Enrico" alone before "shouted"; in an
         all-lowercase text, the same on a recased copy ("eva kleist")."""
         text = recase(text)
@@ -183,6 +198,8 @@ class NameFinder(EntityRecognizer):
             while len(words) > 1 and words[-1].group().strip(".") in _STOP:
                 words.pop()
             end = m.start() + words[-1].end()
+            if len(words) == 1 and _loose_single(text, m.start(), end) and not _inside(other, m.start(), end):
+                yield m.start(), end, 0.55 if m.group(1) in _FIRST_NAMES or m.group(1) in LAST_NAMES else 0.5
             if m.group(1) not in _FIRST_NAMES:
                 yield from _unlisted(text, m.start(), [w.group() for w in words], end)
             elif len(words) > 1 and _clean(text[m.start() : end]):
@@ -196,6 +213,8 @@ def _unlisted(text: str, start: int, words: list[str], end: int) -> Iterator[tup
     Csonka"), or one unknown word where only a person fits (before "just has", "said"; called out: ", Asya!")."""
     if is_common(words[0]) or words[0] in _PLACE_WORDS or len(words[0]) < 3 or words[0].isupper():
         return
+    if len(words) == 1 and words[0] not in LAST_NAMES and (is_compound(words[0]) or words[0] in _BRANDS):
+        return
     if len(words) > 1:
         if (
             words[-1] in LAST_NAMES
@@ -205,6 +224,33 @@ def _unlisted(text: str, start: int, words: list[str], end: int) -> Iterator[tup
             yield start, end, 0.7
     elif _STRICT_VERB.match(text, end) or _called_out(text, start, end):
         yield start, end, 0.65  # above the weakest place guess ("and X"): the verb is one a person does
+
+
+# spaCy labels under which a lone capitalised word is no name ("great Peruvian food", "a Kestrel product").
+_NOT_NAME = frozenset(["NORP", "LANGUAGE"])
+
+
+def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+_MID = re.compile(r"[^\W\d_,;)\]][ \t]+$|[,;][ \t]+$")
+_NOT_BEFORE = re.compile(r"\b(?:the|a|an|this|that|my|your|our|of|on|at|in|into|via|from)[ \t]+$", re.I)
+
+
+def _loose_single(text: str, start: int, end: int) -> bool:
+    """One capitalised word inside a sentence that is no English word, place or header: most often a name."""
+    word = text[start:end]
+    if is_common(word) or word in _PLACE_WORDS or word in _STOP or len(word) < 3 or not word[1:].islower():
+        return False
+    if word not in _FIRST_NAMES and word not in LAST_NAMES and (is_compound(word) or word in _BRANDS):
+        return False
+    after = text[end : end + 2]
+    if re.match(r"[ \t]+[A-Z]", text[end : end + 3]):
+        return False  # a word of a longer name ("Norrland Mutual"): the full-name rules decide
+    if after[:1].isdigit() or after[1:2].isdigit() or (after[:1] in "@.-_/" and after[1:2].isalnum()):
+        return False
+    return bool(_MID.search(text, max(0, start - 4), start)) and not _NOT_BEFORE.search(text, max(0, start - 8), start)
 
 
 def _single_name_context(text: str, start: int, end: int) -> bool:

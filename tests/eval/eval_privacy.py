@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             res = score(records, predict, errors=args.errors if factory is ours else None)
             table(f"{name} on {label}, {len(records)} records", res, time.perf_counter() - t0)
-            summary.append(f"  {name:<44}{label:<44}F2 {res['overall']['f2']:.3f}  R {res['overall']['recall']:.3f}")
+            summary.append(f"  {name:<44}{label:<52}F2 {res['overall']['f2']:.3f}  R {res['overall']['recall']:.3f}")
     print("\nPII overall F2 (dev = tuned on; transfer = held-out templates and names):")
     print("\n".join(summary))
     return 0

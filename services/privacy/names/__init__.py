@@ -19,6 +19,13 @@ def is_common(word: str) -> bool:
     return word.strip(".,:;!?\"'()").lower() in COMMON_WORDS
 
 
+def is_compound(word: str) -> bool:
+    """A word made of two English words of 3+ letters ("Brightwater", "Poweradvocate"): how firms and products
+    are named; a surname of that shape is taken only when a name list holds it."""
+    low = word.lower()
+    return any(low[:i] in COMMON_WORDS and low[i:] in COMMON_WORDS for i in range(3, len(low) - 2))
+
+
 def all_common(name: str) -> bool:
     """A candidate name made only of English words that no name list holds ("Guilty Pleasures", "Salesperson";
     not "Rose Baker"): a title or a job, not a person."""

@@ -46,3 +46,14 @@ def test_a_name_alone_where_only_a_person_fits() -> None:
     assert persons("Don't wait for the bus, Ysolde!") == ["Ysolde"]
     assert persons("It rained all week, and Ubaldino still wanted the picnic.") == ["Ubaldino"]
     assert persons("We moved there in May, but Portugal still wants the old forms.") == []  # a place word
+
+
+def test_one_unknown_capitalised_word_inside_a_sentence_is_a_name() -> None:
+    assert rule_persons("We asked Tuvalina about it and she said no.") == ["Tuvalina"]
+    assert rule_persons("It was late and then Bostrup came over with the keys.") == ["Bostrup"]
+
+
+def test_words_places_brands_and_compounds_are_not_taken_alone() -> None:
+    text = "We asked Netflix, and Brightwater said the Quvena plan in Portugal is fine."
+    assert rule_persons(text) == []
+    assert rule_persons("Cancel it, Salesperson did not call back.") == []
