@@ -57,3 +57,10 @@ def test_words_places_brands_and_compounds_are_not_taken_alone() -> None:
     text = "We asked Netflix, and Brightwater said the Quvena plan in Portugal is fine."
     assert rule_persons(text) == []
     assert rule_persons("Cancel it, Salesperson did not call back.") == []
+
+
+def test_names_in_a_message_written_all_in_lower_case() -> None:
+    assert persons("yesterday dagmar novotna said the parcel was lost") == ["dagmar novotna"]
+    assert persons("can you send it to sandra, not to me") == ["sandra"]
+    assert persons("hi i need help with my acount asap, the app keeps crashing") == []  # a typo is no name
+    assert persons("the rose garden order is late") == []  # a name that is also a word, where no name is expected
