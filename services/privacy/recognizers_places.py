@@ -138,6 +138,28 @@ _SERVICE_QUESTION = re.compile(
 )
 
 
+def recase_places(text: str) -> str:
+    """For a text with no capital letter ("i moved to canada"), a copy of the same length with every gazetteer
+    place capitalised (longest first), so that the place rules apply; any other text is returned as it is."""
+    if any(ch.isupper() for ch in text):
+        return text
+    chars, words, i = list(text), [m.span() for m in _WORDS.finditer(text)], 0
+    while i < len(words):
+        size = next(
+            (n for n in range(min(_LONGEST, len(words) - i), 0, -1) if _span_title(text, words[i : i + n]) in _KNOWN),
+            0,
+        )
+        for s, e in words[i : i + size]:
+            if len(text[s:e].capitalize()) == e - s:
+                chars[s] = text[s:e].capitalize()[0]
+        i += max(size, 1)
+    return "".join(chars)
+
+
+def _span_title(text: str, words: list[tuple[int, int]]) -> str:
+    return " ".join(text[s:e] for s, e in words).rstrip(".").title()
+
+
 class LocationFinder(EntityRecognizer):
     """Countries, states and large cities from the gazetteer (ambiguous ones only after a place cue), any
     capitalised name after a place cue, "City, ST", and spaCy's GPE/LOC entities."""
@@ -151,7 +173,8 @@ class LocationFinder(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         if entities and LOCATION not in entities:
             return []
-        found = [*self._from_gazetteer(text), *self._from_cues(text), *self._from_ner(text, nlp_artifacts)]
+        cased = recase_places(text)
+        found = [*self._from_gazetteer(cased), *self._from_cues(cased), *self._from_ner(text, nlp_artifacts)]
         asks = [m.span() for m in _SERVICE_QUESTION.finditer(text)]
         return [
             RecognizerResult(LOCATION, s, e, score)

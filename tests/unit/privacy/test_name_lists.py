@@ -1,4 +1,4 @@
-"""Person names with the surname and common-word lists (issue 19, fifth pass): what the lists change, checked on
+"""Person names with the surname and common-word lists, and lower-case messages (issue 19, fifth pass): what the
 sentences written here (not from any eval file)."""
 
 from __future__ import annotations
@@ -64,3 +64,9 @@ def test_names_in_a_message_written_all_in_lower_case() -> None:
     assert persons("can you send it to sandra, not to me") == ["sandra"]
     assert persons("hi i need help with my acount asap, the app keeps crashing") == []  # a typo is no name
     assert persons("the rose garden order is late") == []  # a name that is also a word, where no name is expected
+
+
+def test_places_in_a_message_written_all_in_lower_case() -> None:
+    text = "i moved from canada to são paulo in march"
+    places = [text[d.start : d.end] for d in detect(text) if d.entity_type == "LOCATION"]
+    assert places == ["canada", "são paulo"]
