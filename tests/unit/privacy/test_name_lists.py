@@ -1,4 +1,4 @@
-"""Person names with the surname and common-word lists, and lower-case messages (issue 19, fifth pass): what the
+"""Person names with the surname and common-word lists, and lower-case messages (issue 19, fifth pass), checked on
 sentences written here (not from any eval file)."""
 
 from __future__ import annotations
