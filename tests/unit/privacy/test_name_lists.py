@@ -3,6 +3,7 @@ sentences written here (not from any eval file)."""
 
 from __future__ import annotations
 
+from services.privacy.domain import anonymize, deanonymize
 from services.privacy.names import COMMON_WORDS, FIRST_NAMES, LAST_NAMES, all_common
 from services.privacy.pii import detect
 from services.privacy.recognizers_names import PERSON, NameFinder
@@ -70,3 +71,10 @@ def test_places_in_a_message_written_all_in_lower_case() -> None:
     text = "i moved from canada to são paulo in march"
     places = [text[d.start : d.end] for d in detect(text) if d.entity_type == "LOCATION"]
     assert places == ["canada", "são paulo"]
+
+
+def test_new_spans_restore_exactly_through_the_originals() -> None:
+    for text in ("yesterday dagmar novotna said the parcel moved from canada", "Stop worrying, Quolani's Ysolde!"):
+        result = anonymize(text, keep_mapping=False)
+        assert result.anonymized_text != text
+        assert deanonymize(result.anonymized_text, result.originals) == text
