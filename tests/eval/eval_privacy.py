@@ -19,11 +19,13 @@ Presidio baseline mapping: PERSON→name, LOCATION→location, US_DRIVER_LICENSE
 passport, US_BANK_NUMBER→account_number, the rest by the same names as above; its other types (DATE_TIME
 included: it is any date, not a birth date) are dropped.
 
-Files: the dev file (templates seen while tuning) and two transfer sets: `dev_split(records, "held")`, the dev
+Files: the dev file (templates seen while tuning) and four transfer sets: `dev_split(records, "held")`, the dev
 file's odd-numbered templates less every record naming a first or last name that a "fit" (even-numbered template)
 record names (412 of 960 records), `--synth held`: records from templates written in tests/eval/pii_synth.py, and
 `--templates held`: records from the templates of presidio-research's templates.txt that the dev file does not
-contain, filled with our own values (tests/eval/pii_templates.py; no template or name on both sides).
+contain, filled with our own values (tests/eval/pii_templates.py; no template or name on both sides), and
+`--dev-names held`: the same held templates filled with the dev file's own names of the same dev_split side
+(presidio-research's name distribution; fill seeds `--seeds`, default 19 1 2).
 Errors are looked at (`--errors TYPE --part fit`) and thresholds chosen on the fit parts only.
 """
 
