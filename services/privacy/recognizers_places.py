@@ -239,6 +239,12 @@ class ZipFinder(PatternFinder):
                       rf"(?:(?i:is|was|to|of|=|should be|changed to)[ \t]+){{0,2}}({_POSTCODE})(?![\w-])")  # fmt: skip
     AFTER_STATE = re.compile(rf"(?<![\w-])(?:{_STATE_CODE}|{_STATE_NAME})[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
     NEAR = re.compile(r"(?i:\b(?:near|around|area|within|in|outside))[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])")
+    # A ZIP right after a town named after "in/at/near/from/to" ("support Acme in Cork 87984-7856").
+    AFTER_TOWN = re.compile(
+        r"\b(?:in|at|near|from|to)[ \t]+(?!(?:Order|Invoice|Account|Room|Ticket|Case|Suite|Apt|Unit|Box|Ref\w*"
+        r"|No|Number|Flight|Item|Gate|Line|Version|Model|Page|Row|Seat|Batch)\b)"
+        r"(?:[A-Z][^\W\d_]+[ \t]+){1,3},?[ \t]*(\d{5}(?:-\d{4})?)(?![\w-])"
+    )
     # The code first: "02139 is my zip code", "Is K1A 0B1 your zip?", "the 94107 area".
     BEFORE_WORD = re.compile(
         rf"(?<![\w-])({_POSTCODE})(?=[ \t]+(?:[\w']+[ \t]+){{0,2}}(?i:zip|postal|post ?code|postcode)\b)"
@@ -249,7 +255,7 @@ class ZipFinder(PatternFinder):
         for m in self.BEFORE_WORD.finditer(text):
             group = 1 if m.group(1) else 2
             yield m.start(group), m.end(group), 0.85
-        for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6)):
+        for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6), (self.AFTER_TOWN, 0.6)):
             for m in pattern.finditer(text):
                 yield m.start(1), m.end(1), score
 

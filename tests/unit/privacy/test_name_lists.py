@@ -78,3 +78,10 @@ def test_new_spans_restore_exactly_through_the_originals() -> None:
         result = anonymize(text, keep_mapping=False)
         assert result.anonymized_text != text
         assert deanonymize(result.anonymized_text, result.originals) == text
+
+
+def test_a_zip_right_after_a_town() -> None:
+    text = "We would love to support Acme in Springfield 62704-1234 this year."
+    assert ("ZIP_CODE", "62704-1234") in [(d.entity_type, text[d.start : d.end]) for d in detect(text)]
+    text = "Please move it to Invoice 12345 and to Ticket 55555."
+    assert "ZIP_CODE" not in {d.entity_type for d in detect(text)}
