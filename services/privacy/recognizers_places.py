@@ -138,6 +138,13 @@ _SERVICE_QUESTION = re.compile(
 )
 
 
+# A town named by a landmark of it, lower-case ("Brno bridge is closed", "the Kaunas airport"): the town.
+_LANDMARK = re.compile(
+    r"(?<![\w-])([A-Z][^\W\d_]+(?:[ \t]+[A-Z][^\W\d_]+)?)(?=[ \t]+(?:bridge|airport|train station|station"
+    r"|harbou?r|cathedral|castle|old town|city cent(?:er|re)|city hall)\b)"
+)
+
+
 def recase_places(text: str) -> str:
     """For a text with no capital letter ("i moved to canada"), a copy of the same length with every gazetteer
     place capitalised (longest first), so that the place rules apply; any other text is returned as it is."""
@@ -209,7 +216,8 @@ class LocationFinder(EntityRecognizer):
         return 0
 
     def _from_cues(self, text: str) -> Iterator[tuple[int, int, float]]:
-        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_IN, 0.86), (_PREP, 0.51))
+        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_IN, 0.86), (_PREP, 0.51),
+                 (_LANDMARK, 0.86))  # fmt: skip
         for pattern, score in rules:
             for m in pattern.finditer(text):
                 place = _clean_place(m.group(1).rstrip(".,"))

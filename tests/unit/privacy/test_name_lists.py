@@ -85,3 +85,9 @@ def test_a_zip_right_after_a_town() -> None:
     assert ("ZIP_CODE", "62704-1234") in [(d.entity_type, text[d.start : d.end]) for d in detect(text)]
     text = "Please move it to Invoice 12345 and to Ticket 55555."
     assert "ZIP_CODE" not in {d.entity_type for d in detect(text)}
+
+
+def test_a_town_named_by_its_landmark() -> None:
+    text = "Is the Ostrava airport open? Zilina bridge was closed."
+    places = [text[d.start : d.end] for d in detect(text) if d.entity_type == "LOCATION"]
+    assert places == ["Ostrava", "Zilina"]
