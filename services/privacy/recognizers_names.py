@@ -117,7 +117,7 @@ class NameFinder(EntityRecognizer):
     # A sentence that opens with one name and a verb only people do ("Glyceria called about the bill").
     SUBJECT = re.compile(
         rf"(?:\A|[.!?][ \t]+|\n)[ \t]*({_NAME_WORD})(?=[ \t]+(?:called|wants|wanted|lives|lived|said|says|told|asked"
-        r"|wrote|is a (?:good |close |old )?friend|and I\b))"
+        r"|wrote|is a (?:good |close |old )?friend|and I\b|(?:is|was) (?:originally )?from|(?:is|was) born\b))"
     )
     VOCATIVE = re.compile(
         rf"\A[ \t]*({_NAME_WORD}),[ \t]+(?=(?:can|could|would|will|please|I|we|do|did|are|is|have|thank|thanks)\b)"

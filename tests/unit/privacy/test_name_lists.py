@@ -91,3 +91,7 @@ def test_a_town_named_by_its_landmark() -> None:
     text = "Is the Ostrava airport open? Zilina bridge was closed."
     places = [text[d.start : d.end] for d in detect(text) if d.entity_type == "LOCATION"]
     assert places == ["Ostrava", "Zilina"]
+
+
+def test_a_sentence_that_opens_with_who_someone_is_from() -> None:
+    assert rule_persons("Yesterday was odd. Quennelia is from the north office.") == ["Quennelia"]
