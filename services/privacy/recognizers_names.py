@@ -65,10 +65,12 @@ _BRANDS = frozenset(
     Sony Nintendo Xbox Playstation PlayStation Android Windows Yahoo Bing Safari Firefox Zoom Slack Dropbox
     Shopify Stripe Visa Mastercard Amex Fedex FedEx Walmart Costco Ikea Tesla Toyota Honda Nissan Hyundai Kia
     Volkswagen Audi Peugeot Renault Fiat Vodafone Telekom Klarna Revolut Monzo Etsy Ebay eBay Alexa Siri Kindle
-    Roku Hulu Disney Reddit Linkedin LinkedIn Facebook Youtube YouTube Google Amazon Apple Microsoft"""
+    Roku Hulu Disney Reddit Linkedin LinkedIn Facebook Youtube YouTube Google Amazon Apple Microsoft Maestro
+    Discover Diners MoneyGram Moneygram Transferwise Coinbase Binance"""
     )
 )
-_STOP = frozenset(_STOP_WORDS.split()) | _FIRM_TAIL
+_BRAND_PHRASES = frozenset(["American Express", "Apple Pay", "Google Pay", "Samsung Pay", "Western Union"])
+_STOP = frozenset(_STOP_WORDS.split()) | _FIRM_TAIL | frozenset(["I'm", "I've", "I'd", "I'll", "I’m", "I’ve"])
 # Given names of Faker's locales (see names/build.py for provenance and the words left out).
 _FIRST_NAMES = FIRST_NAMES
 # A listed given name followed by capitalised words (a full name), or alone before a verb that people do.
@@ -142,7 +144,10 @@ class NameFinder(EntityRecognizer):
         return [
             RecognizerResult(PERSON, s, e, score)
             for s, e, score in found
-            if not rpl.firm_at(text, s, e) and (not all_common(text[s:e]) or _NAME_IS.search(text, max(0, s - 12), s))
+            if not rpl.firm_at(text, s, e)
+            and (not all_common(text[s:e]) or _NAME_IS.search(text, max(0, s - 12), s))
+            and text[s:e].split()[0] not in _BRANDS
+            and text[s:e] not in _BRAND_PHRASES
         ]
 
     def _from_ner(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, float]]:
@@ -198,8 +203,9 @@ class NameFinder(EntityRecognizer):
             while len(words) > 1 and words[-1].group().strip(".") in _STOP:
                 words.pop()
             end = m.start() + words[-1].end()
-            if len(words) == 1 and _loose_single(text, m.start(), end) and not _inside(other, m.start(), end):
-                yield m.start(), end, 0.55 if m.group(1) in _FIRST_NAMES or m.group(1) in LAST_NAMES else 0.5
+            core = end - 2 if text[end - 2 : end] in ("'s", "’s") else end  # "Quolani's": the name without 's
+            if len(words) == 1 and _loose_single(text, m.start(), core) and not _inside(other, m.start(), core):
+                yield m.start(), core, 0.55 if text[m.start() : core] in _FIRST_NAMES | LAST_NAMES else 0.5
             if m.group(1) not in _FIRST_NAMES:
                 yield from _unlisted(text, m.start(), [w.group() for w in words], end)
             elif len(words) > 1 and _clean(text[m.start() : end]):
@@ -241,6 +247,8 @@ _NOT_BEFORE = re.compile(r"\b(?:the|a|an|this|that|my|your|our|of|on|at|in|into|
 def _loose_single(text: str, start: int, end: int) -> bool:
     """One capitalised word inside a sentence that is no English word, place or header: most often a name."""
     word = text[start:end]
+    if re.search(r"['’](?:m|ve|d|ll|re|t|s)$", word, re.I):
+        return False  # a contraction ("I've", "Don't")
     if is_common(word) or word in _PLACE_WORDS or word in _STOP or len(word) < 3 or not word[1:].islower():
         return False
     if word not in _FIRST_NAMES and word not in LAST_NAMES and (is_compound(word) or word in _BRANDS):

@@ -95,3 +95,9 @@ def test_a_town_named_by_its_landmark() -> None:
 
 def test_a_sentence_that_opens_with_who_someone_is_from() -> None:
     assert rule_persons("Yesterday was odd. Quennelia is from the north office.") == ["Quennelia"]
+
+
+def test_contractions_cards_and_brands_are_no_persons() -> None:
+    assert persons("Hi, I've been charged twice and I'm not happy, I'd like a refund.") == []
+    assert persons("Can I top up with American Express or Mastercard?") == []
+    assert persons("Why did Quolani's card get declined?") == ["Quolani"]
