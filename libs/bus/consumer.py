@@ -205,7 +205,7 @@ class ConsumerCore:
         await self._dead_letter(letter)
         if env is not None and env.replyto:
             code = "invalid" if isinstance(exc, ContractViolation) else "unavailable"
-            details = {"event_id": env.id, "error_type": letter.error_type}
+            details: dict[str, Any] = {"event_id": env.id, "error_type": letter.error_type}
             reply = ErrorReplyV1(code=code, message="the command could not be processed", details=details)
             await self._send_reply(env.replyto, reply, env)
 

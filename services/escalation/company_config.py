@@ -173,10 +173,6 @@ class CompanyConfig:
     def default(cls, company_id: str) -> CompanyConfig:
         return cls(company_id, copy.deepcopy(DEFAULT_CONFIG))
 
-    def to_response(self) -> dict[str, Any]:
-        """The documented GET /config body."""
-        return {"companyId": self.company_id, **copy.deepcopy(self.data)}
-
     def _tier(self, tier: Tier) -> dict[str, Any]:
         return dict(self.data["tiers"].get(TIER_CONFIG_KEY[tier], {}))
 

@@ -14,6 +14,7 @@ from libs.contracts.models.escalation import (
     CheckEscalationV1,
     CompanyConfigV1,
     CreateTicketV1,
+    CsSettings,
     DecideReviewV1,
     EscalationCreatedV1,
     EscalationDecisionV1,
@@ -213,13 +214,17 @@ async def handle_list_tickets(cmd: ListTicketsV1, *, ctx: MessageContext, servic
 async def handle_get_company_config(
     cmd: GetCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
 ) -> CompanyConfigV1:
-    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.get_config(ctx.tenant_id))
+    config = await service.company_config(ctx.tenant_id)
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=CsSettings.model_validate(config.data))
 
 
 async def handle_update_company_config(
     cmd: UpdateCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
 ) -> CompanyConfigV1:
-    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.update_config(ctx.tenant_id, cmd.patch))
+    # exclude_unset: the patch is exactly the fields the caller sent (a field sent as null clears it)
+    patch = cmd.patch.model_dump(mode="json", exclude_unset=True)
+    config = await service.update_config(ctx.tenant_id, patch)
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=CsSettings.model_validate(config.data))
 
 
 # human review

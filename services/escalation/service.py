@@ -64,14 +64,11 @@ class EscalationService:
 
     # config
     async def company_config(self, tenant_id: str) -> CompanyConfig:
+        """The saved config, or the documented defaults for a company that never saved one."""
         doc = await self.repo.get_config(tenant_id)
         return CompanyConfig(tenant_id, doc["config"]) if doc else CompanyConfig.default(tenant_id)
 
-    async def get_config(self, tenant_id: str) -> dict[str, Any]:
-        """GET /config body: the saved config, or the documented defaults for a new company."""
-        return (await self.company_config(tenant_id)).to_response()
-
-    async def update_config(self, tenant_id: str, body: Any) -> dict[str, Any]:
+    async def update_config(self, tenant_id: str, body: Any) -> CompanyConfig:
         """PUT /config: validated deep merge; returns the whole resulting config."""
         if not isinstance(body, dict):
             raise Invalid("request body must be a JSON object", {"field": "body"})
@@ -82,7 +79,7 @@ class EscalationService:
         current = await self.company_config(tenant_id)
         merged = apply_patch(current.data, patch)
         await self.repo.save_config(tenant_id, merged, self._now().isoformat())
-        return CompanyConfig(tenant_id, merged).to_response()
+        return CompanyConfig(tenant_id, merged)
 
     # tickets
     async def create_ticket(self, tenant_id: str, body: Any, *, customer_id: str | None = None) -> dict[str, Any]:

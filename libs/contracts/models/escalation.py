@@ -11,6 +11,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 
+class AutoEscalate(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    afterAttempts: Annotated[int, Field(ge=0, le=50)]
+    targetTier: Literal['AI_MANAGER', 'HUMAN_AGENT']
+
+
+class AutoEscalatePatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    afterAttempts: Annotated[int | None, Field(ge=0, le=50)] = None
+    targetTier: Literal['AI_MANAGER', 'HUMAN_AGENT'] | None = None
+
+
 class CheckEscalationV1(BaseModel):
     """
     Command: decide a manual escalation (the conversation service's EscalateSession, seed 002 POST /sessions/:id/escalate) against the session's tier and the company's enabled tiers; answered with EscalationStep.v1, or an invalid_escalation_target error (InvalidEscalationTarget) for a bad target.
@@ -28,20 +46,6 @@ class CheckEscalationV1(BaseModel):
     AI_MANAGER or HUMAN_AGENT.
     """
     notes: Annotated[str | None, Field(max_length=5000, min_length=0)] = None
-
-
-class CompanyConfigV1(BaseModel):
-    """
-    Reply to GetCompanyConfig.v1 / UpdateCompanyConfig.v1.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    company_id: Annotated[str, Field(max_length=200, min_length=1)]
-    config: dict[str, Any]
-    """
-    The documented GET /config body (companyId, enabled, tiers, irateProtocol).
-    """
 
 
 class CreateTicketV1(BaseModel):
@@ -97,11 +101,17 @@ class EscalationCreatedV1(BaseModel):
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     """
     The ticket's reason (seed 001 word or seed 002 code).
     """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -133,6 +143,9 @@ class EscalationDecisionV1(BaseModel):
     """
     reasons: Annotated[list[Literal['IRATE_CUSTOMER', 'REFUND_REQUEST', 'COMPLEX_ISSUE', 'REPEAT_CONTACT', 'HIGH_VALUE_CUSTOMER', 'LEGAL_MENTION', 'SOCIAL_MEDIA_THREAT', 'REFUND_OVER_THRESHOLD', 'CUSTOMER_REQUEST', 'POLICY_EXCEPTION', 'ESCALATED_COMPLAINT', 'TECHNICAL_LIMITATION']], Field(max_length=12)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     explanation: Annotated[str, Field(max_length=2000, min_length=0)]
     support_reason: Literal['negative_sentiment', 'high_complexity', 'repeated_failures', 'manual_request', 'policy_violation'] | None = None
     """
@@ -156,8 +169,17 @@ class EscalationStepV1(BaseModel):
         extra='forbid',
     )
     from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     reason: Literal['IRATE_CUSTOMER', 'REFUND_REQUEST', 'COMPLEX_ISSUE', 'REPEAT_CONTACT', 'HIGH_VALUE_CUSTOMER', 'LEGAL_MENTION', 'SOCIAL_MEDIA_THREAT', 'REFUND_OVER_THRESHOLD', 'CUSTOMER_REQUEST', 'POLICY_EXCEPTION', 'ESCALATED_COMPLAINT', 'TECHNICAL_LIMITATION']
+    """
+    Why the escalation policy (or a caller) moves a conversation to a higher tier.
+    """
     notes: Annotated[str | None, Field(max_length=5000, min_length=0)] = None
     timestamp: Annotated[str, Field(max_length=64, min_length=1)]
     """
@@ -176,9 +198,18 @@ class EscalationUpdatedV1(BaseModel):
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     previous_status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     assigned_agent: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     customer_satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
     changed: Annotated[list[Literal['status', 'assigned_agent', 'resolution_notes', 'customer_satisfaction']], Field(max_length=8)]
@@ -209,6 +240,53 @@ class GetTicketV1(BaseModel):
         extra='forbid',
     )
     ticket_id: Annotated[str, Field(max_length=64, min_length=1)]
+
+
+class HumanTierSettings(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    escalationPhone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    """
+    E.164 number.
+    """
+    notifyOnEscalation: bool
+
+
+class HumanTierSettingsPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    escalationPhone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    """
+    E.164 number.
+    """
+    notifyOnEscalation: bool | None = None
+
+
+TriggerKeyword = Annotated[str, Field(max_length=60, min_length=1)]
+
+
+class IrateProtocol(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    detectionThreshold: Annotated[int | float, Field(ge=0.0, le=1.0)]
+    triggerKeywords: Annotated[list[TriggerKeyword], Field(max_length=100)]
+    autoEscalate: AutoEscalate
+
+
+class IrateProtocolPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    detectionThreshold: Annotated[int | float | None, Field(ge=0.0, le=1.0)] = None
+    triggerKeywords: Annotated[list[TriggerKeyword] | None, Field(max_length=100)] = None
+    autoEscalate: AutoEscalatePatch | None = None
 
 
 class ListReviewsV1(BaseModel):
@@ -252,6 +330,25 @@ class QueueReviewV1(BaseModel):
     1 (most urgent) .. 5, default 3 (checked by the service).
     """
     metadata: dict[str, Any] | None = None
+    """
+    The caller's own context of the item (seed 000: customer_id, interaction_id, ...). Free-form as the seed documents it, bounded: at most 64 top-level keys, nested at most 16 levels, at most 64 KiB as JSON (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    """
+
+
+class ResponseGuidelines(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    tone: Annotated[str, Field(max_length=40, min_length=1)]
+    maxResponseLength: Annotated[int, Field(ge=1, le=100000)]
+
+
+class ResponseGuidelinesPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    tone: Annotated[str | None, Field(max_length=40, min_length=1)] = None
+    maxResponseLength: Annotated[int | None, Field(ge=1, le=100000)] = None
 
 
 class ReviewDecidedV1(BaseModel):
@@ -286,11 +383,17 @@ class ReviewItem(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     query: Annotated[str, Field(max_length=20000, min_length=0)]
     response: Annotated[str, Field(max_length=50000, min_length=0)]
     category: Annotated[str, Field(max_length=100, min_length=0)]
     priority: Annotated[int, Field(ge=1, le=5)]
-    metadata: dict[str, Any]
+    metadata: Annotated[dict[str, Any], Field(max_length=64)]
+    """
+    The metadata the item was queued with (seed 000). Free-form as the seed documents it, bounded: at most 64 top-level keys, nested at most 16 levels, at most 64 KiB as JSON (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -353,6 +456,9 @@ class ReviewReceiptV1(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     estimated_review_time: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -368,6 +474,9 @@ class ReviewVerdictV1(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     review_time: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -385,7 +494,13 @@ class TicketReceiptV1(BaseModel):
     ticket_id: Annotated[str, Field(max_length=64, min_length=1)]
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -409,7 +524,13 @@ class TicketV1(BaseModel):
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -432,7 +553,13 @@ class TicketView(BaseModel):
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -444,6 +571,28 @@ class TicketView(BaseModel):
     assigned_agent: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     resolution_notes: Annotated[str | None, Field(max_length=10000, min_length=0)] = None
     customer_satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
+
+
+class TierCapabilities(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    canProcessRefunds: bool
+    maxRefundAmount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+    canModifySubscription: bool
+    canApplyCredits: bool
+    maxCreditAmount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+
+
+class TierCapabilitiesPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    canProcessRefunds: bool | None = None
+    maxRefundAmount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
+    canModifySubscription: bool | None = None
+    canApplyCredits: bool | None = None
+    maxCreditAmount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
 
 
 IrateKeyword = Annotated[str, Field(max_length=200, min_length=1)]
@@ -508,19 +657,6 @@ class TurnFacts(BaseModel):
     policy_flags: Annotated[list[PolicyFlag] | None, Field(max_length=100)] = None
 
 
-class UpdateCompanyConfigV1(BaseModel):
-    """
-    Command: seed 002 PUT /config, a partial config deep-merged into the tenant's (validated; a companyId other than the tenant is forbidden); answered with CompanyConfig.v1.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    patch: dict[str, Any]
-    """
-    The PUT /config body.
-    """
-
-
 class UpdateTicketV1(BaseModel):
     """
     Command: seed 001 PUT /api/escalation/{ticket_id}; answered with Ticket.v1 and emits EscalationUpdated.v1. A transition the lifecycle forbids is a conflict.
@@ -539,6 +675,30 @@ class UpdateTicketV1(BaseModel):
     """
     1..5 (checked by the service).
     """
+
+
+class AiTierSettings(BaseModel):
+    """
+    An AI tier (aiRep, aiManager): what it may do on its own.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    capabilities: TierCapabilities
+    responseGuidelines: ResponseGuidelines | None = None
+
+
+class AiTierSettingsPatch(BaseModel):
+    """
+    A partial AI tier.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    capabilities: TierCapabilitiesPatch | None = None
+    responseGuidelines: ResponseGuidelinesPatch | None = None
 
 
 class EvaluateTurnV1(BaseModel):
@@ -583,3 +743,73 @@ class TicketListV1(BaseModel):
     total: Annotated[int, Field(ge=0)]
     limit: Annotated[int, Field(ge=1, le=500)]
     offset: Annotated[int, Field(ge=0)]
+
+
+class TierSettings(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    aiRep: AiTierSettings
+    aiManager: AiTierSettings
+    humanAgent: HumanTierSettings
+
+
+class TierSettingsPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    aiRep: AiTierSettingsPatch | None = None
+    aiManager: AiTierSettingsPatch | None = None
+    humanAgent: HumanTierSettingsPatch | None = None
+
+
+class CsSettings(BaseModel):
+    """
+    A company's CS configuration (seed 002 GET /config without companyId).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    tiers: TierSettings
+    irateProtocol: IrateProtocol
+
+
+class CsSettingsPatch(BaseModel):
+    """
+    A partial CS configuration: each given field replaces the company's (objects merge key by key).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    tiers: TierSettingsPatch | None = None
+    irateProtocol: IrateProtocolPatch | None = None
+    companyId: Annotated[str | None, Field(max_length=200, min_length=0)] = None
+    """
+    The company, when the caller names it (must be its own; checked by the service).
+    """
+
+
+class UpdateCompanyConfigV1(BaseModel):
+    """
+    Command: seed 002 PUT /config, a partial config deep-merged into the tenant's (validated; a companyId other than the tenant is forbidden); answered with CompanyConfig.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    patch: CsSettingsPatch
+    """
+    The PUT /config body.
+    """
+
+
+class CompanyConfigV1(BaseModel):
+    """
+    Reply to GetCompanyConfig.v1 / UpdateCompanyConfig.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    company_id: Annotated[str, Field(max_length=200, min_length=1)]
+    config: CsSettings

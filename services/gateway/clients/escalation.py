@@ -11,6 +11,7 @@ from libs.bus.base import Bus
 from libs.contracts.models.escalation import (
     CompanyConfigV1,
     CreateTicketV1,
+    CsSettingsPatch,
     DecideReviewV1,
     GetCompanyConfigV1,
     GetTicketV1,
@@ -99,16 +100,14 @@ class EscalationClient:
         return page.model_dump(mode="json")
 
     # CS config (seed 002): the company is the caller's tenant
-    async def get_config(self, caller: Principal, *, correlation_id: str) -> dict[str, Any]:
-        reply = await self._ask(
+    async def get_config(self, caller: Principal, *, correlation_id: str) -> CompanyConfigV1:
+        return await self._ask(
             caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id
         )
-        return reply.config
 
-    async def update_config(self, caller: Principal, patch: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+    async def update_config(self, caller: Principal, patch: CsSettingsPatch, *, correlation_id: str) -> CompanyConfigV1:
         command = UpdateCompanyConfigV1(patch=patch)
-        reply = await self._ask(caller, command, CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id)
-        return reply.config
+        return await self._ask(caller, command, CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id)
 
     # human review (seed 000)
     async def queue_review(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:

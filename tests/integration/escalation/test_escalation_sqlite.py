@@ -37,7 +37,7 @@ async def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     svc, store = _service(tmp_path)
     ticket = await svc.get_ticket("t1", tid)
     assert (ticket["status"], ticket["assigned_agent"], ticket["customer_id"]) == ("assigned", "agent_1", "c1")
-    assert (await svc.get_config("t1"))["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 20
+    assert (await svc.company_config("t1")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 20
     assert (await svc.create_ticket("t1", BODY))["ticket_id"] == "TKT-2026-000002"  # counter persisted
     assert (await svc.list_reviews("t1"))["items"][0]["item_id"] == item_id
     await store.close()

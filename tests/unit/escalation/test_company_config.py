@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from libs.contracts.models.escalation import CsSettings
 from libs.errors import Invalid
 from services.escalation.company_config import DEFAULT_CONFIG, CompanyConfig, apply_patch
 from services.escalation.domain import Tier
@@ -45,7 +46,9 @@ DOCUMENTED_GET = {
 
 
 def test_new_company_gets_the_documented_config() -> None:
-    assert CompanyConfig.default("uuid").to_response() == DOCUMENTED_GET
+    default = CompanyConfig.default("uuid")
+    assert {"companyId": default.company_id, **default.data} == DOCUMENTED_GET
+    CsSettings.model_validate(default.data)  # and the defaults are a whole config by the contract
 
 
 def test_documented_put_example_deep_merges() -> None:

@@ -31,16 +31,16 @@ async def service():
 
 
 async def test_config_defaults_update_and_isolation(service: EscalationService) -> None:
-    assert (await service.get_config("c1"))["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
+    assert (await service.company_config("c1")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
     body = {"companyId": "c1", "enabled": True, "tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 15}}}}
     updated = await service.update_config("c1", body)
-    assert updated["companyId"] == "c1"
-    assert updated["tiers"]["aiRep"]["capabilities"] == {
+    assert updated.company_id == "c1"
+    assert updated.data["tiers"]["aiRep"]["capabilities"] == {
         "canProcessRefunds": False, "maxRefundAmount": 0, "canModifySubscription": False,
         "canApplyCredits": True, "maxCreditAmount": 15,
     }  # fmt: skip
-    assert await service.get_config("c1") == updated
-    assert (await service.get_config("c2"))["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
+    assert await service.company_config("c1") == updated
+    assert (await service.company_config("c2")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
     with pytest.raises(Forbidden):
         await service.update_config("c1", {"companyId": "c2", "enabled": False})
 
@@ -50,7 +50,7 @@ async def test_rejected_config_update_changes_nothing(service: EscalationService
     with pytest.raises(Invalid) as err:
         await service.update_config("c1", {"irateProtocol": {"detectionThreshold": 0.9}, "tiers": {"x": {}}})
     assert err.value.details["field"] == "tiers.x"
-    assert (await service.get_config("c1"))["irateProtocol"]["detectionThreshold"] == 0.5
+    assert (await service.company_config("c1")).data["irateProtocol"]["detectionThreshold"] == 0.5
 
 
 async def test_evaluate_uses_the_tenants_config(service: EscalationService) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
+from pydantic import ValidationError
 
+from libs.contracts.models.escalation import CompanyConfigV1, CsSettingsPatch
 from libs.errors import Forbidden, Invalid
 from services.gateway.auth import Principal
 from services.gateway.clients.escalation import EscalationClient
@@ -40,7 +42,7 @@ async def get_config(
 ) -> dict[str, Any]:
     _check_company(caller, company_id)
     client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return await client.get_config(caller, correlation_id=request_id(request))
+    return _config_view(await client.get_config(caller, correlation_id=request_id(request)))
 
 
 @router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
@@ -51,4 +53,32 @@ async def update_config(
     caller.require("admin")
     _check_company(caller, body.get("companyId"))
     client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return await client.update_config(caller, body, correlation_id=request_id(request))
+    reply = await client.update_config(caller, _typed_patch(body), correlation_id=request_id(request))
+    return _config_view(reply)
+
+
+def _typed_patch(body: dict[str, Any]) -> CsSettingsPatch:
+    """The body as the contract's patch, strictly (no "10" for a number); a bad field is CS_008 naming its path."""
+    try:
+        return CsSettingsPatch.model_validate(body, strict=True)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        path = _field_path(body, error["loc"])
+        raise Invalid(f"{path}: {error['msg']}", {"field": path}) from None
+
+
+def _field_path(body: Any, loc: tuple[int | str, ...]) -> str:
+    """The dotted path of the body's field an error points at; pydantic's union member tags ("int") are no field."""
+    parts: list[str] = []
+    for part in loc:
+        is_key = isinstance(body, dict) and part in body
+        if not (is_key or (isinstance(body, list) and isinstance(part, int) and part < len(body))):
+            continue
+        body = body[part]
+        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
+    return ".".join(parts).replace(".[", "[") or "body"
+
+
+def _config_view(reply: CompanyConfigV1) -> dict[str, Any]:
+    """The documented GET /config body: the company beside its settings."""
+    return {"companyId": reply.company_id, **reply.config.model_dump(mode="json", exclude_unset=True)}
