@@ -263,25 +263,35 @@ def _quiet_note(facts: TurnFacts, config: CompanyConfig, irate: bool) -> str:
     return f"irate customer; de-escalation attempt {facts.failed_attempts + 1} of {auto.get('afterAttempts', 2)}"
 
 
-def check_manual_escalation(current_tier: Tier | str, body: dict[str, Any], config: CompanyConfig) -> dict[str, Any]:
-    """Validate a seed 002 escalate body against the session's tier; returns the escalationHistory entry
-    without its timestamp. Current/lower/unknown/disabled targets raise InvalidEscalationTarget."""
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """A manual escalation the policy allowed: from the session's tier to a higher, enabled one."""
+
+    from_tier: Tier
+    to_tier: Tier
+    reason: Reason
+    notes: str | None = None
+    timestamp: str | None = None  # set by the service when it records the step
+
+
+def check_manual_escalation(
+    current_tier: Tier | str, target_tier: Any, reason: Any, notes: Any, config: CompanyConfig
+) -> EscalationStep:
+    """Validate a requested escalation against the session's tier and the company's enabled tiers.
+    Current/lower/unknown/disabled targets raise InvalidEscalationTarget (details name the caller's fields)."""
     current = parse_enum(Tier, current_tier, "currentTier")
-    reason = parse_enum(Reason, body.get("reason"), "reason")
-    raw_target = body.get("targetTier")
+    why = parse_enum(Reason, reason, "reason")
     try:
-        target = Tier(str(raw_target))
+        target = Tier(str(target_tier))
     except ValueError:
         raise InvalidEscalationTarget(
-            "targetTier must be AI_MANAGER or HUMAN_AGENT", {"field": "targetTier", "targetTier": raw_target}
+            "targetTier must be AI_MANAGER or HUMAN_AGENT", {"field": "targetTier", "targetTier": target_tier}
         ) from None
     where = {"field": "targetTier", "currentTier": current.value, "targetTier": target.value}
     if target.rank <= current.rank:
         raise InvalidEscalationTarget(f"cannot escalate from {current.value} to {target.value}", where)
     if not config.tier_enabled(target):
         raise InvalidEscalationTarget(f"{target.value} is disabled for this company", where)
-    notes = body.get("notes")
     if notes is not None and (not isinstance(notes, str) or len(notes) > 5000):
         raise Invalid("notes must be a string of at most 5000 characters", {"field": "notes"})
-    entry = {"fromTier": current.value, "toTier": target.value, "reason": reason.value}
-    return {**entry, "notes": notes} if notes is not None else entry
+    return EscalationStep(current, target, why, notes)

@@ -18,7 +18,7 @@ from services.escalation.domain import (
     facts_from_dict,
 )
 from services.escalation.facts import extract_facts
-from services.escalation.policy import Thresholds, check_manual_escalation, evaluate
+from services.escalation.policy import EscalationStep, Thresholds, check_manual_escalation, evaluate
 
 REP, MGR, HUMAN = Tier.AI_REP, Tier.AI_MANAGER, Tier.HUMAN_AGENT
 R = Reason
@@ -296,17 +296,18 @@ def test_decision_serialises() -> None:
 )  # fmt: skip
 def test_manual_escalation_to_same_lower_or_unknown_tier_is_an_invalid_target(current: str, target: str | None) -> None:
     with pytest.raises(InvalidEscalationTarget) as err:
-        check_manual_escalation(current, {"reason": "CUSTOMER_REQUEST", "targetTier": target}, default())
+        check_manual_escalation(current, target, "CUSTOMER_REQUEST", None, default())
     assert isinstance(err.value, Invalid)
     assert err.value.code == "invalid_escalation_target" and err.value.details["field"] == "targetTier"
 
 
 def test_manual_escalation() -> None:
-    body = {"reason": "CUSTOMER_REQUEST", "targetTier": "AI_MANAGER", "notes": "asked for a manager"}
-    entry = check_manual_escalation("AI_REP", body, default())
-    assert entry == {"fromTier": "AI_REP", "toTier": "AI_MANAGER", "reason": "CUSTOMER_REQUEST", "notes": body["notes"]}
+    notes = "asked for a manager"
+    step = check_manual_escalation("AI_REP", "AI_MANAGER", "CUSTOMER_REQUEST", notes, default())
+    assert step == EscalationStep(Tier.AI_REP, Tier.AI_MANAGER, Reason.CUSTOMER_REQUEST, notes)
+    disabled = patched({"tiers": {"aiManager": {"enabled": False}}})
     with pytest.raises(InvalidEscalationTarget):  # disabled tier
-        check_manual_escalation("AI_REP", body, patched({"tiers": {"aiManager": {"enabled": False}}}))
+        check_manual_escalation("AI_REP", "AI_MANAGER", "CUSTOMER_REQUEST", notes, disabled)
     with pytest.raises(Invalid) as err:
-        check_manual_escalation("AI_REP", {**body, "reason": "BORED"}, default())
+        check_manual_escalation("AI_REP", "AI_MANAGER", "BORED", notes, default())
     assert err.value.details["field"] == "reason" and "code" not in err.value.details

@@ -8,6 +8,7 @@ import pytest
 
 from libs.errors import Conflict, Forbidden, Invalid, InvalidEscalationTarget, NotFound
 from libs.store import open_store
+from services.escalation import replies
 from services.escalation.domain import Reason, Tier
 from services.escalation.service import EscalationService
 
@@ -65,67 +66,72 @@ async def test_evaluate_uses_the_tenants_config(service: EscalationService) -> N
 
 
 async def test_manual_escalation_checks(service: EscalationService) -> None:
-    entry = await service.check_escalation("c1", "AI_REP", {"reason": "CUSTOMER_REQUEST", "targetTier": "HUMAN_AGENT"})
-    assert entry == {"fromTier": "AI_REP", "toTier": "HUMAN_AGENT", "reason": "CUSTOMER_REQUEST",
-                     "timestamp": "2026-03-01T12:00:00+00:00"}  # fmt: skip
+    step = await service.check_escalation("c1", "AI_REP", target_tier="HUMAN_AGENT", reason="CUSTOMER_REQUEST")
+    assert replies.escalation_step(step).model_dump(exclude_none=True) == {
+        "from_tier": "AI_REP", "to_tier": "HUMAN_AGENT", "reason": "CUSTOMER_REQUEST",
+        "timestamp": "2026-03-01T12:00:00+00:00",
+    }  # fmt: skip
     with pytest.raises(InvalidEscalationTarget) as err:
-        await service.check_escalation("c1", "HUMAN_AGENT", {"reason": "CUSTOMER_REQUEST", "targetTier": "AI_MANAGER"})
+        await service.check_escalation("c1", "HUMAN_AGENT", target_tier="AI_MANAGER", reason="CUSTOMER_REQUEST")
     # The typed error travels by its own code; no dialect's code rides in the details.
     assert err.value.to_dict()["code"] == "invalid_escalation_target" and "cs_code" not in err.value.details
 
 
 async def test_review_queue_ids_and_estimates(service: EscalationService) -> None:
     first = await service.queue_review("t1", ITEM)
-    assert first == {"item_id": "rev-000001", "status": "queued", "estimated_review_time": "2026-03-01T12:15:00+00:00"}
+    assert replies.review_receipt(first).model_dump() == {
+        "item_id": "rev-000001", "status": "queued", "estimated_review_time": "2026-03-01T12:15:00+00:00"
+    }  # fmt: skip
     second = await service.queue_review("t1", ITEM)
-    assert second["estimated_review_time"] == "2026-03-01T12:30:00+00:00"
+    assert second.estimated_review_time == "2026-03-01T12:30:00+00:00"
     # a more urgent item does not wait behind priority-2 items; a less urgent one waits behind both
-    assert (await service.queue_review("t1", {**ITEM, "priority": 1}))["estimated_review_time"].startswith(
+    assert (await service.queue_review("t1", {**ITEM, "priority": 1})).estimated_review_time.startswith(
         "2026-03-01T12:15"
     )
-    assert (await service.queue_review("t1", {**ITEM, "priority": 5}))["estimated_review_time"].startswith(
+    assert (await service.queue_review("t1", {**ITEM, "priority": 5})).estimated_review_time.startswith(
         "2026-03-01T13:00"
     )
-    assert (await service.queue_review("t2", ITEM))["item_id"] == "rev-000001"
+    assert (await service.queue_review("t2", ITEM)).item_id == "rev-000001"
 
 
 async def test_pending_list_is_priority_ordered_and_tenant_scoped(service: EscalationService) -> None:
     for priority in (3, 1, 5, 1):
         await service.queue_review("t1", {**ITEM, "priority": priority})
     await service.queue_review("t2", ITEM)
-    listed = await service.list_reviews("t1")
-    assert listed["total"] == 4
-    assert [(i["item_id"], i["priority"]) for i in listed["items"]] == [
+    listed, total = await service.list_reviews("t1")
+    assert total == 4
+    assert [(i.item_id, i.priority) for i in listed] == [
         ("rev-000002", 1), ("rev-000004", 1), ("rev-000001", 3), ("rev-000003", 5)
     ]  # fmt: skip
-    assert listed["items"][0]["query"] == ITEM["query"]
+    assert listed[0].query == ITEM["query"]
 
 
 async def test_decision_keeps_edits_beside_the_original(service: EscalationService) -> None:
-    item_id = (await service.queue_review("t1", ITEM))["item_id"]
+    item_id = (await service.queue_review("t1", ITEM)).item_id
     edited = "Diversify across sectors. All investments carry risk."
     body = {"item_id": item_id, "approved": True, "feedback": "add disclaimer", "edits": {"modified_response": edited}}
     decided = await service.decide_review("t1", body, reviewer_id="user-345")
-    assert decided == {"item_id": item_id, "status": "reviewed", "review_time": "2026-03-01T12:00:00+00:00",
-                       "reviewer_id": "user-345"}  # fmt: skip
-    assert (await service.list_reviews("t1"))["total"] == 0
-    item = (await service.list_reviews("t1", status="reviewed"))["items"][0]
-    assert item["response"] == ITEM["response"] and item["edits"] == {"modified_response": edited}
-    assert item["final_response"] == edited and item["approved"] is True
+    assert replies.review_verdict(decided).model_dump() == {
+        "item_id": item_id, "status": "reviewed", "review_time": "2026-03-01T12:00:00+00:00", "reviewer_id": "user-345"
+    }  # fmt: skip
+    assert (await service.list_reviews("t1"))[1] == 0
+    item = (await service.list_reviews("t1", status="reviewed"))[0][0]
+    assert item.response == ITEM["response"] and item.edits == {"modified_response": edited}
+    assert item.final_response == edited and item.approved is True
 
 
 async def test_second_decision_is_conflict(service: EscalationService) -> None:
-    item_id = (await service.queue_review("t1", ITEM))["item_id"]
+    item_id = (await service.queue_review("t1", ITEM)).item_id
     await service.decide_review("t1", {"item_id": item_id, "approved": False}, reviewer_id="u1")
     with pytest.raises(Conflict) as err:
         await service.decide_review("t1", {"item_id": item_id, "approved": True}, reviewer_id="u2")
     assert err.value.details["item_id"] == item_id
-    item = (await service.list_reviews("t1", status="reviewed"))["items"][0]
-    assert (item["reviewer_id"], item["approved"], item["final_response"]) == ("u1", False, None)
+    item = (await service.list_reviews("t1", status="reviewed"))[0][0]
+    assert (item.reviewer_id, item.approved, item.final_response) == ("u1", False, None)
 
 
 async def test_decision_on_unknown_or_foreign_item(service: EscalationService) -> None:
-    item_id = (await service.queue_review("t1", ITEM))["item_id"]
+    item_id = (await service.queue_review("t1", ITEM)).item_id
     with pytest.raises(NotFound):
         await service.decide_review("t2", {"item_id": item_id, "approved": True}, reviewer_id="u")
 
