@@ -21,8 +21,8 @@ class Tier(StrEnum):
 
 
 _TIER_RANK = {Tier.AI_REP: 1, Tier.AI_MANAGER: 2, Tier.HUMAN_AGENT: 3}
-# Seed 002 config keys for each tier.
-TIER_CONFIG_KEY = {Tier.AI_REP: "aiRep", Tier.AI_MANAGER: "aiManager", Tier.HUMAN_AGENT: "humanAgent"}
+# Each tier's key in the company config's `tiers`.
+TIER_CONFIG_KEY = {Tier.AI_REP: "ai_rep", Tier.AI_MANAGER: "ai_manager", Tier.HUMAN_AGENT: "human_agent"}
 
 
 class Sentiment(StrEnum):

@@ -103,7 +103,7 @@ async def _once(
 def _turn_facts(cmd: EvaluateTurnV1, config: CompanyConfig) -> TurnFacts:
     facts = facts_from_dict(cmd.facts.model_dump(exclude_none=True) if cmd.facts else {})
     if cmd.text:
-        facts = facts.merged(extract_facts(cmd.text, config.irate.get("triggerKeywords", ())))
+        facts = facts.merged(extract_facts(cmd.text, config.irate.get("trigger_keywords", ())))
     return facts
 
 

@@ -75,11 +75,11 @@ def is_irate(facts: TurnFacts, config: CompanyConfig) -> bool:
     protocol = config.irate
     if not protocol.get("enabled", True):
         return False
-    keywords = set(protocol.get("triggerKeywords", []))
+    keywords = set(protocol.get("trigger_keywords", []))
     return (
         facts.irate
         or facts.sentiment_level is Sentiment.IRATE
-        or (facts.sentiment_score is not None and -facts.sentiment_score >= protocol["detectionThreshold"])
+        or (facts.sentiment_score is not None and -facts.sentiment_score >= protocol["detection_threshold"])
         or any(k.lower() in keywords for k in facts.irate_keywords)
     )
 
@@ -99,11 +99,11 @@ def _severe(reason: Reason, current: Tier, why: str, support: SupportReason) -> 
 
 
 def _irate_triggers(facts: TurnFacts, config: CompanyConfig, current: Tier) -> list[_Trigger]:
-    auto = config.irate.get("autoEscalate", {})
-    if not auto.get("enabled", True) or facts.failed_attempts < auto.get("afterAttempts", 2):
+    auto = config.irate.get("auto_escalate", {})
+    if not auto.get("enabled", True) or facts.failed_attempts < auto.get("after_attempts", 2):
         return []
     why = f"irate customer after {facts.failed_attempts} attempt(s)"
-    target = Tier(auto.get("targetTier", Tier.AI_MANAGER.value))
+    target = Tier(auto.get("target_tier", Tier.AI_MANAGER.value))
     if target.rank > current.rank:
         return [_Trigger(Reason.IRATE_CUSTOMER, target, SupportReason.NEGATIVE_SENTIMENT, why)]
     return _severe(Reason.IRATE_CUSTOMER, current, why, SupportReason.NEGATIVE_SENTIMENT)
@@ -116,7 +116,7 @@ def _negative_sentiment_triggers(
 
     Seed 002 has no negative-sentiment code; its closest is IRATE_CUSTOMER ("extremely upset"). A company that
     turned its irate protocol or its auto-escalation off has opted out of escalations on mood alone."""
-    auto = config.irate.get("autoEscalate", {})
+    auto = config.irate.get("auto_escalate", {})
     score = facts.sentiment_score
     if current is not Tier.AI_REP or score is None or score > limits.negative_sentiment:
         return []
@@ -257,10 +257,10 @@ def evaluate(
 def _quiet_note(facts: TurnFacts, config: CompanyConfig, irate: bool) -> str:
     if not irate:
         return "no escalation trigger"
-    auto = config.irate.get("autoEscalate", {})
+    auto = config.irate.get("auto_escalate", {})
     if not auto.get("enabled", True):
         return "irate customer; auto-escalation disabled"
-    return f"irate customer; de-escalation attempt {facts.failed_attempts + 1} of {auto.get('afterAttempts', 2)}"
+    return f"irate customer; de-escalation attempt {facts.failed_attempts + 1} of {auto.get('after_attempts', 2)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from libs.errors import Conflict, Forbidden, Invalid, NotFound
+from libs.errors import Conflict, Invalid, NotFound
 from libs.store import DocumentStore
 
 from . import review as rv
@@ -82,14 +82,8 @@ class EscalationService:
         doc = await self.repo.get_config(tenant_id)
         return CompanyConfig(tenant_id, doc["config"]) if doc else CompanyConfig.default(tenant_id)
 
-    async def update_config(self, tenant_id: str, body: Any) -> CompanyConfig:
-        """PUT /config: validated deep merge; returns the whole resulting config."""
-        if not isinstance(body, dict):
-            raise Invalid("request body must be a JSON object", {"field": "body"})
-        patch = dict(body)
-        company_id = patch.pop("companyId", tenant_id)
-        if company_id != tenant_id:
-            raise Forbidden("companyId is not the caller's company", {"field": "companyId"})
+    async def update_config(self, tenant_id: str, patch: Any) -> CompanyConfig:
+        """A validated deep merge of a partial config into the tenant's; returns the whole resulting config."""
         current = await self.company_config(tenant_id)
         merged = apply_patch(current.data, patch)
         await self.repo.save_config(tenant_id, merged, self._now().isoformat())

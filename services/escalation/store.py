@@ -4,6 +4,7 @@ cross this module as domain objects (Ticket, ReviewItem); their documents exist 
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from typing import Any
@@ -18,6 +19,18 @@ CONFIGS = "cs_configs"
 REVIEWS = "review_items"
 DECISIONS = "review_decisions"
 COUNTERS = "counters"
+
+
+def snake_keys(value: Any) -> Any:
+    """`value` with every object key in snake_case (a camelCase key such as maxRefundAmount -> max_refund_amount)."""
+    if isinstance(value, dict):
+        return {_CAMEL_HUMP.sub(r"_\1", key).lower(): snake_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(item) for item in value]
+    return value
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 def scoped_id(tenant_id: str, public_id: str) -> str:
@@ -143,7 +156,10 @@ class EscalationRepository:
     # configs
     async def get_config(self, tenant_id: str) -> dict[str, Any] | None:
         doc = await self.configs.get(tenant_id)
-        return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+        if doc is None or doc.get("tenant_id") != tenant_id:
+            return None
+        # Configs saved before the contract named its fields in snake_case were stored in seed 002's camelCase.
+        return {**doc, "config": snake_keys(doc["config"])}
 
     async def save_config(self, tenant_id: str, config: dict[str, Any], updated_at: str) -> None:
         await self.configs.upsert({"id": tenant_id, "tenant_id": tenant_id, "config": config, "updated_at": updated_at})

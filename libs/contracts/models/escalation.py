@@ -16,8 +16,8 @@ class AutoEscalate(BaseModel):
         extra='forbid',
     )
     enabled: bool
-    afterAttempts: Annotated[int, Field(ge=0, le=50)]
-    targetTier: Literal['AI_MANAGER', 'HUMAN_AGENT']
+    after_attempts: Annotated[int, Field(ge=0, le=50)]
+    target_tier: Literal['AI_MANAGER', 'HUMAN_AGENT']
 
 
 class AutoEscalatePatch(BaseModel):
@@ -25,8 +25,8 @@ class AutoEscalatePatch(BaseModel):
         extra='forbid',
     )
     enabled: bool | None = None
-    afterAttempts: Annotated[int | None, Field(ge=0, le=50)] = None
-    targetTier: Literal['AI_MANAGER', 'HUMAN_AGENT'] | None = None
+    after_attempts: Annotated[int | None, Field(ge=0, le=50)] = None
+    target_tier: Literal['AI_MANAGER', 'HUMAN_AGENT'] | None = None
 
 
 class CheckEscalationV1(BaseModel):
@@ -247,11 +247,11 @@ class HumanTierSettings(BaseModel):
         extra='forbid',
     )
     enabled: bool
-    escalationPhone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    escalation_phone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
     """
     E.164 number.
     """
-    notifyOnEscalation: bool
+    notify_on_escalation: bool
 
 
 class HumanTierSettingsPatch(BaseModel):
@@ -259,11 +259,11 @@ class HumanTierSettingsPatch(BaseModel):
         extra='forbid',
     )
     enabled: bool | None = None
-    escalationPhone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    escalation_phone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
     """
     E.164 number.
     """
-    notifyOnEscalation: bool | None = None
+    notify_on_escalation: bool | None = None
 
 
 TriggerKeyword = Annotated[str, Field(max_length=60, min_length=1)]
@@ -274,9 +274,9 @@ class IrateProtocol(BaseModel):
         extra='forbid',
     )
     enabled: bool
-    detectionThreshold: Annotated[int | float, Field(ge=0.0, le=1.0)]
-    triggerKeywords: Annotated[list[TriggerKeyword], Field(max_length=100)]
-    autoEscalate: AutoEscalate
+    detection_threshold: Annotated[int | float, Field(ge=0.0, le=1.0)]
+    trigger_keywords: Annotated[list[TriggerKeyword], Field(max_length=100)]
+    auto_escalate: AutoEscalate
 
 
 class IrateProtocolPatch(BaseModel):
@@ -284,9 +284,9 @@ class IrateProtocolPatch(BaseModel):
         extra='forbid',
     )
     enabled: bool | None = None
-    detectionThreshold: Annotated[int | float | None, Field(ge=0.0, le=1.0)] = None
-    triggerKeywords: Annotated[list[TriggerKeyword] | None, Field(max_length=100)] = None
-    autoEscalate: AutoEscalatePatch | None = None
+    detection_threshold: Annotated[int | float | None, Field(ge=0.0, le=1.0)] = None
+    trigger_keywords: Annotated[list[TriggerKeyword] | None, Field(max_length=100)] = None
+    auto_escalate: AutoEscalatePatch | None = None
 
 
 class ListReviewsV1(BaseModel):
@@ -340,7 +340,7 @@ class ResponseGuidelines(BaseModel):
         extra='forbid',
     )
     tone: Annotated[str, Field(max_length=40, min_length=1)]
-    maxResponseLength: Annotated[int, Field(ge=1, le=100000)]
+    max_response_length: Annotated[int, Field(ge=1, le=100000)]
 
 
 class ResponseGuidelinesPatch(BaseModel):
@@ -348,7 +348,7 @@ class ResponseGuidelinesPatch(BaseModel):
         extra='forbid',
     )
     tone: Annotated[str | None, Field(max_length=40, min_length=1)] = None
-    maxResponseLength: Annotated[int | None, Field(ge=1, le=100000)] = None
+    max_response_length: Annotated[int | None, Field(ge=1, le=100000)] = None
 
 
 class ReviewDecidedV1(BaseModel):
@@ -577,22 +577,22 @@ class TierCapabilities(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    canProcessRefunds: bool
-    maxRefundAmount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
-    canModifySubscription: bool
-    canApplyCredits: bool
-    maxCreditAmount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+    can_process_refunds: bool
+    max_refund_amount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+    can_modify_subscription: bool
+    can_apply_credits: bool
+    max_credit_amount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
 
 
 class TierCapabilitiesPatch(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    canProcessRefunds: bool | None = None
-    maxRefundAmount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
-    canModifySubscription: bool | None = None
-    canApplyCredits: bool | None = None
-    maxCreditAmount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
+    can_process_refunds: bool | None = None
+    max_refund_amount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
+    can_modify_subscription: bool | None = None
+    can_apply_credits: bool | None = None
+    max_credit_amount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
 
 
 IrateKeyword = Annotated[str, Field(max_length=200, min_length=1)]
@@ -679,14 +679,14 @@ class UpdateTicketV1(BaseModel):
 
 class AiTierSettings(BaseModel):
     """
-    An AI tier (aiRep, aiManager): what it may do on its own.
+    An AI tier (ai_rep, ai_manager): what it may do on its own.
     """
     model_config = ConfigDict(
         extra='forbid',
     )
     enabled: bool
     capabilities: TierCapabilities
-    responseGuidelines: ResponseGuidelines | None = None
+    response_guidelines: ResponseGuidelines | None = None
 
 
 class AiTierSettingsPatch(BaseModel):
@@ -698,7 +698,7 @@ class AiTierSettingsPatch(BaseModel):
     )
     enabled: bool | None = None
     capabilities: TierCapabilitiesPatch | None = None
-    responseGuidelines: ResponseGuidelinesPatch | None = None
+    response_guidelines: ResponseGuidelinesPatch | None = None
 
 
 class EvaluateTurnV1(BaseModel):
@@ -749,30 +749,30 @@ class TierSettings(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    aiRep: AiTierSettings
-    aiManager: AiTierSettings
-    humanAgent: HumanTierSettings
+    ai_rep: AiTierSettings
+    ai_manager: AiTierSettings
+    human_agent: HumanTierSettings
 
 
 class TierSettingsPatch(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    aiRep: AiTierSettingsPatch | None = None
-    aiManager: AiTierSettingsPatch | None = None
-    humanAgent: HumanTierSettingsPatch | None = None
+    ai_rep: AiTierSettingsPatch | None = None
+    ai_manager: AiTierSettingsPatch | None = None
+    human_agent: HumanTierSettingsPatch | None = None
 
 
 class CsSettings(BaseModel):
     """
-    A company's CS configuration (seed 002 GET /config without companyId).
+    A company's CS configuration: whether AI support is on, what each tier may do, and the irate-customer protocol.
     """
     model_config = ConfigDict(
         extra='forbid',
     )
     enabled: bool
     tiers: TierSettings
-    irateProtocol: IrateProtocol
+    irate_protocol: IrateProtocol
 
 
 class CsSettingsPatch(BaseModel):
@@ -784,23 +784,19 @@ class CsSettingsPatch(BaseModel):
     )
     enabled: bool | None = None
     tiers: TierSettingsPatch | None = None
-    irateProtocol: IrateProtocolPatch | None = None
-    companyId: Annotated[str | None, Field(max_length=200, min_length=0)] = None
-    """
-    The company, when the caller names it (must be its own; checked by the service).
-    """
+    irate_protocol: IrateProtocolPatch | None = None
 
 
 class UpdateCompanyConfigV1(BaseModel):
     """
-    Command: seed 002 PUT /config, a partial config deep-merged into the tenant's (validated; a companyId other than the tenant is forbidden); answered with CompanyConfig.v1.
+    Command: a partial CS config deep-merged into the tenant's (objects merge key by key, lists and scalars replace; cross-field rules checked by the service); answered with CompanyConfig.v1.
     """
     model_config = ConfigDict(
         extra='forbid',
     )
     patch: CsSettingsPatch
     """
-    The PUT /config body.
+    The fields to change.
     """
 
 

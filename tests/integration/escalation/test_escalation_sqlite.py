@@ -30,14 +30,14 @@ async def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     await svc.start()
     tid = (await svc.create_ticket("t1", BODY, customer_id="c1")).ticket_id
     await svc.update_ticket("t1", tid, {"assigned_agent": "agent_1"})
-    await svc.update_config("t1", {"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 20}}}})
+    await svc.update_config("t1", {"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 20}}}})
     item_id = (await svc.queue_review("t1", ITEM)).item_id
     await store.close()
 
     svc, store = _service(tmp_path)
     ticket = await svc.get_ticket("t1", tid)
     assert (ticket.status, ticket.assigned_agent, ticket.customer_id) == ("assigned", "agent_1", "c1")
-    assert (await svc.company_config("t1")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 20
+    assert (await svc.company_config("t1")).data["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 20
     assert (await svc.create_ticket("t1", BODY)).ticket_id == "TKT-2026-000002"  # counter persisted
     assert (await svc.list_reviews("t1"))[0][0].item_id == item_id
     await store.close()

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from libs.errors import Conflict, Forbidden, Invalid, InvalidEscalationTarget, NotFound
+from libs.errors import Conflict, Invalid, InvalidEscalationTarget, NotFound
 from libs.store import open_store
 from services.escalation import replies
+from services.escalation.company_config import DEFAULT_CONFIG
 from services.escalation.domain import Reason, Tier
 from services.escalation.service import EscalationService
 
@@ -32,32 +33,40 @@ async def service():
 
 
 async def test_config_defaults_update_and_isolation(service: EscalationService) -> None:
-    assert (await service.company_config("c1")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
-    body = {"companyId": "c1", "enabled": True, "tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 15}}}}
+    assert (await service.company_config("c1")).data["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 10
+    body = {"enabled": True, "tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 15}}}}
     updated = await service.update_config("c1", body)
     assert updated.company_id == "c1"
-    assert updated.data["tiers"]["aiRep"]["capabilities"] == {
-        "canProcessRefunds": False, "maxRefundAmount": 0, "canModifySubscription": False,
-        "canApplyCredits": True, "maxCreditAmount": 15,
+    assert updated.data["tiers"]["ai_rep"]["capabilities"] == {
+        "can_process_refunds": False, "max_refund_amount": 0, "can_modify_subscription": False,
+        "can_apply_credits": True, "max_credit_amount": 15,
     }  # fmt: skip
     assert await service.company_config("c1") == updated
-    assert (await service.company_config("c2")).data["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10
-    with pytest.raises(Forbidden):
-        await service.update_config("c1", {"companyId": "c2", "enabled": False})
+    assert (await service.company_config("c2")).data["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 10
+
+
+async def test_a_config_stored_in_seed_002_names_is_read_in_the_contracts(service: EscalationService) -> None:
+    """Configs saved before the contract named its fields in snake_case were stored in camelCase."""
+    legacy = {"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 25}}}, "irateProtocol": {"enabled": False}}
+    merged = {**DEFAULT_CONFIG, **legacy}
+    await service.repo.configs.upsert({"id": "c9", "tenant_id": "c9", "config": merged, "updated_at": "then"})
+    config = await service.company_config("c9")
+    assert config.data["tiers"]["ai_rep"]["capabilities"] == {"max_credit_amount": 25}
+    assert config.data["irate_protocol"] == {"enabled": False}
 
 
 async def test_rejected_config_update_changes_nothing(service: EscalationService) -> None:
-    await service.update_config("c1", {"irateProtocol": {"detectionThreshold": 0.5}})
+    await service.update_config("c1", {"irate_protocol": {"detection_threshold": 0.5}})
     with pytest.raises(Invalid) as err:
-        await service.update_config("c1", {"irateProtocol": {"detectionThreshold": 0.9}, "tiers": {"x": {}}})
+        await service.update_config("c1", {"irate_protocol": {"detection_threshold": 0.9}, "tiers": {"x": {}}})
     assert err.value.details["field"] == "tiers.x"
-    assert (await service.company_config("c1")).data["irateProtocol"]["detectionThreshold"] == 0.5
+    assert (await service.company_config("c1")).data["irate_protocol"]["detection_threshold"] == 0.5
 
 
 async def test_evaluate_uses_the_tenants_config(service: EscalationService) -> None:
     facts = {"credit_amount": 12.0}
     assert (await service.evaluate("c1", facts, "AI_REP")).reasons == [Reason.REFUND_REQUEST]
-    await service.update_config("c1", {"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 15}}}})
+    await service.update_config("c1", {"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 15}}}})
     assert not (await service.evaluate("c1", facts, Tier.AI_REP)).escalate
     assert (await service.evaluate("c2", facts, "AI_REP")).escalate
     with pytest.raises(Invalid) as err:

@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-from pydantic import ValidationError
 
-from libs.contracts.models.escalation import CompanyConfigV1, CsSettingsPatch
 from libs.errors import Forbidden, Invalid
 from services.gateway.auth import Principal
 from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id
+from services.gateway.dialects.tiered_cs.config_view import config_view, seed_error, typed_patch
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
 from services.gateway.dialects.tiered_cs.responses import CsConfig
 from services.gateway.input_policy import FreeForm
@@ -42,7 +41,7 @@ async def get_config(
 ) -> dict[str, Any]:
     _check_company(caller, company_id)
     client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return _config_view(await client.get_config(caller, correlation_id=request_id(request)))
+    return config_view(await client.get_config(caller, correlation_id=request_id(request)))
 
 
 @router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
@@ -52,33 +51,10 @@ async def update_config(
     """A partial config, deep-merged (objects by key, lists replace); answers the whole resulting config."""
     caller.require("admin")
     _check_company(caller, body.get("companyId"))
+    patch = typed_patch({key: value for key, value in body.items() if key != "companyId"})
     client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    reply = await client.update_config(caller, _typed_patch(body), correlation_id=request_id(request))
-    return _config_view(reply)
-
-
-def _typed_patch(body: dict[str, Any]) -> CsSettingsPatch:
-    """The body as the contract's patch, strictly (no "10" for a number); a bad field is CS_008 naming its path."""
     try:
-        return CsSettingsPatch.model_validate(body, strict=True)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        path = _field_path(body, error["loc"])
-        raise Invalid(f"{path}: {error['msg']}", {"field": path}) from None
-
-
-def _field_path(body: Any, loc: tuple[int | str, ...]) -> str:
-    """The dotted path of the body's field an error points at; pydantic's union member tags ("int") are no field."""
-    parts: list[str] = []
-    for part in loc:
-        is_key = isinstance(body, dict) and part in body
-        if not (is_key or (isinstance(body, list) and isinstance(part, int) and part < len(body))):
-            continue
-        body = body[part]
-        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
-    return ".".join(parts).replace(".[", "[") or "body"
-
-
-def _config_view(reply: CompanyConfigV1) -> dict[str, Any]:
-    """The documented GET /config body: the company beside its settings."""
-    return {"companyId": reply.company_id, **reply.config.model_dump(mode="json", exclude_unset=True)}
+        reply = await client.update_config(caller, patch, correlation_id=request_id(request))
+    except Invalid as exc:  # a cross-field rule the service checks: named as the caller sent it
+        raise seed_error(exc) from None
+    return config_view(reply)
