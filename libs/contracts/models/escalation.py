@@ -296,7 +296,10 @@ class ListReviewsV1(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    status: Literal['queued', 'reviewed', 'all']
+    status: Literal['queued', 'reviewed'] | Literal['all']
+    """
+    Items in this review status, or all.
+    """
     category: Annotated[str | None, Field(max_length=100, min_length=1)] = None
     limit: Annotated[int, Field(ge=1, le=500)]
     offset: Annotated[int, Field(ge=0)]
