@@ -116,21 +116,18 @@ async def handle_evaluate_turn(
         decision = await service.evaluate(
             ctx.tenant_id, facts, cmd.current_tier, negative_sentiment=bool(cmd.negative_sentiment), config=config
         )
-        reply = {**decision.to_dict(), "ticket_id": None}
-        events: list[tuple[BaseModel, str]] = []
-        if cmd.create_ticket and decision.escalate:
-            request = tk.request_from_decision(decision, cmd.session_id, facts)
-            ticket = await service.create_ticket(ctx.tenant_id, request, customer_id=cmd.customer_id)
-            reply["ticket_id"] = ticket.ticket_id
-            event = replies.ticket_created(
-                ticket,
-                source="policy",
-                from_tier=cmd.current_tier,
-                to_tier=decision.target_tier.value,
-                reasons=[r.value for r in decision.reasons],
-            )
-            events.append((event, cmd.session_id))
-        return EscalationDecisionV1.model_validate(reply), events
+        if not (cmd.create_ticket and decision.escalate):
+            return replies.decision(decision, ticket_id=None), []
+        request = tk.request_from_decision(decision, cmd.session_id, facts)
+        ticket = await service.create_ticket(ctx.tenant_id, request, customer_id=cmd.customer_id)
+        event = replies.ticket_created(
+            ticket,
+            source="policy",
+            from_tier=cmd.current_tier,
+            to_tier=decision.target_tier.value,
+            reasons=[r.value for r in decision.reasons],
+        )
+        return replies.decision(decision, ticket_id=ticket.ticket_id), [(event, cmd.session_id)]
 
     if not cmd.create_ticket:  # a pure evaluation has no effect to protect: nothing to record per turn
         return EscalationDecisionV1.model_validate((await run())[0])

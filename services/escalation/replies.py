@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from libs.contracts.models.escalation import (
     EscalationCreatedV1,
+    EscalationDecisionV1,
     EscalationStepV1,
     EscalationUpdatedV1,
     ReviewDecidedV1,
@@ -28,7 +29,7 @@ from libs.contracts.models.escalation import (
     ReviewItem as ReviewItemReply,
 )
 
-from .domain import ReviewItem, Ticket
+from .domain import EscalationDecision, ReviewItem, Ticket
 from .policy import EscalationStep
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,6 +40,11 @@ def _as(model: type[M], obj: object, **extra: Any) -> M:
     values = {name: getattr(obj, name) for name in model.model_fields if hasattr(obj, name)}
     values = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
     return model.model_validate(values | extra)
+
+
+def decision(verdict: EscalationDecision, *, ticket_id: str | None) -> EscalationDecisionV1:
+    """The policy's verdict, with the ticket it opened (when the command asked for one and it escalates)."""
+    return EscalationDecisionV1.model_validate({**verdict.to_dict(), "ticket_id": ticket_id})
 
 
 def escalation_step(step: EscalationStep) -> EscalationStepV1:
