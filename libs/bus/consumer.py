@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -22,6 +20,7 @@ from libs.bus.trace_context import begin_consuming, end_consuming
 from libs.contracts.models.common import ErrorReplyV1
 from libs.contracts.registry import ContractRegistry, ContractViolation
 from libs.errors import DomainError, PermanentError, RetryableError, Unavailable
+from libs.observability.context import log_id_vars
 from libs.observability.metrics import BUS_HANDLE_SECONDS, BUS_MESSAGES
 
 log = structlog.get_logger("libs.bus")
@@ -100,7 +99,7 @@ class ConsumerCore:
             return Outcome.EXPIRED
         # Continue the producer's trace (traceparent) and bind the ids to every log line of the handler.
         handling = begin_consuming(record.topic, self.group, env.id, env.type, env.traceparent)
-        event_var, correlation_var = _log_id_vars()
+        event_var, correlation_var = log_id_vars()
         event_token, correlation_token = event_var.set(env.id), correlation_var.set(env.correlationid)
         try:
             outcome = await self._handle(record, env)
@@ -205,22 +204,10 @@ class ConsumerCore:
         await self._dead_letter(letter)
         if env is not None and env.replyto:
             code = "invalid" if isinstance(exc, ContractViolation) else "unavailable"
-            details: dict[str, Any] = {"event_id": env.id, "error_type": letter.error_type}
-            reply = ErrorReplyV1(code=code, message="the command could not be processed", details=details)
+            details = {"event_id": env.id, "error_type": letter.error_type}
+            message = "the command could not be processed"
+            reply = ErrorReplyV1.model_validate({"code": code, "message": message, "details": details})
             await self._send_reply(env.replyto, reply, env)
-
-
-_LOG_ID_VARS: list[ContextVar[Any]] = []
-
-
-def _log_id_vars() -> tuple[ContextVar[Any], ContextVar[Any]]:
-    """The ContextVars behind structlog's `event_id` and `correlation_id` (what `bind_contextvars` sets), found once
-    through its public API: setting them directly costs a third of `bind_contextvars`/`reset_contextvars`."""
-    if not _LOG_ID_VARS:
-        tokens = structlog.contextvars.bind_contextvars(event_id=None, correlation_id=None)
-        structlog.contextvars.reset_contextvars(**tokens)
-        _LOG_ID_VARS.extend((tokens["event_id"].var, tokens["correlation_id"].var))
-    return _LOG_ID_VARS[0], _LOG_ID_VARS[1]
 
 
 def _where(exc: BaseException) -> str:

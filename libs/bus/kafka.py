@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from libs.bus.kafka_consumer import GroupLoop, LiveLoop, to_record
 from libs.bus.kafka_producer import KeyPartitioner, Outbox
+from libs.bus.kafka_topics import create_topics, delete_topic
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
 from libs.bus.records import Headers, ProcessedLog, RetryPolicy
 from libs.bus.transport import Subscription, TransportBus
@@ -21,7 +21,6 @@ from libs.errors import Unavailable
 
 log = structlog.get_logger("libs.bus")
 
-TOPIC_EXISTS = 36
 # Largest record the producer sends: 1 MiB of text plus its envelope (brokers' message.max.bytes matches).
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 # How long the producer waits to fill a batch. Every send of a request/reply hop pays it: on Apache Kafka 1 ms cost
@@ -158,29 +157,11 @@ class KafkaBus(TransportBus):
         """Create missing topics (an existing topic is fine: several instances race to create them)."""
         wanted = self.declared_topics()
         selected = {n: wanted[n] for n in names} if names is not None else wanted
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000)
-        await admin.start()
-        try:
-            response = await admin.create_topics(
-                [NewTopic(n, p, self.replication_factor) for n, p in sorted(selected.items())]
-            )
-        finally:
-            await admin.close()
-        for topic, code, *_ in response.topic_errors:
-            if code not in (0, TOPIC_EXISTS):
-                raise KafkaError(f"create topic {topic} failed with error code {code}")
+        await create_topics(self.bootstrap_servers, selected, self.replication_factor)
 
     async def _delete_reply_topic(self) -> None:
         """Per-instance reply topics go with their instance, so restarts do not pile them up on the broker."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=3000)
-        try:
-            await asyncio.wait_for(admin.start(), 3)
-            await asyncio.wait_for(admin.delete_topics([self.reply_topic], timeout_ms=3000), 4)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            log.info("bus.reply_topic_kept", topic=self.reply_topic, error_type=type(exc).__name__)
-        finally:
-            with contextlib.suppress(Exception):
-                await admin.close()
+        await delete_topic(self.bootstrap_servers, self.reply_topic)
 
     # -- producing ---------------------------------------------------------------------------------
     async def _start_producer(self) -> AIOKafkaProducer:

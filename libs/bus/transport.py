@@ -23,6 +23,7 @@ from libs.bus.replies import ReplyWaiters, reply_id
 from libs.bus.trace_context import derived_traceparent, inject, recording, tracer
 from libs.contracts.registry import ContractRegistry, ContractViolation, default_registry
 from libs.errors import Unavailable
+from libs.observability.context import current_correlation_id
 
 log = structlog.get_logger("libs.bus")
 
@@ -206,7 +207,8 @@ class TransportBus(Bus):
             "datacontenttype": "application/json",
             "data": data,
             "tenantid": tenant_id,
-            "correlationid": correlation_id or event_id,
+            # Unnamed, it is the one of the work in hand (a gateway request, a handled message), else its own id.
+            "correlationid": correlation_id or current_correlation_id() or event_id,
             "traceparent": traceparent if traceparent is not None else self._traceparent(),
             "replyto": reply_to,
             "deadline": deadline,

@@ -1,4 +1,5 @@
-"""Identity: users (argon2 passwords, roles, JWT), API keys (sha256 at rest, tenant, rate tier) and who is calling."""
+"""Identity: users (argon2 passwords, roles, JWT) and API keys (sha256 at rest, tenant, rate tier), authenticated into
+the calling Principal (services/gateway/principal.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -16,41 +16,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from libs.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from libs.store import DocumentStore
+from services.gateway.principal import OPERATOR_ROLE, RATE_TIERS, ROLES, Principal
 
-ROLES = frozenset({"admin", "analyst", "agent", "reviewer"})
-# The platform operator's role: granted only from settings (`switchboard up`), never through the API, so no tenant
-# can mint it. It alone acts across tenants (creates tenants, their first admin key, other tenants' users/keys).
-OPERATOR_ROLE = "operator"
-RATE_TIERS = ("free", "starter", "professional", "enterprise")
 API_KEY_PREFIX = "sb_"
 JWT_ALGORITHM = "HS256"
 HASH_CONCURRENCY = 4  # argon2 hashes at once per gateway: bounds its threads and memory (64 MiB each by default)
 # An email may belong to users of several tenants; a login without a tenant tries the password on at most this many
 # of them, verified in parallel (as many as HASH_CONCURRENCY), so such a login takes about one hash's time.
 MAX_LOGIN_CANDIDATES = HASH_CONCURRENCY
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: every request is served inside its tenant."""
-
-    subject_id: str
-    tenant_id: str
-    roles: frozenset[str]
-    kind: Literal["user", "api_key"]
-    rate_tier: str
-
-    @property
-    def is_operator(self) -> bool:
-        return OPERATOR_ROLE in self.roles
-
-    def require(self, *roles: str) -> None:
-        if not self.roles.intersection(roles) and "admin" not in self.roles:
-            raise Forbidden("Insufficient permissions", {"required_roles": sorted(roles)})
-
-    def require_operator(self) -> None:
-        if not self.is_operator:
-            raise Forbidden("Only the platform operator may do this", {"required_roles": [OPERATOR_ROLE]})
 
 
 def _now() -> datetime:

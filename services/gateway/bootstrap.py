@@ -17,6 +17,8 @@ from libs.runtime import Service, make_bus, open_service_store, serve_forever
 from libs.store import DocumentStore
 from services.gateway.app import create_app
 from services.gateway.auth import Identity
+from services.gateway.clients.base import Deadlines
+from services.gateway.clients.bundle import Clients
 from services.gateway.deps import Gateway
 from services.gateway.fanout.service import Fanout
 from services.gateway.login_guard import LoginGuard
@@ -69,6 +71,7 @@ def bootstrap(settings: GatewaySettings, *, bus: Bus | None = None, store: Docum
         limiter=limiter,
         tenants=tenants,
         login_guard=LoginGuard(limiter.backend),
+        clients=Clients.build(bus, Deadlines(short_s=settings.request_timeout_s, long_s=settings.batch_timeout_s)),
         publishable=publishable,
         sandbox=sandbox,
     )

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from libs.bus.base import Bus
 from libs.errors import RateLimited
 from services.gateway.auth import Identity, Principal
+from services.gateway.clients.bundle import Clients
 from services.gateway.login_guard import LoginGuard
 from services.gateway.publishable import PK_PREFIX, PublishableKeys, bearer
 from services.gateway.ratelimit import Quota, RateLimiter, keep_tightest
@@ -28,6 +29,7 @@ class Gateway:
     limiter: RateLimiter
     tenants: Tenants
     login_guard: LoginGuard
+    clients: Clients  # one typed client per service, on this bus (services/gateway/clients/)
     publishable: PublishableKeys | None = None  # the widget's pk_ keys (services/gateway/publishable.py)
     sandbox: Sandbox | None = None  # off unless SWITCHBOARD_SANDBOX (services/gateway/sandbox.py)
 

@@ -1,4 +1,6 @@
-"""Every request gets a request id (the caller's X-Request-ID or a new one) and is counted and timed per route.
+"""Every request gets a request id (the caller's X-Request-ID or a new one), which is also the correlation id of all
+it does (bound in the context: every bus message it sends and every log line carry it), and is counted and timed
+per route.
 
 Plain ASGI on purpose: Starlette's `BaseHTTPMiddleware` (`@app.middleware("http")`) runs every request through an
 extra task and a pair of memory streams, which cost more CPU than the rest of this middleware on each turn."""
@@ -10,6 +12,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.observability.context import bind_correlation_id, reset_correlation_id
 from libs.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -26,7 +29,8 @@ class RequestStamp:
         started = time.perf_counter()
         state = scope.setdefault("state", {})
         state["started"] = started
-        state["request_id"] = _caller_request_id(scope) or f"req_{uuid.uuid4().hex[:16]}"
+        state["request_id"] = rid = _caller_request_id(scope) or f"req_{uuid.uuid4().hex[:16]}"
+        correlation = bind_correlation_id(rid)
         status = 500
 
         async def send_counting(message: Message) -> None:
@@ -38,6 +42,7 @@ class RequestStamp:
         try:
             await self.app(scope, receive, send_counting)
         finally:
+            reset_correlation_id(correlation)
             # The route template, not the raw path, so ids in paths do not explode the label set.
             route = getattr(scope.get("route"), "path", "unmatched")
             HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()

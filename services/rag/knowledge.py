@@ -33,6 +33,7 @@ from services.rag.models import (
     Stats,
 )
 from services.rag.parsers import FileRejected, check_filename
+from services.rag.query import search_text
 from services.rag.retrieval import rank_passages
 from services.rag.sandbox import ParseBudget
 from services.rag.store import RagRepository, article_id, document_id, document_record
@@ -248,7 +249,9 @@ class KnowledgeBase:
 
     async def embed_query(self, query: str) -> np.ndarray:
         """The query's dense vector, to pass to `retrieve` and hand on to the caller (it embeds nothing twice)."""
-        return np.asarray(await self._queries.submit(query), dtype=np.float32)  # loads the encoder off the loop
+        # The text retrieval searches with (placeholders dropped), so the turn's answerer matches sentences to it too.
+        vector = await self._queries.submit(search_text(query))  # loads the encoder off the loop
+        return np.asarray(vector, dtype=np.float32)
 
     async def knowledge_version(self, tenant_id: str) -> int:
         """Bumps on every change to the tenant's knowledge; cached answers keyed on it go stale by themselves."""

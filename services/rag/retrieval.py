@@ -10,6 +10,7 @@ from services.rag.embedding import Encoder
 from services.rag.fusion import FusionConfig, focus, fuse
 from services.rag.index import VectorIndex
 from services.rag.models import Passage, SearchMode
+from services.rag.query import search_text
 from services.rag.sparse import query_vector
 
 
@@ -26,11 +27,14 @@ def rank_passages(
     use_mirror: bool = True,
     dense_vector: np.ndarray | None = None,
 ) -> list[Passage]:
-    """Blocking: embed the query (unless given), fetch `candidates` per list, fuse (or take one list), keep `top_k`."""
+    """Blocking: embed the query (unless given), fetch `candidates` per list, fuse (or take one list), keep `top_k`.
+
+    A given `dense_vector` must be the embedding of `search_text(query)` (KnowledgeBase.embed_query's)."""
+    text = search_text(query)
     if dense_vector is None:
-        dense_vector = encoder.encode([query])[0]
+        dense_vector = encoder.encode([text])[0]
     dense_hits, sparse_hits = index.search(
-        tenant_id, dense_vector, query_vector(query), candidates, use_mirror=use_mirror
+        tenant_id, dense_vector, query_vector(text), candidates, use_mirror=use_mirror
     )
     payloads: dict[str, dict[str, Any]] = {pid: p for pid, _, p in sparse_hits}
     payloads.update({pid: p for pid, _, p in dense_hits})
@@ -63,4 +67,17 @@ def rank_passages(
         )
         if len(passages) == top_k:
             break
-    return passages
+    return by_document(passages)
+
+
+def by_document(passages: list[Passage]) -> list[Passage]:
+    """Each document's passages together, documents in the order of their best passage (stable within one).
+
+    The turn's answerer cites in passage order: with a near-tie document's chunk between the first document's
+    chunks, its sentence was cited first whenever the first document's top chunk gave no sentence ("Figuring out
+    which files dropbox is downloading" cited the selective-sync thread ahead of the one retrieval ranked first).
+    """
+    rank: dict[str, int] = {}
+    for p in passages:
+        rank.setdefault(p.article_id or p.source, len(rank))
+    return sorted(passages, key=lambda p: rank[p.article_id or p.source])

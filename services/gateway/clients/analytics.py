@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel
-
-from libs.bus.base import Bus
 from libs.contracts.models.analytics import ConversationListV1, ListConversationsV1, QueryReportV1, ReportV1
 from libs.errors import Invalid
 from services.gateway.auth import Principal
-
-R = TypeVar("R", bound=BaseModel)
+from services.gateway.clients.base import BusClient
 
 Granularity = Literal["hour", "day", "week", "month"]
 MAX_PERIOD = timedelta(days=731)
@@ -76,18 +72,13 @@ def percent(part: int, whole: int) -> float:
     return round(min(part / whole, 1.0) * 100, 1) if whole else 0.0
 
 
-class AnalyticsClient:
-    def __init__(self, bus: Bus, *, timeout_s: float) -> None:
-        self._bus = bus
-        self._timeout = timeout_s
-
+class AnalyticsClient(BusClient):
     async def report(
         self,
         caller: Principal,
         period: Period,
         granularity: Granularity,
         *,
-        correlation_id: str,
         session_id: str | None = None,
         customer_id: str | None = None,
     ) -> ReportV1:
@@ -98,19 +89,13 @@ class AnalyticsClient:
             session_id=session_id,
             customer_id=customer_id,
         )
-        return await self._ask(caller, command, ReportV1, correlation_id)
+        return await self.ask(caller, command, ReportV1, key=caller.tenant_id)
 
     async def conversations(
-        self, caller: Principal, period: Period, metric: str, *, limit: int, offset: int, correlation_id: str
+        self, caller: Principal, period: Period, metric: str, *, limit: int, offset: int
     ) -> ConversationListV1:
         command = ListConversationsV1.model_validate(
             {"start": period.start.isoformat(), "end": period.end.isoformat(), "metric": metric,
              "limit": limit, "offset": offset}
         )  # fmt: skip
-        return await self._ask(caller, command, ConversationListV1, correlation_id)
-
-    async def _ask(self, caller: Principal, command: BaseModel, reply: type[R], correlation_id: str) -> R:
-        return await self._bus.ask(
-            command, reply, key=caller.tenant_id, tenant_id=caller.tenant_id, timeout=self._timeout,
-            correlation_id=correlation_id,
-        )  # fmt: skip
+        return await self.ask(caller, command, ConversationListV1, key=caller.tenant_id)

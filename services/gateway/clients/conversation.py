@@ -6,7 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from libs.bus.base import Bus
 from libs.contracts.models.conversation import (
     CloseSessionV1,
     CreateCrmUserV1,
@@ -31,22 +30,16 @@ from libs.contracts.models.conversation import (
     ValidateCustomerTokenV1,
 )
 from services.gateway.auth import Principal
+from services.gateway.clients.base import BusClient
 
 
-class ConversationClient:
+class ConversationClient(BusClient):
     """One method per command; domain errors come back raised and typed, for the dialect to render."""
-
-    def __init__(self, bus: Bus, *, timeout_s: float, correlation_id: str) -> None:
-        self._bus = bus
-        self._timeout = timeout_s
-        self._correlation_id = correlation_id
 
     async def _call(
         self, tenant_id: str, reply: type[BaseModel], command: BaseModel, key: str | None
     ) -> dict[str, Any]:
-        answer = await self._bus.ask(
-            command, reply, key=key, tenant_id=tenant_id, timeout=self._timeout, correlation_id=self._correlation_id
-        )
+        answer = await self.ask(tenant_id, command, reply, key=key)
         # Exactly the fields the service sent (the reply's wire shape), not the model's defaults for absent ones.
         return answer.model_dump(mode="json", exclude_unset=True)
 

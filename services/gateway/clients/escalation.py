@@ -3,11 +3,8 @@ plain dicts in the documented shapes (domain errors come back raised, for the di
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from libs.bus.base import Bus
 from libs.contracts.models.escalation import (
     CompanyConfigV1,
     CreateTicketV1,
@@ -28,59 +25,31 @@ from libs.contracts.models.escalation import (
     UpdateTicketV1,
 )
 from services.gateway.auth import Principal
+from services.gateway.clients.base import BusClient
 
-R = TypeVar("R", bound=BaseModel)
 ReviewStatus = Literal["queued", "reviewed", "all"]
 
 
-class EscalationClient:
+class EscalationClient(BusClient):
     """One method per command; every call runs inside the caller's tenant."""
-
-    def __init__(self, bus: Bus, *, timeout_s: float) -> None:
-        self._bus = bus
-        self._timeout = timeout_s
-
-    async def _ask(
-        self,
-        caller: Principal,
-        command: BaseModel,
-        reply_type: type[R],
-        *,
-        key: str,
-        correlation_id: str,
-        event_id: str | None = None,
-    ) -> R:
-        return await self._bus.ask(
-            command,
-            reply_type,
-            key=key,
-            tenant_id=caller.tenant_id,
-            timeout=self._timeout,
-            correlation_id=correlation_id,
-            event_id=event_id,
-        )
 
     # tickets (seed 001)
     async def create_ticket(
-        self, caller: Principal, body: dict[str, Any], *, correlation_id: str, event_id: str | None = None
+        self, caller: Principal, body: dict[str, Any], *, event_id: str | None = None
     ) -> dict[str, Any]:
         """`event_id`: the same for every retry of one create (from its Idempotency-Key), so one ticket is opened."""
         command = CreateTicketV1.model_validate(body)
-        receipt = await self._ask(
-            caller, command, TicketReceiptV1, key=command.session_id, correlation_id=correlation_id, event_id=event_id
-        )
+        receipt = await self.ask(caller, command, TicketReceiptV1, key=command.session_id, event_id=event_id)
         return receipt.model_dump(mode="json", exclude_none=True)  # assigned_agent only once assigned
 
-    async def get_ticket(self, caller: Principal, ticket_id: str, *, correlation_id: str) -> dict[str, Any]:
+    async def get_ticket(self, caller: Principal, ticket_id: str) -> dict[str, Any]:
         command = GetTicketV1(ticket_id=ticket_id)
-        ticket = await self._ask(caller, command, TicketV1, key=ticket_id, correlation_id=correlation_id)
+        ticket = await self.ask(caller, command, TicketV1, key=ticket_id)
         return ticket.model_dump(mode="json")
 
-    async def update_ticket(
-        self, caller: Principal, ticket_id: str, changes: dict[str, Any], *, correlation_id: str
-    ) -> dict[str, Any]:
+    async def update_ticket(self, caller: Principal, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         command = UpdateTicketV1.model_validate({**changes, "ticket_id": ticket_id})
-        ticket = await self._ask(caller, command, TicketV1, key=ticket_id, correlation_id=correlation_id)
+        ticket = await self.ask(caller, command, TicketV1, key=ticket_id)
         return ticket.model_dump(mode="json")
 
     async def list_tickets(
@@ -91,33 +60,29 @@ class EscalationClient:
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
-        correlation_id: str,
     ) -> dict[str, Any]:
         """{tickets (GET shape, oldest first), total, limit, offset}; e.g. one session's escalations."""
         command = ListTicketsV1(session_id=session_id, status=status, limit=limit, offset=offset)
         key = session_id or caller.tenant_id
-        page = await self._ask(caller, command, TicketListV1, key=key, correlation_id=correlation_id)
+        page = await self.ask(caller, command, TicketListV1, key=key)
         return page.model_dump(mode="json")
 
     # CS config (seed 002): the company is the caller's tenant
-    async def get_config(self, caller: Principal, *, correlation_id: str) -> CompanyConfigV1:
-        return await self._ask(
-            caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id
-        )
+    async def get_config(self, caller: Principal) -> CompanyConfigV1:
+        return await self.ask(caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id)
 
-    async def update_config(self, caller: Principal, patch: CsSettingsPatch, *, correlation_id: str) -> CompanyConfigV1:
-        command = UpdateCompanyConfigV1(patch=patch)
-        return await self._ask(caller, command, CompanyConfigV1, key=caller.tenant_id, correlation_id=correlation_id)
+    async def update_config(self, caller: Principal, patch: CsSettingsPatch) -> CompanyConfigV1:
+        return await self.ask(caller, UpdateCompanyConfigV1(patch=patch), CompanyConfigV1, key=caller.tenant_id)
 
     # human review (seed 000)
-    async def queue_review(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+    async def queue_review(self, caller: Principal, body: dict[str, Any]) -> dict[str, Any]:
         command = QueueReviewV1.model_validate(body)
-        receipt = await self._ask(caller, command, ReviewReceiptV1, key=caller.tenant_id, correlation_id=correlation_id)
+        receipt = await self.ask(caller, command, ReviewReceiptV1, key=caller.tenant_id)
         return receipt.model_dump(mode="json")
 
-    async def decide_review(self, caller: Principal, body: dict[str, Any], *, correlation_id: str) -> dict[str, Any]:
+    async def decide_review(self, caller: Principal, body: dict[str, Any]) -> dict[str, Any]:
         command = DecideReviewV1.model_validate({**body, "reviewer_id": caller.subject_id})
-        verdict = await self._ask(caller, command, ReviewVerdictV1, key=command.item_id, correlation_id=correlation_id)
+        verdict = await self.ask(caller, command, ReviewVerdictV1, key=command.item_id)
         return verdict.model_dump(mode="json")
 
     async def list_reviews(
@@ -128,8 +93,7 @@ class EscalationClient:
         category: str | None,
         limit: int,
         offset: int,
-        correlation_id: str,
     ) -> dict[str, Any]:
         command = ListReviewsV1(status=status, category=category, limit=limit, offset=offset)
-        page = await self._ask(caller, command, ReviewListV1, key=caller.tenant_id, correlation_id=correlation_id)
+        page = await self.ask(caller, command, ReviewListV1, key=caller.tenant_id)
         return page.model_dump(mode="json")

@@ -9,7 +9,6 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from libs.bus.base import Bus
 from libs.contracts.models.sentiment import (
     AnalyzeSentimentV1,
     ClassificationResultV1,
@@ -21,6 +20,7 @@ from libs.contracts.models.sentiment import (
     SentimentResultV1,
 )
 from services.gateway.auth import Principal
+from services.gateway.clients.base import BusClient
 
 SENTIMENT_CHUNK = 256  # texts per command: small enough that a crashed consumer redoes little, large enough to batch
 
@@ -32,84 +32,47 @@ class SentimentBatch:
     analysis_source: str
 
 
-class SentimentClient:
-    def __init__(self, bus: Bus, *, timeout_s: float, batch_timeout_s: float) -> None:
-        self._bus = bus
-        self._timeout = timeout_s
-        self._batch_timeout = batch_timeout_s
-
+class SentimentClient(BusClient):
     async def analyze_sentiment(
-        self, caller: Principal, items: list[tuple[str, str]], *, use_ai: bool, correlation_id: str
+        self, caller: Principal, items: list[tuple[str, str]], *, use_ai: bool
     ) -> SentimentBatch:
         """Analyse (id, text) pairs; large inputs go out as parallel chunks so the sentiment consumers share them."""
         chunks = [items[i : i + SENTIMENT_CHUNK] for i in range(0, len(items), SENTIMENT_CHUNK)]
-        timeout = self._timeout if len(chunks) == 1 else self._batch_timeout
-        replies = await asyncio.gather(
-            *(self._analyze_chunk(caller, chunk, use_ai, correlation_id, timeout) for chunk in chunks)
-        )
+        long = len(chunks) > 1
+        replies = await asyncio.gather(*(self._analyze_chunk(caller, chunk, use_ai, long) for chunk in chunks))
         results = [r for reply in replies for r in reply.model_dump(mode="json")["results"]]
         return SentimentBatch(results=results, model=replies[0].model, analysis_source=replies[0].analysis_source)
 
     async def _analyze_chunk(
-        self, caller: Principal, chunk: list[tuple[str, str]], use_ai: bool, correlation_id: str, deadline_s: float
+        self, caller: Principal, chunk: list[tuple[str, str]], use_ai: bool, long: bool
     ) -> SentimentResultV1:
         command = AnalyzeSentimentV1.model_validate(
             {"texts": [{"id": item_id, "text": text} for item_id, text in chunk], "use_ai": use_ai}
         )
-        return await self._bus.ask(
-            command,
-            SentimentResultV1,
-            key=chunk[0][0],
-            tenant_id=caller.tenant_id,
-            timeout=deadline_s,
-            correlation_id=correlation_id,
-        )
+        return await self.ask(caller, command, SentimentResultV1, key=chunk[0][0], long=long)
 
     async def classify(
-        self, caller: Principal, text: str, categories: list[str], model: str | None, *, correlation_id: str
+        self, caller: Principal, text: str, categories: list[str], model: str | None
     ) -> ClassificationResultV1:
         fields: dict[str, Any] = {"text": text, "categories": categories}
         if model is not None:
             fields["model"] = model
-        return await self._bus.ask(
-            ClassifyV1.model_validate(fields),
-            ClassificationResultV1,
-            key=correlation_id,
-            tenant_id=caller.tenant_id,
-            # A named cloud model may be tried before the local fallback answers: the long budget.
-            timeout=self._batch_timeout,
-            correlation_id=correlation_id,
-        )
+        # A named cloud model may be tried before the local fallback answers: the long budget.
+        return await self.ask(caller, ClassifyV1.model_validate(fields), ClassificationResultV1, long=True)
 
-    async def explain(
-        self, caller: Principal, model_name: str, text: str, method: str, *, correlation_id: str
-    ) -> ExplanationResultV1:
+    async def explain(self, caller: Principal, model_name: str, text: str, method: str) -> ExplanationResultV1:
         command = ExplainV1.model_validate({"model_name": model_name, "text": text, "method": method})
-        return await self._bus.ask(
-            command,
-            ExplanationResultV1,
-            key=correlation_id,
-            tenant_id=caller.tenant_id,
-            # Shapley values cost a few hundred model calls: the long budget.
-            timeout=self._batch_timeout,
-            correlation_id=correlation_id,
-        )
+        # Shapley values cost a few hundred model calls: the long budget.
+        return await self.ask(caller, command, ExplanationResultV1, long=True)
 
     async def explanation_page(
-        self, tenant_id: str, explanation_id: str, access_token: str | None, *, correlation_id: str
+        self, tenant_id: str, explanation_id: str, access_token: str | None
     ) -> ExplanationViewV1:
         """The stored page in `tenant_id` (the caller's, or the one the access token was issued in)."""
         fields: dict[str, Any] = {"explanation_id": explanation_id}
         if access_token is not None:
             fields["access_token"] = access_token
-        return await self._bus.ask(
-            GetExplanationV1.model_validate(fields),
-            ExplanationViewV1,
-            key=explanation_id,
-            tenant_id=tenant_id,
-            timeout=self._timeout,
-            correlation_id=correlation_id,
-        )
+        return await self.ask(tenant_id, GetExplanationV1.model_validate(fields), ExplanationViewV1, key=explanation_id)
 
 
 def token_tenant(token: str) -> str | None:

@@ -214,6 +214,21 @@ async def test_index_survives_a_restart(tmp_path: Path) -> None:
         reopened.index.close()
 
 
+async def test_redaction_placeholders_change_nothing_retrieval_finds(env: Env) -> None:
+    """The turn retrieves with the redacted message: `[NAME_1]`, `[LOCATION_1]` carry no content to match."""
+    await upload_three(env.kb)
+    redacted = "[NAME_1] here: when does my order leave the [LOCATION_1] warehouse?"
+    plain = "here: when does my order leave the warehouse?"
+    vector, plain_vector = await env.kb.embed_query(redacted), await env.kb.embed_query(plain)
+    assert float(vector @ plain_vector) > 0.9999
+    found = await env.kb.retrieve("acme", redacted, top_k=4, query_vector=vector)
+    expected = await env.kb.retrieve("acme", plain, top_k=4)
+    assert [(p.chunk_id, p.score, p.similarity) for p in found] == [
+        (p.chunk_id, p.score, p.similarity) for p in expected
+    ]
+    assert found[0].filename == "shipping.txt"
+
+
 async def test_queries_embedded_together_match_each_embedded_alone(env: Env) -> None:
     queries = ["How do I reset my password?", "refund", "Why was my card declined twice this week at the shop?"]
     together = await asyncio.gather(*(env.kb.embed_query(q) for q in queries))

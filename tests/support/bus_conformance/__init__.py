@@ -7,6 +7,7 @@ broker), so MemoryBus and KafkaBus run the very same test functions and cannot d
 
 from __future__ import annotations
 
+from tests.support.bus_conformance.context_cases import ContextCases
 from tests.support.bus_conformance.delivery_cases import DeliveryCases
 from tests.support.bus_conformance.envelope_cases import EnvelopeCases
 from tests.support.bus_conformance.harness import BusHarness, KafkaHarness, MemoryHarness
@@ -17,5 +18,5 @@ from tests.support.bus_conformance.typed_cases import TypedCases
 __all__ = ["BusConformance", "BusHarness", "KafkaHarness", "MemoryHarness"]
 
 
-class BusConformance(PubSubCases, DeliveryCases, ReplyCases, TypedCases, EnvelopeCases):
+class BusConformance(PubSubCases, DeliveryCases, ReplyCases, TypedCases, EnvelopeCases, ContextCases):
     """Every behaviour the `Bus` port promises; a subclass supplies the `harness` fixture of its transport."""

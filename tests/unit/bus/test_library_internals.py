@@ -2,7 +2,8 @@
 here, by name, instead of silently slowing the bus down or corrupting what it sends.
 
 - pydantic: `Envelope.trusted` sets BaseModel's slots through their descriptors (libs/bus/envelope.py).
-- structlog: the consumer sets the ContextVars behind `bind_contextvars` directly (libs/bus/consumer.py).
+- structlog: the consumer and the gateway set the ContextVars behind `bind_contextvars` directly
+  (libs/observability/context.py), and the bus reads the correlation id from them.
 - OpenTelemetry: `recording()` reads the global provider and its span-processor tuple (libs/bus/trace_context.py).
 - aiokafka: KafkaBus's health probe asks the producer's own client for metadata (libs/bus/kafka.py).
 (aiokafka's partitioner: tests/unit/bus/test_kafka_producer.py; qdrant-client's local storage:
@@ -29,6 +30,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pydantic import BaseModel
 
 from libs.bus import Envelope, MemoryBus
+from libs.observability.context import log_id_vars
 from tests.unit.bus.messages import analyzed
 
 REPO = Path(__file__).resolve().parents[3]
@@ -73,7 +75,7 @@ def test_a_trusted_envelope_is_indistinguishable_from_a_validated_one() -> None:
 
 # -- structlog: the ContextVars behind bind_contextvars (ConsumerCore's log ids) ---------------------------------------
 def _token_vars() -> tuple[contextvars.ContextVar[object], contextvars.ContextVar[object]]:
-    """What libs.bus.consumer does once: bind, reset, and keep the ContextVars the tokens name."""
+    """What libs.observability.context does once: bind, reset, and keep the ContextVars the tokens name."""
     tokens = structlog.contextvars.bind_contextvars(event_id=None, correlation_id=None)
     structlog.contextvars.reset_contextvars(**tokens)
     return tokens["event_id"].var, tokens["correlation_id"].var
@@ -93,6 +95,7 @@ def test_structlog_reads_log_ids_from_the_context_variables_its_tokens_name() ->
         structlog.contextvars.bind_contextvars(event_id="evt-2")  # binding later reuses the same variable
         assert event_var.get() == "evt-2"
         assert _token_vars()[0] is event_var
+        assert log_id_vars() == (event_var, correlation_var)  # the module's cached pair is structlog's own
 
     contextvars.copy_context().run(inside_a_fresh_context)
 

@@ -13,13 +13,10 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
 from services.gateway.auth import Principal
-from services.gateway.clients.analytics import AnalyticsClient, Period
+from services.gateway.clients.analytics import Period
 from services.gateway.clients.conversation import ConversationClient
-from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
-from services.gateway.dialects.crm_chat.session_routes import client
 
 router = APIRouter(prefix="/admin/analytics", route_class=DIALECT.route_class(), tags=["crm chat: admin"])
 
@@ -45,13 +42,13 @@ def _zulu(iso: str | None) -> str | None:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def _reports(gw: Gateway, caller: Principal, rid: str, customer: str | None = None) -> tuple[ReportV1, ...]:
-    analytics = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+async def _reports(gw: Gateway, caller: Principal, customer: str | None = None) -> tuple[ReportV1, ...]:
+    analytics = gw.clients.analytics
     now = datetime.now(UTC)
     found = []
     for span in (ALL_TIME, timedelta(days=USAGE_DAYS)):
         period = Period(now - span, now + timedelta(minutes=1))
-        found.append(await analytics.report(caller, period, "month", customer_id=customer, correlation_id=rid))
+        found.append(await analytics.report(caller, period, "month", customer_id=customer))
     return tuple(found)
 
 
@@ -73,12 +70,11 @@ async def _new_users(crm: ConversationClient, caller: Principal, since: datetime
 @router.get("/system", response_model=Envelope)
 async def system_analytics(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require("admin")
-    rid = request_id(request)
     since = datetime.now(UTC) - timedelta(days=USAGE_DAYS)
-    total_users, active_users, new_users = await _new_users(client(gw, request), caller, since)
-    everything, recent = await _reports(gw, caller, rid)
-    rag = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-    stats = await rag.stats(caller, correlation_id=rid)
+    total_users, active_users, new_users = await _new_users(gw.clients.conversation, caller, since)
+    everything, recent = await _reports(gw, caller)
+    rag = gw.clients.rag
+    stats = await rag.stats(caller)
     t, r = everything.totals, recent.totals
     uptime_s = time.monotonic() - float(request.app.state.started_at)
     data = {
@@ -115,10 +111,10 @@ async def system_analytics(caller: Caller, gw: GatewayDep, request: Request) -> 
 async def user_analytics(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Another tenant's user is unknown here (404), and so are their numbers."""
     caller.require("admin")
-    crm = client(gw, request)
+    crm = gw.clients.conversation
     user = (await crm.get_user(caller, user_id))["user"]
     history = await crm.user_conversations(caller, user_id=user_id, page=1, per_page=20)
-    report, _ = await _reports(gw, caller, request_id(request), customer=user_id)
+    report, _ = await _reports(gw, caller, customer=user_id)
     t = report.totals
     busiest = max(report.weekdays.items(), key=lambda item: item[1], default=(None, 0))[0]
     agent = max(report.agents.items(), key=lambda item: item[1], default=(None, 0))[0]

@@ -14,10 +14,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from libs.errors import DomainError
-from services.gateway.clients.ai import AiClient
-from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id, zulu_timestamp
+from services.gateway.dialects.base import zulu_timestamp
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.support_agent.status_routes import VERSION
 
@@ -95,7 +93,7 @@ def uptime_text(seconds: float) -> str:
 @router.get("/detailed", response_model=Envelope, response_model_exclude_none=True)
 async def detailed_health(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require("admin")
-    rid, platform = request_id(request), gw.settings.platform
+    platform = gw.settings.platform
     store_check = request.app.state.health.checks["store"]
 
     async def database() -> str:
@@ -104,14 +102,13 @@ async def detailed_health(caller: Caller, gw: GatewayDep, request: Request) -> d
         return "MongoDB reachable" if platform.mongodb_url else "SQLite connection successful"
 
     async def vector_db() -> str:
-        rag = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-        stats = await rag.stats(caller, correlation_id=rid)
+        rag = gw.clients.rag
+        stats = await rag.stats(caller)
         where = "Qdrant server" if platform.qdrant_url else "Qdrant local mode"
         return f"{where}: {stats.collection_health}, {stats.total_chunks} chunks"
 
     async def providers() -> str:
-        ai = AiClient(gw.bus, timeout_s=gw.settings.request_timeout_s, idle_timeout_s=gw.settings.request_timeout_s,
-                      correlation_id=rid)  # fmt: skip
+        ai = gw.clients.ai
         found = await ai.providers(caller)
         ready = sorted({p["provider"] for p in found["providers"] if p.get("available")})
         return f"default model {found['default_provider']}; providers configured: {', '.join(ready)}"

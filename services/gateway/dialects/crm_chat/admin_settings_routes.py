@@ -11,10 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from services.gateway.clients.ai import AiClient
-from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.support_agent.status_routes import VERSION
 
@@ -61,13 +58,12 @@ class Envelope(BaseModel):
 @router.get("/settings", response_model=Envelope)
 async def admin_settings(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require("admin")
-    rid, settings = request_id(request), gw.settings
-    ai = AiClient(gw.bus, timeout_s=settings.request_timeout_s, idle_timeout_s=settings.request_timeout_s,
-                  correlation_id=rid)  # fmt: skip
+    settings = gw.settings
+    ai = gw.clients.ai
     providers = await ai.providers(caller)
     turn = providers.get("turn_settings") or {}
-    rag = RagClient(gw.bus, timeout_s=settings.request_timeout_s, long_timeout_s=settings.batch_timeout_s)
-    stats = await rag.stats(caller, correlation_id=rid)
+    rag = gw.clients.rag
+    stats = await rag.stats(caller)
     started = datetime.now(UTC) - timedelta(seconds=time.monotonic() - float(request.app.state.started_at))
     data = SettingsData(
         api_config=ApiConfig(host=settings.host, port=settings.port, debug=settings.platform.log_level == "DEBUG"),

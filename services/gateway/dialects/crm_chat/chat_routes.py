@@ -13,7 +13,6 @@ from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id, zulu_timestamp
 from services.gateway.dialects.crm_chat.envelope import DIALECT
 from services.gateway.dialects.crm_chat.responses import ChatOut
-from services.gateway.dialects.crm_chat.session_routes import client
 from services.gateway.fields import Message
 from services.gateway.input_policy import FreeForm
 
@@ -44,7 +43,7 @@ async def chat(
     x_session_token: Annotated[str | None, Header(min_length=1, max_length=512)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    conv = client(gw, request)
+    conv = gw.clients.conversation
     token = body.session_token or x_session_token
     if token is not None:
         found = await conv.validate_token(caller.tenant_id, token)

@@ -18,7 +18,6 @@ from services.gateway.dialects.crm_chat.responses import (
     UserRecord,
     UserWithStats,
 )
-from services.gateway.dialects.crm_chat.session_routes import client
 from services.gateway.input_policy import FreeForm
 
 router = APIRouter(prefix="/crm", route_class=DIALECT.route_class(), tags=["crm chat: crm"])
@@ -47,20 +46,20 @@ def _paged(request: Request, page: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/create_user", response_model=Ok[UserRecord], response_model_exclude_unset=True)
 async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    created = await client(gw, request).create_user(caller, **body.model_dump())
+    created = await gw.clients.conversation.create_user(caller, **body.model_dump())
     return ok(request, created["user"])
 
 
 @router.get("/users/{user_id}", response_model=Ok[UserWithStats], response_model_exclude_unset=True)
 async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    return ok(request, (await client(gw, request).get_user(caller, user_id))["user"])
+    return ok(request, (await gw.clients.conversation.get_user(caller, user_id))["user"])
 
 
 @router.get("/users", response_model=Paged[UserListItem], response_model_exclude_unset=True)
 async def list_users(
     caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10, active_only: bool = True
 ) -> dict[str, Any]:
-    found = await client(gw, request).list_users(caller, page=page, per_page=per_page, active_only=active_only)
+    found = await gw.clients.conversation.list_users(caller, page=page, per_page=per_page, active_only=active_only)
     return _paged(request, found)
 
 
@@ -68,5 +67,5 @@ async def list_users(
 async def user_conversations(
     user_id: UserId, caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10
 ) -> dict[str, Any]:
-    found = await client(gw, request).user_conversations(caller, user_id=user_id, page=page, per_page=per_page)
+    found = await gw.clients.conversation.user_conversations(caller, user_id=user_id, page=page, per_page=per_page)
     return _paged(request, found)

@@ -15,9 +15,7 @@ from python_multipart.multipart import MultipartParseError, MultipartParser, par
 
 from libs.contracts.models.rag import UploadResultV1
 from libs.errors import Invalid, TooLarge
-from services.gateway.clients.rag import RagClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.responses import DeletedDocument, DocumentItem, Ok, Paged, RagStats, Uploaded
 
@@ -28,10 +26,6 @@ MAX_FILES = 20
 MAX_UPLOAD_BYTES = 200_000_000  # all files of one request together
 SPOOL_BYTES = 1024 * 1024  # a file stays in memory up to this size, then goes to a temporary file
 PARALLEL_FILES = 4
-
-
-def rag_client(gw: Gateway) -> RagClient:
-    return RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
 
 
 def zulu(value: str | None) -> str | None:
@@ -164,13 +158,12 @@ async def upload_docs(caller: Caller, gw: GatewayDep, request: Request) -> dict[
     caller.require("agent")
     reader = await read_files(request)
     started = time.perf_counter()
-    client, slots = rag_client(gw), asyncio.Semaphore(PARALLEL_FILES)
+    client, slots = gw.clients.rag, asyncio.Semaphore(PARALLEL_FILES)
 
     async def send(upload: UploadedFile) -> UploadResultV1:
         async with slots:
             return await client.upload(
                 caller, upload.filename, upload.content_type, upload.body, upload.size,
-                correlation_id=request_id(request),
             )  # fmt: skip
 
     try:
@@ -191,7 +184,7 @@ async def upload_docs(caller: Caller, gw: GatewayDep, request: Request) -> dict[
 
 @router.get("/rag/stats", response_model=Ok[RagStats], response_model_exclude_unset=True)
 async def rag_stats(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    stats = await rag_client(gw).stats(caller, correlation_id=request_id(request))
+    stats = await gw.clients.rag.stats(caller)
     data = {
         "total_documents": stats.total_documents,
         "total_chunks": stats.total_chunks,
@@ -212,7 +205,7 @@ async def list_documents(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
-    listing = await rag_client(gw).list_documents(caller, page, per_page, correlation_id=request_id(request))
+    listing = await gw.clients.rag.list_documents(caller, page, per_page)
     items = []
     for doc in listing.documents:
         item = {
@@ -237,6 +230,6 @@ async def delete_document(filename: str, caller: Caller, gw: GatewayDep, request
     caller.require("agent")
     if not 1 <= len(filename.encode("utf-8")) <= 1024:
         raise Invalid("Invalid filename", {"filename": "must be 1 to 1024 bytes"})
-    result = await rag_client(gw).delete_document(caller, filename, correlation_id=request_id(request))
+    result = await gw.clients.rag.delete_document(caller, filename)
     return ok(request, {"filename": result.filename, "chunks_removed": result.chunks_removed,
                         "size_freed": result.size_freed})  # fmt: skip

@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.responses import IssuedSession, Ok, ValidatedSession
 
@@ -21,13 +19,9 @@ class CreateBody(BaseModel):
     user_id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", strict=True)]
 
 
-def client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
-
-
 @router.post("/create", response_model=Ok[IssuedSession], response_model_exclude_unset=True)
 async def create_session(body: CreateBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    issued = await client(gw, request).issue_token(caller, body.user_id)
+    issued = await gw.clients.conversation.issue_token(caller, body.user_id)
     keys = ("session_id", "session_token", "user_id", "expires_at", "created_at")
     return ok(request, {k: issued[k] for k in keys})
 
@@ -42,5 +36,5 @@ async def validate_session(
     session_token: Annotated[str, Path(min_length=1, max_length=512)], gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
     """Open (no API key): the token is the credential; unknown or expired tokens are 401."""
-    found = await client(gw, request).validate_token(gw.settings.default_tenant, session_token)
+    found = await gw.clients.conversation.validate_token(gw.settings.default_tenant, session_token)
     return ok(request, {k: found[k] for k in ("valid", "session_id", "user_id", "expires_at")})

@@ -22,9 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import GenerateResultV1, GenerationDeltaV1
 from libs.errors import DomainError
-from services.gateway.clients.ai import AiClient, result_data
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.clients.ai import result_data
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import Ok, ProviderListV1
 from services.gateway.input_policy import FreeForm
@@ -48,20 +47,9 @@ class GenerateBody(BaseModel):
     context: FreeForm = Field(default_factory=dict)
 
 
-def _client(gw: Gateway, request: Request) -> AiClient:
-    # A generation may try several providers in turn, so it gets the long budget; each wait for the next
-    # streamed piece gets the ordinary request timeout.
-    return AiClient(
-        gw.bus,
-        timeout_s=gw.settings.batch_timeout_s,
-        idle_timeout_s=gw.settings.request_timeout_s,
-        correlation_id=request_id(request),
-    )
-
-
 @router.get("/providers", response_model=Ok[ProviderListV1], response_model_exclude_unset=True)
 async def providers(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    found = await _client(gw, request).providers(caller)
+    found = await gw.clients.ai.providers(caller)
     found.pop("turn_settings", None)  # for seed 004 /admin/settings; not a seed 000 field
     return ok(found)
 
@@ -88,7 +76,7 @@ GENERATED = {
 @router.post("/generate", response_model=None, description=__doc__, responses={200: GENERATED})
 async def generate(body: GenerateBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any] | Response:
     fields = body.model_dump(exclude_none=True, exclude={"stream"})
-    client = _client(gw, request)
+    client = gw.clients.ai
     if not body.stream:
         return ok(await client.generate(caller, fields))
     events = client.generate_stream(caller, fields)

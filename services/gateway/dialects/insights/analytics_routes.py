@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
 from libs.errors import Invalid
-from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period, seconds
+from services.gateway.clients.analytics import Granularity, parse_period, seconds
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import naive_utc_timestamp, request_id
+from services.gateway.dialects.base import naive_utc_timestamp
 from services.gateway.dialects.insights.envelope import DIALECT
 
 router = APIRouter(prefix="/api/v1/analytics", route_class=DIALECT.route_class(), tags=["insights: analytics"])
@@ -97,6 +97,6 @@ async def analytics_summary(
     if by is None:
         raise Invalid("granularity must be daily, weekly or monthly", {"field": "granularity"})
     period = parse_period(start_date, end_date, names=("start_date", "end_date"), default_days=30)
-    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    report = await client.report(caller, period, by, correlation_id=request_id(request))
+    client = gw.clients.analytics
+    report = await client.report(caller, period, by)
     return SummaryResponse(data=summary_of(report), timestamp=naive_utc_timestamp())

@@ -8,9 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.errors import Invalid
-from services.gateway.clients.sentiment import SentimentClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import BatchOut, Ok, SentimentOut
 from services.gateway.fields import Message
@@ -49,10 +47,6 @@ class BatchRequest(BaseModel):
         return self
 
 
-def _client(gw: Gateway) -> SentimentClient:
-    return SentimentClient(gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s)
-
-
 def _probabilities(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "sentiment": result["label"],
@@ -64,9 +58,7 @@ def _probabilities(result: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/sentiment", response_model=Ok[SentimentOut], response_model_exclude_unset=True)
 async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    batch = await _client(gw).analyze_sentiment(
-        caller, [("text", body.text)], use_ai=body.use_ai, correlation_id=request_id(request)
-    )
+    batch = await gw.clients.sentiment.analyze_sentiment(caller, [("text", body.text)], use_ai=body.use_ai)
     result = batch.results[0]
     analysis = {
         "satisfaction_score": int(result["satisfaction_score"]),  # a 1..10 integer (the contract's number)
@@ -85,7 +77,7 @@ async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayD
 @router.post("/batch", response_model=Ok[BatchOut], response_model_exclude_unset=True)
 async def analyze_batch(body: BatchRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     items = [(conv.id, conv.text) for conv in body.conversations]
-    batch = await _client(gw).analyze_sentiment(caller, items, use_ai=False, correlation_id=request_id(request))
+    batch = await gw.clients.sentiment.analyze_sentiment(caller, items, use_ai=False)
     results = [{"id": r["id"], **_probabilities(r)} for r in batch.results]
     summary = {
         f"{label}_count": sum(r["sentiment"] == label for r in results) for label in ("positive", "negative", "neutral")

@@ -16,14 +16,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from libs.errors import Invalid, NotFound, Unavailable
 from services.gateway.auth import Principal
-from services.gateway.clients.sentiment import SentimentClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.explain_routes import DEPLOYMENT_NAME
 from services.gateway.dialects.insights.responses import ClassifyOut, Ok
-from services.gateway.dialects.insights.training_routes import training_client
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: ai"])
 
@@ -55,14 +52,12 @@ class ClassifyBody(BaseModel):
         return categories
 
 
-async def _classify_deployed(
-    body: ClassifyBody, caller: Principal, gw: Gateway, request: Request
-) -> dict[str, Any] | None:
+async def _classify_deployed(body: ClassifyBody, caller: Principal, gw: Gateway) -> dict[str, Any] | None:
     """The answer of the tenant's model deployed under `body.model`, or None when no deployment has that name."""
     if body.model is None or not DEPLOYMENT_NAME.fullmatch(body.model):
         return None
     try:
-        result = await training_client(gw).predict(caller, body.model, [body.text], correlation_id=request_id(request))
+        result = await gw.clients.training.predict(caller, body.model, [body.text])
     except (NotFound, Unavailable):
         return None  # not a deployment (or no training service): the sentiment service answers as before
     probabilities = result.predictions[0].probabilities
@@ -87,13 +82,11 @@ async def _classify_deployed(
 
 @router.post("/classify", description=__doc__, response_model=Ok[ClassifyOut], response_model_exclude_unset=True)
 async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    deployed = await _classify_deployed(body, caller, gw, request)
+    deployed = await _classify_deployed(body, caller, gw)
     if deployed is not None:
         return deployed
-    client = SentimentClient(
-        gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s
-    )
-    result = await client.classify(caller, body.text, body.categories, body.model, correlation_id=request_id(request))
+    client = gw.clients.sentiment
+    result = await client.classify(caller, body.text, body.categories, body.model)
     return ok(
         {
             # Insertion order is the ranking: best first, as in the seed.

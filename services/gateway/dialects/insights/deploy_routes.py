@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.contracts.models.training import AutoScaling, DeploymentV1, DeployV1, LabelPrediction, ResourceRequirements
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT
-from services.gateway.dialects.insights.training_routes import MODEL_ROLES, Envelope, Id, training_client
+from services.gateway.dialects.insights.training_routes import MODEL_ROLES, Envelope, Id
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: training"])
 
@@ -91,7 +90,7 @@ def _out(deployment: DeploymentV1, request: Request) -> DeploymentOut:
 async def deploy(body: DeployBody, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DeployOut]:
     caller.require(*MODEL_ROLES)
     command = DeployV1.model_validate(body.model_dump(exclude_none=True))
-    deployment = await training_client(gw).deploy(caller, command, correlation_id=request_id(request))
+    deployment = await gw.clients.training.deploy(caller, command)
     full = _out(deployment, request)
     return Envelope(data=DeployOut.model_validate(full.model_dump(include=set(DeployOut.model_fields))))
 
@@ -100,15 +99,15 @@ async def deploy(body: DeployBody, caller: Caller, gw: GatewayDep, request: Requ
 async def get_deployment(
     deployment_id: Id, caller: Caller, gw: GatewayDep, request: Request
 ) -> Envelope[DeploymentOut]:
-    client = training_client(gw)
-    deployment = await client.get_deployment(caller, deployment_id=deployment_id, correlation_id=request_id(request))
+    client = gw.clients.training
+    deployment = await client.get_deployment(caller, deployment_id=deployment_id)
     return Envelope(data=_out(deployment, request))
 
 
 @router.post("/deployments/{deployment_id}/rollback")
 async def rollback(deployment_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DeploymentOut]:
     caller.require(*MODEL_ROLES)
-    deployment = await training_client(gw).rollback(caller, deployment_id, correlation_id=request_id(request))
+    deployment = await gw.clients.training.rollback(caller, deployment_id)
     return Envelope(data=_out(deployment, request))
 
 
@@ -121,7 +120,7 @@ async def predict(
     request: Request,
 ) -> Envelope[PredictOut]:
     texts = body.texts if body.texts is not None else [body.text or ""]
-    result = await training_client(gw).predict(caller, deployment_name, texts, correlation_id=request_id(request))
+    result = await gw.clients.training.predict(caller, deployment_name, texts)
     single = result.predictions[0] if body.text is not None else None
     return Envelope(
         data=PredictOut(

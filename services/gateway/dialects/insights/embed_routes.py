@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import EmbedOut, Ok
 from services.gateway.fields import NOT_BLANK
@@ -32,8 +30,6 @@ class EmbedRequest(BaseModel):
 @router.post("/embed", response_model=Ok[EmbedOut], response_model_exclude_unset=True)
 async def embed(body: EmbedRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """The local model answers in its native 384 dimensions; any other `dimensions` is a 400 naming the field."""
-    client = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-    vectors, model, dims = await client.embed(
-        caller, body.texts, dimensions=body.dimensions, model=body.model, correlation_id=request_id(request)
-    )
+    client = gw.clients.rag
+    vectors, model, dims = await client.embed(caller, body.texts, dimensions=body.dimensions, model=body.model)
     return ok({"embeddings": vectors, "model": model, "dimensions": dims})

@@ -21,13 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from libs.contracts.models.training import ExplainV1 as DeployedExplainV1
 from libs.errors import Invalid, NotFound, Unavailable
 from services.gateway.auth import Principal
-from services.gateway.clients.sentiment import SentimentClient, token_tenant
+from services.gateway.clients.sentiment import token_tenant
 from services.gateway.deps import Caller, Gateway, GatewayDep, authenticated
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.analyze_routes import Text
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import ExplainOut, Ok
-from services.gateway.dialects.insights.training_routes import training_client
 from services.gateway.input_policy import contract_max_length
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["insights: ai"])
@@ -60,25 +58,19 @@ class ExplainBody(BaseModel):
     explanation_method: Annotated[str, Field(min_length=1, max_length=50, strict=True)] = "shap"
 
 
-def _client(gw: Gateway) -> SentimentClient:
-    return SentimentClient(gw.bus, timeout_s=gw.settings.request_timeout_s, batch_timeout_s=gw.settings.batch_timeout_s)
-
-
 @router.post("/ai/explain", description=__doc__, response_model=Ok[ExplainOut], response_model_exclude_unset=True)
 async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     try:
-        result = await _client(gw).explain(
-            caller, body.model_name, body.data.text, body.explanation_method, correlation_id=request_id(request)
-        )
+        result = await gw.clients.sentiment.explain(caller, body.model_name, body.data.text, body.explanation_method)
     except NotFound as unknown:
         # Not a built-in model: a model the tenant trained and deployed under this name (training service).
         if len(body.model_name) > DEPLOYMENT_NAME_MAX or not DEPLOYMENT_NAME.fullmatch(body.model_name):
             raise
         try:  # a short probe first: a missing training service must not hold a 404 for the long deadline
-            await training_client(gw).get_deployment(caller, name=body.model_name, correlation_id=request_id(request))
+            await gw.clients.training.get_deployment(caller, name=body.model_name)
         except (NotFound, Unavailable):
             raise unknown from None  # no such deployment either (or no training service): the built-in 404
-        return await _explain_deployed(body, caller, gw, request)
+        return await _explain_deployed(body, caller, gw)
     url = f"{str(request.base_url).rstrip('/')}{VISUALIZATION_PATH}{result.explanation_id}?token={result.access_token}"
     return ok(
         {
@@ -97,13 +89,13 @@ async def explain(body: ExplainBody, caller: Caller, gw: GatewayDep, request: Re
     )
 
 
-async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway, request: Request) -> dict[str, Any]:
+async def _explain_deployed(body: ExplainBody, caller: Principal, gw: Gateway) -> dict[str, Any]:
     if body.explanation_method != "shap":
         raise Invalid("deployed models are explained with shap", {"explanation_method": "use shap"})
     if len(body.data.text) > DEPLOYED_TEXT_MAX:
         raise Invalid("Text too long for a deployed model", {"data.text": f"at most {DEPLOYED_TEXT_MAX} characters"})
-    client = training_client(gw)
-    result = await client.explain(caller, body.model_name, body.data.text, correlation_id=request_id(request))
+    client = gw.clients.training
+    result = await client.explain(caller, body.model_name, body.data.text)
     return ok(
         {
             "prediction": {"label": result.label, "confidence": result.confidence},
@@ -141,5 +133,5 @@ async def visualization(
             request, gw, request.headers.get("authorization"), request.headers.get("x-api-key")
         )
         tenant = caller.tenant_id
-    page = await _client(gw).explanation_page(tenant, explanation_id, token, correlation_id=request_id(request))
+    page = await gw.clients.sentiment.explanation_page(tenant, explanation_id, token)
     return HTMLResponse(page.html, headers=PAGE_HEADERS)

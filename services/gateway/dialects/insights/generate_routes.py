@@ -8,9 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import GeneratedResponse, Ok
 from services.gateway.fields import Message
@@ -34,7 +32,7 @@ async def generate_response(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    client = gw.clients.conversation
     data = await client.post_message(
         caller,
         session_id=f"gen_{uuid.uuid4().hex[:16]}",

@@ -8,9 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from libs.errors import TooLarge
-from services.gateway.clients.privacy import PrivacyClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import AnonymizeOut, DeanonymizeResultV1, FairnessReportV1, Ok
 from services.gateway.input_policy import FreeFormRows
@@ -59,18 +57,13 @@ class FairnessRequest(BaseModel):
     min_sample_size: int = Field(default=30, ge=1, le=1_000_000, strict=True)
 
 
-def _client(gw: Gateway) -> PrivacyClient:
-    return PrivacyClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-
-
 @router.post("/privacy/anonymize", response_model=Ok[AnonymizeOut], response_model_exclude_unset=True)
 async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    result = await _client(gw).anonymize(
+    result = await gw.clients.privacy.anonymize(
         caller,
         body.text,
         keep_mapping=body.keep_mapping,
         store_originals=body.store_originals,
-        correlation_id=request_id(request),
     )
     data: dict[str, Any] = {"anonymized_text": result.anonymized_text}
     if body.keep_mapping:
@@ -84,18 +77,17 @@ async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, requ
 @router.post("/privacy/deanonymize", response_model=Ok[DeanonymizeResultV1], response_model_exclude_unset=True)
 async def deanonymize(body: DeanonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Reviewers and admins only; the privacy service checks the roles and audits every attempt."""
-    result = await _client(gw).deanonymize(caller, body.token, text=body.text, correlation_id=request_id(request))
+    result = await gw.clients.privacy.deanonymize(caller, body.token, text=body.text)
     return ok({"token": result.token, "text": result.text, "originals": result.originals})
 
 
 @router.post("/fairness/analyze", response_model=Ok[FairnessReportV1], response_model_exclude_unset=True)
 async def analyze_fairness(body: FairnessRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    report = await _client(gw).analyze_fairness(
+    report = await gw.clients.privacy.analyze_fairness(
         caller,
         body.data,
         list(body.attributes),
         list(body.outcome_columns),
         min_sample_size=body.min_sample_size,
-        correlation_id=request_id(request),
     )
     return ok(report.model_dump(mode="json", exclude_none=True))

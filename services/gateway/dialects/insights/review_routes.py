@@ -9,9 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.clients.escalation import EscalationClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import Ok, ReviewListV1, ReviewReceiptV1, ReviewVerdictV1
 from services.gateway.input_policy import FreeForm
@@ -43,10 +41,6 @@ class DecisionRequest(BaseModel):
 TIME_FIELDS = ("estimated_review_time", "review_time", "created_at")
 
 
-def _client(gw: Gateway) -> EscalationClient:
-    return EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-
-
 def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
     """The seed's timestamp style (UTC, no offset, microseconds: 2023-08-15T16:30:00.000000) for time fields."""
     out = dict(data)
@@ -60,9 +54,7 @@ def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
 @router.post("/queue", response_model=Ok[ReviewReceiptV1], response_model_exclude_unset=True)
 async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     caller.require(*QUEUE_ROLES)
-    data = await _client(gw).queue_review(
-        caller, body.model_dump(exclude_none=True), correlation_id=request_id(request)
-    )
+    data = await gw.clients.escalation.queue_review(caller, body.model_dump(exclude_none=True))
     return ok(_seed_times(data))
 
 
@@ -71,7 +63,7 @@ async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep,
     """reviewer_id is the authenticated reviewer; a second decision on an item is 409."""
     caller.require(*REVIEW_ROLES)
     fields = body.model_dump(exclude_none=True)
-    return ok(_seed_times(await _client(gw).decide_review(caller, fields, correlation_id=request_id(request))))
+    return ok(_seed_times(await gw.clients.escalation.decide_review(caller, fields)))
 
 
 @router.get("/queue", response_model=Ok[ReviewListV1], response_model_exclude_unset=True)
@@ -86,7 +78,7 @@ async def list_review_queue(
 ) -> dict[str, Any]:
     """Items most urgent first, then oldest; each with its original response beside any edits and the decision."""
     caller.require(*REVIEW_ROLES)
-    page = await _client(gw).list_reviews(
-        caller, status=status, category=category, limit=limit, offset=offset, correlation_id=request_id(request)
+    page = await gw.clients.escalation.list_reviews(
+        caller, status=status, category=category, limit=limit, offset=offset
     )
     return ok({**page, "items": [_seed_times(item) for item in page["items"]]})

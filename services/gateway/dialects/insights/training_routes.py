@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.training import StartTrainingV1, TrainingJobV1, TrainingProgress
 from libs.errors import Invalid
-from services.gateway.clients.training import TrainingClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import naive_utc_timestamp, request_id
+from services.gateway.deps import Caller, GatewayDep
+from services.gateway.dialects.base import naive_utc_timestamp
 from services.gateway.dialects.insights.envelope import DIALECT
 
 router = APIRouter(prefix="/api/v1/ai", route_class=DIALECT.route_class(), tags=["insights: training"])
@@ -101,10 +100,6 @@ class JobStatus(BaseModel):
     model_card: dict[str, Any] | None = None
 
 
-def training_client(gw: Gateway) -> TrainingClient:
-    return TrainingClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-
-
 def _zulu(value: str | None) -> str | None:
     return value.replace("+00:00", "Z") if value else None
 
@@ -128,8 +123,8 @@ async def upload_dataset(
     size = file.size if file.size is not None else len(await file.read())
     if size > MAX_DATASET_BYTES:
         raise Invalid("dataset exceeds the 50 MB limit", {"file": f"{size} bytes; the limit is {MAX_DATASET_BYTES}"})
-    info = await training_client(gw).upload_dataset(
-        caller, file.filename or "dataset", file.content_type or "", file.file, size, correlation_id=request_id(request)
+    info = await gw.clients.training.upload_dataset(
+        caller, file.filename or "dataset", file.content_type or "", file.file, size
     )
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
@@ -138,20 +133,20 @@ async def upload_dataset(
 async def list_datasets(
     caller: Caller, gw: GatewayDep, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> Envelope[list[DatasetOut]]:
-    page = await training_client(gw).list_datasets(caller, limit, correlation_id=request_id(request))
+    page = await gw.clients.training.list_datasets(caller, limit)
     return Envelope(data=[DatasetOut.model_validate(d.model_dump()) for d in page.datasets])
 
 
 @router.get("/datasets/{dataset_id}")
 async def get_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DatasetOut]:
-    info = await training_client(gw).get_dataset(caller, dataset_id, correlation_id=request_id(request))
+    info = await gw.clients.training.get_dataset(caller, dataset_id)
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
 
 @router.delete("/datasets/{dataset_id}")
 async def delete_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DatasetOut]:
     caller.require(*MODEL_ROLES)
-    info = await training_client(gw).delete_dataset(caller, dataset_id, correlation_id=request_id(request))
+    info = await gw.clients.training.delete_dataset(caller, dataset_id)
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
 
@@ -163,25 +158,25 @@ def logs_uri(request: Request, job_id: str) -> str:
 async def start_training(body: TrainingBody, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStarted]:
     caller.require(*MODEL_ROLES)
     command = StartTrainingV1.model_validate(body.model_dump(exclude_none=True))
-    job = await training_client(gw).start_training(caller, command, correlation_id=request_id(request))
+    job = await gw.clients.training.start_training(caller, command)
     started = JobStarted.model_validate({**job.model_dump(), "logs_uri": logs_uri(request, job.job_id)})
     return Envelope(data=started)
 
 
 @router.get("/training-job/{job_id}")
 async def get_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
-    job = await training_client(gw).get_job(caller, job_id, correlation_id=request_id(request))
+    job = await gw.clients.training.get_job(caller, job_id)
     return Envelope(data=job_status(job))
 
 
 @router.get("/training-job/{job_id}/logs")
 async def training_job_logs(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobLog]:
-    job = await training_client(gw).get_job(caller, job_id, correlation_id=request_id(request))
+    job = await gw.clients.training.get_job(caller, job_id)
     return Envelope(data=JobLog(job_id=job.job_id, status=job.status, lines=job.log or []))
 
 
 @router.delete("/training-job/{job_id}")
 async def cancel_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
     caller.require(*MODEL_ROLES)
-    job = await training_client(gw).cancel_job(caller, job_id, correlation_id=request_id(request))
+    job = await gw.clients.training.cancel_job(caller, job_id)
     return Envelope(data=job_status(job))

@@ -10,9 +10,8 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportBucket, ReportV1
 from libs.errors import Invalid
-from services.gateway.clients.analytics import AnalyticsClient, Granularity, parse_period, seconds
+from services.gateway.clients.analytics import Granularity, parse_period, seconds
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
 
 router = APIRouter(prefix="/api/v1", route_class=DIALECT.route_class(), tags=["kb_platform: analytics"])
@@ -125,8 +124,8 @@ async def analytics(
     names = selected_metrics(metrics)
     if group_by not in GROUPS:
         raise Invalid("group_by must be day, week or month", {"field": "group_by"})
-    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    report = await client.report(caller, period, GROUPS[group_by], correlation_id=request_id(request))
+    client = gw.clients.analytics
+    report = await client.report(caller, period, GROUPS[group_by])
     return AnalyticsOut(
         period=PeriodOut(start=start_date or "", end=end_date or ""),  # both checked by parse_period
         metrics=Metrics.model_validate(metrics_of(report)),
@@ -172,10 +171,8 @@ async def analytics_conversations(
     if metric not in LISTABLE:
         raise Invalid("Unknown metric", {"field": "metric", "allowed": ", ".join(LISTABLE)})
     period = parse_period(start_date, end_date, names=("start_date", "end_date"))
-    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    found = await client.conversations(
-        caller, period, metric, limit=limit, offset=offset, correlation_id=request_id(request)
-    )
+    client = gw.clients.analytics
+    found = await client.conversations(caller, period, metric, limit=limit, offset=offset)
     return ConversationListOut(
         metric=metric,
         period=PeriodOut(start=start_date or "", end=end_date or ""),

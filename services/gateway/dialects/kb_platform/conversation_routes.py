@@ -10,9 +10,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.auth import Principal
-from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
 from services.gateway.dialects.kb_platform.responses import ConversationOut, ConversationView
 from services.gateway.fields import Id, Message, PathId
@@ -36,10 +34,6 @@ class ConversationBody(BaseModel):
     metadata: FreeForm = Field(default_factory=dict)
 
 
-def _client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
-
-
 @router.post("", response_model=ConversationOut, response_model_exclude_unset=True)
 async def converse(
     body: ConversationBody,
@@ -49,10 +43,10 @@ async def converse(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     # A widget visitor (publishable key) posts only as themselves, into their own conversation.
-    owner = functools.partial(_owner, gw, request, caller)
+    owner = functools.partial(_owner, gw, caller)
     await ensure_visitor_may_post(caller, body.user_id, body.conversation_id, owner)
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
-    data = await _client(gw, request).post_message(
+    data = await gw.clients.conversation.post_message(
         caller,
         session_id=conversation_id,
         customer_id=body.user_id,
@@ -73,8 +67,8 @@ async def converse(
     }
 
 
-async def _owner(gw: Gateway, request: Request, caller: Principal, conversation_id: str) -> str:
-    data = await _client(gw, request).get_session(caller, conversation_id)
+async def _owner(gw: Gateway, caller: Principal, conversation_id: str) -> str:
+    data = await gw.clients.conversation.get_session(caller, conversation_id)
     return str(data["session"]["customer_id"])
 
 
@@ -94,7 +88,7 @@ async def get_conversation(
     gw: GatewayDep,
     request: Request,
 ) -> dict[str, Any]:
-    data = await _client(gw, request).get_session(caller, conversation_id)
+    data = await gw.clients.conversation.get_session(caller, conversation_id)
     session = data["session"]
     ensure_visitor_owns(caller, session["customer_id"])
     return {

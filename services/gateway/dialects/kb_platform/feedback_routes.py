@@ -6,9 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
 from services.gateway.fields import PathId
 
@@ -40,7 +38,7 @@ async def submit_feedback(
 ) -> FeedbackOut:
     """One rating per conversation: the same rating again answers the stored one, a different one is 409; a
     conversation of another tenant is 404."""
-    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    client = gw.clients.conversation
     fields = {"session_id": conversation_id, "rating": body.rating}
     if body.comment is not None:
         fields["comment"] = body.comment

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from services.gateway.clients.rag import RagClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.kb_platform.envelope import DIALECT
 from services.gateway.dialects.kb_platform.responses import ArticleOut
 from services.gateway.fields import NOT_BLANK
@@ -53,8 +51,8 @@ def _zulu(value: str) -> str:
 async def upsert_article(body: ArticleRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     """Same title and category (case and spacing aside) updates the article in place, keeping its id."""
     caller.require("agent")
-    client = RagClient(gw.bus, timeout_s=gw.settings.request_timeout_s, long_timeout_s=gw.settings.batch_timeout_s)
-    result = await client.upsert_article(caller, body.model_dump(), correlation_id=request_id(request))
+    client = gw.clients.rag
+    result = await client.upsert_article(caller, body.model_dump())
     return {
         "article_id": result.article_id,
         "status": result.status,

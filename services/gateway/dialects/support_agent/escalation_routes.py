@@ -9,10 +9,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.escalation import CreateTicketV1, UpdateTicketV1
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.clients.escalation import EscalationClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.responses import TicketReceiptV1, TicketV1
 from services.gateway.idempotency import command_id
@@ -44,10 +41,6 @@ class UpdateEscalationRequest(BaseModel):
     customer_satisfaction: int | None = Field(default=None, ge=1, le=5, strict=True)
 
 
-def _client(gw: Gateway) -> EscalationClient:
-    return EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-
-
 @router.post("", response_model=TicketReceiptV1, response_model_exclude_unset=True)
 async def create_escalation(
     body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
@@ -56,19 +49,15 @@ async def create_escalation(
     conversation service: an unknown session is a 404 and no ticket is opened. With an Idempotency-Key the command's
     event id comes from the key, so a retry after a 504 gets the ticket the first try opened."""
     caller.require("agent")
-    conversations = ConversationClient(
-        gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request)
-    )
+    conversations = gw.clients.conversation
     session = (await conversations.get_session(caller, body.session_id, message_limit=0))["session"]
     fields = {**body.model_dump(exclude_none=True), "customer_id": session["customer_id"]}
-    return await _client(gw).create_ticket(
-        caller, fields, correlation_id=request_id(request), event_id=command_id(request)
-    )
+    return await gw.clients.escalation.create_ticket(caller, fields, event_id=command_id(request))
 
 
 @router.get("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
 async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    return await _client(gw).get_ticket(caller, ticket_id, correlation_id=request_id(request))
+    return await gw.clients.escalation.get_ticket(caller, ticket_id)
 
 
 @router.put("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
@@ -78,4 +67,4 @@ async def update_escalation(
     """Answers the updated ticket in the GET shape (the seed documents no PUT response body)."""
     caller.require("agent")
     changes = body.model_dump(exclude_none=True)
-    return await _client(gw).update_ticket(caller, ticket_id, changes, correlation_id=request_id(request))
+    return await gw.clients.escalation.update_ticket(caller, ticket_id, changes)

@@ -14,9 +14,8 @@ from pydantic import BaseModel
 from libs.contracts.models.analytics import ReportV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
-from services.gateway.clients.analytics import MAX_PERIOD, AnalyticsClient, Period, parse_period
+from services.gateway.clients.analytics import MAX_PERIOD, Period, parse_period
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.fields import PathId
 
@@ -77,10 +76,6 @@ def _ratio(part: int, whole: int) -> float:
     return round(min(part / whole, 1.0), 4) if whole else 0.0
 
 
-def _client(gw: Gateway) -> AnalyticsClient:
-    return AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-
-
 def metrics_of(report: ReportV1, timeframe: Timeframe) -> Metrics:
     t = report.totals
     labels = report.sentiment_labels
@@ -119,15 +114,15 @@ async def metrics(
         period = Period(now - SPAN[timeframe], now)
     else:
         period = parse_period(start_date, end_date, names=("start_date", "end_date"), default_days=int(days) or 1)
-    report = await _client(gw).report(caller, period, timeframe, correlation_id=request_id(request))
+    report = await gw.clients.analytics.report(caller, period, timeframe)
     return metrics_of(report, timeframe)
 
 
-async def _session_report(gw: Gateway, caller: Principal, session_id: str, correlation_id: str) -> ReportV1:
+async def _session_report(gw: Gateway, caller: Principal, session_id: str) -> ReportV1:
     now = datetime.now(UTC)
     period = Period(now - MAX_PERIOD + timedelta(minutes=1), now + timedelta(minutes=1))
     for pause in (*SESSION_RETRIES, None):
-        report = await _client(gw).report(caller, period, "month", session_id=session_id, correlation_id=correlation_id)
+        report = await gw.clients.analytics.report(caller, period, "month", session_id=session_id)
         if report.totals.conversations or report.totals.messages:
             return report
         if pause is not None:
@@ -143,7 +138,7 @@ async def session_metrics(
     request: Request,
 ) -> SessionMetrics:
     caller.require("analyst", "agent")
-    report = await _session_report(gw, caller, session_id, request_id(request))
+    report = await _session_report(gw, caller, session_id)
     t = report.totals
     return SessionMetrics(
         session_id=session_id,
@@ -163,11 +158,9 @@ async def status(caller: Caller, gw: GatewayDep, request: Request) -> Status:
     error rate (replies with a degraded step) over the last hour."""
     caller.require("analyst", "agent")
     now = datetime.now(UTC)
-    client = _client(gw)
-    day = await client.report(caller, Period(now - timedelta(days=1), now), "hour", correlation_id=request_id(request))
-    hour = await client.report(
-        caller, Period(now - timedelta(hours=1), now), "hour", correlation_id=request_id(request)
-    )
+    client = gw.clients.analytics
+    day = await client.report(caller, Period(now - timedelta(days=1), now), "hour")
+    hour = await client.report(caller, Period(now - timedelta(hours=1), now), "hour")
     checks = await request.app.state.health.readiness()
     deployed = now - timedelta(seconds=time.monotonic() - float(request.app.state.started_at))
     return Status(

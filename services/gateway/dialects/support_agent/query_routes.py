@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict
 
-from services.gateway.clients.conversation import ConversationClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.responses import QueryOut
 from services.gateway.fields import Id, Message
@@ -38,7 +36,7 @@ async def query(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+    client = gw.clients.conversation
     data = await client.post_message(
         caller,
         session_id=body.session_id,

@@ -10,10 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from libs.errors import Timeout, Unavailable
 from services.gateway.auth import Principal
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.responses import ClosedSession, SessionOut, SessionView
 from services.gateway.fields import Id, PathId
@@ -28,10 +25,6 @@ class SessionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     customer_id: Id
     session_id: Id | None = None
-
-
-def _client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
 def status_word(status: str) -> str:
@@ -56,7 +49,7 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/api/session", response_model=SessionOut, response_model_exclude_unset=True)
 async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    data = await _client(gw, request).start_session(
+    data = await gw.clients.conversation.start_session(
         caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
     )
     session = data["session"]
@@ -68,14 +61,12 @@ async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, requ
     }
 
 
-async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
+async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
     """The session's escalation tickets as the escalation service has them now (policy-opened and POST
     /api/escalation ones, with their current status); None when that service cannot answer."""
-    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    client = gw.clients.escalation
     try:
-        page = await client.list_tickets(
-            caller, session_id=session_id, limit=MAX_TICKETS, offset=0, correlation_id=request_id(request)
-        )
+        page = await client.list_tickets(caller, session_id=session_id, limit=MAX_TICKETS, offset=0)
     except (Unavailable, Timeout):
         return None
     return list(page["tickets"])
@@ -84,7 +75,7 @@ async def _tickets(gw: Gateway, request: Request, caller: Principal, session_id:
 @router.get("/api/session/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     data, tickets = await asyncio.gather(
-        _client(gw, request).get_session(caller, session_id), _tickets(gw, request, caller, session_id)
+        gw.clients.conversation.get_session(caller, session_id), _tickets(gw, caller, session_id)
     )
     session = data["session"]
     # Without the escalation service, the tickets the conversation recorded itself (status as first seen).
@@ -102,7 +93,7 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
 
 @router.delete("/api/session/{session_id}", response_model=ClosedSession, response_model_exclude_unset=True)
 async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    session = (await _client(gw, request).close(caller, session_id))["session"]
+    session = (await gw.clients.conversation.close(caller, session_id))["session"]
     return {
         "message": "Session closed successfully",
         "session_id": session["session_id"],

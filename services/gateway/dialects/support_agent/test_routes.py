@@ -15,10 +15,7 @@ from libs.contracts.models.conversation import PostMessageV1
 from libs.contracts.models.escalation import CreateTicketV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.metrics_routes import Metrics
 from services.gateway.dialects.support_agent.query_routes import QueryBody, model_used
@@ -59,8 +56,8 @@ def _enabled(gw: Gateway, caller: Principal) -> None:
     caller.require("admin")
 
 
-async def _test_turn(gw: Gateway, caller: Principal, request: Request, text: str, session: str, customer: str) -> Any:
-    client = ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
+async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, customer: str) -> Any:
+    client = gw.clients.conversation
     return await client.post_message(
         caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
         escalate_on_negative_sentiment=True, create_if_missing=True, test=True,
@@ -73,7 +70,7 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
     real conversation."""
     _enabled(gw, caller)
     session = body.session_id if body.session_id.startswith(TEST_PREFIX) else f"{TEST_PREFIX}{body.session_id}"
-    data = await _test_turn(gw, caller, request, body.query, session, body.customer_id)
+    data = await _test_turn(gw, caller, body.query, session, body.customer_id)
     turn = data["turn"]
     return {
         "response": data["reply_message"]["content"],
@@ -97,10 +94,10 @@ async def test_escalation(
     _enabled(gw, caller)
     spec = body or TestEscalationBody()
     session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
-    await _test_turn(gw, caller, request, spec.query, session, "test_customer")
-    tickets = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
+    await _test_turn(gw, caller, spec.query, session, "test_customer")
+    tickets = gw.clients.escalation
     fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
-    return await tickets.create_ticket(caller, fields, correlation_id=request_id(request)) | {"test": True}
+    return await tickets.create_ticket(caller, fields) | {"test": True}
 
 
 @router.get("/metrics", response_model=SampleMetrics)

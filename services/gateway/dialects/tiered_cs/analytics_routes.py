@@ -12,9 +12,8 @@ from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportGroup, ReportV1
 from libs.errors import Invalid
-from services.gateway.clients.analytics import AnalyticsClient, Granularity, Period, parse_period, percent
+from services.gateway.clients.analytics import Granularity, Period, parse_period, percent
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.config_routes import _check_company
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
 
@@ -167,9 +166,7 @@ async def cs_analytics_route(
     period: Period = parse_period(start_date, end_date, names=("startDate", "endDate"))
     if group_by is not None and group_by not in GROUPS:
         raise Invalid("groupBy must be day, week or month", {"field": "groupBy"})
-    client = AnalyticsClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    report = await client.report(
-        caller, period, GROUPS.get(group_by or "day", "day"), correlation_id=request_id(request)
-    )
+    client = gw.clients.analytics
+    report = await client.report(caller, period, GROUPS.get(group_by or "day", "day"))
     shown = PeriodOut(start=start_date or "", end=end_date or "")  # both checked by parse_period
     return cs_analytics(report, shown, with_timeline=group_by is not None)

@@ -10,9 +10,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from libs.errors import Forbidden, Invalid
 from services.gateway.auth import Principal
-from services.gateway.clients.escalation import EscalationClient
 from services.gateway.deps import Caller, GatewayDep
-from services.gateway.dialects.base import request_id
 from services.gateway.dialects.tiered_cs.config_view import config_view, seed_error, typed_patch
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
 from services.gateway.dialects.tiered_cs.responses import CsConfig
@@ -40,8 +38,7 @@ async def get_config(
     company_id: Annotated[str | None, Query(alias="companyId", max_length=200)] = None,
 ) -> dict[str, Any]:
     _check_company(caller, company_id)
-    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
-    return config_view(await client.get_config(caller, correlation_id=request_id(request)))
+    return config_view(await gw.clients.escalation.get_config(caller))
 
 
 @router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
@@ -52,9 +49,8 @@ async def update_config(
     caller.require("admin")
     _check_company(caller, body.get("companyId"))
     patch = typed_patch({key: value for key, value in body.items() if key != "companyId"})
-    client = EscalationClient(gw.bus, timeout_s=gw.settings.request_timeout_s)
     try:
-        reply = await client.update_config(caller, patch, correlation_id=request_id(request))
+        reply = await gw.clients.escalation.update_config(caller, patch)
     except Invalid as exc:  # a cross-field rule the service checks: named as the caller sent it
         raise seed_error(exc) from None
     return config_view(reply)

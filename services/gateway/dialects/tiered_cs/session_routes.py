@@ -9,9 +9,7 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.errors import Forbidden, Invalid, InvalidEscalationTarget, NotFound
-from services.gateway.clients.conversation import ConversationClient
-from services.gateway.deps import Caller, Gateway, GatewayDep
-from services.gateway.dialects.base import request_id
+from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
 from services.gateway.dialects.tiered_cs.responses import (
     EscalatedOut,
@@ -76,10 +74,6 @@ class ResolveBody(BaseModel):
     summary: Annotated[str, Field(max_length=4000)] | None = None
     actionsTaken: list[Annotated[str, Field(max_length=1000)]] = Field(default_factory=list, max_length=100)
     followUpRequired: bool = False
-
-
-def _client(gw: Gateway, request: Request) -> ConversationClient:
-    return ConversationClient(gw.bus, timeout_s=gw.settings.request_timeout_s, correlation_id=request_id(request))
 
 
 def _company(caller: Caller, company_id: str | None) -> None:
@@ -161,7 +155,7 @@ def _resolution(resolution: dict[str, Any]) -> dict[str, Any]:
 @router.post("/sessions", status_code=201, response_model=StartedSession, response_model_exclude_unset=True)
 async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
     _company(caller, body.companyId)
-    data = await _client(gw, request).start_session(
+    data = await gw.clients.conversation.start_session(
         caller,
         customer_id=body.customerId,
         channel=body.channel,
@@ -192,7 +186,7 @@ async def list_sessions(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     _company(caller, companyId)
-    page = await _client(gw, request).list_sessions(
+    page = await gw.clients.conversation.list_sessions(
         caller,
         customer_id=customerId,
         status=status,
@@ -208,7 +202,7 @@ async def list_sessions(
 
 @router.get("/sessions/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
 async def get_session(session_id: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    data = await _guard(_client(gw, request).get_session(caller, _session_id(session_id)), session_id)
+    data = await _guard(gw.clients.conversation.get_session(caller, _session_id(session_id)), session_id)
     return session_view(data["session"], data["messages"])
 
 
@@ -226,7 +220,7 @@ async def send_message(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    call = _client(gw, request).post_message(
+    call = gw.clients.conversation.post_message(
         caller,
         session_id=_session_id(session_id),
         text=body.message,
@@ -254,7 +248,7 @@ async def send_message(
 async def escalate(
     session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
-    call = _client(gw, request).escalate(
+    call = gw.clients.conversation.escalate(
         caller, session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier),
         notes=body.notes,
     )  # fmt: skip
@@ -276,7 +270,7 @@ def _tier(target: str) -> str:
 async def resolve(
     session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep, request: Request
 ) -> dict[str, Any]:
-    call = _client(gw, request).resolve(
+    call = gw.clients.conversation.resolve(
         caller,
         session_id=_session_id(session_id),
         resolution_type=body.resolutionType,
