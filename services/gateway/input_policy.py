@@ -19,7 +19,9 @@ MAX_DEPTH = 16  # nested objects/arrays; orjson itself refuses more than 255
 MAX_INT = 2**63 - 1  # the signed 64-bit range of SQLite, MongoDB (int64) and Kafka's JSON consumers
 MIN_INT = -(2**63)
 MAX_KEY_CHARS = 256
-MAX_KEYS = 64  # top-level keys of a free-form map: the contracts' `maxProperties` of each documented free-form map
+# Top-level keys of a free-form map, the contracts' `maxProperties`: it follows from MAX_BYTES (a key costs at least
+# 4 bytes as JSON, `"":0`), checked first so a map of many tiny keys is named as such.
+MAX_KEYS = MAX_BYTES // 4
 
 
 def check_json(

@@ -334,7 +334,7 @@ class QueueReviewV1(BaseModel):
     """
     metadata: dict[str, Any] | None = None
     """
-    The caller's own context of the item (seed 000: customer_id, interaction_id, ...). Free-form as the seed documents it, bounded: at most 64 top-level keys, nested at most 16 levels, at most 64 KiB as JSON (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    The caller's own context of the item (seed 000: customer_id, interaction_id, ...). Free-form as the seed documents it, bounded: at most 64 KiB as JSON, nested at most 16 levels (maxProperties follows from the size bound) (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
     """
 
 
@@ -393,9 +393,9 @@ class ReviewItem(BaseModel):
     response: Annotated[str, Field(max_length=50000, min_length=0)]
     category: Annotated[str, Field(max_length=100, min_length=0)]
     priority: Annotated[int, Field(ge=1, le=5)]
-    metadata: Annotated[dict[str, Any], Field(max_length=64)]
+    metadata: Annotated[dict[str, Any], Field(max_length=16384)]
     """
-    The metadata the item was queued with (seed 000). Free-form as the seed documents it, bounded: at most 64 top-level keys, nested at most 16 levels, at most 64 KiB as JSON (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    The metadata the item was queued with (seed 000). Free-form as the seed documents it, bounded: at most 64 KiB as JSON, nested at most 16 levels (maxProperties follows from the size bound) (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
     """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
