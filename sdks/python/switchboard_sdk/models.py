@@ -1406,7 +1406,7 @@ class ReviewItem(BaseModel):
         None
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1, title="Item Id")]
-    metadata: Annotated[dict[str, Any], Field(max_length=64, title="Metadata")]
+    metadata: Annotated[dict[str, Any], Field(max_length=16384, title="Metadata")]
     priority: Annotated[int, Field(ge=1, le=5, title="Priority")]
     query: Annotated[str, Field(max_length=20000, min_length=0, title="Query")]
     response: Annotated[str, Field(max_length=50000, min_length=0, title="Response")]
