@@ -17,7 +17,8 @@ from libs.contracts.registry import CLASS_RE, CONTRACTS_DIR, TYPE_RE, ContractRe
 from libs.errors import PermanentError
 
 REPO = CONTRACTS_DIR.parent
-SCHEMA_FILES = sorted(CONTRACTS_DIR.glob("*/*.json"))
+SCHEMA_FILES = sorted(CONTRACTS_DIR.glob("*/*.v*.json"))
+SHARED_FILES = sorted(p for p in CONTRACTS_DIR.glob("*/*.json") if ".v" not in p.name)
 TOPIC_RE = re.compile(r"^[a-z][a-z0-9_]*\.(commands|events)$")
 
 
@@ -27,10 +28,11 @@ def registry() -> ContractRegistry:
 
 
 def _objects(node: Any, path: str = "#") -> list[tuple[str, dict[str, Any]]]:
-    """Every object schema inside `node` with its JSON pointer."""
+    """Every object schema inside `node` with its JSON pointer (a nullable object, type [object, null], too)."""
     found: list[tuple[str, dict[str, Any]]] = []
     if isinstance(node, dict):
-        if node.get("type") == "object" or "properties" in node:
+        kind = node.get("type")
+        if kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in node:
             found.append((path, node))
         for key, value in node.items():
             found += _objects(value, f"{path}/{key}")
@@ -54,7 +56,17 @@ def test_every_schema_is_valid_strict_draft_2020_12(path: Path) -> None:
         else:
             assert "additionalProperties" in obj, f"{pointer}: a map must declare additionalProperties"
     refs = re.findall(r'"\$ref":\s*"([^"]+)"', path.read_text())
-    assert all(ref.startswith("#/$defs/") for ref in refs), "schemas are self-contained (local $defs only)"
+    shared = re.compile(r"^\.\./common/[A-Z][A-Za-z0-9]*\.json$")
+    assert all(ref.startswith("#/$defs/") or shared.match(ref) for ref in refs), "local $defs or ../common/<Name>.json"
+
+
+@pytest.mark.parametrize("path", SHARED_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shared_definition_is_a_named_schema_in_common(path: Path) -> None:
+    """A vocabulary or record shared by several messages lives once, in contracts/common/<Name>.json."""
+    schema = yaml.safe_load(path.read_text())
+    Draft202012Validator.check_schema(schema)
+    assert path.parent.name == "common" and schema["title"] == path.name.removesuffix(".json")
+    assert schema.get("description"), "say what the shared definition means"
 
 
 def test_topics_declare_only_known_types_and_every_type_travels_somewhere(registry: ContractRegistry) -> None:

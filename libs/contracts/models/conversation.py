@@ -51,6 +51,9 @@ class ConversationCreatedV1(BaseModel):
     channel: Annotated[str, Field(max_length=32, min_length=1)]
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -155,6 +158,9 @@ class EscalateSessionV1(BaseModel):
     """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     target_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     notes: Notes | None = None
 
 
@@ -368,6 +374,9 @@ class MessageReceivedV1(BaseModel):
     message_id: Annotated[str, Field(max_length=200, min_length=1)]
     channel: Annotated[str, Field(max_length=32, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     length: Annotated[int, Field(ge=0)]
     sentiment_label: SentimentLabel | None
     sentiment_score: SentimentScore | None
@@ -426,6 +435,9 @@ class MessageRepliedV1(BaseModel):
     channel: Annotated[str, Field(max_length=32, min_length=1)]
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     ai_generated: bool
     model: Annotated[str, Field(max_length=200, min_length=0)]
     model_id: Annotated[str, Field(max_length=200, min_length=0)]
@@ -569,6 +581,9 @@ class SessionAbandonedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     message_count: Annotated[int, Field(ge=0)]
     idle_s: Annotated[float, Field(ge=0.0)]
     escalated: bool
@@ -591,6 +606,9 @@ class SessionClosedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     message_count: Annotated[int, Field(ge=0)]
     duration_minutes: Annotated[int, Field(ge=0)]
     escalated: bool
@@ -622,7 +640,13 @@ class SessionEscalatedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     reasons: Annotated[list[Reason], Field(max_length=20)]
     support_reason: SupportReason | None
@@ -662,6 +686,9 @@ class SessionResolvedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     resolution_type: Annotated[str, Field(max_length=64, min_length=1)]
     follow_up_required: bool
     message_count: Annotated[int, Field(ge=0)]
