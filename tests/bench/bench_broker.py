@@ -2,9 +2,10 @@
 on a fresh `LocalKafka`, from its first request on (a stack is measured minutes after it starts, while the JVM
 is still compiling the broker's hot paths).
 
-Prints, per window of round trips: latency p50/p90/p99 and the broker's CPU ms per round trip (its /proc
-counters: user + system, all JVM threads, compiler threads included), then its CPU per second while idle, and
-the load average beside each line (the machine is shared: compare runs made side by side).
+Prints, per window of round trips: latency p50/p90/p99, the broker's CPU ms per round trip (its /proc
+counters: user + system, all JVM threads, compiler threads included) and this process's (both buses), then the
+broker's CPU per second while idle, and the load average beside each line (the machine is shared: compare runs
+made side by side).
 
 Run: python -m tests.bench.bench_broker [--windows 6] [--window 1000] [--jvm-flag=-XX:TieredStopAtLevel=4 ...]
 (a --jvm-flag goes after LocalKafka's own flags, so it overrides them: e.g. TieredStopAtLevel=4 brings C2 back)
@@ -50,18 +51,19 @@ async def measure(broker: LocalKafka, windows: int, window: int) -> None:
     done = 0
     try:
         for _ in range(windows):
-            before, took = cpu_s(pid), []
+            before, mine, took = cpu_s(pid), time.process_time(), []
             for _ in range(window):
                 sent = time.perf_counter()
                 await client.request("privacy.commands", command, key=f"k{done}", tenant_id="bench", timeout=10)
                 took.append((time.perf_counter() - sent) * 1000)
                 done += 1
             spent = (cpu_s(pid) - before) * 1000 / window
+            ours = (time.process_time() - mine) * 1000 / window
             took.sort()
             print(
                 f"round trips {done - window + 1:>6}-{done:<6} ms p50 {statistics.median(took):5.2f} "
                 f"p90 {took[int(window * 0.9)]:5.2f} p99 {took[int(window * 0.99)]:6.2f}; broker CPU ms per round "
-                f"trip {spent:.2f}; load {os.getloadavg()[0]:.1f}",
+                f"trip {spent:.2f}, both buses' {ours:.2f}; load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
         before = cpu_s(pid)
