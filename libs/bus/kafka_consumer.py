@@ -104,6 +104,7 @@ class GroupLoop:
         *,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         drain_timeout: float = 15.0,
+        commit_linger_s: float = COMMIT_LINGER_S,
     ) -> None:
         self._consumer = consumer
         self._core = core
@@ -111,7 +112,7 @@ class GroupLoop:
         self._stopping = stopping
         self._drain_timeout = drain_timeout
         self.owned: set[int] = set()
-        self._committer = Committer(consumer, topic, core.group)
+        self._committer = Committer(consumer, topic, core.group, linger_s=commit_linger_s)
         self._tracker = OffsetTracker()
         self._lanes = KeyLanes(
             self._handle, limit=max_in_flight, on_finished=self._finished, name=f"bus:{topic}:{core.group}"
