@@ -205,7 +205,8 @@ class ConsumerCore:
         if env is not None and env.replyto:
             code = "invalid" if isinstance(exc, ContractViolation) else "unavailable"
             details = {"event_id": env.id, "error_type": letter.error_type}
-            reply = ErrorReplyV1(code=code, message="the command could not be processed", details=details)
+            message = "the command could not be processed"
+            reply = ErrorReplyV1.model_validate({"code": code, "message": message, "details": details})
             await self._send_reply(env.replyto, reply, env)
 
 

@@ -10,7 +10,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from libs.bus.kafka_consumer import GroupLoop, LiveLoop, to_record
+from libs.bus.kafka_consumer import COMMIT_LINGER_S, GroupLoop, LiveLoop, to_record
 from libs.bus.kafka_producer import KeyPartitioner, Outbox
 from libs.bus.kafka_topics import create_topics, delete_topic
 from libs.bus.lanes import DEFAULT_MAX_IN_FLIGHT
@@ -53,6 +53,7 @@ class KafkaBus(TransportBus):
         health_interval: float = 1.0,
         stop_timeout: float = 15.0,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        commit_linger_s: float = COMMIT_LINGER_S,
     ) -> None:
         super().__init__(
             service_name=service_name,
@@ -79,6 +80,7 @@ class KafkaBus(TransportBus):
         self.replication_factor = replication_factor
         self.health_interval = health_interval
         self.stop_timeout = stop_timeout
+        self.commit_linger_s = commit_linger_s  # handled offsets wait this long to share a commit
         self._producer: AIOKafkaProducer | None = None
         self._reply_consumer: AIOKafkaConsumer | None = None
         self._consumers: list[AIOKafkaConsumer] = []
@@ -268,6 +270,7 @@ class KafkaBus(TransportBus):
             lambda: self._stopping,
             max_in_flight=sub.max_in_flight,
             drain_timeout=self.stop_timeout,
+            commit_linger_s=self.commit_linger_s,
         )
         await loop.run()
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from libs.contracts.asyncapi import render_asyncapi
-from libs.contracts.refs import RefError, bundle
 from libs.contracts.registry import CONTRACTS_DIR, ContractRegistry
+from libs.contracts.shared import SharedRefError, bundle
 
 REPO_ROOT = CONTRACTS_DIR.parent
 MODELS_DIR = Path("libs/contracts/models")
@@ -42,10 +42,10 @@ def domain_schema(domain_dir: Path) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for path in sorted(domain_dir.glob("*.v*.json")):
-        try:
-            schema = bundle(json.loads(path.read_text(encoding="utf-8")), path)
-        except RefError as exc:
-            raise ContractError(str(exc)) from None
+        try:  # shared vocabularies (contracts/common/<Name>.json) become local $defs first
+            schema = bundle(json.loads(path.read_text(encoding="utf-8")), path.parent)
+        except SharedRefError as exc:
+            raise ContractError(f"{path}: {exc}") from None
         title = schema.get("title")
         expected = path.name.removesuffix(".json").replace(".v", "V")
         if title != expected:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from libs.contracts.nulls import prune_nones
-from libs.contracts.refs import bundle
+from libs.contracts.shared import bundle
 from libs.contracts.topics import (
     ContractViolation,
     ReplySpec,
@@ -75,7 +75,8 @@ class ContractRegistry:
         for path in sorted(self.root.glob("*/*.v*.json")):
             message_type = f"{path.parent.name}.{path.name.removesuffix('.json')}"
             type_parts(message_type)  # rejects badly named files early
-            self._schemas[message_type] = bundle(json.loads(path.read_text(encoding="utf-8")), path)
+            # Shared vocabularies (contracts/common/<Name>.json) are bundled in: every schema is self-contained.
+            self._schemas[message_type] = bundle(json.loads(path.read_text(encoding="utf-8")), path.parent)
         raw = yaml.safe_load((self.root / "topics.yaml").read_text(encoding="utf-8")) or {}
         reply = raw.get("reply_topics") or {}
         self._reply = ReplyTopicSpec(

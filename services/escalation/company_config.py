@@ -1,5 +1,6 @@
-"""Per-company CS configuration (seed 002 GET/PUT /config): documented defaults, validated deep-merge
-patches, and CompanyConfig, the typed read view the escalation policy consumes."""
+"""Per-company CS configuration (the contract's CsSettings): defaults, validated deep-merge patches, and
+CompanyConfig, the typed read view the escalation policy consumes. The seed 002 camelCase form of GET/PUT /config is
+the tiered_cs dialect's, in the gateway."""
 
 from __future__ import annotations
 
@@ -16,38 +17,38 @@ from .domain import TIER_CONFIG_KEY, Tier
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
-# The documented defaults of a company that never saved a config (seed 002 GET /config example).
+# The defaults of a company that never saved a config (the values of seed 002's GET /config example).
 DEFAULT_CONFIG: dict[str, Any] = {
     "enabled": True,
     "tiers": {
-        "aiRep": {
+        "ai_rep": {
             "enabled": True,
             "capabilities": {
-                "canProcessRefunds": False,
-                "maxRefundAmount": 0,
-                "canModifySubscription": False,
-                "canApplyCredits": True,
-                "maxCreditAmount": 10,
+                "can_process_refunds": False,
+                "max_refund_amount": 0,
+                "can_modify_subscription": False,
+                "can_apply_credits": True,
+                "max_credit_amount": 10,
             },
-            "responseGuidelines": {"tone": "friendly", "maxResponseLength": 200},
+            "response_guidelines": {"tone": "friendly", "max_response_length": 200},
         },
-        "aiManager": {
+        "ai_manager": {
             "enabled": True,
             "capabilities": {
-                "canProcessRefunds": True,
-                "maxRefundAmount": 100,
-                "canModifySubscription": True,
-                "canApplyCredits": True,
-                "maxCreditAmount": 50,
+                "can_process_refunds": True,
+                "max_refund_amount": 100,
+                "can_modify_subscription": True,
+                "can_apply_credits": True,
+                "max_credit_amount": 50,
             },
         },
-        "humanAgent": {"enabled": True, "escalationPhone": "+14155559999", "notifyOnEscalation": True},
+        "human_agent": {"enabled": True, "escalation_phone": "+14155559999", "notify_on_escalation": True},
     },
-    "irateProtocol": {
+    "irate_protocol": {
         "enabled": True,
-        "detectionThreshold": 0.7,
-        "triggerKeywords": ["angry", "furious", "unacceptable"],
-        "autoEscalate": {"enabled": True, "afterAttempts": 2, "targetTier": "AI_MANAGER"},
+        "detection_threshold": 0.7,
+        "trigger_keywords": ["angry", "furious", "unacceptable"],
+        "auto_escalate": {"enabled": True, "after_attempts": 2, "target_tier": "AI_MANAGER"},
     },
 }
 
@@ -98,33 +99,33 @@ def _keywords(value: Any, path: str) -> list[str]:
 
 _MONEY = _number(0, 1_000_000_000)
 _CAPABILITIES = {
-    "canProcessRefunds": _bool,
-    "maxRefundAmount": _MONEY,
-    "canModifySubscription": _bool,
-    "canApplyCredits": _bool,
-    "maxCreditAmount": _MONEY,
+    "can_process_refunds": _bool,
+    "max_refund_amount": _MONEY,
+    "can_modify_subscription": _bool,
+    "can_apply_credits": _bool,
+    "max_credit_amount": _MONEY,
 }
-_GUIDELINES = {"tone": _text(40), "maxResponseLength": _number(1, 100_000, integer=True)}
-_AI_TIER = {"enabled": _bool, "capabilities": _CAPABILITIES, "responseGuidelines": _GUIDELINES}
+_GUIDELINES = {"tone": _text(40), "max_response_length": _number(1, 100_000, integer=True)}
+_AI_TIER = {"enabled": _bool, "capabilities": _CAPABILITIES, "response_guidelines": _GUIDELINES}
 SCHEMA: dict[str, Any] = {
     "enabled": _bool,
     "tiers": {
-        "aiRep": _AI_TIER,
-        "aiManager": _AI_TIER,
-        "humanAgent": {
+        "ai_rep": _AI_TIER,
+        "ai_manager": _AI_TIER,
+        "human_agent": {
             "enabled": _bool,
-            "escalationPhone": _nullable(_text(16, pattern=_E164)),
-            "notifyOnEscalation": _bool,
+            "escalation_phone": _nullable(_text(16, pattern=_E164)),
+            "notify_on_escalation": _bool,
         },
     },
-    "irateProtocol": {
+    "irate_protocol": {
         "enabled": _bool,
-        "detectionThreshold": _number(0, 1),
-        "triggerKeywords": _keywords,
-        "autoEscalate": {
+        "detection_threshold": _number(0, 1),
+        "trigger_keywords": _keywords,
+        "auto_escalate": {
             "enabled": _bool,
-            "afterAttempts": _number(0, 50, integer=True),
-            "targetTier": _text(20, choices=(Tier.AI_MANAGER.value, Tier.HUMAN_AGENT.value)),
+            "after_attempts": _number(0, 50, integer=True),
+            "target_tier": _text(20, choices=(Tier.AI_MANAGER.value, Tier.HUMAN_AGENT.value)),
         },
     },
 }
@@ -156,7 +157,7 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_patch(current: dict[str, Any], patch: Any) -> dict[str, Any]:
-    """Validate a PUT /config body (without companyId), merge it, and check cross-field rules."""
+    """Validate a partial config, merge it, and check cross-field rules."""
     merged = deep_merge(current, validate_patch(patch))
     CompanyConfig("", merged).check_consistency()
     return merged
@@ -164,7 +165,7 @@ def apply_patch(current: dict[str, Any], patch: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class CompanyConfig:
-    """Typed read view over one company's documented config dict (`data`, without companyId)."""
+    """Typed read view over one company's config dict (`data`, the contract's CsSettings as JSON)."""
 
     company_id: str
     data: dict[str, Any]
@@ -172,10 +173,6 @@ class CompanyConfig:
     @classmethod
     def default(cls, company_id: str) -> CompanyConfig:
         return cls(company_id, copy.deepcopy(DEFAULT_CONFIG))
-
-    def to_response(self) -> dict[str, Any]:
-        """The documented GET /config body."""
-        return {"companyId": self.company_id, **copy.deepcopy(self.data)}
 
     def _tier(self, tier: Tier) -> dict[str, Any]:
         return dict(self.data["tiers"].get(TIER_CONFIG_KEY[tier], {}))
@@ -193,20 +190,20 @@ class CompanyConfig:
         return float(caps.get(limit, 0))
 
     def refund_limit(self, tier: Tier) -> float:
-        return self._capability(tier, "canProcessRefunds", "maxRefundAmount")
+        return self._capability(tier, "can_process_refunds", "max_refund_amount")
 
     def credit_limit(self, tier: Tier) -> float:
-        return self._capability(tier, "canApplyCredits", "maxCreditAmount")
+        return self._capability(tier, "can_apply_credits", "max_credit_amount")
 
     def can_modify_subscription(self, tier: Tier) -> bool:
         if tier is Tier.HUMAN_AGENT:
             return self.tier_enabled(tier)
         caps = self._tier(tier).get("capabilities", {})
-        return self.tier_enabled(tier) and bool(caps.get("canModifySubscription", False))
+        return self.tier_enabled(tier) and bool(caps.get("can_modify_subscription", False))
 
     @property
     def irate(self) -> dict[str, Any]:
-        return dict(self.data["irateProtocol"])
+        return dict(self.data["irate_protocol"])
 
     def check_consistency(self) -> None:
         """A manager's authority is never below the rep's (both tiers enabled)."""
@@ -214,14 +211,14 @@ class CompanyConfig:
             return
         rep, mgr = Tier.AI_REP, Tier.AI_MANAGER
         pairs = (
-            ("maxRefundAmount", self.refund_limit(rep), self.refund_limit(mgr)),
-            ("maxCreditAmount", self.credit_limit(rep), self.credit_limit(mgr)),
-            ("canModifySubscription", self.can_modify_subscription(rep), self.can_modify_subscription(mgr)),
+            ("max_refund_amount", self.refund_limit(rep), self.refund_limit(mgr)),
+            ("max_credit_amount", self.credit_limit(rep), self.credit_limit(mgr)),
+            ("can_modify_subscription", self.can_modify_subscription(rep), self.can_modify_subscription(mgr)),
         )
         for name, rep_value, mgr_value in pairs:
             if float(mgr_value) < float(rep_value):
-                path = f"tiers.aiManager.capabilities.{name}"
+                path = f"tiers.ai_manager.capabilities.{name}"
                 raise Invalid(
                     f"{path} gives the AI manager less authority than the AI rep",
-                    {"field": path, "aiRep": rep_value, "aiManager": mgr_value},
+                    {"field": path, "ai_rep": rep_value, "ai_manager": mgr_value},
                 )

@@ -21,8 +21,8 @@ class Tier(StrEnum):
 
 
 _TIER_RANK = {Tier.AI_REP: 1, Tier.AI_MANAGER: 2, Tier.HUMAN_AGENT: 3}
-# Seed 002 config keys for each tier.
-TIER_CONFIG_KEY = {Tier.AI_REP: "aiRep", Tier.AI_MANAGER: "aiManager", Tier.HUMAN_AGENT: "humanAgent"}
+# Each tier's key in the company config's `tiers`.
+TIER_CONFIG_KEY = {Tier.AI_REP: "ai_rep", Tier.AI_MANAGER: "ai_manager", Tier.HUMAN_AGENT: "human_agent"}
 
 
 class Sentiment(StrEnum):
@@ -240,3 +240,63 @@ def parse_enum(enum_type: type[Enum], value: Any, field_name: str) -> Any:
     except ValueError:
         allowed = [m.value for m in enum_type]
         raise Invalid(f"{field_name} must be one of {allowed}", {"field": field_name, "allowed": allowed}) from None
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class Ticket:
+    """An escalation ticket: why and how urgently a session needs a person, and where it is in its lifecycle."""
+
+    tenant_id: str
+    ticket_id: str  # TKT-<year>-<6 digits>, unique per tenant
+    session_id: str
+    reason: str  # a SupportReason or a Reason value
+    priority: Priority
+    status: TicketStatus
+    created_at: str  # timezone-aware UTC ISO-8601, as every timestamp here
+    updated_at: str
+    estimated_response_minutes: int
+    estimated_response_time: str  # the same, as a promise people read ("15 minutes", "2 days")
+    customer_id: str | None = None
+    customer_sentiment: float | None = None
+    query_complexity: float | None = None
+    additional_context: str | None = None
+    assigned_agent: str | None = None
+    resolution_notes: str | None = None
+    customer_satisfaction: int | None = None
+    assigned_at: str | None = None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+
+
+class ReviewStatus(StrEnum):
+    QUEUED = "queued"
+    REVIEWED = "reviewed"
+
+
+@dataclass(slots=True)
+class ReviewItem:
+    """An AI response waiting for (or given) a human reviewer's decision; the original stays beside any edits."""
+
+    tenant_id: str
+    item_id: str  # rev-<6 digits>, unique per tenant
+    query: str
+    response: str
+    category: str
+    priority: int  # 1 (most urgent) .. 5
+    metadata: dict[str, Any]  # the caller's own free-form context, kept as sent
+    status: ReviewStatus
+    created_at: str
+    estimated_review_time: str
+    approved: bool | None = None
+    feedback: str | None = None
+    edits: dict[str, str] | None = None
+    final_response: str | None = None  # what may be sent: the reviewer's edit, else the original; None if rejected
+    reviewer_id: str | None = None
+    review_time: str | None = None

@@ -14,20 +14,17 @@ from libs.contracts.models.escalation import (
     CheckEscalationV1,
     CompanyConfigV1,
     CreateTicketV1,
+    CsSettings,
     DecideReviewV1,
-    EscalationCreatedV1,
     EscalationDecisionV1,
     EscalationStepV1,
-    EscalationUpdatedV1,
     EvaluateTurnV1,
     GetCompanyConfigV1,
     GetTicketV1,
     ListReviewsV1,
     ListTicketsV1,
     QueueReviewV1,
-    ReviewDecidedV1,
     ReviewListV1,
-    ReviewQueuedV1,
     ReviewReceiptV1,
     ReviewVerdictV1,
     TicketListV1,
@@ -38,6 +35,7 @@ from libs.contracts.models.escalation import (
 )
 from libs.contracts.registry import default_registry
 from libs.store import DocumentStore, Insert, Write
+from services.escalation import replies
 from services.escalation import tickets as tk
 from services.escalation.company_config import CompanyConfig
 from services.escalation.domain import TurnFacts, facts_from_dict
@@ -101,18 +99,11 @@ async def _once(
     return reply_type.model_validate(record["reply"])
 
 
-def _created_event(receipt: dict[str, Any], *, reason: str, customer_id: str | None, **extra: Any) -> BaseModel:
-    keys = ("ticket_id", "session_id", "priority", "status", "created_at", "estimated_response_time")
-    return EscalationCreatedV1.model_validate(
-        {**{k: receipt[k] for k in keys}, "reason": reason, "customer_id": customer_id, **extra}
-    )
-
-
 # policy
 def _turn_facts(cmd: EvaluateTurnV1, config: CompanyConfig) -> TurnFacts:
     facts = facts_from_dict(cmd.facts.model_dump(exclude_none=True) if cmd.facts else {})
     if cmd.text:
-        facts = facts.merged(extract_facts(cmd.text, config.irate.get("triggerKeywords", ())))
+        facts = facts.merged(extract_facts(cmd.text, config.irate.get("trigger_keywords", ())))
     return facts
 
 
@@ -125,23 +116,18 @@ async def handle_evaluate_turn(
         decision = await service.evaluate(
             ctx.tenant_id, facts, cmd.current_tier, negative_sentiment=bool(cmd.negative_sentiment), config=config
         )
-        reply = {**decision.to_dict(), "ticket_id": None}
-        events: list[tuple[BaseModel, str]] = []
-        if cmd.create_ticket and decision.escalate:
-            body = tk.request_from_decision(decision, cmd.session_id, facts)
-            receipt = await service.create_ticket(ctx.tenant_id, body, customer_id=cmd.customer_id)
-            reply["ticket_id"] = receipt["ticket_id"]
-            event = _created_event(
-                receipt,
-                reason=body["reason"],
-                customer_id=cmd.customer_id,
-                source="policy",
-                from_tier=cmd.current_tier,
-                to_tier=decision.target_tier.value,
-                reasons=[r.value for r in decision.reasons],
-            )
-            events.append((event, cmd.session_id))
-        return EscalationDecisionV1.model_validate(reply), events
+        if not (cmd.create_ticket and decision.escalate):
+            return replies.decision(decision, ticket_id=None), []
+        request = tk.request_from_decision(decision, cmd.session_id, facts)
+        ticket = await service.create_ticket(ctx.tenant_id, request, customer_id=cmd.customer_id)
+        event = replies.ticket_created(
+            ticket,
+            source="policy",
+            from_tier=cmd.current_tier,
+            to_tier=decision.target_tier.value,
+            reasons=[r.value for r in decision.reasons],
+        )
+        return replies.decision(decision, ticket_id=ticket.ticket_id), [(event, cmd.session_id)]
 
     if not cmd.create_ticket:  # a pure evaluation has no effect to protect: nothing to record per turn
         return EscalationDecisionV1.model_validate((await run())[0])
@@ -151,15 +137,10 @@ async def handle_evaluate_turn(
 async def handle_check_escalation(
     cmd: CheckEscalationV1, *, ctx: MessageContext, service: EscalationService
 ) -> EscalationStepV1:
-    body = {"reason": cmd.reason, "targetTier": cmd.target_tier, "notes": cmd.notes}
-    entry = await service.check_escalation(ctx.tenant_id, cmd.current_tier, body)
-    return EscalationStepV1(
-        from_tier=entry["fromTier"],
-        to_tier=entry["toTier"],
-        reason=entry["reason"],
-        notes=entry.get("notes"),
-        timestamp=entry["timestamp"],
+    step = await service.check_escalation(
+        ctx.tenant_id, cmd.current_tier, target_tier=cmd.target_tier, reason=cmd.reason, notes=cmd.notes
     )
+    return replies.escalation_step(step)
 
 
 # tickets
@@ -168,15 +149,15 @@ async def handle_create_ticket(
 ) -> TicketReceiptV1:
     async def run() -> Outcome:
         body = cmd.model_dump(exclude_none=True, exclude={"customer_id"})
-        receipt = await service.create_ticket(ctx.tenant_id, body, customer_id=cmd.customer_id)
-        event = _created_event(receipt, reason=cmd.reason, customer_id=cmd.customer_id, source="manual")
-        return TicketReceiptV1.model_validate(receipt), [(event, cmd.session_id)]
+        ticket = await service.create_ticket(ctx.tenant_id, body, customer_id=cmd.customer_id)
+        event = replies.ticket_created(ticket, source="manual")
+        return replies.ticket_receipt(ticket), [(event, cmd.session_id)]
 
     return await _once(ctx, log, service.repo, publish, TicketReceiptV1, run)
 
 
 async def handle_get_ticket(cmd: GetTicketV1, *, ctx: MessageContext, service: EscalationService) -> TicketV1:
-    return TicketV1.model_validate(await service.get_ticket(ctx.tenant_id, cmd.ticket_id))
+    return replies.ticket(await service.get_ticket(ctx.tenant_id, cmd.ticket_id))
 
 
 async def handle_update_ticket(
@@ -185,41 +166,34 @@ async def handle_update_ticket(
     before = await service.get_ticket(ctx.tenant_id, cmd.ticket_id)
     body = cmd.model_dump(exclude_none=True, exclude={"ticket_id"})
     after = await service.update_ticket(ctx.tenant_id, cmd.ticket_id, body)
-    changed = [name for name in UPDATE_FIELDS if before[name] != after[name]]
+    changed = [name for name in UPDATE_FIELDS if getattr(before, name) != getattr(after, name)]
     if changed:
-        keys = ("ticket_id", "session_id", "customer_id", "priority", "reason", "status", "assigned_agent")
-        event = EscalationUpdatedV1.model_validate(
-            {
-                **{k: after[k] for k in keys},
-                "customer_satisfaction": after["customer_satisfaction"],
-                "previous_status": before["status"],
-                "changed": changed,
-                "created_at": after["created_at"],
-                "updated_at": after["updated_at"],
-            }
-        )
-        await publish(event, key=after["session_id"])
-    return TicketV1.model_validate(after)
+        await publish(replies.ticket_updated(before, after, changed), key=after.session_id)
+    return replies.ticket(after)
 
 
 async def handle_list_tickets(cmd: ListTicketsV1, *, ctx: MessageContext, service: EscalationService) -> TicketListV1:
-    page = await service.list_tickets(
+    tickets, total = await service.list_tickets(
         ctx.tenant_id, session_id=cmd.session_id, status=cmd.status, limit=cmd.limit, offset=cmd.offset
     )
-    return TicketListV1.model_validate(page)
+    return replies.ticket_page(tickets, total, limit=cmd.limit, offset=cmd.offset)
 
 
 # CS config (the company is the envelope's tenant)
 async def handle_get_company_config(
     cmd: GetCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
 ) -> CompanyConfigV1:
-    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.get_config(ctx.tenant_id))
+    config = await service.company_config(ctx.tenant_id)
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=CsSettings.model_validate(config.data))
 
 
 async def handle_update_company_config(
     cmd: UpdateCompanyConfigV1, *, ctx: MessageContext, service: EscalationService
 ) -> CompanyConfigV1:
-    return CompanyConfigV1(company_id=ctx.tenant_id, config=await service.update_config(ctx.tenant_id, cmd.patch))
+    # exclude_unset: the patch is exactly the fields the caller sent (a field sent as null clears it)
+    patch = cmd.patch.model_dump(mode="json", exclude_unset=True)
+    config = await service.update_config(ctx.tenant_id, patch)
+    return CompanyConfigV1(company_id=ctx.tenant_id, config=CsSettings.model_validate(config.data))
 
 
 # human review
@@ -231,18 +205,9 @@ async def handle_queue_review(
     cmd: QueueReviewV1, *, ctx: MessageContext, service: EscalationService, log: CommandLog, publish: Publisher
 ) -> ReviewReceiptV1:
     async def run() -> Outcome:
-        receipt = await service.queue_review(ctx.tenant_id, cmd.model_dump(exclude_none=True))
-        item = await service.repo.get_review(ctx.tenant_id, receipt["item_id"])
-        assert item is not None  # inserted just above; items are never deleted
-        event = ReviewQueuedV1(
-            item_id=item["item_id"],
-            category=item["category"],
-            priority=item["priority"],
-            created_at=item["created_at"],
-            estimated_review_time=item["estimated_review_time"],
-            queue_length=await _queue_length(service, ctx.tenant_id),
-        )
-        return ReviewReceiptV1.model_validate(receipt), [(event, item["item_id"])]
+        item = await service.queue_review(ctx.tenant_id, cmd.model_dump(exclude_none=True))
+        event = replies.review_queued(item, await _queue_length(service, ctx.tenant_id))
+        return replies.review_receipt(item), [(event, item.item_id)]
 
     return await _once(ctx, log, service.repo, publish, ReviewReceiptV1, run)
 
@@ -251,29 +216,17 @@ async def handle_decide_review(
     cmd: DecideReviewV1, *, ctx: MessageContext, service: EscalationService, publish: Publisher
 ) -> ReviewVerdictV1:
     body = cmd.model_dump(exclude_none=True, exclude={"reviewer_id"})
-    verdict = await service.decide_review(ctx.tenant_id, body, reviewer_id=cmd.reviewer_id)
-    item = await service.repo.get_review(ctx.tenant_id, verdict["item_id"])
-    assert item is not None  # just decided; items are never deleted
-    event = ReviewDecidedV1(
-        item_id=item["item_id"],
-        category=item["category"],
-        priority=item["priority"],
-        approved=item["approved"],
-        edited=bool(item.get("edits")),
-        reviewer_id=item["reviewer_id"],
-        review_time=item["review_time"],
-        queue_length=await _queue_length(service, ctx.tenant_id),
-    )
-    await publish(event, key=item["item_id"])
-    return ReviewVerdictV1.model_validate(verdict)
+    item = await service.decide_review(ctx.tenant_id, body, reviewer_id=cmd.reviewer_id)
+    await publish(replies.review_decided(item, await _queue_length(service, ctx.tenant_id)), key=item.item_id)
+    return replies.review_verdict(item)
 
 
 async def handle_list_reviews(cmd: ListReviewsV1, *, ctx: MessageContext, service: EscalationService) -> ReviewListV1:
     status = None if cmd.status == "all" else cmd.status
-    page = await service.list_reviews(
+    items, total = await service.list_reviews(
         ctx.tenant_id, status=status, category=cmd.category, limit=cmd.limit, offset=cmd.offset
     )
-    return ReviewListV1.model_validate(page)
+    return replies.review_page(items, total, limit=cmd.limit, offset=cmd.offset)
 
 
 HANDLERS: dict[str, Callable[..., Awaitable[BaseModel]]] = {

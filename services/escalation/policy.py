@@ -75,11 +75,11 @@ def is_irate(facts: TurnFacts, config: CompanyConfig) -> bool:
     protocol = config.irate
     if not protocol.get("enabled", True):
         return False
-    keywords = set(protocol.get("triggerKeywords", []))
+    keywords = set(protocol.get("trigger_keywords", []))
     return (
         facts.irate
         or facts.sentiment_level is Sentiment.IRATE
-        or (facts.sentiment_score is not None and -facts.sentiment_score >= protocol["detectionThreshold"])
+        or (facts.sentiment_score is not None and -facts.sentiment_score >= protocol["detection_threshold"])
         or any(k.lower() in keywords for k in facts.irate_keywords)
     )
 
@@ -99,11 +99,11 @@ def _severe(reason: Reason, current: Tier, why: str, support: SupportReason) -> 
 
 
 def _irate_triggers(facts: TurnFacts, config: CompanyConfig, current: Tier) -> list[_Trigger]:
-    auto = config.irate.get("autoEscalate", {})
-    if not auto.get("enabled", True) or facts.failed_attempts < auto.get("afterAttempts", 2):
+    auto = config.irate.get("auto_escalate", {})
+    if not auto.get("enabled", True) or facts.failed_attempts < auto.get("after_attempts", 2):
         return []
     why = f"irate customer after {facts.failed_attempts} attempt(s)"
-    target = Tier(auto.get("targetTier", Tier.AI_MANAGER.value))
+    target = Tier(auto.get("target_tier", Tier.AI_MANAGER.value))
     if target.rank > current.rank:
         return [_Trigger(Reason.IRATE_CUSTOMER, target, SupportReason.NEGATIVE_SENTIMENT, why)]
     return _severe(Reason.IRATE_CUSTOMER, current, why, SupportReason.NEGATIVE_SENTIMENT)
@@ -116,7 +116,7 @@ def _negative_sentiment_triggers(
 
     Seed 002 has no negative-sentiment code; its closest is IRATE_CUSTOMER ("extremely upset"). A company that
     turned its irate protocol or its auto-escalation off has opted out of escalations on mood alone."""
-    auto = config.irate.get("autoEscalate", {})
+    auto = config.irate.get("auto_escalate", {})
     score = facts.sentiment_score
     if current is not Tier.AI_REP or score is None or score > limits.negative_sentiment:
         return []
@@ -257,31 +257,41 @@ def evaluate(
 def _quiet_note(facts: TurnFacts, config: CompanyConfig, irate: bool) -> str:
     if not irate:
         return "no escalation trigger"
-    auto = config.irate.get("autoEscalate", {})
+    auto = config.irate.get("auto_escalate", {})
     if not auto.get("enabled", True):
         return "irate customer; auto-escalation disabled"
-    return f"irate customer; de-escalation attempt {facts.failed_attempts + 1} of {auto.get('afterAttempts', 2)}"
+    return f"irate customer; de-escalation attempt {facts.failed_attempts + 1} of {auto.get('after_attempts', 2)}"
 
 
-def check_manual_escalation(current_tier: Tier | str, body: dict[str, Any], config: CompanyConfig) -> dict[str, Any]:
-    """Validate a seed 002 escalate body against the session's tier; returns the escalationHistory entry
-    without its timestamp. Current/lower/unknown/disabled targets raise InvalidEscalationTarget."""
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """A manual escalation the policy allowed: from the session's tier to a higher, enabled one."""
+
+    from_tier: Tier
+    to_tier: Tier
+    reason: Reason
+    notes: str | None = None
+    timestamp: str | None = None  # set by the service when it records the step
+
+
+def check_manual_escalation(
+    current_tier: Tier | str, target_tier: Any, reason: Any, notes: Any, config: CompanyConfig
+) -> EscalationStep:
+    """Validate a requested escalation against the session's tier and the company's enabled tiers.
+    Current/lower/unknown/disabled targets raise InvalidEscalationTarget (details name the caller's fields)."""
     current = parse_enum(Tier, current_tier, "currentTier")
-    reason = parse_enum(Reason, body.get("reason"), "reason")
-    raw_target = body.get("targetTier")
+    why = parse_enum(Reason, reason, "reason")
     try:
-        target = Tier(str(raw_target))
+        target = Tier(str(target_tier))
     except ValueError:
         raise InvalidEscalationTarget(
-            "targetTier must be AI_MANAGER or HUMAN_AGENT", {"field": "targetTier", "targetTier": raw_target}
+            "targetTier must be AI_MANAGER or HUMAN_AGENT", {"field": "targetTier", "targetTier": target_tier}
         ) from None
     where = {"field": "targetTier", "currentTier": current.value, "targetTier": target.value}
     if target.rank <= current.rank:
         raise InvalidEscalationTarget(f"cannot escalate from {current.value} to {target.value}", where)
     if not config.tier_enabled(target):
         raise InvalidEscalationTarget(f"{target.value} is disabled for this company", where)
-    notes = body.get("notes")
     if notes is not None and (not isinstance(notes, str) or len(notes) > 5000):
         raise Invalid("notes must be a string of at most 5000 characters", {"field": "notes"})
-    entry = {"fromTier": current.value, "toTier": target.value, "reason": reason.value}
-    return {**entry, "notes": notes} if notes is not None else entry
+    return EscalationStep(current, target, why, notes)

@@ -1,16 +1,17 @@
-"""Human review of AI responses (seed 000 /api/v1/review/queue and /decision): request validation, the
-estimated-review-time formula, item ids and the documented response shapes. Pure."""
+"""Human review of AI responses: request validation, the estimated-review-time formula, item ids and what a
+decision lets through, over the ReviewItem domain object. Pure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from libs.errors import Invalid
 
-QUEUED = "queued"
-REVIEWED = "reviewed"
-STATUSES = (QUEUED, REVIEWED)
+from .domain import ReviewItem, ReviewStatus
+
+STATUSES = tuple(s.value for s in ReviewStatus)
 
 # Priority 1 is the most urgent, 5 the least; items are reviewed by priority, then oldest first.
 MIN_PRIORITY, MAX_PRIORITY, DEFAULT_PRIORITY = 1, 5, 3
@@ -19,6 +20,27 @@ MINUTES_PER_ITEM = 15
 
 _QUEUE_FIELDS = frozenset({"query", "response", "category", "priority", "metadata"})
 _DECISION_FIELDS = frozenset({"item_id", "approved", "feedback", "edits"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRequest:
+    """A validated request to queue a response for review (category defaults to "general", priority to 3)."""
+
+    query: str
+    response: str
+    category: str
+    priority: int
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """A reviewer's validated verdict on one item."""
+
+    item_id: str
+    approved: bool
+    feedback: str | None = None
+    edits: dict[str, str] = field(default_factory=dict)
 
 
 def format_item_id(sequence: int) -> str:
@@ -49,8 +71,8 @@ def _string(body: dict[str, Any], key: str, max_len: int, *, required: bool) -> 
     return value
 
 
-def validate_queue(body: Any) -> dict[str, Any]:
-    """A POST /review/queue body -> clean fields (category defaults to "general", priority to 3)."""
+def validate_queue(body: Any) -> ReviewRequest:
+    """A queue-review body -> a ReviewRequest; wrong fields raise Invalid naming them."""
     body = _check_object(body, _QUEUE_FIELDS)
     priority = body.get("priority", DEFAULT_PRIORITY)
     if isinstance(priority, bool) or not isinstance(priority, int) or not MIN_PRIORITY <= priority <= MAX_PRIORITY:
@@ -61,64 +83,29 @@ def validate_queue(body: Any) -> dict[str, Any]:
     metadata = {} if body.get("metadata") is None else body["metadata"]
     if not isinstance(metadata, dict):
         raise Invalid("metadata must be an object", {"field": "metadata"})
-    return {
-        "query": _string(body, "query", 20_000, required=True),
-        "response": _string(body, "response", 50_000, required=True),
-        "category": _string(body, "category", 100, required=False) or "general",
-        "priority": priority,
-        "metadata": metadata,
-    }
+    query, response = _string(body, "query", 20_000, required=True), _string(body, "response", 50_000, required=True)
+    assert query is not None and response is not None  # required
+    category = _string(body, "category", 100, required=False) or "general"
+    return ReviewRequest(query=query, response=response, category=category, priority=priority, metadata=metadata)
 
 
-def validate_decision(body: Any) -> dict[str, Any]:
-    """A POST /review/decision body -> clean fields; edits must be an object of strings."""
+def validate_decision(body: Any) -> ReviewDecision:
+    """A review-decision body -> a ReviewDecision; edits must be an object of strings."""
     body = _check_object(body, _DECISION_FIELDS)
     item_id = _string(body, "item_id", 100, required=True)
+    assert item_id is not None  # required
     approved = body.get("approved")
     if not isinstance(approved, bool):
         raise Invalid("approved must be a boolean", {"field": "approved"})
     edits = {} if body.get("edits") is None else body["edits"]
     if not isinstance(edits, dict) or not all(isinstance(v, str) for v in edits.values()) or len(edits) > 20:
         raise Invalid("edits must be an object of at most 20 string fields", {"field": "edits"})
-    return {
-        "item_id": item_id,
-        "approved": approved,
-        "feedback": _string(body, "feedback", 10_000, required=False),
-        "edits": edits,
-    }
+    feedback = _string(body, "feedback", 10_000, required=False)
+    return ReviewDecision(item_id=item_id, approved=approved, feedback=feedback, edits=edits)
 
 
-def final_response(item: dict[str, Any], decision: dict[str, Any]) -> str | None:
+def final_response(item: ReviewItem, decision: ReviewDecision) -> str | None:
     """What may be sent after review: the reviewer's edit, else the original; nothing when rejected."""
-    if not decision["approved"]:
+    if not decision.approved:
         return None
-    return decision["edits"].get("modified_response") or item["response"]
-
-
-def queued_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """POST /review/queue `data`."""
-    return {
-        "item_id": doc["item_id"],
-        "status": doc["status"],
-        "estimated_review_time": doc["estimated_review_time"],
-    }
-
-
-def decided_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """POST /review/decision `data`."""
-    return {
-        "item_id": doc["item_id"],
-        "status": doc["status"],
-        "review_time": doc["review_time"],
-        "reviewer_id": doc["reviewer_id"],
-    }
-
-
-def item_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """One item of the reviewers' list: the original beside any edits and the decision."""
-    keys = (
-        "item_id", "status", "query", "response", "category", "priority", "metadata", "created_at",
-        "estimated_review_time", "approved", "feedback", "edits", "final_response", "reviewer_id",
-        "review_time",
-    )  # fmt: skip
-    return {key: doc.get(key) for key in keys}
+    return decision.edits.get("modified_response") or item.response

@@ -1,21 +1,32 @@
 """EscalationService: the escalation service's use cases (policy evaluation, tickets, CS config, human
-review) over EscalationRepository; consumes validated-or-raw request dicts, returns documented shapes."""
+review) over EscalationRepository; takes request bodies (validated here) and returns domain objects."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from libs.errors import Conflict, Forbidden, Invalid, NotFound
+from libs.errors import Conflict, Invalid, NotFound
 from libs.store import DocumentStore
 
 from . import review as rv
 from . import tickets as tk
 from .company_config import CompanyConfig, apply_patch
-from .domain import EscalationDecision, Tier, TurnFacts, facts_from_dict, parse_enum
-from .policy import Thresholds, check_manual_escalation, evaluate
-from .store import EscalationRepository, scoped_id
+from .domain import (
+    EscalationDecision,
+    ReviewItem,
+    ReviewStatus,
+    Ticket,
+    TicketStatus,
+    Tier,
+    TurnFacts,
+    facts_from_dict,
+    parse_enum,
+)
+from .policy import EscalationStep, Thresholds, check_manual_escalation, evaluate
+from .store import EscalationRepository
 
 Clock = Callable[[], datetime]
 
@@ -57,80 +68,64 @@ class EscalationService:
         config = config or await self.company_config(tenant_id)
         return evaluate(parsed, config, tier, thresholds=self._thresholds, negative_sentiment=negative_sentiment)
 
-    async def check_escalation(self, tenant_id: str, current_tier: Tier | str, body: dict[str, Any]) -> dict[str, Any]:
-        """A manual escalation -> its escalation history entry; InvalidEscalationTarget for a bad target."""
-        entry = check_manual_escalation(current_tier, body, await self.company_config(tenant_id))
-        return {**entry, "timestamp": self._now().isoformat()}
+    async def check_escalation(
+        self, tenant_id: str, current_tier: Tier | str, *, target_tier: Any, reason: Any, notes: Any = None
+    ) -> EscalationStep:
+        """A manual escalation -> the step it makes, stamped now; InvalidEscalationTarget for a bad target."""
+        config = await self.company_config(tenant_id)
+        step = check_manual_escalation(current_tier, target_tier, reason, notes, config)
+        return dataclasses.replace(step, timestamp=self._now().isoformat())
 
     # config
     async def company_config(self, tenant_id: str) -> CompanyConfig:
+        """The saved config, or the documented defaults for a company that never saved one."""
         doc = await self.repo.get_config(tenant_id)
         return CompanyConfig(tenant_id, doc["config"]) if doc else CompanyConfig.default(tenant_id)
 
-    async def get_config(self, tenant_id: str) -> dict[str, Any]:
-        """GET /config body: the saved config, or the documented defaults for a new company."""
-        return (await self.company_config(tenant_id)).to_response()
-
-    async def update_config(self, tenant_id: str, body: Any) -> dict[str, Any]:
-        """PUT /config: validated deep merge; returns the whole resulting config."""
-        if not isinstance(body, dict):
-            raise Invalid("request body must be a JSON object", {"field": "body"})
-        patch = dict(body)
-        company_id = patch.pop("companyId", tenant_id)
-        if company_id != tenant_id:
-            raise Forbidden("companyId is not the caller's company", {"field": "companyId"})
+    async def update_config(self, tenant_id: str, patch: Any) -> CompanyConfig:
+        """A validated deep merge of a partial config into the tenant's; returns the whole resulting config."""
         current = await self.company_config(tenant_id)
         merged = apply_patch(current.data, patch)
         await self.repo.save_config(tenant_id, merged, self._now().isoformat())
-        return CompanyConfig(tenant_id, merged).to_response()
+        return CompanyConfig(tenant_id, merged)
 
     # tickets
-    async def create_ticket(self, tenant_id: str, body: Any, *, customer_id: str | None = None) -> dict[str, Any]:
-        """POST /api/escalation: validates, numbers (TKT-<year>-<6 digits>, per tenant), estimates, stores."""
-        fields = tk.validate_create(body)
-        priority = fields.pop("priority")
+    async def create_ticket(
+        self, tenant_id: str, body: tk.TicketRequest | Any, *, customer_id: str | None = None
+    ) -> Ticket:
+        """Validates (a raw body), numbers (TKT-<year>-<6 digits>, per tenant), estimates and stores a ticket."""
+        request = body if isinstance(body, tk.TicketRequest) else tk.validate_create(body)
         now = self._now()
-        ahead = await self.repo.count_open_tickets_at_least(tenant_id, priority.rank)
-        minutes = tk.estimate_response_minutes(priority, ahead)
+        ahead = await self.repo.count_open_tickets_at_least(tenant_id, request.priority.rank)
+        minutes = tk.estimate_response_minutes(request.priority, ahead)
         sequence = await self.repo.next_sequence(tenant_id, f"ticket_{now.year}")
-        ticket_id = tk.format_ticket_id(now.year, sequence)
-        doc = {
-            "id": scoped_id(tenant_id, ticket_id),
-            "tenant_id": tenant_id,
-            "ticket_id": ticket_id,
-            "customer_id": customer_id,
-            **fields,
-            "priority": priority.value,
-            "priority_rank": priority.rank,
-            "status": tk.TicketStatus.OPEN.value,
-            "created_at": now.isoformat(),
-            "updated_at": now.isoformat(),
-            "assigned_agent": None,
-            "resolution_notes": None,
-            "customer_satisfaction": None,
-            "estimated_response_minutes": minutes,
-            "estimated_response_time": tk.format_timeframe(minutes),
-        }
-        await self.repo.insert_ticket(doc)
-        return tk.created_view(doc)
+        ticket = Ticket(
+            tenant_id=tenant_id,
+            ticket_id=tk.format_ticket_id(now.year, sequence),
+            customer_id=customer_id,
+            **{f.name: getattr(request, f.name) for f in dataclasses.fields(request)},
+            status=TicketStatus.OPEN,
+            created_at=now.isoformat(),
+            updated_at=now.isoformat(),
+            estimated_response_minutes=minutes,
+            estimated_response_time=tk.format_timeframe(minutes),
+        )
+        await self.repo.insert_ticket(ticket)
+        return ticket
 
-    async def _ticket_doc(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
-        doc = await self.repo.get_ticket(tenant_id, ticket_id)
-        if doc is None:
+    async def get_ticket(self, tenant_id: str, ticket_id: str) -> Ticket:
+        ticket = await self.repo.get_ticket(tenant_id, ticket_id)
+        if ticket is None:
             raise NotFound("Escalation ticket not found", {"ticket_id": ticket_id})
-        return doc
+        return ticket
 
-    async def get_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
-        return tk.ticket_view(await self._ticket_doc(tenant_id, ticket_id))
-
-    async def update_ticket(self, tenant_id: str, ticket_id: str, body: Any) -> dict[str, Any]:
-        """PUT /api/escalation/{id}; returns the GET view. Refused transitions raise Conflict (409)."""
-        doc = await self._ticket_doc(tenant_id, ticket_id)
-        changes = tk.plan_update(doc, body, self._now().isoformat())
-        updated = await self.repo.update_ticket(tenant_id, ticket_id, changes)
+    async def update_ticket(self, tenant_id: str, ticket_id: str, body: Any) -> Ticket:
+        """Applies an update body; refused transitions raise Conflict (409)."""
+        ticket = tk.apply_update(await self.get_ticket(tenant_id, ticket_id), body, self._now().isoformat())
+        updated = await self.repo.save_ticket(ticket)
         if updated is None:
             raise NotFound("Escalation ticket not found", {"ticket_id": ticket_id})
-        return tk.ticket_view(updated)
+        return updated
 
     async def list_tickets(
         self,
@@ -140,66 +135,65 @@ class EscalationService:
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> dict[str, Any]:
-        """Tickets oldest first, e.g. a session's escalations (seed 001 GET /api/session/{id})."""
+    ) -> tuple[list[Ticket], int]:
+        """A page of tickets oldest first (e.g. a session's escalations) and the total that match."""
         filters: dict[str, Any] = {}
         if session_id is not None:
             filters["session_id"] = session_id
         if status is not None:
-            filters["status"] = parse_enum(tk.TicketStatus, status, "status").value
+            filters["status"] = parse_enum(TicketStatus, status, "status").value
         _check_page(limit, offset)
-        docs, total = await self.repo.find_tickets(tenant_id, filters, skip=offset, limit=limit)
-        return {
-            "tickets": [tk.ticket_view(d) for d in docs],
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-        }
+        return await self.repo.find_tickets(tenant_id, filters, skip=offset, limit=limit)
 
     # human review
-    async def queue_review(self, tenant_id: str, body: Any) -> dict[str, Any]:
-        """POST /api/v1/review/queue `data`."""
-        fields = rv.validate_queue(body)
+    async def queue_review(self, tenant_id: str, body: Any) -> ReviewItem:
+        """Validates, numbers (rev-<6 digits>, per tenant), estimates and stores a review item."""
+        request = rv.validate_queue(body)
         now = self._now()
-        ahead = await self.repo.count_queued_reviews_at_most(tenant_id, fields["priority"])
-        item_id = rv.format_item_id(await self.repo.next_sequence(tenant_id, "review"))
-        doc = {
-            "id": scoped_id(tenant_id, item_id),
-            "tenant_id": tenant_id,
-            "item_id": item_id,
-            **fields,
-            "status": rv.QUEUED,
-            "created_at": now.isoformat(),
-            "estimated_review_time": rv.estimate_review_time(now, ahead).isoformat(),
-        }
-        await self.repo.insert_review(doc)
-        return rv.queued_view(doc)
+        ahead = await self.repo.count_queued_reviews_at_most(tenant_id, request.priority)
+        item = ReviewItem(
+            tenant_id=tenant_id,
+            item_id=rv.format_item_id(await self.repo.next_sequence(tenant_id, "review")),
+            **{f.name: getattr(request, f.name) for f in dataclasses.fields(request)},
+            status=ReviewStatus.QUEUED,
+            created_at=now.isoformat(),
+            estimated_review_time=rv.estimate_review_time(now, ahead).isoformat(),
+        )
+        await self.repo.insert_review(item)
+        return item
 
-    async def decide_review(self, tenant_id: str, body: Any, *, reviewer_id: str) -> dict[str, Any]:
-        """POST /api/v1/review/decision `data`; a second decision on an item raises Conflict (409)."""
-        fields = rv.validate_decision(body)
-        item = await self.repo.get_review(tenant_id, fields["item_id"])
+    async def decide_review(self, tenant_id: str, body: Any, *, reviewer_id: str) -> ReviewItem:
+        """Records a reviewer's decision; a second decision on an item raises Conflict (409)."""
+        decision = rv.validate_decision(body)
+        item = await self.repo.get_review(tenant_id, decision.item_id)
         if item is None:
-            raise NotFound("Review item not found", {"item_id": fields["item_id"]})
-        now = self._now().isoformat()
-        decision = {**{k: fields[k] for k in ("approved", "feedback", "edits")}, "reviewer_id": reviewer_id}
-        decision |= {"review_time": now, "final_response": rv.final_response(item, fields)}
-        if item["status"] != rv.QUEUED or not await self.repo.claim_decision(tenant_id, item["item_id"], decision):
-            raise _already_reviewed(item["item_id"])
-        updated = await self.repo.update_review(tenant_id, item["item_id"], {**decision, "status": rv.REVIEWED})
+            raise NotFound("Review item not found", {"item_id": decision.item_id})
+        decided = dataclasses.replace(
+            item,
+            status=ReviewStatus.REVIEWED,
+            approved=decision.approved,
+            feedback=decision.feedback,
+            edits=decision.edits,
+            reviewer_id=reviewer_id,
+            review_time=self._now().isoformat(),
+            final_response=rv.final_response(item, decision),
+        )
+        if item.status is not ReviewStatus.QUEUED or not await self.repo.claim_decision(decided):
+            raise _already_reviewed(item.item_id)
+        updated = await self.repo.save_review(decided)
         assert updated is not None  # items are never deleted
-        return rv.decided_view(updated)
+        return updated
 
     async def list_reviews(
         self,
         tenant_id: str,
         *,
-        status: str | None = rv.QUEUED,
+        status: str | None = ReviewStatus.QUEUED.value,
         category: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> dict[str, Any]:
-        """Review items most urgent first (pending ones by default), originals beside edits."""
+    ) -> tuple[list[ReviewItem], int]:
+        """A page of review items most urgent first (pending ones by default) and the total that match."""
         filters: dict[str, Any] = {}
         if status is not None:
             if status not in rv.STATUSES:
@@ -208,12 +202,11 @@ class EscalationService:
         if category is not None:
             filters["category"] = category
         _check_page(limit, offset)
-        docs, total = await self.repo.find_reviews(tenant_id, filters, skip=offset, limit=limit)
-        return {"items": [rv.item_view(d) for d in docs], "total": total, "limit": limit, "offset": offset}
+        return await self.repo.find_reviews(tenant_id, filters, skip=offset, limit=limit)
 
 
 def _already_reviewed(item_id: str) -> Conflict:
-    return Conflict("Review item already decided", {"item_id": item_id, "status": rv.REVIEWED})
+    return Conflict("Review item already decided", {"item_id": item_id, "status": ReviewStatus.REVIEWED.value})
 
 
 def _check_page(limit: int, offset: int) -> None:

@@ -1,13 +1,18 @@
 """Escalation persistence over libs/store: tickets, per-company CS configs, review items and decisions,
-and per-tenant counters. Every document carries tenant_id and every query filters by it."""
+and per-tenant counters. Every document carries tenant_id and every query filters by it. Tickets and review items
+cross this module as domain objects (Ticket, ReviewItem); their documents exist only here."""
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
+from dataclasses import fields
 from typing import Any
 
 from libs.store import DocumentStore, Insert, Write
 from libs.store.staging import Staging
+
+from .domain import Priority, ReviewItem, ReviewStatus, Ticket, TicketStatus
 
 TICKETS = "tickets"
 CONFIGS = "cs_configs"
@@ -16,9 +21,49 @@ DECISIONS = "review_decisions"
 COUNTERS = "counters"
 
 
+def snake_keys(value: Any) -> Any:
+    """`value` with every object key in snake_case (a camelCase key such as maxRefundAmount -> max_refund_amount)."""
+    if isinstance(value, dict):
+        return {_CAMEL_HUMP.sub(r"_\1", key).lower(): snake_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(item) for item in value]
+    return value
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
 def scoped_id(tenant_id: str, public_id: str) -> str:
     """Public ids (TKT-2026-000001, rev-000001) repeat across tenants; the stored id never does."""
     return f"{tenant_id}/{public_id}"
+
+
+_TICKET_FIELDS = frozenset(f.name for f in fields(Ticket))
+_REVIEW_FIELDS = frozenset(f.name for f in fields(ReviewItem))
+# What a decision claim records (the first decision wins on its unique id).
+_DECISION_FIELDS = ("approved", "feedback", "edits", "reviewer_id", "review_time", "final_response")
+
+
+def ticket_doc(ticket: Ticket) -> dict[str, Any]:
+    """The stored document; `priority_rank` lets the queue count tickets at least as urgent."""
+    values = {name: getattr(ticket, name) for name in sorted(_TICKET_FIELDS)}
+    values |= {"priority": ticket.priority.value, "status": ticket.status.value}
+    return {"id": scoped_id(ticket.tenant_id, ticket.ticket_id), **values, "priority_rank": ticket.priority.rank}
+
+
+def ticket_from_doc(doc: dict[str, Any]) -> Ticket:
+    values = {k: v for k, v in doc.items() if k in _TICKET_FIELDS}
+    return Ticket(**values | {"priority": Priority(doc["priority"]), "status": TicketStatus(doc["status"])})
+
+
+def review_doc(item: ReviewItem) -> dict[str, Any]:
+    values = {name: getattr(item, name) for name in sorted(_REVIEW_FIELDS)}
+    return {"id": scoped_id(item.tenant_id, item.item_id), **values, "status": item.status.value}
+
+
+def review_from_doc(doc: dict[str, Any]) -> ReviewItem:
+    values = {k: v for k, v in doc.items() if k in _REVIEW_FIELDS}
+    return ReviewItem(**values | {"status": ReviewStatus(doc["status"])})
 
 
 # The creations of the command being handled, when it runs as a unit of work (see `EscalationRepository.staging`).
@@ -82,14 +127,18 @@ class EscalationRepository:
         return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
 
     # tickets
-    async def insert_ticket(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return await self._create(TICKETS, doc)
+    async def insert_ticket(self, ticket: Ticket) -> None:
+        await self._create(TICKETS, ticket_doc(ticket))
 
-    async def get_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
-        return await self._get_scoped(TICKETS, tenant_id, ticket_id)
+    async def get_ticket(self, tenant_id: str, ticket_id: str) -> Ticket | None:
+        doc = await self._get_scoped(TICKETS, tenant_id, ticket_id)
+        return None if doc is None else ticket_from_doc(doc)
 
-    async def update_ticket(self, tenant_id: str, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
-        return await self.tickets.update(scoped_id(tenant_id, ticket_id), changes)
+    async def save_ticket(self, ticket: Ticket) -> Ticket | None:
+        """Write the ticket's fields over the stored ones (None when it is gone)."""
+        doc = ticket_doc(ticket)
+        updated = await self.tickets.update(doc.pop("id"), doc)
+        return None if updated is None else ticket_from_doc(updated)
 
     async def count_open_tickets_at_least(self, tenant_id: str, priority_rank: int) -> int:
         """Unassigned tickets that a new ticket of this urgency would wait behind."""
@@ -99,34 +148,41 @@ class EscalationRepository:
 
     async def find_tickets(
         self, tenant_id: str, filters: dict[str, Any], *, skip: int = 0, limit: int = 50
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[Ticket], int]:
         query = {**filters, "tenant_id": tenant_id}
         docs = await self.tickets.find(query, sort=[("created_at", 1)], skip=skip, limit=limit)
-        return docs, await self.tickets.count(query)
+        return [ticket_from_doc(d) for d in docs], await self.tickets.count(query)
 
     # configs
     async def get_config(self, tenant_id: str) -> dict[str, Any] | None:
         doc = await self.configs.get(tenant_id)
-        return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+        if doc is None or doc.get("tenant_id") != tenant_id:
+            return None
+        # Configs saved before the contract named its fields in snake_case were stored in seed 002's camelCase.
+        return {**doc, "config": snake_keys(doc["config"])}
 
     async def save_config(self, tenant_id: str, config: dict[str, Any], updated_at: str) -> None:
         await self.configs.upsert({"id": tenant_id, "tenant_id": tenant_id, "config": config, "updated_at": updated_at})
 
     # reviews
-    async def insert_review(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return await self._create(REVIEWS, doc)
+    async def insert_review(self, item: ReviewItem) -> None:
+        await self._create(REVIEWS, review_doc(item))
 
-    async def get_review(self, tenant_id: str, item_id: str) -> dict[str, Any] | None:
+    async def get_review(self, tenant_id: str, item_id: str) -> ReviewItem | None:
         staged = self._staged_doc(REVIEWS, scoped_id(tenant_id, item_id))
-        return staged if staged is not None else await self._get_scoped(REVIEWS, tenant_id, item_id)
+        doc = staged if staged is not None else await self._get_scoped(REVIEWS, tenant_id, item_id)
+        return None if doc is None else review_from_doc(doc)
 
-    async def claim_decision(self, tenant_id: str, item_id: str, decision: dict[str, Any]) -> bool:
+    async def claim_decision(self, item: ReviewItem) -> bool:
         """First decision wins atomically (unique id); False when the item was already decided."""
-        doc = {"id": scoped_id(tenant_id, item_id), "tenant_id": tenant_id, "item_id": item_id, **decision}
-        return await self.decisions.insert_if_absent(doc)
+        decision = {name: getattr(item, name) for name in _DECISION_FIELDS}
+        doc = {"id": scoped_id(item.tenant_id, item.item_id), "tenant_id": item.tenant_id, "item_id": item.item_id}
+        return await self.decisions.insert_if_absent(doc | decision)
 
-    async def update_review(self, tenant_id: str, item_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
-        return await self.reviews.update(scoped_id(tenant_id, item_id), changes)
+    async def save_review(self, item: ReviewItem) -> ReviewItem | None:
+        doc = review_doc(item)
+        updated = await self.reviews.update(doc.pop("id"), doc)
+        return None if updated is None else review_from_doc(updated)
 
     async def count_queued_reviews_at_most(self, tenant_id: str, priority: int) -> int:
         """Queued items at least as urgent (1 = most urgent) that a new item would wait behind."""
@@ -140,8 +196,8 @@ class EscalationRepository:
 
     async def find_reviews(
         self, tenant_id: str, filters: dict[str, Any], *, skip: int = 0, limit: int = 50
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[ReviewItem], int]:
         query = {**filters, "tenant_id": tenant_id}
         sort = [("priority", 1), ("created_at", 1)]
         docs = await self.reviews.find(query, sort=sort, skip=skip, limit=limit)
-        return docs, await self.reviews.count(query)
+        return [review_from_doc(d) for d in docs], await self.reviews.count(query)

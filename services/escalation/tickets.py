@@ -1,22 +1,28 @@
-"""Escalation tickets (seed 001 /api/escalation): request validation, ids, the open → assigned → resolved
-→ closed lifecycle, the estimated-response-time formula, and the documented response shapes. Pure."""
+"""Escalation tickets: request validation, ids, the open → assigned → resolved → closed lifecycle and the
+estimated-response-time formula, over the Ticket domain object. Pure."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from libs.errors import Conflict, Invalid
 
-from .domain import EscalationDecision, Priority, Reason, SupportReason, TurnFacts, parse_enum
+from .domain import EscalationDecision, Priority, Reason, SupportReason, Ticket, TicketStatus, TurnFacts, parse_enum
 
 
-class TicketStatus(StrEnum):
-    OPEN = "open"
-    ASSIGNED = "assigned"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
+@dataclass(frozen=True, slots=True)
+class TicketRequest:
+    """A validated request for a new ticket (what the caller chose; ids, times and the ETA are the service's)."""
+
+    session_id: str
+    reason: str
+    priority: Priority
+    customer_sentiment: float | None = None
+    query_complexity: float | None = None
+    additional_context: str | None = None
 
 
 # Forward along the documented chain, plus the two moves a help desk needs: releasing an assigned
@@ -87,36 +93,36 @@ def _reject_unknown(body: Any, allowed: frozenset[str]) -> None:
         raise Invalid(f"unknown field: {unknown[0]}", {"field": unknown[0]})
 
 
-def validate_create(body: Any) -> dict[str, Any]:
-    """A POST /api/escalation body -> clean fields; wrong or missing fields raise Invalid naming them."""
+def validate_create(body: Any) -> TicketRequest:
+    """A create-ticket body -> a TicketRequest; wrong or missing fields raise Invalid naming them."""
     _reject_unknown(body, _CREATE_FIELDS)
     session_id = _text(body, "session_id", 200, required=True)
+    assert session_id is not None  # required
     if body.get("reason") is None:
         raise Invalid("Missing required field: reason", {"field": "reason"})
     if body["reason"] not in ALLOWED_REASONS:
         raise Invalid("reason is not a known escalation reason", {"field": "reason", "allowed": list(ALLOWED_REASONS)})
     if body.get("priority") is None:
         raise Invalid("Missing required field: priority", {"field": "priority"})
-    priority = parse_enum(Priority, body["priority"], "priority")
-    return {
-        "session_id": session_id,
-        "reason": body["reason"],
-        "priority": priority,
-        "customer_sentiment": _score(body, "customer_sentiment", -1.0, 1.0),
-        "query_complexity": _score(body, "query_complexity", 0.0, 1.0),
-        "additional_context": _text(body, "additional_context", 10_000),
-    }
+    return TicketRequest(
+        session_id=session_id,
+        reason=body["reason"],
+        priority=parse_enum(Priority, body["priority"], "priority"),
+        customer_sentiment=_score(body, "customer_sentiment", -1.0, 1.0),
+        query_complexity=_score(body, "query_complexity", 0.0, 1.0),
+        additional_context=_text(body, "additional_context", 10_000),
+    )
 
 
-def plan_update(ticket: dict[str, Any], body: Any, now: str) -> dict[str, Any]:
-    """The $set changes a PUT /api/escalation/{id} body makes to a stored ticket.
+def apply_update(ticket: Ticket, body: Any, now: str) -> Ticket:
+    """The ticket after an update-ticket body (status, assigned_agent, resolution_notes, customer_satisfaction).
 
     Invalid (400) for a malformed field; Conflict (409) for a transition the lifecycle forbids, with
     details {field, current, requested, allowed}. Assigning an agent to an open ticket assigns it."""
     _reject_unknown(body, _UPDATE_FIELDS)
     if not body:
         raise Invalid("nothing to update", {"field": "body", "allowed": sorted(_UPDATE_FIELDS)})
-    current = TicketStatus(ticket["status"])
+    current = ticket.status
     agent = _text(body, "assigned_agent", 200)
     notes = _text(body, "resolution_notes", 10_000)
     satisfaction = body.get("customer_satisfaction")
@@ -128,22 +134,24 @@ def plan_update(ticket: dict[str, Any], body: Any, now: str) -> dict[str, Any]:
         target = parse_enum(TicketStatus, body["status"], "status")
     else:
         target = TicketStatus.ASSIGNED if agent and current is TicketStatus.OPEN else current
-    changes: dict[str, Any] = {"updated_at": now}
-    changes.update(_transition(current, target, agent or ticket.get("assigned_agent"), now))
+    updated = _transition(ticket, target, agent or ticket.assigned_agent, now)
+    updated.updated_at = now
     if agent is not None:
         if current is TicketStatus.CLOSED:
             raise Conflict("a closed ticket cannot be reassigned", {"field": "assigned_agent", "current": "closed"})
-        changes["assigned_agent"] = agent
+        updated.assigned_agent = agent
     if notes is not None:
-        changes["resolution_notes"] = notes
+        updated.resolution_notes = notes
     if satisfaction is not None:
-        changes["customer_satisfaction"] = satisfaction
-    return changes
+        updated.customer_satisfaction = satisfaction
+    return updated
 
 
-def _transition(current: TicketStatus, target: TicketStatus, agent: str | None, now: str) -> dict[str, Any]:
+def _transition(ticket: Ticket, target: TicketStatus, agent: str | None, now: str) -> Ticket:
+    """A copy of the ticket moved to `target` (itself unchanged when it is there already)."""
+    current = ticket.status
     if target is current:
-        return {}
+        return dataclasses.replace(ticket)
     if target not in TRANSITIONS[current]:
         allowed = sorted(s.value for s in TRANSITIONS[current])
         raise Conflict(
@@ -152,62 +160,21 @@ def _transition(current: TicketStatus, target: TicketStatus, agent: str | None, 
         )
     if target is TicketStatus.ASSIGNED and not agent:
         raise Invalid("assigning a ticket needs assigned_agent", {"field": "assigned_agent"})
-    changes: dict[str, Any] = {"status": target.value}
+    moved = dataclasses.replace(ticket, status=target)
     if target is TicketStatus.OPEN:
-        changes["assigned_agent"] = None  # released back to the queue
+        moved.assigned_agent = None  # released back to the queue
     else:
-        changes[f"{target.value}_at"] = now
-    return changes
+        setattr(moved, f"{target.value}_at", now)  # assigned_at, resolved_at, closed_at
+    return moved
 
 
-def ticket_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """GET /api/escalation/{ticket_id} body."""
-    return {
-        "ticket_id": doc["ticket_id"],
-        "session_id": doc["session_id"],
-        "customer_id": doc.get("customer_id"),
-        "reason": doc["reason"],
-        "priority": doc["priority"],
-        "status": doc["status"],
-        "created_at": doc["created_at"],
-        "updated_at": doc["updated_at"],
-        "assigned_agent": doc.get("assigned_agent"),
-        "resolution_notes": doc.get("resolution_notes"),
-        "customer_satisfaction": doc.get("customer_satisfaction"),
-    }
-
-
-def created_view(doc: dict[str, Any]) -> dict[str, Any]:
-    """POST /api/escalation body; assigned_agent (documented optional) only once an agent is assigned."""
-    out = {
-        "ticket_id": doc["ticket_id"],
-        "session_id": doc["session_id"],
-        "priority": doc["priority"],
-        "status": doc["status"],
-        "created_at": doc["created_at"],
-        "estimated_response_time": doc["estimated_response_time"],
-    }
-    if doc.get("assigned_agent"):
-        out["assigned_agent"] = doc["assigned_agent"]
-    return out
-
-
-def event_data(doc: dict[str, Any]) -> dict[str, Any]:
-    """The `data` of the seed 001 escalation.created webhook."""
-    keys = ("ticket_id", "session_id", "customer_id", "priority", "reason")
-    return {key: doc.get(key) for key in keys}
-
-
-def request_from_decision(decision: EscalationDecision, session_id: str, facts: TurnFacts) -> dict[str, Any]:
-    """A POST /api/escalation body for an automatic escalation (seed 001 reason words, no customer text)."""
-    body: dict[str, Any] = {
-        "session_id": session_id,
-        "reason": (decision.support_reason or SupportReason.MANUAL_REQUEST).value,
-        "priority": decision.priority.value,
-        "additional_context": decision.explanation or None,
-    }
-    if facts.sentiment_score is not None:
-        body["customer_sentiment"] = facts.sentiment_score
-    if facts.complexity_score is not None:
-        body["query_complexity"] = facts.complexity_score
-    return body
+def request_from_decision(decision: EscalationDecision, session_id: str, facts: TurnFacts) -> TicketRequest:
+    """The ticket an automatic escalation opens (a support reason word, no customer text)."""
+    return TicketRequest(
+        session_id=session_id,
+        reason=(decision.support_reason or SupportReason.MANUAL_REQUEST).value,
+        priority=decision.priority,
+        customer_sentiment=facts.sentiment_score,
+        query_complexity=facts.complexity_score,
+        additional_context=decision.explanation or None,
+    )

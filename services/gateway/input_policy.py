@@ -19,13 +19,21 @@ MAX_DEPTH = 16  # nested objects/arrays; orjson itself refuses more than 255
 MAX_INT = 2**63 - 1  # the signed 64-bit range of SQLite, MongoDB (int64) and Kafka's JSON consumers
 MIN_INT = -(2**63)
 MAX_KEY_CHARS = 256
+# Top-level keys of a free-form map, the contracts' `maxProperties`: it follows from MAX_BYTES (a key costs at least
+# 4 bytes as JSON, `"":0`), checked first so a map of many tiny keys is named as such.
+MAX_KEYS = MAX_BYTES // 4
 
 
-def check_json(value: Any, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
+def check_json(
+    value: Any, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH, max_keys: int | None = None
+) -> Any:
     """Raise ValueError (pydantic turns it into a field error) when `value` breaks a bound; return it otherwise.
 
     Walks iteratively, so a hostile nesting depth cannot exhaust the interpreter's recursion limit here.
+    `max_keys`: the most top-level keys (a free-form map's `maxProperties` in the contracts).
     """
+    if max_keys is not None and isinstance(value, dict) and len(value) > max_keys:
+        raise ValueError(f"value: more than {max_keys} keys")
     stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
         item, path = stack.pop()
@@ -61,7 +69,7 @@ def _problem(item: Any, depth: int, max_depth: int) -> str | None:
 
 
 def _bounded(value: Any) -> Any:
-    return check_json(value)
+    return check_json(value, max_keys=MAX_KEYS)
 
 
 def _bounded_rows(value: Any) -> Any:
@@ -72,7 +80,10 @@ def _bounded_rows(value: Any) -> Any:
 MAX_ROWS_BYTES = 900 * 1024
 # The type of every free-form request field: `metadata: FreeForm = Field(default_factory=dict)`.
 FreeForm = Annotated[dict[str, Any], AfterValidator(_bounded)]
-FreeFormRows = Annotated[list[dict[str, Any]], AfterValidator(_bounded_rows)]
+# A record's cells are scalars (the contract's AnalyzeFairness.v1 rows): a nested cell is a 400 naming the field.
+# Smart union (the default): each cell keeps its JSON type (true stays a boolean, 4 an integer).
+Cell = str | int | float | bool | None
+FreeFormRows = Annotated[list[dict[str, Cell]], AfterValidator(_bounded_rows)]
 
 
 def contract_length(message: type[BaseModel], field: str, *, strict: bool = True) -> Any:

@@ -138,6 +138,35 @@ _SERVICE_QUESTION = re.compile(
 )
 
 
+# A town named by a landmark of it, lower-case ("Brno bridge is closed", "the Kaunas airport"): the town.
+_LANDMARK = re.compile(
+    r"(?<![\w-])([A-Z][^\W\d_]+(?:[ \t]+[A-Z][^\W\d_]+)?)(?=[ \t]+(?:bridge|airport|train station|station"
+    r"|harbou?r|cathedral|castle|old town|city cent(?:er|re)|city hall)\b)"
+)
+
+
+def recase_places(text: str) -> str:
+    """For a text with no capital letter ("i moved to canada"), a copy of the same length with every gazetteer
+    place capitalised (longest first), so that the place rules apply; any other text is returned as it is."""
+    if any(ch.isupper() for ch in text):
+        return text
+    chars, words, i = list(text), [m.span() for m in _WORDS.finditer(text)], 0
+    while i < len(words):
+        size = next(
+            (n for n in range(min(_LONGEST, len(words) - i), 0, -1) if _span_title(text, words[i : i + n]) in _KNOWN),
+            0,
+        )
+        for s, e in words[i : i + size]:
+            if len(text[s:e].capitalize()) == e - s:
+                chars[s] = text[s:e].capitalize()[0]
+        i += max(size, 1)
+    return "".join(chars)
+
+
+def _span_title(text: str, words: list[tuple[int, int]]) -> str:
+    return " ".join(text[s:e] for s, e in words).rstrip(".").title()
+
+
 class LocationFinder(EntityRecognizer):
     """Countries, states and large cities from the gazetteer (ambiguous ones only after a place cue), any
     capitalised name after a place cue, "City, ST", and spaCy's GPE/LOC entities."""
@@ -151,7 +180,8 @@ class LocationFinder(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         if entities and LOCATION not in entities:
             return []
-        found = [*self._from_gazetteer(text), *self._from_cues(text), *self._from_ner(text, nlp_artifacts)]
+        cased = recase_places(text)
+        found = [*self._from_gazetteer(cased), *self._from_cues(cased), *self._from_ner(text, nlp_artifacts)]
         asks = [m.span() for m in _SERVICE_QUESTION.finditer(text)]
         return [
             RecognizerResult(LOCATION, s, e, score)
@@ -186,7 +216,8 @@ class LocationFinder(EntityRecognizer):
         return 0
 
     def _from_cues(self, text: str) -> Iterator[tuple[int, int, float]]:
-        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_IN, 0.86), (_PREP, 0.51))
+        rules = ((_CUED, 0.9), (_BEFORE_SITE, 0.9), (_FIELD, 0.9), (_CUED_WEAK, 0.65), (_IN, 0.86), (_PREP, 0.51),
+                 (_LANDMARK, 0.86))  # fmt: skip
         for pattern, score in rules:
             for m in pattern.finditer(text):
                 place = _clean_place(m.group(1).rstrip(".,"))
@@ -216,6 +247,12 @@ class ZipFinder(PatternFinder):
                       rf"(?:(?i:is|was|to|of|=|should be|changed to)[ \t]+){{0,2}}({_POSTCODE})(?![\w-])")  # fmt: skip
     AFTER_STATE = re.compile(rf"(?<![\w-])(?:{_STATE_CODE}|{_STATE_NAME})[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])")
     NEAR = re.compile(r"(?i:\b(?:near|around|area|within|in|outside))[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])")
+    # A ZIP right after a town named after "in/at/near/from/to" ("support Acme in Cork 87984-7856").
+    AFTER_TOWN = re.compile(
+        r"\b(?:in|at|near|from|to)[ \t]+(?!(?:Order|Invoice|Account|Room|Ticket|Case|Suite|Apt|Unit|Box|Ref\w*"
+        r"|No|Number|Flight|Item|Gate|Line|Version|Model|Page|Row|Seat|Batch)\b)"
+        r"(?:[A-Z][^\W\d_]+[ \t]+){1,3},?[ \t]*(\d{5}(?:-\d{4})?)(?![\w-])"
+    )
     # The code first: "02139 is my zip code", "Is K1A 0B1 your zip?", "the 94107 area".
     BEFORE_WORD = re.compile(
         rf"(?<![\w-])({_POSTCODE})(?=[ \t]+(?:[\w']+[ \t]+){{0,2}}(?i:zip|postal|post ?code|postcode)\b)"
@@ -226,7 +263,7 @@ class ZipFinder(PatternFinder):
         for m in self.BEFORE_WORD.finditer(text):
             group = 1 if m.group(1) else 2
             yield m.start(group), m.end(group), 0.85
-        for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6)):
+        for pattern, score in ((self.CUED, 0.9), (self.AFTER_STATE, 0.85), (self.NEAR, 0.6), (self.AFTER_TOWN, 0.6)):
             for m in pattern.finditer(text):
                 yield m.start(1), m.end(1), score
 

@@ -27,6 +27,7 @@ from libs.contracts.models.training import (
     GetTrainingJobV1,
     LabelPrediction,
     ListDatasetsV1,
+    ModelCard,
     PredictionV1,
     PredictV1,
     ResourceRequirements,
@@ -78,7 +79,8 @@ def job_view(job: JobRecord) -> TrainingJobV1:
         logs_uri=f"training-logs://{job.id}", progress=progress_view(job),
         estimated_completion=completion.isoformat() if completion else None,
         validation_split=job.validation_split, error=job.error, created_at=job.created_at.isoformat(),
-        finished_at=job.finished_at.isoformat() if job.finished_at else None, model_card=job.model_card,
+        finished_at=job.finished_at.isoformat() if job.finished_at else None,
+        model_card=ModelCard.model_validate(job.model_card) if job.model_card else None,
         log=job.log,
     )  # fmt: skip
 

@@ -53,6 +53,7 @@ from tests.bench.turn_load import (
 REPO = Path(__file__).resolve().parents[2]
 ENV = {"SWITCHBOARD_GATEWAY_ROUTE_LIMITS": "false", "PYTHONUNBUFFERED": "1"}
 TARGETS = "p50 <= 20 ms and p99 <= 80 ms at 100 turns/s; peak >= 300 turns/s on 2 cores"
+LONE_TARGET = (15.0, 40.0)  # issue 13: one client, one turn at a time, idle stack on Apache Kafka: p50, p99 ms
 
 
 def free_port() -> int:
@@ -234,7 +235,11 @@ async def measure(args: argparse.Namespace, port: int, echo_port: int, key: str,
         await seed_articles(http, key)
         # One client at a time on an idle stack: the latency floor (bus hops and steps, no queueing).
         await closed_loop(http, turn_sender(key, f"bl{tag}-", mix), clients=1, duration_s=2)
+        loads.append(uptime())
+        before = cpu_snapshot(pids)
         lone = await closed_loop(http, turn_sender(key, f"bl{tag}-", mix), clients=1, duration_s=args.lone_seconds)
+        # CPU ms per turn (the "cores" of cpu_line over turns/1000 seconds): what one turn costs each process.
+        lone_cpu = cpu_line(pids, before, cpu_snapshot(pids), max(lone.ok, 1) / 1000)
         await closed_loop(http, turn_sender(key, f"bw{tag}-", mix), clients=args.clients, duration_s=args.warmup)
         before = cpu_snapshot(pids)
         send = turn_sender(key, f"bc{tag}-", mix)
@@ -247,15 +252,17 @@ async def measure(args: argparse.Namespace, port: int, echo_port: int, key: str,
         steady = await open_loop(http, turn_sender(key, f"bo{tag}-", mix), rate=args.rate, duration_s=args.seconds)
     loads.append(uptime())
     return {
-        "echo": echo, "lone": lone, "steady": steady, "peak": peak, "cpu": cpu, "tag": tag, "settled": settled,
-        "loads": loads,
+        "echo": echo, "lone": lone, "lone_cpu": lone_cpu, "steady": steady, "peak": peak, "cpu": cpu, "tag": tag,
+        "settled": settled, "loads": loads,
     }  # fmt: skip
 
 
 def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any]) -> None:
     echo, steady, peak = got["echo"], got["steady"], got["peak"]
     ratio = peak.rate() / echo.rate() if echo.rate() else float("nan")
-    print(f"machine: {os.cpu_count()} cores (shared with the load client); `uptime` at start, after 2., after 1.:")
+    print(
+        f"machine: {os.cpu_count()} cores (shared with the load client); `uptime` at start, at 0., after 2., after 1.:"
+    )
     for line in got["loads"]:
         print(f"   {line}")
     print(
@@ -267,6 +274,10 @@ def report(args: argparse.Namespace, got: dict[str, Any], steps: dict[str, Any])
           f"{os.environ.get('SWITCHBOARD_KAFKA_FETCH_MAX_WAIT_MS', '500')} ms)")  # fmt: skip
     print("   " + describe("turns", got["lone"]))
     print(f"   step ms p50: {steps_line(steps['bl'])}")
+    print(f"   CPU ms per turn per process: {got['lone_cpu']}")
+    lone, (p50, p99) = got["lone"], LONE_TARGET
+    met = lone.pct(50) <= p50 and lone.pct(99) <= p99 and not lone.failures
+    print(f"   target: p50 <= {p50:.0f} ms and p99 <= {p99:.0f} ms -> {'met' if met else 'not met'} in this run")
     print(f"1. steady {args.rate:.0f} turns/s offered, open loop, {args.seconds:.0f} s (after the warm-up and 2.;")
     print(f"   the stack had drained 2.'s queue in {got['settled']:.0f} s; latency counts from each scheduled send)")
     print("   " + describe("turns", steady))

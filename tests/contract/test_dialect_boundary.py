@@ -67,3 +67,58 @@ def test_the_check_finds_each_kind_of_dialect_knowledge(tmp_path: Path) -> None:
         "seed error code 'CS_004'",
         "seed error code 'cs_code'",
     ]
+
+
+# camelCase is a seed's JSON vocabulary (seed 002's companyId, fromTier, aiGenerated): a service that writes such a
+# key builds a reply or record in a seed's shape, which is the dialect's job in services/gateway/dialects/.
+CAMEL_KEY = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
+CAMEL_ALLOWED = {
+    # Kubernetes' own manifest vocabulary (runAsNonRoot, ...), not a seed's.
+    "services/training/kubernetes.py",
+}
+# Still in a seed's shape, being moved (issue 17): the conversation's session/turn dicts (part A, in parallel), and the
+# details of a refused manual escalation, which name seed 002's request fields (targetTier, currentTier).
+CAMEL_PENDING = {
+    "services/conversation/events.py",
+    "services/conversation/sessions.py",
+    "services/conversation/turn_facts.py",
+    "services/conversation/turns.py",
+    "services/escalation/policy.py",
+}
+
+
+def _camel_keys(path: Path, root: Path = REPO) -> list[str]:
+    """camelCase string keys a module writes or reads: dict literal keys, subscripts and .get() names."""
+    where = path.relative_to(root).as_posix()
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        keys: list[ast.expr | None] = []
+        if isinstance(node, ast.Dict):
+            keys = list(node.keys)
+        elif isinstance(node, ast.Subscript):
+            keys = [node.slice]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            keys = node.args[:1]
+        found += [
+            f"{where}:{node.lineno}: {key.value!r}"
+            for key in keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and CAMEL_KEY.match(key.value)
+        ]
+    return found
+
+
+def test_no_service_outside_the_gateway_shapes_data_as_a_seed() -> None:
+    skip = CAMEL_ALLOWED | CAMEL_PENDING
+    files = [p for p in _service_files() if p.relative_to(REPO).as_posix() not in skip]
+    assert [problem for path in files for problem in _camel_keys(path)] == []
+
+
+def test_the_camel_case_check_finds_seed_shaped_keys(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "def view(t):\n"
+        '    out = {"ticketId": t["ticket_id"], "status": t.get("currentStatus")}\n'
+        '    return out["ticketId"], {"ok": 1}\n'
+    )
+    found = sorted(p.split(": ", 1)[1] for p in _camel_keys(sample, tmp_path))
+    assert found == ["'currentStatus'", "'ticketId'", "'ticketId'"]

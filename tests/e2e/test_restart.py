@@ -45,6 +45,19 @@ async def offsets(bootstrap: str) -> tuple[dict[int, int | None], list[dict[str,
         await reader.stop()
 
 
+async def offsets_once_committed(
+    bootstrap: str, within_s: float = 10.0
+) -> tuple[dict[int, int | None], list[dict[str, object]]]:
+    """`offsets` once the conversation group has committed something: commits follow the handler in the background
+    (handled offsets linger up to libs/bus/kafka_consumer.COMMIT_LINGER_S to share one commit)."""
+    deadline = asyncio.get_running_loop().time() + within_s
+    while True:
+        committed, seen = await offsets(bootstrap)
+        if any(committed.values()) or asyncio.get_running_loop().time() > deadline:
+            return committed, seen
+        await asyncio.sleep(0.2)
+
+
 def conversation(stack: Stack, conversation_id: str) -> httpx.Response:
     return httpx.get(f"{stack.url}/api/v1/conversations/{conversation_id}", headers=stack.auth(), timeout=30)
 
@@ -61,7 +74,7 @@ def test_a_restart_on_the_same_data_dir_keeps_the_session_its_events_and_the_off
         assert started.status_code == 201 or started.status_code == 200, started.text
         conversation_id = started.json()["conversation_id"]
         before = conversation(first, conversation_id).json()
-        committed_before, events_before = asyncio.run(offsets(first.kafka))
+        committed_before, events_before = asyncio.run(offsets_once_committed(first.kafka))
     finally:
         assert shut_down(first.process) == 0
     assert any(v for v in committed_before.values()), "the conversation service committed nothing: nothing to keep"

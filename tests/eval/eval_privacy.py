@@ -19,11 +19,13 @@ Presidio baseline mapping: PERSON→name, LOCATION→location, US_DRIVER_LICENSE
 passport, US_BANK_NUMBER→account_number, the rest by the same names as above; its other types (DATE_TIME
 included: it is any date, not a birth date) are dropped.
 
-Files: the dev file (templates seen while tuning) and two transfer sets: `dev_split(records, "held")`, the dev
+Files: the dev file (templates seen while tuning) and four transfer sets: `dev_split(records, "held")`, the dev
 file's odd-numbered templates less every record naming a first or last name that a "fit" (even-numbered template)
 record names (412 of 960 records), `--synth held`: records from templates written in tests/eval/pii_synth.py, and
 `--templates held`: records from the templates of presidio-research's templates.txt that the dev file does not
-contain, filled with our own values (tests/eval/pii_templates.py; no template or name on both sides).
+contain, filled with our own values (tests/eval/pii_templates.py; no template or name on both sides), and
+`--dev-names held`: the same held templates filled with the dev file's own names of the same dev_split side
+(presidio-research's name distribution; fill seeds `--seeds`, default 19 1 2).
 Errors are looked at (`--errors TYPE --part fit`) and thresholds chosen on the fit parts only.
 """
 
@@ -185,6 +187,9 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
     if args.templates != "none" and pii_templates.TEMPLATES_FILE.exists():
         recs = pii_templates.records(args.templates)
         sets.append((f"transfer: templates.txt unseen, {args.templates}", recs))
+    if args.dev_names != "none" and pii_templates.TEMPLATES_FILE.exists() and args.file.exists():
+        recs = [r for seed in args.seeds for r in pii_templates.records(args.dev_names, seed=seed, names="dev")]
+        sets.append((f"transfer: templates.txt unseen × dev names, {args.dev_names}", recs))
     return sets
 
 
@@ -193,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", type=Path, default=DEV_FILE)
     ap.add_argument("--synth", choices=["held", "fit", "none"], default="held", help="template-grouped part")
     ap.add_argument("--templates", choices=["held", "fit", "none"], default="held", help="templates.txt part")
+    ap.add_argument("--dev-names", choices=["held", "fit", "none"], default="held",
+                    help="templates.txt part filled with the dev file's names of the same dev_split side")  # fmt: skip
+    ap.add_argument("--seeds", type=int, nargs="+", default=[19, 1, 2], help="fill seeds of the dev-names set")
     ap.add_argument("--part", choices=["all", "fit", "held"], default="all", help="dev file: all, or one group")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--errors", help="print misses and false positives of this type (ours only)")
@@ -208,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             res = score(records, predict, errors=args.errors if factory is ours else None)
             table(f"{name} on {label}, {len(records)} records", res, time.perf_counter() - t0)
-            summary.append(f"  {name:<44}{label:<44}F2 {res['overall']['f2']:.3f}  R {res['overall']['recall']:.3f}")
+            summary.append(f"  {name:<44}{label:<52}F2 {res['overall']['f2']:.3f}  R {res['overall']['recall']:.3f}")
     print("\nPII overall F2 (dev = tuned on; transfer = held-out templates and names):")
     print("\n".join(summary))
     return 0

@@ -61,7 +61,8 @@ def _slot(name: str, rng: random.Random, pools: dict[str, list[str]]) -> list[Pi
     """Value pieces for one presidio placeholder (name as in templates.txt)."""
     first, last = rng.choice(pools["first"]), rng.choice(pools["last"])
     if name in ("person", "name", "name_male", "name_female"):
-        return [(f"{first} {last}", "PERSON")]
+        full = rng.choice(pools["full"]) if pools.get("full") else f"{first} {last}"
+        return [(full, "PERSON")]
     if name.startswith("first_name"):
         return [(first, "PERSON")]
     if name.startswith("last_name"):
@@ -115,8 +116,20 @@ def unseen_templates() -> list[tuple[int, str]]:
     return [(i, t) for i, t in enumerate(lines) if t.strip() and i not in ids and _bare(t) not in texts]
 
 
-def _pools(part: str) -> dict[str, list[str]]:
+def _pools(part: str, names: str = "synth") -> dict[str, list[str]]:
+    """Fill values of one part. Names: "synth" = pii_synth's half less every dev-file person word; "dev" = the
+    full names (2+ words, as written: middle initials, particles, accents) of the dev file's records on the same
+    side of `eval_privacy.dev_split`, so that no first or last name is on both sides, in presidio-research's own
+    name distribution (its generator's names, not ours)."""
     dev = json.loads(DEV_FILE.read_text(encoding="utf-8"))
+    if names == "dev":
+        from tests.eval.eval_privacy import dev_split  # eval_privacy imports this module at run time only
+
+        values = {s["entity_value"] for r in dev_split(dev, part) for s in r["spans"] if s["entity_type"] == "PERSON"}
+        # A name from a lower-cased record ("nijito asano") is written as the generator wrote it before that.
+        full = sorted({" ".join(w[:1].upper() + w[1:] for w in v.split()) for v in values if len(v.split()) >= 2})
+        first, last = sorted({v.split()[0] for v in full}), sorted({v.split()[-1] for v in full})
+        return {"first": first, "last": last, "full": full, "firms": FIRMS[part]}
     dev_names = {w for r in dev for s in r["spans"] if s["entity_type"] == "PERSON" for w in s["entity_value"].split()}
     pools = {k: [n for n in v if n not in dev_names] for k, v in ps._pools(part).items()}
     return pools | {"firms": FIRMS[part]}
@@ -137,15 +150,20 @@ def render(template: str, rng: random.Random, pools: dict[str, list[str]]) -> tu
     return text + template[pos:], spans
 
 
-def records(part: str, per_template: int = 8, seed: int = 19) -> list[dict]:
-    """`per_template` records of each unseen template of `part` ("fit": even positions, "held": odd)."""
-    rng = random.Random(f"{seed}:templates:{part}")
-    pools = _pools(part)
+def records(part: str, per_template: int = 8, seed: int = 19, names: str = "synth") -> list[dict]:
+    """`per_template` records of each unseen template of `part` ("fit": even positions, "held": odd), names from
+    the `names` pool (see `_pools`). With dev-file names, one record in 20 is lower-cased whole, as
+    presidio-research's generator does (its `lower_case_ratio`; 47 of the 960 dev records)."""
+    rng = random.Random(f"{seed}:templates:{part}" + ("" if names == "synth" else f":{names}"))
+    pools = _pools(part, names)
     side = 0 if part == "fit" else 1
     out = []
     for tid, template in unseen_templates()[side::2]:
         for _ in range(per_template):
             text, spans = render(template, rng, pools)
+            if names == "dev" and rng.random() < 0.05 and len(text.lower()) == len(text):
+                text = text.lower()
+                spans = [s | {"entity_value": s["entity_value"].lower()} for s in spans]
             out.append({"full_text": text, "spans": spans, "template_id": f"pt{tid}"})
     return out
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+Details = Annotated[list[str | int | float | bool | None], Field(max_length=200)]
 
 
 class ErrorReplyV1(BaseModel):
@@ -26,7 +27,7 @@ class ErrorReplyV1(BaseModel):
     """
     Human-readable explanation; never customer text.
     """
-    details: dict[str, Any]
+    details: Annotated[dict[str, str | int | float | bool | Details | dict[str, str | int | float | bool | None] | None], Field(max_length=32)]
     """
-    Machine-readable context, e.g. the offending field.
+    Machine-readable context, e.g. the offending field: scalars, lists of scalars, or one level of scalar map.
     """

@@ -54,6 +54,9 @@ class ConversationCreatedV1(BaseModel):
     """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     ISO 8601 UTC timestamp.
@@ -165,6 +168,9 @@ class EscalateSessionV1(BaseModel):
     """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     target_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     notes: Notes | None = None
 
 
@@ -178,13 +184,13 @@ class EscalationEntry(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    from_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     """
-    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
     """
-    to_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     """
-    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
     """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     """
@@ -490,6 +496,9 @@ class MessageReceivedV1(BaseModel):
     The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
     """
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     length: Annotated[int, Field(ge=0)]
     sentiment_label: SentimentLabel | None
     sentiment_score: SentimentScore | None
@@ -551,6 +560,9 @@ class MessageRepliedV1(BaseModel):
     """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     ai_generated: bool
     model: Annotated[str, Field(max_length=200, min_length=0)]
     model_id: Annotated[str, Field(max_length=200, min_length=0)]
@@ -749,6 +761,9 @@ class SessionAbandonedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     message_count: Annotated[int, Field(ge=0)]
     idle_s: Annotated[float, Field(ge=0.0)]
     escalated: bool
@@ -771,6 +786,9 @@ class SessionClosedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     message_count: Annotated[int, Field(ge=0)]
     duration_minutes: Annotated[int, Field(ge=0)]
     escalated: bool
@@ -802,7 +820,13 @@ class SessionEscalatedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     reasons: Annotated[list[Reason1], Field(max_length=20)]
     support_reason: SupportReason | None
@@ -829,6 +853,9 @@ class SessionResolvedV1(BaseModel):
     """
     customer_id: Annotated[str, Field(max_length=200, min_length=1)]
     tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     resolution_type: Annotated[str, Field(max_length=64, min_length=1)]
     follow_up_required: bool
     message_count: Annotated[int, Field(ge=0)]
@@ -1123,9 +1150,9 @@ class Session(BaseModel):
     """
     A session's lifecycle state; RESOLVED, CLOSED and ABANDONED are final (no more messages).
     """
-    current_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    current_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     """
-    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
     """
     issue_category: Annotated[str | None, Field(max_length=64)] = None
     issue_summary: Annotated[str, Field(max_length=500)]
@@ -1235,9 +1262,9 @@ class TurnFacts(BaseModel):
     escalation_reason: Annotated[str | None, Field(max_length=64)] = None
     escalation_reasons: Annotated[list[EscalationReason1], Field(max_length=20)]
     escalation_explanation: Annotated[str | None, Field(max_length=4000)] = None
-    target_tier: Annotated[str, Field(max_length=32, min_length=1)]
+    target_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
     """
-    Support tier (AI_REP, AI_MANAGER, HUMAN_AGENT).
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
     """
     priority: Annotated[str, Field(max_length=32)]
     ticket_id: Annotated[str | None, Field(max_length=200)] = None

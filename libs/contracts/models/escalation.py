@@ -11,6 +11,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 
+class AutoEscalate(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    after_attempts: Annotated[int, Field(ge=0, le=50)]
+    target_tier: Literal['AI_MANAGER', 'HUMAN_AGENT']
+
+
+class AutoEscalatePatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    after_attempts: Annotated[int | None, Field(ge=0, le=50)] = None
+    target_tier: Literal['AI_MANAGER', 'HUMAN_AGENT'] | None = None
+
+
 class CheckEscalationV1(BaseModel):
     """
     Command: decide a manual escalation (the conversation service's EscalateSession, seed 002 POST /sessions/:id/escalate) against the session's tier and the company's enabled tiers; answered with EscalationStep.v1, or an invalid_escalation_target error (InvalidEscalationTarget) for a bad target.
@@ -28,20 +46,6 @@ class CheckEscalationV1(BaseModel):
     AI_MANAGER or HUMAN_AGENT.
     """
     notes: Annotated[str | None, Field(max_length=5000, min_length=0)] = None
-
-
-class CompanyConfigV1(BaseModel):
-    """
-    Reply to GetCompanyConfig.v1 / UpdateCompanyConfig.v1.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    company_id: Annotated[str, Field(max_length=200, min_length=1)]
-    config: dict[str, Any]
-    """
-    The documented GET /config body (companyId, enabled, tiers, irateProtocol).
-    """
 
 
 class CreateTicketV1(BaseModel):
@@ -97,11 +101,17 @@ class EscalationCreatedV1(BaseModel):
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     """
     The ticket's reason (seed 001 word or seed 002 code).
     """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -133,6 +143,9 @@ class EscalationDecisionV1(BaseModel):
     """
     reasons: Annotated[list[Literal['IRATE_CUSTOMER', 'REFUND_REQUEST', 'COMPLEX_ISSUE', 'REPEAT_CONTACT', 'HIGH_VALUE_CUSTOMER', 'LEGAL_MENTION', 'SOCIAL_MEDIA_THREAT', 'REFUND_OVER_THRESHOLD', 'CUSTOMER_REQUEST', 'POLICY_EXCEPTION', 'ESCALATED_COMPLAINT', 'TECHNICAL_LIMITATION']], Field(max_length=12)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     explanation: Annotated[str, Field(max_length=2000, min_length=0)]
     support_reason: Literal['negative_sentiment', 'high_complexity', 'repeated_failures', 'manual_request', 'policy_violation'] | None = None
     """
@@ -156,8 +169,17 @@ class EscalationStepV1(BaseModel):
         extra='forbid',
     )
     from_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     to_tier: Literal['AI_REP', 'AI_MANAGER', 'HUMAN_AGENT']
+    """
+    The tiers of support, lowest first: an AI representative, an AI manager, a human agent.
+    """
     reason: Literal['IRATE_CUSTOMER', 'REFUND_REQUEST', 'COMPLEX_ISSUE', 'REPEAT_CONTACT', 'HIGH_VALUE_CUSTOMER', 'LEGAL_MENTION', 'SOCIAL_MEDIA_THREAT', 'REFUND_OVER_THRESHOLD', 'CUSTOMER_REQUEST', 'POLICY_EXCEPTION', 'ESCALATED_COMPLAINT', 'TECHNICAL_LIMITATION']
+    """
+    Why the escalation policy (or a caller) moves a conversation to a higher tier.
+    """
     notes: Annotated[str | None, Field(max_length=5000, min_length=0)] = None
     timestamp: Annotated[str, Field(max_length=64, min_length=1)]
     """
@@ -176,9 +198,18 @@ class EscalationUpdatedV1(BaseModel):
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     previous_status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     assigned_agent: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     customer_satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
     changed: Annotated[list[Literal['status', 'assigned_agent', 'resolution_notes', 'customer_satisfaction']], Field(max_length=8)]
@@ -211,6 +242,53 @@ class GetTicketV1(BaseModel):
     ticket_id: Annotated[str, Field(max_length=64, min_length=1)]
 
 
+class HumanTierSettings(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    escalation_phone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    """
+    E.164 number.
+    """
+    notify_on_escalation: bool
+
+
+class HumanTierSettingsPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    escalation_phone: Annotated[str | None, Field(max_length=16, pattern='^\\+[1-9]\\d{6,14}$')] = None
+    """
+    E.164 number.
+    """
+    notify_on_escalation: bool | None = None
+
+
+TriggerKeyword = Annotated[str, Field(max_length=60, min_length=1)]
+
+
+class IrateProtocol(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    detection_threshold: Annotated[int | float, Field(ge=0.0, le=1.0)]
+    trigger_keywords: Annotated[list[TriggerKeyword], Field(max_length=100)]
+    auto_escalate: AutoEscalate
+
+
+class IrateProtocolPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    detection_threshold: Annotated[int | float | None, Field(ge=0.0, le=1.0)] = None
+    trigger_keywords: Annotated[list[TriggerKeyword] | None, Field(max_length=100)] = None
+    auto_escalate: AutoEscalatePatch | None = None
+
+
 class ListReviewsV1(BaseModel):
     """
     Command: the tenant's review items, most urgent first; answered with ReviewList.v1.
@@ -218,7 +296,10 @@ class ListReviewsV1(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    status: Literal['queued', 'reviewed', 'all']
+    status: Literal['queued', 'reviewed'] | Literal['all']
+    """
+    Items in this review status, or all.
+    """
     category: Annotated[str | None, Field(max_length=100, min_length=1)] = None
     limit: Annotated[int, Field(ge=1, le=500)]
     offset: Annotated[int, Field(ge=0)]
@@ -252,6 +333,25 @@ class QueueReviewV1(BaseModel):
     1 (most urgent) .. 5, default 3 (checked by the service).
     """
     metadata: dict[str, Any] | None = None
+    """
+    The caller's own context of the item (seed 000: customer_id, interaction_id, ...). Free-form as the seed documents it, bounded: at most 64 KiB as JSON, nested at most 16 levels (maxProperties follows from the size bound) (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    """
+
+
+class ResponseGuidelines(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    tone: Annotated[str, Field(max_length=40, min_length=1)]
+    max_response_length: Annotated[int, Field(ge=1, le=100000)]
+
+
+class ResponseGuidelinesPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    tone: Annotated[str | None, Field(max_length=40, min_length=1)] = None
+    max_response_length: Annotated[int | None, Field(ge=1, le=100000)] = None
 
 
 class ReviewDecidedV1(BaseModel):
@@ -286,11 +386,17 @@ class ReviewItem(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     query: Annotated[str, Field(max_length=20000, min_length=0)]
     response: Annotated[str, Field(max_length=50000, min_length=0)]
     category: Annotated[str, Field(max_length=100, min_length=0)]
     priority: Annotated[int, Field(ge=1, le=5)]
-    metadata: dict[str, Any]
+    metadata: Annotated[dict[str, Any], Field(max_length=16384)]
+    """
+    The metadata the item was queued with (seed 000). Free-form as the seed documents it, bounded: at most 64 KiB as JSON, nested at most 16 levels (maxProperties follows from the size bound) (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -353,6 +459,9 @@ class ReviewReceiptV1(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     estimated_review_time: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -368,6 +477,9 @@ class ReviewVerdictV1(BaseModel):
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1)]
     status: Literal['queued', 'reviewed']
+    """
+    A human-review item: waiting in the queue, or decided by a reviewer.
+    """
     review_time: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -385,7 +497,13 @@ class TicketReceiptV1(BaseModel):
     ticket_id: Annotated[str, Field(max_length=64, min_length=1)]
     session_id: Annotated[str, Field(max_length=200, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -409,7 +527,13 @@ class TicketV1(BaseModel):
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -432,7 +556,13 @@ class TicketView(BaseModel):
     customer_id: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     reason: Annotated[str, Field(max_length=64, min_length=1)]
     priority: Literal['low', 'medium', 'high', 'urgent']
+    """
+    A ticket's urgency, least urgent first.
+    """
     status: Literal['open', 'assigned', 'resolved', 'closed']
+    """
+    A ticket's lifecycle: open -> assigned -> resolved -> closed (the escalation service owns the moves).
+    """
     created_at: Annotated[str, Field(max_length=64, min_length=1)]
     """
     Timezone-aware UTC ISO-8601 timestamp.
@@ -444,6 +574,28 @@ class TicketView(BaseModel):
     assigned_agent: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     resolution_notes: Annotated[str | None, Field(max_length=10000, min_length=0)] = None
     customer_satisfaction: Annotated[int | None, Field(ge=1, le=5)] = None
+
+
+class TierCapabilities(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    can_process_refunds: bool
+    max_refund_amount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+    can_modify_subscription: bool
+    can_apply_credits: bool
+    max_credit_amount: Annotated[int | float, Field(ge=0.0, le=1000000000.0)]
+
+
+class TierCapabilitiesPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    can_process_refunds: bool | None = None
+    max_refund_amount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
+    can_modify_subscription: bool | None = None
+    can_apply_credits: bool | None = None
+    max_credit_amount: Annotated[int | float | None, Field(ge=0.0, le=1000000000.0)] = None
 
 
 IrateKeyword = Annotated[str, Field(max_length=200, min_length=1)]
@@ -508,19 +660,6 @@ class TurnFacts(BaseModel):
     policy_flags: Annotated[list[PolicyFlag] | None, Field(max_length=100)] = None
 
 
-class UpdateCompanyConfigV1(BaseModel):
-    """
-    Command: seed 002 PUT /config, a partial config deep-merged into the tenant's (validated; a companyId other than the tenant is forbidden); answered with CompanyConfig.v1.
-    """
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    patch: dict[str, Any]
-    """
-    The PUT /config body.
-    """
-
-
 class UpdateTicketV1(BaseModel):
     """
     Command: seed 001 PUT /api/escalation/{ticket_id}; answered with Ticket.v1 and emits EscalationUpdated.v1. A transition the lifecycle forbids is a conflict.
@@ -539,6 +678,30 @@ class UpdateTicketV1(BaseModel):
     """
     1..5 (checked by the service).
     """
+
+
+class AiTierSettings(BaseModel):
+    """
+    An AI tier (ai_rep, ai_manager): what it may do on its own.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    capabilities: TierCapabilities
+    response_guidelines: ResponseGuidelines | None = None
+
+
+class AiTierSettingsPatch(BaseModel):
+    """
+    A partial AI tier.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    capabilities: TierCapabilitiesPatch | None = None
+    response_guidelines: ResponseGuidelinesPatch | None = None
 
 
 class EvaluateTurnV1(BaseModel):
@@ -583,3 +746,69 @@ class TicketListV1(BaseModel):
     total: Annotated[int, Field(ge=0)]
     limit: Annotated[int, Field(ge=1, le=500)]
     offset: Annotated[int, Field(ge=0)]
+
+
+class TierSettings(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    ai_rep: AiTierSettings
+    ai_manager: AiTierSettings
+    human_agent: HumanTierSettings
+
+
+class TierSettingsPatch(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    ai_rep: AiTierSettingsPatch | None = None
+    ai_manager: AiTierSettingsPatch | None = None
+    human_agent: HumanTierSettingsPatch | None = None
+
+
+class CsSettings(BaseModel):
+    """
+    A company's CS configuration: whether AI support is on, what each tier may do, and the irate-customer protocol.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool
+    tiers: TierSettings
+    irate_protocol: IrateProtocol
+
+
+class CsSettingsPatch(BaseModel):
+    """
+    A partial CS configuration: each given field replaces the company's (objects merge key by key).
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    enabled: bool | None = None
+    tiers: TierSettingsPatch | None = None
+    irate_protocol: IrateProtocolPatch | None = None
+
+
+class UpdateCompanyConfigV1(BaseModel):
+    """
+    Command: a partial CS config deep-merged into the tenant's (objects merge key by key, lists and scalars replace; cross-field rules checked by the service); answered with CompanyConfig.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    patch: CsSettingsPatch
+    """
+    The fields to change.
+    """
+
+
+class CompanyConfigV1(BaseModel):
+    """
+    Reply to GetCompanyConfig.v1 / UpdateCompanyConfig.v1.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    company_id: Annotated[str, Field(max_length=200, min_length=1)]
+    config: CsSettings

@@ -38,9 +38,9 @@ class AnalyzeFairnessV1(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    data: Annotated[list[dict[str, Any]], Field(max_length=100000)]
+    data: Annotated[list[dict[str, str | int | float | bool | None]], Field(max_length=100000)]
     """
-    Records (column -> value); checked in depth by the service.
+    Records (column -> value), e.g. seed 000's {age_group, gender, satisfaction_score, resolved}.
     """
     attributes: Annotated[list[Attribute], Field(max_length=50)]
     outcome_columns: Annotated[list[OutcomeColumn], Field(max_length=50)]

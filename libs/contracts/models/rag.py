@@ -347,7 +347,10 @@ class UpsertArticleV1(BaseModel):
     content: Annotated[str, Field(max_length=200000, min_length=1)]
     category: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     tags: Annotated[list[Tag] | None, Field(max_length=100)] = None
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
+    """
+    The article's own fields (seed 003: author, source, ...), stored and returned with it. Free-form as the seed documents it, bounded: at most 64 KiB as JSON, nested at most 16 levels (maxProperties follows from the size bound) (x-maxDepth, x-maxBytes; the gateway's input policy refuses more with a 400).
+    """
 
 
 class RetrieveResultV1(BaseModel):

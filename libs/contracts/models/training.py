@@ -196,6 +196,47 @@ class ListDatasetsV1(BaseModel):
     limit: Annotated[int | None, Field(ge=1, le=500)] = None
 
 
+Label1 = Annotated[str, Field(max_length=200)]
+
+
+ConfusionMatrixItemItem = Annotated[int, Field(ge=0)]
+
+
+ConfusionMatrixItem = Annotated[list[ConfusionMatrixItemItem], Field(max_length=1000)]
+
+
+class ModelCard(BaseModel):
+    """
+    The registered model version of a COMPLETED job.
+    """
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    id: Annotated[str, Field(max_length=64, min_length=1)]
+    tenant_id: Annotated[str, Field(max_length=200, min_length=1)]
+    uri: Annotated[str, Field(max_length=1024, min_length=1)]
+    labels: Annotated[list[Label1], Field(max_length=1000)]
+    metrics: Annotated[dict[str, float], Field(max_length=50)]
+    """
+    accuracy, macro_f1, validation_loss, ...
+    """
+    confusion_matrix: Annotated[list[ConfusionMatrixItem], Field(max_length=1000)]
+    """
+    Rows: true label, columns: predicted label, in label order.
+    """
+    dataset_sha256: Annotated[str, Field(max_length=64, min_length=1)]
+    hyperparameters: Hyperparameters
+    base_model: Annotated[str, Field(max_length=200, min_length=1)]
+    code_version: Annotated[str, Field(max_length=100, min_length=1)]
+    encoder: Annotated[str, Field(max_length=200, min_length=1)]
+    validation_split: Annotated[str, Field(max_length=64, min_length=1)]
+    workers: Annotated[int, Field(ge=1)]
+    created_at: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    ISO-8601 timestamp (UTC).
+    """
+
+
 Text = Annotated[str, Field(max_length=20000, min_length=1)]
 
 
@@ -468,7 +509,7 @@ class TrainingJobV1(BaseModel):
     """
     ISO-8601 timestamp (UTC).
     """
-    model_card: dict[str, Any] | None = None
+    model_card: ModelCard | None = None
     """
     Once COMPLETED: the registered model version (labels, metrics accuracy/macro_f1/validation_loss, confusion_matrix in label order, dataset_sha256, hyperparameters, base_model, code_version, encoder, workers).
     """

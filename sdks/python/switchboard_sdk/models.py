@@ -854,7 +854,8 @@ class FairnessRequest(BaseModel):
         list[Attribute], Field(max_length=50, min_length=1, title="Attributes")
     ]
     data: Annotated[
-        list[dict[str, Any]], Field(max_length=100000, min_length=1, title="Data")
+        list[dict[str, str | int | float | bool | None]],
+        Field(max_length=100000, min_length=1, title="Data"),
     ]
     min_sample_size: Annotated[
         int | None, Field(ge=1, le=1000000, title="Min Sample Size")
@@ -1405,7 +1406,7 @@ class ReviewItem(BaseModel):
         None
     )
     item_id: Annotated[str, Field(max_length=64, min_length=1, title="Item Id")]
-    metadata: Annotated[dict[str, Any], Field(title="Metadata")]
+    metadata: Annotated[dict[str, Any], Field(max_length=16384, title="Metadata")]
     priority: Annotated[int, Field(ge=1, le=5, title="Priority")]
     query: Annotated[str, Field(max_length=20000, min_length=0, title="Query")]
     response: Annotated[str, Field(max_length=50000, min_length=0, title="Response")]

@@ -2815,7 +2815,7 @@ export interface components {
             attributes: string[];
             /** Data */
             data: {
-                [key: string]: unknown;
+                [key: string]: string | number | boolean | null;
             }[];
             /**
              * Min Sample Size

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from libs.contracts.models.escalation import (
     CompanyConfigV1,
     CreateTicketV1,
+    CsSettingsPatch,
     DecideReviewV1,
     GetCompanyConfigV1,
     GetTicketV1,
@@ -67,14 +68,11 @@ class EscalationClient(BusClient):
         return page.model_dump(mode="json")
 
     # CS config (seed 002): the company is the caller's tenant
-    async def get_config(self, caller: Principal) -> dict[str, Any]:
-        reply = await self.ask(caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id)
-        return reply.config
+    async def get_config(self, caller: Principal) -> CompanyConfigV1:
+        return await self.ask(caller, GetCompanyConfigV1(), CompanyConfigV1, key=caller.tenant_id)
 
-    async def update_config(self, caller: Principal, patch: dict[str, Any]) -> dict[str, Any]:
-        command = UpdateCompanyConfigV1(patch=patch)
-        reply = await self.ask(caller, command, CompanyConfigV1, key=caller.tenant_id)
-        return reply.config
+    async def update_config(self, caller: Principal, patch: CsSettingsPatch) -> CompanyConfigV1:
+        return await self.ask(caller, UpdateCompanyConfigV1(patch=patch), CompanyConfigV1, key=caller.tenant_id)
 
     # human review (seed 000)
     async def queue_review(self, caller: Principal, body: dict[str, Any]) -> dict[str, Any]:

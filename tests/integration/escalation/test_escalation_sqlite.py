@@ -28,22 +28,22 @@ def _service(directory: Path, year: int = 2026) -> tuple[EscalationService, Docu
 async def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     svc, store = _service(tmp_path)
     await svc.start()
-    tid = (await svc.create_ticket("t1", BODY, customer_id="c1"))["ticket_id"]
+    tid = (await svc.create_ticket("t1", BODY, customer_id="c1")).ticket_id
     await svc.update_ticket("t1", tid, {"assigned_agent": "agent_1"})
-    await svc.update_config("t1", {"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 20}}}})
-    item_id = (await svc.queue_review("t1", ITEM))["item_id"]
+    await svc.update_config("t1", {"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 20}}}})
+    item_id = (await svc.queue_review("t1", ITEM)).item_id
     await store.close()
 
     svc, store = _service(tmp_path)
     ticket = await svc.get_ticket("t1", tid)
-    assert (ticket["status"], ticket["assigned_agent"], ticket["customer_id"]) == ("assigned", "agent_1", "c1")
-    assert (await svc.get_config("t1"))["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 20
-    assert (await svc.create_ticket("t1", BODY))["ticket_id"] == "TKT-2026-000002"  # counter persisted
-    assert (await svc.list_reviews("t1"))["items"][0]["item_id"] == item_id
+    assert (ticket.status, ticket.assigned_agent, ticket.customer_id) == ("assigned", "agent_1", "c1")
+    assert (await svc.company_config("t1")).data["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 20
+    assert (await svc.create_ticket("t1", BODY)).ticket_id == "TKT-2026-000002"  # counter persisted
+    assert (await svc.list_reviews("t1"))[0][0].item_id == item_id
     await store.close()
 
     next_year, store = _service(tmp_path, year=2027)
-    assert (await next_year.create_ticket("t1", BODY))["ticket_id"] == "TKT-2027-000001"
+    assert (await next_year.create_ticket("t1", BODY)).ticket_id == "TKT-2027-000001"
     await store.close()
 
 
@@ -51,7 +51,7 @@ def _create_many(directory: Path, count: int, out: list[str]) -> None:
     async def run() -> None:
         svc, store = _service(directory)
         for _ in range(count):
-            out.append((await svc.create_ticket("t1", BODY))["ticket_id"])
+            out.append((await svc.create_ticket("t1", BODY)).ticket_id)
         await store.close()
 
     asyncio.run(run())
@@ -84,7 +84,7 @@ def _decide(directory: Path, item_id: str, reviewer: str, barrier: threading.Bar
 
 async def test_racing_reviewers_exactly_one_wins(tmp_path: Path) -> None:
     svc, store = _service(tmp_path)
-    item_ids = [(await svc.queue_review("t1", ITEM))["item_id"] for _ in range(5)]
+    item_ids = [(await svc.queue_review("t1", ITEM)).item_id for _ in range(5)]
     for item_id in item_ids:
         out: dict[str, str] = {}
         barrier = threading.Barrier(4)
@@ -95,6 +95,6 @@ async def test_racing_reviewers_exactly_one_wins(tmp_path: Path) -> None:
             thread.join()
         assert sorted(out.values()) == ["conflict", "conflict", "conflict", "ok"]
         winner = next(r for r, v in out.items() if v == "ok")
-        reviewed = {i["item_id"]: i for i in (await svc.list_reviews("t1", status="reviewed"))["items"]}
-        assert reviewed[item_id]["reviewer_id"] == winner
+        reviewed = {i.item_id: i for i in (await svc.list_reviews("t1", status="reviewed"))[0]}
+        assert reviewed[item_id].reviewer_id == winner
     await store.close()

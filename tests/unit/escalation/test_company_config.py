@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from libs.contracts.models.escalation import CompanyConfigV1, CsSettings
 from libs.errors import Invalid
 from services.escalation.company_config import DEFAULT_CONFIG, CompanyConfig, apply_patch
 from services.escalation.domain import Tier
+from services.gateway.dialects.tiered_cs.config_view import config_view
 
 DOCUMENTED_GET = {
     "companyId": "uuid",
@@ -45,49 +47,55 @@ DOCUMENTED_GET = {
 
 
 def test_new_company_gets_the_documented_config() -> None:
-    assert CompanyConfig.default("uuid").to_response() == DOCUMENTED_GET
+    # A whole config by the contract, and seed 002's documented body once the tiered_cs dialect shows it.
+    default = CompanyConfig.default("uuid")
+    reply = CompanyConfigV1(company_id=default.company_id, config=CsSettings.model_validate(default.data))
+    assert config_view(reply) == DOCUMENTED_GET
 
 
 def test_documented_put_example_deep_merges() -> None:
     merged = apply_patch(
-        DEFAULT_CONFIG, {"enabled": True, "tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 15}}}}
+        DEFAULT_CONFIG, {"enabled": True, "tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 15}}}}
     )
-    assert merged["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 15
-    assert merged["tiers"]["aiRep"]["capabilities"]["canApplyCredits"] is True  # siblings kept
-    assert merged["tiers"]["aiRep"]["responseGuidelines"] == {"tone": "friendly", "maxResponseLength": 200}
-    assert DEFAULT_CONFIG["tiers"]["aiRep"]["capabilities"]["maxCreditAmount"] == 10  # defaults untouched
+    assert merged["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 15
+    assert merged["tiers"]["ai_rep"]["capabilities"]["can_apply_credits"] is True  # siblings kept
+    assert merged["tiers"]["ai_rep"]["response_guidelines"] == {"tone": "friendly", "max_response_length": 200}
+    assert DEFAULT_CONFIG["tiers"]["ai_rep"]["capabilities"]["max_credit_amount"] == 10  # defaults untouched
 
 
 def test_lists_replace_and_keywords_normalise() -> None:
-    merged = apply_patch(DEFAULT_CONFIG, {"irateProtocol": {"triggerKeywords": ["Outrageous"]}})
-    assert merged["irateProtocol"]["triggerKeywords"] == ["outrageous"]
+    merged = apply_patch(DEFAULT_CONFIG, {"irate_protocol": {"trigger_keywords": ["Outrageous"]}})
+    assert merged["irate_protocol"]["trigger_keywords"] == ["outrageous"]
 
 
 @pytest.mark.parametrize(
     ("patch", "field"),
     [
         ({"enabled": "yes"}, "enabled"),
-        ({"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": -1}}}}, "tiers.aiRep.capabilities.maxCreditAmount"),
-        ({"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": "15"}}}}, "tiers.aiRep.capabilities.maxCreditAmount"),
-        ({"tiers": {"aiRep": {"capabilities": {"canApplyCredits": 1}}}}, "tiers.aiRep.capabilities.canApplyCredits"),
-        ({"tiers": {"aiRep": {"responseGuidelines": {"maxResponseLength": 2.5}}}},
-         "tiers.aiRep.responseGuidelines.maxResponseLength"),
-        ({"tiers": {"humanAgent": {"escalationPhone": "call me"}}}, "tiers.humanAgent.escalationPhone"),
+        ({"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": -1}}}},
+         "tiers.ai_rep.capabilities.max_credit_amount"),
+        ({"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": "15"}}}},
+         "tiers.ai_rep.capabilities.max_credit_amount"),
+        ({"tiers": {"ai_rep": {"capabilities": {"can_apply_credits": 1}}}},
+         "tiers.ai_rep.capabilities.can_apply_credits"),
+        ({"tiers": {"ai_rep": {"response_guidelines": {"max_response_length": 2.5}}}},
+         "tiers.ai_rep.response_guidelines.max_response_length"),
+        ({"tiers": {"human_agent": {"escalation_phone": "call me"}}}, "tiers.human_agent.escalation_phone"),
         ({"tiers": {"robot": {}}}, "tiers.robot"),
         ({"tiers": "all"}, "tiers"),
-        ({"irateProtocol": {"detectionThreshold": 1.5}}, "irateProtocol.detectionThreshold"),
-        ({"irateProtocol": {"triggerKeywords": ["ok", ""]}}, "irateProtocol.triggerKeywords[1]"),
-        ({"irateProtocol": {"autoEscalate": {"afterAttempts": -1}}}, "irateProtocol.autoEscalate.afterAttempts"),
-        ({"irateProtocol": {"autoEscalate": {"targetTier": "AI_REP"}}}, "irateProtocol.autoEscalate.targetTier"),
-        ({"tiers": {"aiManager": {"capabilities": {"maxCreditAmount": 5}}}},
-         "tiers.aiManager.capabilities.maxCreditAmount"),
-        ({"tiers": {"aiManager": {"capabilities": {"canApplyCredits": False}}}},
-         "tiers.aiManager.capabilities.maxCreditAmount"),
-        ({"tiers": {"aiRep": {"capabilities": {"maxCreditAmount": 60}}}},
-         "tiers.aiManager.capabilities.maxCreditAmount"),
-        ({"tiers": {"aiRep": {"capabilities": {"canModifySubscription": True}},
-                    "aiManager": {"capabilities": {"canModifySubscription": False}}}},
-         "tiers.aiManager.capabilities.canModifySubscription"),
+        ({"irate_protocol": {"detection_threshold": 1.5}}, "irate_protocol.detection_threshold"),
+        ({"irate_protocol": {"trigger_keywords": ["ok", ""]}}, "irate_protocol.trigger_keywords[1]"),
+        ({"irate_protocol": {"auto_escalate": {"after_attempts": -1}}}, "irate_protocol.auto_escalate.after_attempts"),
+        ({"irate_protocol": {"auto_escalate": {"target_tier": "AI_REP"}}}, "irate_protocol.auto_escalate.target_tier"),
+        ({"tiers": {"ai_manager": {"capabilities": {"max_credit_amount": 5}}}},
+         "tiers.ai_manager.capabilities.max_credit_amount"),
+        ({"tiers": {"ai_manager": {"capabilities": {"can_apply_credits": False}}}},
+         "tiers.ai_manager.capabilities.max_credit_amount"),
+        ({"tiers": {"ai_rep": {"capabilities": {"max_credit_amount": 60}}}},
+         "tiers.ai_manager.capabilities.max_credit_amount"),
+        ({"tiers": {"ai_rep": {"capabilities": {"can_modify_subscription": True}},
+                    "ai_manager": {"capabilities": {"can_modify_subscription": False}}}},
+         "tiers.ai_manager.capabilities.can_modify_subscription"),
     ],
 )  # fmt: skip
 def test_bad_patches_name_the_field(patch: dict, field: str) -> None:
@@ -97,15 +105,17 @@ def test_bad_patches_name_the_field(patch: dict, field: str) -> None:
 
 
 def test_manager_may_not_drop_below_rep_even_in_one_patch() -> None:
-    raise_both = {"aiRep": {"capabilities": {"canProcessRefunds": True, "maxRefundAmount": 80}}}
+    raise_both = {"ai_rep": {"capabilities": {"can_process_refunds": True, "max_refund_amount": 80}}}
     apply_patch(DEFAULT_CONFIG, {"tiers": raise_both})  # 80 <= 100: fine
     with pytest.raises(Invalid):
-        apply_patch(DEFAULT_CONFIG, {"tiers": {**raise_both, "aiManager": {"capabilities": {"maxRefundAmount": 50}}}})
+        apply_patch(
+            DEFAULT_CONFIG, {"tiers": {**raise_both, "ai_manager": {"capabilities": {"max_refund_amount": 50}}}}
+        )
 
 
 def test_effective_authority() -> None:
     config = CompanyConfig.default("c")
     assert config.refund_limit(Tier.AI_REP) == 0 and config.refund_limit(Tier.AI_MANAGER) == 100
     assert config.credit_limit(Tier.AI_REP) == 10 and config.refund_limit(Tier.HUMAN_AGENT) == float("inf")
-    off = CompanyConfig("c", apply_patch(DEFAULT_CONFIG, {"tiers": {"aiManager": {"enabled": False}}}))
+    off = CompanyConfig("c", apply_patch(DEFAULT_CONFIG, {"tiers": {"ai_manager": {"enabled": False}}}))
     assert off.refund_limit(Tier.AI_MANAGER) == 0 and not off.can_modify_subscription(Tier.AI_MANAGER)

@@ -18,7 +18,7 @@ from services.escalation.domain import (
     facts_from_dict,
 )
 from services.escalation.facts import extract_facts
-from services.escalation.policy import Thresholds, check_manual_escalation, evaluate
+from services.escalation.policy import EscalationStep, Thresholds, check_manual_escalation, evaluate
 
 REP, MGR, HUMAN = Tier.AI_REP, Tier.AI_MANAGER, Tier.HUMAN_AGENT
 R = Reason
@@ -106,10 +106,10 @@ NEGATIVE_TABLE = [
     ("the manager still de-escalates", TurnFacts(sentiment_score=-0.9), MGR, {}, None, [], None),
     ("a human tier has nowhere to go", TurnFacts(sentiment_score=-0.9), HUMAN, {}, None, [], None),
     ("auto-escalation off", TurnFacts(sentiment_score=-0.9), REP,
-     {"irateProtocol": {"autoEscalate": {"enabled": False}}}, None, [], None),
-    ("irate protocol off", TurnFacts(sentiment_score=-0.9), REP, {"irateProtocol": {"enabled": False}}, None, [],
+     {"irate_protocol": {"auto_escalate": {"enabled": False}}}, None, [], None),
+    ("irate protocol off", TurnFacts(sentiment_score=-0.9), REP, {"irate_protocol": {"enabled": False}}, None, [],
      None),
-    ("no manager tier", TurnFacts(sentiment_score=-0.9), REP, {"tiers": {"aiManager": {"enabled": False}}}, HUMAN,
+    ("no manager tier", TurnFacts(sentiment_score=-0.9), REP, {"tiers": {"ai_manager": {"enabled": False}}}, HUMAN,
      [R.IRATE_CUSTOMER], NEG),
 ]  # fmt: skip
 
@@ -145,7 +145,7 @@ def test_table_covers_every_reason() -> None:
 
 
 # Authority boundaries: (config patch, kind, amount, tier, expected target or None, expected reason)
-REP_REFUNDS_25 = {"tiers": {"aiRep": {"capabilities": {"canProcessRefunds": True, "maxRefundAmount": 25}}}}
+REP_REFUNDS_25 = {"tiers": {"ai_rep": {"capabilities": {"can_process_refunds": True, "max_refund_amount": 25}}}}
 BOUNDARIES = [
     ({}, "refund_amount", 0.01, REP, MGR, R.REFUND_REQUEST),  # rep has €0 refund authority
     ({}, "refund_amount", 99.99, REP, MGR, R.REFUND_REQUEST),
@@ -211,17 +211,17 @@ def test_irate_detection(facts: TurnFacts, irate: bool) -> None:
 
 def test_irate_protocol_settings_are_honoured() -> None:
     facts = TurnFacts(irate=True, failed_attempts=1)
-    to_human = patched({"irateProtocol": {"autoEscalate": {"afterAttempts": 1, "targetTier": "HUMAN_AGENT"}}})
+    to_human = patched({"irate_protocol": {"auto_escalate": {"after_attempts": 1, "target_tier": "HUMAN_AGENT"}}})
     assert evaluate(facts, to_human, REP).target_tier is HUMAN
-    off = patched({"irateProtocol": {"enabled": False}})
+    off = patched({"irate_protocol": {"enabled": False}})
     assert not evaluate(replace(facts, failed_attempts=5), off, REP).irate
-    manual = patched({"irateProtocol": {"autoEscalate": {"enabled": False}}})
+    manual = patched({"irate_protocol": {"auto_escalate": {"enabled": False}}})
     decision = evaluate(replace(facts, failed_attempts=5), manual, REP)
     assert decision.irate and R.IRATE_CUSTOMER not in decision.reasons
 
 
 def test_refund_150_at_rep_goes_to_human() -> None:
-    config = patched({"tiers": {"aiManager": {"capabilities": {"maxRefundAmount": 100}}}})
+    config = patched({"tiers": {"ai_manager": {"capabilities": {"max_refund_amount": 100}}}})
     facts = TurnFacts().merged(extract_facts("I want a refund of €150 for the broken kettle"))
     assert (facts.refund_amount, facts.currency) == (150.0, "EUR")
     decision = evaluate(facts, config, REP)
@@ -257,10 +257,10 @@ def test_reasons_sorted_by_severity_and_target_is_the_highest() -> None:
 
 
 def test_disabled_tiers_are_skipped() -> None:
-    no_manager = patched({"tiers": {"aiManager": {"enabled": False}}})
+    no_manager = patched({"tiers": {"ai_manager": {"enabled": False}}})
     decision = evaluate(TurnFacts(legal_threat=True), no_manager, REP)
     assert (decision.escalate, decision.target_tier) == (True, HUMAN)
-    no_human = patched({"tiers": {"humanAgent": {"enabled": False}}})
+    no_human = patched({"tiers": {"human_agent": {"enabled": False}}})
     blocked = evaluate(TurnFacts(refund_amount=500.0), no_human, MGR)
     assert not blocked.escalate and blocked.target_tier is MGR
     assert "no enabled tier" in blocked.explanation
@@ -296,17 +296,18 @@ def test_decision_serialises() -> None:
 )  # fmt: skip
 def test_manual_escalation_to_same_lower_or_unknown_tier_is_an_invalid_target(current: str, target: str | None) -> None:
     with pytest.raises(InvalidEscalationTarget) as err:
-        check_manual_escalation(current, {"reason": "CUSTOMER_REQUEST", "targetTier": target}, default())
+        check_manual_escalation(current, target, "CUSTOMER_REQUEST", None, default())
     assert isinstance(err.value, Invalid)
     assert err.value.code == "invalid_escalation_target" and err.value.details["field"] == "targetTier"
 
 
 def test_manual_escalation() -> None:
-    body = {"reason": "CUSTOMER_REQUEST", "targetTier": "AI_MANAGER", "notes": "asked for a manager"}
-    entry = check_manual_escalation("AI_REP", body, default())
-    assert entry == {"fromTier": "AI_REP", "toTier": "AI_MANAGER", "reason": "CUSTOMER_REQUEST", "notes": body["notes"]}
+    notes = "asked for a manager"
+    step = check_manual_escalation("AI_REP", "AI_MANAGER", "CUSTOMER_REQUEST", notes, default())
+    assert step == EscalationStep(Tier.AI_REP, Tier.AI_MANAGER, Reason.CUSTOMER_REQUEST, notes)
+    disabled = patched({"tiers": {"ai_manager": {"enabled": False}}})
     with pytest.raises(InvalidEscalationTarget):  # disabled tier
-        check_manual_escalation("AI_REP", body, patched({"tiers": {"aiManager": {"enabled": False}}}))
+        check_manual_escalation("AI_REP", "AI_MANAGER", "CUSTOMER_REQUEST", notes, disabled)
     with pytest.raises(Invalid) as err:
-        check_manual_escalation("AI_REP", {**body, "reason": "BORED"}, default())
+        check_manual_escalation("AI_REP", "AI_MANAGER", "BORED", notes, default())
     assert err.value.details["field"] == "reason" and "code" not in err.value.details

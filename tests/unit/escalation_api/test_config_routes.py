@@ -101,8 +101,24 @@ async def test_seed_update_deep_merges_and_persists(platform: Platform) -> None:
             "tiers.aiManager.capabilities.maxCreditAmount",
         ),
         ({"tiers": {"robot": {}}}, "tiers.robot"),
+        # the contract's own snake_case names are no seed 002 fields
+        (
+            {"tiers": {"aiRep": {"capabilities": {"max_credit_amount": 5}}}},
+            "tiers.aiRep.capabilities.max_credit_amount",
+        ),
     ],
-    ids=["bool", "negative", "string-number", "threshold", "fraction", "target", "phone", "below-rep", "unknown"],
+    ids=[
+        "bool",
+        "negative",
+        "string-number",
+        "threshold",
+        "fraction",
+        "target",
+        "phone",
+        "below-rep",
+        "unknown",
+        "snake",
+    ],
 )
 async def test_bad_values_are_400_cs_008_naming_the_field(
     platform: Platform, patch: dict[str, Any], field: str

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.gateway.input_policy import MAX_BYTES, MAX_DEPTH, check_json
+from services.gateway.input_policy import MAX_BYTES, MAX_DEPTH, MAX_KEYS, check_json
 from tests.unit.gateway.conftest import API_KEY, Platform
 
 AUTH = {"X-API-Key": API_KEY}
@@ -61,6 +61,28 @@ async def test_free_form_objects_past_a_bound_are_400_naming_the_field(
         assert resp.json()["error"]["code"] == "CS_008" and "body" in resp.json()["error"]["details"]
     else:
         assert field in resp.text
+
+
+MAPS = [e for e in ENDPOINTS if e[1] != "/cs/config"]  # the config is typed (CsSettingsPatch), not a free-form map
+
+
+@pytest.mark.parametrize("endpoint", MAPS, ids=[f"{m} {p}" for m, p, _, _ in MAPS])
+async def test_free_form_maps_past_the_contracts_key_bound_are_400(
+    platform: Platform, endpoint: tuple[str, str, dict[str, Any], str]
+) -> None:
+    """The contracts bound a documented free-form map to MAX_KEYS keys (maxProperties): the gateway refuses more."""
+    method, path, body, field = endpoint
+    fits = {f"k{i}": i for i in range(MAX_KEYS)}
+    resp = await platform.client.request(method, path, json={**body, field: {**fits, "one": "more"}}, headers=AUTH)
+    assert resp.status_code == 400 and field in resp.text, resp.text
+    assert "keys" in resp.text
+
+
+async def test_fairness_cells_are_scalars(platform: Platform) -> None:
+    body = {"data": [{"g": "a", "y": {"nested": 1}}], "attributes": ["g"], "outcome_columns": ["y"]}
+    resp = await platform.client.post("/api/v1/fairness/analyze", json=body, headers=AUTH)
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["details"] and all(key.startswith("data.0.y") for key in resp.json()["details"])
 
 
 async def test_fairness_rows_are_bounded_too(platform: Platform) -> None:

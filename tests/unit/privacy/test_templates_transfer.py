@@ -78,3 +78,15 @@ def test_the_other_items_of_a_list_with_a_person_are_persons() -> None:
 def test_a_list_with_a_pronoun_a_firm_or_examples_is_left_alone() -> None:
     assert ("PERSON", "I") not in found("Hello, my name is Ingrid and I live in Oregon.")
     assert ("PERSON", "Wisdom") not in found("Capitalized words like Wisdom and Discipline are often mistaken.")
+
+
+def test_dev_names_fill_keeps_names_apart_and_spans_exact() -> None:
+    parts = [pii_templates.records(p, per_template=2, names="dev") for p in ("fit", "held")]
+    names = [
+        {w.lower() for r in part for s in r["spans"] if s["entity_type"] == "PERSON" for w in s["entity_value"].split()}
+        for part in parts
+    ]
+    assert names[0] and names[1] and names[0].isdisjoint(names[1])
+    for rec in parts[0] + parts[1]:
+        for s in rec["spans"]:
+            assert rec["full_text"][s["start_position"] : s["end_position"]] == s["entity_value"]

@@ -110,7 +110,8 @@ def job_status(job: TrainingJobV1) -> JobStatus:
         estimated_completion=_zulu(job.estimated_completion), base_model=job.base_model,
         training_data_uri=job.training_data_uri, validation_data_uri=job.validation_data_uri,
         validation_split=job.validation_split, model_output_uri=job.model_output_uri, error=job.error,
-        created_at=job.created_at, finished_at=job.finished_at, model_card=job.model_card,
+        created_at=job.created_at, finished_at=job.finished_at,
+        model_card=job.model_card.model_dump(mode="json") if job.model_card else None,
     )  # fmt: skip
 
 
