@@ -169,7 +169,10 @@ class TurnService:
                 "model": answer.model if answer else None,
                 "model_id": answer.model_id if answer else None,
                 "provider": answer.provider if answer else None,
-                "tokens": {"input": answer.input_tokens, "output": answer.output_tokens} if answer else _no_tokens(),
+                "tokens": {
+                    "input": answer.input_tokens if answer else 0,
+                    "output": answer.output_tokens if answer else 0,
+                },
                 "latency_ms": round(total_ms),
                 "generation_ms": answer.latency_ms if answer else 0.0,
                 "actions_taken": _actions(outcome, tier),
@@ -265,10 +268,6 @@ def redaction_state(outcome: TurnOutcome) -> str:
 def _title(outcome: TurnOutcome) -> str | None:
     # An unredacted text may hold names the local scrubber cannot see: no title until a redacted turn gives one.
     return title_from(outcome.redaction.text) if outcome.redaction.available else None
-
-
-def _no_tokens() -> dict[str, int]:
-    return {"input": 0, "output": 0}
 
 
 def _actions(outcome: TurnOutcome, tier: str) -> list[str]:
