@@ -126,7 +126,7 @@ class SessionService:
     ) -> Session:
         """Open a session (`test`: a seed 001 test turn's own). An existing id is returned or a Conflict, except
         to a redelivery of the command `event_id` that created it, which gets that session back."""
-        check_choice(cmd.issue_category, ISSUE_CATEGORIES, "issueCategory")
+        check_choice(cmd.issue_category, ISSUE_CATEGORIES, "issue_category")
         # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
         session_id = cmd.session_id or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
@@ -169,9 +169,9 @@ class SessionService:
                 filters[field] = value
         bounds = {}
         if query.start_date:
-            bounds["$gte"] = iso_bound(query.start_date, "startDate")
+            bounds["$gte"] = iso_bound(query.start_date, "start_date")
         if query.end_date:
-            bounds["$lte"] = iso_bound(query.end_date, "endDate")
+            bounds["$lte"] = iso_bound(query.end_date, "end_date")
         if bounds:
             filters["created_at"] = bounds
         return await self.repo.list_sessions(tenant_id, filters, limit=query.limit, offset=query.offset)
@@ -217,7 +217,7 @@ class SessionService:
     async def resolve(self, tenant_id: str, cmd: ResolveSessionV1, emit: Emit) -> Session:
         session = await self.get(tenant_id, cmd.session_id)
         check_open(session)
-        check_choice(cmd.resolution_type, RESOLUTION_TYPES, "resolutionType")
+        check_choice(cmd.resolution_type, RESOLUTION_TYPES, "resolution_type")
         now = now_iso()
         resolution = Resolution(
             type=cmd.resolution_type,

@@ -278,16 +278,17 @@ def check_manual_escalation(
     current_tier: Tier | str, target_tier: Any, reason: Any, notes: Any, config: CompanyConfig
 ) -> EscalationStep:
     """Validate a requested escalation against the session's tier and the company's enabled tiers.
-    Current/lower/unknown/disabled targets raise InvalidEscalationTarget (details name the caller's fields)."""
-    current = parse_enum(Tier, current_tier, "currentTier")
+    Current/lower/unknown/disabled targets raise InvalidEscalationTarget; details name the contract's fields
+    (target_tier), which a dialect renders in its own spelling."""
+    current = parse_enum(Tier, current_tier, "current_tier")
     why = parse_enum(Reason, reason, "reason")
     try:
         target = Tier(str(target_tier))
     except ValueError:
         raise InvalidEscalationTarget(
-            "targetTier must be AI_MANAGER or HUMAN_AGENT", {"field": "targetTier", "targetTier": target_tier}
+            "target_tier must be AI_MANAGER or HUMAN_AGENT", {"field": "target_tier", "target_tier": target_tier}
         ) from None
-    where = {"field": "targetTier", "currentTier": current.value, "targetTier": target.value}
+    where = {"field": "target_tier", "current_tier": current.value, "target_tier": target.value}
     if target.rank <= current.rank:
         raise InvalidEscalationTarget(f"cannot escalate from {current.value} to {target.value}", where)
     if not config.tier_enabled(target):

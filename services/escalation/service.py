@@ -64,7 +64,7 @@ class EscalationService:
         `negative_sentiment` turns on seed 001's immediate escalation of a strongly negative customer. `config`:
         the tenant's config when the caller already read it (else it is read here)."""
         parsed = facts if isinstance(facts, TurnFacts) else facts_from_dict(facts)
-        tier = parse_enum(Tier, current_tier, "currentTier")
+        tier = parse_enum(Tier, current_tier, "current_tier")
         config = config or await self.company_config(tenant_id)
         return evaluate(parsed, config, tier, thresholds=self._thresholds, negative_sentiment=negative_sentiment)
 

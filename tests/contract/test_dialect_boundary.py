@@ -76,15 +76,6 @@ CAMEL_ALLOWED = {
     # Kubernetes' own manifest vocabulary (runAsNonRoot, ...), not a seed's.
     "services/training/kubernetes.py",
 }
-# Still in a seed's shape, being moved (issue 17): the conversation's session/turn dicts (part A, in parallel), and the
-# details of a refused manual escalation, which name seed 002's request fields (targetTier, currentTier).
-CAMEL_PENDING = {
-    "services/conversation/events.py",
-    "services/conversation/sessions.py",
-    "services/conversation/turn_facts.py",
-    "services/conversation/turns.py",
-    "services/escalation/policy.py",
-}
 
 
 def _camel_keys(path: Path, root: Path = REPO) -> list[str]:
@@ -108,8 +99,7 @@ def _camel_keys(path: Path, root: Path = REPO) -> list[str]:
 
 
 def test_no_service_outside_the_gateway_shapes_data_as_a_seed() -> None:
-    skip = CAMEL_ALLOWED | CAMEL_PENDING
-    files = [p for p in _service_files() if p.relative_to(REPO).as_posix() not in skip]
+    files = [p for p in _service_files() if p.relative_to(REPO).as_posix() not in CAMEL_ALLOWED]
     assert [problem for path in files for problem in _camel_keys(path)] == []
 
 
@@ -122,3 +112,60 @@ def test_the_camel_case_check_finds_seed_shaped_keys(tmp_path: Path) -> None:
     )
     found = sorted(p.split(": ", 1)[1] for p in _camel_keys(sample, tmp_path))
     assert found == ["'currentStatus'", "'ticketId'", "'ticketId'"]
+
+
+# A field name a dialect's request or response spells in camelCase (seed 002's targetTier, startDate): a service's
+# error names the contract's own field (target_tier) and the dialect's envelope renders the caller's spelling.
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def _dialect_field_names() -> set[str]:
+    """camelCase names the dialects declare: model fields (class-level annotations) and string constants."""
+    names: set[str] = set()
+    for path in (GATEWAY / "dialects").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names.add(node.target.id)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names.update(WORD.findall(node.value))
+    return {name for name in names if CAMEL_KEY.match(name)}
+
+
+def _seed_field_mentions(path: Path, seed_fields: set[str], root: Path = REPO) -> list[str]:
+    """Every string a module holds (error messages, details, a field name handed to a parser) that names one;
+    docstrings may cite the seed they serve."""
+    where = path.relative_to(root).as_posix()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [
+        f"{where}:{node.lineno}: {word!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+        for word in WORD.findall(node.value)
+        if word in seed_fields
+    ]
+
+
+def test_the_dialects_declare_the_field_names_this_test_looks_for() -> None:
+    expected = {"issueCategory", "resolutionType", "startDate", "endDate", "targetTier", "currentTier", "companyId"}
+    assert expected <= _dialect_field_names()
+
+
+def test_no_service_error_names_a_dialects_field() -> None:
+    seed_fields = _dialect_field_names()
+    files = [p for p in _service_files() if p.relative_to(REPO).as_posix() not in CAMEL_ALLOWED]
+    assert [problem for path in files for problem in _seed_field_mentions(path, seed_fields)] == []
+
+
+def test_the_field_name_check_finds_a_seed_name_in_an_error(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "def check(target, start):\n"
+        '    """A docstring may cite targetTier."""\n'
+        '    bound = iso_bound(start, "startDate")\n'
+        '    raise Invalid(f"targetTier must be higher than {target}", {"field": "target_tier", "x": "currentTier"})\n'
+    )
+    found = sorted(
+        p.split(": ", 1)[1] for p in _seed_field_mentions(sample, {"startDate", "targetTier", "currentTier"}, tmp_path)
+    )
+    assert found == ["'currentTier'", "'startDate'", "'targetTier'"]

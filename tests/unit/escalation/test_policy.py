@@ -298,7 +298,7 @@ def test_manual_escalation_to_same_lower_or_unknown_tier_is_an_invalid_target(cu
     with pytest.raises(InvalidEscalationTarget) as err:
         check_manual_escalation(current, target, "CUSTOMER_REQUEST", None, default())
     assert isinstance(err.value, Invalid)
-    assert err.value.code == "invalid_escalation_target" and err.value.details["field"] == "targetTier"
+    assert err.value.code == "invalid_escalation_target" and err.value.details["field"] == "target_tier"
 
 
 def test_manual_escalation() -> None:

@@ -71,7 +71,7 @@ async def test_evaluate_uses_the_tenants_config(service: EscalationService) -> N
     assert (await service.evaluate("c2", facts, "AI_REP")).escalate
     with pytest.raises(Invalid) as err:
         await service.evaluate("c1", facts, "AI_INTERN")
-    assert err.value.details["field"] == "currentTier"
+    assert err.value.details["field"] == "current_tier"
 
 
 async def test_manual_escalation_checks(service: EscalationService) -> None:

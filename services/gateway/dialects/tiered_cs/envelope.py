@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -29,6 +30,28 @@ CS_CODES = {
 CS_CODES_BY_ERROR = {"session_closed": "CS_003", "invalid_escalation_target": "CS_004"}
 
 
+# Contract fields seed 002 spells in camelCase. A service's error names the contract's field (target_tier); the caller
+# reads the name it sent (targetTier) in the details' keys, a details "field" value and the message.
+SEED_FIELDS = {
+    "issue_category": "issueCategory",
+    "resolution_type": "resolutionType",
+    "start_date": "startDate",
+    "end_date": "endDate",
+    "target_tier": "targetTier",
+    "current_tier": "currentTier",
+}
+_CONTRACT_FIELD = re.compile(r"\b(" + "|".join(SEED_FIELDS) + r")\b")
+
+
+def seed_named(exc: DomainError) -> DomainError:
+    """The error with the contract's field names in seed 002's spelling (same type, same key order)."""
+    details = {SEED_FIELDS.get(key, key): value for key, value in exc.details.items()}
+    if details.get("field") in SEED_FIELDS:
+        details["field"] = SEED_FIELDS[details["field"]]
+    message = _CONTRACT_FIELD.sub(lambda found: SEED_FIELDS[found[1]], exc.message)
+    return type(exc)(message, details)
+
+
 class CsErrorBody(BaseModel):
     code: str
     message: str
@@ -46,6 +69,9 @@ class TieredCsDialect(Dialect):
     def error_details(self, exc: DomainError) -> dict[str, Any]:
         cs_code = CS_CODES_BY_ERROR.get(exc.code)
         return {**exc.details, "cs_code": cs_code} if cs_code else exc.details
+
+    def domain_error(self, request: Request, exc: DomainError) -> JSONResponse:
+        return super().domain_error(request, seed_named(exc))
 
     def render_error(
         self, request: Request, *, status: int, code: str, message: str, details: dict[str, Any]
