@@ -15,16 +15,9 @@ from libs.errors import Invalid, SessionClosed
 
 TIERS = ("AI_REP", "AI_MANAGER", "HUMAN_AGENT")
 TIER_ROLE = {"AI_REP": "ai_rep", "AI_MANAGER": "ai_manager", "HUMAN_AGENT": "system"}
-# Session statuses and channels are the contract's enums (contracts/common/SessionStatus.json, Channel.json).
+# Session statuses, channels, issue categories and resolution types are the contract's enums (contracts/common/),
+# checked when a command is validated.
 CLOSED_STATUSES = frozenset({"RESOLVED", "CLOSED", "ABANDONED"})
-ISSUE_CATEGORIES = (
-    "BILLING", "SHIPPING", "PRODUCT_QUALITY", "SUBSCRIPTION", "REFUND", "TECHNICAL", "ACCOUNT",
-    "GENERAL_INQUIRY", "COMPLAINT", "CANCELLATION",
-)  # fmt: skip
-RESOLUTION_TYPES = (
-    "INFORMATION_PROVIDED", "ISSUE_RESOLVED", "REFUND_PROCESSED", "REPLACEMENT_SENT", "CREDIT_APPLIED",
-    "SUBSCRIPTION_MODIFIED", "ESCALATED_TO_HUMAN", "CUSTOMER_SATISFIED", "UNRESOLVED",
-)  # fmt: skip
 MAX_MESSAGE_CHARS = 32_768  # far below the 100 KB the seeds' clients may send; such messages are refused (Invalid)
 
 HANDOFF_TEXT = (

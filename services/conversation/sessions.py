@@ -16,12 +16,10 @@ from libs.contracts.models.conversation import (
     StartSessionV1,
     SubmitFeedbackV1,
 )
-from libs.errors import Conflict, Invalid, NotFound, Unavailable
+from libs.errors import Conflict, NotFound, Unavailable
 from libs.observability import get_logger
 from services.conversation import events
 from services.conversation.domain import (
-    ISSUE_CATEGORIES,
-    RESOLUTION_TYPES,
     EscalationEntry,
     Feedback,
     Message,
@@ -47,11 +45,6 @@ def new_session_id() -> str:
 
 def derived_session_id(event_id: str) -> str:
     return f"sess_{derived_id(event_id, 'session')[:16]}"
-
-
-def check_choice(value: str | None, allowed: tuple[str, ...], field: str) -> None:
-    if value is not None and value not in allowed:
-        raise Invalid(f"{field} must be one of {list(allowed)}", {field: f"one of {', '.join(allowed)}"})
 
 
 def tier_move(
@@ -126,7 +119,6 @@ class SessionService:
     ) -> Session:
         """Open a session (`test`: a seed 001 test turn's own). An existing id is returned or a Conflict, except
         to a redelivery of the command `event_id` that created it, which gets that session back."""
-        check_choice(cmd.issue_category, ISSUE_CATEGORIES, "issue_category")
         # Derived from the command, so a redelivered StartSession finds the session it opened, not a second one.
         session_id = cmd.session_id or (new_session_id() if event_id is None else derived_session_id(event_id))
         now = now_iso()
@@ -217,7 +209,6 @@ class SessionService:
     async def resolve(self, tenant_id: str, cmd: ResolveSessionV1, emit: Emit) -> Session:
         session = await self.get(tenant_id, cmd.session_id)
         check_open(session)
-        check_choice(cmd.resolution_type, RESOLUTION_TYPES, "resolution_type")
         now = now_iso()
         resolution = Resolution(
             type=cmd.resolution_type,

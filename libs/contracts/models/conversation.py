@@ -703,7 +703,10 @@ class ResolveSessionV1(BaseModel):
     """
     Session (conversation) id as the caller sees it.
     """
-    resolution_type: Annotated[str, Field(max_length=64, min_length=1)]
+    resolution_type: Literal['INFORMATION_PROVIDED', 'ISSUE_RESOLVED', 'REFUND_PROCESSED', 'REPLACEMENT_SENT', 'CREDIT_APPLIED', 'SUBSCRIPTION_MODIFIED', 'ESCALATED_TO_HUMAN', 'CUSTOMER_SATISFIED', 'UNRESOLVED']
+    """
+    How a resolved session was resolved (seed 002 resolutionType).
+    """
     summary: Summary | None = None
     actions_taken: Annotated[list[ActionsTakenItem1], Field(max_length=100)]
     follow_up_required: bool
@@ -870,9 +873,6 @@ class SessionResolvedV1(BaseModel):
 SessionId = Annotated[str, Field(max_length=200, min_length=1)]
 
 
-IssueCategory = Annotated[str, Field(max_length=64)]
-
-
 InitialMessage = Annotated[str, Field(max_length=100000, min_length=1)]
 
 
@@ -893,7 +893,7 @@ class StartSessionV1(BaseModel):
     The channel a session came in on (one vocabulary for every dialect; a dialect may accept a subset).
     """
     dialect: Literal['insights', 'support_agent', 'tiered_cs', 'kb_platform', 'crm_chat']
-    issue_category: IssueCategory | None = None
+    issue_category: Literal['BILLING', 'SHIPPING', 'PRODUCT_QUALITY', 'SUBSCRIPTION', 'REFUND', 'TECHNICAL', 'ACCOUNT', 'GENERAL_INQUIRY', 'COMPLAINT', 'CANCELLATION'] | None = None
     initial_message: InitialMessage | None = None
     metadata: Annotated[dict[str, Any] | None, Field(max_length=16384)] = None
     """
