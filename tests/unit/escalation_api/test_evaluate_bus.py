@@ -127,7 +127,7 @@ async def test_calm_question_is_not_escalated_and_opens_no_ticket(platform: Plat
         ({"facts": {"sentiment_score": -2}}, "facts.sentiment_score"),
         ({"facts": {"sentiment_level": "MEH"}}, "facts.sentiment_level"),
         ({"facts": {"failed_attempts": -1}}, "facts.failed_attempts"),
-        ({"current_tier": "AI_INTERN"}, "currentTier"),
+        ({"current_tier": "AI_INTERN"}, "current_tier"),
     ],
 )
 async def test_bad_facts_are_invalid_naming_the_field(platform: Platform, fields: dict[str, Any], field: str) -> None:
