@@ -136,8 +136,14 @@ class ContractRegistry:
 
         Python code passes `None` for "not given"; the schema says absent. Dropping every None is right almost
         always and cheap; only when that breaks the schema (a required field that may be null) are the Nones
-        kept exactly where the schema admits null.
+        kept exactly where the schema admits null. A patch (`"x-patch": true` in its schema) carries exactly the
+        fields its producer set, a None included.
         """
+        if self.schema(message_type).get("x-patch"):
+            # A patch's None is a value (it clears the field), and its unset fields are what it leaves alone.
+            data = message.model_dump(mode="json", exclude_unset=True)
+            self.validate(message_type, data)
+            return data
         data = message.model_dump(mode="json", exclude_none=True)
         try:
             self.validate(message_type, data)

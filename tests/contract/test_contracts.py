@@ -229,6 +229,15 @@ def test_dump_drops_none_for_absent_fields_but_keeps_nulls_the_schema_requires(t
         registry.dump("demo.Thing.v1", Thing(owner="a", note="too long"))
 
 
+def test_a_patch_carries_exactly_the_fields_set_its_nulls_included() -> None:
+    """UpdateCompanyConfig is a patch (x-patch): a null clears the field, an unset field is left alone."""
+    from libs.contracts.models.escalation import CsSettingsPatch, UpdateCompanyConfigV1
+
+    patch = CsSettingsPatch.model_validate({"tiers": {"human_agent": {"escalation_phone": None}}})
+    data = ContractRegistry().dump("escalation.UpdateCompanyConfig.v1", UpdateCompanyConfigV1(patch=patch))
+    assert data == {"patch": {"tiers": {"human_agent": {"escalation_phone": None}}}}
+
+
 # The files that wire subscriptions (a service's bootstrap; the gateway's fan-out wires its own in service.py).
 TOPIC_WIRING = {"bootstrap.py", "services/gateway/fanout/service.py"}
 TOPIC_LITERAL_RE = re.compile(r"^[a-z][a-z0-9_]*\.(commands|events|replies)(\.|$)")

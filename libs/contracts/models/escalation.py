@@ -792,7 +792,7 @@ class CsSettingsPatch(BaseModel):
 
 class UpdateCompanyConfigV1(BaseModel):
     """
-    Command: a partial CS config deep-merged into the tenant's (objects merge key by key, lists and scalars replace; cross-field rules checked by the service); answered with CompanyConfig.v1.
+    Command: a partial CS config deep-merged into the tenant's (objects merge key by key, lists and scalars replace; cross-field rules checked by the service); answered with CompanyConfig.v1. x-patch: the message carries exactly the fields its producer set, a null included (null clears a nullable field such as escalation_phone), where other messages drop a None as 'not given'.
     """
     model_config = ConfigDict(
         extra='forbid',

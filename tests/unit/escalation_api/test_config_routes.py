@@ -160,3 +160,16 @@ async def test_only_admins_change_the_config(platform: Platform) -> None:
     _assert_cs_error(await _put(platform, {"companyId": TENANT, "enabled": False}, headers=agent), 403, "CS_009")
     resp = await platform.client.get("/cs/config", params={"companyId": TENANT})
     _assert_cs_error(resp, 401, "UNAUTHORIZED")
+
+
+async def test_a_null_escalation_phone_clears_it(platform: Platform) -> None:
+    """null is a value here (the seed's escalationPhone is nullable): PUT it and the phone is gone, siblings stay."""
+    body = {"companyId": TENANT, "tiers": {"humanAgent": {"escalationPhone": None}}}
+    resp = await _put(platform, body)
+    assert resp.status_code == 200, resp.text
+    expected = copy.deepcopy(SEED_CONFIG)
+    expected["tiers"]["humanAgent"]["escalationPhone"] = None
+    assert resp.json() == expected
+    assert (await _get(platform)).json() == expected
+    phone = {"companyId": TENANT, "tiers": {"humanAgent": {"escalationPhone": "+14155550000"}}}
+    assert (await _put(platform, phone)).json()["tiers"]["humanAgent"]["escalationPhone"] == "+14155550000"

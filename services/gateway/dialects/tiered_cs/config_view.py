@@ -49,6 +49,8 @@ def _from_seed(key: str, path: str) -> str:
 def config_view(reply: CompanyConfigV1) -> dict[str, Any]:
     """The documented GET /config body: the company beside its settings, in seed 002's names."""
     settings = reply.config.model_dump(mode="json", exclude_unset=True)
+    # The bus drops a None as "not given": a cleared phone arrives absent, and seed 002's body shows it as null.
+    settings["tiers"]["human_agent"].setdefault("escalation_phone", None)
     return {"companyId": reply.company_id, **_keys(settings, lambda k, _: camel(k))}
 
 
