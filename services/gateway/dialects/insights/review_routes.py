@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
@@ -52,14 +52,14 @@ def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/queue", response_model=Ok[ReviewReceiptV1], response_model_exclude_unset=True)
-async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     caller.require(*QUEUE_ROLES)
     data = await gw.clients.escalation.queue_review(caller, body.model_dump(exclude_none=True))
     return ok(_seed_times(data))
 
 
 @router.post("/decision", response_model=Ok[ReviewVerdictV1], response_model_exclude_unset=True)
-async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """reviewer_id is the authenticated reviewer; a second decision on an item is 409."""
     caller.require(*REVIEW_ROLES)
     fields = body.model_dump(exclude_none=True)
@@ -70,7 +70,6 @@ async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep,
 async def list_review_queue(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     status: Literal["queued", "reviewed", "all"] = "queued",
     category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

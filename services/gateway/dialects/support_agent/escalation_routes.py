@@ -56,13 +56,13 @@ async def create_escalation(
 
 
 @router.get("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
-async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     return await gw.clients.escalation.get_ticket(caller, ticket_id)
 
 
 @router.put("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
 async def update_escalation(
-    ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
+    ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep
 ) -> dict[str, Any]:
     """Answers the updated ticket in the GET shape (the seed documents no PUT response body)."""
     caller.require("agent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from libs.contracts.models.conversation import Message
@@ -49,7 +49,7 @@ def _message(message: Message) -> dict[str, Any]:
 
 
 @router.post("/api/session", response_model=SessionOut, response_model_exclude_unset=True)
-async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     data = await gw.clients.conversation.start_session(
         caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
     )
@@ -74,7 +74,7 @@ async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[dict
 
 
 @router.get("/api/session/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
-async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     data, tickets = await asyncio.gather(
         gw.clients.conversation.get_session(caller, session_id), _tickets(gw, caller, session_id)
     )
@@ -93,7 +93,7 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
 
 
 @router.delete("/api/session/{session_id}", response_model=ClosedSession, response_model_exclude_unset=True)
-async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     session = (await gw.clients.conversation.close(caller, session_id)).session
     return {
         "message": "Session closed successfully",

@@ -8,7 +8,7 @@ import random
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import PostMessageV1
@@ -65,7 +65,7 @@ async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, cu
 
 
 @router.post("/query", response_model=TestQueryOut, response_model_exclude_unset=True)
-async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
     real conversation."""
     _enabled(gw, caller)
@@ -88,7 +88,7 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
 
 @router.post("/escalation", response_model=TestTicketReceipt, response_model_exclude_unset=True)
 async def test_escalation(
-    caller: Caller, gw: GatewayDep, request: Request, body: Annotated[TestEscalationBody | None, Body()] = None
+    caller: Caller, gw: GatewayDep, body: Annotated[TestEscalationBody | None, Body()] = None
 ) -> dict[str, Any]:
     """A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers."""
     _enabled(gw, caller)
