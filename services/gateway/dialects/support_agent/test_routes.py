@@ -89,15 +89,15 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep) -> dic
 @router.post("/escalation", response_model=TestTicketReceipt, response_model_exclude_unset=True)
 async def test_escalation(
     caller: Caller, gw: GatewayDep, body: Annotated[TestEscalationBody | None, Body()] = None
-) -> dict[str, Any]:
+) -> TestTicketReceipt:
     """A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers."""
     _enabled(gw, caller)
     spec = body or TestEscalationBody()
     session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
     await _test_turn(gw, caller, spec.query, session, "test_customer")
-    tickets = gw.clients.escalation
-    fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
-    return await tickets.create_ticket(caller, fields) | {"test": True}
+    command = CreateTicketV1.model_validate({"session_id": session, "reason": spec.reason, "priority": spec.priority})
+    receipt = await gw.clients.escalation.create_ticket(caller, command)
+    return TestTicketReceipt.model_validate({**receipt.model_dump(exclude_none=True), "test": True})
 
 
 @router.get("/metrics", response_model=SampleMetrics)
