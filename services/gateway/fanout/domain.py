@@ -74,10 +74,14 @@ class Subscription:
         known["secrets"] = [SigningSecret(**known_fields(SigningSecret, s)) for s in doc["secrets"]]
         return cls(**known)
 
-    def public(self) -> dict[str, Any]:
-        """What the API shows: never the secrets."""
-        keys = ("id", "url", "events", "format", "description", "enabled", "created_at", "disabled_reason")
-        return {k: getattr(self, k) for k in keys}
+
+@dataclass(frozen=True)
+class SubscriptionChanges:
+    """An admin's change to a subscription: None leaves that field as it is."""
+
+    url: str | None = None
+    events: list[str] | None = None
+    enabled: bool | None = None
 
 
 @dataclass
@@ -129,6 +133,10 @@ class Attempt:
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Attempt:
+        return cls(**known_fields(cls, doc))
 
 
 def now_utc() -> datetime:

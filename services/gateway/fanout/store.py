@@ -169,7 +169,7 @@ class WebhookStore:
     async def log_attempt(self, attempt: Attempt) -> None:
         await self._attempts.insert(attempt.to_doc())
 
-    async def attempts(self, sub_id: str, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def attempts(self, sub_id: str, *, offset: int, limit: int) -> tuple[list[Attempt], int]:
         flt = {"subscription_id": sub_id}
         docs = await self._attempts.find(flt, sort=[("at", -1)], skip=offset, limit=limit)
-        return docs, await self._attempts.count(flt)
+        return [Attempt.from_doc(doc) for doc in docs], await self._attempts.count(flt)
