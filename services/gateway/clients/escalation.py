@@ -1,9 +1,9 @@
-"""Gateway → escalation service: ticket, CS-config and human-review commands on escalation.commands, answered as
-plain dicts in the documented shapes (domain errors come back raised, for the dialect to render)."""
+"""Gateway → escalation service: ticket, CS-config and human-review commands on escalation.commands, each answered
+with its typed contract reply (domain errors come back raised, for the dialect to render)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from libs.contracts.models.escalation import (
     CompanyConfigV1,
@@ -35,22 +35,16 @@ class EscalationClient(BusClient):
 
     # tickets (seed 001)
     async def create_ticket(
-        self, caller: Principal, body: dict[str, Any], *, event_id: str | None = None
-    ) -> dict[str, Any]:
+        self, caller: Principal, command: CreateTicketV1, *, event_id: str | None = None
+    ) -> TicketReceiptV1:
         """`event_id`: the same for every retry of one create (from its Idempotency-Key), so one ticket is opened."""
-        command = CreateTicketV1.model_validate(body)
-        receipt = await self.ask(caller, command, TicketReceiptV1, key=command.session_id, event_id=event_id)
-        return receipt.model_dump(mode="json", exclude_none=True)  # assigned_agent only once assigned
+        return await self.ask(caller, command, TicketReceiptV1, key=command.session_id, event_id=event_id)
 
-    async def get_ticket(self, caller: Principal, ticket_id: str) -> dict[str, Any]:
-        command = GetTicketV1(ticket_id=ticket_id)
-        ticket = await self.ask(caller, command, TicketV1, key=ticket_id)
-        return ticket.model_dump(mode="json")
+    async def get_ticket(self, caller: Principal, ticket_id: str) -> TicketV1:
+        return await self.ask(caller, GetTicketV1(ticket_id=ticket_id), TicketV1, key=ticket_id)
 
-    async def update_ticket(self, caller: Principal, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        command = UpdateTicketV1.model_validate({**changes, "ticket_id": ticket_id})
-        ticket = await self.ask(caller, command, TicketV1, key=ticket_id)
-        return ticket.model_dump(mode="json")
+    async def update_ticket(self, caller: Principal, command: UpdateTicketV1) -> TicketV1:
+        return await self.ask(caller, command, TicketV1, key=command.ticket_id)
 
     async def list_tickets(
         self,
@@ -60,12 +54,10 @@ class EscalationClient(BusClient):
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> dict[str, Any]:
-        """{tickets (GET shape, oldest first), total, limit, offset}; e.g. one session's escalations."""
+    ) -> TicketListV1:
+        """Tickets in the GET shape, oldest first; e.g. one session's escalations."""
         command = ListTicketsV1(session_id=session_id, status=status, limit=limit, offset=offset)
-        key = session_id or caller.tenant_id
-        page = await self.ask(caller, command, TicketListV1, key=key)
-        return page.model_dump(mode="json")
+        return await self.ask(caller, command, TicketListV1, key=session_id or caller.tenant_id)
 
     # CS config (seed 002): the company is the caller's tenant
     async def get_config(self, caller: Principal) -> CompanyConfigV1:
@@ -75,15 +67,11 @@ class EscalationClient(BusClient):
         return await self.ask(caller, UpdateCompanyConfigV1(patch=patch), CompanyConfigV1, key=caller.tenant_id)
 
     # human review (seed 000)
-    async def queue_review(self, caller: Principal, body: dict[str, Any]) -> dict[str, Any]:
-        command = QueueReviewV1.model_validate(body)
-        receipt = await self.ask(caller, command, ReviewReceiptV1, key=caller.tenant_id)
-        return receipt.model_dump(mode="json")
+    async def queue_review(self, caller: Principal, command: QueueReviewV1) -> ReviewReceiptV1:
+        return await self.ask(caller, command, ReviewReceiptV1, key=caller.tenant_id)
 
-    async def decide_review(self, caller: Principal, body: dict[str, Any]) -> dict[str, Any]:
-        command = DecideReviewV1.model_validate({**body, "reviewer_id": caller.subject_id})
-        verdict = await self.ask(caller, command, ReviewVerdictV1, key=command.item_id)
-        return verdict.model_dump(mode="json")
+    async def decide_review(self, caller: Principal, command: DecideReviewV1) -> ReviewVerdictV1:
+        return await self.ask(caller, command, ReviewVerdictV1, key=command.item_id)
 
     async def list_reviews(
         self,
@@ -93,7 +81,6 @@ class EscalationClient(BusClient):
         category: str | None,
         limit: int,
         offset: int,
-    ) -> dict[str, Any]:
+    ) -> ReviewListV1:
         command = ListReviewsV1(status=status, category=category, limit=limit, offset=offset)
-        page = await self.ask(caller, command, ReviewListV1, key=caller.tenant_id)
-        return page.model_dump(mode="json")
+        return await self.ask(caller, command, ReviewListV1, key=caller.tenant_id)

@@ -1,10 +1,11 @@
-"""Fan-out domain: subscriptions, outbox deliveries, delivery attempts, the payload shaper type, the retry schedule."""
+"""Fan-out domain: subscriptions, outbox deliveries, delivery attempts, the payload shaper type, the retry schedule.
+The records are plain dataclasses; store.py maps them to and from their rows."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -13,14 +14,6 @@ FORMATS: tuple[Format, ...] = ("support_agent", "tiered_cs", "kb_platform")
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 Outcome = Literal["delivered", "retry", "failed", "disabled"]
 ENDPOINT_DISABLED = "endpoint.disabled"  # operational event, offered in every format
-
-
-def known_fields(cls: type[Any], doc: dict[str, Any]) -> dict[str, Any]:
-    """The entries of a stored row that dataclass `cls` declares. A row written by another version of the gateway
-    (a newer one adds a field, an older one lacks one that has a default here) still reads, so replicas of
-    different versions share the store through an upgrade or a rollback; store metadata is left out too."""
-    names = {f.name for f in fields(cls)}
-    return {key: value for key, value in doc.items() if key in names}
 
 
 @dataclass(frozen=True)
@@ -65,19 +58,14 @@ class Subscription:
     def wants(self, event: str) -> bool:
         return self.enabled and ("*" in self.events or event in self.events)
 
-    def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Subscription:
-        known = known_fields(cls, doc)
-        known["secrets"] = [SigningSecret(**known_fields(SigningSecret, s)) for s in doc["secrets"]]
-        return cls(**known)
+@dataclass(frozen=True)
+class SubscriptionChanges:
+    """An admin's change to a subscription: None leaves that field as it is."""
 
-    def public(self) -> dict[str, Any]:
-        """What the API shows: never the secrets."""
-        keys = ("id", "url", "events", "format", "description", "enabled", "created_at", "disabled_reason")
-        return {k: getattr(self, k) for k in keys}
+    url: str | None = None
+    events: list[str] | None = None
+    enabled: bool | None = None
 
 
 @dataclass
@@ -102,13 +90,6 @@ class Delivery:
     lease_owner: str = ""
     reopened: bool = False  # resent or replayed while an attempt held the row (see WebhookStore.settle)
 
-    def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Delivery:
-        return cls(**known_fields(cls, doc))
-
 
 @dataclass
 class Attempt:
@@ -126,9 +107,6 @@ class Attempt:
     outcome: Outcome
     error: str | None = None
     next_retry_at: str | None = None
-
-    def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def now_utc() -> datetime:

@@ -4,12 +4,31 @@ for what is still owed to whom) and the attempt log. Every read of a tenant's da
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from libs.errors import NotFound
 from libs.store import DocumentStore
-from services.gateway.fanout.domain import Attempt, Delivery, Subscription
+from services.gateway.fanout.domain import Attempt, Delivery, SigningSecret, Subscription
+
+Record = TypeVar("Record", Subscription, Delivery, Attempt, SigningSecret)
+
+
+def to_doc(record: Subscription | Delivery | Attempt) -> dict[str, Any]:
+    """A record as its row: its fields as they are (a subscription's secrets as nested rows)."""
+    return asdict(record)
+
+
+def from_doc(cls: type[Record], doc: dict[str, Any]) -> Record:
+    """The record a row holds, reading only the entries `cls` declares. A row written by another version of the
+    gateway (a newer one adds a field, an older one lacks one that has a default here) still reads, so replicas of
+    different versions share the store through an upgrade or a rollback; store metadata is left out too."""
+    names = {f.name for f in fields(cls)}
+    known = {key: value for key, value in doc.items() if key in names}
+    if cls is Subscription:
+        known["secrets"] = [from_doc(SigningSecret, secret) for secret in doc["secrets"]]
+    return cls(**known)
 
 
 class WebhookStore:
@@ -38,26 +57,26 @@ class WebhookStore:
 
     # -- subscriptions -----------------------------------------------------------------------------------
     async def add_subscription(self, sub: Subscription) -> None:
-        await self._subs.insert(sub.to_doc())
+        await self._subs.insert(to_doc(sub))
 
     async def subscription(self, tenant_id: str, sub_id: str) -> Subscription:
         doc = await self._subs.get(sub_id)
         if doc is None or doc["tenant_id"] != tenant_id:
             raise NotFound("Webhook not found", {"webhook_id": sub_id})  # another tenant's id is a 404 too
-        return Subscription.from_doc(doc)
+        return from_doc(Subscription, doc)
 
     async def subscription_by_id(self, sub_id: str) -> Subscription | None:
         doc = await self._subs.get(sub_id)
-        return Subscription.from_doc(doc) if doc else None
+        return from_doc(Subscription, doc) if doc else None
 
     async def subscriptions(self, tenant_id: str, *, enabled_only: bool = False) -> list[Subscription]:
         flt: dict[str, Any] = {"tenant_id": tenant_id}
         if enabled_only:
             flt["enabled"] = True
-        return [Subscription.from_doc(d) for d in await self._subs.find(flt, sort=[("created_at", 1)], limit=1000)]
+        return [from_doc(Subscription, d) for d in await self._subs.find(flt, sort=[("created_at", 1)], limit=1000)]
 
     async def save_subscription(self, sub: Subscription) -> None:
-        await self._subs.upsert(sub.to_doc())
+        await self._subs.upsert(to_doc(sub))
 
     async def patch_subscription(self, sub_id: str, changes: dict[str, Any]) -> None:
         """Field-level update: concurrent attempts to one endpoint never overwrite each other's whole document."""
@@ -70,13 +89,13 @@ class WebhookStore:
     # -- outbox ------------------------------------------------------------------------------------------
     async def enqueue(self, delivery: Delivery) -> bool:
         """Idempotent: a redelivered domain event maps to the same delivery id and is not queued twice."""
-        return await self._outbox.insert_if_absent(delivery.to_doc())
+        return await self._outbox.insert_if_absent(to_doc(delivery))
 
     async def delivery(self, sub_id: str, delivery_id: str) -> Delivery:
         doc = await self._outbox.get(delivery_id)
         if doc is None or doc["subscription_id"] != sub_id:
             raise NotFound("Delivery not found", {"delivery_id": delivery_id})
-        return Delivery.from_doc(doc)
+        return from_doc(Delivery, doc)
 
     async def reschedule(self, delivery_id: str, changes: dict[str, Any]) -> None:
         """Field-level change (next_attempt_at, status) that leaves another worker's claim on the row alone."""
@@ -131,7 +150,7 @@ class WebhookStore:
         }
         if skip_subscriptions:
             flt["subscription_id"] = {"$nin": skip_subscriptions}
-        return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+        return [from_doc(Delivery, d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
 
     async def next_due_at(self) -> str | None:
         docs = await self._outbox.find({"status": "pending"}, sort=[("next_attempt_at", 1)], limit=1)
@@ -146,11 +165,11 @@ class WebhookStore:
             "seq": {"$lt": delivery.seq} if before else {"$gt": delivery.seq},
         }
         docs = await self._outbox.find(flt, sort=[("seq", -1 if before else 1)], limit=1)
-        return Delivery.from_doc(docs[0]) if docs else None
+        return from_doc(Delivery, docs[0]) if docs else None
 
     async def deliveries_since(self, sub_id: str, since: datetime, limit: int) -> list[Delivery]:
         flt = {"subscription_id": sub_id, "created_at": {"$gte": since.isoformat()}}
-        return [Delivery.from_doc(d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
+        return [from_doc(Delivery, d) for d in await self._outbox.find(flt, sort=[("seq", 1)], limit=limit)]
 
     async def prune(self, before: datetime, *, batch: int = 500) -> int:
         """Delete settled deliveries (delivered or finally failed) created before `before`, and attempts made
@@ -167,9 +186,9 @@ class WebhookStore:
 
     # -- attempt log -------------------------------------------------------------------------------------
     async def log_attempt(self, attempt: Attempt) -> None:
-        await self._attempts.insert(attempt.to_doc())
+        await self._attempts.insert(to_doc(attempt))
 
-    async def attempts(self, sub_id: str, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def attempts(self, sub_id: str, *, offset: int, limit: int) -> tuple[list[Attempt], int]:
         flt = {"subscription_id": sub_id}
         docs = await self._attempts.find(flt, sort=[("at", -1)], skip=offset, limit=limit)
-        return docs, await self._attempts.count(flt)
+        return [from_doc(Attempt, doc) for doc in docs], await self._attempts.count(flt)

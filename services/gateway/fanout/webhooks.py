@@ -23,6 +23,7 @@ from services.gateway.fanout.domain import (
     Shaper,
     SigningSecret,
     Subscription,
+    SubscriptionChanges,
     now_utc,
 )
 from services.gateway.fanout.egress import validate_subscription_url
@@ -84,16 +85,16 @@ class Webhooks:
         await self.store.add_subscription(sub)
         return sub, secret
 
-    async def update(self, tenant_id: str, sub_id: str, changes: dict[str, Any]) -> Subscription:
+    async def update(self, tenant_id: str, sub_id: str, changes: SubscriptionChanges) -> Subscription:
         sub = await self.store.subscription(tenant_id, sub_id)
-        if "url" in changes:
-            await validate_subscription_url(changes["url"], self._allowed)
-            sub.url = changes["url"]
-        if "events" in changes:
-            check_events(changes["events"], sub.format)
-            sub.events = sorted(set(changes["events"]))
-        if "enabled" in changes:
-            sub.enabled = bool(changes["enabled"])
+        if changes.url is not None:
+            await validate_subscription_url(changes.url, self._allowed)
+            sub.url = changes.url
+        if changes.events is not None:
+            check_events(changes.events, sub.format)
+            sub.events = sorted(set(changes.events))
+        if changes.enabled is not None:
+            sub.enabled = changes.enabled
             if sub.enabled:  # re-enabling starts a fresh failure streak
                 sub.disabled_reason, sub.failing_since = None, None
         await self.store.save_subscription(sub)

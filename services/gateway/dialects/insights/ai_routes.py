@@ -48,7 +48,7 @@ class GenerateBody(BaseModel):
 
 
 @router.get("/providers", response_model=Ok[ProviderListV1], response_model_exclude_unset=True)
-async def providers(caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def providers(caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     found = await gw.clients.ai.providers(caller)
     found.pop("turn_settings", None)  # for seed 004 /admin/settings; not a seed 000 field
     return ok(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
@@ -86,7 +86,6 @@ def summary_of(report: ReportV1) -> Summary:
 async def analytics_summary(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     start_date: Annotated[str | None, Query(max_length=64)] = None,
     end_date: Annotated[str | None, Query(max_length=64)] = None,
     granularity: Annotated[str, Query(max_length=16)] = "daily",

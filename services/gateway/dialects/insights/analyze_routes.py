@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from libs.errors import Invalid
@@ -57,7 +57,7 @@ def _probabilities(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/sentiment", response_model=Ok[SentimentOut], response_model_exclude_unset=True)
-async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     batch = await gw.clients.sentiment.analyze_sentiment(caller, [("text", body.text)], use_ai=body.use_ai)
     result = batch.results[0]
     analysis = {
@@ -75,7 +75,7 @@ async def analyze_sentiment(body: SentimentRequest, caller: Caller, gw: GatewayD
 
 
 @router.post("/batch", response_model=Ok[BatchOut], response_model_exclude_unset=True)
-async def analyze_batch(body: BatchRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def analyze_batch(body: BatchRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     items = [(conv.id, conv.text) for conv in body.conversations]
     batch = await gw.clients.sentiment.analyze_sentiment(caller, items, use_ai=False)
     results = [{"id": r["id"], **_probabilities(r)} for r in batch.results]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from libs.errors import Invalid, NotFound, Unavailable
@@ -81,7 +81,7 @@ async def _classify_deployed(body: ClassifyBody, caller: Principal, gw: Gateway)
 
 
 @router.post("/classify", description=__doc__, response_model=Ok[ClassifyOut], response_model_exclude_unset=True)
-async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def classify(body: ClassifyBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     deployed = await _classify_deployed(body, caller, gw)
     if deployed is not None:
         return deployed

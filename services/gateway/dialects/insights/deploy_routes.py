@@ -117,7 +117,6 @@ async def predict(
     body: PredictBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
 ) -> Envelope[PredictOut]:
     texts = body.texts if body.texts is not None else [body.text or ""]
     result = await gw.clients.training.predict(caller, deployment_name, texts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
@@ -28,7 +28,7 @@ class EmbedRequest(BaseModel):
 
 
 @router.post("/embed", response_model=Ok[EmbedOut], response_model_exclude_unset=True)
-async def embed(body: EmbedRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def embed(body: EmbedRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """The local model answers in its native 384 dimensions; any other `dimensions` is a 400 naming the field."""
     client = gw.clients.rag
     vectors, model, dims = await client.embed(caller, body.texts, dimensions=body.dimensions, model=body.model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
@@ -29,7 +29,6 @@ async def generate_response(
     body: GenerateBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     client = gw.clients.conversation

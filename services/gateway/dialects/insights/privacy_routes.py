@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from libs.errors import TooLarge
@@ -58,7 +58,7 @@ class FairnessRequest(BaseModel):
 
 
 @router.post("/privacy/anonymize", response_model=Ok[AnonymizeOut], response_model_exclude_unset=True)
-async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     result = await gw.clients.privacy.anonymize(
         caller,
         body.text,
@@ -75,14 +75,14 @@ async def anonymize(body: AnonymizeRequest, caller: Caller, gw: GatewayDep, requ
 
 
 @router.post("/privacy/deanonymize", response_model=Ok[DeanonymizeResultV1], response_model_exclude_unset=True)
-async def deanonymize(body: DeanonymizeRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def deanonymize(body: DeanonymizeRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """Reviewers and admins only; the privacy service checks the roles and audits every attempt."""
     result = await gw.clients.privacy.deanonymize(caller, body.token, text=body.text)
     return ok({"token": result.token, "text": result.text, "originals": result.originals})
 
 
 @router.post("/fairness/analyze", response_model=Ok[FairnessReportV1], response_model_exclude_unset=True)
-async def analyze_fairness(body: FairnessRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def analyze_fairness(body: FairnessRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     report = await gw.clients.privacy.analyze_fairness(
         caller,
         body.data,

@@ -4,11 +4,12 @@ review queue, answered by the escalation service over the bus, in the insights e
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.escalation import DecideReviewV1, QueueReviewV1
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import Ok, ReviewListV1, ReviewReceiptV1, ReviewVerdictV1
@@ -41,36 +42,39 @@ class DecisionRequest(BaseModel):
 TIME_FIELDS = ("estimated_review_time", "review_time", "created_at")
 
 
-def _seed_times(data: dict[str, Any]) -> dict[str, Any]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _seed_times(reply: M) -> M:
     """The seed's timestamp style (UTC, no offset, microseconds: 2023-08-15T16:30:00.000000) for time fields."""
-    out = dict(data)
+    changes: dict[str, str] = {}
     for key in TIME_FIELDS:
-        if isinstance(out.get(key), str):
-            moment = datetime.fromisoformat(out[key]).astimezone(UTC).replace(tzinfo=None)
-            out[key] = moment.isoformat(timespec="microseconds")
-    return out
+        value = getattr(reply, key, None)
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(value).astimezone(UTC).replace(tzinfo=None)
+            changes[key] = moment.isoformat(timespec="microseconds")
+    return reply.model_copy(update=changes)
 
 
 @router.post("/queue", response_model=Ok[ReviewReceiptV1], response_model_exclude_unset=True)
-async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def queue_for_review(body: QueueRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     caller.require(*QUEUE_ROLES)
-    data = await gw.clients.escalation.queue_review(caller, body.model_dump(exclude_none=True))
-    return ok(_seed_times(data))
+    command = QueueReviewV1.model_validate(body.model_dump(exclude_none=True))
+    return ok(_seed_times(await gw.clients.escalation.queue_review(caller, command)))
 
 
 @router.post("/decision", response_model=Ok[ReviewVerdictV1], response_model_exclude_unset=True)
-async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def record_decision(body: DecisionRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """reviewer_id is the authenticated reviewer; a second decision on an item is 409."""
     caller.require(*REVIEW_ROLES)
-    fields = body.model_dump(exclude_none=True)
-    return ok(_seed_times(await gw.clients.escalation.decide_review(caller, fields)))
+    command = DecideReviewV1.model_validate({**body.model_dump(exclude_none=True), "reviewer_id": caller.subject_id})
+    return ok(_seed_times(await gw.clients.escalation.decide_review(caller, command)))
 
 
 @router.get("/queue", response_model=Ok[ReviewListV1], response_model_exclude_unset=True)
 async def list_review_queue(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     status: Literal["queued", "reviewed", "all"] = "queued",
     category: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -81,4 +85,6 @@ async def list_review_queue(
     page = await gw.clients.escalation.list_reviews(
         caller, status=status, category=category, limit=limit, offset=offset
     )
-    return ok({**page, "items": [_seed_times(item) for item in page["items"]]})
+    page = page.model_copy(update={"items": [_seed_times(item) for item in page.items]})
+    # Dumped whole here: an undecided item answers its decision fields (approved, feedback, …) as null.
+    return ok(page.model_dump(mode="json"))

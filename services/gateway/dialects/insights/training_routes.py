@@ -116,9 +116,7 @@ def job_status(job: TrainingJobV1) -> JobStatus:
 
 
 @router.post("/datasets", description=__doc__)
-async def upload_dataset(
-    caller: Caller, gw: GatewayDep, request: Request, file: Annotated[UploadFile, File()]
-) -> Envelope[DatasetOut]:
+async def upload_dataset(caller: Caller, gw: GatewayDep, file: Annotated[UploadFile, File()]) -> Envelope[DatasetOut]:
     caller.require(*MODEL_ROLES)
     size = file.size if file.size is not None else len(await file.read())
     if size > MAX_DATASET_BYTES:
@@ -131,20 +129,20 @@ async def upload_dataset(
 
 @router.get("/datasets")
 async def list_datasets(
-    caller: Caller, gw: GatewayDep, request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    caller: Caller, gw: GatewayDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> Envelope[list[DatasetOut]]:
     page = await gw.clients.training.list_datasets(caller, limit)
     return Envelope(data=[DatasetOut.model_validate(d.model_dump()) for d in page.datasets])
 
 
 @router.get("/datasets/{dataset_id}")
-async def get_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DatasetOut]:
+async def get_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep) -> Envelope[DatasetOut]:
     info = await gw.clients.training.get_dataset(caller, dataset_id)
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
 
 
 @router.delete("/datasets/{dataset_id}")
-async def delete_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[DatasetOut]:
+async def delete_dataset(dataset_id: Id, caller: Caller, gw: GatewayDep) -> Envelope[DatasetOut]:
     caller.require(*MODEL_ROLES)
     info = await gw.clients.training.delete_dataset(caller, dataset_id)
     return Envelope(data=DatasetOut.model_validate(info.model_dump()))
@@ -164,19 +162,19 @@ async def start_training(body: TrainingBody, caller: Caller, gw: GatewayDep, req
 
 
 @router.get("/training-job/{job_id}")
-async def get_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
+async def get_training_job(job_id: Id, caller: Caller, gw: GatewayDep) -> Envelope[JobStatus]:
     job = await gw.clients.training.get_job(caller, job_id)
     return Envelope(data=job_status(job))
 
 
 @router.get("/training-job/{job_id}/logs")
-async def training_job_logs(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobLog]:
+async def training_job_logs(job_id: Id, caller: Caller, gw: GatewayDep) -> Envelope[JobLog]:
     job = await gw.clients.training.get_job(caller, job_id)
     return Envelope(data=JobLog(job_id=job.job_id, status=job.status, lines=job.log or []))
 
 
 @router.delete("/training-job/{job_id}")
-async def cancel_training_job(job_id: Id, caller: Caller, gw: GatewayDep, request: Request) -> Envelope[JobStatus]:
+async def cancel_training_job(job_id: Id, caller: Caller, gw: GatewayDep) -> Envelope[JobStatus]:
     caller.require(*MODEL_ROLES)
     job = await gw.clients.training.cancel_job(caller, job_id)
     return Envelope(data=job_status(job))

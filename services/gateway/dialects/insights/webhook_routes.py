@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller
 from services.gateway.dialects.insights.envelope import DIALECT, ok
-from services.gateway.fanout.domain import Format
+from services.gateway.fanout.domain import Format, Subscription, SubscriptionChanges
 from services.gateway.fanout.service import Fanout, fanout_of
 
 router = APIRouter(prefix="/api/v1/webhooks", route_class=DIALECT.route_class(), tags=["insights: webhooks"])
@@ -91,32 +91,37 @@ class Queued(BaseModel):
     delivery_id: str | None = None
 
 
+def _view(sub: Subscription, secret: str | None = None) -> WebhookView:
+    """What the API shows of a subscription: never its stored secrets; a new secret only when one was just made."""
+    return WebhookView.model_validate(sub, from_attributes=True).model_copy(update={"secret": secret})
+
+
 @router.post("", status_code=201, response_model=Envelope[WebhookView])
 async def create_webhook(body: CreateWebhook, caller: Caller, fanout: FanoutDep) -> dict[str, Any]:
     caller.require("admin")
     sub, secret = await fanout.webhooks.create(
         caller.tenant_id, url=body.url, events=body.events, fmt=body.format, description=body.description
     )
-    return ok({**sub.public(), "secret": secret}, 201)
+    return ok(_view(sub, secret), 201)
 
 
 @router.get("", response_model=Envelope[WebhookList])
 async def list_webhooks(caller: Caller, fanout: FanoutDep) -> dict[str, Any]:
     caller.require("admin")
-    return ok({"webhooks": [s.public() for s in await fanout.store.subscriptions(caller.tenant_id)]})
+    return ok(WebhookList(webhooks=[_view(s) for s in await fanout.store.subscriptions(caller.tenant_id)]))
 
 
 @router.get("/{webhook_id}", response_model=Envelope[WebhookView])
 async def get_webhook(webhook_id: str, caller: Caller, fanout: FanoutDep) -> dict[str, Any]:
     caller.require("admin")
-    return ok((await fanout.store.subscription(caller.tenant_id, webhook_id)).public())
+    return ok(_view(await fanout.store.subscription(caller.tenant_id, webhook_id)))
 
 
 @router.patch("/{webhook_id}", response_model=Envelope[WebhookView])
 async def patch_webhook(webhook_id: str, body: PatchWebhook, caller: Caller, fanout: FanoutDep) -> dict[str, Any]:
     caller.require("admin")
-    sub = await fanout.webhooks.update(caller.tenant_id, webhook_id, body.model_dump(exclude_none=True))
-    return ok(sub.public())
+    changes = SubscriptionChanges(url=body.url, events=body.events, enabled=body.enabled)
+    return ok(_view(await fanout.webhooks.update(caller.tenant_id, webhook_id, changes)))
 
 
 @router.delete("/{webhook_id}", response_model=Envelope[WebhookView])
@@ -124,7 +129,7 @@ async def delete_webhook(webhook_id: str, caller: Caller, fanout: FanoutDep) -> 
     caller.require("admin")
     sub = await fanout.store.subscription(caller.tenant_id, webhook_id)
     await fanout.store.delete_subscription(sub)
-    return ok(sub.public())
+    return ok(_view(sub))
 
 
 @router.post("/{webhook_id}/rotate-secret", response_model=Envelope[WebhookView])
@@ -132,7 +137,7 @@ async def rotate_secret(webhook_id: str, caller: Caller, fanout: FanoutDep) -> d
     """The new secret is shown once; the previous one keeps signing alongside it for 24 hours."""
     caller.require("admin")
     sub, secret = await fanout.webhooks.rotate(caller.tenant_id, webhook_id)
-    return ok({**sub.public(), "secret": secret})
+    return ok(_view(sub, secret))
 
 
 @router.get("/{webhook_id}/deliveries", response_model=Envelope[DeliveryPage])
@@ -146,8 +151,9 @@ async def list_deliveries(
     """Every attempt, newest first: event, attempt number, status code, latency, outcome, next retry."""
     caller.require("admin")
     await fanout.store.subscription(caller.tenant_id, webhook_id)
-    rows, total = await fanout.store.attempts(webhook_id, offset=offset, limit=limit)
-    return ok({"deliveries": rows, "total": total, "limit": limit, "offset": offset})
+    attempts, total = await fanout.store.attempts(webhook_id, offset=offset, limit=limit)
+    rows = [AttemptView.model_validate(attempt, from_attributes=True) for attempt in attempts]
+    return ok(DeliveryPage(deliveries=rows, total=total, limit=limit, offset=offset))
 
 
 @router.post("/{webhook_id}/deliveries/{delivery_id}/resend", response_model=Envelope[Queued])

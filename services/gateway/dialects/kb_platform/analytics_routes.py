@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportBucket, ReportV1
@@ -111,7 +111,6 @@ def metrics_of(report: ReportV1) -> dict[str, float | int | None]:
 async def analytics(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     start_date: Annotated[str | None, Query(max_length=64)] = None,
     end_date: Annotated[str | None, Query(max_length=64)] = None,
     metrics: Annotated[str | None, Query(max_length=500)] = None,
@@ -159,7 +158,6 @@ class ConversationListOut(BaseModel):
 async def analytics_conversations(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     metric: Annotated[str | None, Query(max_length=64)] = None,
     start_date: Annotated[str | None, Query(max_length=64)] = None,
     end_date: Annotated[str | None, Query(max_length=64)] = None,

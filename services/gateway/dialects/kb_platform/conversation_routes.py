@@ -6,7 +6,7 @@ import functools
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import Message as StoredMessage
@@ -40,7 +40,6 @@ async def converse(
     body: ConversationBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     # A widget visitor (publishable key) posts only as themselves, into their own conversation.
@@ -86,7 +85,6 @@ async def get_conversation(
     conversation_id: PathId,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
 ) -> dict[str, Any]:
     data = await gw.clients.conversation.get_session(caller, conversation_id)
     session = data.session

@@ -3,7 +3,7 @@ customer's 1-5 rating of a conversation, stored by the conversation service, whi
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
@@ -34,7 +34,6 @@ async def submit_feedback(
     body: FeedbackBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
 ) -> FeedbackOut:
     """One rating per conversation: the same rating again answers the stored one, a different one is 409; a
     conversation of another tenant is 404."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Caller, GatewayDep
@@ -48,7 +48,7 @@ def _zulu(value: str) -> str:
 
 
 @router.post("/knowledge-base", response_model=ArticleOut, response_model_exclude_unset=True)
-async def upsert_article(body: ArticleRequest, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def upsert_article(body: ArticleRequest, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """Same title and category (case and spacing aside) updates the article in place, keeping its id."""
     caller.require("agent")
     client = gw.clients.rag

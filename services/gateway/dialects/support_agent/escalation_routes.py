@@ -3,7 +3,7 @@ escalation service over the bus; errors in the support-agent envelope."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,27 +44,29 @@ class UpdateEscalationRequest(BaseModel):
 @router.post("", response_model=TicketReceiptV1, response_model_exclude_unset=True)
 async def create_escalation(
     body: CreateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
-) -> dict[str, Any]:
+) -> TicketReceiptV1:
     """The ticket names the session's customer (seed 001 GET /api/escalation/{id} `customer_id`), read from the
     conversation service: an unknown session is a 404 and no ticket is opened. With an Idempotency-Key the command's
     event id comes from the key, so a retry after a 504 gets the ticket the first try opened."""
     caller.require("agent")
     conversations = gw.clients.conversation
     session = (await conversations.get_session(caller, body.session_id, message_limit=0)).session
-    fields = {**body.model_dump(exclude_none=True), "customer_id": session.customer_id}
-    return await gw.clients.escalation.create_ticket(caller, fields, event_id=command_id(request))
+    command = CreateTicketV1.model_validate({**body.model_dump(exclude_none=True), "customer_id": session.customer_id})
+    # assigned_agent is left out until a ticket is assigned (the reply's unset fields stay unset).
+    return await gw.clients.escalation.create_ticket(caller, command, event_id=command_id(request))
 
 
-@router.get("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
-async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+# GET and PUT answer every ticket field, the not-yet-known ones as null (so no response_model_exclude_unset).
+@router.get("/{ticket_id}", response_model=TicketV1)
+async def get_escalation(ticket_id: TicketId, caller: Caller, gw: GatewayDep) -> TicketV1:
     return await gw.clients.escalation.get_ticket(caller, ticket_id)
 
 
-@router.put("/{ticket_id}", response_model=TicketV1, response_model_exclude_unset=True)
+@router.put("/{ticket_id}", response_model=TicketV1)
 async def update_escalation(
-    ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep, request: Request
-) -> dict[str, Any]:
+    ticket_id: TicketId, body: UpdateEscalationRequest, caller: Caller, gw: GatewayDep
+) -> TicketV1:
     """Answers the updated ticket in the GET shape (the seed documents no PUT response body)."""
     caller.require("agent")
-    changes = body.model_dump(exclude_none=True)
-    return await gw.clients.escalation.update_ticket(caller, ticket_id, changes)
+    command = UpdateTicketV1.model_validate({**body.model_dump(exclude_none=True), "ticket_id": ticket_id})
+    return await gw.clients.escalation.update_ticket(caller, command)

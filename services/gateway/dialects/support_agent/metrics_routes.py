@@ -101,7 +101,6 @@ def metrics_of(report: ReportV1, timeframe: Timeframe) -> Metrics:
 async def metrics(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     timeframe: Timeframe = "day",
     start_date: Annotated[str | None, Query(max_length=64)] = None,
     end_date: Annotated[str | None, Query(max_length=64)] = None,
@@ -135,7 +134,6 @@ async def session_metrics(
     session_id: PathId,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
 ) -> SessionMetrics:
     caller.require("analyst", "agent")
     report = await _session_report(gw, caller, session_id)

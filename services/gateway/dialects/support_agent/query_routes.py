@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict
 
 from libs.contracts.models.conversation import TurnFacts
@@ -34,7 +34,6 @@ async def query(
     body: QueryBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     client = gw.clients.conversation

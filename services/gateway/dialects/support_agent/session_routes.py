@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from libs.contracts.models.conversation import Message
+from libs.contracts.models.conversation import Message, TicketRef
+from libs.contracts.models.escalation import TicketView
 from libs.errors import Timeout, Unavailable
 from services.gateway.auth import Principal
 from services.gateway.deps import Caller, Gateway, GatewayDep
@@ -49,7 +51,7 @@ def _message(message: Message) -> dict[str, Any]:
 
 
 @router.post("/api/session", response_model=SessionOut, response_model_exclude_unset=True)
-async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     data = await gw.clients.conversation.start_session(
         caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
     )
@@ -62,7 +64,7 @@ async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep, requ
     }
 
 
-async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[dict[str, Any]] | None:
+async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[TicketView] | None:
     """The session's escalation tickets as the escalation service has them now (policy-opened and POST
     /api/escalation ones, with their current status); None when that service cannot answer."""
     client = gw.clients.escalation
@@ -70,17 +72,17 @@ async def _tickets(gw: Gateway, caller: Principal, session_id: str) -> list[dict
         page = await client.list_tickets(caller, session_id=session_id, limit=MAX_TICKETS, offset=0)
     except (Unavailable, Timeout):
         return None
-    return list(page["tickets"])
+    return page.tickets
 
 
 @router.get("/api/session/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
-async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     data, tickets = await asyncio.gather(
         gw.clients.conversation.get_session(caller, session_id), _tickets(gw, caller, session_id)
     )
     session = data.session
     # Without the escalation service, the tickets the conversation recorded itself (status as first seen).
-    escalations = tickets if tickets is not None else [t.model_dump() for t in session.escalations]
+    escalations: Sequence[TicketView | TicketRef] = tickets if tickets is not None else session.escalations
     return {
         "session_id": session.session_id,
         "customer_id": session.customer_id,
@@ -88,12 +90,15 @@ async def get_session(session_id: SessionId, caller: Caller, gw: GatewayDep, req
         "updated_at": session.updated_at,
         "status": status_word(session.status),
         "messages": [_message(m) for m in data.messages],
-        "escalations": [{k: e[k] for k in ("ticket_id", "reason", "created_at", "status")} for e in escalations],
+        "escalations": [
+            {"ticket_id": e.ticket_id, "reason": e.reason, "created_at": e.created_at, "status": e.status}
+            for e in escalations
+        ],
     }
 
 
 @router.delete("/api/session/{session_id}", response_model=ClosedSession, response_model_exclude_unset=True)
-async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def close_session(session_id: SessionId, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     session = (await gw.clients.conversation.close(caller, session_id)).session
     return {
         "message": "Session closed successfully",

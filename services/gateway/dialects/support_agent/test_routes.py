@@ -8,7 +8,7 @@ import random
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import PostMessageV1
@@ -65,7 +65,7 @@ async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, cu
 
 
 @router.post("/query", response_model=TestQueryOut, response_model_exclude_unset=True)
-async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """The /api/query shape plus `test: true`. The session id is prefixed `test_` so a test never continues a
     real conversation."""
     _enabled(gw, caller)
@@ -88,16 +88,16 @@ async def test_query(body: TestQueryBody, caller: Caller, gw: GatewayDep, reques
 
 @router.post("/escalation", response_model=TestTicketReceipt, response_model_exclude_unset=True)
 async def test_escalation(
-    caller: Caller, gw: GatewayDep, request: Request, body: Annotated[TestEscalationBody | None, Body()] = None
-) -> dict[str, Any]:
+    caller: Caller, gw: GatewayDep, body: Annotated[TestEscalationBody | None, Body()] = None
+) -> TestTicketReceipt:
     """A fresh test session, one test turn, then a ticket on it, as POST /api/escalation answers."""
     _enabled(gw, caller)
     spec = body or TestEscalationBody()
     session = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}"
     await _test_turn(gw, caller, spec.query, session, "test_customer")
-    tickets = gw.clients.escalation
-    fields = {"session_id": session, "reason": spec.reason, "priority": spec.priority}
-    return await tickets.create_ticket(caller, fields) | {"test": True}
+    command = CreateTicketV1.model_validate({"session_id": session, "reason": spec.reason, "priority": spec.priority})
+    receipt = await gw.clients.escalation.create_ticket(caller, command)
+    return TestTicketReceipt.model_validate({**receipt.model_dump(exclude_none=True), "test": True})
 
 
 @router.get("/metrics", response_model=SampleMetrics)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportGroup, ReportV1
@@ -155,7 +155,6 @@ def cs_analytics(report: ReportV1, shown: PeriodOut, with_timeline: bool) -> CsA
 async def cs_analytics_route(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     company_id: Annotated[str | None, Query(alias="companyId", max_length=200)] = None,
     start_date: Annotated[str | None, Query(alias="startDate", max_length=64)] = None,
     end_date: Annotated[str | None, Query(alias="endDate", max_length=64)] = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 
 from libs.errors import Forbidden, Invalid
 from services.gateway.auth import Principal
@@ -34,7 +34,6 @@ def _check_company(caller: Principal, company_id: Any) -> None:
 async def get_config(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     company_id: Annotated[str | None, Query(alias="companyId", max_length=200)] = None,
 ) -> dict[str, Any]:
     _check_company(caller, company_id)
@@ -42,9 +41,7 @@ async def get_config(
 
 
 @router.put("/config", response_model=CsConfig, response_model_exclude_unset=True)
-async def update_config(
-    body: Annotated[FreeForm, Body()], caller: Caller, gw: GatewayDep, request: Request
-) -> dict[str, Any]:
+async def update_config(body: Annotated[FreeForm, Body()], caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     """A partial config, deep-merged (objects by key, lists replace); answers the whole resulting config."""
     caller.require("admin")
     _check_company(caller, body.get("companyId"))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import EscalationEntry, Message, Resolution, Session
@@ -163,7 +163,7 @@ def _resolution(resolution: Resolution) -> dict[str, Any]:
 
 
 @router.post("/sessions", status_code=201, response_model=StartedSession, response_model_exclude_unset=True)
-async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def start_session(body: StartBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     _company(caller, body.companyId)
     data = await gw.clients.conversation.start_session(
         caller,
@@ -185,7 +185,6 @@ async def start_session(body: StartBody, caller: Caller, gw: GatewayDep, request
 async def list_sessions(
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     companyId: Annotated[str | None, Query(max_length=200)] = None,
     status: Status | None = None,
     tier: Tier | None = None,
@@ -211,7 +210,7 @@ async def list_sessions(
 
 
 @router.get("/sessions/{session_id}", response_model=SessionView, response_model_exclude_unset=True)
-async def get_session(session_id: str, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
+async def get_session(session_id: str, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     data = await _guard(gw.clients.conversation.get_session(caller, _session_id(session_id)), session_id)
     return session_view(data.session, data.messages)
 
@@ -227,7 +226,6 @@ async def send_message(
     body: MessageBody,
     caller: Caller,
     gw: GatewayDep,
-    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     call = gw.clients.conversation.post_message(
@@ -252,9 +250,7 @@ async def send_message(
 
 
 @router.post("/sessions/{session_id}/escalate", response_model=EscalatedOut, response_model_exclude_unset=True)
-async def escalate(
-    session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep, request: Request
-) -> dict[str, Any]:
+async def escalate(session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     call = gw.clients.conversation.escalate(
         caller, session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier),
         notes=body.notes,
@@ -274,9 +270,7 @@ def _tier(target: str) -> str:
 
 
 @router.post("/sessions/{session_id}/resolve", response_model=ResolvedOut, response_model_exclude_unset=True)
-async def resolve(
-    session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep, request: Request
-) -> dict[str, Any]:
+async def resolve(session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     call = gw.clients.conversation.resolve(
         caller,
         session_id=_session_id(session_id),

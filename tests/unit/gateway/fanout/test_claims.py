@@ -9,7 +9,7 @@ from pathlib import Path
 
 from libs.store.sqlite import SQLiteStore
 from services.gateway.fanout.domain import Delivery, now_utc
-from services.gateway.fanout.store import WebhookStore
+from services.gateway.fanout.store import WebhookStore, to_doc
 
 
 def _row(n: int = 1) -> Delivery:
@@ -94,7 +94,7 @@ async def test_prune_deletes_settled_rows_and_attempts_past_retention_in_batches
 
 async def test_rows_written_before_claims_existed_are_owed_again_after_the_upgrade(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "gateway.sqlite3")
-    old_row = {k: v for k, v in _row().to_doc().items() if k not in ("lease_until", "lease_owner")}
+    old_row = {k: v for k, v in to_doc(_row()).items() if k not in ("lease_until", "lease_owner")}
     await store.collection("webhook_deliveries").insert(old_row)  # as the previous release wrote it
     outbox = WebhookStore(store)
     moment = now_utc()

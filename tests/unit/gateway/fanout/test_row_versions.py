@@ -8,7 +8,7 @@ from pathlib import Path
 
 from libs.store.sqlite import SQLiteStore
 from services.gateway.fanout.domain import Delivery, SigningSecret, Subscription, now_utc
-from services.gateway.fanout.store import WebhookStore
+from services.gateway.fanout.store import WebhookStore, to_doc
 
 
 def _delivery() -> Delivery:
@@ -44,7 +44,7 @@ def _subscription() -> Subscription:
 async def test_a_delivery_row_from_a_newer_version_is_read_and_due(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "gateway.sqlite3")
     row = _delivery()
-    newer = {**row.to_doc(), "priority": 3, "trace": {"span": "abc"}}  # fields this version lacks
+    newer = {**to_doc(row), "priority": 3, "trace": {"span": "abc"}}  # fields this version lacks
     await store.collection("webhook_deliveries").insert(newer)
     webhooks = WebhookStore(store)
     assert await webhooks.delivery("wh_1", "msg_1") == row
@@ -53,7 +53,7 @@ async def test_a_delivery_row_from_a_newer_version_is_read_and_due(tmp_path: Pat
 
 async def test_a_delivery_row_from_an_older_version_takes_the_defaults(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "gateway.sqlite3")
-    older = _delivery().to_doc()
+    older = to_doc(_delivery())
     del older["reopened"]  # added later, with a default
     await store.collection("webhook_deliveries").insert(older)
     assert (await WebhookStore(store).delivery("wh_1", "msg_1")).reopened is False
@@ -62,7 +62,7 @@ async def test_a_delivery_row_from_an_older_version_takes_the_defaults(tmp_path:
 async def test_a_subscription_row_from_a_newer_version_is_read(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "gateway.sqlite3")
     sub = _subscription()
-    doc = sub.to_doc()
+    doc = to_doc(sub)
     doc["rate_limit"] = 10
     doc["secrets"][0]["algorithm"] = "hmac-sha256"  # a newer secret record
     await store.collection("webhooks").insert(doc)
