@@ -7,26 +7,21 @@ visibly (StepLog.degraded) instead of failing the turn."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from libs.llm import ComplianceCheck, check_compliance, complexity_score
 from services.conversation.cache import ResponseCache
-from services.conversation.domain import Session, cache_key, next_failed_attempts
+from services.conversation.domain import cache_key, next_failed_attempts
 from services.conversation.intents import agent_for, categorize, sounds_upset
 from services.conversation.pipeline import escalate, redact, retrieve, sentiment
-from services.conversation.pipeline.deadline import Deadline
 from services.conversation.pipeline.generate import LOCAL_MODEL_ID, Answer, generate_answer
+from services.conversation.pipeline.model import Ports, TurnOutcome, TurnRequest
 from services.conversation.pipeline.ports import (
-    EscalationPort,
     EscalationQuery,
     EscalationVerdict,
-    LLMPort,
     Redaction,
-    Redactor,
     Retrieval,
-    RetrievalPort,
-    SentimentPort,
     SentimentReading,
 )
 from services.conversation.pipeline.steps import StepLog
@@ -36,51 +31,17 @@ INSIGHT_CATEGORIES = (
     "account_access", "billing", "loan_inquiry", "investment_advice", "fraud_report", "technical_support",
     "order_status", "refund_request", "complaint", "general_inquiry",
 )  # fmt: skip
+# TurnRequest, TurnOutcome and Ports live in model.py; re-exported because bootstrap, turns and events name them here.
+__all__ = [
+    "INSIGHT_CATEGORIES",
+    "NEGATIVE_AT",
+    "REDACTION_UNAVAILABLE",
+    "Ports",
+    "TurnOutcome",
+    "TurnPipeline",
+    "TurnRequest",
+]
 NEGATIVE_AT = -0.3  # sentiment score at or below which the previous reply counts as not having helped
-
-
-@dataclass(frozen=True)
-class TurnRequest:
-    tenant_id: str
-    session: Session  # the stored session before this turn
-    text: str  # as the customer sent it; only the redacted form leaves this service
-    message_id: str
-    want_category: bool = False
-    want_agent: bool = False
-    want_alternatives: bool = False
-    local_only: bool = False  # a test turn: the local provider, never a cloud call
-    # The caller's policy profile: a strongly negative message escalates at once (else the company's irate
-    # protocol runs its de-escalation attempts first).
-    escalate_on_negative_sentiment: bool = False
-    deadline: Deadline = field(default_factory=Deadline)  # the requester's; steps are capped to it
-
-
-@dataclass
-class TurnOutcome:
-    redaction: Redaction
-    sentiment: SentimentReading
-    retrieval: Retrieval
-    answer: Answer | None  # None at HUMAN_AGENT (handoff) or when every provider failed
-    verdict: EscalationVerdict
-    compliance: ComplianceCheck
-    complexity: float
-    failed_attempts: int
-    handoff: bool
-    steps: StepLog
-    agent: str | None = None
-    issue_category: str | None = None
-    insight_category: str | None = None
-    crm_category: str = "general"
-    alternatives: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Ports:
-    redactor: Redactor
-    sentiment: SentimentPort
-    retrieval: RetrievalPort
-    escalation: EscalationPort
-    llm: LLMPort
 
 
 REDACTION_UNAVAILABLE = "redaction_unavailable"
