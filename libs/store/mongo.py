@@ -18,59 +18,14 @@ from libs.store.documents import (
     prepare_changes,
     prepare_doc,
 )
-from libs.store.filters import Condition, check_page, parse_filter, parse_sort
+from libs.store.filters import check_page, parse_sort
+
+# Filter translation lives in mongo_filter.py; re-exported because tests and callers import it from here.
+from libs.store.mongo_filter import mongo_field, to_mongo_filter
 from libs.store.mongo_journal import Journal
 from libs.store.port import AggregateOp, Collection, DocumentStore, Filter, Sort, Write
 
-
-def mongo_field(field: str) -> str:
-    return "_id" if field == "id" else field
-
-
-def to_mongo_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validated Conditions -> a Mongo query ($and of one clause per condition keeps repeated fields)."""
-    clauses = [_clause(c) for c in parse_filter(filter)]
-    if not clauses:
-        return {}
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _bracket(value: Any) -> str | None:
-    """The $type fence for a value; numbers and booleans get one explicitly because drivers and mocks
-    that compare in Python conflate True with 1 (MongoDB itself keeps them in separate brackets)."""
-    if isinstance(value, bool):
-        return "bool"
-    return "number" if isinstance(value, int | float) else None
-
-
-def _typed(op: str, value: Any) -> dict[str, Any]:
-    bracket = _bracket(value)
-    return {op: value, "$type": bracket} if bracket else {op: value}
-
-
-def _in_clause(field: str, values: tuple[Any, ...]) -> dict[str, Any]:
-    groups: dict[str | None, list[Any]] = {}
-    for value in values:
-        groups.setdefault(_bracket(value), []).append(value)
-    branches = [
-        {field: {"$in": group, "$type": bracket} if bracket else {"$in": group}} for bracket, group in groups.items()
-    ]
-    if not branches:
-        return {field: {"$in": []}}
-    return branches[0] if len(branches) == 1 else {"$or": branches}
-
-
-def _clause(c: Condition) -> dict[str, Any]:
-    field = mongo_field(c.field)
-    if c.op == "$in":
-        return _in_clause(field, c.value)
-    if c.op == "$nin":
-        return {"$nor": [_in_clause(field, c.value)]}
-    if c.op == "$ne":
-        return {field: {"$not": _typed("$eq", c.value)}} if _bracket(c.value) else {field: {"$ne": c.value}}
-    if c.op == "$exists":
-        return {field: {"$exists": c.value}}
-    return {field: _typed(c.op, c.value)}
+__all__ = ["MongoCollection", "MongoStore", "mongo_field", "to_mongo_filter"]
 
 
 def _from_mongo(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
