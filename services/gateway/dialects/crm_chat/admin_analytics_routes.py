@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
 from libs.contracts.models.analytics import ReportV1
+from libs.contracts.models.conversation import ListCrmUsersV1, ListUserConversationsV1
 from services.gateway.auth import Principal
 from services.gateway.clients.analytics import Period
 from services.gateway.clients.conversation import ConversationClient
@@ -54,12 +55,12 @@ async def _reports(gw: Gateway, caller: Principal, customer: str | None = None) 
 
 async def _new_users(crm: ConversationClient, caller: Principal, since: datetime) -> tuple[int, int, int]:
     """(total, active, created since `since`): the CRM list is oldest first, so new users are on the last pages."""
-    every = await crm.list_users(caller, page=1, per_page=100, active_only=False)
-    active = await crm.list_users(caller, page=1, per_page=1, active_only=True)
+    every = await crm.list_users(caller, ListCrmUsersV1(page=1, per_page=100, active_only=False))
+    active = await crm.list_users(caller, ListCrmUsersV1(page=1, per_page=1, active_only=True))
     total, new = every.total, 0
     last = math.ceil(total / 100)
     for page in range(last, max(last - MAX_USER_PAGES, 0), -1):
-        items = (await crm.list_users(caller, page=page, per_page=100, active_only=False)).items
+        items = (await crm.list_users(caller, ListCrmUsersV1(page=page, per_page=100, active_only=False))).items
         recent = [u for u in items if datetime.fromisoformat(u.created_at) >= since]
         new += len(recent)
         if len(recent) < len(items):
@@ -113,7 +114,7 @@ async def user_analytics(user_id: UserId, caller: Caller, gw: GatewayDep, reques
     caller.require("admin")
     crm = gw.clients.conversation
     user = (await crm.get_user(caller, user_id)).user
-    history = await crm.user_conversations(caller, user_id=user_id, page=1, per_page=20)
+    history = await crm.user_conversations(caller, ListUserConversationsV1(user_id=user_id, page=1, per_page=20))
     report, _ = await _reports(gw, caller, customer=user_id)
     t = report.totals
     busiest = max(report.weekdays.items(), key=lambda item: item[1], default=(None, 0))[0]

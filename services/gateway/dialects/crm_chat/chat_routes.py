@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.models.conversation import RagPassage
+from libs.contracts.models.conversation import PostMessageV1, RagPassage
 from libs.errors import Forbidden, NotFound
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.base import request_id, zulu_timestamp
@@ -51,8 +51,7 @@ async def chat(
         if found.tenant_id != caller.tenant_id or found.user_id != body.user_id:
             raise Forbidden("Session token belongs to another user", {"session_token": "not this user's"})
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
-    data = await conv.post_message(
-        caller,
+    command = PostMessageV1(
         session_id=conversation_id,
         customer_id=body.user_id,
         text=body.message,
@@ -63,6 +62,7 @@ async def chat(
         context=body.context,
         want_agent=True,
     )
+    data = await conv.post_message(caller, command)
     user_info: dict[str, Any] = {"id": body.user_id, "name": None, "email": None, "company": None}
     try:
         user = (await conv.get_user(caller, body.user_id)).user

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.models.conversation import CrmPageV1, CrmUserRecord
+from libs.contracts.models.conversation import (
+    CreateCrmUserV1,
+    CrmPageV1,
+    CrmUserRecord,
+    ListCrmUsersV1,
+    ListUserConversationsV1,
+)
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.crm_chat.envelope import DIALECT, ok
 from services.gateway.dialects.crm_chat.responses import (
@@ -52,7 +58,7 @@ def _paged(request: Request, page: CrmPageV1) -> dict[str, Any]:
 
 @router.post("/create_user", response_model=Ok[UserRecord], response_model_exclude_unset=True)
 async def create_user(body: UserBody, caller: Caller, gw: GatewayDep, request: Request) -> dict[str, Any]:
-    created = await gw.clients.conversation.create_user(caller, **body.model_dump())
+    created = await gw.clients.conversation.create_user(caller, CreateCrmUserV1(**body.model_dump()))
     return ok(request, _user(created.user))
 
 
@@ -66,7 +72,8 @@ async def get_user(user_id: UserId, caller: Caller, gw: GatewayDep, request: Req
 async def list_users(
     caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10, active_only: bool = True
 ) -> dict[str, Any]:
-    found = await gw.clients.conversation.list_users(caller, page=page, per_page=per_page, active_only=active_only)
+    query = ListCrmUsersV1(page=page, per_page=per_page, active_only=active_only)
+    found = await gw.clients.conversation.list_users(caller, query)
     return _paged(request, found)
 
 
@@ -74,5 +81,6 @@ async def list_users(
 async def user_conversations(
     user_id: UserId, caller: Caller, gw: GatewayDep, request: Request, page: Page = 1, per_page: PerPage = 10
 ) -> dict[str, Any]:
-    found = await gw.clients.conversation.user_conversations(caller, user_id=user_id, page=page, per_page=per_page)
+    query = ListUserConversationsV1(user_id=user_id, page=page, per_page=per_page)
+    found = await gw.clients.conversation.user_conversations(caller, query)
     return _paged(request, found)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import PostMessageV1
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.insights.envelope import DIALECT, ok
 from services.gateway.dialects.insights.responses import GeneratedResponse, Ok
@@ -31,9 +32,7 @@ async def generate_response(
     gw: GatewayDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    client = gw.clients.conversation
-    data = await client.post_message(
-        caller,
+    command = PostMessageV1(
         session_id=f"gen_{uuid.uuid4().hex[:16]}",
         customer_id=body.customer_id,
         text=body.query,
@@ -45,6 +44,7 @@ async def generate_response(
         want_category=True,
         want_alternatives=True,
     )
+    data = await gw.clients.conversation.post_message(caller, command)
     turn = data.turn
     return ok(
         {

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from libs.contracts.models.conversation import Message as StoredMessage
+from libs.contracts.models.conversation import PostMessageV1
 from services.gateway.auth import Principal
 from services.gateway.deps import Caller, Gateway, GatewayDep
 from services.gateway.dialects.kb_platform.envelope import DIALECT
@@ -46,8 +47,7 @@ async def converse(
     owner = functools.partial(_owner, gw, caller)
     await ensure_visitor_may_post(caller, body.user_id, body.conversation_id, owner)
     conversation_id = body.conversation_id or f"conv_{uuid.uuid4().hex[:12]}"
-    data = await gw.clients.conversation.post_message(
-        caller,
+    command = PostMessageV1(
         session_id=conversation_id,
         customer_id=body.user_id,
         text=body.message,
@@ -56,6 +56,7 @@ async def converse(
         create_if_missing=body.conversation_id is None,
         idempotency_key=idempotency_key,
     )
+    data = await gw.clients.conversation.post_message(caller, command)
     turn, reply = data.turn, data.reply_message
     return {
         "conversation_id": conversation_id,

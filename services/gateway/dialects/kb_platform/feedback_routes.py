@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from libs.contracts.models.conversation import SubmitFeedbackV1
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.kb_platform.envelope import DIALECT
 from services.gateway.fields import PathId
@@ -37,11 +38,9 @@ async def submit_feedback(
 ) -> FeedbackOut:
     """One rating per conversation: the same rating again answers the stored one, a different one is 409; a
     conversation of another tenant is 404."""
-    client = gw.clients.conversation
-    fields = {"session_id": conversation_id, "rating": body.rating}
-    if body.comment is not None:
-        fields["comment"] = body.comment
-    receipt = await client.submit_feedback(caller, **fields)
+    # The body's unset fields stay unset in the command (a comment only when one was given).
+    command = SubmitFeedbackV1(session_id=conversation_id, **body.model_dump(exclude_none=True))
+    receipt = await gw.clients.conversation.submit_feedback(caller, command)
     return FeedbackOut(
         conversation_id=receipt.session_id,
         rating=receipt.rating,

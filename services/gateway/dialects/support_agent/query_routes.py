@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict
 
-from libs.contracts.models.conversation import TurnFacts
+from libs.contracts.models.conversation import PostMessageV1, TurnFacts
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.support_agent.envelope import DIALECT
 from services.gateway.dialects.support_agent.responses import QueryOut
@@ -36,9 +36,7 @@ async def query(
     gw: GatewayDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    client = gw.clients.conversation
-    data = await client.post_message(
-        caller,
+    command = PostMessageV1(
         session_id=body.session_id,
         customer_id=body.customer_id,
         text=body.query,
@@ -48,6 +46,7 @@ async def query(
         create_if_missing=True,
         idempotency_key=idempotency_key,
     )
+    data = await gw.clients.conversation.post_message(caller, command)
     turn = data.turn
     return {
         "response": data.reply_message.content,

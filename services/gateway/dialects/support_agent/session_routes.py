@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from libs.contracts.models.conversation import Message, TicketRef
+from libs.contracts.models.conversation import Message, StartSessionV1, TicketRef
 from libs.contracts.models.escalation import TicketView
 from libs.errors import Timeout, Unavailable
 from services.gateway.auth import Principal
@@ -52,9 +52,10 @@ def _message(message: Message) -> dict[str, Any]:
 
 @router.post("/api/session", response_model=SessionOut, response_model_exclude_unset=True)
 async def create_session(body: SessionBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
-    data = await gw.clients.conversation.start_session(
-        caller, session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
+    command = StartSessionV1(
+        session_id=body.session_id, customer_id=body.customer_id, channel="api", dialect="support_agent"
     )
+    data = await gw.clients.conversation.start_session(caller, command)
     session = data.session
     return {
         "session_id": session.session_id,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.models.conversation import PostMessageV1
+from libs.contracts.models.conversation import PostMessageV1, TurnResultV1
 from libs.contracts.models.escalation import CreateTicketV1
 from libs.errors import NotFound
 from services.gateway.auth import Principal
@@ -56,12 +56,12 @@ def _enabled(gw: Gateway, caller: Principal) -> None:
     caller.require("admin")
 
 
-async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, customer: str) -> Any:
-    client = gw.clients.conversation
-    return await client.post_message(
-        caller, session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
+async def _test_turn(gw: Gateway, caller: Principal, text: str, session: str, customer: str) -> TurnResultV1:
+    command = PostMessageV1(
+        session_id=session, customer_id=customer, text=text, channel="api", dialect="support_agent",
         escalate_on_negative_sentiment=True, create_if_missing=True, test=True,
     )  # fmt: skip
+    return await gw.clients.conversation.post_message(caller, command)
 
 
 @router.post("/query", response_model=TestQueryOut, response_model_exclude_unset=True)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from libs.contracts.models.conversation import EscalationEntry, Message, Resolution, Session
+from libs.contracts.models.conversation import (
+    EscalateSessionV1,
+    EscalationEntry,
+    ListSessionsV1,
+    Message,
+    PostMessageV1,
+    Resolution,
+    ResolveSessionV1,
+    Session,
+    StartSessionV1,
+)
 from libs.errors import Forbidden, Invalid, InvalidEscalationTarget, NotFound
 from services.gateway.deps import Caller, GatewayDep
 from services.gateway.dialects.tiered_cs.envelope import DIALECT
@@ -165,8 +175,7 @@ def _resolution(resolution: Resolution) -> dict[str, Any]:
 @router.post("/sessions", status_code=201, response_model=StartedSession, response_model_exclude_unset=True)
 async def start_session(body: StartBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
     _company(caller, body.companyId)
-    data = await gw.clients.conversation.start_session(
-        caller,
+    command = StartSessionV1(
         customer_id=body.customerId,
         channel=body.channel,
         dialect="tiered_cs",
@@ -174,6 +183,7 @@ async def start_session(body: StartBody, caller: Caller, gw: GatewayDep) -> dict
         initial_message=body.initialMessage,
         metadata=body.metadata,
     )
+    data = await gw.clients.conversation.start_session(caller, command)
     # With an initialMessage the session already holds its first turn (the customer's message and the answer),
     # and the tier, status and sentiment shown are those after it.
     full = session_view(data.session, data.messages)
@@ -195,8 +205,7 @@ async def list_sessions(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     _company(caller, companyId)
-    page = await gw.clients.conversation.list_sessions(
-        caller,
+    query = ListSessionsV1(
         customer_id=customerId,
         status=status,
         tier=tier,
@@ -205,6 +214,7 @@ async def list_sessions(
         limit=limit,
         offset=offset,
     )
+    page = await gw.clients.conversation.list_sessions(caller, query)
     sessions = [session_view(s, None) for s in page.items]
     return {"sessions": sessions, "total": page.total, "limit": page.limit, "offset": page.offset}
 
@@ -228,8 +238,7 @@ async def send_message(
     gw: GatewayDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    call = gw.clients.conversation.post_message(
-        caller,
+    command = PostMessageV1(
         session_id=_session_id(session_id),
         text=body.message,
         channel="chat",
@@ -237,7 +246,7 @@ async def send_message(
         create_if_missing=False,
         idempotency_key=idempotency_key,
     )
-    data = await _guard(call, session_id)
+    data = await _guard(gw.clients.conversation.post_message(caller, command), session_id)
     session, turn = data.session, data.turn
     update: dict[str, Any] = {"customerSentiment": session.customer_sentiment, "issueSummary": session.issue_summary}
     if turn.escalated and session.current_tier != data.reply_message.metadata["tier"]:
@@ -251,35 +260,33 @@ async def send_message(
 
 @router.post("/sessions/{session_id}/escalate", response_model=EscalatedOut, response_model_exclude_unset=True)
 async def escalate(session_id: str, body: EscalateBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
-    call = gw.clients.conversation.escalate(
-        caller, session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier),
-        notes=body.notes,
-    )  # fmt: skip
-    session = (await _guard(call, session_id)).session
+    command = EscalateSessionV1(
+        session_id=_session_id(session_id), reason=body.reason, target_tier=_tier(body.targetTier), notes=body.notes
+    )
+    session = (await _guard(gw.clients.conversation.escalate(caller, command), session_id)).session
     view = session_view(session, None)
     keys = ("id", "currentTier", "status", "escalationHistory")
     return {"success": True, "session": {k: view[k] for k in keys}}
 
 
-def _tier(target: str) -> str:
+def _tier(target: str) -> Tier:
     # Which target is allowed (above the current tier, enabled for the company) is the escalation service's rule;
     # this only refuses a name that is no tier at all, which the command could not carry.
     if target not in ("AI_REP", "AI_MANAGER", "HUMAN_AGENT"):
         raise InvalidEscalationTarget("Invalid escalation target", {"targetTier": "AI_MANAGER or HUMAN_AGENT"})
-    return target
+    return cast(Tier, target)
 
 
 @router.post("/sessions/{session_id}/resolve", response_model=ResolvedOut, response_model_exclude_unset=True)
 async def resolve(session_id: str, body: ResolveBody, caller: Caller, gw: GatewayDep) -> dict[str, Any]:
-    call = gw.clients.conversation.resolve(
-        caller,
+    command = ResolveSessionV1(
         session_id=_session_id(session_id),
         resolution_type=body.resolutionType,
         summary=body.summary,
         actions_taken=body.actionsTaken,
         follow_up_required=body.followUpRequired,
     )
-    session = (await _guard(call, session_id)).session
+    session = (await _guard(gw.clients.conversation.resolve(caller, command), session_id)).session
     resolved = {
         "id": session.session_id,
         "status": session.status,
