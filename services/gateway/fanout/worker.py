@@ -164,8 +164,9 @@ class DeliveryWorker:
         delivery.attempts += 1
         delivery.last_status_code = result.status_code
         outcome = await self._settle(sub, delivery, result)
-        if not await self._store.settle(delivery, self._owner):
-            log.warning("fanout.claim_lost", delivery_id=delivery.id)  # the attempt outlived its claim
+        # The attempt is logged before the row is settled: a kill -9 between the two writes then leaves a logged
+        # attempt whose row is still claimed (sent once more when the claim expires, same webhook-id), never a
+        # delivered row with no attempt in the log that the deliveries endpoint shows.
         await self._store.log_attempt(
             Attempt(
                 id=f"att_{uuid.uuid4().hex[:16]}",
@@ -182,6 +183,8 @@ class DeliveryWorker:
                 next_retry_at=delivery.next_attempt_at if delivery.status == "pending" else None,
             )
         )
+        if not await self._store.settle(delivery, self._owner):
+            log.warning("fanout.claim_lost", delivery_id=delivery.id)  # the attempt outlived its claim
         return result
 
     async def _settle(self, sub: Subscription, delivery: Delivery, result: SendResult) -> Outcome:
